@@ -1,0 +1,2 @@
+/// Helpers over the generated API types.
+public enum APIContract {}

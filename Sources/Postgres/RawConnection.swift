@@ -1,0 +1,156 @@
+import CLibPQ
+import Foundation
+
+/// One libpq connection. Its calls block, so they only ever run on the pool's thread pool.
+///
+/// `@unchecked Sendable`: the pool lends a connection to one task at a time, and that task
+/// runs each call to completion on a thread-pool thread before making the next, so the libpq
+/// handle is never used from two threads at once.
+final class RawConnection: @unchecked Sendable {
+    private var handle: OpaquePointer?
+
+    /// Opens a connection; `PQfinish` runs on every path, a failed connect included.
+    init(settings: ConnectionSettings) throws {
+        let pairs = settings.libpqParameters
+        let handle = withCStringArray(pairs.map(\.0)) { keywords in
+            withCStringArray(pairs.map(\.1)) { values in
+                PQconnectdbParams(keywords, values, 1)
+            }
+        }
+        guard let handle else {
+            throw PostgresError(kind: .connectionFailure, message: "out of memory")
+        }
+        guard PQstatus(handle) == CONNECTION_OK else {
+            let message = String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+            PQfinish(handle)
+            throw PostgresError(kind: .connectionFailure, message: message)
+        }
+        self.handle = handle
+        do {
+            _ = try execute(SQL(unsafeSQL: "SET TIME ZONE 'UTC'"))
+            _ = try execute(SQL(unsafeSQL: "SET DateStyle = 'ISO, YMD'"))
+            _ = try execute(SQL(unsafeSQL: "SET IntervalStyle = 'iso_8601'"))
+        } catch {
+            close()
+            throw error
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Closes the connection; safe to call twice.
+    func close() {
+        if let handle {
+            PQfinish(handle)
+            self.handle = nil
+        }
+    }
+
+    /// Whether the connection is still usable. Reads what the server may have sent meanwhile
+    /// (a shutdown notice after a restart, say) without blocking, so a connection that the
+    /// server dropped while it sat idle is seen as broken before it is lent out.
+    var isHealthy: Bool {
+        guard let handle else { return false }
+        if PQstatus(handle) != CONNECTION_OK { return false }
+        if PQconsumeInput(handle) == 0 { return false }
+        return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// Whether the connection must not go back to the pool: lost, or left inside a transaction.
+    var isBrokenAfterUse: Bool {
+        guard let handle else { return true }
+        return PQstatus(handle) != CONNECTION_OK || PQtransactionStatus(handle) != PQTRANS_IDLE
+    }
+
+    /// Runs one parameterised statement (`PQexecParams` refuses several in one string).
+    func execute(_ sql: SQL) throws -> PostgresResult {
+        guard let handle else {
+            throw PostgresError(kind: .connectionFailure, message: "connection closed")
+        }
+        let result = withOptionalCStringArray(sql.binds) { values in
+            PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
+        }
+        defer { PQclear(result) }
+        return try read(result, handle: handle)
+    }
+
+    /// Runs a script of several statements with no parameters (`PQexec`): migrations only.
+    func executeScript(_ text: String) throws {
+        guard let handle else {
+            throw PostgresError(kind: .connectionFailure, message: "connection closed")
+        }
+        let result = PQexec(handle, text)
+        defer { PQclear(result) }
+        _ = try read(result, handle: handle)
+    }
+
+    private func read(_ result: OpaquePointer?, handle: OpaquePointer) throws -> PostgresResult {
+        guard let result else {
+            throw error(from: nil, handle: handle)
+        }
+        switch PQresultStatus(result) {
+        case PGRES_COMMAND_OK, PGRES_EMPTY_QUERY:
+            return PostgresResult(rows: [], affectedRows: Int(String(cString: PQcmdTuples(result))) ?? 0)
+        case PGRES_TUPLES_OK:
+            let columnCount = Int(PQnfields(result))
+            let rowCount = Int(PQntuples(result))
+            let columns = PostgresColumns(names: (0..<columnCount).map { String(cString: PQfname(result, Int32($0))) })
+            var rows = [PostgresRow]()
+            rows.reserveCapacity(rowCount)
+            for row in 0..<Int32(rowCount) {
+                var values = [String?]()
+                values.reserveCapacity(columnCount)
+                for column in 0..<Int32(columnCount) {
+                    if PQgetisnull(result, row, column) == 1 {
+                        values.append(nil)
+                    } else {
+                        values.append(String(cString: PQgetvalue(result, row, column)))
+                    }
+                }
+                rows.append(PostgresRow(columns: columns, values: values))
+            }
+            return PostgresResult(rows: rows, affectedRows: rowCount)
+        default:
+            throw error(from: result, handle: handle)
+        }
+    }
+
+    private func error(from result: OpaquePointer?, handle: OpaquePointer) -> PostgresError {
+        func field(_ code: Int32) -> String? {
+            guard let result, let value = PQresultErrorField(result, code) else { return nil }
+            return String(cString: value)
+        }
+        let state = field(CLibPQ_DIAG_SQLSTATE)
+        var kind = PostgresError.kind(forSQLState: state)
+        if PQstatus(handle) != CONNECTION_OK {
+            kind = .connectionFailure
+        }
+        let message = field(CLibPQ_DIAG_MESSAGE_PRIMARY)
+            ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
+        return PostgresError(
+            kind: kind, sqlState: state,
+            constraint: field(CLibPQ_DIAG_CONSTRAINT_NAME),
+            table: field(CLibPQ_DIAG_TABLE_NAME),
+            column: field(CLibPQ_DIAG_COLUMN_NAME),
+            message: message,
+            detail: field(CLibPQ_DIAG_MESSAGE_DETAIL))
+    }
+}
+
+/// Calls `body` with a C array of C strings that live for the duration of the call.
+private func withCStringArray<R>(_ strings: [String], _ body: (UnsafePointer<UnsafePointer<CChar>?>) -> R) -> R {
+    withOptionalCStringArray(strings.map(Optional.some)) { pointer in
+        body(pointer!)
+    }
+}
+
+/// Calls `body` with a NULL-terminated C array of optional C strings (`nil` stays NULL).
+private func withOptionalCStringArray<R>(_ strings: [String?], _ body: (UnsafePointer<UnsafePointer<CChar>?>?) -> R) -> R {
+    let duplicates: [UnsafeMutablePointer<CChar>?] = strings.map { $0.flatMap { strdup($0) } }
+    defer { duplicates.forEach { free($0) } }
+    var pointers: [UnsafePointer<CChar>?] = duplicates.map { $0.map { UnsafePointer($0) } }
+    pointers.append(nil)
+    return pointers.withUnsafeBufferPointer { body($0.baseAddress) }
+}

@@ -1,0 +1,35 @@
+/// What a member of staff does, which decides what they may see and change.
+public enum Role: String, Sendable, CaseIterable, Codable {
+    /// Night and day residential staff of one AP.
+    case residentialWorker = "residential_worker"
+    /// A key worker of one AP.
+    case keyWorker = "key_worker"
+    /// The manager of one AP.
+    case apManager = "ap_manager"
+    /// A referral manager of the national Central Referral Unit: every AP.
+    case referralManager = "referral_manager"
+    /// A regional manager: read-only reports for one region.
+    case regionalManager = "regional_manager"
+    /// Staff accounts, premises, rooms and beds: every AP.
+    case administrator
+
+    /// Whether this role belongs to one premises.
+    public var isPremisesStaff: Bool {
+        self == .residentialWorker || self == .keyWorker || self == .apManager
+    }
+
+    /// Whether this role belongs to one region.
+    public var isRegional: Bool { self == .regionalManager }
+
+    /// The name people use for it.
+    public var title: String {
+        switch self {
+        case .residentialWorker: "residential worker"
+        case .keyWorker: "key worker"
+        case .apManager: "AP manager"
+        case .referralManager: "referral manager"
+        case .regionalManager: "regional manager"
+        case .administrator: "administrator"
+        }
+    }
+}

@@ -96,6 +96,21 @@ public struct StaffStore: Sendable {
         return Page(items: try rows.map(Self.staff), limit: page.limit) { String(cursor: $0.username) }
     }
 
+    /// A page of the accounts of one premises, for its own staff and administrators.
+    public func listAtPremises(_ premisesID: UUID, by principal: Principal, page: PageRequest) async throws -> Page<Staff> {
+        guard principal.role == .administrator || (principal.role.isPremisesStaff && principal.premisesID == premisesID) else {
+            throw DomainError(.forbidden, "only the premises' own staff and administrators may see who works there")
+        }
+        let after = try page.cursor.map { try $0.cursorKey() } ?? ""
+        let rows = try await pool.query("""
+            SELECT \(Self.columns) FROM staff s
+            WHERE s.premises_id = \(premisesID) AND s.username > \(after)
+            ORDER BY s.username
+            LIMIT \(page.limit + 1)
+            """)
+        return Page(items: try rows.map(Self.staff), limit: page.limit) { String(cursor: $0.username) }
+    }
+
     /// Changes an account (administrators) if it is still at `expectedVersion`; deactivating
     /// an account, or changing its role or premises, ends its sessions.
     public func update(_ id: UUID, expectedVersion: Int, changes: StaffChanges, by principal: Principal) async throws -> Staff {

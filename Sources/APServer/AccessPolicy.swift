@@ -1,0 +1,65 @@
+import ApprovedPremises
+import HTTPTypes
+import OpenAPIRuntime
+
+/// Who may call each operation of the API, declared in one place.
+///
+/// Every operation must appear here: one that does not is refused for everybody, so a new
+/// endpoint cannot be left open by mistake (and a test checks that the table covers the
+/// document). Whether the caller may reach a particular premises is checked by the handler,
+/// which knows the premises.
+struct AccessPolicy: ServerMiddleware {
+    /// Who may call an operation.
+    enum Access: Sendable {
+        /// No sign-in needed.
+        case open
+        /// Any signed-in member of staff.
+        case anyStaff
+        /// Signed-in staff with one of these roles.
+        case roles(Set<Role>)
+    }
+
+    static let premisesStaff: Set<Role> = [.residentialWorker, .keyWorker, .apManager]
+
+    /// The table: operation ID → access.
+    static let rules: [String: Access] = [
+        "getHealth": .open,
+        "getReady": .open,
+        "signIn": .open,
+        "signOut": .anyStaff,
+        "getMe": .anyStaff,
+        "listStaff": .roles([.administrator, .apManager]),
+        "createStaff": .roles([.administrator]),
+        "getStaff": .anyStaff,
+        "updateStaff": .roles([.administrator]),
+        "resetStaffPassword": .roles([.administrator]),
+        "listPremises": .anyStaff,
+        "createPremises": .roles([.administrator]),
+        "getPremises": .anyStaff,
+        "listPremisesStaff": .roles(premisesStaff.union([.administrator])),
+        "listAudit": .roles([.administrator]),
+        "listReference": .anyStaff,
+    ]
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        guard let access = Self.rules[operationID] else {
+            throw DomainError(.forbidden, "this operation has no access rule yet, so nobody may call it")
+        }
+        switch access {
+        case .open:
+            break
+        case .anyStaff:
+            _ = try RequestScope.caller()
+        case .roles(let roles):
+            let caller = try RequestScope.caller()
+            guard roles.contains(caller.role) else {
+                let allowed = Role.allCases.filter(roles.contains).map(\.title).joined(separator: ", ")
+                throw DomainError(.forbidden, "a \(caller.role.title) may not do this; it needs one of: \(allowed)")
+            }
+        }
+        return try await next(request, body, metadata)
+    }
+}

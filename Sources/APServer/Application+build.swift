@@ -1,0 +1,55 @@
+import APIContract
+import ApprovedPremises
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import Postgres
+
+/// The request context of the service.
+public typealias AppRequestContext = BasicRequestContext
+
+/// Builds the service: the pool, the router, and the app that runs them. `ap serve` and the
+/// tests build the very same application.
+public func buildApplication(
+    configuration: ServerConfiguration, logger: Logger
+) async throws -> some ApplicationProtocol {
+    let pool = PostgresPool(settings: configuration.database, maxConnections: configuration.maxConnections, logger: logger)
+    if configuration.migrateOnStart {
+        do {
+            try await Migrator(pool: pool, migrations: try Migration.load(from: try SQLFolder.locate()), logger: logger).migrate()
+        } catch {
+            await pool.close()
+            throw error
+        }
+    }
+    let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost), logger: logger)
+    var app = Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
+        logger: logger)
+    app.addServices(pool)
+    return app
+}
+
+/// The routes of the service over an existing pool: the generated API behind authentication,
+/// idempotency and problem answers, and the OpenAPI document itself.
+public func buildRouter(pool: PostgresPool, passwordHasher: PasswordHasher, logger: Logger) throws -> Router<AppRequestContext> {
+    let sessions = SessionStore(pool: pool, hasher: passwordHasher)
+    let handler = APIHandler(
+        pool: pool, sessions: sessions, staff: StaffStore(pool: pool, hasher: passwordHasher),
+        premises: PremisesStore(pool: pool), reference: ReferenceData(pool: pool))
+    let router = Router(context: AppRequestContext.self)
+    router.addMiddleware {
+        ProblemMiddleware(logger: logger)
+        LogRequestsMiddleware(.info)
+        AuthenticationMiddleware(sessions: sessions)
+        IdempotencyMiddleware(store: IdempotencyStore(pool: pool))
+    }
+    let document = try APIDocument.yaml()
+    router.get("/openapi.yaml") { _, _ in
+        Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
+    }
+    try handler.registerHandlers(on: router, middlewares: [AccessPolicy()])
+    return router
+}

@@ -1,0 +1,75 @@
+import HTTPTypes
+import ApprovedPremises
+import Foundation
+import Hummingbird
+import Postgres
+
+/// An `application/problem+json` answer (RFC 9457).
+struct Problem: Encodable, Sendable {
+    var type: String
+    var title: String
+    var status: Int
+    var detail: String
+    var requestId: String?
+    var errors: [FieldProblem]?
+
+    /// The answer for a domain error.
+    init(_ error: DomainError, requestID: String?) {
+        let status = Self.status(of: error.kind)
+        self.type = "https://approved-premises.justice.local/problems/" + Self.slug(of: error.kind)
+        self.title = status.reasonPhrase
+        self.status = Int(status.code)
+        self.detail = error.message
+        self.requestId = requestID
+        self.errors = error.problems.isEmpty ? nil : error.problems
+    }
+
+    init(status: HTTPResponse.Status, detail: String, requestID: String?, errors: [FieldProblem]? = nil) {
+        self.type = status.code == 500 ? "about:blank" : "https://approved-premises.justice.local/problems/http-\(status.code)"
+        self.title = status.reasonPhrase
+        self.status = Int(status.code)
+        self.detail = detail
+        self.requestId = requestID
+        self.errors = errors
+    }
+
+    static func status(of kind: DomainError.Kind) -> HTTPResponse.Status {
+        switch kind {
+        case .invalid: .badRequest
+        case .unauthenticated: .unauthorized
+        case .forbidden: .forbidden
+        case .notFound: .notFound
+        case .conflict: .conflict
+        case .preconditionFailed: .preconditionFailed
+        case .preconditionRequired: .init(code: 428, reasonPhrase: "Precondition Required")
+        case .rateLimited: .tooManyRequests
+        case .unavailable: .serviceUnavailable
+        }
+    }
+
+    static func slug(of kind: DomainError.Kind) -> String {
+        switch kind {
+        case .invalid: "invalid-request"
+        case .unauthenticated: "unauthenticated"
+        case .forbidden: "forbidden"
+        case .notFound: "not-found"
+        case .conflict: "conflict"
+        case .preconditionFailed: "stale-version"
+        case .preconditionRequired: "if-match-required"
+        case .rateLimited: "too-many-attempts"
+        case .unavailable: "unavailable"
+        }
+    }
+
+    /// The response carrying this problem.
+    func response(extraHeaders: HTTPFields = [:]) -> Response {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let body = (try? encoder.encode(self)) ?? Data(#"{"title":"Internal Server Error","status":500}"#.utf8)
+        var headers = extraHeaders
+        headers[.contentType] = "application/problem+json"
+        return Response(
+            status: .init(code: status, reasonPhrase: title), headers: headers,
+            body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}

@@ -1,0 +1,43 @@
+import Foundation
+import Postgres
+
+/// How the service runs, read from the environment (and overridden by `ap serve` options).
+public struct ServerConfiguration: Sendable {
+    /// The address to listen on.
+    public var host: String
+    /// The port to listen on.
+    public var port: Int
+    /// The database of record (`DATABASE_URL`, else libpq's `PG*` variables).
+    public var database: ConnectionSettings
+    /// The most database connections the service holds.
+    public var maxConnections: Int
+    /// bcrypt's cost for new passwords (`AP_BCRYPT_COST`, default 12).
+    public var bcryptCost: UInt8
+    /// Apply pending migrations before serving (`AP_MIGRATE_ON_START=1`).
+    public var migrateOnStart: Bool
+
+    public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
+                maxConnections: Int = 8, bcryptCost: UInt8 = 12, migrateOnStart: Bool = false) {
+        self.host = host
+        self.port = port
+        self.database = database
+        self.maxConnections = maxConnections
+        self.bcryptCost = bcryptCost
+        self.migrateOnStart = migrateOnStart
+    }
+
+    /// The configuration the environment describes.
+    public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ServerConfiguration {
+        var configuration = ServerConfiguration(database: .fromEnvironment(environment))
+        if let host = environment["AP_HOST"] { configuration.host = host }
+        if let port = environment["AP_PORT"].flatMap(Int.init) { configuration.port = port }
+        if let connections = environment["AP_DB_MAX_CONNECTIONS"].flatMap(Int.init), connections > 0 {
+            configuration.maxConnections = connections
+        }
+        if let cost = environment["AP_BCRYPT_COST"].flatMap(UInt8.init), (4...31).contains(cost) {
+            configuration.bcryptCost = cost
+        }
+        configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
+        return configuration
+    }
+}

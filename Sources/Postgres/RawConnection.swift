@@ -26,6 +26,8 @@ final class RawConnection: @unchecked Sendable {
             throw PostgresError(kind: .connectionFailure, message: message)
         }
         self.handle = handle
+        // Notices (such as "already exists, skipping") are not for the terminal.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         do {
             _ = try execute(SQL(unsafeSQL: "SET TIME ZONE 'UTC'"))
             _ = try execute(SQL(unsafeSQL: "SET DateStyle = 'ISO, YMD'"))

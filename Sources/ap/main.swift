@@ -1,1 +1,3 @@
 import APCommandLine
+
+await APCommand.start()

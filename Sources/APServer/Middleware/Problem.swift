@@ -64,7 +64,7 @@ struct Problem: Encodable, Sendable {
     /// The response carrying this problem.
     func response(extraHeaders: HTTPFields = [:]) -> Response {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data(#"{"title":"Internal Server Error","status":500}"#.utf8)
         var headers = extraHeaders
         headers[.contentType] = "application/problem+json"

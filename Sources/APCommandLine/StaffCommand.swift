@@ -1,0 +1,228 @@
+import APIContract
+import ArgumentParser
+import Foundation
+
+struct StaffCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "staff",
+        abstract: "Staff accounts: list, add, reset a password, deactivate (administrators; AP managers list their own).",
+        subcommands: [StaffList.self, StaffAdd.self, StaffResetPassword.self, StaffSetActive.self])
+}
+
+/// Calls shared by the staff commands.
+extension ServiceClient {
+    /// Every page of a staff list.
+    func allStaff(premisesID: String? = nil) async throws -> [Components.Schemas.Staff] {
+        var items = [Components.Schemas.Staff]()
+        var cursor: String? = nil
+        repeat {
+            let page = try await call { api in
+                switch try await api.listStaff(query: .init(limit: 200, cursor: cursor, premisesId: premisesID)) {
+                case .ok(let ok): try ok.body.json
+                case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+                }
+            }
+            items += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return items
+    }
+
+    /// An account by username or id.
+    func staff(named nameOrID: String) async throws -> Components.Schemas.Staff {
+        let id: String
+        if UUID(uuidString: nameOrID) != nil {
+            id = nameOrID
+        } else {
+            guard let found = try await allStaff().first(where: { $0.username == nameOrID.lowercased() }) else {
+                throw CLIError("there is no member of staff called \(nameOrID)")
+            }
+            id = found.id
+        }
+        return try await call { api in
+            switch try await api.getStaff(path: .init(staffId: id)) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+    }
+
+    /// A premises id from an id or a code.
+    func premisesID(_ codeOrID: String) async throws -> String {
+        if UUID(uuidString: codeOrID) != nil { return codeOrID }
+        for premises in try await allPremises() where premises.code == codeOrID.uppercased() {
+            return premises.id
+        }
+        throw CLIError("there is no premises with code \(codeOrID) that you can see")
+    }
+
+    /// Every premises the caller can see.
+    func allPremises() async throws -> [Components.Schemas.Premises] {
+        var items = [Components.Schemas.Premises]()
+        var cursor: String? = nil
+        repeat {
+            let page = try await call { api in
+                switch try await api.listPremises(query: .init(limit: 200, cursor: cursor)) {
+                case .ok(let ok): try ok.body.json
+                case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+                }
+            }
+            items += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return items
+    }
+}
+
+struct StaffList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List staff accounts.",
+        discussion: "Example:  ap staff list --premises DEMO-ELM")
+
+    @OptionGroup var service: ServiceOptions
+    @Option(help: "Only the staff of this premises (code or id).") var premises: String?
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premisesID = try await premises.asyncMap { try await client.premisesID($0) }
+        let staff = try await client.allStaff(premisesID: premisesID)
+        if json {
+            try Terminal.printJSON(staff)
+            return
+        }
+        Terminal.printTable(["USERNAME", "NAME", "ROLE", "ACTIVE"], staff.map {
+            [$0.username, $0.displayName, $0.role.rawValue, $0.active ? "yes" : "no"]
+        })
+    }
+}
+
+struct StaffAdd: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Open a staff account (administrators).",
+        discussion: """
+            The password is asked for (twice), or read from the first line of stdin. Roles:
+            residential_worker, key_worker, ap_manager (these need --premises), regional_manager
+            (needs --region), referral_manager, administrator.
+
+            Example:  ap staff add j.smith --name "Jo Smith" --role residential_worker --premises DEMO-ELM
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The new username: lower-case letters, digits, '.', '_' or '-'.") var username: String
+    @Option(help: "The person's name as colleagues see it.") var name: String
+    @Option(help: "The role.") var role: String
+    @Option(help: "The premises (code or id), for AP staff.") var premises: String?
+    @Option(help: "The probation region code, for regional managers.") var region: String?
+    @Option(help: "An email address.") var email: String?
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func validate() throws {
+        guard Components.Schemas.Role(rawValue: role) != nil else {
+            throw ValidationError("--role must be one of: \(Components.Schemas.Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+    }
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let password = try Terminal.readPassword(prompt: "New password for \(username): ")
+        if isatty(STDIN_FILENO) == 1, try Terminal.readPassword(prompt: "Again: ") != password {
+            throw CLIError("the two passwords differ; nothing was changed")
+        }
+        let premisesID = try await premises.asyncMap { try await client.premisesID($0) }
+        let body = Components.Schemas.NewStaff(
+            username: username, displayName: name, email: email, role: Components.Schemas.Role(rawValue: role)!,
+            premisesId: premisesID, regionCode: region, password: password)
+        let created = try await client.call { api in
+            switch try await api.createStaff(body: .json(body)) {
+            case .created(let created): try created.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if json { try Terminal.printJSON(created) } else { print("Added \(created.username) (\(created.role.rawValue)), id \(created.id).") }
+    }
+}
+
+struct StaffResetPassword: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "reset-password",
+        abstract: "Set a new password for an account and end its sessions (administrators).",
+        discussion: "The password is asked for, or read from stdin.\n\nExample:  echo \"$NEW_PASSWORD\" | ap staff reset-password j.smith")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The username or id.") var account: String
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let staff = try await client.staff(named: account)
+        let password = try Terminal.readPassword(prompt: "New password for \(staff.username): ")
+        try await client.call { api in
+            switch try await api.resetStaffPassword(path: .init(staffId: staff.id), body: .json(.init(password: password))) {
+            case .noContent: break
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Password changed for \(staff.username); their sessions have ended.")
+    }
+}
+
+struct StaffSetActive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "set-active",
+        abstract: "Deactivate or reactivate an account (administrators). Deactivating ends its sessions.",
+        discussion: "Example:  ap staff set-active j.smith false")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The username or id.") var account: String
+    @Argument(help: "true to activate, false to deactivate.") var active: Bool
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let staff = try await client.staff(named: account)
+        let updated = try await client.call { api in
+            switch try await api.updateStaff(
+                path: .init(staffId: staff.id), headers: .init(ifMatch: "\"\(staff.version)\""), body: .json(.init(active: active)))
+            {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("\(updated.username) is now \(updated.active ? "active" : "inactive").")
+    }
+}
+
+struct PremisesCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "premises",
+        abstract: "Premises you can see.",
+        subcommands: [PremisesList.self])
+}
+
+struct PremisesList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List the premises you work at or oversee.", discussion: "Example:  ap premises list")
+
+    @OptionGroup var service: ServiceOptions
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premises = try await client.allPremises()
+        if json {
+            try Terminal.printJSON(premises)
+            return
+        }
+        Terminal.printTable(["CODE", "NAME", "REGION", "TYPE", "FOR"], premises.map {
+            [$0.code, $0.name, $0.regionCode, $0.apType, $0.gender.rawValue]
+        })
+    }
+}
+
+extension Optional {
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
+    }
+}

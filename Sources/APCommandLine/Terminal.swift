@@ -1,0 +1,43 @@
+import Foundation
+
+/// Reading secrets and printing answers in a terminal.
+enum Terminal {
+    /// Reads a password: from a prompt with echo off when stdin is a terminal, else the first
+    /// line of stdin (for scripts: `echo "$PASSWORD" | ap login name`). Never from an option.
+    static func readPassword(prompt: String) throws -> String {
+        if isatty(STDIN_FILENO) == 1 {
+            guard let pointer = getpass(prompt) else { throw CLIError("no password given") }
+            return String(cString: pointer)
+        }
+        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+            throw CLIError("no password given: type it at the prompt, or send it on stdin")
+        }
+        return line
+    }
+
+    /// Prints a value as indented JSON.
+    static func printJSON(_ value: some Encodable) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .iso8601
+        print(String(decoding: try encoder.encode(value), as: UTF8.self))
+    }
+
+    /// Prints rows as a table with a header, columns padded to their widest cell.
+    static func printTable(_ header: [String], _ rows: [[String]]) {
+        let widths = header.indices.map { column in
+            ([header[column]] + rows.map { $0[column] }).map(\.count).max() ?? 0
+        }
+        func line(_ cells: [String]) -> String {
+            zip(cells, widths).map { $0.padding(toLength: $1, withPad: " ", startingAt: 0) }
+                .joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }
+        print(line(header))
+        rows.forEach { print(line($0)) }
+    }
+
+    /// A time in the local zone, as people read it.
+    static func time(_ date: Date) -> String {
+        date.formatted(date: .abbreviated, time: .shortened)
+    }
+}

@@ -36,6 +36,7 @@ public final class PostgresPool: Service, Sendable {
     }
 
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
+    @discardableResult
     public func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
         let raw = try await acquire()
         let connection = PostgresConnection(raw: raw, threadPool: threadPool)

@@ -56,7 +56,13 @@ final class RawConnection: @unchecked Sendable {
     var isHealthy: Bool {
         guard let handle else { return false }
         if PQstatus(handle) != CONNECTION_OK { return false }
-        if PQconsumeInput(handle) == 0 { return false }
+        // A dropped connection usually shows as a notice from the server ("terminating
+        // connection") followed by end of file; each call reads what has arrived, so read
+        // until nothing more comes or the end is seen.
+        for _ in 0..<4 {
+            if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return false }
+            if !Self.hasPendingInput(PQsocket(handle)) { break }
+        }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
     }
 
@@ -64,6 +70,13 @@ final class RawConnection: @unchecked Sendable {
     var isBrokenAfterUse: Bool {
         guard let handle else { return true }
         return PQstatus(handle) != CONNECTION_OK || PQtransactionStatus(handle) != PQTRANS_IDLE
+    }
+
+    /// Whether the socket has something to read now (data, or the end of the stream).
+    static func hasPendingInput(_ socket: Int32) -> Bool {
+        guard socket >= 0 else { return false }
+        var descriptor = pollfd(fd: socket, events: Int16(POLLIN), revents: 0)
+        return poll(&descriptor, 1, 0) > 0
     }
 
     /// Runs one parameterised statement (`PQexecParams` refuses several in one string).

@@ -10,6 +10,7 @@ extension PostgresPool {
     /// when it throws. A serialization failure or deadlock, or a connection lost before the
     /// commit was sent, runs the whole transaction again, up to `maxAttempts` times in all, so
     /// `body` must do nothing outside the database that cannot be repeated.
+    @discardableResult
     public func transaction<T>(
         isolation: IsolationLevel = .readCommitted,
         maxAttempts: Int = 3,

@@ -38,12 +38,14 @@ public enum TestDatabase {
     private static let template = Template()
 
     /// Runs `body` with a pool on a new, migrated database of its own, dropped afterwards.
+    @discardableResult
     public static func withDatabase<T>(maxConnections: Int = 4, _ body: (PostgresPool) async throws -> T) async throws -> T {
         let templateName = try await template.name()
         return try await withEmptyDatabase(template: templateName, maxConnections: maxConnections, body)
     }
 
     /// Runs `body` with a pool on a new database of its own (empty unless `template` is given).
+    @discardableResult
     public static func withEmptyDatabase<T>(
         template: String? = nil, maxConnections: Int = 4, _ body: (PostgresPool) async throws -> T
     ) async throws -> T {

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Runs every test against a throwaway PostgreSQL: installs what is missing (PostgreSQL 15,
+# contrib, libpq-dev, pkg-config), starts a private cluster on a free port, builds, runs
+# `swift test`, and removes the cluster. Fails if any database test was skipped.
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash Deploy/local-postgres.sh install
+
+free_port() {
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+export AP_PG_DIR="$(mktemp -d /tmp/ap-test-postgres.XXXXXX)"
+chmod 755 "$AP_PG_DIR"
+export AP_PG_PORT="${AP_TEST_PG_PORT:-$(free_port)}"
+export AP_PG_FSYNC=off
+trap 'bash Deploy/local-postgres.sh destroy >/dev/null 2>&1 || true' EXIT
+bash Deploy/local-postgres.sh start
+
+export AP_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:${AP_PG_PORT}/postgres"
+export AP_REQUIRE_DATABASE=1
+export AP_BCRYPT_COST=4
+
+swift build --build-tests
+LOG="$(mktemp /tmp/ap-test-log.XXXXXX)"
+set +e
+swift test --skip-build "$@" 2>&1 | tee "$LOG"
+status=${PIPESTATUS[0]}
+set -e
+if [ "$status" -ne 0 ]; then
+    echo "tests failed (exit $status)" >&2
+    exit "$status"
+fi
+if grep -E "(Test|Suite) .* skipped" "$LOG" >/dev/null; then
+    echo "some tests were skipped; with AP_REQUIRE_DATABASE=1 none may be:" >&2
+    grep -E "(Test|Suite) .* skipped" "$LOG" >&2
+    exit 1
+fi
+if ! grep -E "Test run with [0-9]+ tests? .*passed" "$LOG" >/dev/null; then
+    echo "no Swift Testing summary found: did any test run?" >&2
+    exit 1
+fi
+echo "all tests passed against PostgreSQL on port ${AP_PG_PORT}"

@@ -1,0 +1,98 @@
+import ApprovedPremises
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("Migrations", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct MigrationTests {
+    let migrations: [Migration]
+
+    init() throws {
+        migrations = try Migration.load(from: TestDatabase.sqlFolder)
+    }
+
+    @Test("the files of sql/ load in number order, each number once")
+    func loadsInOrder() {
+        #expect(migrations.count >= 2)
+        #expect(migrations.map(\.version) == migrations.map(\.version).sorted())
+        #expect(migrations.first?.name == "0001_foundation.sql")
+    }
+
+    @Test("each migration is applied once: a second run applies nothing")
+    func appliesOnce() async throws {
+        try await TestDatabase.withEmptyDatabase { pool in
+            let first = try await Migrator(pool: pool, migrations: migrations).migrate()
+            #expect(first.map(\.version) == migrations.map(\.version))
+            let second = try await Migrator(pool: pool, migrations: migrations).migrate()
+            #expect(second.isEmpty)
+            let recorded = try await pool.query("SELECT version, checksum FROM schema_migration ORDER BY version")
+            #expect(try recorded.map { try $0.decode("checksum", as: String.self) } == migrations.map(\.checksum))
+        }
+    }
+
+    @Test("a migration changed after it was applied is refused, naming the file")
+    func changedChecksumRefused() async throws {
+        try await TestDatabase.withEmptyDatabase { pool in
+            try await Migrator(pool: pool, migrations: migrations).migrate()
+            var edited = migrations
+            edited[0].sql += "\n-- a quiet edit\n"
+            await #expect(throws: MigrationError.checksumMismatch(name: "0001_foundation.sql")) {
+                try await Migrator(pool: pool, migrations: edited).migrate()
+            }
+        }
+    }
+
+    @Test("a failing migration leaves nothing of itself behind, and the ones before it stay")
+    func failingMigrationRollsBack() async throws {
+        try await TestDatabase.withEmptyDatabase { pool in
+            let broken = migrations + [Migration(version: 9000, name: "9000_broken.sql", sql: """
+                CREATE TABLE half_done (id integer);
+                SELECT no_such_function();
+                """)]
+            await #expect(throws: PostgresError.self) {
+                try await Migrator(pool: pool, migrations: broken).migrate()
+            }
+            let tables = try await pool.query("SELECT to_regclass('half_done')::text AS t, to_regclass('staff')::text AS s").first!
+            #expect(try tables.decode("t", as: String?.self) == nil)
+            #expect(try tables.decode("s", as: String?.self) == "staff")
+            let versions = try await pool.query("SELECT version FROM schema_migration").map { try $0.decode("version", as: Int.self) }
+            #expect(!versions.contains(9000))
+        }
+    }
+
+    @Test("two migrators at once take turns: every migration is applied exactly once")
+    func concurrentMigrators() async throws {
+        try await TestDatabase.withEmptyDatabase(maxConnections: 4) { pool in
+            let applied = try await withThrowingTaskGroup(of: [Migration].self) { group in
+                for _ in 0..<3 {
+                    group.addTask { try await Migrator(pool: pool, migrations: migrations).migrate() }
+                }
+                var all = [Migration]()
+                for try await batch in group { all += batch }
+                return all
+            }
+            #expect(applied.map(\.version).sorted() == migrations.map(\.version))
+        }
+    }
+
+    @Test("reference data is seeded with the national codes")
+    func referenceData() async throws {
+        try await TestDatabase.withDatabase { pool in
+            func count(_ table: String) async throws -> Int {
+                try await pool.query(SQL(unsafeSQL: "SELECT count(*)::integer AS n FROM \(table)")).first!.decode("n")
+            }
+            #expect(try await count("probation_region") == 12)
+            #expect(try await count("ap_type") == 5)
+            #expect(try await count("departure_reason") == 14)
+            #expect(try await count("move_on_category") == 13)
+            #expect(try await count("postcode_district") == 2862)
+            let curfew = try await pool.query("SELECT name, parent_code FROM departure_reason WHERE code = 'F'").first!
+            #expect(try curfew.decode("parent_code", as: String?.self) == "BR")
+            let custody = try await pool.query("SELECT accommodation_outcome FROM move_on_category WHERE code = 'MC19'").first!
+            #expect(try custody.decode("accommodation_outcome", as: String.self) == "custody")
+            let matched = try await pool.query("SELECT count(*)::integer AS n FROM room_characteristic WHERE matched_on_bookings").first!
+            #expect(try matched.decode("n", as: Int.self) == 6)
+        }
+    }
+}

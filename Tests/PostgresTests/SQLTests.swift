@@ -1,0 +1,65 @@
+import Foundation
+import Testing
+@testable import Postgres
+
+@Suite("SQL: interpolated values become bound parameters")
+struct SQLTests {
+    @Test("interpolated values become $n placeholders, in order, and never enter the text")
+    func placeholders() {
+        let name = "O'Brien'; DROP TABLE staff; --"
+        let sql: SQL = "SELECT * FROM staff WHERE username = \(name) AND active = \(true) AND version > \(3)"
+        #expect(sql.text == "SELECT * FROM staff WHERE username = $1 AND active = $2 AND version > $3")
+        #expect(sql.binds == [name, "t", "3"])
+        #expect(!sql.description.contains("O'Brien"))
+    }
+
+    @Test("nil becomes NULL")
+    func null() {
+        let missing: String? = nil
+        let sql: SQL = "SELECT \(missing)::text AS x"
+        #expect(sql.binds == [nil])
+    }
+
+    @Test("an embedded fragment's placeholders are renumbered, and quoted dollars are left alone")
+    func fragments() {
+        let filter: SQL = "code = \("NW") AND note = '$1'"
+        let sql: SQL = "SELECT 1 WHERE id = \(7) AND \(filter) AND x = \(9)"
+        #expect(sql.text == "SELECT 1 WHERE id = $1 AND code = $2 AND note = '$1' AND x = $3")
+        #expect(sql.binds == ["7", "NW", "9"])
+    }
+
+    @Test("trusted text goes in only with the unsafeSQL label")
+    func unsafe() {
+        let sql: SQL = "SELECT * FROM \(unsafeSQL: "staff") WHERE id = \(1)"
+        #expect(sql.text == "SELECT * FROM staff WHERE id = $1")
+    }
+
+    @Test("timestamps read as PostgreSQL prints them, with their offset")
+    func timestamps() throws {
+        let date = try Date(postgresText: "2026-03-29 01:30:00.25+00")
+        #expect(date.timeIntervalSince1970 == 1_774_747_800.25)
+        let offset = try Date(postgresText: "2026-03-29 02:30:00+01")
+        #expect(offset.timeIntervalSince1970 == 1_774_747_800)
+        #expect(throws: PostgresDecodingError.self) { try Date(postgresText: "yesterday") }
+    }
+
+    @Test("a SQLSTATE maps to the kind of failure the caller can act on")
+    func sqlStates() {
+        #expect(PostgresError.kind(forSQLState: "23505") == .uniqueViolation)
+        #expect(PostgresError.kind(forSQLState: "23P01") == .exclusionViolation)
+        #expect(PostgresError.kind(forSQLState: "23503") == .foreignKeyViolation)
+        #expect(PostgresError.kind(forSQLState: "23514") == .checkViolation)
+        #expect(PostgresError.kind(forSQLState: "40001") == .serializationFailure)
+        #expect(PostgresError.kind(forSQLState: "40P01") == .deadlockDetected)
+        #expect(PostgresError.kind(forSQLState: "57P01") == .connectionFailure)
+        #expect(PostgresError.kind(forSQLState: "42P01") == .other)
+    }
+
+    @Test("an error's description carries no SQL or data; its debug description does")
+    func errorDescriptions() {
+        let error = PostgresError(kind: .uniqueViolation, sqlState: "23505", constraint: "staff_username_is_unique",
+                                  message: "duplicate key value", detail: "Key (username)=(jo.smith) already exists.")
+        #expect(!error.description.contains("jo.smith"))
+        #expect(String(reflecting: error).contains("jo.smith"))
+    }
+}

@@ -1,0 +1,70 @@
+import Foundation
+import Postgres
+
+/// A PostgreSQL cluster of a test's own, made with Deploy/local-postgres.sh, for tests that
+/// stop and start the server (which the shared test server must never do).
+public final class LocalCluster: Sendable {
+    /// The cluster's folder.
+    public let folder: URL
+    /// Its TCP port on 127.0.0.1.
+    public let port: Int
+
+    /// Creates and starts a cluster in a new temporary folder on a free port.
+    public init() throws {
+        folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cluster-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        port = try Self.freePort()
+        try run("start")
+    }
+
+    /// Settings for its database.
+    public var settings: ConnectionSettings {
+        ConnectionSettings(connectionString: "postgresql://postgres@127.0.0.1:\(port)/approved_premises", connectTimeoutSeconds: 2)
+    }
+
+    /// Starts the cluster.
+    public func start() throws { try run("start") }
+
+    /// Stops the cluster (fast shutdown: open connections are cut).
+    public func stop() throws { try run("stop") }
+
+    /// Stops the cluster and deletes its folder.
+    public func destroy() {
+        try? run("destroy")
+        try? FileManager.default.removeItem(at: folder)
+    }
+
+    private func run(_ command: String) throws {
+        var environment = ProcessInfo.processInfo.environment
+        environment["AP_PG_DIR"] = folder.appendingPathComponent("pg").path
+        environment["AP_PG_PORT"] = String(port)
+        environment["AP_PG_FSYNC"] = "off"
+        let log = folder.appendingPathComponent("script-\(command).log")
+        let status = try Subprocess.run(
+            "/bin/bash", [TestDatabase.checkout.appendingPathComponent("Deploy/local-postgres.sh").path, command],
+            environment: environment, output: log)
+        guard status == 0 else {
+            let text = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            throw TestDatabaseError("local-postgres.sh \(command) failed: \(text)")
+        }
+    }
+
+    /// A TCP port nothing listens on now.
+    static func freePort() throws -> Int {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestDatabaseError("no socket") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(fd, pointer, length) == 0 && getsockname(fd, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw TestDatabaseError("cannot find a free port") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+}

@@ -1,0 +1,38 @@
+import Foundation
+
+/// Runs a program and waits for it with posix_spawn and waitpid.
+///
+/// Not Foundation's `Process`: on Linux its `waitUntilExit` can wait forever when the program
+/// leaves a daemon behind (as `pg_ctl start` does), and a test must never hang.
+public enum Subprocess {
+    /// Runs `path` with `arguments`; stdout and stderr go to `output`, stdin reads `input`
+    /// (empty when nil). Returns the exit status.
+    @discardableResult
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String], output: URL, input: String? = nil) throws -> Int32 {
+        let inputFile = output.deletingLastPathComponent().appendingPathComponent(".stdin-\(UUID().uuidString)")
+        try Data((input ?? "").utf8).write(to: inputFile)
+        defer { try? FileManager.default.removeItem(at: inputFile) }
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, inputFile.path, O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw TestDatabaseError("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        // WIFEXITED / WEXITSTATUS, which Swift cannot import as macros.
+        return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+}

@@ -8,7 +8,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 bash Deploy/local-postgres.sh install
 
 free_port() {
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \
+        || echo $((20000 + RANDOM % 20000))
 }
 
 export AP_PG_DIR="$(mktemp -d /tmp/ap-test-postgres.XXXXXX)"

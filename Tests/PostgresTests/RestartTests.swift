@@ -7,22 +7,22 @@ import TestSupport
 struct RestartTests {
     @Test("after PostgreSQL restarts, the same pool answers again without being rebuilt")
     func recoversAfterRestart() async throws {
-        let cluster = try LocalCluster()
-        defer { cluster.destroy() }
-        let pool = PostgresPool(settings: cluster.settings, maxConnections: 2)
-        let before: Int = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid")
+        try await LocalCluster.with { cluster in
+            let pool = PostgresPool(settings: cluster.settings, maxConnections: 2)
+            let before: Int = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid")
 
-        try cluster.stop()
-        do {
-            _ = try await pool.query("SELECT 1 AS one")
-            Issue.record("a query succeeded while PostgreSQL was stopped")
-        } catch let error as PostgresError {
-            #expect(error.kind == .connectionFailure)
+            try await cluster.stop()
+            do {
+                _ = try await pool.query("SELECT 1 AS one")
+                Issue.record("a query succeeded while PostgreSQL was stopped")
+            } catch let error as PostgresError {
+                #expect(error.kind == .connectionFailure)
+            }
+
+            try await cluster.start()
+            let after: Int = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid")
+            #expect(after != before)
+            await pool.close()
         }
-
-        try cluster.start()
-        let after: Int = try await pool.query("SELECT pg_backend_pid() AS pid").first!.decode("pid")
-        #expect(after != before)
-        await pool.close()
     }
 }

@@ -10,11 +10,24 @@ public final class LocalCluster: Sendable {
     public let port: Int
 
     /// Creates and starts a cluster in a new temporary folder on a free port.
-    public init() throws {
+    public init() async throws {
         folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cluster-\(UUID().uuidString.prefix(8))")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
         port = try Self.freePort()
-        try run("start")
+        try await run("start")
+    }
+
+    /// Runs `body` with a new cluster, destroyed afterwards whatever happens.
+    public static func with<T>(_ body: (LocalCluster) async throws -> T) async throws -> T {
+        let cluster = try await LocalCluster()
+        do {
+            let value = try await body(cluster)
+            await cluster.destroy()
+            return value
+        } catch {
+            await cluster.destroy()
+            throw error
+        }
     }
 
     /// Settings for its database.
@@ -23,24 +36,24 @@ public final class LocalCluster: Sendable {
     }
 
     /// Starts the cluster.
-    public func start() throws { try run("start") }
+    public func start() async throws { try await run("start") }
 
     /// Stops the cluster (fast shutdown: open connections are cut).
-    public func stop() throws { try run("stop") }
+    public func stop() async throws { try await run("stop") }
 
     /// Stops the cluster and deletes its folder.
-    public func destroy() {
-        try? run("destroy")
+    public func destroy() async {
+        try? await run("destroy")
         try? FileManager.default.removeItem(at: folder)
     }
 
-    private func run(_ command: String) throws {
+    private func run(_ command: String) async throws {
         var environment = ProcessInfo.processInfo.environment
         environment["AP_PG_DIR"] = folder.appendingPathComponent("pg").path
         environment["AP_PG_PORT"] = String(port)
         environment["AP_PG_FSYNC"] = "off"
         let log = folder.appendingPathComponent("script-\(command).log")
-        let status = try Subprocess.run(
+        let status = try await Subprocess.run(
             "/bin/bash", [TestDatabase.checkout.appendingPathComponent("Deploy/local-postgres.sh").path, command],
             environment: environment, output: log)
         guard status == 0 else {

@@ -7,9 +7,12 @@ import Foundation
 public enum Subprocess {
     /// Runs `path` with `arguments`; stdout and stderr go to `output`, stdin reads `input`
     /// (empty when nil). Returns the exit status.
+    ///
+    /// The wait happens on a Dispatch thread, never on Swift's cooperative pool: a test that
+    /// runs `ap` against a server in the same process must leave that pool free to serve it.
     @discardableResult
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String], output: URL, input: String? = nil) throws -> Int32 {
-        let inputFile = output.deletingLastPathComponent().appendingPathComponent(".stdin-\(UUID().uuidString)")
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String], output: URL, input: String? = nil) async throws -> Int32 {
+        let inputFile = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-stdin-\(UUID().uuidString)")
         try Data((input ?? "").utf8).write(to: inputFile)
         defer { try? FileManager.default.removeItem(at: inputFile) }
         FileManager.default.createFile(atPath: output.path, contents: nil)
@@ -30,8 +33,14 @@ public enum Subprocess {
         var pid = pid_t()
         let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
         guard spawned == 0 else { throw TestDatabaseError("cannot run \(path): \(String(cString: strerror(spawned)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let child = pid
+        let status: Int32 = await withCheckedContinuation { continuation in
+            DispatchQueue.global().async {
+                var status: Int32 = 0
+                while waitpid(child, &status, 0) == -1 && errno == EINTR {}
+                continuation.resume(returning: status)
+            }
+        }
         // WIFEXITED / WEXITSTATUS, which Swift cannot import as macros.
         return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
     }

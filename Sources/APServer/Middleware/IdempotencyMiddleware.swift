@@ -34,7 +34,7 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
             headers[.idempotentReplayed] = "true"
             return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
         case .keyReused:
-            throw DomainError(.invalid, "this Idempotency-Key was already used for a different request; use a new key for a new change",
+            throw DomainError(.unprocessable, "this Idempotency-Key was already used for a different request; use a new key for a new change",
                               problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: "already used for a different request")])
         case .inProgress:
             throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")

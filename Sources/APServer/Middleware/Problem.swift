@@ -40,6 +40,7 @@ struct Problem: Encodable, Sendable {
         case .forbidden: .forbidden
         case .notFound: .notFound
         case .conflict: .conflict
+        case .unprocessable: .unprocessableContent
         case .preconditionFailed: .preconditionFailed
         case .preconditionRequired: .init(code: 428, reasonPhrase: "Precondition Required")
         case .rateLimited: .tooManyRequests
@@ -54,6 +55,7 @@ struct Problem: Encodable, Sendable {
         case .forbidden: "forbidden"
         case .notFound: "not-found"
         case .conflict: "conflict"
+        case .unprocessable: "unprocessable"
         case .preconditionFailed: "stale-version"
         case .preconditionRequired: "if-match-required"
         case .rateLimited: "too-many-attempts"

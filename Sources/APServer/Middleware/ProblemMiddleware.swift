@@ -22,6 +22,11 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
         }
         response.headers[.requestID] = requestID
+        // The generated server percent-encodes header values, which would send the ETag
+        // "1" as %221%22; an ETag must go out as written.
+        if let etag = response.headers[.eTag], etag.contains("%") {
+            response.headers[.eTag] = etag.removingPercentEncoding ?? etag
+        }
         return response
     }
 

@@ -30,6 +30,8 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
         case notFound
         /// Clashes with what is stored (409).
         case conflict
+        /// Well-formed, but cannot be done as asked (422): a reused idempotency key, say.
+        case unprocessable
         /// The record changed since the caller read it (412).
         case preconditionFailed
         /// An update without `If-Match` (428).

@@ -1,0 +1,146 @@
+import APIContract
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("Who may call what", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct AccessTests {
+    static let everyone: Set<String> = ["admin", "manager", "night", "keyworker", "referrals", "regional", "oak.manager"]
+
+    /// One call of the API and who may make it (as seen from the Elm AP).
+    struct Case: Sendable {
+        var name: String
+        var allowed: Set<String>
+        var call: @Sendable (TestWorld, String) -> (HTTPRequest.Method, String, ByteBuffer?)
+    }
+
+    static let cases: [Case] = [
+        Case(name: "GET /me", allowed: everyone) { _, _ in (.get, "/me", nil) },
+        Case(name: "GET /staff", allowed: ["admin", "manager", "oak.manager"]) { _, _ in (.get, "/staff", nil) },
+        Case(name: "POST /staff", allowed: ["admin"]) { _, who in
+            (.post, "/staff", json(["username": "new." + who, "displayName": "New", "role": "referral_manager", "password": "a-long-password"]))
+        },
+        Case(name: "GET /staff/{night}", allowed: ["admin", "manager", "night"]) { world, _ in
+            (.get, "/staff/\(world.staff["night"]!.id)", nil)
+        },
+        Case(name: "POST /staff/{id}/password", allowed: ["admin"]) { world, _ in
+            (.post, "/staff/\(world.staff["spare"]!.id)/password", json(["password": Fixtures.password]))
+        },
+        Case(name: "GET /premises", allowed: everyone) { _, _ in (.get, "/premises", nil) },
+        Case(name: "POST /premises", allowed: ["admin"]) { _, who in
+            (.post, "/premises", json(["code": "NEW-\(abs(who.hashValue) % 100000)", "name": "New AP", "regionCode": "NW", "apType": "NORMAL", "gender": "men"]))
+        },
+        Case(name: "GET /premises/{elm}", allowed: ["admin", "manager", "night", "keyworker", "referrals", "regional"]) { world, _ in
+            (.get, "/premises/\(world.elm)", nil)
+        },
+        Case(name: "GET /premises/{elm}/staff", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
+            (.get, "/premises/\(world.elm)/staff", nil)
+        },
+        Case(name: "GET /audit", allowed: ["admin"]) { _, _ in (.get, "/audit", nil) },
+        Case(name: "GET /reference/regions", allowed: everyone) { _, _ in (.get, "/reference/regions", nil) },
+    ]
+
+    @Test("every role is allowed exactly the calls it should be, and refused the rest with 403", arguments: cases.map(\.name))
+    func roleMatrix(caseName: String) async throws {
+        let testCase = Self.cases.first { $0.name == caseName }!
+        try await withApp { client, world in
+            for username in Self.everyone.sorted() {
+                let (method, uri, body) = testCase.call(world, username)
+                let response = try await client.execute(uri: uri, method: method, headers: world.headers(username), body: body)
+                if testCase.allowed.contains(username) {
+                    #expect((200..<300).contains(Int(response.status.code)), "\(username) \(caseName): \(response.status) \(response.text)")
+                } else {
+                    #expect(response.status == .forbidden, "\(username) \(caseName): \(response.status) \(response.text)")
+                    #expect(response.headers[.contentType] == "application/problem+json")
+                    #expect(try response.json()["detail"] as? String != nil)
+                }
+            }
+        }
+    }
+
+    @Test("changing an account is for administrators only")
+    func updateIsAdminOnly() async throws {
+        try await withApp { client, world in
+            let night = world.staff["night"]!
+            for username in Self.everyone.sorted() where username != "admin" {
+                let response = try await client.execute(
+                    uri: "/staff/\(night.id)", method: .patch,
+                    headers: world.headers(username, [HTTPField.Name("If-Match")!: "\"1\""]), body: json(["displayName": "Changed"]))
+                #expect(response.status == .forbidden, "\(username): \(response.status)")
+            }
+            let response = try await client.execute(
+                uri: "/staff/\(night.id)", method: .patch,
+                headers: world.headers("admin", [HTTPField.Name("If-Match")!: "\"1\""]), body: json(["displayName": "Changed"]))
+            #expect(response.status == .ok)
+        }
+    }
+
+    @Test("without a token, or with a bad one, every call but health, ready and sign-in is refused with 401")
+    func unauthenticated() async throws {
+        try await withApp { client, world in
+            for testCase in Self.cases {
+                let (method, uri, body) = testCase.call(world, "anonymous")
+                let response = try await client.execute(uri: uri, method: method, headers: world.headers(nil), body: body)
+                #expect(response.status == .unauthorized, "\(testCase.name): \(response.status)")
+                #expect(response.headers[.wwwAuthenticate] == "Bearer")
+                var forged = world.headers(nil)
+                forged[.authorization] = "Bearer ap_not-a-real-token"
+                let forgedResponse = try await client.execute(uri: uri, method: method, headers: forged, body: body)
+                #expect(forgedResponse.status == .unauthorized, "\(testCase.name) with a forged token: \(forgedResponse.status)")
+            }
+            for open in ["/health", "/ready", "/openapi.yaml"] {
+                let response = try await client.execute(uri: open, method: .get)
+                #expect(response.status == .ok, "\(open)")
+            }
+        }
+    }
+
+    @Test("AP staff cannot reach another premises' records")
+    func otherPremises() async throws {
+        try await withApp { client, world in
+            for username in ["manager", "night", "keyworker"] {
+                for uri in ["/premises/\(world.oak)", "/premises/\(world.oak)/staff", "/staff/\(world.staff["oak.manager"]!.id)"] {
+                    let response = try await client.execute(uri: uri, method: .get, headers: world.headers(username))
+                    #expect(response.status == .forbidden, "\(username) GET \(uri): \(response.status)")
+                }
+                let list = try await client.execute(uri: "/premises", method: .get, headers: world.headers(username))
+                let codes = ((try list.json()["items"] as? [[String: Any]]) ?? []).compactMap { $0["code"] as? String }
+                #expect(codes == ["ELM"], "\(username) sees \(codes)")
+            }
+            let asked = try await client.execute(uri: "/staff?premisesId=\(world.oak)", method: .get, headers: world.headers("manager"))
+            #expect(asked.status == .forbidden)
+            let regional = try await client.execute(uri: "/premises/\(world.oak)", method: .get, headers: world.headers("regional"))
+            #expect(regional.status == .forbidden)
+        }
+    }
+
+    @Test("a deactivated account's token stops working at once")
+    func deactivation() async throws {
+        try await withApp { client, world in
+            let night = world.staff["night"]!
+            let response = try await client.execute(
+                uri: "/staff/\(night.id)", method: .patch,
+                headers: world.headers("admin", [HTTPField.Name("If-Match")!: "\"1\""]), body: json(["active": false]))
+            #expect(response.status == .ok)
+            let me = try await client.execute(uri: "/me", method: .get, headers: world.headers("night"))
+            #expect(me.status == .unauthorized)
+        }
+    }
+
+    @Test("every operation of the OpenAPI document has an access rule")
+    func policyCoversDocument() throws {
+        let document = String(decoding: try APIDocument.yaml(), as: UTF8.self)
+        let operations = document.split(separator: "\n").compactMap { line -> String? in
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            guard trimmed.hasPrefix("operationId:") else { return nil }
+            return trimmed.dropFirst("operationId:".count).trimmingCharacters(in: .whitespaces)
+        }
+        #expect(operations.count >= 16)
+        #expect(Set(operations) == Set(AccessPolicy.rules.keys))
+    }
+}

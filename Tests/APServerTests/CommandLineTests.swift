@@ -1,0 +1,109 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("The ap command line against a running service", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct CommandLineTests {
+    /// The `ap` executable built beside the test bundle.
+    static var executable: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("ap")
+    }
+
+    struct Run {
+        var status: Int32
+        var output: String
+    }
+
+    static func ap(_ arguments: [String], config: URL, stdin: String? = nil) async throws -> Run {
+        let candidates = [executable, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ap")]
+        guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
+            throw TestDatabaseError("the ap executable is not built next to the tests: run `swift build` first (Deploy/test.sh does)")
+        }
+        var environment = ProcessInfo.processInfo.environment
+        environment["AP_CONFIG"] = config.path
+        environment["AP_SERVER"] = nil
+        let log = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-run-\(UUID().uuidString).log")
+        defer { try? FileManager.default.removeItem(at: log) }
+        let status = try await Subprocess.run(binary.path, arguments, environment: environment, output: log, input: stdin)
+        return Run(status: status, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
+    }
+
+    @Test("ap login keeps the token in a file only its owner can read; whoami, staff list and logout work over HTTP")
+    func loginWhoamiLogout() async throws {
+        try await withApp(.live) { client, world in
+            let port = try #require(client.port)
+            let server = "http://127.0.0.1:\(port)"
+            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let config = folder.appendingPathComponent("ap/config.json")
+
+            let wrong = try await Self.ap(["login", "manager", "--server", server], config: config, stdin: "not-the-password\n")
+            #expect(wrong.status != 0)
+            #expect(wrong.output.contains("username or password is wrong"))
+
+            let login = try await Self.ap(["login", "manager", "--server", server], config: config, stdin: Fixtures.password + "\n")
+            #expect(login.status == 0, "\(login.output)")
+            let attributes = try FileManager.default.attributesOfItem(atPath: config.path)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600)
+            let saved = try String(contentsOf: config, encoding: .utf8)
+            #expect(saved.contains("\"token\""))
+
+            let whoami = try await Self.ap(["whoami", "--json"], config: config)
+            #expect(whoami.status == 0, "\(whoami.output)")
+            #expect(whoami.output.contains("\"username\" : \"manager\""))
+
+            let text = try await Self.ap(["whoami"], config: config)
+            #expect(text.output.contains("Premises ELM (ELM)"))
+
+            let staff = try await Self.ap(["staff", "list"], config: config)
+            #expect(staff.status == 0, "\(staff.output)")
+            #expect(staff.output.contains("night"))
+            #expect(!staff.output.contains("oak.manager"))
+
+            let refused = try await Self.ap(["staff", "add", "x.y", "--name", "X", "--role", "referral_manager"], config: config, stdin: "a-long-password\n")
+            #expect(refused.status != 0)
+            #expect(refused.output.contains("may not do this"))
+
+            let logout = try await Self.ap(["logout"], config: config)
+            #expect(logout.status == 0)
+            let after = try await Self.ap(["whoami"], config: config)
+            #expect(after.status != 0)
+            #expect(after.output.contains("not signed in"))
+            let sessions: Int = try await world.pool.query(
+                "SELECT count(*)::integer AS n FROM staff_session ss JOIN staff s ON s.id = ss.staff_id WHERE s.username = 'manager' AND ss.revoked_at IS NOT NULL").first!.decode("n")
+            #expect(sessions == 1)
+        }
+    }
+
+    @Test("an administrator adds an account with ap staff add, the password read from stdin")
+    func staffAdd() async throws {
+        try await withApp(.live) { client, world in
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let config = folder.appendingPathComponent("config.json")
+            #expect(try await Self.ap(["login", "admin", "--server", server], config: config, stdin: Fixtures.password + "\n").status == 0)
+            let add = try await Self.ap(
+                ["staff", "add", "jo.smith", "--name", "Jo Smith", "--role", "residential_worker", "--premises", "ELM"],
+                config: config, stdin: "a-long-password\n")
+            #expect(add.status == 0, "\(add.output)")
+            let stored: String = try await world.pool.query("SELECT role FROM staff WHERE username = 'jo.smith'").first!.decode("role")
+            #expect(stored == "residential_worker")
+            let again = try await Self.ap(
+                ["staff", "add", "jo.smith", "--name", "Jo Smith", "--role", "residential_worker", "--premises", "ELM"],
+                config: config, stdin: "a-long-password\n")
+            #expect(again.status != 0)
+            #expect(again.output.contains("username is taken"))
+            let badRole = try await Self.ap(["staff", "add", "x", "--name", "X", "--role", "wizard"], config: config)
+            #expect(badRole.status != 0)
+            #expect(badRole.output.contains("--role must be one of"))
+        }
+    }
+}

@@ -1,0 +1,232 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Postgres
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("API conventions: problems, idempotency, versions, paging", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct ConventionTests {
+    static let ifMatch = HTTPField.Name("If-Match")!
+    static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
+
+    @Test("bad input is answered 400 as problem+json naming the field and the rule, never a 500 or SQL")
+    func badInput() async throws {
+        try await withApp { client, world in
+            let cases: [(HTTPRequest.Method, String, ByteBuffer?, String?)] = [
+                (.post, "/staff", json([:]), "username"),
+                (.post, "/staff", json(["username": "x.y", "displayName": "X", "role": "wizard", "password": "a-long-password"]), "role"),
+                (.post, "/staff", json(["username": 42, "displayName": "X", "role": "administrator", "password": "a-long-password"]), "username"),
+                (.post, "/staff", ByteBuffer(string: "{not json"), "body"),
+                (.post, "/staff", json(["username": "BAD NAME", "displayName": "X", "role": "residential_worker", "password": "short"]), "password"),
+                (.post, "/premises", json(["code": "NEW-1", "name": "New", "regionCode": "ATLANTIS", "apType": "NORMAL", "gender": "men"]), "regionCode"),
+                (.post, "/premises", json(["code": "new lower", "name": "New", "regionCode": "NW", "apType": "NORMAL", "gender": "men", "timeZone": "Mars/Olympus"]), "code"),
+                (.get, "/staff/not-a-uuid", nil, "staffId"),
+                (.get, "/staff?limit=0", nil, "limit"),
+                (.get, "/staff?cursor=!!not-a-cursor", nil, "cursor"),
+                (.get, "/staff?limit=lots", nil, nil),
+                (.post, "/auth/sign-in", json(["username": "admin"]), "password"),
+            ]
+            for (method, uri, body, field) in cases {
+                let response = try await client.execute(uri: uri, method: method, headers: world.headers("admin"), body: body)
+                #expect(response.status == .badRequest, "\(method) \(uri): \(response.status) \(response.text)")
+                #expect(response.headers[.contentType] == "application/problem+json")
+                let problem = try response.json()
+                #expect((problem["detail"] as? String)?.isEmpty == false)
+                #expect(problem["status"] as? Int == 400)
+                if let field {
+                    #expect(try response.problemFields().contains(field), "\(uri): \(response.text)")
+                }
+                for leak in ["SELECT", "INSERT", "violates", "constraint", "Swift.", ".swift"] {
+                    #expect(!response.text.contains(leak), "\(uri) leaked \(leak): \(response.text)")
+                }
+            }
+            let staffCount: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff").first!.decode("n")
+            #expect(staffCount == TestWorld.accounts.count)
+        }
+    }
+
+    @Test("several mistakes in one request are all named at once")
+    func severalProblems() async throws {
+        try await withApp { client, world in
+            let response = try await client.execute(
+                uri: "/staff", method: .post, headers: world.headers("admin"),
+                body: json(["username": "BAD NAME", "displayName": " ", "role": "residential_worker", "password": "short"]))
+            #expect(Set(try response.problemFields()).isSuperset(of: ["username", "displayName", "password", "premisesId"]))
+        }
+    }
+
+    @Test("an unknown address is a 404 problem, a taken username a 409 naming the field")
+    func notFoundAndConflict() async throws {
+        try await withApp { client, world in
+            let missing = try await client.execute(uri: "/no/such/thing", method: .get, headers: world.headers("admin"))
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+            let unknown = try await client.execute(uri: "/staff/\(UUID())", method: .get, headers: world.headers("admin"))
+            #expect(unknown.status == .notFound)
+            let taken = try await client.execute(
+                uri: "/staff", method: .post, headers: world.headers("admin"),
+                body: json(["username": "night", "displayName": "Again", "role": "referral_manager", "password": "a-long-password"]))
+            #expect(taken.status == .conflict)
+            #expect(try taken.problemFields() == ["username"])
+        }
+    }
+
+    @Test("a retried POST with the same Idempotency-Key gets the first answer and records nothing twice")
+    func idempotentRetry() async throws {
+        try await withApp { client, world in
+            let body = ["username": "jo.smith", "displayName": "Jo Smith", "role": "referral_manager", "password": "a-long-password"]
+            let headers = world.headers("admin", [Self.idempotencyKey: "create-jo-1"])
+            let first = try await client.execute(uri: "/staff", method: .post, headers: headers, body: json(body))
+            let second = try await client.execute(uri: "/staff", method: .post, headers: headers, body: json(body))
+            #expect(first.status == .created)
+            #expect(second.status == .created)
+            #expect(second.text == first.text)
+            #expect(second.headers[.eTag] == first.headers[.eTag])
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+            let rows: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff WHERE username = 'jo.smith'").first!.decode("n")
+            #expect(rows == 1)
+            let audits: Int = try await world.pool.query(
+                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'jo.smith'").first!.decode("n")
+            #expect(audits == 1)
+
+            var other = body
+            other["username"] = "someone.else"
+            let reused = try await client.execute(uri: "/staff", method: .post, headers: headers, body: json(other))
+            #expect(reused.status == .unprocessableContent)
+            #expect(try reused.problemFields() == ["Idempotency-Key"])
+        }
+    }
+
+    @Test("a POST that failed can be retried with the same key once it is put right")
+    func failedRequestForgotten() async throws {
+        try await withApp { client, world in
+            let headers = world.headers("admin", [Self.idempotencyKey: "create-kim"])
+            var body = ["username": "kim", "displayName": "Kim", "role": "referral_manager", "password": "short"]
+            let failed = try await client.execute(uri: "/staff", method: .post, headers: headers, body: json(body))
+            #expect(failed.status == .badRequest)
+            body["password"] = "a-long-password"
+            let fixed = try await client.execute(uri: "/staff", method: .post, headers: headers, body: json(body))
+            #expect(fixed.status == .created)
+        }
+    }
+
+    @Test("keys belong to the member of staff: two people's same key are two requests")
+    func keysPerStaff() async throws {
+        try await withApp { client, world in
+            try await world.fixtures.staff("admin2", .administrator)
+            let token2 = try await world.fixtures.signIn("admin2").token
+            let first = try await client.execute(
+                uri: "/staff", method: .post, headers: world.headers("admin", [Self.idempotencyKey: "same"]),
+                body: json(["username": "from.one", "displayName": "One", "role": "referral_manager", "password": "a-long-password"]))
+            var headers = world.headers(nil, [Self.idempotencyKey: "same"])
+            headers[.authorization] = "Bearer \(token2)"
+            let second = try await client.execute(
+                uri: "/staff", method: .post, headers: headers,
+                body: json(["username": "from.two", "displayName": "Two", "role": "referral_manager", "password": "a-long-password"]))
+            #expect(first.status == .created)
+            #expect(second.status == .created)
+            #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
+        }
+    }
+
+    @Test("an update needs the current ETag in If-Match: missing is 428, stale is 412")
+    func optimisticConcurrency() async throws {
+        try await withApp { client, world in
+            let uri = "/staff/\(world.staff["night"]!.id)"
+            let read = try await client.execute(uri: uri, method: .get, headers: world.headers("admin"))
+            #expect(read.headers[.eTag] == "\"1\"")
+            let missing = try await client.execute(uri: uri, method: .patch, headers: world.headers("admin"), body: json(["displayName": "A"]))
+            #expect(missing.status.code == 428)
+            let first = try await client.execute(
+                uri: uri, method: .patch, headers: world.headers("admin", [Self.ifMatch: "\"1\""]), body: json(["displayName": "First"]))
+            #expect(first.status == .ok)
+            #expect(first.headers[.eTag] == "\"2\"")
+            let stale = try await client.execute(
+                uri: uri, method: .patch, headers: world.headers("admin", [Self.ifMatch: "\"1\""]), body: json(["displayName": "Second"]))
+            #expect(stale.status == .preconditionFailed)
+            let stored: String = try await world.pool.query("SELECT display_name FROM staff WHERE username = 'night'").first!.decode("display_name")
+            #expect(stored == "First")
+            let audit = try await client.execute(uri: "/audit?entity=staff&entityId=\(world.staff["night"]!.id.uuidString)", method: .get, headers: world.headers("admin"))
+            let items = (try audit.json()["items"] as? [[String: Any]]) ?? []
+            let update = try #require(items.first { $0["action"] as? String == "staff.update" })
+            #expect((update["before"] as? String)?.contains("Night") == true)
+            #expect((update["after"] as? String)?.contains("First") == true)
+        }
+    }
+
+    @Test("lists are paged: limit and nextCursor walk every item once")
+    func paging() async throws {
+        try await withApp { client, world in
+            var seen = [String]()
+            var cursor: String? = nil
+            repeat {
+                let uri = "/staff?limit=3" + (cursor.map { "&cursor=\($0)" } ?? "")
+                let page = try await client.execute(uri: uri, method: .get, headers: world.headers("admin"))
+                let body = try page.json()
+                let items = (body["items"] as? [[String: Any]]) ?? []
+                #expect(items.count <= 3)
+                seen += items.compactMap { $0["username"] as? String }
+                cursor = body["nextCursor"] as? String
+            } while cursor != nil
+            #expect(seen == TestWorld.accounts.map(\.0).sorted())
+        }
+    }
+
+    @Test("sign-in answers a token, and five wrong passwords make the sixth try wait (429 with Retry-After)")
+    func signInOverHTTP() async throws {
+        try await withApp { client, world in
+            let good = try await client.execute(
+                uri: "/auth/sign-in", method: .post, headers: world.headers(nil),
+                body: json(["username": "night", "password": Fixtures.password]))
+            #expect(good.status == .ok)
+            let token = try #require(try good.json()["token"] as? String)
+            var headers = world.headers(nil)
+            headers[.authorization] = "Bearer \(token)"
+            let me = try await client.execute(uri: "/me", method: .get, headers: headers)
+            #expect(((try me.json()["staff"] as? [String: Any])?["username"] as? String) == "night")
+
+            for _ in 0..<5 {
+                let wrong = try await client.execute(
+                    uri: "/auth/sign-in", method: .post, headers: world.headers(nil), body: json(["username": "night", "password": "nope-nope-nope"]))
+                #expect(wrong.status == .unauthorized)
+            }
+            let slowed = try await client.execute(
+                uri: "/auth/sign-in", method: .post, headers: world.headers(nil), body: json(["username": "night", "password": Fixtures.password]))
+            #expect(slowed.status == .tooManyRequests)
+            #expect(slowed.headers[.retryAfter] != nil)
+
+            let out = try await client.execute(uri: "/auth/sign-out", method: .post, headers: headers)
+            #expect(out.status == .noContent)
+            let after = try await client.execute(uri: "/me", method: .get, headers: headers)
+            #expect(after.status == .unauthorized)
+        }
+    }
+
+    @Test("health, readiness and the OpenAPI document need no sign-in")
+    func serviceEndpoints() async throws {
+        try await withApp { client, _ in
+            let health = try await client.execute(uri: "/health", method: .get)
+            #expect(try health.json()["status"] as? String == "ok")
+            let ready = try await client.execute(uri: "/ready", method: .get)
+            #expect(try ready.json()["status"] as? String == "ready")
+            let document = try await client.execute(uri: "/openapi.yaml", method: .get)
+            #expect(document.text.hasPrefix("openapi:"))
+            #expect(document.headers[.requestID] != nil)
+        }
+    }
+
+    @Test("reference vocabularies come with their NDelius codes")
+    func reference() async throws {
+        try await withApp { client, world in
+            let reasons = try await client.execute(uri: "/reference/departure-reasons", method: .get, headers: world.headers("night"))
+            let items = try JSONSerialization.jsonObject(with: Data(buffer: reasons.body)) as? [[String: Any]] ?? []
+            #expect(items.contains { $0["code"] as? String == "F" && $0["parent"] as? String == "BR" })
+            let unknown = try await client.execute(uri: "/reference/horoscopes", method: .get, headers: world.headers("night"))
+            #expect(unknown.status == .notFound)
+        }
+    }
+}

@@ -1,0 +1,84 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import Postgres
+import TestSupport
+@testable import APServer
+
+/// The real service over a database of the test's own, with the premises and accounts that
+/// the role tests use: two APs in two regions and one account for each role.
+struct TestWorld: Sendable {
+    let pool: PostgresPool
+    let fixtures: Fixtures
+    let elm: UUID
+    let oak: UUID
+    /// username → staff record
+    let staff: [String: Staff]
+    /// username → bearer token
+    let tokens: [String: String]
+
+    /// One account per role; all but `oak.manager` and the national roles work at Elm (NW).
+    static let accounts: [(String, Role)] = [
+        ("admin", .administrator), ("manager", .apManager), ("night", .residentialWorker), ("keyworker", .keyWorker),
+        ("referrals", .referralManager), ("regional", .regionalManager), ("oak.manager", .apManager),
+        ("spare", .referralManager),
+    ]
+
+    static func make(pool: PostgresPool) async throws -> TestWorld {
+        let fixtures = Fixtures(pool: pool)
+        let elm = try await fixtures.premises("ELM", region: "NW")
+        let oak = try await fixtures.premises("OAK", region: "YH")
+        var staff = [String: Staff]()
+        var tokens = [String: String]()
+        for (username, role) in accounts {
+            let premises: UUID? = role.isPremisesStaff ? (username == "oak.manager" ? oak : elm) : nil
+            staff[username] = try await fixtures.staff(username, role, premises: premises, region: role == .regionalManager ? "NW" : nil)
+            tokens[username] = try await fixtures.signIn(username).token
+        }
+        return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens)
+    }
+
+    func headers(_ username: String?, _ extra: HTTPFields = [:]) -> HTTPFields {
+        var headers = extra
+        if let username { headers[.authorization] = "Bearer \(tokens[username]!)" }
+        headers[.contentType] = "application/json"
+        return headers
+    }
+}
+
+/// Runs `body` against the real router over a database of its own.
+func withApp(
+    _ setup: TestingSetup = .router, _ body: @escaping @Sendable (any TestClientProtocol, TestWorld) async throws -> Void
+) async throws {
+    try await TestDatabase.withDatabase { pool in
+        let world = try await TestWorld.make(pool: pool)
+        var logger = Logger(label: "test")
+        logger.logLevel = .warning
+        let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), logger: logger)
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+        try await app.test(setup) { client in
+            try await body(client, world)
+        }
+    }
+}
+
+extension TestResponse {
+    /// The body as JSON.
+    func json() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any] ?? [:]
+    }
+
+    /// The body as text.
+    var text: String { String(buffer: body) }
+
+    /// The field names of a problem answer's `errors`.
+    func problemFields() throws -> [String] {
+        ((try json()["errors"] as? [[String: Any]]) ?? []).compactMap { $0["field"] as? String }
+    }
+}
+
+func json(_ object: [String: Any]) -> ByteBuffer {
+    ByteBuffer(data: try! JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]))
+}

@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Starts everything on this machine: installs PostgreSQL if missing, starts a local cluster
+# (Deploy/local-postgres.sh), builds `ap`, migrates, loads a small demo AP with one account for
+# each role, and serves the API. Stop it with Ctrl-C; the database keeps running (stop it with
+# `bash Deploy/local-postgres.sh stop`).
+#
+#   AP_HOST / AP_PORT   where the service listens (default 127.0.0.1:8080)
+#   AP_PG_PORT          the local PostgreSQL's port (default 54329)
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+bash Deploy/local-postgres.sh start
+export DATABASE_URL="$(bash Deploy/local-postgres.sh url)"
+
+echo "building ap (the first build takes a few minutes)..." >&2
+swift build --product ap >&2
+AP="$(swift build --show-bin-path)/ap"
+
+"$AP" db migrate
+"$AP" db demo
+
+HOST="${AP_HOST:-127.0.0.1}"
+PORT="${AP_PORT:-8080}"
+cat <<MESSAGE
+
+ApprovedPremises is starting at http://$HOST:$PORT   (API: http://$HOST:$PORT/openapi.yaml)
+Database: $DATABASE_URL
+
+Try it in another terminal:
+  $AP login night --server http://$HOST:$PORT     (password: demo-password)
+  $AP whoami
+
+MESSAGE
+exec "$AP" serve --host "$HOST" --port "$PORT"

@@ -13,7 +13,12 @@ bash Deploy/local-postgres.sh start
 export DATABASE_URL="$(bash Deploy/local-postgres.sh url)"
 
 echo "building ap (the first build takes a few minutes)..." >&2
-swift build --product ap >&2
+mkdir -p .local
+if ! swift build --product ap > .local/build.log 2>&1; then
+    cat .local/build.log >&2
+    echo "the build failed; its output is above and in .local/build.log" >&2
+    exit 1
+fi
 AP="$(swift build --show-bin-path)/ap"
 
 "$AP" db migrate

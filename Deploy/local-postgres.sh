@@ -76,7 +76,14 @@ choose_dir() {
 }
 
 is_running() {
-    [ -f "$DATA/postmaster.pid" ] && as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
+    [ -f "$DATA/postmaster.pid" ] || return 1
+    local pid
+    pid="$(head -1 "$DATA/postmaster.pid" 2>/dev/null || true)"
+    # A postmaster killed with -9 can linger as a zombie where nothing reaps it; that is not running.
+    if [ -n "$pid" ] && grep -q '^State:.*Z' "/proc/$pid/status" 2>/dev/null; then
+        return 1
+    fi
+    as_owner "$PG_BIN/pg_ctl" -D "$DATA" status >/dev/null 2>&1
 }
 
 create_cluster() {
@@ -107,6 +114,13 @@ start() {
     if is_running; then
         say "already running on 127.0.0.1:$PG_PORT"
     else
+        # After a kill -9 the old postmaster may still be a zombie for a moment, and PostgreSQL
+        # refuses to start while its pid is taken: wait for it to be reaped.
+        local old tries=0
+        old="$(head -1 "$DATA/postmaster.pid" 2>/dev/null || true)"
+        while [ -n "$old" ] && [ -e "/proc/$old" ] && [ "$tries" -lt 50 ]; do
+            sleep 0.2; tries=$((tries + 1))
+        done
         as_owner "$PG_BIN/pg_ctl" -D "$DATA" -l "$LOG" -w -t 60 -o "-p $PG_PORT" start >/dev/null
         say "started on 127.0.0.1:$PG_PORT ($DATA)"
     fi

@@ -42,4 +42,6 @@ if ! grep -E "Test run with [0-9]+ tests? .*passed" "$LOG" >/dev/null; then
     echo "no Swift Testing summary found: did any test run?" >&2
     exit 1
 fi
+count="$(grep -oE "Test run with [0-9]+ tests?" "$LOG" | tail -1 | grep -oE "[0-9]+")"
 echo "all tests passed against PostgreSQL on port ${AP_PG_PORT}"
+echo "tests: ${count} passed, 0 failed"

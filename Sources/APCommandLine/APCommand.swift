@@ -6,12 +6,12 @@ public struct APCommand: AsyncParsableCommand {
         commandName: "ap",
         abstract: "ApprovedPremises: the command line for AP staff and operators.",
         discussion: """
-            Staff commands (login, whoami, staff, premises) talk to the service over HTTP; the
-            server is --server, else $AP_SERVER, else the one you logged in to, else
-            http://127.0.0.1:8080. Operator commands (serve, db) use the database directly:
+            Staff commands (login, whoami, staff, premises) talk to the service over HTTP; the \
+            server is --server, else $AP_SERVER, else the one you logged in to, else \
+            http://127.0.0.1:8080. Operator commands (serve, db) use the database directly: \
             DATABASE_URL, or libpq's PG* variables.
 
-            Start with:  ap login <username>   then   ap whoami
+            Example:  ap login night --server http://127.0.0.1:8080   then   ap whoami
             """,
         subcommands: [Serve.self, DB.self, Login.self, Logout.self, WhoAmI.self, StaffCommand.self, PremisesCommand.self])
 

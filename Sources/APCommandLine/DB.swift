@@ -8,6 +8,7 @@ struct DB: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "db",
         abstract: "Operator commands on the database itself (DATABASE_URL or PG* variables).",
+        discussion: "Example:  DATABASE_URL=postgresql://postgres@127.0.0.1:54329/approved_premises ap db migrate",
         subcommands: [Migrate.self, Demo.self, CreateAdmin.self])
 }
 
@@ -37,8 +38,8 @@ struct Migrate: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Apply the SQL migrations in sql/ that the database has not had yet.",
         discussion: """
-            Each file is applied once, in its own transaction, and recorded with its checksum; a
-            file changed after it was applied is refused. Safe to run from two places at once.
+            Each file is applied once, in its own transaction, and recorded with its checksum; a \
+            file changed after it was applied is refused. Safe to run from two places at once. \
             The sql/ folder is found from AP_SQL_DIR, the working folder, or the build's checkout.
 
             Example:  DATABASE_URL=postgresql://postgres@127.0.0.1:54329/approved_premises ap db migrate
@@ -81,7 +82,7 @@ struct CreateAdmin: AsyncParsableCommand {
         commandName: "create-admin",
         abstract: "Open the first administrator account, directly in the database.",
         discussion: """
-            For a new installation, before anyone can sign in. The password is asked for, or
+            For a new installation, before anyone can sign in. The password is asked for, or \
             read from stdin. Recorded in the audit log with no member of staff.
 
             Example:  echo "$ADMIN_PASSWORD" | ap db create-admin root.admin --name "First Admin"

@@ -6,7 +6,7 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign in and keep the session for the next commands.",
         discussion: """
-            Asks for the password (or reads it from stdin) and keeps the session token in your
+            Asks for the password (or reads it from stdin) and keeps the session token in your \
             config folder, readable only by you. A session lasts one shift.
 
             Example:  ap login night.worker --server http://127.0.0.1:8080

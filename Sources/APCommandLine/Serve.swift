@@ -8,8 +8,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service.",
         discussion: """
-            Reads DATABASE_URL (or libpq's PG* variables), AP_HOST, AP_PORT, AP_BCRYPT_COST,
-            AP_DB_MAX_CONNECTIONS and AP_MIGRATE_ON_START; options win over the environment.
+            Reads DATABASE_URL (or libpq's PG* variables), AP_HOST, AP_PORT, AP_BCRYPT_COST, \
+            AP_DB_MAX_CONNECTIONS and AP_MIGRATE_ON_START; options win over the environment. \
             Stops gracefully on SIGINT or SIGTERM.
 
             Example:  DATABASE_URL=postgresql://ap@db/ap ap serve --host 0.0.0.0 --port 8080 --migrate

@@ -6,6 +6,7 @@ struct StaffCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "staff",
         abstract: "Staff accounts: list, add, reset a password, deactivate (administrators; AP managers list their own).",
+        discussion: "Example:  ap staff list --premises DEMO-ELM",
         subcommands: [StaffList.self, StaffAdd.self, StaffResetPassword.self, StaffSetActive.self])
 }
 
@@ -103,8 +104,8 @@ struct StaffAdd: AsyncParsableCommand {
         commandName: "add",
         abstract: "Open a staff account (administrators).",
         discussion: """
-            The password is asked for (twice), or read from the first line of stdin. Roles:
-            residential_worker, key_worker, ap_manager (these need --premises), regional_manager
+            The password is asked for (twice), or read from the first line of stdin. Roles: \
+            residential_worker, key_worker, ap_manager (these need --premises), regional_manager \
             (needs --region), referral_manager, administrator.
 
             Example:  ap staff add j.smith --name "Jo Smith" --role residential_worker --premises DEMO-ELM
@@ -197,6 +198,7 @@ struct PremisesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "premises",
         abstract: "Premises you can see.",
+        discussion: "Example:  ap premises list --json",
         subcommands: [PremisesList.self])
 }
 

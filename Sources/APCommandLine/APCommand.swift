@@ -38,7 +38,8 @@ struct ServiceOptions: ParsableArguments {
     }
 
     func resolveServer(config: CLIConfig) throws -> URL {
-        let text = server ?? ProcessInfo.processInfo.environment["AP_SERVER"] ?? config.server ?? "http://127.0.0.1:8080"
+        var text = server ?? ProcessInfo.processInfo.environment["AP_SERVER"] ?? config.server ?? "http://127.0.0.1:8080"
+        while text.hasSuffix("/") { text.removeLast() }
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
             throw CLIError("the server must be a URL such as http://127.0.0.1:8080, not \(text)")
         }

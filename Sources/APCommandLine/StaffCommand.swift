@@ -12,21 +12,28 @@ struct StaffCommand: AsyncParsableCommand {
 
 /// Calls shared by the staff commands.
 extension ServiceClient {
-    /// Every page of a staff list.
-    func allStaff(premisesID: String? = nil) async throws -> [Components.Schemas.Staff] {
-        var items = [Components.Schemas.Staff]()
+    /// Every item of a paged list, fetching page after page.
+    func allPages<Item>(_ fetch: (_ cursor: String?) async throws -> (items: [Item], next: String?)) async throws -> [Item] {
+        var items = [Item]()
         var cursor: String? = nil
         repeat {
-            let page = try await call { api in
+            let page = try await fetch(cursor)
+            items += page.items
+            cursor = page.next
+        } while cursor != nil
+        return items
+    }
+
+    /// Every page of a staff list.
+    func allStaff(premisesID: String? = nil) async throws -> [Components.Schemas.Staff] {
+        try await allPages { cursor in
+            try await call { api in
                 switch try await api.listStaff(query: .init(limit: 200, cursor: cursor, premisesId: premisesID)) {
-                case .ok(let ok): try ok.body.json
+                case .ok(let ok): let page = try ok.body.json; return (page.items, page.nextCursor)
                 case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
                 }
             }
-            items += page.items
-            cursor = page.nextCursor
-        } while cursor != nil
-        return items
+        }
     }
 
     /// An account by username or id.
@@ -59,19 +66,14 @@ extension ServiceClient {
 
     /// Every premises the caller can see.
     func allPremises() async throws -> [Components.Schemas.Premises] {
-        var items = [Components.Schemas.Premises]()
-        var cursor: String? = nil
-        repeat {
-            let page = try await call { api in
+        try await allPages { cursor in
+            try await call { api in
                 switch try await api.listPremises(query: .init(limit: 200, cursor: cursor)) {
-                case .ok(let ok): try ok.body.json
+                case .ok(let ok): let page = try ok.body.json; return (page.items, page.nextCursor)
                 case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
                 }
             }
-            items += page.items
-            cursor = page.nextCursor
-        } while cursor != nil
-        return items
+        }
     }
 }
 

@@ -22,6 +22,11 @@ public struct PostgresDecodingError: Error, CustomStringConvertible {
     /// The column, when known.
     public var column: String?
 
+    public init(type: String, column: String? = nil) {
+        self.type = type
+        self.column = column
+    }
+
     public var description: String {
         "cannot read column \(column ?? "?") as \(type)"
     }

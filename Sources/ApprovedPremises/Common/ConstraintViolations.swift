@@ -21,6 +21,34 @@ public enum ConstraintViolations {
             "code must be 2-16 characters: capital letters, digits or '-'"),
         "premises_region_code_fkey": .invalid(field: "regionCode", rule: "unknown", "regionCode is not a known probation region"),
         "premises_ap_type_code_fkey": .invalid(field: "apType", rule: "unknown", "apType is not a known AP type"),
+        "room_name_is_unique_in_premises": DomainError(.conflict, "the premises already has a room of that name", problems: [
+            FieldProblem(field: "name", rule: "unique", message: "the premises already has a room of that name")]),
+        "room_feature_characteristic_code_fkey": .invalid(field: "characteristics", rule: "unknown",
+            "characteristics may hold only room characteristic codes (room_characteristics.csv)"),
+        "bed_label_is_unique_in_room": DomainError(.conflict, "the room already has a bed with that label", problems: [
+            FieldProblem(field: "label", rule: "unique", message: "the room already has a bed with that label")]),
+        "bed_out_of_service_reason_code_fkey": .invalid(field: "reason", rule: "unknown", "reason is not a known out-of-service reason (out_of_service_reasons.csv)"),
+        "bed_out_of_service_never_overlaps": DomainError(.conflict, "the bed is already out of service on some of those nights; end or cancel that period first"),
+        "placement_non_arrival_reason_code_fkey": .invalid(field: "reason", rule: "unknown", "reason is not a known non-arrival reason (non_arrival_reasons.csv)"),
+        "placement_cancellation_reason_code_fkey": .invalid(field: "reason", rule: "unknown", "reason is not a known cancellation reason (cancellation_reasons.csv)"),
+        "placement_departure_reason_code_fkey": .invalid(field: "reason", rule: "unknown", "reason is not a known departure reason (departure_reasons.csv)"),
+        "placement_move_on_category_code_fkey": .invalid(field: "moveOnCategory", rule: "unknown", "moveOnCategory is not a known move-on category (move_on_categories.csv)"),
+        "placement_key_worker_id_fkey": .invalid(field: "keyWorkerId", rule: "unknown", "keyWorkerId is not a member of staff"),
+        "placement_premises_id_fkey": .invalid(field: "premisesId", rule: "unknown", "premisesId is not a known premises"),
+        "bed_allocation_bed_id_fkey": .invalid(field: "bedId", rule: "unknown", "bedId is not a known bed"),
+        "person_never_resident_in_two_aps": DomainError(.conflict, "this person is already resident at an AP on those nights: record their departure there first"),
+        "placement_in_one_bed_a_night": DomainError(.conflict, "the placement already has a bed on some of those nights"),
+        "bed_never_double_booked": DomainError(.conflict, "that bed is already allocated to someone else on some of those nights"),
+    ]
+
+    /// Refusals raised by our own triggers, whose message we wrote and may be shown as it is.
+    static let ownMessages: [String: String] = [
+        "bed_meets_placement_needs": "bedId",
+        "bed_in_placement_premises": "bedId",
+        "allocation_within_stay": "from",
+        "bed_in_use_for_allocation": "bedId",
+        "bed_in_service_for_allocation": "bedId",
+        "out_of_service_bed_is_empty": "nights",
     ]
 
     /// The domain's answer for a database error, or the error itself when it is not a refusal
@@ -29,6 +57,9 @@ public enum ConstraintViolations {
         guard let error = error as? PostgresError else { return error }
         if let constraint = error.constraint, let meaning = meanings[constraint] {
             return meaning
+        }
+        if let constraint = error.constraint, let field = ownMessages[constraint] {
+            return DomainError.invalid(field: field, rule: constraint, error.message)
         }
         switch error.kind {
         case .connectionFailure:

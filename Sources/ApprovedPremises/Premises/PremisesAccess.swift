@@ -1,0 +1,30 @@
+import Foundation
+import Postgres
+
+/// Who may do what at a premises: the role must be allowed, and AP staff must work there
+/// (regional managers oversee their region, read-only).
+public enum PremisesAccess {
+    /// The premises' time zone and region, after checking the caller may `action` there with
+    /// one of `roles`. Locks the premises row when `lock` is set, so that bookings into one
+    /// premises take turns (the capacity check reads what the others wrote).
+    @discardableResult
+    public static func require(
+        _ principal: Principal, _ roles: Set<Role>, to action: String, premisesID: UUID,
+        on connection: PostgresConnection, lock: Bool = false
+    ) async throws -> (timeZone: TimeZone, regionCode: String, name: String) {
+        try principal.require(roles, to: action)
+        let lockClause: SQL = lock ? "FOR UPDATE" : ""
+        guard let row = try await connection.first(
+            "SELECT name, region_code, time_zone FROM premises WHERE id = \(premisesID) \(lockClause)")
+        else {
+            throw DomainError(.notFound, "there is no premises \(premisesID.uuidString.lowercased())")
+        }
+        let name: String = try row.decode("name")
+        let region: String = try row.decode("region_code")
+        guard principal.canSee(premisesID: premisesID, regionCode: region) else {
+            throw DomainError(.forbidden, "you may not \(action) at \(name): it is not a premises you work at")
+        }
+        let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? TimeZone(identifier: "Europe/London")!
+        return (timeZone, region, name)
+    }
+}

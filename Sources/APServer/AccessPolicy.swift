@@ -39,6 +39,23 @@ struct AccessPolicy: ServerMiddleware {
         "listPremisesStaff": .roles(premisesStaff.union([.administrator])),
         "listAudit": .roles([.administrator]),
         "listReference": .anyStaff,
+        "listRooms": .anyStaff,
+        "createRoom": .roles([.administrator, .apManager]),
+        "importRooms": .roles([.administrator, .apManager]),
+        "createBed": .roles([.administrator, .apManager]),
+        "createOutOfService": .roles([.administrator, .apManager]),
+        "endOutOfService": .roles([.administrator, .apManager]),
+        "cancelOutOfService": .roles([.administrator, .apManager]),
+        "listPlacements": .anyStaff,
+        "bookPlacement": .roles([.administrator, .apManager, .referralManager]),
+        "getPlacement": .anyStaff,
+        "allocateBed": .roles([.administrator, .apManager]),
+        "recordArrival": .roles(premisesStaff.union([.administrator])),
+        "recordNonArrival": .roles(premisesStaff.union([.administrator])),
+        "recordDeparture": .roles(premisesStaff.union([.administrator])),
+        "cancelPlacement": .roles([.administrator, .apManager, .referralManager]),
+        "changePlacementDates": .roles([.administrator, .apManager, .referralManager]),
+        "getBedBoard": .anyStaff,
     ]
 
     func intercept(

@@ -11,6 +11,10 @@ struct APIHandler: APIProtocol {
     let staff: StaffStore
     let premises: PremisesStore
     let reference: ReferenceData
+    let rooms: RoomStore
+    let outOfService: OutOfServiceStore
+    let placements: PlacementStore
+    let boards: BedBoardStore
 }
 
 /// Reading identifiers and versions from the request.
@@ -37,6 +41,21 @@ enum Input {
             throw DomainError(.preconditionFailed, "If-Match must be an ETag this service gave out, such as \"3\"")
         }
         return version
+    }
+
+    /// A calendar date from a field; a malformed one is a 400 naming the field.
+    static func date(_ text: String, field: String) throws -> CalendarDate {
+        try CalendarDate.parse(text, field: field)
+    }
+
+    static func optionalDate(_ text: String?, field: String) throws -> CalendarDate? {
+        try text.map { try date($0, field: field) }
+    }
+
+    /// The version an optional `If-Match` names, when sent.
+    static func optionalVersion(ifMatch: String?) throws -> Int? {
+        guard let ifMatch, !ifMatch.isEmpty else { return nil }
+        return try expectedVersion(ifMatch: ifMatch)
     }
 
     static func page(limit: Int?, cursor: String?) throws -> PageRequest {

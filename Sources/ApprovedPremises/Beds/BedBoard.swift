@@ -148,8 +148,10 @@ public struct BedBoardStore: Sendable {
                     freeBeds: max(0, usable - booked), overbooked: booked > usable)
             }
             func person(_ placement: Placement, on date: CalendarDate) -> BedBoard.Person {
-                BedBoard.Person(placementID: placement.id, personName: placement.personName, crn: placement.crn,
-                                bedLabel: bedOfPlacementOnNight[placement.id]?[date], date: date)
+                // On a departure day the bed is the one slept in the night before.
+                let beds = bedOfPlacementOnNight[placement.id]
+                return BedBoard.Person(placementID: placement.id, personName: placement.personName, crn: placement.crn,
+                                       bedLabel: beds?[date] ?? beds?[date.adding(days: -1)], date: date)
             }
             let arriving = placements.filter { $0.status == .upcoming && $0.expectedArrival == today }
                 .map { person($0, on: today) }.sorted { $0.personName < $1.personName }

@@ -1,0 +1,210 @@
+import APIContract
+import ArgumentParser
+import Foundation
+
+struct PlacementsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "placements",
+        abstract: "Book placements, give them beds, and record arrivals, departures, non-arrivals and cancellations.",
+        discussion: "Example:  ap placements list --from 2026-12-01 --to 2026-12-31",
+        subcommands: [PlacementsList.self, PlacementsBook.self, PlacementsAllocate.self, PlacementsArrive.self,
+                      PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self])
+}
+
+func describe(_ placement: Components.Schemas.Placement) -> String {
+    "\(placement.personName) (\(placement.crn)), \(placement.expectedArrival) to \(placement.expectedDeparture): \(placement.status.rawValue.replacingOccurrences(of: "_", with: " ")); id \(placement.id)"
+}
+
+struct PlacementsList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "List placements whose stay touches a date range.",
+        discussion: "Example:  ap placements list --premises DEMO-ELM --from 2026-12-01 --to 2027-01-01")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Option(help: "The first night (YYYY-MM-DD).") var from: String
+    @Option(help: "The day after the last night (YYYY-MM-DD).") var to: String
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premisesID = try await premises.resolve(client)
+        let list = try await client.call { api in
+            switch try await api.listPlacements(path: .init(premisesId: premisesID), query: .init(from: from, to: to)) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if json { try Terminal.printJSON(list); return }
+        Terminal.printTable(["NAME", "CRN", "ARRIVAL", "DEPARTURE", "STATUS", "ID"], list.map {
+            [$0.personName, $0.crn, $0.arrivalDate ?? $0.expectedArrival, $0.departureDate ?? $0.expectedDeparture, $0.status.rawValue, $0.id]
+        })
+    }
+}
+
+struct PlacementsBook: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "book",
+        abstract: "Book a placement (referral managers, AP managers, administrators).",
+        discussion: """
+            Refused, naming the full nights, when the premises has no room; a referral manager may \
+            book anyway with --overbooking-reason. The departure defaults to the AP type's length \
+            of stay.
+
+            Example:  ap placements book --premises DEMO-ELM --crn X123456 --name "Sam Jones" --arrival 2026-12-01 --needs isSingle
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Option(help: "The person's CRN.") var crn: String
+    @Option(help: "The person's name.") var name: String
+    @Option(help: "Expected arrival (YYYY-MM-DD).") var arrival: String
+    @Option(help: "Expected departure (YYYY-MM-DD).") var departure: String?
+    @Option(parsing: .upToNextOption, help: "Room characteristics the stay needs.") var needs: [String] = []
+    @Option(help: "Why you book beyond capacity (referral managers).") var overbookingReason: String?
+    @Option(help: "A bed id to allocate at once.") var bed: String?
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premisesID = try await premises.resolve(client)
+        let body = Components.Schemas.NewPlacement(crn: crn, personName: name, expectedArrival: arrival, expectedDeparture: departure,
+                                                   needs: needs, overbookingReason: overbookingReason, bedId: bed)
+        let placement = try await client.call { api in
+            switch try await api.bookPlacement(path: .init(premisesId: premisesID), body: .json(body)) {
+            case .created(let created): try created.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Booked " + describe(placement))
+    }
+}
+
+struct PlacementsAllocate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "allocate",
+        abstract: "Give a placement a bed, or move a resident to another from a night (AP managers).",
+        discussion: "Example:  ap placements allocate PLACEMENT-ID --bed BED-ID --from 2026-12-10")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The placement's id.") var placement: String
+    @Option(help: "The bed's id (see ap beds rooms).") var bed: String
+    @Option(help: "The first night in this bed (YYYY-MM-DD); the whole stay when left out.") var from: String?
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let result = try await client.call { api in
+            switch try await api.allocateBed(path: .init(placementId: placement), body: .json(.init(bedId: bed, from: from))) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Bed allocated: " + describe(result))
+    }
+}
+
+struct PlacementsArrive: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "arrive", abstract: "Record an arrival (now, unless --at says when).",
+        discussion: "Example:  ap placements arrive PLACEMENT-ID")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The placement's id.") var placement: String
+    @Option(help: "When, as ISO 8601 (2026-12-01T18:30:00Z); now when left out.") var at: String?
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let when = try at.map { text -> Date in
+            guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T18:30:00Z") }
+            return date
+        }
+        let result = try await client.call { api in
+            switch try await api.recordArrival(path: .init(placementId: placement), body: .json(.init(arrivedAt: when))) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Arrived: " + describe(result))
+    }
+}
+
+struct PlacementsDepart: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "depart",
+        abstract: "Record a departure (now, unless --at says when).",
+        discussion: """
+            Reasons are departure_reasons.csv codes (O planned move-on; the breach/recall \
+            sub-reasons A, D, F, E, PAT, C); a planned move-on needs --move-on (move_on_categories.csv).
+
+            Example:  ap placements depart PLACEMENT-ID --reason O --move-on MC04
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The placement's id.") var placement: String
+    @Option(help: "The departure reason code.") var reason: String
+    @Option(name: .customLong("move-on"), help: "The move-on category code.") var moveOn: String?
+    @Option(help: "When, as ISO 8601; now when left out.") var at: String?
+    @Option(help: "The AP transferred to, for a transfer.") var transferredTo: String?
+    @Option(help: "Notes.") var notes: String?
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let when = try at.map { text -> Date in
+            guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T09:30:00Z") }
+            return date
+        }
+        let result = try await client.call { api in
+            switch try await api.recordDeparture(
+                path: .init(placementId: placement),
+                body: .json(.init(departedAt: when, reason: reason, moveOnCategory: moveOn, notes: notes, transferredTo: transferredTo)))
+            {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Departed: " + describe(result))
+    }
+}
+
+struct PlacementsNonArrival: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "non-arrival", abstract: "Record that the person did not arrive (non_arrival_reasons.csv).",
+        discussion: "Example:  ap placements non-arrival PLACEMENT-ID --reason A")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The placement's id.") var placement: String
+    @Option(help: "The non-arrival reason code.") var reason: String
+    @Option(help: "Notes.") var notes: String?
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let result = try await client.call { api in
+            switch try await api.recordNonArrival(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Recorded: " + describe(result))
+    }
+}
+
+struct PlacementsCancel: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cancel", abstract: "Cancel a placement before arrival (cancellation_reasons.csv).",
+        discussion: "Example:  ap placements cancel PLACEMENT-ID --reason PP_REQUEST")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The placement's id.") var placement: String
+    @Option(help: "The cancellation reason code.") var reason: String
+    @Option(help: "Notes.") var notes: String?
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let result = try await client.call { api in
+            switch try await api.cancelPlacement(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Cancelled: " + describe(result))
+    }
+}

@@ -61,6 +61,11 @@ struct CommandLineTests {
             let text = try await Self.ap(["whoami"], config: config)
             #expect(text.output.contains("Premises ELM (ELM)"))
 
+            let board = try await Self.ap(["beds", "board", "--from", "2026-12-01", "--nights", "7"], config: config)
+            #expect(board.status == 0, "\(board.output)")
+            #expect(board.output.contains("Room 1/1"))
+            #expect(board.output.contains("out of service"))
+
             let staff = try await Self.ap(["staff", "list"], config: config)
             #expect(staff.status == 0, "\(staff.output)")
             #expect(staff.output.contains("night"))

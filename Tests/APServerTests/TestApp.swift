@@ -18,6 +18,10 @@ struct TestWorld: Sendable {
     let staff: [String: Staff]
     /// username → bearer token
     let tokens: [String: String]
+    /// A room with one bed at Elm, and an upcoming placement there.
+    let room: UUID
+    let bed: UUID
+    let placement: UUID
 
     /// One account per role; all but `oak.manager` and the national roles work at Elm (NW).
     static let accounts: [(String, Role)] = [
@@ -37,7 +41,14 @@ struct TestWorld: Sendable {
             staff[username] = try await fixtures.staff(username, role, premises: premises, region: role == .regionalManager ? "NW" : nil)
             tokens[username] = try await fixtures.signIn(username).token
         }
-        return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens)
+        let admin = try await fixtures.signIn("admin").principal
+        let room = try await RoomStore(pool: pool).addRoom(premisesID: elm, name: "Room 1", floor: "1", characteristics: ["isSingle"], by: admin)
+        let bed = try await RoomStore(pool: pool).addBed(roomID: room.id, label: "1", inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: admin)
+        let placement = try await PlacementStore(pool: pool).book(
+            NewPlacement(premisesID: elm, crn: "X000001", personName: "Sam Jones", expectedArrival: CalendarDate("2026-12-01")!,
+                         expectedDeparture: CalendarDate("2026-12-10")!), by: admin)
+        return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens,
+                         room: room.id, bed: bed.id, placement: placement.id)
     }
 
     func headers(_ username: String?, _ extra: HTTPFields = [:]) -> HTTPFields {

@@ -1,0 +1,98 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("Beds and placements over HTTP", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct BedsAPITests {
+    @Test("rooms and beds load from CSV all at once, or not at all, naming the line at fault")
+    func importRooms() async throws {
+        try await withApp { client, world in
+            var headers = world.headers("manager")
+            headers[.contentType] = "text/csv"
+            let good = """
+                room,floor,characteristics,bed,in_use_from
+                Room 2,Ground,isSingle hasEnSuite,2,2026-01-01
+                "Room 3, annexe",First,isSingle,3a,2026-01-01
+                "Room 3, annexe",First,isSingle,3b,
+                """
+            let loaded = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: good))
+            #expect(loaded.status == .created, "\(loaded.text)")
+            let rooms = try JSONSerialization.jsonObject(with: Data(buffer: loaded.body)) as? [[String: Any]] ?? []
+            #expect(rooms.compactMap { $0["name"] as? String } == ["Room 1", "Room 2", "Room 3, annexe"])
+            #expect(rooms.map { ($0["beds"] as? [Any])?.count ?? 0 } == [1, 1, 2])
+
+            let beds = { try await world.pool.query("SELECT count(*)::integer AS n FROM bed").first!.decode("n", as: Int.self) }
+            let before = try await beds()
+            let bad = """
+                room,floor,characteristics,bed,in_use_from
+                Room 9,Ground,isSingle,9,2026-01-01
+                Room 10,Ground,isSingle,10,next tuesday
+                """
+            let refused = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: bad))
+            #expect(refused.status == .badRequest)
+            #expect(try refused.problemFields() == ["line 3"])
+            let unknown = """
+                room,floor,characteristics,bed,in_use_from
+                Room 9,Ground,hasJacuzzi,9,2026-01-01
+                """
+            let unknownAnswer = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: unknown))
+            #expect(unknownAnswer.status == .badRequest)
+            #expect(try unknownAnswer.problemFields() == ["characteristics"])
+            #expect(try await beds() == before)
+        }
+    }
+
+    @Test("a second allocation of a taken bed is a 409 naming who has it")
+    func doubleAllocation() async throws {
+        try await withApp { client, world in
+            let first = try await client.execute(
+                uri: "/placements/\(world.placement)/allocations", method: .post, headers: world.headers("manager"),
+                body: json(["bedId": world.bed.uuidString]))
+            #expect(first.status == .ok)
+            let booked = try await client.execute(
+                uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
+                body: json(["crn": "X000002", "personName": "Kim Lee", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-08",
+                            "overbookingReason": "test"]))
+            #expect(booked.status == .created, "\(booked.text)")
+            let second = try #require(try booked.json()["id"] as? String)
+            let clash = try await client.execute(
+                uri: "/placements/\(second)/allocations", method: .post, headers: world.headers("manager"),
+                body: json(["bedId": world.bed.uuidString]))
+            #expect(clash.status == .conflict)
+            #expect((try clash.json()["detail"] as? String)?.contains("Sam Jones (X000001)") == true)
+        }
+    }
+
+    @Test("bad dates and ids name their field; the board answers JSON for the nights asked")
+    func boardAndBadInput() async throws {
+        try await withApp { client, world in
+            let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=3", method: .get, headers: world.headers("night"))
+            #expect(board.status == .ok)
+            let body = try board.json()
+            #expect((body["nights"] as? [String]) == ["2026-12-01", "2026-12-02", "2026-12-03"])
+            let summary = body["summary"] as? [[String: Any]] ?? []
+            #expect(summary.map { $0["booked"] as? Int } == [1, 1, 1])
+            #expect(summary.map { $0["unallocated"] as? Int } == [1, 1, 1])
+
+            let cases: [(HTTPRequest.Method, String, ByteBuffer?, String)] = [
+                (.get, "/premises/\(world.elm)/bed-board?from=2026-13-01", nil, "from"),
+                (.get, "/premises/\(world.elm)/bed-board?nights=400", nil, "nights"),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "nope", "personName": "A", "expectedArrival": "2026-12-01"]), "crn"),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "2026-12-01", "needs": ["hasMoat"]]), "needs"),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-01"]), "expectedDeparture"),
+                (.post, "/placements/\(world.placement)/allocations", json(["bedId": "bed-one"]), "bedId"),
+                (.post, "/beds/\(world.bed)/out-of-service", json(["start": "2026-12-01", "end": "2026-12-05", "reason": "BORED"]), "reason"),
+            ]
+            for (method, uri, payload, field) in cases {
+                let response = try await client.execute(uri: uri, method: method, headers: world.headers("manager"), body: payload)
+                #expect(response.status == .badRequest, "\(uri): \(response.status) \(response.text)")
+                #expect(try response.problemFields().contains(field), "\(uri): \(response.text)")
+            }
+        }
+    }
+}

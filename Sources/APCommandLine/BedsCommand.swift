@@ -7,7 +7,7 @@ struct BedsCommand: AsyncParsableCommand {
         commandName: "beds",
         abstract: "The bed board, rooms and beds, and beds out of service.",
         discussion: "Example:  ap beds board --nights 14",
-        subcommands: [BedsBoard.self, BedsRooms.self, BedsImport.self, BedsOutOfService.self])
+        subcommands: [BedsBoard.self, BedsRooms.self, BedsImport.self, BedsOutOfService.self, BedsSuggest.self])
 }
 
 /// Which premises a command is about: the one given, else the caller's own.
@@ -195,5 +195,54 @@ struct BedsOutOfService: AsyncParsableCommand {
             }
         }
         print("Bed out of service from \(period.start) until \(period.end) (\(period.reason)); id \(period.id).")
+    }
+}
+
+struct BedsSuggest: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "suggest",
+        abstract: "Propose a bed for every upcoming placement still without one (AP managers).",
+        discussion: """
+            Each placement gets a bed with every room characteristic it needs, free for its whole \
+            stay with no moves; a placement that cannot be fitted is listed with the reason. With \
+            --apply the beds are allocated, all in one go.
+
+            Example:  ap beds suggest --apply
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Flag(help: "Allocate the proposed beds.") var apply = false
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premisesID = try await premises.resolve(client)
+        let plan = try await client.call { api in
+            if apply {
+                switch try await api.applyAllocationPlan(path: .init(premisesId: premisesID)) {
+                case .ok(let ok): return try ok.body.json
+                case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+                }
+            }
+            switch try await api.suggestAllocations(path: .init(premisesId: premisesID)) {
+            case .ok(let ok): return try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if json { try Terminal.printJSON(plan); return }
+        if plan.assignments.isEmpty && plan.unfitted.isEmpty {
+            print("Every upcoming placement already has a bed.")
+            return
+        }
+        if !plan.assignments.isEmpty {
+            print(apply ? "Allocated:" : "Proposed (run again with --apply to allocate):")
+            Terminal.printTable(["NAME", "CRN", "BED", "NIGHTS"], plan.assignments.map {
+                [$0.personName, $0.crn, $0.bedLabel, "\($0.from) to \($0.to)"]
+            })
+        }
+        for unfitted in plan.unfitted {
+            print("Cannot fit \(unfitted.personName) (\(unfitted.crn)): \(unfitted.reason)")
+        }
     }
 }

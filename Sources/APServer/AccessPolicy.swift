@@ -56,6 +56,8 @@ struct AccessPolicy: ServerMiddleware {
         "cancelPlacement": .roles([.administrator, .apManager, .referralManager]),
         "changePlacementDates": .roles([.administrator, .apManager, .referralManager]),
         "getBedBoard": .anyStaff,
+        "suggestAllocations": .roles([.administrator, .apManager]),
+        "applyAllocationPlan": .roles([.administrator, .apManager]),
     ]
 
     func intercept(

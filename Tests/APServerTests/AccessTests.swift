@@ -71,6 +71,12 @@ struct AccessTests {
         Case(name: "POST /placements/{p}/cancellation", allowed: ["admin", "manager", "referrals"]) { world, _ in
             (.post, "/placements/\(world.placement)/cancellation", json(["reason": "PP_REQUEST"]))
         },
+        Case(name: "GET /premises/{elm}/allocation-plan", allowed: ["admin", "manager"]) { world, _ in
+            (.get, "/premises/\(world.elm)/allocation-plan", nil)
+        },
+        Case(name: "POST /premises/{elm}/allocation-plan", allowed: ["admin", "manager"]) { world, _ in
+            (.post, "/premises/\(world.elm)/allocation-plan", nil)
+        },
         Case(name: "GET /premises/{elm}/bed-board", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=7", nil)
         },

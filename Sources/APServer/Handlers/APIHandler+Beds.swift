@@ -124,3 +124,29 @@ extension UUID {
     /// The lower-case form the API uses.
     var lowercased: String { uuidString.lowercased() }
 }
+
+extension APIHandler {
+    func suggestAllocations(_ input: Operations.SuggestAllocations.Input) async throws -> Operations.SuggestAllocations.Output {
+        .ok(.init(body: .json(try await allocationPlan(premisesID: input.path.premisesId, apply: false))))
+    }
+
+    func applyAllocationPlan(_ input: Operations.ApplyAllocationPlan.Input) async throws -> Operations.ApplyAllocationPlan.Output {
+        .ok(.init(body: .json(try await allocationPlan(premisesID: input.path.premisesId, apply: true))))
+    }
+
+    private func allocationPlan(premisesID: String, apply: Bool) async throws -> Components.Schemas.AllocationPlan {
+        let (plan, placements, beds) = try await self.placements.suggestAllocations(
+            premisesID: try Input.uuid(premisesID, field: "premisesId"), apply: apply, by: try RequestScope.caller())
+        return Components.Schemas.AllocationPlan(
+            assignments: plan.assignments.compactMap { assignment in
+                guard let placement = placements[assignment.placementID], let nights = placement.nights else { return nil }
+                return .init(placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn,
+                             bedId: assignment.bedID.lowercased, bedLabel: beds[assignment.bedID] ?? "?",
+                             from: nights.first.description, to: nights.end.description)
+            },
+            unfitted: plan.unfitted.compactMap { unfitted in
+                guard let placement = placements[unfitted.placementID] else { return nil }
+                return .init(placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn, reason: unfitted.reason)
+            })
+    }
+}

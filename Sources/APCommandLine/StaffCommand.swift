@@ -201,7 +201,7 @@ struct PremisesCommand: AsyncParsableCommand {
         commandName: "premises",
         abstract: "Premises you can see.",
         discussion: "Example:  ap premises list --json",
-        subcommands: [PremisesList.self])
+        subcommands: [PremisesList.self, PremisesShow.self, PremisesUpdate.self])
 }
 
 struct PremisesList: AsyncParsableCommand {

@@ -36,6 +36,7 @@ struct AccessPolicy: ServerMiddleware {
         "listPremises": .anyStaff,
         "createPremises": .roles([.administrator]),
         "getPremises": .anyStaff,
+        "updatePremises": .roles([.administrator, .apManager]),
         "listPremisesStaff": .roles(premisesStaff.union([.administrator])),
         "listAudit": .roles([.administrator]),
         "listReference": .anyStaff,

@@ -123,6 +123,27 @@ struct AccessTests {
         }
     }
 
+    @Test("a premises is changed by administrators and its own AP manager only")
+    func updatePremises() async throws {
+        try await withApp { client, world in
+            for username in Self.everyone.sorted() where !["admin", "manager"].contains(username) {
+                let response = try await client.execute(
+                    uri: "/premises/\(world.elm)", method: .patch,
+                    headers: world.headers(username, [HTTPField.Name("If-Match")!: "\"1\""]), body: json(["curfewStart": "22:00"]))
+                #expect(response.status == .forbidden, "\(username): \(response.status)")
+            }
+            let response = try await client.execute(
+                uri: "/premises/\(world.elm)", method: .patch,
+                headers: world.headers("manager", [HTTPField.Name("If-Match")!: "\"1\""]),
+                body: json(["curfewStart": "22:00", "characteristics": ["isCatered", "hasLift"], "localRestrictions": "no visitors after 20:00"]))
+            #expect(response.status == .ok, "\(response.text)")
+            let body = try response.json()
+            #expect(body["curfewStart"] as? String == "22:00")
+            #expect(body["characteristics"] as? [String] == ["hasLift", "isCatered"])
+            #expect(response.headers[.eTag] == "\"2\"")
+        }
+    }
+
     @Test("without a token, or with a bad one, every call but health, ready and sign-in is refused with 401")
     func unauthenticated() async throws {
         try await withApp { client, world in

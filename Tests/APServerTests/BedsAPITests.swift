@@ -87,9 +87,12 @@ struct BedsAPITests {
                 (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-01"]), "expectedDeparture"),
                 (.post, "/placements/\(world.placement)/allocations", json(["bedId": "bed-one"]), "bedId"),
                 (.post, "/beds/\(world.bed)/out-of-service", json(["start": "2026-12-01", "end": "2026-12-05", "reason": "BORED"]), "reason"),
+                (.patch, "/premises/\(world.elm)", json(["curfewStart": "25:00"]), "curfewStart"),
+                (.patch, "/premises/\(world.elm)", json(["characteristics": ["hasMoat"]]), "characteristics"),
             ]
             for (method, uri, payload, field) in cases {
-                let response = try await client.execute(uri: uri, method: method, headers: world.headers("manager"), body: payload)
+                let response = try await client.execute(
+                    uri: uri, method: method, headers: world.headers("manager", [HTTPField.Name("If-Match")!: "\"1\""]), body: payload)
                 #expect(response.status == .badRequest, "\(uri): \(response.status) \(response.text)")
                 #expect(try response.problemFields().contains(field), "\(uri): \(response.text)")
             }

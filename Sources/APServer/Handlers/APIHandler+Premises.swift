@@ -19,7 +19,21 @@ extension APIHandler {
 
     func getPremises(_ input: Operations.GetPremises.Input) async throws -> Operations.GetPremises.Output {
         let found = try await premises.get(try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(found))))
+        return .ok(.init(headers: .init(eTag: etag(found.version)), body: .json(.init(found))))
+    }
+
+    func updatePremises(_ input: Operations.UpdatePremises.Input) async throws -> Operations.UpdatePremises.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the changes as JSON") }
+        let version = try Input.expectedVersion(ifMatch: input.headers.ifMatch)
+        let updated = try await premises.update(
+            try Input.uuid(input.path.premisesId, field: "premisesId"), expectedVersion: version,
+            changes: PremisesChanges(
+                name: body.name, address: body.address, postcode: body.postcode, localRestrictions: body.localRestrictions,
+                characteristics: body.characteristics, curfewStart: body.curfewStart, curfewEnd: body.curfewEnd,
+                nightCheckStart: body.nightCheckStart, nightCheckEnd: body.nightCheckEnd,
+                nightCheckIntervalMinutes: body.nightCheckIntervalMinutes, active: body.active),
+            by: try RequestScope.caller())
+        return .ok(.init(headers: .init(eTag: etag(updated.version)), body: .json(.init(updated))))
     }
 
     func listPremisesStaff(_ input: Operations.ListPremisesStaff.Input) async throws -> Operations.ListPremisesStaff.Output {

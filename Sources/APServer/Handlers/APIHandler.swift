@@ -90,6 +90,9 @@ extension Components.Schemas.Premises {
         self.init(
             id: premises.id.uuidString.lowercased(), code: premises.code, name: premises.name, regionCode: premises.regionCode,
             apType: premises.apType, gender: .init(rawValue: premises.gender) ?? .men, timeZone: premises.timeZone,
-            postcode: premises.postcode, active: premises.active, version: premises.version)
+            postcode: premises.postcode, address: premises.address, characteristics: premises.characteristics,
+            localRestrictions: premises.localRestrictions, curfewStart: premises.curfewStart, curfewEnd: premises.curfewEnd,
+            nightCheckStart: premises.nightCheckStart, nightCheckEnd: premises.nightCheckEnd,
+            nightCheckIntervalMinutes: premises.nightCheckIntervalMinutes, active: premises.active, version: premises.version)
     }
 }

@@ -21,6 +21,8 @@ public enum ConstraintViolations {
             "code must be 2-16 characters: capital letters, digits or '-'"),
         "premises_region_code_fkey": .invalid(field: "regionCode", rule: "unknown", "regionCode is not a known probation region"),
         "premises_ap_type_code_fkey": .invalid(field: "apType", rule: "unknown", "apType is not a known AP type"),
+        "premises_feature_characteristic_code_fkey": .invalid(field: "characteristics", rule: "unknown",
+            "characteristics may hold only premises characteristic codes (premises_characteristics.csv)"),
         "room_name_is_unique_in_premises": DomainError(.conflict, "the premises already has a room of that name", problems: [
             FieldProblem(field: "name", rule: "unique", message: "the premises already has a room of that name")]),
         "room_feature_characteristic_code_fkey": .invalid(field: "characteristics", rule: "unknown",

@@ -1,7 +1,7 @@
 import Foundation
 
-/// An Approved Premises: the minimum that staff belong to. Rooms and beds come with the
-/// premises issue.
+/// An Approved Premises: what it is, where, whom it takes, and its house rules. Its rooms and
+/// beds are in `Beds/`.
 public struct Premises: Sendable, Equatable, Codable {
     public var id: UUID
     /// A short code, unique nationally (`MAN-01`).
@@ -16,8 +16,68 @@ public struct Premises: Sendable, Equatable, Codable {
     /// The premises' local time zone (Europe/London).
     public var timeZone: String
     public var postcode: String?
+    public var address: String?
+    /// Premises characteristics (`premises_characteristics.csv`): what it offers and accepts.
+    public var characteristics: [String]
+    /// Local restrictions, in the AP's own words.
+    public var localRestrictions: String?
+    /// The premises' curfew, local wall-clock `HH:MM` to `HH:MM`.
+    public var curfewStart: String
+    public var curfewEnd: String
+    /// When night checks run, and how often.
+    public var nightCheckStart: String
+    public var nightCheckEnd: String
+    public var nightCheckIntervalMinutes: Int
+    /// False once archived.
     public var active: Bool
     public var version: Int
+}
+
+/// The fields of a premises that can change; nil leaves a field as it is.
+public struct PremisesChanges: Sendable {
+    public var name: String?
+    public var address: String?
+    public var postcode: String?
+    public var localRestrictions: String?
+    public var characteristics: [String]?
+    public var curfewStart: String?
+    public var curfewEnd: String?
+    public var nightCheckStart: String?
+    public var nightCheckEnd: String?
+    public var nightCheckIntervalMinutes: Int?
+    public var active: Bool?
+
+    public init(name: String? = nil, address: String? = nil, postcode: String? = nil, localRestrictions: String? = nil,
+                characteristics: [String]? = nil, curfewStart: String? = nil, curfewEnd: String? = nil,
+                nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil, active: Bool? = nil) {
+        self.name = name
+        self.address = address
+        self.postcode = postcode
+        self.localRestrictions = localRestrictions
+        self.characteristics = characteristics
+        self.curfewStart = curfewStart
+        self.curfewEnd = curfewEnd
+        self.nightCheckStart = nightCheckStart
+        self.nightCheckEnd = nightCheckEnd
+        self.nightCheckIntervalMinutes = nightCheckIntervalMinutes
+        self.active = active
+    }
+
+    func validate() throws {
+        var validation = Validation()
+        if let name { validation.require(!name.trimmingCharacters(in: .whitespaces).isEmpty, field: "name", rule: "required", "name must not be empty") }
+        for (field, value) in [("curfewStart", curfewStart), ("curfewEnd", curfewEnd), ("nightCheckStart", nightCheckStart), ("nightCheckEnd", nightCheckEnd)] {
+            if let value {
+                validation.require(value.range(of: "^([01][0-9]|2[0-3]):[0-5][0-9]$", options: .regularExpression) != nil,
+                                   field: field, rule: "format", "\(field) must be a time written HH:MM, such as 23:00")
+            }
+        }
+        if let minutes = nightCheckIntervalMinutes {
+            validation.require((15...240).contains(minutes), field: "nightCheckIntervalMinutes", rule: "range",
+                               "nightCheckIntervalMinutes must be between 15 and 240")
+        }
+        try validation.check()
+    }
 }
 
 /// What an administrator gives to open a premises.

@@ -9,14 +9,26 @@ public struct PremisesStore: Sendable {
         self.pool = pool
     }
 
-    static let columns: SQL = "p.id, p.code, p.name, p.region_code, p.ap_type_code, p.gender, p.time_zone, p.postcode, p.active, p.version"
+    static let columns: SQL = """
+        p.id, p.code, p.name, p.region_code, p.ap_type_code, p.gender, p.time_zone, p.postcode, p.address, p.local_restrictions,
+        to_char(p.curfew_start, 'HH24:MI') AS curfew_start, to_char(p.curfew_end, 'HH24:MI') AS curfew_end,
+        to_char(p.night_check_start, 'HH24:MI') AS night_check_start, to_char(p.night_check_end, 'HH24:MI') AS night_check_end,
+        p.night_check_interval_minutes, p.active, p.version,
+        coalesce((SELECT string_agg(f.characteristic_code, ',' ORDER BY f.characteristic_code) FROM premises_feature f WHERE f.premises_id = p.id), '') AS features
+        """
 
     static func premises(from row: PostgresRow) throws -> Premises {
         Premises(
             id: try row.decode("id"), code: try row.decode("code"), name: try row.decode("name"),
             regionCode: try row.decode("region_code"), apType: try row.decode("ap_type_code"),
             gender: try row.decode("gender"), timeZone: try row.decode("time_zone"),
-            postcode: try row.decode("postcode"), active: try row.decode("active"), version: try row.decode("version"))
+            postcode: try row.decode("postcode"), address: try row.decode("address"),
+            characteristics: (try row.decode("features", as: String.self)).split(separator: ",").map(String.init),
+            localRestrictions: try row.decode("local_restrictions"),
+            curfewStart: try row.decode("curfew_start"), curfewEnd: try row.decode("curfew_end"),
+            nightCheckStart: try row.decode("night_check_start"), nightCheckEnd: try row.decode("night_check_end"),
+            nightCheckIntervalMinutes: try row.decode("night_check_interval_minutes"),
+            active: try row.decode("active"), version: try row.decode("version"))
     }
 
     /// Opens a premises (administrators).
@@ -34,6 +46,47 @@ public struct PremisesStore: Sendable {
                 try await AuditLog.record(on: connection, by: principal, action: "premises.create", entity: "premises",
                                           entityID: premises.id.uuidString, before: Premises?.none, after: premises)
                 return premises
+            }
+        }
+    }
+
+    /// Changes a premises if it is still at `expectedVersion` (administrators; the premises'
+    /// own AP manager).
+    public func update(_ id: UUID, expectedVersion: Int, changes: PremisesChanges, by principal: Principal) async throws -> Premises {
+        try changes.validate()
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "change premises", premisesID: id, on: connection, lock: true)
+                let before = try Self.premises(from: try await connection.first("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)")!)
+                guard before.version == expectedVersion else {
+                    throw DomainError(.preconditionFailed,
+                        "this premises was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again")
+                }
+                try await connection.execute("""
+                    UPDATE premises SET
+                        name = coalesce(\(changes.name), name),
+                        address = coalesce(\(changes.address), address),
+                        postcode = coalesce(\(changes.postcode), postcode),
+                        local_restrictions = coalesce(\(changes.localRestrictions), local_restrictions),
+                        curfew_start = coalesce(\(changes.curfewStart)::time, curfew_start),
+                        curfew_end = coalesce(\(changes.curfewEnd)::time, curfew_end),
+                        night_check_start = coalesce(\(changes.nightCheckStart)::time, night_check_start),
+                        night_check_end = coalesce(\(changes.nightCheckEnd)::time, night_check_end),
+                        night_check_interval_minutes = coalesce(\(changes.nightCheckIntervalMinutes), night_check_interval_minutes),
+                        active = coalesce(\(changes.active), active),
+                        version = version + 1, updated_at = now()
+                    WHERE id = \(id)
+                    """)
+                if let characteristics = changes.characteristics {
+                    try await connection.execute("DELETE FROM premises_feature WHERE premises_id = \(id)")
+                    for code in Set(characteristics).sorted() {
+                        try await connection.execute("INSERT INTO premises_feature (premises_id, characteristic_code) VALUES (\(id), \(code))")
+                    }
+                }
+                let after = try Self.premises(from: try await connection.first("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)")!)
+                try await AuditLog.record(on: connection, by: principal, action: "premises.update", entity: "premises",
+                                          entityID: id.uuidString, before: before, after: after)
+                return after
             }
         }
     }

@@ -65,6 +65,21 @@ struct BedBoardTests {
         }
     }
 
+    @Test("on a departure day the leaver is listed with the bed they slept in, and the bed shows free tonight")
+    func departureDay() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, beds) = try await BedWorld.make(pool, beds: 1)
+            let stay = try await world.book("H000001", "2026-12-01", "2026-12-05", bed: beds[0])
+            _ = try await world.placements.arrive(stay.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            let board = try await BedBoardStore(pool: pool).board(
+                premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-05")!, end: CalendarDate("2026-12-08")!),
+                by: world.manager, now: noon("2026-12-05"))
+            #expect(board.departingToday.map(\.crn) == ["H000001"])
+            #expect(board.departingToday.first?.bedLabel == "B1")
+            #expect(board.beds[0].nights.map(\.state) == [.free, .free, .free])
+        }
+    }
+
     @Test("AP staff of another premises cannot see the board")
     func otherPremises() async throws {
         try await TestDatabase.withDatabase { pool in

@@ -94,7 +94,8 @@ public struct BedBoardStore: Sendable {
             let allocations = try await connection.query("""
                 SELECT a.bed_id, lower(a.nights) AS first, upper(a.nights) AS end, p.id AS placement_id, p.person_name, p.crn
                 FROM bed_allocation a JOIN placement p ON p.id = a.placement_id
-                WHERE p.premises_id = \(premisesID) AND a.released_at IS NULL AND a.nights && \(range)
+                WHERE p.premises_id = \(premisesID) AND a.released_at IS NULL
+                  AND a.nights && daterange(\(nights.first.adding(days: -1))::date, \(nights.end)::date, '[)')
                 """)
             let outages = try await connection.query("""
                 SELECT o.bed_id, lower(o.nights) AS first, upper(o.nights) AS end, o.reason_code
@@ -148,7 +149,8 @@ public struct BedBoardStore: Sendable {
                     freeBeds: max(0, usable - booked), overbooked: booked > usable)
             }
             func person(_ placement: Placement, on date: CalendarDate) -> BedBoard.Person {
-                // On a departure day the bed is the one slept in the night before.
+                // On a departure day the bed is the one slept in the night before (which is why
+                // allocations ending the day the board starts are fetched too).
                 let beds = bedOfPlacementOnNight[placement.id]
                 return BedBoard.Person(placementID: placement.id, personName: placement.personName, crn: placement.crn,
                                        bedLabel: beds?[date] ?? beds?[date.adding(days: -1)], date: date)

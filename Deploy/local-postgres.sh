@@ -99,7 +99,7 @@ create_cluster() {
 # added by Deploy/local-postgres.sh
 listen_addresses = '127.0.0.1'
 unix_socket_directories = '$SOCKET_DIR'
-max_connections = 200
+max_connections = 300
 fsync = ${AP_PG_FSYNC:-on}
 timezone = 'UTC'
 EOF

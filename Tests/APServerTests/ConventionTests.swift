@@ -23,6 +23,7 @@ struct ConventionTests {
                 (.post, "/staff", ByteBuffer(string: "{not json"), "body"),
                 (.post, "/staff", json(["username": "BAD NAME", "displayName": "X", "role": "residential_worker", "password": "short"]), "password"),
                 (.post, "/premises", json(["code": "NEW-1", "name": "New", "regionCode": "ATLANTIS", "apType": "NORMAL", "gender": "men"]), "regionCode"),
+                (.post, "/premises", json(["code": "NEW-2", "name": "New", "regionCode": "NW", "apType": "RFAP", "gender": "women"]), "apType"),
                 (.post, "/premises", json(["code": "new lower", "name": "New", "regionCode": "NW", "apType": "NORMAL", "gender": "men", "timeZone": "Mars/Olympus"]), "code"),
                 (.get, "/staff/not-a-uuid", nil, "staffId"),
                 (.get, "/staff?limit=0", nil, "limit"),

@@ -37,6 +37,11 @@ public struct PremisesStore: Sendable {
         try new.validate()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
+                if new.gender == "women",
+                   let type = try await connection.first("SELECT womens_allowed FROM ap_type WHERE code = \(new.apType)"),
+                   try type.decode("womens_allowed", as: Bool.self) == false {
+                    throw DomainError.invalid(field: "apType", rule: "gender", "an AP of type \(new.apType) is for men only")
+                }
                 let row = try await connection.first("""
                     INSERT INTO premises AS p (code, name, region_code, ap_type_code, gender, time_zone, postcode)
                     VALUES (\(new.code), \(new.name), \(new.regionCode), \(new.apType), \(new.gender), \(new.timeZone), \(new.postcode))

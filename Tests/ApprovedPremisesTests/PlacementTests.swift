@@ -41,6 +41,25 @@ struct BedWorld {
     }
 }
 
+/// Runs `body` for every item at once and collects how each ended.
+func concurrently<Item: Sendable>(_ items: [Item], _ body: @escaping @Sendable (Item) async throws -> Void) async -> [Result<Void, any Error>] {
+    await withTaskGroup(of: Result<Void, any Error>.self) { group in
+        for item in items {
+            group.addTask {
+                do {
+                    try await body(item)
+                    return .success(())
+                } catch {
+                    return .failure(error)
+                }
+            }
+        }
+        var all = [Result<Void, any Error>]()
+        for await outcome in group { all.append(outcome) }
+        return all
+    }
+}
+
 /// A time at noon UTC on a date (midday in London, winter or summer).
 func noon(_ date: String) -> Date {
     let day = CalendarDate(date)!
@@ -57,20 +76,8 @@ struct PlacementTests {
             for index in 0..<50 {
                 placements.append(try await world.book(String(format: "X%06d", index), "2026-12-01", index % 2 == 0 ? "2026-12-20" : "2026-12-10"))
             }
-            let outcomes = await withTaskGroup(of: Result<Void, any Error>.self) { group in
-                for placement in placements {
-                    group.addTask {
-                        do {
-                            try await world.placements.allocate(placement.id, bedID: beds[0], from: nil, by: world.manager)
-                            return .success(())
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                var all = [Result<Void, any Error>]()
-                for await outcome in group { all.append(outcome) }
-                return all
+            let outcomes = await concurrently(placements) { placement in
+                try await world.placements.allocate(placement.id, bedID: beds[0], from: nil, by: world.manager)
             }
             let wins = outcomes.filter { if case .success = $0 { true } else { false } }.count
             let conflicts = outcomes.compactMap { outcome -> DomainError? in
@@ -91,20 +98,8 @@ struct PlacementTests {
             let (world, _) = try await BedWorld.make(pool, beds: 3)
             _ = try await world.book("A000001", "2026-12-01", "2026-12-31")
             _ = try await world.book("A000002", "2026-12-01", "2026-12-31")
-            let outcomes = await withTaskGroup(of: Result<Void, any Error>.self) { group in
-                for index in 0..<50 {
-                    group.addTask {
-                        do {
-                            _ = try await world.book(String(format: "Y%06d", index), "2026-12-10", "2026-12-20")
-                            return .success(())
-                        } catch {
-                            return .failure(error)
-                        }
-                    }
-                }
-                var all = [Result<Void, any Error>]()
-                for await outcome in group { all.append(outcome) }
-                return all
+            let outcomes = await concurrently(Array(0..<50)) { index in
+                _ = try await world.book(String(format: "Y%06d", index), "2026-12-10", "2026-12-20")
             }
             let wins = outcomes.filter { if case .success = $0 { true } else { false } }.count
             let full = outcomes.filter {

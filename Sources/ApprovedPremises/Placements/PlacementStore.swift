@@ -20,6 +20,15 @@ public struct PlacementStore: Sendable {
     /// more placements than usable beds (or than beds with a needed characteristic), unless a
     /// referral manager gives an overbooking reason.
     public func book(_ new: NewPlacement, by principal: Principal) async throws -> Placement {
+        try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                try await Self.book(new, referralID: nil, by: principal, on: connection)
+            }
+        }
+    }
+
+    /// Books a placement inside the caller's transaction (a booking from a referral, say).
+    static func book(_ new: NewPlacement, referralID: UUID?, by principal: Principal, on connection: PostgresConnection) async throws -> Placement {
         var validation = Validation()
         let crn = new.crn.trimmingCharacters(in: .whitespaces).uppercased()
         validation.require(crn.range(of: "^[A-Z][0-9]{6}$", options: .regularExpression) != nil, field: "crn", rule: "format",
@@ -37,40 +46,36 @@ public struct PlacementStore: Sendable {
         try validation.check()
         let needs = Array(Set(new.needs)).sorted()
 
-        return try await ConstraintViolations.translating {
-            try await pool.transaction { connection in
-                let premises = try await PremisesAccess.require(principal, Self.bookers, to: "book placements", premisesID: new.premisesID,
-                                                                on: connection, lock: true)
-                try await Self.checkNeeds(needs, on: connection)
-                var departure = new.expectedDeparture
-                if departure == nil {
-                    let weeks: Int = try await connection.first("""
-                        SELECT t.default_stay_weeks FROM premises p JOIN ap_type t ON t.code = p.ap_type_code WHERE p.id = \(new.premisesID)
-                        """)!.decode("default_stay_weeks")
-                    departure = new.expectedArrival.adding(days: weeks * 7)
-                }
-                let nights = Nights(first: new.expectedArrival, end: departure!)
-                let counts = try await Capacity.nights(premisesID: new.premisesID, nights: nights, needs: needs, excluding: nil, on: connection)
-                let shortfalls = Capacity.shortfalls(adding: needs, to: counts)
-                if !shortfalls.isEmpty && new.overbookingReason == nil {
-                    throw DomainError(.conflict, Capacity.describe(shortfalls, premises: premises.name)
-                        + (principal.role == .referralManager ? "; to book anyway, give an overbookingReason" : ""))
-                }
-                let row = try await connection.first("""
-                    INSERT INTO placement AS p (premises_id, crn, person_name, expected_arrival, expected_departure, needs, overbooking_reason, created_by)
-                    VALUES (\(new.premisesID), \(crn), \(new.personName), \(new.expectedArrival), \(departure!), \(needs)::text[],
-                            \(shortfalls.isEmpty ? nil : new.overbookingReason), \(principal.staffID))
-                    RETURNING \(Placement.columns)
-                    """)
-                let placement = try Placement(row: row!)
-                try await AuditLog.record(on: connection, by: principal, action: "placement.book", entity: "placement",
-                                          entityID: placement.id.uuidString, before: Placement?.none, after: placement)
-                if let bedID = new.bedID {
-                    try await Self.allocate(placement, bedID: bedID, from: nil, by: principal, on: connection)
-                }
-                return placement
-            }
+        let premises = try await PremisesAccess.require(principal, Self.bookers, to: "book placements", premisesID: new.premisesID,
+                                                        on: connection, lock: true)
+        try await Self.checkNeeds(needs, on: connection)
+        var departure = new.expectedDeparture
+        if departure == nil {
+            let weeks: Int = try await connection.first("""
+                SELECT t.default_stay_weeks FROM premises p JOIN ap_type t ON t.code = p.ap_type_code WHERE p.id = \(new.premisesID)
+                """)!.decode("default_stay_weeks")
+            departure = new.expectedArrival.adding(days: weeks * 7)
         }
+        let nights = Nights(first: new.expectedArrival, end: departure!)
+        let counts = try await Capacity.nights(premisesID: new.premisesID, nights: nights, needs: needs, excluding: nil, on: connection)
+        let shortfalls = Capacity.shortfalls(adding: needs, to: counts)
+        if !shortfalls.isEmpty && new.overbookingReason == nil {
+            throw DomainError(.conflict, Capacity.describe(shortfalls, premises: premises.name)
+                + (principal.role == .referralManager ? "; to book anyway, give an overbookingReason" : ""))
+        }
+        let row = try await connection.first("""
+            INSERT INTO placement AS p (premises_id, crn, person_name, expected_arrival, expected_departure, needs, overbooking_reason, referral_id, created_by)
+            VALUES (\(new.premisesID), \(crn), \(new.personName), \(new.expectedArrival), \(departure!), \(needs)::text[],
+                    \(shortfalls.isEmpty ? nil : new.overbookingReason), \(referralID), \(principal.staffID))
+            RETURNING \(Placement.columns)
+            """)
+        let placement = try Placement(row: row!)
+        try await AuditLog.record(on: connection, by: principal, action: "placement.book", entity: "placement",
+                                  entityID: placement.id.uuidString, before: Placement?.none, after: placement)
+        if let bedID = new.bedID {
+            try await Self.allocate(placement, bedID: bedID, from: nil, by: principal, on: connection)
+        }
+        return placement
     }
 
     /// One placement, for those who may see its premises.

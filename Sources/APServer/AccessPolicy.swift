@@ -58,6 +58,13 @@ struct AccessPolicy: ServerMiddleware {
         "changePlacementDates": .roles([.administrator, .apManager, .referralManager]),
         "getBedBoard": .anyStaff,
         "suggestAllocations": .roles([.administrator, .apManager]),
+        "listReferrals": .roles([.administrator, .referralManager, .apManager]),
+        "createReferral": .roles([.administrator, .referralManager]),
+        "getReferral": .roles([.administrator, .referralManager, .apManager]),
+        "decideReferral": .roles([.administrator, .referralManager, .apManager]),
+        "matchReferral": .roles([.administrator, .referralManager, .apManager]),
+        "bookReferral": .roles([.administrator, .referralManager, .apManager]),
+        "getPlacementProfile": .anyStaff,
         "applyAllocationPlan": .roles([.administrator, .apManager]),
     ]
 

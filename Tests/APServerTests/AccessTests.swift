@@ -77,10 +77,28 @@ struct AccessTests {
         Case(name: "POST /premises/{elm}/allocation-plan", allowed: ["admin", "manager"]) { world, _ in
             (.post, "/premises/\(world.elm)/allocation-plan", nil)
         },
+        Case(name: "GET /referrals", allowed: assessors) { _, _ in (.get, "/referrals?status=ready_to_match", nil) },
+        Case(name: "POST /referrals", allowed: ["admin", "referrals"]) { _, who in
+            (.post, "/referrals", json(["crn": String(format: "Q%06d", abs(who.hashValue) % 1_000_000), "personName": "Q " + who,
+                                        "dateOfBirth": "1980-01-01", "gender": "man", "referrerName": "Pat", "referrerEmail": "pat@probation.example",
+                                        "releaseType": "licence", "expectedArrival": "2027-03-01", "roshOverall": "low", "homeDistrict": "M14"]))
+        },
+        Case(name: "GET /referrals/{r}", allowed: assessors) { world, _ in (.get, "/referrals/\(world.referral)", nil) },
+        Case(name: "GET /referrals/{r}/matches", allowed: assessors) { world, _ in (.get, "/referrals/\(world.referral)/matches", nil) },
+        Case(name: "POST /referrals/{r}/decisions (unable to match)", allowed: ["admin", "referrals"]) { world, _ in
+            (.post, "/referrals/\(world.referral)/decisions", json(["decision": "unable_to_match", "note": "no bed"]))
+        },
+        Case(name: "POST /referrals/{r}/booking", allowed: ["admin", "manager", "referrals"]) { world, _ in
+            (.post, "/referrals/\(world.referral)/booking", json(["premisesId": world.elm.uuidString]))
+        },
+        Case(name: "GET /placements/{p}/profile", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/profile", nil) },
         Case(name: "GET /premises/{elm}/bed-board", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=7", nil)
         },
     ]
+
+    /// Who assesses and matches referrals: national roles and AP managers.
+    static let assessors: Set<String> = ["admin", "referrals", "manager", "oak.manager"]
 
     /// Everyone who may see Elm's records: its staff, the national roles and the North West's regional manager.
     static let elmReaders: Set<String> = everyone.subtracting(["oak.manager"])

@@ -106,6 +106,13 @@ struct CommandLineTests {
                 config: config, stdin: "a-long-password\n")
             #expect(again.status != 0)
             #expect(again.output.contains("username is taken"))
+            let match = try await Self.ap(["match", world.referral.uuidString], config: config)
+            #expect(match.status == 0, "\(match.output)")
+            #expect(match.output.contains("Stay 2027-02-01 to 2027-02-15"))
+            #expect(match.output.contains("Premises ELM (ELM)"))
+            let queue = try await Self.ap(["referrals", "list", "--status", "ready_to_match"], config: config)
+            #expect(queue.output.contains("Robin Reed"))
+
             let badRole = try await Self.ap(["staff", "add", "x", "--name", "X", "--role", "wizard"], config: config)
             #expect(badRole.status != 0)
             #expect(badRole.output.contains("--role must be one of"))

@@ -22,6 +22,8 @@ struct TestWorld: Sendable {
     let room: UUID
     let bed: UUID
     let placement: UUID
+    /// An accepted referral, ready to match.
+    let referral: UUID
 
     /// One account per role; all but `oak.manager` and the national roles work at Elm (NW).
     static let accounts: [(String, Role)] = [
@@ -47,8 +49,15 @@ struct TestWorld: Sendable {
         let placement = try await PlacementStore(pool: pool).book(
             NewPlacement(premisesID: elm, crn: "X000001", personName: "Sam Jones", expectedArrival: CalendarDate("2026-12-01")!,
                          expectedDeparture: CalendarDate("2026-12-10")!), by: admin)
+        let referrals = ReferralStore(pool: pool)
+        let referral = try await referrals.create(
+            ReferralDetails(crn: "R000001", personName: "Robin Reed", dateOfBirth: CalendarDate("1980-01-01")!, gender: "man",
+                            referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
+                            expectedArrival: CalendarDate("2027-02-01")!, lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
+            by: admin, today: CalendarDate("2026-11-23")!)
+        _ = try await referrals.decide(referral.id, .accept(note: nil), expectedVersion: nil, by: admin)
         return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens,
-                         room: room.id, bed: bed.id, placement: placement.id)
+                         room: room.id, bed: bed.id, placement: placement.id, referral: referral.id)
     }
 
     func headers(_ username: String?, _ extra: HTTPFields = [:]) -> HTTPFields {

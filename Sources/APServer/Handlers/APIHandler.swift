@@ -15,6 +15,7 @@ struct APIHandler: APIProtocol {
     let outOfService: OutOfServiceStore
     let placements: PlacementStore
     let boards: BedBoardStore
+    let referrals: ReferralStore
 }
 
 /// Reading identifiers and versions from the request.

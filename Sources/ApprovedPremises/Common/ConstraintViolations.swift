@@ -23,6 +23,8 @@ public enum ConstraintViolations {
         "premises_ap_type_code_fkey": .invalid(field: "apType", rule: "unknown", "apType is not a known AP type"),
         "premises_feature_characteristic_code_fkey": .invalid(field: "characteristics", rule: "unknown",
             "characteristics may hold only premises characteristic codes (premises_characteristics.csv)"),
+        "referral_referrer_region_code_fkey": .invalid(field: "referrerRegion", rule: "unknown", "referrerRegion is not a known probation region"),
+        "referral_arrives_after_release": .invalid(field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease"),
         "room_name_is_unique_in_premises": DomainError(.conflict, "the premises already has a room of that name", problems: [
             FieldProblem(field: "name", rule: "unique", message: "the premises already has a room of that name")]),
         "room_feature_characteristic_code_fkey": .invalid(field: "characteristics", rule: "unknown",

@@ -45,7 +45,50 @@ public struct DemoData: Sendable {
             added.append(account.username)
         }
         try await loadBeds(premisesID: elm)
+        try await loadReferrals(elm: elm)
         return added
+    }
+
+    /// A referral in every state of the queue. Loaded once: skipped when there are referrals.
+    func loadReferrals(elm: UUID, now: Date = Date()) async throws {
+        if try await pool.query("SELECT 1 AS found FROM referral LIMIT 1").first != nil { return }
+        guard let principal = try await operatorPrincipal(now: now) else { return }
+        let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
+        let store = ReferralStore(pool: pool)
+        func refer(_ crn: String, _ name: String, arrival: Int, home: String, rosh: String, flags: [String] = [], rooms: [String] = ["isSingle"]) async throws -> Referral {
+            try await store.create(ReferralDetails(
+                crn: crn, nomsNumber: nil, personName: name, dateOfBirth: today.adding(days: -365 * 34), gender: "man",
+                referrerName: "Pat Officer", referrerEmail: "pat.officer@probation.example", referrerTeam: "Manchester North", referrerRegion: "GM",
+                releaseType: "licence", expectedRelease: today.adding(days: arrival), expectedArrival: today.adding(days: arrival), lengthOfStayDays: 84,
+                roshOverall: rosh, roshPublic: rosh, mappaCategory: "2", mappaLevel: "1", offenceFlags: flags, roomNeeds: rooms,
+                homeDistrict: home, radiusMiles: 60, licenceConditions: "Reside at the AP; no contact with the victim",
+                licenceCurfewStart: "19:00", licenceCurfewEnd: "07:00", substanceMisuse: "alcohol, in recovery",
+                servicesInvolved: "Change Grow Live", riskToStaff: "none known"), by: principal, today: today)
+        }
+        _ = try await refer("R200001", "Jamie King", arrival: 20, home: "M14", rosh: "medium")
+        let asked = try await refer("R200002", "Kai Lewis", arrival: 25, home: "M20", rosh: "high")
+        _ = try await store.decide(asked.id, .requestInformation(question: "Is there a victim exclusion zone?"), expectedVersion: nil, by: principal)
+        let ready = try await refer("R200003", "Lee Morris", arrival: 95, home: "M14", rosh: "high", flags: ["arson"], rooms: ["isSingle"])
+        _ = try await store.decide(ready.id, .accept(note: "suitable for a standard AP"), expectedVersion: nil, by: principal)
+        let unable = try await refer("R200004", "Max Nolan", arrival: 10, home: "LS6", rosh: "very_high", rooms: ["isSingle", "isWheelchairDesignated"])
+        _ = try await store.decide(unable.id, .accept(note: nil), expectedVersion: nil, by: principal)
+        _ = try await store.decide(unable.id, .unableToMatch(reason: "no wheelchair-designated bed free near Leeds"), expectedVersion: nil, by: principal)
+        let rejected = try await refer("R200005", "Noel Owen", arrival: 30, home: "M1", rosh: "low")
+        _ = try await store.decide(rejected.id, .reject(reason: "low risk: suitable for CAS3 instead"), expectedVersion: nil, by: principal)
+        let booked = try await refer("R200006", "Omar Patel", arrival: 96, home: "M13", rosh: "high")
+        _ = try await store.decide(booked.id, .accept(note: nil), expectedVersion: nil, by: principal)
+        _ = try await store.book(booked.id, premisesID: elm, bedID: nil, arrival: nil, departure: nil, by: principal)
+        let withdrawn = try await refer("R200007", "Pete Quinn", arrival: 40, home: "M15", rosh: "medium")
+        _ = try await store.decide(withdrawn.id, .withdraw(reason: "parole release not granted"), expectedVersion: nil, by: principal)
+    }
+
+    /// The demo's changes are made as the demo administrator.
+    func operatorPrincipal(now: Date) async throws -> Principal? {
+        guard let admin = try await pool.query("SELECT \(StaffStore.columns) FROM staff s WHERE s.username = 'admin'").first.map(StaffStore.staff) else {
+            return nil
+        }
+        return Principal(staffID: admin.id, username: admin.username, displayName: admin.displayName, role: .administrator,
+                         premisesID: nil, regionCode: nil, sessionID: UUID(), expiresAt: now.addingTimeInterval(3600), requestID: "demo-data")
     }
 
     /// Rooms and beds, residents, an out-of-service bed and upcoming arrivals at Elm House, so
@@ -53,11 +96,7 @@ public struct DemoData: Sendable {
     func loadBeds(premisesID: UUID, now: Date = Date()) async throws {
         let hasRooms = try await pool.query("SELECT 1 AS found FROM room WHERE premises_id = \(premisesID) LIMIT 1").first != nil
         if hasRooms { return }
-        let admin = try await pool.query("SELECT \(StaffStore.columns) FROM staff s WHERE s.username = 'admin'").first.map(StaffStore.staff)
-        guard let admin else { return }
-        let operatorPrincipal = Principal(
-            staffID: admin.id, username: admin.username, displayName: admin.displayName, role: .administrator,
-            premisesID: nil, regionCode: nil, sessionID: UUID(), expiresAt: now.addingTimeInterval(3600), requestID: "demo-data")
+        guard let operatorPrincipal = try await operatorPrincipal(now: now) else { return }
         let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
         let csv = """
             room,floor,characteristics,bed,in_use_from

@@ -222,6 +222,7 @@ public struct ReferralStore: Sendable {
         try principal.require(Self.intake.union([.apManager]), to: "book referrals")
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
+                try await PremisesAccess.require(principal, PlacementStore.bookers, to: "book placements", premisesID: premisesID, on: connection)
                 let before = try await Self.load(id, on: connection, lock: true)
                 guard before.status == .readyToMatch else {
                     throw DomainError(.conflict, "only a referral ready to match can be booked; this one is \(before.status.rawValue.replacingOccurrences(of: "_", with: " "))")

@@ -1,0 +1,128 @@
+import APIContract
+import ApprovedPremises
+import Foundation
+
+extension APIHandler {
+    func listReferrals(_ input: Operations.ListReferrals.Input) async throws -> Operations.ListReferrals.Output {
+        var statuses = [Referral.Status]()
+        for text in (input.query.status ?? "").split(separator: ",") {
+            guard let status = Referral.Status(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+                throw DomainError.invalid(field: "status", rule: "oneOf",
+                    "status may hold only \(Referral.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            statuses.append(status)
+        }
+        let page = try await referrals.queue(statuses: statuses, by: try RequestScope.caller(),
+                                             page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
+        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Referral.init), nextCursor: page.nextCursor))))
+    }
+
+    func createReferral(_ input: Operations.CreateReferral.Input) async throws -> Operations.CreateReferral.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the referral as JSON") }
+        let referral = try await referrals.create(try body.domain(), by: try RequestScope.caller(),
+                                                  today: CalendarDate.today(in: TimeZone(identifier: "Europe/London")!))
+        return .created(.init(body: .json(.init(referral))))
+    }
+
+    func getReferral(_ input: Operations.GetReferral.Input) async throws -> Operations.GetReferral.Output {
+        let (referral, timeline) = try await referrals.get(try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(
+            referral: .init(referral),
+            timeline: timeline.map { .init(kind: $0.kind, note: $0.note, placementId: $0.placementID?.lowercased, staffName: $0.staffName, at: $0.at) }))))
+    }
+
+    func decideReferral(_ input: Operations.DecideReferral.Input) async throws -> Operations.DecideReferral.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the decision as JSON") }
+        let note = body.note ?? ""
+        let decision: ReferralStore.Decision = switch body.decision {
+        case .accept: .accept(note: body.note)
+        case .reject: .reject(reason: note)
+        case .requestInformation: .requestInformation(question: note)
+        case .provideInformation: .provideInformation(answer: note)
+        case .unableToMatch: .unableToMatch(reason: note)
+        case .withdraw: .withdraw(reason: note)
+        }
+        let referral = try await referrals.decide(
+            try Input.uuid(input.path.referralId, field: "referralId"), decision,
+            expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(referral))))
+    }
+
+    func matchReferral(_ input: Operations.MatchReferral.Input) async throws -> Operations.MatchReferral.Output {
+        if let radius = input.query.radiusMiles, !(1...1000).contains(radius) {
+            throw DomainError.invalid(field: "radiusMiles", rule: "range", "radiusMiles must be between 1 and 1000")
+        }
+        let result = try await referrals.match(
+            try Input.uuid(input.path.referralId, field: "referralId"), arrival: try Input.optionalDate(input.query.arrival, field: "arrival"),
+            radiusMiles: input.query.radiusMiles, by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(
+            stayFrom: result.stay.first.description, stayTo: result.stay.end.description,
+            candidates: result.candidates.map {
+                .init(premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                      distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, bedId: $0.bedID.lowercased, bedLabel: $0.bedLabel,
+                      freeFrom: $0.freeFrom.description)
+            },
+            excluded: result.excluded.map {
+                .init(premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                      distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, reasons: $0.reasons, nearMiss: $0.isNearMiss,
+                      freeFrom: $0.freeFrom?.description)
+            }))))
+    }
+
+    func bookReferral(_ input: Operations.BookReferral.Input) async throws -> Operations.BookReferral.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the booking as JSON") }
+        let (referral, placement) = try await referrals.book(
+            try Input.uuid(input.path.referralId, field: "referralId"), premisesID: try Input.uuid(body.premisesId, field: "premisesId"),
+            bedID: try Input.optionalUUID(body.bedId, field: "bedId"), arrival: try Input.optionalDate(body.arrival, field: "arrival"),
+            departure: try Input.optionalDate(body.departure, field: "departure"), by: try RequestScope.caller())
+        return .created(.init(body: .json(.init(referral: .init(referral), placement: .init(placement)))))
+    }
+
+    func getPlacementProfile(_ input: Operations.GetPlacementProfile.Input) async throws -> Operations.GetPlacementProfile.Output {
+        guard let referral = try await referrals.profile(placementID: try Input.uuid(input.path.placementId, field: "placementId"),
+                                                         by: try RequestScope.caller()) else {
+            throw DomainError(.notFound, "this placement was booked without a referral, so there is no profile to show")
+        }
+        return .ok(.init(body: .json(.init(referral))))
+    }
+}
+
+extension Components.Schemas.Referral {
+    init(_ referral: ApprovedPremises.Referral) {
+        self.init(id: referral.id.lowercased, status: .init(rawValue: referral.status.rawValue)!, placementId: referral.placementID?.lowercased,
+                  version: referral.version, createdAt: referral.createdAt, details: .init(referral.details))
+    }
+}
+
+extension Components.Schemas.ReferralDetails {
+    init(_ d: ApprovedPremises.ReferralDetails) {
+        self.init(
+            crn: d.crn, nomsNumber: d.nomsNumber, personName: d.personName, dateOfBirth: d.dateOfBirth.description,
+            gender: .init(rawValue: d.gender) ?? .man, pncNumber: d.pncNumber, referrerName: d.referrerName, referrerEmail: d.referrerEmail,
+            referrerTeam: d.referrerTeam, referrerRegion: d.referrerRegion, releaseType: d.releaseType,
+            expectedRelease: d.expectedRelease?.description, expectedArrival: d.expectedArrival.description, lengthOfStayDays: d.lengthOfStayDays,
+            roshOverall: d.roshOverall, roshChildren: d.roshChildren, roshPublic: d.roshPublic, roshKnownAdult: d.roshKnownAdult,
+            roshStaff: d.roshStaff, mappaCategory: d.mappaCategory, mappaLevel: d.mappaLevel, offenceFlags: d.offenceFlags,
+            roomNeeds: d.roomNeeds, premisesNeeds: d.premisesNeeds, apType: d.apType, homeDistrict: d.homeDistrict,
+            radiusMiles: d.radiusMiles, exclusionZones: d.exclusionZones, licenceConditions: d.licenceConditions,
+            licenceCurfewStart: d.licenceCurfewStart, licenceCurfewEnd: d.licenceCurfewEnd, substanceMisuse: d.substanceMisuse,
+            mentalHealth: d.mentalHealth, servicesInvolved: d.servicesInvolved, riskToStaff: d.riskToStaff,
+            riskToResidents: d.riskToResidents, otherInformation: d.otherInformation)
+    }
+
+    /// The domain's details; a malformed date is a 400 naming its field.
+    func domain() throws -> ApprovedPremises.ReferralDetails {
+        ApprovedPremises.ReferralDetails(
+            crn: crn, nomsNumber: nomsNumber, personName: personName, dateOfBirth: try Input.date(dateOfBirth, field: "dateOfBirth"),
+            gender: gender.rawValue, pncNumber: pncNumber, referrerName: referrerName, referrerEmail: referrerEmail,
+            referrerTeam: referrerTeam, referrerRegion: referrerRegion, releaseType: releaseType,
+            expectedRelease: try Input.optionalDate(expectedRelease, field: "expectedRelease"),
+            expectedArrival: try Input.date(expectedArrival, field: "expectedArrival"), lengthOfStayDays: lengthOfStayDays,
+            roshOverall: roshOverall, roshChildren: roshChildren, roshPublic: roshPublic, roshKnownAdult: roshKnownAdult, roshStaff: roshStaff,
+            mappaCategory: mappaCategory, mappaLevel: mappaLevel, offenceFlags: offenceFlags ?? [], roomNeeds: roomNeeds ?? [],
+            premisesNeeds: premisesNeeds ?? [], apType: apType ?? "NORMAL", homeDistrict: homeDistrict, radiusMiles: radiusMiles,
+            exclusionZones: exclusionZones, licenceConditions: licenceConditions, licenceCurfewStart: licenceCurfewStart,
+            licenceCurfewEnd: licenceCurfewEnd, substanceMisuse: substanceMisuse, mentalHealth: mentalHealth,
+            servicesInvolved: servicesInvolved, riskToStaff: riskToStaff, riskToResidents: riskToResidents, otherInformation: otherInformation)
+    }
+}

@@ -8,7 +8,7 @@ struct PlacementsCommand: AsyncParsableCommand {
         abstract: "Book placements, give them beds, and record arrivals, departures, non-arrivals and cancellations.",
         discussion: "Example:  ap placements list --from 2026-12-01 --to 2026-12-31",
         subcommands: [PlacementsList.self, PlacementsBook.self, PlacementsAllocate.self, PlacementsArrive.self,
-                      PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self])
+                      PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self, PlacementsProfile.self])
 }
 
 func describe(_ placement: Components.Schemas.Placement) -> String {
@@ -206,5 +206,45 @@ struct PlacementsCancel: AsyncParsableCommand {
             }
         }
         print("Cancelled: " + describe(result))
+    }
+}
+
+struct PlacementsProfile: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "profile",
+        abstract: "A resident's story from their referral: risks, needs, licence conditions and curfew, services involved.",
+        discussion: "What the referral said, told once, so that nobody asks again.\n\nExample:  ap placements profile PLACEMENT-ID")
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The placement's id.") var placement: String
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let referral = try await client.call { api in
+            switch try await api.getPlacementProfile(path: .init(placementId: placement)) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if json { try Terminal.printJSON(referral); return }
+        let d = referral.details
+        func line(_ label: String, _ value: String?) {
+            if let value, !value.isEmpty { print("\(label.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)") }
+        }
+        print("\(d.personName) (\(d.crn))")
+        line("risk of serious harm", "overall \(d.roshOverall); children \(d.roshChildren ?? "-"); public \(d.roshPublic ?? "-"); known adult \(d.roshKnownAdult ?? "-"); staff \(d.roshStaff ?? "-")")
+        line("MAPPA", d.mappaCategory.map { "category \($0), level \(d.mappaLevel ?? "-")" })
+        line("offences", d.offenceFlags?.joined(separator: ", "))
+        line("licence conditions", d.licenceConditions)
+        line("licence curfew", d.licenceCurfewStart.map { "\($0)-\(d.licenceCurfewEnd ?? "")" })
+        line("exclusion zones", d.exclusionZones)
+        line("substance misuse", d.substanceMisuse)
+        line("mental health", d.mentalHealth)
+        line("services involved", d.servicesInvolved)
+        line("risk to staff", d.riskToStaff)
+        line("risk to residents", d.riskToResidents)
+        line("anything else", d.otherInformation)
+        line("referred by", "\(d.referrerName) <\(d.referrerEmail)>\(d.referrerTeam.map { ", \($0)" } ?? "")")
     }
 }

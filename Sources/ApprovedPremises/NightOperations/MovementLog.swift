@@ -1,0 +1,273 @@
+import Foundation
+import Postgres
+
+/// One entry of the sign-out and sign-in log.
+public struct Movement: Sendable, Equatable, Codable {
+    public var id: Int64
+    public var placementID: UUID
+    public var kind: String
+    public var occurredAt: Date
+    public var recordedAt: Date
+    public var recordedBy: String
+    public var destination: String?
+    public var expectedBack: Date?
+    public var withPermission: Bool
+    public var correctsID: Int64?
+    public var correctionReason: String?
+    /// Set when a later entry corrects this one: it no longer counts, but it stays.
+    public var correctedByID: Int64?
+
+    /// Recorded more than 15 minutes after it happened.
+    public var isLateEntry: Bool { recordedAt.timeIntervalSince(occurredAt) > 15 * 60 }
+}
+
+/// Where a resident is now, for the night shift.
+public struct ResidentState: Sendable, Equatable, Codable {
+    public enum State: String, Sendable, Codable {
+        case late, dueBackSoon = "due_back_soon", out, awayWithPermission = "away_with_permission", `in`
+    }
+
+    public var placementID: UUID
+    public var personName: String
+    public var crn: String
+    public var bedLabel: String?
+    public var state: State
+    public var since: Date?
+    public var destination: String?
+    public var expectedBack: Date?
+    /// For a late resident: minutes since the curfew window started (or since they went out, if later).
+    public var minutesLate: Int?
+    /// The curfew window in force now or next.
+    public var curfewStart: Date?
+    public var curfewEnd: Date?
+}
+
+/// Working out states: pure.
+public enum NightState {
+    /// The state of one resident at `now`.
+    public static func state(lastOut: (at: Date, destination: String?, expectedBack: Date?, withPermission: Bool)?,
+                             windows: [CurfewWindow], now: Date) -> (ResidentState.State, minutesLate: Int?, window: CurfewWindow?) {
+        let current = windows.first { $0.start <= now && now < $0.end }
+        let next = windows.filter { $0.start > now }.min { $0.start < $1.start }
+        guard let out = lastOut else { return (.in, nil, current ?? next) }
+        if out.withPermission { return (.awayWithPermission, nil, current ?? next) }
+        if let current {
+            let lateSince = max(current.start, out.at)
+            return (.late, Int(now.timeIntervalSince(lateSince) / 60), current)
+        }
+        if let back = out.expectedBack, back.timeIntervalSince(now) <= 30 * 60 { return (.dueBackSoon, nil, next) }
+        if let next, next.start.timeIntervalSince(now) <= 30 * 60 { return (.dueBackSoon, nil, next) }
+        return (.out, nil, next)
+    }
+
+    /// Most urgent first: late (longest first), due back soon, out, away with permission, in.
+    public static func sorted(_ states: [ResidentState]) -> [ResidentState] {
+        let order: [ResidentState.State: Int] = [.late: 0, .dueBackSoon: 1, .out: 2, .awayWithPermission: 3, .in: 4]
+        return states.sorted {
+            (order[$0.state]!, -($0.minutesLate ?? 0), $0.personName) < (order[$1.state]!, -($1.minutesLate ?? 0), $1.personName)
+        }
+    }
+}
+
+/// A link of a premises' chain that does not hold.
+public struct ChainProblem: Sendable, Equatable, Codable {
+    public var entryID: Int64
+    public var chainSeq: Int64
+    public var problem: String
+}
+
+/// The sign-out and sign-in log: entries are never edited or deleted (the database refuses);
+/// a correction is a new entry pointing at the one it corrects.
+public struct MovementLog: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    static let recorders: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
+
+    static let columns: SQL = """
+        m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at, s.display_name AS recorded_by, m.destination, m.expected_back,
+        m.with_permission, m.corrects_id, m.correction_reason,
+        (SELECT c.id FROM movement c WHERE c.corrects_id = m.id ORDER BY c.id DESC LIMIT 1) AS corrected_by_id
+        """
+
+    static func movement(_ row: PostgresRow) throws -> Movement {
+        Movement(id: try row.decode("id"), placementID: try row.decode("placement_id"), kind: try row.decode("kind"),
+                 occurredAt: try row.decode("occurred_at"), recordedAt: try row.decode("recorded_at"), recordedBy: try row.decode("recorded_by"),
+                 destination: try row.decode("destination"), expectedBack: try row.decode("expected_back"),
+                 withPermission: try row.decode("with_permission"), correctsID: try row.decode("corrects_id"),
+                 correctionReason: try row.decode("correction_reason"), correctedByID: try row.decode("corrected_by_id"))
+    }
+
+    /// What a sign-out or sign-in records.
+    public struct Entry: Sendable {
+        public var kind: String
+        public var occurredAt: Date
+        public var destination: String?
+        public var expectedBack: Date?
+        public var withPermission: Bool
+
+        public init(kind: String, occurredAt: Date, destination: String? = nil, expectedBack: Date? = nil, withPermission: Bool = false) {
+            self.kind = kind
+            self.occurredAt = occurredAt
+            self.destination = destination
+            self.expectedBack = expectedBack
+            self.withPermission = withPermission
+        }
+    }
+
+    /// Signs a resident out or in. Refused when they are not resident, when the time is in the
+    /// future, or when it repeats their last entry (out twice, in twice).
+    public func record(_ placementID: UUID, _ entry: Entry, by principal: Principal, now: Date = Date()) async throws -> Movement {
+        try await write(placementID, entry, corrects: nil, reason: nil, by: principal, now: now)
+    }
+
+    /// Records a correction: a new entry with the right details, pointing at the one it corrects.
+    public func correct(_ entryID: Int64, with entry: Entry, reason: String, by principal: Principal, now: Date = Date()) async throws -> Movement {
+        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DomainError.invalid(field: "reason", rule: "required", "a correction needs a reason")
+        }
+        guard let row = try await pool.query("SELECT placement_id FROM movement WHERE id = \(entryID)").first else {
+            throw DomainError(.notFound, "there is no log entry \(entryID)")
+        }
+        return try await write(try row.decode("placement_id"), entry, corrects: entryID, reason: reason, by: principal, now: now)
+    }
+
+    private func write(_ placementID: UUID, _ entry: Entry, corrects: Int64?, reason: String?, by principal: Principal, now: Date) async throws -> Movement {
+        var v = Validation()
+        v.require(["out", "in"].contains(entry.kind), field: "kind", rule: "oneOf", "kind must be out or in")
+        v.require(entry.occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
+        if let back = entry.expectedBack {
+            v.require(entry.kind == "out" && back > entry.occurredAt, field: "expectedBack", rule: "order", "expectedBack must be after going out")
+        }
+        try v.check()
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                let placement = try await PlacementStore.load(placementID, on: connection, lock: true)
+                try await PremisesAccess.require(principal, Self.recorders, to: "sign residents in and out", premisesID: placement.premisesID, on: connection)
+                guard placement.status == .arrived else {
+                    throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be signed \(entry.kind)")
+                }
+                if corrects == nil, let last = try await Self.lastEffective(placementID, on: connection), last.kind == entry.kind {
+                    throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
+                }
+                let id: Int64 = try await connection.first("""
+                    INSERT INTO movement (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
+                    VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(principal.staffID), \(entry.destination),
+                            \(entry.expectedBack), \(entry.withPermission), \(corrects), \(reason))
+                    RETURNING id
+                    """)!.decode("id")
+                let movement = try Self.movement(try await connection.first("""
+                    SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by WHERE m.id = \(id)
+                    """)!)
+                try await AuditLog.record(on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
+                                          entity: "movement", entityID: String(id), before: Movement?.none, after: movement)
+                return movement
+            }
+        }
+    }
+
+    static func lastEffective(_ placementID: UUID, on connection: PostgresConnection) async throws -> Movement? {
+        try await connection.first("""
+            SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by
+            WHERE m.placement_id = \(placementID) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
+            ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1
+            """).map(Self.movement)
+    }
+
+    /// A resident's log, newest first, corrected entries included and marked.
+    public func log(_ placementID: UUID, by principal: Principal) async throws -> [Movement] {
+        try await pool.withConnection { connection in
+            let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see the curfew log", premisesID: placement.premisesID, on: connection)
+            return try await connection.query("""
+                SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by
+                WHERE m.placement_id = \(placementID) ORDER BY m.occurred_at DESC, m.id DESC
+                """).map(Self.movement)
+        }
+    }
+
+    /// Every resident of a premises with where they are now, what needs action first.
+    public func tonight(premisesID: UUID, by principal: Principal, now: Date = Date()) async throws -> [ResidentState] {
+        try await pool.withConnection { connection in
+            let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see who is in", premisesID: premisesID, on: connection)
+            let settings = try await connection.first("""
+                SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM premises WHERE id = \(premisesID)
+                """)!
+            let apHours = CurfewHours(start: WallClock(try settings.decode("s"))!, end: WallClock(try settings.decode("e"))!)
+            let today = CalendarDate.today(in: premises.timeZone, now: now)
+            let residents = try await connection.query("""
+                SELECT p.id, p.person_name, p.crn,
+                       (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
+                        WHERE a.placement_id = p.id AND a.released_at IS NULL AND a.nights @> \(today)::date LIMIT 1) AS bed,
+                       to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end
+                FROM placement p LEFT JOIN referral r ON r.id = p.referral_id
+                WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+                """)
+            var states = [ResidentState]()
+            for row in residents {
+                let id: UUID = try row.decode("id")
+                var licence: CurfewHours? = nil
+                if let start = (try row.decode("licence_start", as: String?.self)).flatMap(WallClock.init),
+                   let end = (try row.decode("licence_end", as: String?.self)).flatMap(WallClock.init) {
+                    licence = CurfewHours(start: start, end: end)
+                }
+                var windows = [CurfewWindow]()
+                for night in [today.adding(days: -1), today] {
+                    let variation = try await connection.first("""
+                        SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM curfew_variation
+                        WHERE placement_id = \(id) AND nights @> \(night)::date
+                        """)
+                    let varied: (Bool, CurfewHours?) = try variation.map { row in
+                        guard let s = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
+                              let e = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) else { return (true, nil) }
+                        return (true, CurfewHours(start: s, end: e))
+                    } ?? (false, nil)
+                    windows += CurfewRules.effectiveWindows(night: night, in: premises.timeZone, premises: apHours, licence: licence, variation: varied)
+                }
+                let last = try await Self.lastEffective(id, on: connection)
+                let lastOut = last.flatMap { $0.kind == "out" ? ($0.occurredAt, $0.destination, $0.expectedBack, $0.withPermission) : nil }
+                let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
+                states.append(ResidentState(
+                    placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
+                    state: state, since: last?.occurredAt, destination: lastOut?.1, expectedBack: lastOut?.2, minutesLate: minutes,
+                    curfewStart: window?.start, curfewEnd: window?.end))
+            }
+            return NightState.sorted(states)
+        }
+    }
+
+    /// Checks a premises' chain: every entry's hash over its content and the previous hash, in
+    /// an unbroken sequence. Names each entry changed, removed or inserted out of order.
+    public func verify(premisesID: UUID, by principal: Principal) async throws -> (entries: Int, problems: [ChainProblem]) {
+        try await pool.withConnection { connection in
+            try await PremisesAccess.require(principal, [.administrator, .apManager, .regionalManager], to: "verify the logs", premisesID: premisesID, on: connection)
+            let rows = try await connection.query("""
+                SELECT m.id, m.chain_seq,
+                       m.entry_hash = sha256(coalesce(m.previous_hash, '\\x'::bytea) || convert_to(movement_content(m), 'UTF8')) AS content_holds,
+                       m.previous_hash IS NOT DISTINCT FROM lag(m.entry_hash) OVER w AS link_holds,
+                       m.chain_seq = coalesce(lag(m.chain_seq) OVER w, 0) + 1 AS sequence_holds
+                FROM movement m WHERE m.premises_id = \(premisesID)
+                WINDOW w AS (ORDER BY m.chain_seq)
+                ORDER BY m.chain_seq
+                """)
+            var problems = [ChainProblem]()
+            for row in rows {
+                let id: Int64 = try row.decode("id")
+                let seq: Int64 = try row.decode("chain_seq")
+                if !(try row.decode("sequence_holds", as: Bool.self)) {
+                    problems.append(ChainProblem(entryID: id, chainSeq: seq, problem: "entries before this one are missing: the chain skips to \(seq)"))
+                }
+                if !(try row.decode("content_holds", as: Bool.self)) {
+                    problems.append(ChainProblem(entryID: id, chainSeq: seq, problem: "this entry was changed after it was recorded"))
+                }
+                if !(try row.decode("link_holds", as: Bool.self)) {
+                    problems.append(ChainProblem(entryID: id, chainSeq: seq, problem: "this entry does not follow the one before it: an entry was removed or inserted out of order"))
+                }
+            }
+            return (rows.count, problems)
+        }
+    }
+}

@@ -1,0 +1,100 @@
+import ApprovedPremises
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("The sign-out and sign-in log", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct MovementLogTests {
+    func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
+
+    /// Five residents at Elm (curfew 23:00-07:00, London: UTC in December), arrived on 1 December.
+    func residents(_ world: BedWorld) async throws -> [Placement] {
+        var placements = [Placement]()
+        for (index, name) in ["Ada", "Bo", "Cy", "Di", "Ed"].enumerated() {
+            let placement = try await world.placements.book(
+                NewPlacement(premisesID: world.premises, crn: String(format: "N%06d", index), personName: name,
+                             expectedArrival: CalendarDate("2026-12-01")!, expectedDeparture: CalendarDate("2026-12-20")!), by: world.manager)
+            placements.append(try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager))
+        }
+        return placements
+    }
+
+    @Test("who is in now: late first by minutes, then due back soon, out, away with permission, in")
+    func tonight() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 5)
+            let people = try await residents(world)
+            let log = MovementLog(pool: pool)
+            let now = at("2026-12-02T23:40:00Z")
+            _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z"), destination: "sister's"), by: world.manager, now: now)
+            _ = try await log.record(people[1].id, .init(kind: "out", occurredAt: at("2026-12-02T23:20:00Z"), destination: "shop"), by: world.manager, now: now)
+            _ = try await log.record(people[2].id, .init(kind: "out", occurredAt: at("2026-12-02T18:00:00Z"), withPermission: true), by: world.manager, now: now)
+            _ = try await log.record(people[3].id, .init(kind: "out", occurredAt: at("2026-12-02T19:00:00Z")), by: world.manager, now: now)
+            _ = try await log.record(people[3].id, .init(kind: "in", occurredAt: at("2026-12-02T22:30:00Z")), by: world.manager, now: now)
+            let states = try await log.tonight(premisesID: world.premises, by: world.manager, now: now)
+            #expect(states.map(\.personName) == ["Ada", "Bo", "Cy", "Di", "Ed"])
+            #expect(states.map(\.state) == [.late, .late, .awayWithPermission, .in, .in])
+            #expect(states.map(\.minutesLate) == [40, 20, nil, nil, nil])
+
+            let evening = at("2026-12-02T22:40:00Z")
+            let early = try await log.tonight(premisesID: world.premises, by: world.manager, now: evening)
+            #expect(early.first { $0.personName == "Ada" }?.state == .dueBackSoon)
+        }
+    }
+
+    @Test("a correction is a new entry: the original stays as it was, marked corrected")
+    func correction() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 5)
+            let people = try await residents(world)
+            let log = MovementLog(pool: pool)
+            // Real times here: the log stamps when an entry is recorded with the database's own clock.
+            let now = Date()
+            let wrong = try await log.record(people[0].id, .init(kind: "out", occurredAt: now.addingTimeInterval(-3600)), by: world.manager, now: now)
+            let fixed = try await log.correct(wrong.id, with: .init(kind: "out", occurredAt: now.addingTimeInterval(-7200)),
+                                              reason: "CCTV shows an hour earlier", by: world.manager, now: now)
+            #expect(fixed.correctsID == wrong.id)
+            #expect(fixed.isLateEntry)
+            #expect(!wrong.isLateEntry || wrong.recordedAt.timeIntervalSince(wrong.occurredAt) > 900)
+            let entries = try await log.log(people[0].id, by: world.manager)
+            let original = try #require(entries.first { $0.id == wrong.id })
+            #expect(abs(original.occurredAt.timeIntervalSince(now.addingTimeInterval(-3600))) < 0.001)
+            #expect(original.correctedByID == fixed.id)
+            await #expect(throws: DomainError(.conflict, "this record is append-only: it cannot be changed or removed")) {
+                try await ConstraintViolations.translating { try await pool.execute("UPDATE movement SET occurred_at = now()") }
+            }
+            // Signing out again is refused: the correction stands for the first.
+            await #expect(throws: DomainError.self) {
+                try await log.record(people[0].id, .init(kind: "out", occurredAt: now), by: world.manager, now: now)
+            }
+        }
+    }
+
+    @Test("verify catches an entry altered, and one removed, directly in the database")
+    func tamperEvidence() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 5)
+            let people = try await residents(world)
+            let log = MovementLog(pool: pool)
+            let now = at("2026-12-03T01:00:00Z")
+            var ids = [Int64]()
+            for (index, person) in people.enumerated() {
+                ids.append(try await log.record(person.id, .init(kind: "out", occurredAt: at("2026-12-02T20:0\(index):00Z")), by: world.manager, now: now).id)
+            }
+            let clean = try await log.verify(premisesID: world.premises, by: world.manager)
+            #expect(clean.entries == 5 && clean.problems.isEmpty)
+
+            // Someone with database access turns the triggers off and rewrites history.
+            try await pool.withConnection { connection in
+                try await connection.execute("SET session_replication_role = replica")
+                try await connection.execute("UPDATE movement SET occurred_at = '2026-12-02T22:59:00Z' WHERE id = \(ids[1])")
+                try await connection.execute("DELETE FROM movement WHERE id = \(ids[3])")
+                try await connection.execute("SET session_replication_role = origin")
+            }
+            let tampered = try await log.verify(premisesID: world.premises, by: world.manager)
+            #expect(tampered.problems.contains { $0.entryID == ids[1] && $0.problem.contains("changed after it was recorded") })
+            #expect(tampered.problems.contains { $0.entryID == ids[4] && $0.problem.contains("missing") })
+        }
+    }
+}

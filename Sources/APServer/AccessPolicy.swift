@@ -65,6 +65,11 @@ struct AccessPolicy: ServerMiddleware {
         "matchReferral": .roles([.administrator, .referralManager, .apManager]),
         "bookReferral": .roles([.administrator, .referralManager, .apManager]),
         "getPlacementProfile": .anyStaff,
+        "getTonight": .anyStaff,
+        "verifyLogs": .roles([.administrator, .apManager, .regionalManager]),
+        "listMovements": .anyStaff,
+        "recordMovement": .roles(premisesStaff.union([.administrator])),
+        "correctMovement": .roles(premisesStaff.union([.administrator])),
         "applyAllocationPlan": .roles([.administrator, .apManager]),
     ]
 

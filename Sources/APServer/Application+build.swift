@@ -40,7 +40,7 @@ public func buildRouter(pool: PostgresPool, passwordHasher: PasswordHasher, logg
         pool: pool, sessions: sessions, staff: StaffStore(pool: pool, hasher: passwordHasher),
         premises: PremisesStore(pool: pool), reference: ReferenceData(pool: pool), rooms: RoomStore(pool: pool),
         outOfService: OutOfServiceStore(pool: pool), placements: PlacementStore(pool: pool), boards: BedBoardStore(pool: pool),
-        referrals: ReferralStore(pool: pool))
+        referrals: ReferralStore(pool: pool), movements: MovementLog(pool: pool))
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         ProblemMiddleware(logger: logger)

@@ -92,6 +92,14 @@ struct AccessTests {
             (.post, "/referrals/\(world.referral)/booking", json(["premisesId": world.elm.uuidString]))
         },
         Case(name: "GET /placements/{p}/profile", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/profile", nil) },
+        Case(name: "GET /premises/{elm}/tonight", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tonight", nil) },
+        Case(name: "GET /premises/{elm}/log-verification", allowed: ["admin", "manager", "regional"]) { world, _ in
+            (.get, "/premises/\(world.elm)/log-verification", nil)
+        },
+        Case(name: "GET /placements/{p}/movements", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/movements", nil) },
+        Case(name: "POST /placements/{p}/movements", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
+            (.post, "/placements/\(world.placement)/movements", json(["kind": "out"]))
+        },
         Case(name: "GET /premises/{elm}/bed-board", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=7", nil)
         },

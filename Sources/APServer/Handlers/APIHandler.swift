@@ -16,6 +16,7 @@ struct APIHandler: APIProtocol {
     let placements: PlacementStore
     let boards: BedBoardStore
     let referrals: ReferralStore
+    let movements: MovementLog
 }
 
 /// Reading identifiers and versions from the request.

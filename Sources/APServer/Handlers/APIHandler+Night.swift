@@ -1,0 +1,53 @@
+import APIContract
+import ApprovedPremises
+import Foundation
+
+extension APIHandler {
+    func getTonight(_ input: Operations.GetTonight.Input) async throws -> Operations.GetTonight.Output {
+        let states = try await movements.tonight(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
+        return .ok(.init(body: .json(states.map {
+            .init(placementId: $0.placementID.lowercased, personName: $0.personName, crn: $0.crn, bedLabel: $0.bedLabel,
+                  state: .init(rawValue: $0.state.rawValue)!, since: $0.since, destination: $0.destination, expectedBack: $0.expectedBack,
+                  minutesLate: $0.minutesLate, curfewStart: $0.curfewStart, curfewEnd: $0.curfewEnd)
+        })))
+    }
+
+    func verifyLogs(_ input: Operations.VerifyLogs.Input) async throws -> Operations.VerifyLogs.Output {
+        let (entries, problems) = try await movements.verify(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
+                                                             by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(entries: entries, problems: problems.map { .init(entryId: $0.entryID, chainSeq: $0.chainSeq, problem: $0.problem) }))))
+    }
+
+    func listMovements(_ input: Operations.ListMovements.Input) async throws -> Operations.ListMovements.Output {
+        let entries = try await movements.log(try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
+        return .ok(.init(body: .json(entries.map(Components.Schemas.Movement.init))))
+    }
+
+    func recordMovement(_ input: Operations.RecordMovement.Input) async throws -> Operations.RecordMovement.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the entry as JSON") }
+        let entry = try await movements.record(try Input.uuid(input.path.placementId, field: "placementId"), body.domain(), by: try RequestScope.caller())
+        return .created(.init(body: .json(.init(entry))))
+    }
+
+    func correctMovement(_ input: Operations.CorrectMovement.Input) async throws -> Operations.CorrectMovement.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the correction as JSON") }
+        let entry = try await movements.correct(input.path.movementId, with: body.entry.domain(), reason: body.reason, by: try RequestScope.caller())
+        return .created(.init(body: .json(.init(entry))))
+    }
+}
+
+extension Components.Schemas.NewMovement {
+    func domain() -> MovementLog.Entry {
+        MovementLog.Entry(kind: kind.rawValue, occurredAt: occurredAt ?? Date(), destination: destination, expectedBack: expectedBack,
+                          withPermission: withPermission ?? false)
+    }
+}
+
+extension Components.Schemas.Movement {
+    init(_ movement: ApprovedPremises.Movement) {
+        self.init(id: movement.id, placementId: movement.placementID.lowercased, kind: movement.kind, occurredAt: movement.occurredAt,
+                  recordedAt: movement.recordedAt, recordedBy: movement.recordedBy, destination: movement.destination,
+                  expectedBack: movement.expectedBack, withPermission: movement.withPermission, lateEntry: movement.isLateEntry,
+                  correctsId: movement.correctsID, correctionReason: movement.correctionReason, correctedById: movement.correctedByID)
+    }
+}

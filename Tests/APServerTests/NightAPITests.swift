@@ -1,0 +1,39 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("Night operations over HTTP", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct NightAPITests {
+    @Test("a resident signed out shows as out on tonight's list; signing out twice is a 409; the log verifies")
+    func signOutAndIn() async throws {
+        try await withApp { client, world in
+            // Sam Jones, booked for December, arrives early: an hour ago.
+            let arrived = try await client.execute(
+                uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("night"),
+                body: json(["arrivedAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+            let out = try await client.execute(
+                uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"),
+                body: json(["kind": "out", "destination": "shop"]))
+            #expect(out.status == .created, "\(out.text)")
+            let twice = try await client.execute(
+                uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"), body: json(["kind": "out"]))
+            #expect(twice.status == .conflict)
+            let tonight = try await client.execute(uri: "/premises/\(world.elm)/tonight", method: .get, headers: world.headers("night"))
+            let residents = try JSONSerialization.jsonObject(with: Data(buffer: tonight.body)) as? [[String: Any]] ?? []
+            #expect(residents.count == 1)
+            #expect(["out", "late", "due_back_soon"].contains(residents.first?["state"] as? String))
+            let verified = try await client.execute(uri: "/premises/\(world.elm)/log-verification", method: .get, headers: world.headers("manager"))
+            #expect(try verified.json()["entries"] as? Int == 1)
+            #expect((try verified.json()["problems"] as? [Any])?.isEmpty == true)
+            let bad = try await client.execute(
+                uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"), body: json(["kind": "sideways"]))
+            #expect(bad.status == .badRequest)
+        }
+    }
+}

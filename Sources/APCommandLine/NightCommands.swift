@@ -43,13 +43,7 @@ struct Tonight: AsyncParsableCommand {
         let (client, _) = try service.session()
         let residents = try await client.tonight(try await premises.resolve(client))
         if json { try Terminal.printJSON(residents); return }
-        func time(_ date: Date?) -> String {
-            guard let date else { return "" }
-            let formatter = DateFormatter()
-            formatter.dateFormat = "HH:mm"
-            formatter.timeZone = TimeZone(identifier: "Europe/London")
-            return formatter.string(from: date)
-        }
+        func time(_ date: Date?) -> String { date.map(Terminal.clock) ?? "" }
         Terminal.printTable(["", "NAME", "BED", "STATE", "SINCE", "WHERE", "BACK BY", "CURFEW"], residents.map { resident in
             let state = switch resident.state {
             case .late: "LATE \(resident.minutesLate ?? 0) min"
@@ -122,7 +116,7 @@ func recordMovement(_ kind: Components.Schemas.NewMovement.KindPayload, options:
         case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
         }
     }
-    print("\(resident.personName) signed \(kind.rawValue) at \(entry.occurredAt.formatted(date: .omitted, time: .shortened))\(entry.lateEntry ? " (late entry)" : "").")
+    print("\(resident.personName) signed \(kind.rawValue) at \(Terminal.clock(entry.occurredAt))\(entry.lateEntry ? " (late entry)" : "").")
 }
 
 struct SignOut: AsyncParsableCommand {

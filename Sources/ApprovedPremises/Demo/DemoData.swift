@@ -46,6 +46,7 @@ public struct DemoData: Sendable {
         }
         try await loadBeds(premisesID: elm)
         try await loadReferrals(elm: elm)
+        try await loadMovements(elm: elm)
         return added
     }
 
@@ -80,6 +81,49 @@ public struct DemoData: Sendable {
         _ = try await store.book(booked.id, premisesID: elm, bedID: nil, arrival: nil, departure: nil, by: principal)
         let withdrawn = try await refer("R200007", "Pete Quinn", arrival: 40, home: "M15", rosh: "medium")
         _ = try await store.decide(withdrawn.id, .withdraw(reason: "parole release not granted"), expectedVersion: nil, by: principal)
+    }
+
+    /// Residents in every state for `ap tonight`: one due back soon, one away with permission,
+    /// one out, one late (a curfew variation puts them inside a window now), the rest in.
+    /// Loaded once: skipped when the log has entries.
+    func loadMovements(elm: UUID, now: Date = Date()) async throws {
+        if try await pool.query("SELECT 1 AS found FROM movement LIMIT 1").first != nil { return }
+        guard let principal = try await operatorPrincipal(now: now) else { return }
+        let residents = try await pool.query("""
+            SELECT id, crn FROM placement WHERE premises_id = \(elm) AND arrived_at IS NOT NULL AND departed_at IS NULL ORDER BY crn
+            """)
+        var byCRN = [String: UUID]()
+        for row in residents { byCRN[try row.decode("crn")] = try row.decode("id") }
+        let log = MovementLog(pool: pool)
+        if let alex = byCRN["D100001"] {
+            _ = try await log.record(alex, .init(kind: "out", occurredAt: now.addingTimeInterval(-2 * 3600), destination: "work (warehouse)",
+                                                 expectedBack: now.addingTimeInterval(20 * 60)), by: principal, now: now)
+        }
+        if let chris = byCRN["D100003"] {
+            _ = try await log.record(chris, .init(kind: "out", occurredAt: now.addingTimeInterval(-3 * 3600), destination: "family overnight (approved)",
+                                                  withPermission: true), by: principal, now: now)
+        }
+        if let dan = byCRN["D100004"] {
+            _ = try await log.record(dan, .init(kind: "out", occurredAt: now.addingTimeInterval(-90 * 60), destination: "town"), by: principal, now: now)
+            // A curfew variation that started an hour ago, so Dan is late now.
+            let london = TimeZone(identifier: "Europe/London")!
+            let startAt = now.addingTimeInterval(-3600)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = london
+            let start = calendar.dateComponents([.hour, .minute], from: startAt)
+            let end = calendar.dateComponents([.hour, .minute], from: now.addingTimeInterval(5 * 3600))
+            let night = CalendarDate.today(in: london, now: startAt)
+            try await pool.execute("""
+                INSERT INTO curfew_variation (placement_id, nights, curfew_start, curfew_end, reason, approved_by, created_by)
+                VALUES (\(dan), daterange(\(night)::date, \(night.adding(days: 1))::date, '[)'),
+                        \(String(format: "%02d:%02d", start.hour!, start.minute!))::time, \(String(format: "%02d:%02d", end.hour!, end.minute!))::time,
+                        'demo: earlier curfew after a warning', 'Morgan Manager', \(principal.staffID))
+                """)
+        }
+        if let eli = byCRN["D100005"] {
+            _ = try await log.record(eli, .init(kind: "out", occurredAt: now.addingTimeInterval(-4 * 3600), destination: "GP"), by: principal, now: now)
+            _ = try await log.record(eli, .init(kind: "in", occurredAt: now.addingTimeInterval(-3 * 3600)), by: principal, now: now)
+        }
     }
 
     /// The demo's changes are made as the demo administrator.

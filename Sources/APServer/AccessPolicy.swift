@@ -66,6 +66,7 @@ struct AccessPolicy: ServerMiddleware {
         "bookReferral": .roles([.administrator, .referralManager, .apManager]),
         "getPlacementProfile": .anyStaff,
         "getTonight": .anyStaff,
+        "addCurfewVariation": .roles([.administrator, .apManager]),
         "verifyLogs": .roles([.administrator, .apManager, .regionalManager]),
         "listMovements": .anyStaff,
         "recordMovement": .roles(premisesStaff.union([.administrator])),

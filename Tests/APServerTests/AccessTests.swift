@@ -92,6 +92,12 @@ struct AccessTests {
             (.post, "/referrals/\(world.referral)/booking", json(["premisesId": world.elm.uuidString]))
         },
         Case(name: "GET /placements/{p}/profile", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/profile", nil) },
+        Case(name: "POST /placements/{p}/curfew-variations", allowed: ["admin", "manager"]) { world, who in
+            let day = 1 + abs(who.hashValue) % 20
+            return (.post, "/placements/\(world.placement)/curfew-variations",
+                    json(["from": String(format: "2026-12-%02d", day), "to": String(format: "2026-12-%02d", day + 1),
+                          "start": "07:30", "end": "15:00", "reason": "night work", "approvedBy": "AP manager"]))
+        },
         Case(name: "GET /premises/{elm}/tonight", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tonight", nil) },
         Case(name: "GET /premises/{elm}/log-verification", allowed: ["admin", "manager", "regional"]) { world, _ in
             (.get, "/premises/\(world.elm)/log-verification", nil)

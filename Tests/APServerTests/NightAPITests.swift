@@ -31,6 +31,19 @@ struct NightAPITests {
             let verified = try await client.execute(uri: "/premises/\(world.elm)/log-verification", method: .get, headers: world.headers("manager"))
             #expect(try verified.json()["entries"] as? Int == 1)
             #expect((try verified.json()["problems"] as? [Any])?.isEmpty == true)
+            let variation = try await client.execute(
+                uri: "/placements/\(world.placement)/curfew-variations", method: .post, headers: world.headers("manager"),
+                body: json(["from": "2026-12-01", "to": "2026-12-05", "start": "07:30", "end": "15:00", "reason": "night shifts at the depot",
+                            "approvedBy": "Morgan Manager, payslips seen"]))
+            #expect(variation.status == .created, "\(variation.text)")
+            let overlapping = try await client.execute(
+                uri: "/placements/\(world.placement)/curfew-variations", method: .post, headers: world.headers("manager"),
+                body: json(["from": "2026-12-04", "to": "2026-12-06", "reason": "lifted", "approvedBy": "Morgan Manager"]))
+            #expect(overlapping.status == .conflict)
+            let halfHours = try await client.execute(
+                uri: "/placements/\(world.placement)/curfew-variations", method: .post, headers: world.headers("manager"),
+                body: json(["from": "2026-12-10", "to": "2026-12-11", "start": "07:30", "reason": "x", "approvedBy": "y"]))
+            #expect(try halfHours.problemFields() == ["end"])
             let bad = try await client.execute(
                 uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"), body: json(["kind": "sideways"]))
             #expect(bad.status == .badRequest)

@@ -12,6 +12,28 @@ extension APIHandler {
         })))
     }
 
+    func addCurfewVariation(_ input: Operations.AddCurfewVariation.Input) async throws -> Operations.AddCurfewVariation.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the variation as JSON") }
+        var hours: CurfewHours? = nil
+        switch (body.start, body.end) {
+        case (nil, nil): break
+        case let (start?, end?):
+            guard let from = WallClock(start) else { throw DomainError.invalid(field: "start", rule: "format", "start must be HH:MM, such as 07:30") }
+            guard let to = WallClock(end) else { throw DomainError.invalid(field: "end", rule: "format", "end must be HH:MM, such as 15:00") }
+            hours = CurfewHours(start: from, end: to)
+        default:
+            throw DomainError.invalid(field: "end", rule: "pair", "give both start and end, or neither to lift the curfew")
+        }
+        let variation = try await CurfewVariationStore(pool: pool).add(
+            placementID: try Input.uuid(input.path.placementId, field: "placementId"),
+            nights: Nights(first: try Input.date(body.from, field: "from"), end: try Input.date(body.to, field: "to")),
+            hours: hours, reason: body.reason, approvedBy: body.approvedBy, by: try RequestScope.caller())
+        return .created(.init(body: .json(.init(
+            id: variation.id.lowercased, from: variation.nights.first.description, to: variation.nights.end.description,
+            start: variation.hours?.start.description, end: variation.hours?.end.description,
+            reason: variation.reason, approvedBy: variation.approvedBy))))
+    }
+
     func verifyLogs(_ input: Operations.VerifyLogs.Input) async throws -> Operations.VerifyLogs.Output {
         let (entries, problems) = try await movements.verify(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
                                                              by: try RequestScope.caller())

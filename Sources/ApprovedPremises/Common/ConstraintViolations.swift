@@ -25,6 +25,7 @@ public enum ConstraintViolations {
             "characteristics may hold only premises characteristic codes (premises_characteristics.csv)"),
         "referral_referrer_region_code_fkey": .invalid(field: "referrerRegion", rule: "unknown", "referrerRegion is not a known probation region"),
         "referral_arrives_after_release": .invalid(field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease"),
+        "curfew_variation_never_overlaps": DomainError(.conflict, "the resident already has a curfew variation on some of those nights"),
         "movement_corrects_id_fkey": .invalid(field: "entryId", rule: "unknown", "there is no such log entry to correct"),
         "room_name_is_unique_in_premises": DomainError(.conflict, "the premises already has a room of that name", problems: [
             FieldProblem(field: "name", rule: "unique", message: "the premises already has a room of that name")]),

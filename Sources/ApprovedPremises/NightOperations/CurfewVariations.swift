@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+
+/// A temporary change to a resident's curfew hours.
+public struct CurfewVariation: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var placementID: UUID
+    public var nights: Nights
+    /// The hours that apply instead; nil lifts the curfew on those nights.
+    public var hours: CurfewHours?
+    public var reason: String
+    public var approvedBy: String
+}
+
+/// Curfew variations: approved by the AP manager (paid night work with written proof, say).
+public struct CurfewVariationStore: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Adds a variation for a resident's nights; variations of one resident never overlap.
+    public func add(placementID: UUID, nights: Nights, hours: CurfewHours?, reason: String, approvedBy: String,
+                    by principal: Principal) async throws -> CurfewVariation {
+        var v = Validation()
+        v.require(nights.count > 0, field: "to", rule: "order", "to must be after from")
+        v.require(nights.count <= 366, field: "to", rule: "range", "a variation covers at most a year")
+        v.require(!reason.trimmingCharacters(in: .whitespaces).isEmpty, field: "reason", rule: "required", "reason is required")
+        v.require(!approvedBy.trimmingCharacters(in: .whitespaces).isEmpty, field: "approvedBy", rule: "required", "approvedBy is required")
+        try v.check()
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "vary curfews", premisesID: placement.premisesID, on: connection)
+                let id: UUID = try await connection.first("""
+                    INSERT INTO curfew_variation (placement_id, nights, curfew_start, curfew_end, reason, approved_by, created_by)
+                    VALUES (\(placementID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'),
+                            \(hours?.start.description)::time, \(hours?.end.description)::time, \(reason), \(approvedBy), \(principal.staffID))
+                    RETURNING id
+                    """)!.decode("id")
+                let variation = CurfewVariation(id: id, placementID: placementID, nights: nights, hours: hours, reason: reason, approvedBy: approvedBy)
+                try await AuditLog.record(on: connection, by: principal, action: "curfew_variation.create", entity: "curfew_variation",
+                                          entityID: id.uuidString, before: CurfewVariation?.none, after: variation)
+                return variation
+            }
+        }
+    }
+}

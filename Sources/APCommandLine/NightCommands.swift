@@ -41,7 +41,8 @@ struct Tonight: AsyncParsableCommand {
 
     func run() async throws {
         let (client, _) = try service.session()
-        let residents = try await client.tonight(try await premises.resolve(client))
+        let premisesID = try await premises.resolve(client)
+        let residents = try await client.tonight(premisesID)
         if json { try Terminal.printJSON(residents); return }
         func time(_ date: Date?) -> String { date.map(Terminal.clock) ?? "" }
         Terminal.printTable(["", "NAME", "BED", "STATE", "SINCE", "WHERE", "BACK BY", "CURFEW"], residents.map { resident in
@@ -60,6 +61,10 @@ struct Tonight: AsyncParsableCommand {
         let late = residents.filter { $0.state == .late }.count
         let out = residents.filter { $0.state != ._in }.count
         print("\n\(residents.count - out) in, \(out) out\(late > 0 ? ", \(late) late" : "").")
+        let pending = try await client.pendingHandovers(premisesID)
+        if !pending.isEmpty {
+            print("\(pending.count) handover\(pending.count == 1 ? "" : "s") waiting for you: ap handover")
+        }
     }
 }
 

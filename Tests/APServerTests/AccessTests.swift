@@ -98,6 +98,12 @@ struct AccessTests {
                     json(["from": String(format: "2026-12-%02d", day), "to": String(format: "2026-12-%02d", day + 1),
                           "start": "07:30", "end": "15:00", "reason": "night work", "approvedBy": "AP manager"]))
         },
+        Case(name: "POST /premises/{elm}/handovers", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
+            (.post, "/premises/\(world.elm)/handovers", json(["shift": "night", "notes": "all quiet"]))
+        },
+        Case(name: "GET /premises/{elm}/handovers/pending", allowed: elmReaders) { world, _ in
+            (.get, "/premises/\(world.elm)/handovers/pending", nil)
+        },
         Case(name: "GET /premises/{elm}/tonight", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tonight", nil) },
         Case(name: "GET /premises/{elm}/log-verification", allowed: ["admin", "manager", "regional"]) { world, _ in
             (.get, "/premises/\(world.elm)/log-verification", nil)

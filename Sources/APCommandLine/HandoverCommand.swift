@@ -1,0 +1,157 @@
+import APIContract
+import ArgumentParser
+import Foundation
+
+struct HandoverCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "handover",
+        abstract: "Handovers between shifts: read the latest, write yours, acknowledge what you have read.",
+        discussion: "Example:  ap handover            (shows what is waiting for you, then the latest)",
+        subcommands: [HandoverShow.self, HandoverWrite.self, HandoverAcknowledge.self],
+        defaultSubcommand: HandoverShow.self)
+}
+
+extension ServiceClient {
+    func pendingHandovers(_ premisesID: String) async throws -> [Components.Schemas.Handover] {
+        try await call { api in
+            switch try await api.listPendingHandovers(path: .init(premisesId: premisesID)) {
+            case .ok(let ok): try ok.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+    }
+}
+
+enum HandoverPrinter {
+    static func print(_ handover: Components.Schemas.Handover) {
+        Swift.print("\(handover.shift.capitalized) shift handover by \(handover.writtenBy), \(Terminal.clock(handover.writtenAt)) \(handover.writtenAt.formatted(date: .abbreviated, time: .omitted))")
+        Swift.print(handover.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
+        if !handover.watch.isEmpty {
+            Swift.print("Watch:")
+            handover.watch.forEach { Swift.print("  \($0.personName): \($0.why)") }
+        }
+        if !handover.tasks.isEmpty {
+            Swift.print("Tasks:")
+            handover.tasks.enumerated().forEach { Swift.print("  \($0.offset + 1). \($0.element)") }
+        }
+        let readers = handover.acknowledgements.map { "\($0.staffName) \(Terminal.clock($0.at))" }
+        Swift.print("Acknowledged by: \(readers.isEmpty ? "nobody yet" : readers.joined(separator: ", "))")
+    }
+}
+
+struct HandoverShow: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "Show handovers waiting for you, then the latest.", discussion: "Example:  ap handover show")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premisesID = try await premises.resolve(client)
+        let pending = try await client.pendingHandovers(premisesID)
+        let latest: Components.Schemas.Handover? = try await client.call { api in
+            switch try await api.getLatestHandover(path: .init(premisesId: premisesID)) {
+            case .ok(let ok): return try ok.body.json
+            case .default(let status, let problem):
+                if status == 404 { return nil }
+                throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if json { try Terminal.printJSON(["pending": pending, "latest": latest.map { [$0] } ?? []]); return }
+        if !pending.isEmpty {
+            print("\(pending.count) handover\(pending.count == 1 ? "" : "s") waiting for you to acknowledge (ap handover ack):\n")
+            for handover in pending { HandoverPrinter.print(handover); print("") }
+        } else if let latest {
+            HandoverPrinter.print(latest)
+        } else {
+            print("No handover has been written here yet.")
+        }
+    }
+}
+
+struct HandoverWrite: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "write",
+        abstract: "Write the handover for the shift that is ending.",
+        discussion: """
+            The notes are written in $EDITOR when you are at a terminal and it is set, otherwise \
+            read from stdin.
+
+            Example:  ap handover write --shift night --watch "dan: came in late, unsettled" --task "chase Dan's GP letter"
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Option(help: "The shift that is ending: day, late or night.") var shift: String
+    @Option(help: "A resident to watch, as WHO: why (repeatable).") var watch: [String] = []
+    @Option(help: "A task for the next shift (repeatable).") var task: [String] = []
+
+    func validate() throws {
+        guard ["day", "late", "night"].contains(shift) else { throw ValidationError("--shift must be day, late or night") }
+        for item in watch where !item.contains(":") {
+            throw ValidationError("--watch takes WHO: why, such as \"dan: came in late\"")
+        }
+    }
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let premisesID = try await premises.resolve(client)
+        let residents = try await client.tonight(premisesID)
+        let watched = try watch.map { item -> (placementId: String, why: String) in
+            let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            return (try ResidentFinder.find(parts[0], in: residents).placementId, parts[1])
+        }
+        let notes = try Self.readNotes()
+        let handover = try await client.call { api in
+            switch try await api.writeHandover(
+                path: .init(premisesId: premisesID),
+                body: .json(.init(shift: shift, notes: notes, watch: watched.map { .init(placementId: $0.placementId, why: $0.why) }, tasks: task)))
+            {
+            case .created(let created): try created.body.json
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        print("Handover written (\(handover.watch.count) to watch, \(handover.tasks.count) task\(handover.tasks.count == 1 ? "" : "s")).")
+    }
+
+    static func readNotes() throws -> String {
+        if isatty(STDIN_FILENO) == 1, let editor = ProcessInfo.processInfo.environment["EDITOR"], !editor.isEmpty {
+            let file = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-handover-\(getpid()).txt")
+            try "".write(to: file, atomically: true, encoding: .utf8)
+            defer { try? FileManager.default.removeItem(at: file) }
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "\(editor) \"$1\"", "editor", file.path]
+            try process.run()
+            process.waitUntilExit()
+            return try String(contentsOf: file, encoding: .utf8)
+        }
+        var lines = [String]()
+        while let line = readLine(strippingNewline: true) { lines.append(line) }
+        return lines.joined(separator: "\n")
+    }
+}
+
+struct HandoverAcknowledge: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ack", abstract: "Acknowledge every handover waiting for you.", discussion: "Example:  ap handover ack")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let pending = try await client.pendingHandovers(try await premises.resolve(client))
+        for handover in pending {
+            try await client.call { api in
+                switch try await api.acknowledgeHandover(path: .init(handoverId: handover.id)) {
+                case .ok: break
+                case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+                }
+            }
+        }
+        print(pending.isEmpty ? "Nothing was waiting for you." : "Acknowledged \(pending.count) handover\(pending.count == 1 ? "" : "s").")
+    }
+}

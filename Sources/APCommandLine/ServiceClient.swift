@@ -6,19 +6,19 @@ import OpenAPIAsyncHTTPClient
 import OpenAPIRuntime
 
 /// The generated API client, pointed at a server, signing each call with the session token
-/// and giving each POST an `Idempotency-Key` that its retries reuse.
+/// and giving each POST an `Idempotency-Key` of its own that its retries reuse.
 public struct ServiceClient: Sendable {
     /// The generated client.
     public let api: Client
     /// Where the service is.
     public let serverURL: URL
 
-    public init(serverURL: URL, token: String?, idempotencyKey: String = UUID().uuidString.lowercased(), retries: Int = 2) {
+    public init(serverURL: URL, token: String?, retries: Int = 2) {
         self.serverURL = serverURL
         self.api = Client(
             serverURL: serverURL,
             transport: AsyncHTTPClientTransport(configuration: .init(timeout: .seconds(30))),
-            middlewares: [SessionMiddleware(token: token, idempotencyKey: idempotencyKey, retries: retries)])
+            middlewares: [SessionMiddleware(token: token, retries: retries)])
     }
 
     /// Runs a call, turning a transport failure into a sentence.
@@ -39,11 +39,10 @@ public struct ServiceClient: Sendable {
     }
 }
 
-/// Adds `Authorization` and `Idempotency-Key`, and retries a call whose connection failed
-/// (safe: a POST's retry carries the same key, so the service records it once).
+/// Adds `Authorization` and, to each POST, a new `Idempotency-Key`; retries a call whose
+/// connection failed (safe: the retry carries the same key, so the service records it once).
 struct SessionMiddleware: ClientMiddleware {
     let token: String?
-    let idempotencyKey: String
     let retries: Int
 
     func intercept(
@@ -55,7 +54,7 @@ struct SessionMiddleware: ClientMiddleware {
             request.headerFields[.authorization] = "Bearer \(token)"
         }
         if request.method == .post, request.headerFields[HTTPField.Name("Idempotency-Key")!] == nil {
-            request.headerFields[HTTPField.Name("Idempotency-Key")!] = idempotencyKey
+            request.headerFields[HTTPField.Name("Idempotency-Key")!] = UUID().uuidString.lowercased()
         }
         // The body is sent once per attempt, so keep its bytes.
         let bytes: [UInt8]? = if let body { try await [UInt8](collecting: body, upTo: 1 << 20) } else { nil }

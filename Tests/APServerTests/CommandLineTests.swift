@@ -75,6 +75,16 @@ struct CommandLineTests {
             #expect(refused.status != 0)
             #expect(refused.output.contains("may not do this"))
 
+            // Two POSTs in one command: each gets its own Idempotency-Key.
+            let night = try await world.fixtures.signIn("night").principal
+            for shift in ["day", "late"] {
+                _ = try await HandoverStore(pool: world.pool).write(premisesID: world.elm, shift: shift, notes: "\(shift) was quiet",
+                                                                    watch: [], tasks: [], by: night)
+            }
+            let ack = try await Self.ap(["handover", "ack"], config: config)
+            #expect(ack.status == 0, "\(ack.output)")
+            #expect(ack.output.contains("Acknowledged 2 handovers"))
+
             let logout = try await Self.ap(["logout"], config: config)
             #expect(logout.status == 0)
             let after = try await Self.ap(["whoami"], config: config)

@@ -66,6 +66,7 @@ struct AccessPolicy: ServerMiddleware {
         "bookReferral": .roles([.administrator, .referralManager, .apManager]),
         "getPlacementProfile": .anyStaff,
         "getTonight": .anyStaff,
+        "listCurfewBreaches": .anyStaff,
         "writeHandover": .roles(premisesStaff.union([.administrator])),
         "getLatestHandover": .anyStaff,
         "listPendingHandovers": .anyStaff,

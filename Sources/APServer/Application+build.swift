@@ -28,7 +28,7 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
-    app.addServices(pool)
+    app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), logger: logger))
     return app
 }
 

@@ -15,6 +15,8 @@ public struct ServerConfiguration: Sendable {
     public var bcryptCost: UInt8
     /// Apply pending migrations before serving (`AP_MIGRATE_ON_START=1`).
     public var migrateOnStart: Bool
+    /// How often the job looks for residents out after their curfew started (`AP_BREACH_SCAN_SECONDS`, default 60).
+    public var breachScanSeconds: Int = 60
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
                 maxConnections: Int = 8, bcryptCost: UInt8 = 12, migrateOnStart: Bool = false) {
@@ -36,6 +38,9 @@ public struct ServerConfiguration: Sendable {
         }
         if let cost = environment["AP_BCRYPT_COST"].flatMap(UInt8.init), (4...31).contains(cost) {
             configuration.bcryptCost = cost
+        }
+        if let seconds = environment["AP_BREACH_SCAN_SECONDS"].flatMap(Int.init), seconds > 0 {
+            configuration.breachScanSeconds = seconds
         }
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration

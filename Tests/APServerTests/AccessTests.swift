@@ -104,6 +104,9 @@ struct AccessTests {
         Case(name: "GET /premises/{elm}/handovers/pending", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/handovers/pending", nil)
         },
+        Case(name: "GET /premises/{elm}/curfew-breaches", allowed: elmReaders) { world, _ in
+            (.get, "/premises/\(world.elm)/curfew-breaches?open=true", nil)
+        },
         Case(name: "GET /premises/{elm}/tonight", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tonight", nil) },
         Case(name: "GET /premises/{elm}/log-verification", allowed: ["admin", "manager", "regional"]) { world, _ in
             (.get, "/premises/\(world.elm)/log-verification", nil)

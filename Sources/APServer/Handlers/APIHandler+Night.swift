@@ -34,6 +34,15 @@ extension APIHandler {
             reason: variation.reason, approvedBy: variation.approvedBy))))
     }
 
+    func listCurfewBreaches(_ input: Operations.ListCurfewBreaches.Input) async throws -> Operations.ListCurfewBreaches.Output {
+        let breaches = try await CurfewBreaches.list(pool: pool, premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
+                                                     openOnly: input.query.open ?? false, by: try RequestScope.caller())
+        return .ok(.init(body: .json(breaches.map {
+            .init(id: $0.id.lowercased, placementId: $0.placementID.lowercased, personName: $0.personName, windowStart: $0.windowStart,
+                  windowEnd: $0.windowEnd, openedAt: $0.openedAt, closedAt: $0.closedAt, minutesLate: $0.minutesLate, outcome: $0.outcome)
+        })))
+    }
+
     func verifyLogs(_ input: Operations.VerifyLogs.Input) async throws -> Operations.VerifyLogs.Output {
         let (entries, problems) = try await movements.verify(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
                                                              by: try RequestScope.caller())

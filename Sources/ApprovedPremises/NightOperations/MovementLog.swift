@@ -162,6 +162,9 @@ public struct MovementLog: Sendable {
                 let movement = try Self.movement(try await connection.first("""
                     SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by WHERE m.id = \(id)
                     """)!)
+                if entry.kind == "in" {
+                    try await CurfewBreaches.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)
+                }
                 try await AuditLog.record(on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
                                           entity: "movement", entityID: String(id), before: Movement?.none, after: movement)
                 return movement
@@ -193,50 +196,56 @@ public struct MovementLog: Sendable {
     public func tonight(premisesID: UUID, by principal: Principal, now: Date = Date()) async throws -> [ResidentState] {
         try await pool.withConnection { connection in
             let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see who is in", premisesID: premisesID, on: connection)
-            let settings = try await connection.first("""
-                SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM premises WHERE id = \(premisesID)
-                """)!
-            let apHours = CurfewHours(start: WallClock(try settings.decode("s"))!, end: WallClock(try settings.decode("e"))!)
-            let today = CalendarDate.today(in: premises.timeZone, now: now)
-            let residents = try await connection.query("""
-                SELECT p.id, p.person_name, p.crn,
-                       (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
-                        WHERE a.placement_id = p.id AND a.released_at IS NULL AND a.nights @> \(today)::date LIMIT 1) AS bed,
-                       to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end
-                FROM placement p LEFT JOIN referral r ON r.id = p.referral_id
-                WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
-                """)
-            var states = [ResidentState]()
-            for row in residents {
-                let id: UUID = try row.decode("id")
-                var licence: CurfewHours? = nil
-                if let start = (try row.decode("licence_start", as: String?.self)).flatMap(WallClock.init),
-                   let end = (try row.decode("licence_end", as: String?.self)).flatMap(WallClock.init) {
-                    licence = CurfewHours(start: start, end: end)
-                }
-                var windows = [CurfewWindow]()
-                for night in [today.adding(days: -1), today] {
-                    let variation = try await connection.first("""
-                        SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM curfew_variation
-                        WHERE placement_id = \(id) AND nights @> \(night)::date
-                        """)
-                    let varied: (Bool, CurfewHours?) = try variation.map { row in
-                        guard let s = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
-                              let e = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) else { return (true, nil) }
-                        return (true, CurfewHours(start: s, end: e))
-                    } ?? (false, nil)
-                    windows += CurfewRules.effectiveWindows(night: night, in: premises.timeZone, premises: apHours, licence: licence, variation: varied)
-                }
-                let last = try await Self.lastEffective(id, on: connection)
-                let lastOut = last.flatMap { $0.kind == "out" ? ($0.occurredAt, $0.destination, $0.expectedBack, $0.withPermission) : nil }
-                let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
-                states.append(ResidentState(
-                    placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
-                    state: state, since: last?.occurredAt, destination: lastOut?.1, expectedBack: lastOut?.2, minutesLate: minutes,
-                    curfewStart: window?.start, curfewEnd: window?.end))
-            }
-            return NightState.sorted(states)
+            return try await Self.states(premisesID: premisesID, timeZone: premises.timeZone, now: now, on: connection)
         }
+    }
+
+    /// Every resident's state, without an access check: for `tonight` and the breach job.
+    static func states(premisesID: UUID, timeZone: TimeZone, now: Date, on connection: PostgresConnection) async throws -> [ResidentState] {
+        let premises = (timeZone: timeZone, regionCode: "", name: "")
+        let settings = try await connection.first("""
+            SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM premises WHERE id = \(premisesID)
+            """)!
+        let apHours = CurfewHours(start: WallClock(try settings.decode("s"))!, end: WallClock(try settings.decode("e"))!)
+        let today = CalendarDate.today(in: premises.timeZone, now: now)
+        let residents = try await connection.query("""
+            SELECT p.id, p.person_name, p.crn,
+                   (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
+                    WHERE a.placement_id = p.id AND a.released_at IS NULL AND a.nights @> \(today)::date LIMIT 1) AS bed,
+                   to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end
+            FROM placement p LEFT JOIN referral r ON r.id = p.referral_id
+            WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+            """)
+        var states = [ResidentState]()
+        for row in residents {
+            let id: UUID = try row.decode("id")
+            var licence: CurfewHours? = nil
+            if let start = (try row.decode("licence_start", as: String?.self)).flatMap(WallClock.init),
+               let end = (try row.decode("licence_end", as: String?.self)).flatMap(WallClock.init) {
+                licence = CurfewHours(start: start, end: end)
+            }
+            var windows = [CurfewWindow]()
+            for night in [today.adding(days: -1), today] {
+                let variation = try await connection.first("""
+                    SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM curfew_variation
+                    WHERE placement_id = \(id) AND nights @> \(night)::date
+                    """)
+                let varied: (Bool, CurfewHours?) = try variation.map { row in
+                    guard let s = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
+                          let e = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) else { return (true, nil) }
+                    return (true, CurfewHours(start: s, end: e))
+                } ?? (false, nil)
+                windows += CurfewRules.effectiveWindows(night: night, in: premises.timeZone, premises: apHours, licence: licence, variation: varied)
+            }
+            let last = try await Self.lastEffective(id, on: connection)
+            let lastOut = last.flatMap { $0.kind == "out" ? ($0.occurredAt, $0.destination, $0.expectedBack, $0.withPermission) : nil }
+            let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
+            states.append(ResidentState(
+                placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
+                state: state, since: last?.occurredAt, destination: lastOut?.1, expectedBack: lastOut?.2, minutesLate: minutes,
+                curfewStart: window?.start, curfewEnd: window?.end))
+        }
+        return NightState.sorted(states)
     }
 
     /// Checks a premises' chain: every entry's hash over its content and the previous hash, in

@@ -202,12 +202,14 @@ public struct MovementLog: Sendable {
 
     /// Every resident's state, without an access check: for `tonight` and the breach job.
     static func states(premisesID: UUID, timeZone: TimeZone, now: Date, on connection: PostgresConnection) async throws -> [ResidentState] {
-        let premises = (timeZone: timeZone, regionCode: "", name: "")
+        // Four queries for the whole premises, whatever its size: the breach job runs this for
+        // every premises every minute.
         let settings = try await connection.first("""
             SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM premises WHERE id = \(premisesID)
             """)!
         let apHours = CurfewHours(start: WallClock(try settings.decode("s"))!, end: WallClock(try settings.decode("e"))!)
-        let today = CalendarDate.today(in: premises.timeZone, now: now)
+        let today = CalendarDate.today(in: timeZone, now: now)
+        let nights = [today.adding(days: -1), today]
         let residents = try await connection.query("""
             SELECT p.id, p.person_name, p.crn,
                    (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
@@ -216,6 +218,34 @@ public struct MovementLog: Sendable {
             FROM placement p LEFT JOIN referral r ON r.id = p.referral_id
             WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
             """)
+        // Variations covering last night or tonight, by resident.
+        var variations = [UUID: [(nights: Nights, hours: CurfewHours?)]]()
+        for row in try await connection.query("""
+            SELECT v.placement_id, lower(v.nights) AS first, upper(v.nights) AS end,
+                   to_char(v.curfew_start, 'HH24:MI') AS s, to_char(v.curfew_end, 'HH24:MI') AS e
+            FROM curfew_variation v JOIN placement p ON p.id = v.placement_id
+            WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+              AND v.nights && daterange(\(nights[0])::date, \(today.adding(days: 1))::date, '[)')
+            """) {
+            var hours: CurfewHours? = nil
+            if let start = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
+               let end = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) {
+                hours = CurfewHours(start: start, end: end)
+            }
+            variations[try row.decode("placement_id"), default: []].append((Nights(first: try row.decode("first"), end: try row.decode("end")), hours))
+        }
+        // Each resident's last entry that no correction replaced.
+        var lastEntries = [UUID: Movement]()
+        for row in try await connection.query("""
+            SELECT DISTINCT ON (m.placement_id) \(Self.columns)
+            FROM movement m JOIN staff s ON s.id = m.recorded_by JOIN placement p ON p.id = m.placement_id
+            WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+              AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
+            ORDER BY m.placement_id, m.occurred_at DESC, m.id DESC
+            """) {
+            let movement = try Self.movement(row)
+            lastEntries[movement.placementID] = movement
+        }
         var states = [ResidentState]()
         for row in residents {
             let id: UUID = try row.decode("id")
@@ -224,20 +254,12 @@ public struct MovementLog: Sendable {
                let end = (try row.decode("licence_end", as: String?.self)).flatMap(WallClock.init) {
                 licence = CurfewHours(start: start, end: end)
             }
-            var windows = [CurfewWindow]()
-            for night in [today.adding(days: -1), today] {
-                let variation = try await connection.first("""
-                    SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM curfew_variation
-                    WHERE placement_id = \(id) AND nights @> \(night)::date
-                    """)
-                let varied: (Bool, CurfewHours?) = try variation.map { row in
-                    guard let s = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
-                          let e = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) else { return (true, nil) }
-                    return (true, CurfewHours(start: s, end: e))
-                } ?? (false, nil)
-                windows += CurfewRules.effectiveWindows(night: night, in: premises.timeZone, premises: apHours, licence: licence, variation: varied)
+            let windows = nights.flatMap { night -> [CurfewWindow] in
+                let variation = variations[id]?.first { $0.nights.contains(night) }
+                return CurfewRules.effectiveWindows(night: night, in: timeZone, premises: apHours, licence: licence,
+                                                    variation: (variation != nil, variation?.hours))
             }
-            let last = try await Self.lastEffective(id, on: connection)
+            let last = lastEntries[id]
             let lastOut = last.flatMap { $0.kind == "out" ? ($0.occurredAt, $0.destination, $0.expectedBack, $0.withPermission) : nil }
             let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
             states.append(ResidentState(

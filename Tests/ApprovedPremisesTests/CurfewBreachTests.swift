@@ -39,4 +39,55 @@ struct CurfewBreachTests {
             #expect(Dictionary(uniqueKeysWithValues: all.map { ($0.personName, $0.minutesLate) }) == ["Person B000000": 47, "Person B000001": 15])
         }
     }
+
+    @Test("a resident absent overnight: the breach is escalated (PP, then police), closed when they return, and its outcome recorded once")
+    func escalationAndOutcome() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 2)
+            let placement = try await world.book("E000001", "2026-12-01", "2026-12-20")
+            let resident = try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            let log = MovementLog(pool: pool)
+            _ = try await log.record(resident.id, .init(kind: "out", occurredAt: at("2026-12-02T21:00:00Z")), by: world.manager, now: at("2026-12-02T21:00:00Z"))
+            #expect(try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:00:30Z")) == 1)
+            let breach = try #require(try await CurfewBreaches.list(pool: pool, placementID: resident.id, by: world.manager).first)
+            #expect(breach.state == .open)
+
+            // An outcome cannot be decided while the resident is simply missing.
+            await #expect(throws: DomainError.self) {
+                try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "warning", note: nil, by: world.manager)
+            }
+            await #expect(throws: DomainError.self) {
+                try await CurfewBreaches.escalate(pool: pool, breach.id, ppInformed: false, policeInformed: false, note: nil, by: world.manager)
+            }
+            let escalated = try await CurfewBreaches.escalate(pool: pool, breach.id, ppInformed: true, policeInformed: false,
+                                                              note: "PP's out-of-hours line", by: world.manager, now: at("2026-12-03T01:00:00Z"))
+            #expect(escalated.state == .escalated && escalated.ppInformedAt == at("2026-12-03T01:00:00Z") && escalated.policeInformedAt == nil)
+            await #expect(throws: DomainError.self) {
+                try await CurfewBreaches.escalate(pool: pool, breach.id, ppInformed: true, policeInformed: false, note: nil, by: world.manager)
+            }
+            let police = try await CurfewBreaches.escalate(pool: pool, breach.id, ppInformed: false, policeInformed: true,
+                                                           note: "reported missing, ref 4411", by: world.manager, now: at("2026-12-03T03:00:00Z"))
+            #expect(police.policeInformedAt == at("2026-12-03T03:00:00Z") && police.ppInformedAt == at("2026-12-03T01:00:00Z"))
+            #expect(police.escalationNote == "PP's out-of-hours line\nreported missing, ref 4411")
+            // Still escalated, so still open for the night staff.
+            #expect(try await CurfewBreaches.list(pool: pool, premisesID: world.premises, openOnly: true, by: world.manager).map(\.id) == [breach.id])
+
+            _ = try await log.record(resident.id, .init(kind: "in", occurredAt: at("2026-12-03T09:30:00Z")), by: world.manager, now: at("2026-12-03T09:31:00Z"))
+            let returned = try #require(try await CurfewBreaches.list(pool: pool, placementID: resident.id, by: world.manager).first)
+            #expect(returned.state == .closed && returned.minutesLate == 630)
+
+            let decided = try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "recall_requested", note: "second absence this month",
+                                                                 by: world.manager, now: at("2026-12-03T10:00:00Z"))
+            #expect(decided.outcome == .recallRequested)
+            await #expect(throws: DomainError.self) {
+                try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "no_action", note: nil, by: world.manager)
+            }
+            do {
+                _ = try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "shrug", note: nil, by: world.manager)
+                Issue.record("an unknown outcome was accepted")
+            } catch let error as DomainError {
+                #expect(error.problems.map(\.field) == ["outcome"])
+            }
+        }
+    }
 }

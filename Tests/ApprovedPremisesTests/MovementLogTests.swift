@@ -82,8 +82,8 @@ struct MovementLogTests {
             for (index, person) in people.enumerated() {
                 ids.append(try await log.record(person.id, .init(kind: "out", occurredAt: at("2026-12-02T20:0\(index):00Z")), by: world.manager, now: now).id)
             }
-            let clean = try await log.verify(premisesID: world.premises, by: world.manager)
-            #expect(clean.entries == 5 && clean.problems.isEmpty)
+            let clean = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
+            #expect(clean.entries["curfew_log"] == 5 && clean.problems.isEmpty)
 
             // Someone with database access turns the triggers off and rewrites history.
             try await pool.withConnection { connection in
@@ -92,7 +92,7 @@ struct MovementLogTests {
                 try await connection.execute("DELETE FROM movement WHERE id = \(ids[3])")
                 try await connection.execute("SET session_replication_role = origin")
             }
-            let tampered = try await log.verify(premisesID: world.premises, by: world.manager)
+            let tampered = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
             #expect(tampered.problems.contains { $0.entryID == ids[1] && $0.problem.contains("changed after it was recorded") })
             #expect(tampered.problems.contains { $0.entryID == ids[4] && $0.problem.contains("missing") })
         }

@@ -28,25 +28,49 @@ extension APIHandler {
             placementID: try Input.uuid(input.path.placementId, field: "placementId"),
             nights: Nights(first: try Input.date(body.from, field: "from"), end: try Input.date(body.to, field: "to")),
             hours: hours, reason: body.reason, approvedBy: body.approvedBy, by: try RequestScope.caller())
-        return .created(.init(body: .json(.init(
-            id: variation.id.lowercased, from: variation.nights.first.description, to: variation.nights.end.description,
-            start: variation.hours?.start.description, end: variation.hours?.end.description,
-            reason: variation.reason, approvedBy: variation.approvedBy))))
+        return .created(.init(body: .json(.init(variation))))
+    }
+
+    func listCurfewVariations(_ input: Operations.ListCurfewVariations.Input) async throws -> Operations.ListCurfewVariations.Output {
+        let variations = try await CurfewVariationStore(pool: pool).list(placementID: try Input.uuid(input.path.placementId, field: "placementId"),
+                                                                         by: try RequestScope.caller())
+        return .ok(.init(body: .json(variations.map(Components.Schemas.CurfewVariation.init))))
     }
 
     func listCurfewBreaches(_ input: Operations.ListCurfewBreaches.Input) async throws -> Operations.ListCurfewBreaches.Output {
         let breaches = try await CurfewBreaches.list(pool: pool, premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
                                                      openOnly: input.query.open ?? false, by: try RequestScope.caller())
-        return .ok(.init(body: .json(breaches.map {
-            .init(id: $0.id.lowercased, placementId: $0.placementID.lowercased, personName: $0.personName, windowStart: $0.windowStart,
-                  windowEnd: $0.windowEnd, openedAt: $0.openedAt, closedAt: $0.closedAt, minutesLate: $0.minutesLate, outcome: $0.outcome)
-        })))
+        return .ok(.init(body: .json(breaches.map(Components.Schemas.CurfewBreach.init))))
+    }
+
+    func listResidentCurfewBreaches(_ input: Operations.ListResidentCurfewBreaches.Input) async throws -> Operations.ListResidentCurfewBreaches.Output {
+        let breaches = try await CurfewBreaches.list(pool: pool, placementID: try Input.uuid(input.path.placementId, field: "placementId"),
+                                                     by: try RequestScope.caller())
+        return .ok(.init(body: .json(breaches.map(Components.Schemas.CurfewBreach.init))))
+    }
+
+    func escalateCurfewBreach(_ input: Operations.EscalateCurfewBreach.Input) async throws -> Operations.EscalateCurfewBreach.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the escalation as JSON") }
+        let breach = try await CurfewBreaches.escalate(pool: pool, try Input.uuid(input.path.breachId, field: "breachId"),
+                                                       ppInformed: body.ppInformed ?? false, policeInformed: body.policeInformed ?? false,
+                                                       note: body.note, by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(breach))))
+    }
+
+    func recordCurfewBreachOutcome(_ input: Operations.RecordCurfewBreachOutcome.Input) async throws -> Operations.RecordCurfewBreachOutcome.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the outcome as JSON") }
+        let breach = try await CurfewBreaches.recordOutcome(pool: pool, try Input.uuid(input.path.breachId, field: "breachId"),
+                                                            outcome: body.outcome, note: body.note, by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(breach))))
     }
 
     func verifyLogs(_ input: Operations.VerifyLogs.Input) async throws -> Operations.VerifyLogs.Output {
-        let (entries, problems) = try await movements.verify(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
-                                                             by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(entries: entries, problems: problems.map { .init(entryId: $0.entryID, chainSeq: $0.chainSeq, problem: $0.problem) }))))
+        let report = try await LogChains.verify(pool: pool, premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
+                                                by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(
+            entries: report.totalEntries,
+            logs: LogChains.logs.map { .init(log: $0.name, entries: report.entries[$0.name] ?? 0) },
+            problems: report.problems.map { .init(log: $0.log, entryId: $0.entryID, chainSeq: $0.chainSeq, problem: $0.problem) }))))
     }
 
     func listMovements(_ input: Operations.ListMovements.Input) async throws -> Operations.ListMovements.Output {
@@ -80,5 +104,25 @@ extension Components.Schemas.Movement {
                   recordedAt: movement.recordedAt, recordedBy: movement.recordedBy, destination: movement.destination,
                   expectedBack: movement.expectedBack, withPermission: movement.withPermission, lateEntry: movement.isLateEntry,
                   correctsId: movement.correctsID, correctionReason: movement.correctionReason, correctedById: movement.correctedByID)
+    }
+}
+
+extension Components.Schemas.CurfewVariation {
+    init(_ variation: ApprovedPremises.CurfewVariation) {
+        self.init(id: variation.id.lowercased, from: variation.nights.first.description, to: variation.nights.end.description,
+                  start: variation.hours?.start.description, end: variation.hours?.end.description,
+                  reason: variation.reason, approvedBy: variation.approvedBy)
+    }
+}
+
+extension Components.Schemas.CurfewBreach {
+    init(_ breach: ApprovedPremises.CurfewBreach) {
+        self.init(id: breach.id.lowercased, placementId: breach.placementID.lowercased, personName: breach.personName,
+                  state: .init(rawValue: breach.state.rawValue)!, windowStart: breach.windowStart, windowEnd: breach.windowEnd,
+                  openedAt: breach.openedAt, closedAt: breach.closedAt, minutesLate: breach.minutesLate,
+                  escalatedAt: breach.escalatedAt, escalatedBy: breach.escalatedBy, ppInformedAt: breach.ppInformedAt,
+                  policeInformedAt: breach.policeInformedAt, escalationNote: breach.escalationNote,
+                  outcome: breach.outcome.flatMap { .init(rawValue: $0.rawValue) }, outcomeAt: breach.outcomeAt,
+                  outcomeBy: breach.outcomeBy, outcomeNote: breach.outcomeNote)
     }
 }

@@ -44,6 +44,8 @@ public enum ConstraintViolations {
         "bed_allocation_bed_id_fkey": .invalid(field: "bedId", rule: "unknown", "bedId is not a known bed"),
         "person_never_resident_in_two_aps": DomainError(.conflict, "this person is already resident at an AP on those nights: record their departure there first"),
         "placement_in_one_bed_a_night": DomainError(.conflict, "the placement already has a bed on some of those nights"),
+        "night_check_once_per_round": DomainError(.conflict, "that round is already recorded for some of these residents"),
+        "incident_amended_once": DomainError(.preconditionFailed, "that version of the incident has already been amended; read it again"),
         "bed_never_double_booked": DomainError(.conflict, "that bed is already allocated to someone else on some of those nights"),
     ]
 
@@ -55,6 +57,7 @@ public enum ConstraintViolations {
         "bed_in_use_for_allocation": "bedId",
         "bed_in_service_for_allocation": "bedId",
         "out_of_service_bed_is_empty": "nights",
+        "incident_amendment_same_premises": "incidentNumber",
     ]
 
     /// The domain's answer for a database error, or the error itself when it is not a refusal

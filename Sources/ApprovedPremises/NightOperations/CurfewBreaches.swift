@@ -4,6 +4,16 @@ import Postgres
 
 /// A curfew window a resident was not in for.
 public struct CurfewBreach: Sendable, Equatable, Codable {
+    /// Open until the resident signs in (closed) or staff escalate it (absent overnight).
+    public enum State: String, Sendable, Codable {
+        case open, escalated, closed
+    }
+
+    /// What the manager decided once it was over.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        case noAction = "no_action", warning, reportedToPP = "reported_to_pp", recallRequested = "recall_requested"
+    }
+
     public var id: UUID
     public var placementID: UUID
     public var personName: String
@@ -12,7 +22,20 @@ public struct CurfewBreach: Sendable, Equatable, Codable {
     public var openedAt: Date
     public var closedAt: Date?
     public var minutesLate: Int?
-    public var outcome: String?
+    public var escalatedAt: Date?
+    public var escalatedBy: String?
+    public var ppInformedAt: Date?
+    public var policeInformedAt: Date?
+    public var escalationNote: String?
+    public var outcome: Outcome?
+    public var outcomeAt: Date?
+    public var outcomeBy: String?
+    public var outcomeNote: String?
+
+    public var state: State {
+        if closedAt != nil { return .closed }
+        return escalatedAt != nil ? .escalated : .open
+    }
 }
 
 /// Opening breaches when a curfew starts (by the service's job, not by someone remembering)
@@ -61,21 +84,122 @@ public enum CurfewBreaches {
             """)
     }
 
-    /// A premises' breaches, newest first; `openOnly` for those not yet closed.
+    static let columns: SQL = """
+        b.id, b.placement_id, p.person_name, b.window_start, b.window_end, b.opened_at, b.closed_at, b.minutes_late,
+        b.escalated_at, e.display_name AS escalated_by, b.pp_informed_at, b.police_informed_at, b.escalation_note,
+        b.outcome, b.outcome_at, o.display_name AS outcome_by, b.outcome_note
+        """
+    static let joins: SQL = """
+        JOIN placement p ON p.id = b.placement_id
+        LEFT JOIN staff e ON e.id = b.escalated_by
+        LEFT JOIN staff o ON o.id = b.outcome_by
+        """
+
+    static func breach(_ row: PostgresRow) throws -> CurfewBreach {
+        CurfewBreach(id: try row.decode("id"), placementID: try row.decode("placement_id"), personName: try row.decode("person_name"),
+                     windowStart: try row.decode("window_start"), windowEnd: try row.decode("window_end"),
+                     openedAt: try row.decode("opened_at"), closedAt: try row.decode("closed_at"), minutesLate: try row.decode("minutes_late"),
+                     escalatedAt: try row.decode("escalated_at"), escalatedBy: try row.decode("escalated_by"),
+                     ppInformedAt: try row.decode("pp_informed_at"), policeInformedAt: try row.decode("police_informed_at"),
+                     escalationNote: try row.decode("escalation_note"),
+                     outcome: (try row.decode("outcome", as: String?.self)).flatMap(CurfewBreach.Outcome.init(rawValue:)),
+                     outcomeAt: try row.decode("outcome_at"), outcomeBy: try row.decode("outcome_by"), outcomeNote: try row.decode("outcome_note"))
+    }
+
+    static func load(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> (breach: CurfewBreach, premisesID: UUID) {
+        let lockClause: SQL = lock ? "FOR UPDATE OF b" : ""
+        guard let row = try await connection.first("SELECT \(columns), b.premises_id FROM curfew_breach b \(joins) WHERE b.id = \(id) \(lockClause)") else {
+            throw DomainError(.notFound, "there is no curfew breach \(id.uuidString.lowercased())")
+        }
+        return (try breach(row), try row.decode("premises_id"))
+    }
+
+    /// A premises' breaches, newest first; `openOnly` for those not yet closed (escalated ones
+    /// included: the resident is still away).
     public static func list(pool: PostgresPool, premisesID: UUID, openOnly: Bool, by principal: Principal) async throws -> [CurfewBreach] {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: premisesID, on: connection)
             return try await connection.query("""
-                SELECT b.id, b.placement_id, p.person_name, b.window_start, b.window_end, b.opened_at, b.closed_at, b.minutes_late, b.outcome
-                FROM curfew_breach b JOIN placement p ON p.id = b.placement_id
+                SELECT \(columns) FROM curfew_breach b \(joins)
                 WHERE b.premises_id = \(premisesID) AND (NOT \(openOnly) OR b.closed_at IS NULL)
                 ORDER BY b.window_start DESC, p.person_name
                 LIMIT 500
-                """).map { row in
-                CurfewBreach(id: try row.decode("id"), placementID: try row.decode("placement_id"), personName: try row.decode("person_name"),
-                             windowStart: try row.decode("window_start"), windowEnd: try row.decode("window_end"),
-                             openedAt: try row.decode("opened_at"), closedAt: try row.decode("closed_at"),
-                             minutesLate: try row.decode("minutes_late"), outcome: try row.decode("outcome"))
+                """).map(breach)
+        }
+    }
+
+    /// One resident's breaches, newest first.
+    public static func list(pool: PostgresPool, placementID: UUID, by principal: Principal) async throws -> [CurfewBreach] {
+        try await pool.withConnection { connection in
+            let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: placement.premisesID, on: connection)
+            return try await connection.query("""
+                SELECT \(columns) FROM curfew_breach b \(joins)
+                WHERE b.placement_id = \(placementID) ORDER BY b.window_start DESC
+                """).map(breach)
+        }
+    }
+
+    /// Escalates an open breach: the resident is absent overnight and the probation practitioner,
+    /// the police or both have been told (at the times given, or now). It stays escalated until
+    /// they sign in; telling the other one later is a second escalation.
+    public static func escalate(pool: PostgresPool, _ id: UUID, ppInformed: Bool, policeInformed: Bool, note: String?,
+                                by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
+        guard ppInformed || policeInformed else {
+            throw DomainError.invalid(field: "ppInformed", rule: "required",
+                                      "an escalation says who was informed: ppInformed, policeInformed or both")
+        }
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                let (before, premisesID) = try await load(id, on: connection, lock: true)
+                try await PremisesAccess.require(principal, MovementLog.recorders, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
+                guard before.state != .closed else {
+                    throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the breach is closed, so there is nothing to escalate")
+                }
+                let addsSomething = (ppInformed && before.ppInformedAt == nil) || (policeInformed && before.policeInformedAt == nil)
+                guard addsSomething else {
+                    throw DomainError(.conflict, "the breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
+                }
+                try await connection.execute("""
+                    UPDATE curfew_breach SET escalated_at = coalesce(escalated_at, \(now)), escalated_by = coalesce(escalated_by, \(principal.staffID)),
+                        pp_informed_at = CASE WHEN \(ppInformed) THEN coalesce(pp_informed_at, \(now)) ELSE pp_informed_at END,
+                        police_informed_at = CASE WHEN \(policeInformed) THEN coalesce(police_informed_at, \(now)) ELSE police_informed_at END,
+                        escalation_note = concat_ws(E'\\n', escalation_note, nullif(btrim(\(note ?? "")), ''))
+                    WHERE id = \(id)
+                    """)
+                let after = try await load(id, on: connection, lock: false).breach
+                try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.escalate", entity: "curfew_breach",
+                                          entityID: id.uuidString, before: before, after: after)
+                return after
+            }
+        }
+    }
+
+    /// Records how a breach ended, once: after the resident signed in or the breach was escalated.
+    public static func recordOutcome(pool: PostgresPool, _ id: UUID, outcome: String, note: String?,
+                                     by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
+        guard let outcome = CurfewBreach.Outcome(rawValue: outcome) else {
+            throw DomainError.invalid(field: "outcome", rule: "oneOf", "outcome must be one of "
+                                      + CurfewBreach.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                let (before, premisesID) = try await load(id, on: connection, lock: true)
+                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "record breach outcomes", premisesID: premisesID, on: connection)
+                guard before.state != .open else {
+                    throw DomainError(.conflict, "the breach is still open: record its outcome once \(before.personName) is back or it is escalated")
+                }
+                if let recorded = before.outcome {
+                    throw DomainError(.conflict, "the breach's outcome is already recorded (\(recorded.rawValue) by \(before.outcomeBy ?? "someone"))")
+                }
+                try await connection.execute("""
+                    UPDATE curfew_breach SET outcome = \(outcome.rawValue), outcome_at = \(now), outcome_by = \(principal.staffID), outcome_note = \(note)
+                    WHERE id = \(id)
+                    """)
+                let after = try await load(id, on: connection, lock: false).breach
+                try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.outcome", entity: "curfew_breach",
+                                          entityID: id.uuidString, before: before, after: after)
+                return after
             }
         }
     }

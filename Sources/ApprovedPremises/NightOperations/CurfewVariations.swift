@@ -46,4 +46,25 @@ public struct CurfewVariationStore: Sendable {
             }
         }
     }
+
+    /// A resident's variations, the earliest first.
+    public func list(placementID: UUID, by principal: Principal) async throws -> [CurfewVariation] {
+        try await pool.withConnection { connection in
+            let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew variations", premisesID: placement.premisesID, on: connection)
+            return try await connection.query("""
+                SELECT id, lower(nights) AS first, upper(nights) AS end, to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e,
+                       reason, approved_by
+                FROM curfew_variation WHERE placement_id = \(placementID) ORDER BY lower(nights)
+                """).map { row in
+                var hours: CurfewHours? = nil
+                if let start = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
+                   let end = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) {
+                    hours = CurfewHours(start: start, end: end)
+                }
+                return CurfewVariation(id: try row.decode("id"), placementID: placementID, nights: Nights(first: try row.decode("first"), end: try row.decode("end")),
+                                       hours: hours, reason: try row.decode("reason"), approvedBy: try row.decode("approved_by"))
+            }
+        }
+    }
 }

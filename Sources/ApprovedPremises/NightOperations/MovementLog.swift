@@ -69,13 +69,6 @@ public enum NightState {
     }
 }
 
-/// A link of a premises' chain that does not hold.
-public struct ChainProblem: Sendable, Equatable, Codable {
-    public var entryID: Int64
-    public var chainSeq: Int64
-    public var problem: String
-}
-
 /// The sign-out and sign-in log: entries are never edited or deleted (the database refuses);
 /// a correction is a new entry pointing at the one it corrects.
 public struct MovementLog: Sendable {
@@ -268,37 +261,5 @@ public struct MovementLog: Sendable {
                 curfewStart: window?.start, curfewEnd: window?.end))
         }
         return NightState.sorted(states)
-    }
-
-    /// Checks a premises' chain: every entry's hash over its content and the previous hash, in
-    /// an unbroken sequence. Names each entry changed, removed or inserted out of order.
-    public func verify(premisesID: UUID, by principal: Principal) async throws -> (entries: Int, problems: [ChainProblem]) {
-        try await pool.withConnection { connection in
-            try await PremisesAccess.require(principal, [.administrator, .apManager, .regionalManager], to: "verify the logs", premisesID: premisesID, on: connection)
-            let rows = try await connection.query("""
-                SELECT m.id, m.chain_seq,
-                       m.entry_hash = sha256(coalesce(m.previous_hash, '\\x'::bytea) || convert_to(movement_content(m), 'UTF8')) AS content_holds,
-                       m.previous_hash IS NOT DISTINCT FROM lag(m.entry_hash) OVER w AS link_holds,
-                       m.chain_seq = coalesce(lag(m.chain_seq) OVER w, 0) + 1 AS sequence_holds
-                FROM movement m WHERE m.premises_id = \(premisesID)
-                WINDOW w AS (ORDER BY m.chain_seq)
-                ORDER BY m.chain_seq
-                """)
-            var problems = [ChainProblem]()
-            for row in rows {
-                let id: Int64 = try row.decode("id")
-                let seq: Int64 = try row.decode("chain_seq")
-                if !(try row.decode("sequence_holds", as: Bool.self)) {
-                    problems.append(ChainProblem(entryID: id, chainSeq: seq, problem: "entries before this one are missing: the chain skips to \(seq)"))
-                }
-                if !(try row.decode("content_holds", as: Bool.self)) {
-                    problems.append(ChainProblem(entryID: id, chainSeq: seq, problem: "this entry was changed after it was recorded"))
-                }
-                if !(try row.decode("link_holds", as: Bool.self)) {
-                    problems.append(ChainProblem(entryID: id, chainSeq: seq, problem: "this entry does not follow the one before it: an entry was removed or inserted out of order"))
-                }
-            }
-            return (rows.count, problems)
-        }
     }
 }

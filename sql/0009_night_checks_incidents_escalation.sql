@@ -74,8 +74,9 @@ CREATE TRIGGER night_check_is_append_only BEFORE UPDATE OR DELETE ON night_check
 CREATE TRIGGER night_check_is_never_truncated BEFORE TRUNCATE ON night_check
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_to_append_only_log();
 
--- Incidents: an amendment is a new version pointing at the one it replaces, with a reason; the
--- first version's id is the incident's number.
+-- Incidents: an amendment is a new version pointing at the one it replaces, with a reason; every
+-- version carries the incident's number, given to the first.
+CREATE SEQUENCE incident_number;
 CREATE TABLE incident (
     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     premises_id uuid NOT NULL REFERENCES premises (id) ON DELETE RESTRICT,
@@ -99,13 +100,13 @@ CREATE TABLE incident (
     previous_hash bytea,
     entry_hash bytea NOT NULL,
     CONSTRAINT incident_amendment_has_reason CHECK ((amends_id IS NULL) = (amendment_reason IS NULL)),
-    CONSTRAINT incident_first_version_numbers_itself CHECK (amends_id IS NOT NULL OR incident_number = id),
     -- a version is amended at most once: amendments form a line, not a tree
     CONSTRAINT incident_amended_once UNIQUE (amends_id),
     CONSTRAINT incident_chain_is_ordered UNIQUE (premises_id, chain_seq)
 );
 CREATE INDEX incident_by_premises ON incident (premises_id, occurred_at DESC);
 CREATE INDEX incident_by_number ON incident (incident_number, id);
+CREATE UNIQUE INDEX incident_number_is_unique ON incident (incident_number) WHERE amends_id IS NULL;
 
 CREATE FUNCTION incident_content(i incident) RETURNS text
 LANGUAGE sql IMMUTABLE AS $$
@@ -115,14 +116,14 @@ LANGUAGE sql IMMUTABLE AS $$
 $$;
 
 -- The number an incident is known by, and the premises, come from the version amended; the
--- first version numbers itself. (Triggers fire in name order: numbered before chained.)
+-- first version takes the next number. (Triggers fire in name order: numbered before chained.)
 CREATE FUNCTION number_incident() RETURNS trigger
 LANGUAGE plpgsql AS $$
 DECLARE
     amended incident%ROWTYPE;
 BEGIN
     IF NEW.amends_id IS NULL THEN
-        NEW.incident_number := NEW.id;
+        NEW.incident_number := nextval('incident_number');
     ELSE
         SELECT * INTO amended FROM incident WHERE id = NEW.amends_id;
         IF amended.premises_id IS DISTINCT FROM NEW.premises_id THEN

@@ -73,21 +73,19 @@ struct MovementOptions: ParsableArguments {
     @Argument(help: "The resident: bed number, initials or part of the name.") var who: String
     @Option(help: "When, if not now: HH:MM today, or ISO 8601.") var at: String?
     @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
+    @Flag(help: "Print the entry as JSON.") var json = false
 
     func when() throws -> Date? {
-        guard let at else { return nil }
-        if let date = try? Date(at, strategy: .iso8601) { return date }
-        guard let clock = WallClockParse.parse(at) else { throw ValidationError("--at must be HH:MM or ISO 8601") }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Europe/London")!
-        return calendar.date(bySettingHour: clock.0, minute: clock.1, second: 0, of: Date())
+        try at.map(Self.parseTime)
     }
 
-    func confirm(_ question: String) throws {
-        guard !yes, isatty(STDIN_FILENO) == 1 else { return }
-        print(question + " [Y/n] ", terminator: "")
-        let answer = readLine()?.trimmingCharacters(in: .whitespaces).lowercased() ?? ""
-        guard answer.isEmpty || answer == "y" || answer == "yes" else { throw CLIError("nothing recorded") }
+    /// A time as night staff give it: HH:MM today (in London), or ISO 8601.
+    static func parseTime(_ text: String) throws -> Date {
+        if let date = try? Date(text, strategy: .iso8601) { return date }
+        guard let clock = WallClockParse.parse(text) else { throw ValidationError("give the time as HH:MM or ISO 8601, not \(text)") }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London")!
+        return calendar.date(bySettingHour: clock.0, minute: clock.1, second: 0, of: Date())!
     }
 }
 
@@ -111,7 +109,7 @@ func recordMovement(_ kind: Components.Schemas.NewMovement.KindPayload, options:
         if date < Date() { date = date.addingTimeInterval(86_400) }
         return date
     }
-    try options.confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(options.at.map { " at \($0)" } ?? " now")?")
+    try confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(options.at.map { " at \($0)" } ?? " now")?", yes: options.yes)
     let entry = try await client.call { api in
         switch try await api.recordMovement(
             path: .init(placementId: resident.placementId),
@@ -121,6 +119,7 @@ func recordMovement(_ kind: Components.Schemas.NewMovement.KindPayload, options:
         case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
         }
     }
+    if options.json { try Terminal.printJSON(entry); return }
     print("\(resident.personName) signed \(kind.rawValue) at \(Terminal.clock(entry.occurredAt))\(entry.lateEntry ? " (late entry)" : "").")
 }
 
@@ -156,11 +155,12 @@ struct SignIn: AsyncParsableCommand {
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the premises' curfew log for entries changed, removed or inserted directly in the database.",
+        abstract: "Check the premises' curfew log, night checks and incident log for entries changed, removed or inserted directly in the database.",
         discussion: "Example:  ap verify --premises DEMO-ELM")
 
     @OptionGroup var service: ServiceOptions
     @OptionGroup var premises: PremisesOption
+    @Flag(help: "Print the report as JSON (and still fail when a log does not hold).") var json = false
 
     func run() async throws {
         let (client, _) = try service.session()
@@ -171,13 +171,21 @@ struct Verify: AsyncParsableCommand {
             case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
             }
         }
-        if result.problems.isEmpty {
-            print("The curfew log holds: \(result.entries) entries, none changed, removed or out of order.")
-            return
+        let names = ["curfew_log": "curfew log", "night_checks": "night checks", "incidents": "incident log"]
+        if json {
+            try Terminal.printJSON(result)
+        } else {
+            for log in result.logs {
+                let problems = result.problems.filter { $0.log == log.log }
+                print("\(names[log.log] ?? log.log): \(log.entries) entries, " + (problems.isEmpty ? "all hold" : "\(problems.count) problem\(problems.count == 1 ? "" : "s")"))
+                for problem in problems {
+                    print("  entry \(problem.entryId) (#\(problem.chainSeq)): \(problem.problem)")
+                }
+            }
         }
-        for problem in result.problems {
-            print("entry \(problem.entryId) (#\(problem.chainSeq)): \(problem.problem)")
+        guard result.problems.isEmpty else {
+            let logs = Set(result.problems.map(\.log)).sorted().map { names[$0] ?? $0 }.joined(separator: ", ")
+            throw CLIError("tampered with: \(logs) (\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s"))")
         }
-        throw CLIError("the curfew log has been tampered with: \(result.problems.count) problem\(result.problems.count == 1 ? "" : "s")")
     }
 }

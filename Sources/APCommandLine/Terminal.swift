@@ -15,6 +15,29 @@ enum Terminal {
         return line
     }
 
+    /// Reads one key press: at a terminal without waiting for Enter or echoing it; otherwise the
+    /// next character of stdin that is not white space. Nil at the end of input.
+    static func readKey() -> Character? {
+        var byte: UInt8 = 0
+        guard isatty(STDIN_FILENO) == 1 else {
+            while read(STDIN_FILENO, &byte, 1) == 1 {
+                let key = Character(UnicodeScalar(byte))
+                if !key.isWhitespace { return Character(key.lowercased()) }
+            }
+            return nil
+        }
+        var saved = termios()
+        tcgetattr(STDIN_FILENO, &saved)
+        var raw = saved
+        raw.c_lflag &= ~tcflag_t(ICANON | ECHO)
+        tcsetattr(STDIN_FILENO, TCSANOW, &raw)
+        defer { tcsetattr(STDIN_FILENO, TCSANOW, &saved) }
+        guard read(STDIN_FILENO, &byte, 1) == 1 else { return nil }
+        if byte == 3 || byte == 4 { return "q" }  // Ctrl-C, Ctrl-D: stop
+        if byte == 127 || byte == 8 { return "b" }  // Backspace: back
+        return Character(Character(UnicodeScalar(byte)).lowercased())
+    }
+
     /// Prints a value as indented JSON.
     static func printJSON(_ value: some Encodable) throws {
         let encoder = JSONEncoder()

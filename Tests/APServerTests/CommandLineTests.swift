@@ -128,4 +128,75 @@ struct CommandLineTests {
             #expect(badRole.output.contains("--role must be one of"))
         }
     }
+
+    @Test("a night shift with ap: out, tonight, a check round with one key per resident, in, an incident, a handover; verify catches a check altered in SQL")
+    func nightShift() async throws {
+        try await withApp(.live) { client, world in
+            let port = try #require(client.port)
+            let server = "http://127.0.0.1:\(port)"
+            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cli-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let night = folder.appendingPathComponent("night.json")
+            let manager = folder.appendingPathComponent("manager.json")
+
+            // Sam Jones arrived an hour ago; rounds are due hourly from the start of this hour, whatever the time of day.
+            let principal = try await world.fixtures.signIn("manager").principal
+            _ = try await PlacementStore(pool: world.pool).arrive(world.placement, at: Date().addingTimeInterval(-3600), keyWorkerID: nil,
+                                                                  expectedVersion: nil, by: principal)
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = TimeZone(identifier: "Europe/London")!
+            let hour = calendar.component(.hour, from: Date())
+            try await world.pool.execute("""
+                UPDATE premises SET night_check_start = \(String(format: "%02d:00", hour))::time,
+                    night_check_end = \(String(format: "%02d:00", (hour + 4) % 24))::time, night_check_interval_minutes = 60
+                WHERE id = \(world.elm)
+                """)
+
+            #expect(try await Self.ap(["login", "night", "--server", server], config: night, stdin: Fixtures.password + "\n").status == 0)
+            #expect(try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+
+            let out = try await Self.ap(["out", "sj", "--to", "the shop", "--json"], config: night)
+            #expect(out.status == 0, "\(out.output)")
+            #expect(out.output.contains("\"kind\" : \"out\""))
+            let tonight = try await Self.ap(["tonight"], config: night)
+            #expect(tonight.output.contains("Sam Jones") && tonight.output.contains("the shop"), "\(tonight.output)")
+
+            let check = try await Self.ap(["check", "-y"], config: night, stdin: "o")
+            #expect(check.status == 0, "\(check.output)")
+            #expect(check.output.contains("recorded: 1 not in room"), "\(check.output)")
+            let again = try await Self.ap(["check", "-y"], config: night, stdin: "s")
+            #expect(again.status != 0 && again.output.contains("already recorded"), "\(again.output)")
+            let checks = try await Self.ap(["checks", "--json"], config: night)
+            #expect(checks.output.contains("\"observation\" : \"not_in_room\""), "\(checks.output)")
+
+            let back = try await Self.ap(["in", "sam"], config: night)
+            #expect(back.status == 0 && back.output.contains("Sam Jones signed in"), "\(back.output)")
+
+            let incident = try await Self.ap(["incident", "record", "--kind", "damage", "--severity", "low", "--where", "kitchen", "--resident", "sj",
+                                              "--what", "cupboard door pulled off", "--done", "door removed, repair booked", "--told", "manager on call"],
+                                             config: night)
+            #expect(incident.status == 0 && incident.output.contains("recorded"), "\(incident.output)")
+            let badKind = try await Self.ap(["incident", "record", "--kind", "fight", "--severity", "low", "--where", "hall", "--what", "x", "--done", "y"],
+                                            config: night)
+            #expect(badKind.status != 0 && badKind.output.contains("kind must be one of"), "\(badKind.output)")
+
+            let handover = try await Self.ap(["handover", "write", "--shift", "night", "--watch", "sj: out late, quiet since"], config: night,
+                                             stdin: "Quiet night. Kitchen cupboard door off.\n")
+            #expect(handover.status == 0, "\(handover.output)")
+
+            let verified = try await Self.ap(["verify"], config: manager)
+            #expect(verified.status == 0, "\(verified.output)")
+            #expect(verified.output.contains("night checks: 1 entries, all hold"), "\(verified.output)")
+            #expect(verified.output.contains("incident log: 1 entries, all hold"), "\(verified.output)")
+            try await world.pool.withConnection { connection in
+                try await connection.execute("SET session_replication_role = replica")
+                try await connection.execute("UPDATE night_check SET observation = 'seen'")
+                try await connection.execute("SET session_replication_role = origin")
+            }
+            let tampered = try await Self.ap(["verify"], config: manager)
+            #expect(tampered.status != 0)
+            #expect(tampered.output.contains("changed after it was recorded") && tampered.output.contains("tampered with: night checks"), "\(tampered.output)")
+        }
+    }
 }

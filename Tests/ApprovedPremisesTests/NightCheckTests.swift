@@ -26,10 +26,12 @@ struct NightCheckScheduleTests {
         #expect(spring == [at("2026-03-28T23:00:00Z"), at("2026-03-29T01:00:00Z"), at("2026-03-29T03:00:00Z"), at("2026-03-29T05:00:00Z")])
     }
 
-    @Test("the night is last night until noon")
+    @Test("the night is the one whose rounds have begun (or begin within 15 minutes), else the one before")
     func night() {
-        #expect(NightCheckSchedule.night(at: at("2026-12-03T03:00:00Z"), in: london) == CalendarDate("2026-12-02")!)
-        #expect(NightCheckSchedule.night(at: at("2026-12-03T13:00:00Z"), in: london) == CalendarDate("2026-12-03")!)
+        let start = WallClock("23:00")!
+        #expect(NightCheckSchedule.night(at: at("2026-12-03T03:00:00Z"), start: start, in: london) == CalendarDate("2026-12-02")!)
+        #expect(NightCheckSchedule.night(at: at("2026-12-03T13:00:00Z"), start: start, in: london) == CalendarDate("2026-12-02")!)
+        #expect(NightCheckSchedule.night(at: at("2026-12-03T22:50:00Z"), start: start, in: london) == CalendarDate("2026-12-03")!)
     }
 }
 
@@ -116,12 +118,12 @@ struct NightCheckTests {
                 entries: [.init(placementID: people[0].id, observation: "seen"), .init(placementID: people[1].id, observation: "not_in_room")],
                 by: world.manager, now: now)
             let incidents = IncidentStore(pool: pool)
-            var numbers = [Int64]()
+            var versions = [Int64]()
             for minute in 0..<3 {
-                numbers.append(try await incidents.record(premisesID: world.premises, .init(
+                versions.append(try await incidents.record(premisesID: world.premises, .init(
                     kind: "damage", severity: "low", occurredAt: at("2026-12-03T00:1\(minute):00Z"), location: "kitchen",
                     summary: "a cupboard door pulled off", residents: [people[0].id], actionTaken: "door removed, repair booked"),
-                    by: world.manager, now: now).number)
+                    by: world.manager, now: now).version)
             }
             let clean = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
             #expect(clean.entries == ["curfew_log": 0, "night_checks": 2, "incidents": 3])
@@ -131,12 +133,12 @@ struct NightCheckTests {
             try await pool.withConnection { connection in
                 try await connection.execute("SET session_replication_role = replica")
                 try await connection.execute("UPDATE night_check SET observation = 'seen' WHERE placement_id = \(people[1].id)")
-                try await connection.execute("DELETE FROM incident WHERE id = \(numbers[1])")
+                try await connection.execute("DELETE FROM incident WHERE id = \(versions[1])")
                 try await connection.execute("SET session_replication_role = origin")
             }
             let tampered = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
             #expect(tampered.problems.contains { $0.log == "night_checks" && $0.problem.contains("changed after it was recorded") })
-            #expect(tampered.problems.contains { $0.log == "incidents" && $0.entryID == numbers[2] && $0.problem.contains("missing") })
+            #expect(tampered.problems.contains { $0.log == "incidents" && $0.entryID == versions[2] && $0.problem.contains("missing") })
             #expect(!tampered.problems.contains { $0.log == "curfew_log" })
         }
     }

@@ -47,6 +47,7 @@ public struct DemoData: Sendable {
         try await loadBeds(premisesID: elm)
         try await loadReferrals(elm: elm)
         try await loadMovements(elm: elm)
+        try await loadNightRecords(elm: elm)
         return added
     }
 
@@ -124,6 +125,62 @@ public struct DemoData: Sendable {
             _ = try await log.record(eli, .init(kind: "out", occurredAt: now.addingTimeInterval(-4 * 3600), destination: "GP"), by: principal, now: now)
             _ = try await log.record(eli, .init(kind: "in", occurredAt: now.addingTimeInterval(-3 * 3600)), by: principal, now: now)
         }
+    }
+
+    /// Last night's checks (one round missed, one resident not in their room), a breach from
+    /// last night closed with a warning, tonight's late resident's breach escalated to the PP,
+    /// and an incident with an amendment. Loaded once: skipped when there are night checks.
+    func loadNightRecords(elm: UUID, now: Date = Date()) async throws {
+        if try await pool.query("SELECT 1 AS found FROM night_check LIMIT 1").first != nil { return }
+        guard let principal = try await operatorPrincipal(now: now) else { return }
+        let london = TimeZone(identifier: "Europe/London")!
+        let residents = try await pool.query("""
+            SELECT id, crn FROM placement WHERE premises_id = \(elm) AND arrived_at IS NOT NULL AND departed_at IS NULL ORDER BY crn
+            """)
+        var byCRN = [String: UUID]()
+        for row in residents { byCRN[try row.decode("crn")] = try row.decode("id") }
+        guard !byCRN.isEmpty else { return }
+
+        let checks = NightCheckStore(pool: pool)
+        let settings = try await pool.withConnection { try await NightCheckStore.settings(elm, timeZone: london, on: $0) }
+        // The last night whose rounds are all over.
+        var lastNight = settings.night(at: now)
+        if settings.nightEnds(lastNight) > now { lastNight = lastNight.adding(days: -1) }
+        for (index, due) in settings.dueTimes(lastNight).enumerated() where index != 3 {
+            let entries = byCRN.sorted { $0.key < $1.key }.map { crn, id in
+                NightCheckStore.Entry(placementID: id, observation: crn == "D100003" && index < 2 ? "not_in_room" : "seen",
+                                      note: crn == "D100003" && index < 2 ? "away overnight with permission" : nil)
+            }
+            _ = try await checks.record(premisesID: elm, dueAt: due, entries: entries, by: principal, now: due.addingTimeInterval(6 * 60))
+        }
+
+        if let eli = byCRN["D100005"] {
+            let window = CurfewRules.window(CurfewHours(start: WallClock("23:00")!, end: WallClock("07:00")!), night: lastNight, in: london, source: .premises)
+            let id: UUID = try await pool.query("""
+                INSERT INTO curfew_breach (premises_id, placement_id, window_start, window_end, opened_at, closed_at, minutes_late)
+                VALUES (\(elm), \(eli), \(window.start), \(window.end), \(window.start.addingTimeInterval(60)), \(window.start.addingTimeInterval(25 * 60)), 25)
+                RETURNING id
+                """).first!.decode("id")
+            _ = try await CurfewBreaches.recordOutcome(pool: pool, id, outcome: "warning", note: "first breach; talked it through at key work",
+                                                       by: principal, now: window.start.addingTimeInterval(11 * 3600))
+        }
+        try await CurfewBreaches.scan(pool: pool, now: now)
+        if let dan = byCRN["D100004"], let breach = try await CurfewBreaches.list(pool: pool, placementID: dan, by: principal).first {
+            _ = try await CurfewBreaches.escalate(pool: pool, breach.id, ppInformed: true, policeInformed: false,
+                                                  note: "PP's out-of-hours line: call again at midnight if he is not back", by: principal, now: now)
+        }
+
+        let incidents = IncidentStore(pool: pool)
+        let when = now.addingTimeInterval(-20 * 3600)
+        var details = IncidentStore.Details(
+            kind: "substance_found", severity: "medium", occurredAt: when, location: "Room 2",
+            summary: "a small bag of what looked like cannabis found on the desk during the room check",
+            residents: byCRN["D100002"].map { [$0] } ?? [], staff: [principal.staffID],
+            actionTaken: "bag taken and logged; resident spoken to", told: ["AP manager at 09:00"])
+        let first = try await incidents.record(premisesID: elm, details, by: principal, now: when.addingTimeInterval(30 * 60))
+        details.told.append("probation practitioner by email at 10:15")
+        _ = try await incidents.amend(number: first.number, details, reason: "the PP was told later that morning", expectedVersion: first.version,
+                                      by: principal, now: when.addingTimeInterval(2 * 3600))
     }
 
     /// The demo's changes are made as the demo administrator.

@@ -1,8 +1,8 @@
 import Foundation
 import Postgres
 
-/// An incident as it stands in one version: the first version's id is the incident's number;
-/// an amendment is a later version with a reason, and the earlier ones stay.
+/// An incident as it stands in one version: every version carries the incident's number; an
+/// amendment is a later version with a reason, and the earlier ones stay.
 public struct Incident: Sendable, Equatable, Codable {
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case violenceOrThreats = "violence_or_threats", selfHarm = "self_harm", substanceFound = "substance_found", damage

@@ -49,12 +49,13 @@ public enum NightCheckSchedule {
     /// A round may be recorded this long before it is due (staff start the round a little early).
     public static let earlyAllowance: TimeInterval = 15 * 60
 
-    /// The night that `now` belongs to: until noon, the night that began the day before.
-    public static func night(at now: Date, in timeZone: TimeZone) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = timeZone
+    /// The night whose checks `now` belongs to: the one whose rounds have begun (or begin within
+    /// the early allowance), else the one before. With checks from 23:00, 03:00 and 13:00 belong
+    /// to the night that began the day before; 22:50 to the night about to begin.
+    public static func night(at now: Date, start: WallClock, in timeZone: TimeZone) -> CalendarDate {
         let today = CalendarDate.today(in: timeZone, now: now)
-        return calendar.component(.hour, from: now) < 12 ? today.adding(days: -1) : today
+        let begins = CurfewRules.instant(today, start, in: timeZone).addingTimeInterval(-earlyAllowance)
+        return now >= begins ? today : today.adding(days: -1)
     }
 
     /// The due times of the night starting on `night`: every `intervalMinutes` of real time from
@@ -112,6 +113,10 @@ public struct NightCheckStore: Sendable {
 
         func dueTimes(_ night: CalendarDate) -> [Date] {
             NightCheckSchedule.dueTimes(night: night, start: start, end: end, intervalMinutes: intervalMinutes, in: timeZone)
+        }
+
+        func night(at date: Date) -> CalendarDate {
+            NightCheckSchedule.night(at: date, start: start, in: timeZone)
         }
 
         func nightEnds(_ night: CalendarDate) -> Date {
@@ -177,7 +182,7 @@ public struct NightCheckStore: Sendable {
                                 \(entry.note.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }), \(now), \(principal.staffID))
                         """)
                 }
-                let round = try await Self.rounds(premisesID: premisesID, settings: settings, night: NightCheckSchedule.night(at: due, in: settings.timeZone),
+                let round = try await Self.rounds(premisesID: premisesID, settings: settings, night: settings.night(at: due),
                                                   now: now, on: connection).rounds.first { $0.dueAt == due }!
                 try await AuditLog.record(on: connection, by: principal, action: "night_check.round", entity: "night_check_round",
                                           entityID: "\(premisesID.uuidString.lowercased())@\(due.formatted(.iso8601))", before: NightCheckRound?.none, after: round)
@@ -190,7 +195,7 @@ public struct NightCheckStore: Sendable {
     /// night's; otherwise the latest that has started (or starts within the allowance).
     static func round(_ asked: Date?, settings: Settings, now: Date) throws -> Date {
         let reference = asked ?? now.addingTimeInterval(NightCheckSchedule.earlyAllowance)
-        let night = NightCheckSchedule.night(at: reference, in: settings.timeZone)
+        let night = settings.night(at: reference)
         let times = settings.dueTimes(night)
         let clock = { (date: Date) in Self.clock(date, in: settings.timeZone) }
         if let asked {
@@ -228,7 +233,7 @@ public struct NightCheckStore: Sendable {
             let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see night checks", premisesID: premisesID, on: connection)
             let settings = try await Self.settings(premisesID, timeZone: premises.timeZone, on: connection)
             return try await Self.rounds(premisesID: premisesID, settings: settings,
-                                         night: night ?? NightCheckSchedule.night(at: now, in: premises.timeZone), now: now, on: connection)
+                                         night: night ?? settings.night(at: now), now: now, on: connection)
         }
     }
 

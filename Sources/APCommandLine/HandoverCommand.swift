@@ -87,6 +87,7 @@ struct HandoverWrite: AsyncParsableCommand {
     @Option(help: "The shift that is ending: day, late or night.") var shift: String
     @Option(help: "A resident to watch, as WHO: why (repeatable).") var watch: [String] = []
     @Option(help: "A task for the next shift (repeatable).") var task: [String] = []
+    @Flag(help: "Print the handover as JSON.") var json = false
 
     func validate() throws {
         guard ["day", "late", "night"].contains(shift) else { throw ValidationError("--shift must be day, late or night") }
@@ -113,6 +114,7 @@ struct HandoverWrite: AsyncParsableCommand {
             case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
             }
         }
+        if json { try Terminal.printJSON(handover); return }
         print("Handover written (\(handover.watch.count) to watch, \(handover.tasks.count) task\(handover.tasks.count == 1 ? "" : "s")).")
     }
 
@@ -140,18 +142,21 @@ struct HandoverAcknowledge: AsyncParsableCommand {
 
     @OptionGroup var service: ServiceOptions
     @OptionGroup var premises: PremisesOption
+    @Flag(help: "Print the acknowledged handovers as JSON.") var json = false
 
     func run() async throws {
         let (client, _) = try service.session()
         let pending = try await client.pendingHandovers(try await premises.resolve(client))
+        var acknowledged = [Components.Schemas.Handover]()
         for handover in pending {
-            try await client.call { api in
+            acknowledged.append(try await client.call { api in
                 switch try await api.acknowledgeHandover(path: .init(handoverId: handover.id)) {
-                case .ok: break
+                case .ok(let ok): try ok.body.json
                 case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
                 }
-            }
+            })
         }
+        if json { try Terminal.printJSON(acknowledged); return }
         print(pending.isEmpty ? "Nothing was waiting for you." : "Acknowledged \(pending.count) handover\(pending.count == 1 ? "" : "s").")
     }
 }

@@ -115,6 +115,22 @@ struct AccessTests {
         Case(name: "POST /placements/{p}/movements", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
             (.post, "/placements/\(world.placement)/movements", json(["kind": "out"]))
         },
+        Case(name: "GET /placements/{p}/curfew-breaches", allowed: elmReaders) { world, _ in
+            (.get, "/placements/\(world.placement)/curfew-breaches", nil)
+        },
+        Case(name: "GET /placements/{p}/curfew-variations", allowed: elmReaders) { world, _ in
+            (.get, "/placements/\(world.placement)/curfew-variations", nil)
+        },
+        Case(name: "GET /premises/{elm}/night-checks", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/night-checks", nil) },
+        Case(name: "POST /premises/{elm}/night-checks", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
+            (.post, "/premises/\(world.elm)/night-checks", json(["observations": [["placementId": UUID().uuidString, "observation": "seen"]]]))
+        },
+        Case(name: "GET /premises/{elm}/incidents", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/incidents", nil) },
+        Case(name: "POST /premises/{elm}/incidents", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
+            (.post, "/premises/\(world.elm)/incidents",
+             json(["kind": "complaint", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z", "location": "office",
+                   "summary": "complained about the noise", "actionTaken": "apologised"]))
+        },
         Case(name: "GET /premises/{elm}/bed-board", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=7", nil)
         },

@@ -76,6 +76,13 @@ struct CurfewBreachTests {
             let returned = try #require(try await CurfewBreaches.list(pool: pool, placementID: resident.id, by: world.manager).first)
             #expect(returned.state == .closed && returned.minutesLate == 630)
 
+            // Night staff escalate; only managers decide the outcome.
+            let fixtures = Fixtures(pool: pool)
+            _ = try await fixtures.staff("night.elm", .residentialWorker, premises: world.premises)
+            let nightWorker = try await fixtures.signIn("night.elm").principal
+            await #expect(throws: DomainError.self) {
+                try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "warning", note: nil, by: nightWorker)
+            }
             let decided = try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "recall_requested", note: "second absence this month",
                                                                  by: world.manager, now: at("2026-12-03T10:00:00Z"))
             #expect(decided.outcome == .recallRequested)

@@ -49,4 +49,53 @@ struct NightAPITests {
             #expect(bad.status == .badRequest)
         }
     }
+
+    @Test("bad input to night checks, incidents and breaches is a 4xx naming the field, never a 500")
+    func badInput() async throws {
+        try await withApp { client, world in
+            let arrived = try await client.execute(
+                uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("night"),
+                body: json(["arrivedAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+            let incident = try await client.execute(
+                uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"),
+                body: json(["kind": "fight", "severity": "bad", "occurredAt": "2026-11-01T10:00:00Z", "location": "", "summary": "x",
+                            "actionTaken": "y", "residents": ["not-a-uuid"]]))
+            #expect(incident.status == .badRequest, "\(incident.text)")
+            #expect(try incident.problemFields().contains("residents[0]"), "\(incident.text)")
+            let incidentFields = try await client.execute(
+                uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"),
+                body: json(["kind": "fight", "severity": "bad", "occurredAt": "2026-11-01T10:00:00Z", "location": "", "summary": "x", "actionTaken": "y"]))
+            #expect(Set(try incidentFields.problemFields()) == ["kind", "severity", "location"], "\(incidentFields.text)")
+            let missingField = try await client.execute(
+                uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"), body: json(["kind": "other"]))
+            #expect(missingField.status == .badRequest, "\(missingField.text)")
+
+            let round = try await client.execute(
+                uri: "/premises/\(world.elm)/night-checks", method: .post, headers: world.headers("night"),
+                body: json(["dueAt": "2026-11-01T03:17:00Z", "observations": [["placementId": world.placement.uuidString, "observation": "asleep"]]]))
+            #expect(round.status == .badRequest, "\(round.text)")
+            #expect(try round.problemFields() == ["observations[0].observation"], "\(round.text)")
+            let offSchedule = try await client.execute(
+                uri: "/premises/\(world.elm)/night-checks", method: .post, headers: world.headers("night"),
+                body: json(["dueAt": "2026-11-01T03:17:00Z", "observations": [["placementId": world.placement.uuidString, "observation": "seen"]]]))
+            #expect(try offSchedule.problemFields() == ["dueAt"], "\(offSchedule.text)")
+            let night = try await client.execute(uri: "/premises/\(world.elm)/night-checks?night=yesterday", method: .get, headers: world.headers("night"))
+            #expect(try night.problemFields() == ["night"], "\(night.text)")
+
+            let escalation = try await client.execute(
+                uri: "/curfew-breaches/\(UUID())/escalation", method: .post, headers: world.headers("night"), body: json(["ppInformed": true]))
+            #expect(escalation.status == .notFound, "\(escalation.text)")
+            let nobody = try await client.execute(
+                uri: "/curfew-breaches/\(UUID())/escalation", method: .post, headers: world.headers("night"), body: json([:]))
+            #expect(try nobody.problemFields() == ["ppInformed"], "\(nobody.text)")
+            let outcome = try await client.execute(
+                uri: "/curfew-breaches/\(UUID())/outcome", method: .post, headers: world.headers("manager"), body: json(["outcome": "shrug"]))
+            #expect(try outcome.problemFields() == ["outcome"], "\(outcome.text)")
+            let amend = try await client.execute(uri: "/incidents/999999/amendments", method: .post, headers: world.headers("night"),
+                body: json(["reason": "typo", "incident": ["kind": "other", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z",
+                                                          "location": "hall", "summary": "x", "actionTaken": "y"]]))
+            #expect(amend.status == .notFound, "\(amend.text)")
+        }
+    }
 }

@@ -33,13 +33,18 @@ struct CommandLineTests {
         return Run(status: status, output: (try? String(contentsOf: log, encoding: .utf8)) ?? "")
     }
 
+    /// A folder of its own for one test's `ap` configuration.
+    static func scratchFolder() throws -> URL {
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     @Test("ap login keeps the token in a file only its owner can read; whoami, staff list and logout work over HTTP")
     func loginWhoamiLogout() async throws {
         try await withApp(.live) { client, world in
-            let port = try #require(client.port)
-            let server = "http://127.0.0.1:\(port)"
-            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cli-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
             let config = folder.appendingPathComponent("ap/config.json")
 
@@ -132,10 +137,8 @@ struct CommandLineTests {
     @Test("a night shift with ap: out, tonight, a check round with one key per resident, in, an incident, a handover; verify catches a check altered in SQL")
     func nightShift() async throws {
         try await withApp(.live) { client, world in
-            let port = try #require(client.port)
-            let server = "http://127.0.0.1:\(port)"
-            let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-cli-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
             let night = folder.appendingPathComponent("night.json")
             let manager = folder.appendingPathComponent("manager.json")

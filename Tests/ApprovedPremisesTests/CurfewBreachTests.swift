@@ -12,11 +12,7 @@ struct CurfewBreachTests {
     func openAndClose() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 3)
-            var people = [Placement]()
-            for index in 0..<3 {
-                let placement = try await world.book(String(format: "B%06d", index), "2026-12-01", "2026-12-20")
-                people.append(try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager))
-            }
+            let people = try await world.residents(["B000000", "B000001", "B000002"])
             let log = MovementLog(pool: pool)
             _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z")), by: world.manager, now: at("2026-12-02T20:01:00Z"))
 
@@ -44,8 +40,7 @@ struct CurfewBreachTests {
     func escalationAndOutcome() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 2)
-            let placement = try await world.book("E000001", "2026-12-01", "2026-12-20")
-            let resident = try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            let resident = try await world.residents(["E000001"])[0]
             let log = MovementLog(pool: pool)
             _ = try await log.record(resident.id, .init(kind: "out", occurredAt: at("2026-12-02T21:00:00Z")), by: world.manager, now: at("2026-12-02T21:00:00Z"))
             #expect(try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:00:30Z")) == 1)

@@ -12,8 +12,7 @@ struct IncidentTests {
     func amendments() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 2)
-            let placement = try await world.book("I000001", "2026-12-01", "2026-12-20")
-            let resident = try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            let resident = try await world.residents(["I000001"])[0]
             let incidents = IncidentStore(pool: pool)
             let now = at("2026-12-03T02:30:00Z")
             let first = try await incidents.record(premisesID: world.premises, .init(

@@ -39,20 +39,11 @@ struct NightCheckScheduleTests {
 struct NightCheckTests {
     func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
 
-    func residents(_ world: BedWorld, _ count: Int) async throws -> [Placement] {
-        var people = [Placement]()
-        for index in 0..<count {
-            let placement = try await world.book(String(format: "K%06d", index), "2026-12-01", "2026-12-20")
-            people.append(try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager))
-        }
-        return people
-    }
-
     @Test("a round is recorded once for every resident; one not recorded by the next due time shows as missed")
     func missedRound() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 3)
-            let people = try await residents(world, 3)
+            let people = try await world.residents(["K000000", "K000001", "K000002"])
             let checks = NightCheckStore(pool: pool)
             let everyone = { (observation: String) in people.map { NightCheckStore.Entry(placementID: $0.id, observation: observation) } }
 
@@ -111,7 +102,7 @@ struct NightCheckTests {
     func tamperEvidence() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 2)
-            let people = try await residents(world, 2)
+            let people = try await world.residents(["K000000", "K000001"])
             let now = at("2026-12-03T01:05:00Z")
             _ = try await NightCheckStore(pool: pool).record(
                 premisesID: world.premises, dueAt: nil,

@@ -39,6 +39,16 @@ struct BedWorld {
         try await placements.book(NewPlacement(premisesID: premises, crn: crn, personName: "Person \(crn)", expectedArrival: CalendarDate(from)!,
                                                expectedDeparture: CalendarDate(to)!, needs: needs, bedID: bed), by: manager)
     }
+
+    /// Residents booked for 1-20 December who arrived at noon on the 1st, named "Person <CRN>".
+    func residents(_ crns: [String]) async throws -> [Placement] {
+        var people = [Placement]()
+        for crn in crns {
+            let placement = try await book(crn, "2026-12-01", "2026-12-20")
+            people.append(try await placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: manager))
+        }
+        return people
+    }
 }
 
 /// Runs `body` for every item at once and collects how each ended.

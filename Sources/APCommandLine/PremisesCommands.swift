@@ -33,6 +33,7 @@ struct PremisesShow: AsyncParsableCommand {
         if let postcode = found.postcode { print("postcode:     \(postcode)") }
         print("curfew:       \(found.curfewStart)-\(found.curfewEnd)")
         print("night checks: \(found.nightCheckStart)-\(found.nightCheckEnd), every \(found.nightCheckIntervalMinutes) minutes")
+        print("key work: every \(found.keyWorkIntervalDays) days; lab results pending after \(found.labResultDays) days")
         print("offers:       \(found.characteristics.isEmpty ? "-" : found.characteristics.joined(separator: " "))")
         if let restrictions = found.localRestrictions { print("restrictions: \(restrictions)") }
     }
@@ -59,6 +60,8 @@ struct PremisesUpdate: AsyncParsableCommand {
     @Option(help: "The curfew, HH:MM-HH:MM.") var curfew: String?
     @Option(help: "When night checks run, HH:MM-HH:MM.") var nightChecks: String?
     @Option(help: "Minutes between night checks (15-240).") var checkEvery: Int?
+    @Option(help: "Days between each resident's key-work sessions (1-60).") var keyWorkEvery: Int?
+    @Option(help: "Days after which an awaited laboratory result is listed as pending (1-60).") var labResultDays: Int?
     @Flag(help: "Archive the premises.") var archive = false
     @Flag(help: "Bring an archived premises back.") var restore = false
 
@@ -81,7 +84,7 @@ struct PremisesUpdate: AsyncParsableCommand {
             name: name, address: address, postcode: postcode, localRestrictions: restrictions,
             characteristics: characteristics.isEmpty ? nil : characteristics,
             curfewStart: curfewTimes?[0], curfewEnd: curfewTimes?[1], nightCheckStart: checkTimes?[0], nightCheckEnd: checkTimes?[1],
-            nightCheckIntervalMinutes: checkEvery, active: archive ? false : (restore ? true : nil))
+            nightCheckIntervalMinutes: checkEvery, keyWorkIntervalDays: keyWorkEvery, labResultDays: labResultDays, active: archive ? false : (restore ? true : nil))
         let updated = try await client.call { api in
             switch try await api.updatePremises(path: .init(premisesId: id), headers: .init(ifMatch: "\"\(current.version)\""), body: .json(changes)) {
             case .ok(let ok): try ok.body.json

@@ -20,6 +20,8 @@ struct AccessPolicy: ServerMiddleware {
     }
 
     static let premisesStaff: Set<Role> = [.residentialWorker, .keyWorker, .apManager]
+    /// Who records key work, tests and move-on: key workers and managers.
+    static let keyWorkers: Set<Role> = [.administrator, .apManager, .keyWorker]
 
     /// The table: operation ID → access.
     static let rules: [String: Access] = [
@@ -83,6 +85,27 @@ struct AccessPolicy: ServerMiddleware {
         "recordIncident": .roles(premisesStaff.union([.administrator])),
         "getIncident": .anyStaff,
         "amendIncident": .roles(premisesStaff.union([.administrator])),
+        "assignKeyWorker": .roles([.administrator, .apManager]),
+        "listKeyWorkSessions": .anyStaff,
+        "recordKeyWorkSession": .roles(keyWorkers),
+        "completeKeyWorkAction": .roles(keyWorkers),
+        "getKeyWorkDue": .anyStaff,
+        "listTestingAuthorisations": .anyStaff,
+        "authoriseTesting": .roles([.administrator, .apManager]),
+        "listPremisesTests": .anyStaff,
+        "listResidentTests": .anyStaff,
+        "recordTest": .roles(keyWorkers),
+        "recordCustodyStep": .roles(keyWorkers),
+        "recordTestResults": .roles(keyWorkers),
+        "recordTestFollowUp": .roles(keyWorkers),
+        "getMoveOnPlan": .anyStaff,
+        "addMoveOnPathway": .roles(keyWorkers),
+        "updateMoveOnPathway": .roles(keyWorkers),
+        "setMoveOnAddress": .roles(keyWorkers),
+        "listMoveOnFlags": .anyStaff,
+        "getResidentRecord": .anyStaff,
+        "getDepartureSummary": .anyStaff,
+        "getDepartureSummaryText": .anyStaff,
         "listMovements": .anyStaff,
         "recordMovement": .roles(premisesStaff.union([.administrator])),
         "correctMovement": .roles(premisesStaff.union([.administrator])),

@@ -31,7 +31,8 @@ extension APIHandler {
                 name: body.name, address: body.address, postcode: body.postcode, localRestrictions: body.localRestrictions,
                 characteristics: body.characteristics, curfewStart: body.curfewStart, curfewEnd: body.curfewEnd,
                 nightCheckStart: body.nightCheckStart, nightCheckEnd: body.nightCheckEnd,
-                nightCheckIntervalMinutes: body.nightCheckIntervalMinutes, active: body.active),
+                nightCheckIntervalMinutes: body.nightCheckIntervalMinutes,
+                keyWorkIntervalDays: body.keyWorkIntervalDays, labResultDays: body.labResultDays, active: body.active),
             by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(updated.version)), body: .json(.init(updated))))
     }

@@ -95,6 +95,7 @@ extension Components.Schemas.Premises {
             postcode: premises.postcode, address: premises.address, characteristics: premises.characteristics,
             localRestrictions: premises.localRestrictions, curfewStart: premises.curfewStart, curfewEnd: premises.curfewEnd,
             nightCheckStart: premises.nightCheckStart, nightCheckEnd: premises.nightCheckEnd,
-            nightCheckIntervalMinutes: premises.nightCheckIntervalMinutes, active: premises.active, version: premises.version)
+            nightCheckIntervalMinutes: premises.nightCheckIntervalMinutes,
+            keyWorkIntervalDays: premises.keyWorkIntervalDays, labResultDays: premises.labResultDays, active: premises.active, version: premises.version)
     }
 }

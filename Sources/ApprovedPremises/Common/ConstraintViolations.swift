@@ -46,6 +46,8 @@ public enum ConstraintViolations {
         "placement_in_one_bed_a_night": DomainError(.conflict, "the placement already has a bed on some of those nights"),
         "night_check_once_per_round": DomainError(.conflict, "that round is already recorded for some of these residents"),
         "incident_amended_once": DomainError(.preconditionFailed, "that version of the incident has already been amended; read it again"),
+        "substance_test_result_pkey": DomainError(.conflict, "the test's results are already recorded"),
+        "substance_test_custody_pkey": DomainError(.conflict, "that custody step is already recorded"),
         "bed_never_double_booked": DomainError(.conflict, "that bed is already allocated to someone else on some of those nights"),
     ]
 
@@ -58,6 +60,7 @@ public enum ConstraintViolations {
         "bed_in_service_for_allocation": "bedId",
         "out_of_service_bed_is_empty": "nights",
         "incident_amendment_same_premises": "incidentNumber",
+        "custody_steps_in_order": "at",
     ]
 
     /// The domain's answer for a database error, or the error itself when it is not a refusal

@@ -28,6 +28,10 @@ public struct Premises: Sendable, Equatable, Codable {
     public var nightCheckStart: String
     public var nightCheckEnd: String
     public var nightCheckIntervalMinutes: Int
+    /// How often each resident's key-work session is due, in days.
+    public var keyWorkIntervalDays: Int
+    /// After how many days a laboratory result still awaited is listed as pending.
+    public var labResultDays: Int
     /// False once archived.
     public var active: Bool
     public var version: Int
@@ -45,11 +49,14 @@ public struct PremisesChanges: Sendable {
     public var nightCheckStart: String?
     public var nightCheckEnd: String?
     public var nightCheckIntervalMinutes: Int?
+    public var keyWorkIntervalDays: Int?
+    public var labResultDays: Int?
     public var active: Bool?
 
     public init(name: String? = nil, address: String? = nil, postcode: String? = nil, localRestrictions: String? = nil,
                 characteristics: [String]? = nil, curfewStart: String? = nil, curfewEnd: String? = nil,
-                nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil, active: Bool? = nil) {
+                nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil,
+                keyWorkIntervalDays: Int? = nil, labResultDays: Int? = nil, active: Bool? = nil) {
         self.name = name
         self.address = address
         self.postcode = postcode
@@ -60,6 +67,8 @@ public struct PremisesChanges: Sendable {
         self.nightCheckStart = nightCheckStart
         self.nightCheckEnd = nightCheckEnd
         self.nightCheckIntervalMinutes = nightCheckIntervalMinutes
+        self.keyWorkIntervalDays = keyWorkIntervalDays
+        self.labResultDays = labResultDays
         self.active = active
     }
 
@@ -75,6 +84,12 @@ public struct PremisesChanges: Sendable {
         if let minutes = nightCheckIntervalMinutes {
             validation.require((15...240).contains(minutes), field: "nightCheckIntervalMinutes", rule: "range",
                                "nightCheckIntervalMinutes must be between 15 and 240")
+        }
+        if let days = keyWorkIntervalDays {
+            validation.require((1...60).contains(days), field: "keyWorkIntervalDays", rule: "range", "keyWorkIntervalDays must be between 1 and 60")
+        }
+        if let days = labResultDays {
+            validation.require((1...60).contains(days), field: "labResultDays", rule: "range", "labResultDays must be between 1 and 60")
         }
         try validation.check()
     }

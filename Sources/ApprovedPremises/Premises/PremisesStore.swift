@@ -13,7 +13,7 @@ public struct PremisesStore: Sendable {
         p.id, p.code, p.name, p.region_code, p.ap_type_code, p.gender, p.time_zone, p.postcode, p.address, p.local_restrictions,
         to_char(p.curfew_start, 'HH24:MI') AS curfew_start, to_char(p.curfew_end, 'HH24:MI') AS curfew_end,
         to_char(p.night_check_start, 'HH24:MI') AS night_check_start, to_char(p.night_check_end, 'HH24:MI') AS night_check_end,
-        p.night_check_interval_minutes, p.active, p.version,
+        p.night_check_interval_minutes, p.key_work_interval_days, p.lab_result_days, p.active, p.version,
         coalesce((SELECT string_agg(f.characteristic_code, ',' ORDER BY f.characteristic_code) FROM premises_feature f WHERE f.premises_id = p.id), '') AS features
         """
 
@@ -28,6 +28,7 @@ public struct PremisesStore: Sendable {
             curfewStart: try row.decode("curfew_start"), curfewEnd: try row.decode("curfew_end"),
             nightCheckStart: try row.decode("night_check_start"), nightCheckEnd: try row.decode("night_check_end"),
             nightCheckIntervalMinutes: try row.decode("night_check_interval_minutes"),
+            keyWorkIntervalDays: try row.decode("key_work_interval_days"), labResultDays: try row.decode("lab_result_days"),
             active: try row.decode("active"), version: try row.decode("version"))
     }
 
@@ -78,6 +79,8 @@ public struct PremisesStore: Sendable {
                         night_check_start = coalesce(\(changes.nightCheckStart)::time, night_check_start),
                         night_check_end = coalesce(\(changes.nightCheckEnd)::time, night_check_end),
                         night_check_interval_minutes = coalesce(\(changes.nightCheckIntervalMinutes), night_check_interval_minutes),
+                        key_work_interval_days = coalesce(\(changes.keyWorkIntervalDays), key_work_interval_days),
+                        lab_result_days = coalesce(\(changes.labResultDays), lab_result_days),
                         active = coalesce(\(changes.active), active),
                         version = version + 1, updated_at = now()
                     WHERE id = \(id)

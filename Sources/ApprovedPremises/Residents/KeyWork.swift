@@ -1,0 +1,265 @@
+import Foundation
+import Postgres
+
+/// A key-work session: recorded once, with the actions agreed in it.
+public struct KeyWorkSession: Sendable, Equatable, Codable {
+    public enum Kind: String, Sendable, Codable, CaseIterable {
+        case induction, oneToOne = "one_to_one", relapsePrevention = "relapse_prevention", moveOnPlanning = "move_on_planning", other
+    }
+
+    public var id: UUID
+    public var placementID: UUID
+    public var heldAt: Date
+    public var durationMinutes: Int
+    public var kind: Kind
+    public var topics: [String]
+    public var notes: String
+    public var nextSessionOn: CalendarDate?
+    public var recordedBy: String
+    public var actions: [KeyWorkAction]
+}
+
+/// Something agreed in a session: who does it, by when, and whether it is done.
+public struct KeyWorkAction: Sendable, Equatable, Codable {
+    public var id: UUID
+    public var sessionID: UUID
+    public var placementID: UUID
+    public var personName: String
+    public var action: String
+    public var owner: String
+    public var dueOn: CalendarDate
+    public var doneAt: Date?
+    public var doneBy: String?
+}
+
+/// A resident whose key-work session is due or overdue.
+public struct KeyWorkDue: Sendable, Equatable, Codable {
+    public var placementID: UUID
+    public var personName: String
+    public var keyWorkerID: UUID?
+    public var keyWorker: String?
+    public var lastSessionOn: CalendarDate?
+    public var dueOn: CalendarDate
+    /// Days past `dueOn` (0 when due today).
+    public var daysOverdue: Int
+}
+
+/// Key workers and key-work sessions. Key workers and managers record; everyone at the premises reads.
+public struct KeyWorkStore: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    static let recorders: Set<Role> = [.administrator, .apManager, .keyWorker]
+
+    /// Gives a resident a key worker (or none): someone who works at the premises as a key worker
+    /// or its manager. The history keeps every change.
+    public func assignKeyWorker(_ placementID: UUID, staffID: UUID?, by principal: Principal) async throws -> Placement {
+        try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                let before = try await PlacementStore.load(placementID, on: connection, lock: true)
+                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "assign key workers", premisesID: before.premisesID, on: connection)
+                guard [.upcoming, .arrived].contains(before.status) else {
+                    throw DomainError(.conflict, "\(before.personName)'s placement is \(before.status.rawValue): there is no one to key-work")
+                }
+                if let staffID {
+                    let row = try await connection.first("""
+                        SELECT role, premises_id, active, display_name FROM staff WHERE id = \(staffID)
+                        """)
+                    guard let row, try row.decode("active", as: Bool.self), ["key_worker", "ap_manager"].contains(try row.decode("role", as: String.self)),
+                          try row.decode("premises_id", as: UUID?.self) == before.premisesID else {
+                        throw DomainError.invalid(field: "staffId", rule: "keyWorker", "staffId must be an active key worker or AP manager of this premises")
+                    }
+                }
+                let after = try Placement(row: try await connection.first("""
+                    UPDATE placement AS p SET key_worker_id = \(staffID), version = p.version + 1, updated_at = now()
+                    WHERE p.id = \(placementID) RETURNING \(Placement.columns)
+                    """)!)
+                try await AuditLog.record(on: connection, by: principal, action: "placement.key_worker", entity: "placement",
+                                          entityID: placementID.uuidString, before: before, after: after)
+                return after
+            }
+        }
+    }
+
+    /// What a session records.
+    public struct NewSession: Sendable {
+        public var heldAt: Date
+        public var durationMinutes: Int
+        public var kind: String
+        public var topics: [String]
+        public var notes: String
+        public var nextSessionOn: CalendarDate?
+        public var actions: [(action: String, owner: String, dueOn: CalendarDate)]
+
+        public init(heldAt: Date, durationMinutes: Int, kind: String, topics: [String] = [], notes: String, nextSessionOn: CalendarDate? = nil,
+                    actions: [(action: String, owner: String, dueOn: CalendarDate)] = []) {
+            self.heldAt = heldAt
+            self.durationMinutes = durationMinutes
+            self.kind = kind
+            self.topics = topics
+            self.notes = notes
+            self.nextSessionOn = nextSessionOn
+            self.actions = actions
+        }
+    }
+
+    /// Records a session with a resident, and the actions agreed.
+    public func record(_ placementID: UUID, _ session: NewSession, by principal: Principal, now: Date = Date()) async throws -> KeyWorkSession {
+        var v = Validation()
+        v.require(session.heldAt <= now.addingTimeInterval(120), field: "heldAt", rule: "future", "heldAt must not be in the future")
+        v.require((5...480).contains(session.durationMinutes), field: "durationMinutes", rule: "range", "durationMinutes must be between 5 and 480")
+        v.require(KeyWorkSession.Kind(rawValue: session.kind) != nil, field: "kind", rule: "oneOf",
+                  "kind must be one of " + KeyWorkSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(!session.notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, field: "notes", rule: "required", "notes are required")
+        for (index, action) in session.actions.enumerated() {
+            v.require(!action.action.trimmingCharacters(in: .whitespaces).isEmpty, field: "actions[\(index)].action", rule: "required", "an action says what is to be done")
+            v.require(!action.owner.trimmingCharacters(in: .whitespaces).isEmpty, field: "actions[\(index)].owner", rule: "required", "an action has an owner")
+        }
+        try v.check()
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+                let premises = try await PremisesAccess.require(principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
+                guard placement.status == .arrived else {
+                    throw DomainError(.conflict, "\(placement.personName) is not resident here, so key work cannot be recorded")
+                }
+                let heldOn = CalendarDate.today(in: premises.timeZone, now: session.heldAt)
+                if let next = session.nextSessionOn, next < heldOn {
+                    throw DomainError.invalid(field: "nextSessionOn", rule: "order", "nextSessionOn must not be before the session")
+                }
+                let id: UUID = try await connection.first("""
+                    INSERT INTO key_work_session (placement_id, held_at, duration_minutes, kind, topics, notes, next_session_on, recorded_by, recorded_at)
+                    VALUES (\(placementID), \(session.heldAt), \(session.durationMinutes), \(session.kind), \(session.topics)::text[], \(session.notes),
+                            \(session.nextSessionOn), \(principal.staffID), \(now))
+                    RETURNING id
+                    """)!.decode("id")
+                for (position, action) in session.actions.enumerated() {
+                    try await connection.execute("""
+                        INSERT INTO key_work_action (session_id, placement_id, position, action, owner, due_on)
+                        VALUES (\(id), \(placementID), \(position), \(action.action), \(action.owner), \(action.dueOn))
+                        """)
+                }
+                let recorded = try await Self.sessions(placementID, on: connection).first { $0.id == id }!
+                try await AuditLog.record(on: connection, by: principal, action: "key_work.session", entity: "key_work_session",
+                                          entityID: id.uuidString, before: KeyWorkSession?.none, after: recorded)
+                return recorded
+            }
+        }
+    }
+
+    /// Marks an agreed action done.
+    public func complete(actionID: UUID, by principal: Principal, now: Date = Date()) async throws -> KeyWorkAction {
+        try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                guard let before = try await connection.first("""
+                    SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
+                    LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID) FOR UPDATE OF a
+                    """).map(Self.action) else {
+                    throw DomainError(.notFound, "there is no key-work action \(actionID.uuidString.lowercased())")
+                }
+                let placement = try await PlacementStore.load(before.placementID, on: connection, lock: false)
+                try await PremisesAccess.require(principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
+                if let done = before.doneAt {
+                    throw DomainError(.conflict, "that action was marked done at \(done.formatted(.iso8601)) by \(before.doneBy ?? "someone")")
+                }
+                try await connection.execute("UPDATE key_work_action SET done_at = \(now), done_by = \(principal.staffID) WHERE id = \(actionID)")
+                let after = try Self.action(try await connection.first("""
+                    SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
+                    LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID)
+                    """)!)
+                try await AuditLog.record(on: connection, by: principal, action: "key_work.action_done", entity: "key_work_action",
+                                          entityID: actionID.uuidString, before: before, after: after)
+                return after
+            }
+        }
+    }
+
+    static let actionColumns: SQL = """
+        a.id, a.session_id, a.placement_id, p.person_name, a.action, a.owner, a.due_on, a.done_at, s.display_name AS done_by
+        """
+
+    static func action(_ row: PostgresRow) throws -> KeyWorkAction {
+        KeyWorkAction(id: try row.decode("id"), sessionID: try row.decode("session_id"), placementID: try row.decode("placement_id"),
+                      personName: try row.decode("person_name"), action: try row.decode("action"), owner: try row.decode("owner"),
+                      dueOn: try row.decode("due_on"), doneAt: try row.decode("done_at"), doneBy: try row.decode("done_by"))
+    }
+
+    /// A resident's sessions, newest first, each with its actions.
+    public func sessions(_ placementID: UUID, by principal: Principal) async throws -> [KeyWorkSession] {
+        try await pool.withConnection { connection in
+            let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see key work", premisesID: placement.premisesID, on: connection)
+            return try await Self.sessions(placementID, on: connection)
+        }
+    }
+
+    static func sessions(_ placementID: UUID, on connection: PostgresConnection) async throws -> [KeyWorkSession] {
+        var actions = [UUID: [KeyWorkAction]]()
+        for row in try await connection.query("""
+            SELECT \(actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id LEFT JOIN staff s ON s.id = a.done_by
+            WHERE a.placement_id = \(placementID) ORDER BY a.session_id, a.position
+            """) {
+            let action = try action(row)
+            actions[action.sessionID, default: []].append(action)
+        }
+        return try await connection.query("""
+            SELECT k.id, k.placement_id, k.held_at, k.duration_minutes, k.kind, array_to_string(k.topics, E'\\x1f') AS topics, k.notes,
+                   k.next_session_on, s.display_name AS recorded_by
+            FROM key_work_session k JOIN staff s ON s.id = k.recorded_by
+            WHERE k.placement_id = \(placementID) ORDER BY k.held_at DESC
+            """).map { row in
+            let id: UUID = try row.decode("id")
+            return KeyWorkSession(
+                id: id, placementID: try row.decode("placement_id"), heldAt: try row.decode("held_at"),
+                durationMinutes: try row.decode("duration_minutes"), kind: KeyWorkSession.Kind(rawValue: try row.decode("kind"))!,
+                topics: (try row.decode("topics", as: String.self)).split(separator: "\u{1f}").map(String.init), notes: try row.decode("notes"),
+                nextSessionOn: try row.decode("next_session_on"), recordedBy: try row.decode("recorded_by"), actions: actions[id] ?? [])
+        }
+    }
+
+    /// Residents whose session is due today or overdue, most overdue first, and open actions
+    /// past their due date; `keyWorkerID` narrows both to one key worker's residents.
+    /// A session is due `key_work_interval_days` after the last one (or the arrival), or on the
+    /// next session date the last one set.
+    public func due(premisesID: UUID, keyWorkerID: UUID?, by principal: Principal, now: Date = Date()) async throws
+        -> (sessions: [KeyWorkDue], actions: [KeyWorkAction])
+    {
+        try await pool.withConnection { connection in
+            let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see key work", premisesID: premisesID, on: connection)
+            let today = CalendarDate.today(in: premises.timeZone, now: now)
+            let sessions = try await connection.query("""
+                WITH last AS (
+                    SELECT DISTINCT ON (k.placement_id) k.placement_id, (k.held_at AT TIME ZONE pr.time_zone)::date AS held_on, k.next_session_on
+                    FROM key_work_session k JOIN placement p ON p.id = k.placement_id JOIN premises pr ON pr.id = p.premises_id
+                    WHERE p.premises_id = \(premisesID)
+                    ORDER BY k.placement_id, k.held_at DESC
+                )
+                SELECT p.id, p.person_name, p.key_worker_id, s.display_name AS key_worker, last.held_on,
+                       coalesce(last.next_session_on, coalesce(last.held_on, p.arrival_date) + pr.key_work_interval_days) AS due_on
+                FROM placement p JOIN premises pr ON pr.id = p.premises_id
+                LEFT JOIN last ON last.placement_id = p.id
+                LEFT JOIN staff s ON s.id = p.key_worker_id
+                WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+                  AND (\(keyWorkerID)::uuid IS NULL OR p.key_worker_id = \(keyWorkerID)::uuid)
+                  AND coalesce(last.next_session_on, coalesce(last.held_on, p.arrival_date) + pr.key_work_interval_days) <= \(today)::date
+                ORDER BY due_on, p.person_name
+                """).map { row in
+                let dueOn: CalendarDate = try row.decode("due_on")
+                return KeyWorkDue(placementID: try row.decode("id"), personName: try row.decode("person_name"),
+                                  keyWorkerID: try row.decode("key_worker_id"), keyWorker: try row.decode("key_worker"),
+                                  lastSessionOn: try row.decode("held_on"), dueOn: dueOn, daysOverdue: dueOn.days(to: today))
+            }
+            let actions = try await connection.query("""
+                SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id LEFT JOIN staff s ON s.id = a.done_by
+                WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+                  AND a.done_at IS NULL AND a.due_on < \(today)::date
+                  AND (\(keyWorkerID)::uuid IS NULL OR p.key_worker_id = \(keyWorkerID)::uuid)
+                ORDER BY a.due_on, p.person_name, a.position
+                """).map(Self.action)
+            return (sessions, actions)
+        }
+    }
+}

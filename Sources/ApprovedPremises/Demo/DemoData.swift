@@ -48,6 +48,7 @@ public struct DemoData: Sendable {
         try await loadReferrals(elm: elm)
         try await loadMovements(elm: elm)
         try await loadNightRecords(elm: elm)
+        try await loadResidentWork(elm: elm)
         return added
     }
 
@@ -181,6 +182,85 @@ public struct DemoData: Sendable {
         details.told.append("probation practitioner by email at 10:15")
         _ = try await incidents.amend(number: first.number, details, reason: "the PP was told later that morning", expectedVersion: first.version,
                                       by: principal, now: when.addingTimeInterval(2 * 3600))
+    }
+
+    /// Residents at every stage of key work, testing and move-on: sessions overdue and an action
+    /// past due, a laboratory result overdue, a refused test followed up, a positive one not yet,
+    /// a missed test, a resident flagged for move-on, one leaving today with an address, and one
+    /// who has left (with a departure summary). Loaded once: skipped when there are sessions.
+    func loadResidentWork(elm: UUID, now: Date = Date()) async throws {
+        if try await pool.query("SELECT 1 AS found FROM key_work_session LIMIT 1").first != nil { return }
+        guard let principal = try await operatorPrincipal(now: now),
+              let kit: UUID = try await pool.query("SELECT id FROM staff WHERE username = 'keyworker'").first?.decode("id") else { return }
+        let london = TimeZone(identifier: "Europe/London")!
+        let today = CalendarDate.today(in: london, now: now)
+        func ago(_ days: Double) -> Date { now.addingTimeInterval(-days * 86_400) }
+        var byCRN = [String: UUID]()
+        for row in try await pool.query("""
+            SELECT id, crn FROM placement WHERE premises_id = \(elm) AND arrived_at IS NOT NULL AND departed_at IS NULL
+            """) { byCRN[try row.decode("crn")] = try row.decode("id") }
+        guard let alex = byCRN["D100001"], let ben = byCRN["D100002"], let chris = byCRN["D100003"], let dan = byCRN["D100004"],
+              let eli = byCRN["D100005"], let femi = byCRN["D100006"] else { return }
+
+        let keyWork = KeyWorkStore(pool: pool)
+        for resident in [alex, chris, dan, eli] {
+            _ = try await keyWork.assignKeyWorker(resident, staffID: kit, by: principal)
+        }
+        _ = try await keyWork.record(alex, .init(heldAt: ago(10), durationMinutes: 45, kind: "one_to_one", topics: ["money", "work"],
+                                                 notes: "Warehouse shifts going well; behind on his phone bill.",
+                                                 actions: [("Bring a bank statement to the next session", "resident", today.adding(days: -3))]),
+                                     by: principal, now: now)
+        _ = try await keyWork.record(chris, .init(heldAt: ago(2), durationMinutes: 60, kind: "move_on_planning", topics: ["housing"],
+                                                  notes: "Viewed a private rented room; landlord wants a guarantor.", nextSessionOn: today.adding(days: 5),
+                                                  actions: [("Ask the council about the rent deposit scheme", "key worker", today.adding(days: 4))]),
+                                      by: principal, now: now)
+        _ = try await keyWork.record(dan, .init(heldAt: ago(3), durationMinutes: 40, kind: "relapse_prevention", topics: ["alcohol", "curfew"],
+                                                notes: "Two late returns; agreed to go to the CGL drop-in."), by: principal, now: now)
+        _ = try await keyWork.record(eli, .init(heldAt: ago(9), durationMinutes: 30, kind: "induction", notes: "House rules, curfew and key work explained."),
+                                     by: principal, now: now)
+        _ = try await keyWork.record(ben, .init(heldAt: ago(6), durationMinutes: 30, kind: "move_on_planning", notes: "Tenancy signed; moving today."),
+                                     by: principal, now: now)
+
+        let testing = TestingStore(pool: pool)
+        _ = try await testing.authorise(premisesID: elm, reasons: ["on_arrival", "random", "on_suspicion", "routine"], from: today.adding(days: -400),
+                                        until: nil, note: "Elm House testing policy (demo), agreed with the regional manager", by: principal)
+        var lab = try await testing.record(dan, .init(reason: "random", sampleType: "urine_lab", requiredAt: ago(9), takenAt: ago(9), sampleNumber: "S-20417"),
+                                           by: principal, now: ago(9))
+        lab = try await testing.custody(lab.id, step: "sealed", at: ago(9), person: "Ada Administrator", by: principal, now: now)
+        lab = try await testing.custody(lab.id, step: "sent_to_lab", at: ago(8.8), person: "DX courier", by: principal, now: now)
+        _ = try await testing.custody(lab.id, step: "received_by_lab", at: ago(8), person: "Hilltop Laboratory", by: principal, now: now)
+        let refused = try await testing.record(eli, .init(reason: "on_suspicion", sampleType: "oral_fluid", requiredAt: ago(4), takenAt: ago(4)),
+                                               by: principal, now: ago(4))
+        _ = try await testing.results(refused.id, [("whole_sample", "refused", nil)], receivedAt: nil, by: principal, now: ago(4))
+        _ = try await testing.followUp(refused.id, action: "warning", note: "written warning; PP told", by: principal, now: ago(3.5))
+        _ = try await testing.record(alex, .init(reason: "random", sampleType: "breath", requiredAt: ago(2), missedReason: "no_kit",
+                                                 missedNote: "breathalyser mouthpieces ran out; reordered"), by: principal, now: ago(2))
+        let arrival = try await testing.record(femi, .init(reason: "on_arrival", sampleType: "urine_instant", requiredAt: ago(5), takenAt: ago(5)),
+                                               by: principal, now: ago(5))
+        _ = try await testing.results(arrival.id, [("cannabis", "positive", nil), ("opiates", "negative", nil), ("cocaine", "negative", nil)],
+                                      receivedAt: nil, by: principal, now: ago(5))
+        let clean = try await testing.record(chris, .init(reason: "on_arrival", sampleType: "urine_instant", requiredAt: ago(30), takenAt: ago(30)),
+                                             by: principal, now: ago(30))
+        _ = try await testing.results(clean.id, [("opiates", "negative", nil), ("cocaine", "negative", nil), ("cannabis", "negative", nil)],
+                                      receivedAt: nil, by: principal, now: ago(30))
+
+        let moveOn = MoveOnStore(pool: pool)
+        let alexPlan = try await moveOn.addPathway(alex, kind: "cas3_referral", detail: "CAS3 Manchester", by: principal, now: now)
+        _ = try await moveOn.updatePathway(alexPlan.pathways[0].id, status: "applied", on: nil, note: "referral sent", by: principal, now: now)
+        let benPlan = try await moveOn.addPathway(ben, kind: "local_authority_housing", detail: "Manchester City Council", by: principal, now: now)
+        _ = try await moveOn.updatePathway(benPlan.pathways[0].id, status: "accepted", on: today.adding(days: -7), note: "one-bed flat", by: principal, now: now)
+        _ = try await moveOn.setAddress(ben, address: "Flat 3, 21 Wilmslow Road, Manchester M14 5TQ", confirmedOn: today.adding(days: -7), by: principal, now: now)
+        _ = try await moveOn.addPathway(chris, kind: "private_rented", detail: "room in Fallowfield", by: principal, now: now)
+
+        // Someone who has left: their record and departure summary are there to read.
+        let placements = PlacementStore(pool: pool)
+        let jo = try await placements.book(NewPlacement(premisesID: elm, crn: "D100010", personName: "Jo Kerr", expectedArrival: today.adding(days: -90),
+                                                        expectedDeparture: today.adding(days: -6)), by: principal)
+        _ = try await placements.arrive(jo.id, at: ago(90), keyWorkerID: kit, expectedVersion: nil, by: principal)
+        _ = try await keyWork.record(jo.id, .init(heldAt: ago(20), durationMinutes: 50, kind: "move_on_planning", notes: "Offer of a private rented flat accepted."),
+                                     by: principal, now: now)
+        _ = try await moveOn.setAddress(jo.id, address: "14 Birch Grove, Manchester M14 6LB", confirmedOn: today.adding(days: -12), by: principal, now: now)
+        _ = try await placements.depart(jo.id, .init(departedAt: ago(6), reason: "O", moveOnCategory: "MC04"), expectedVersion: nil, by: principal)
     }
 
     /// The demo's changes are made as the demo administrator.

@@ -131,6 +131,29 @@ struct AccessTests {
              json(["kind": "complaint", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z", "location": "office",
                    "summary": "complained about the noise", "actionTaken": "apologised"]))
         },
+        Case(name: "GET /placements/{p}/record", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/record", nil) },
+        Case(name: "GET /placements/{p}/departure-summary", allowed: elmReaders) { world, _ in
+            (.get, "/placements/\(world.placement)/departure-summary", nil)
+        },
+        Case(name: "GET /premises/{elm}/key-work/due", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/key-work/due", nil) },
+        Case(name: "POST /placements/{p}/key-work-sessions", allowed: ["admin", "manager", "keyworker"]) { world, _ in
+            (.post, "/placements/\(world.placement)/key-work-sessions",
+             json(["heldAt": "2026-11-01T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "house rules"]))
+        },
+        Case(name: "POST /placements/{p}/key-worker", allowed: ["admin", "manager"]) { world, _ in
+            (.post, "/placements/\(world.placement)/key-worker", json([:]))
+        },
+        Case(name: "POST /premises/{elm}/testing-authorisations", allowed: ["admin", "manager"]) { world, _ in
+            (.post, "/premises/\(world.elm)/testing-authorisations", json(["reasons": ["random"], "from": "2026-11-01", "note": "policy"]))
+        },
+        Case(name: "GET /premises/{elm}/tests", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tests?pending=true", nil) },
+        Case(name: "POST /placements/{p}/tests", allowed: ["admin", "manager", "keyworker"]) { world, _ in
+            (.post, "/placements/\(world.placement)/tests", json(["reason": "random", "sampleType": "breath", "missedReason": "no_kit"]))
+        },
+        Case(name: "GET /premises/{elm}/move-on/flags", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/move-on/flags", nil) },
+        Case(name: "POST /placements/{p}/move-on/pathways", allowed: ["admin", "manager", "keyworker"]) { world, _ in
+            (.post, "/placements/\(world.placement)/move-on/pathways", json(["kind": "family"]))
+        },
         Case(name: "GET /premises/{elm}/bed-board", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=7", nil)
         },

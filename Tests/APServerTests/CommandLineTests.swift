@@ -202,4 +202,54 @@ struct CommandLineTests {
             #expect(tampered.output.contains("changed after it was recorded") && tampered.output.contains("tampered with: night checks"), "\(tampered.output)")
         }
     }
+
+    @Test("a key worker with ap: a session with an action, what is due, a missed test, a flag for move-on, the record and the departure summary")
+    func keyWorkerDay() async throws {
+        try await withApp(.live) { client, world in
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = try Self.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let config = folder.appendingPathComponent("keyworker.json")
+            let manager = try await world.fixtures.signIn("manager").principal
+            // Sam Jones arrived 20 days ago and is due to leave in 10: inside the four weeks, with no address yet.
+            let london = TimeZone(identifier: "Europe/London")!
+            let today = CalendarDate.today(in: london)
+            let placements = PlacementStore(pool: world.pool)
+            _ = try await placements.changeDates(world.placement, arrival: today.adding(days: -20), departure: today.adding(days: 10),
+                                                 expectedVersion: nil, by: manager)
+            _ = try await placements.arrive(world.placement, at: Date().addingTimeInterval(-20 * 86_400), keyWorkerID: world.staff["keyworker"]!.id,
+                                            expectedVersion: nil, by: manager)
+            _ = try await TestingStore(pool: world.pool).authorise(premisesID: world.elm, reasons: ["random"], from: today.adding(days: -30),
+                                                                  until: nil, note: "policy", by: manager)
+            #expect(try await Self.ap(["login", "keyworker", "--server", server], config: config, stdin: Fixtures.password + "\n").status == 0)
+
+            let due = try await Self.ap(["keywork", "due", "--mine"], config: config)
+            #expect(due.output.contains("Sam Jones") && due.output.contains("13 days"), "\(due.output)")
+            let session = try await Self.ap(["keywork", "record", "sj", "--kind", "move_on_planning", "--minutes", "40", "--notes", "Looked at CAS3",
+                                             "--action", "Fill in the CAS3 form | resident | +3", "--next", "+7"], config: config)
+            #expect(session.status == 0 && session.output.contains("1 action"), "\(session.output)")
+            let after = try await Self.ap(["keywork", "due", "--mine"], config: config)
+            #expect(after.output.contains("No key-work session is due"), "\(after.output)")
+
+            let missed = try await Self.ap(["tests", "record", "sj", "--reason", "random", "--sample", "breath", "--missed", "resident_absent"], config: config)
+            #expect(missed.status == 0 && missed.output.contains("missed: resident absent"), "\(missed.output)")
+            let blank = try await Self.ap(["tests", "record", "sj", "--reason", "random", "--sample", "breath"], config: config)
+            #expect(blank.status != 0 && blank.output.contains("--taken or --missed"), "\(blank.output)")
+
+            let flags = try await Self.ap(["moveon", "flags"], config: config)
+            #expect(flags.output.contains("Sam Jones") && flags.output.contains("10"), "\(flags.output)")
+            #expect(try await Self.ap(["moveon", "pathway", "sj", "cas3_referral"], config: config).status == 0)
+            let applied = try await Self.ap(["moveon", "update", "sj", "cas3_referral", "applied", "--note", "form sent"], config: config)
+            #expect(applied.output.contains("cas3 referral: applied"), "\(applied.output)")
+            _ = try await Self.ap(["moveon", "address", "sj", "Flat 1, 2 Hope Street, Manchester"], config: config)
+            #expect(try await Self.ap(["moveon", "flags"], config: config).output.contains("Nobody is within four weeks"))
+
+            let record = try await Self.ap(["resident", "sam"], config: config)
+            #expect(record.output.contains("Key work: move on planning, 40 minutes") && record.output.contains("missed, resident absent")
+                    && record.output.contains("Address confirmed: Flat 1, 2 Hope Street"), "\(record.output)")
+            let summary = try await Self.ap(["resident", "sam", "--summary"], config: config)
+            #expect(summary.output.contains("Departure summary: Sam Jones (X000001)") && summary.output.contains("1 missed")
+                    && summary.output.contains("Fill in the CAS3 form (resident"), "\(summary.output)")
+        }
+    }
 }

@@ -1,0 +1,57 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("Key work, testing and move-on over HTTP", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct ResidentAPITests {
+    @Test("bad input to key work, tests and move-on is a 4xx naming the field, never a 500")
+    func badInput() async throws {
+        try await withApp { client, world in
+            let arrived = try await client.execute(
+                uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("manager"),
+                body: json(["arrivedAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+            let cases: [(String, [String: Any], [String])] = [
+                ("/placements/\(world.placement)/key-work-sessions",
+                 ["heldAt": "2026-11-01T10:00:00Z", "durationMinutes": 2, "kind": "chat", "notes": " "], ["durationMinutes", "kind", "notes"]),
+                ("/placements/\(world.placement)/key-work-sessions",
+                 ["heldAt": "2026-11-01T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "x", "nextSessionOn": "next week"], ["nextSessionOn"]),
+                ("/placements/\(world.placement)/key-work-sessions",
+                 ["heldAt": "2026-11-01T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "x",
+                  "actions": [["action": "", "owner": "resident", "dueOn": "2026-12-01"]]], ["actions[0].action"]),
+                ("/placements/\(world.placement)/tests", ["reason": "whim", "sampleType": "hair"], ["reason", "sampleType", "missedReason"]),
+                ("/placements/\(world.placement)/tests", ["reason": "random", "sampleType": "urine_lab", "takenAt": "2026-11-01T10:00:00Z"], ["sampleNumber"]),
+                ("/placements/\(world.placement)/tests", ["reason": "random", "sampleType": "breath", "missedReason": "other"], ["missedNote"]),
+                ("/premises/\(world.elm)/testing-authorisations", ["reasons": ["whim"], "from": "2026-11-01", "until": "2026-10-01", "note": ""],
+                 ["reasons", "until", "note"]),
+                ("/placements/\(world.placement)/move-on/pathways", ["kind": "boat"], ["kind"]),
+                ("/placements/\(world.placement)/move-on/address", ["address": "  "], ["address"]),
+                ("/tests/\(UUID())/results", ["results": [["substance": "tea", "result": "positive", "reading": 3]]],
+                 ["results[0].substance", "results[0].reading"]),
+                ("/tests/\(UUID())/custody", ["step": "lost", "person": ""], ["step", "person"]),
+                ("/placements/\(world.placement)/key-worker", ["staffId": "not-a-uuid"], ["staffId"]),
+            ]
+            for (uri, body, fields) in cases {
+                let response = try await client.execute(uri: uri, method: .post, headers: world.headers("manager"), body: json(body))
+                #expect(response.status == .badRequest, "\(uri): \(response.status) \(response.text)")
+                #expect(Set(try response.problemFields()) == Set(fields), "\(uri): \(response.text)")
+            }
+            // Well-formed but impossible: no authorisation covers the test; an unknown test.
+            let unauthorised = try await client.execute(uri: "/placements/\(world.placement)/tests", method: .post, headers: world.headers("manager"),
+                                                        body: json(["reason": "random", "sampleType": "breath", "missedReason": "no_kit"]))
+            #expect(unauthorised.status == .conflict, "\(unauthorised.text)")
+            let unknown = try await client.execute(uri: "/tests/\(UUID())/follow-ups", method: .post, headers: world.headers("manager"),
+                                                   body: json(["action": "warning"]))
+            #expect(unknown.status == .notFound, "\(unknown.text)")
+            let record = try await client.execute(uri: "/placements/\(world.placement)/record", method: .get, headers: world.headers("night"))
+            #expect(record.status == .ok)
+            let text = try await client.execute(uri: "/placements/\(world.placement)/departure-summary/text", method: .get, headers: world.headers("night"))
+            #expect(text.status == .ok && text.text.contains("Departure summary: Sam Jones"), "\(text.text)")
+        }
+    }
+}

@@ -1,0 +1,207 @@
+import Foundation
+import Postgres
+
+/// Occupancy over a range of nights, period by period. The definitions (README):
+/// - a bed-night is a bed on a night; a bed counts on the nights it is in use;
+/// - a bed is usable on a night when it is in use and not out of service;
+/// - a placement occupies the nights from its arrival date up to, not including, its departure
+///   date: actual dates where recorded, expected ones otherwise; cancelled placements and
+///   non-arrivals occupy nothing (as on the bed board);
+/// - vacant bed-nights are, premises by premises and night by night, the usable beds no one
+///   occupies; a night is overbooked at a premises when more placements occupy it than it has
+///   usable beds;
+/// - occupancy rate = occupied bed-nights / usable bed-nights.
+public struct OccupancyReport: Sendable, Equatable, Codable {
+    public struct Row: Sendable, Equatable, Codable {
+        /// The period's first night and the night after its last (clipped to the range).
+        public var from: CalendarDate
+        public var to: CalendarDate
+        /// Beds in use on at least one night of the period.
+        public var beds: Int
+        public var bedNights: Int
+        public var outOfServiceBedNights: Int
+        /// Out-of-service bed-nights by reason code (out_of_service_reasons.csv).
+        public var outOfServiceByReason: [String: Int]
+        public var usableBedNights: Int
+        public var occupiedBedNights: Int
+        public var vacantBedNights: Int
+        /// occupied / usable, nil when nothing was usable.
+        public var occupancyRate: Double?
+        /// Premises-nights with more placements than usable beds.
+        public var overbookedNights: Int
+        /// Premises-nights with usable beds and none vacant.
+        public var fullNights: Int
+    }
+
+    /// One week of the forecast.
+    public struct ForecastWeek: Sendable, Equatable, Codable {
+        public var from: CalendarDate
+        public var to: CalendarDate
+        public var usableBedNights: Int
+        public var bookedBedNights: Int
+        public var freeBedNights: Int
+        /// Premises-nights with every usable bed booked (or more).
+        public var fullNights: Int
+        /// Placements whose (expected) departure falls in the week: beds falling free.
+        public var departures: Int
+    }
+
+    public var scope: String
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var period: ReportPeriod
+    public var rows: [Row]
+    public var total: Row
+    /// The coming 12 weeks from today, from bookings and expected departures.
+    public var forecast: [ForecastWeek]
+}
+
+public struct Reports: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// The longest range a report covers.
+    public static let maximumDays = 3_700
+
+    static func validate(from: CalendarDate, to: CalendarDate) throws {
+        var v = Validation()
+        v.require(from < to, field: "to", rule: "order", "to must be after from")
+        v.require(from.days(to: to) <= maximumDays, field: "to", rule: "range", "a report covers at most \(maximumDays) days")
+        try v.check()
+    }
+
+    /// The occupancy report of a scope for the nights from `from` up to `to`.
+    public func occupancy(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal,
+                          now: Date = Date()) async throws -> OccupancyReport {
+        try Self.validate(from: from, to: to)
+        return try await pool.withConnection { connection in
+            let name = try await scope.authorise(principal, on: connection)
+            let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
+            let rows = try await Self.occupancyRows(scope, from: from, to: to, period: period, on: connection)
+            let total = Self.total(rows, from: from, to: to)
+            let forecast = try await Self.forecast(scope, today: today, on: connection)
+            return OccupancyReport(scope: name, from: from, to: to, period: period, rows: rows, total: total, forecast: forecast)
+        }
+    }
+
+    /// The figures of each period, from runs of nights over which a premises' usable beds and
+    /// occupying placements stay the same: a few rows per booking, not one per bed per night.
+    static func occupancyRows(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
+                              on connection: PostgresConnection) async throws -> [OccupancyReport.Row] {
+        let rows = try await connection.query("""
+            WITH rng AS (SELECT daterange(\(from)::date, \(to)::date, '[)') AS r),
+            periods AS (
+                SELECT daterange(greatest(p::date, \(from)::date), least((p + \(period.interval))::date, \(to)::date), '[)') AS span
+                FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
+            ),
+            beds AS (
+                SELECT b.premises_id, b.in_use * rng.r AS span FROM bed b JOIN premises pr ON pr.id = b.premises_id, rng
+                WHERE \(scope.condition) AND b.in_use && rng.r
+            ),
+            outages AS (
+                SELECT b.premises_id, o.reason_code, o.nights * b.in_use * rng.r AS span
+                FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id JOIN premises pr ON pr.id = b.premises_id, rng
+                WHERE \(scope.condition) AND o.cancelled_at IS NULL AND o.nights && rng.r AND NOT isempty(o.nights * b.in_use * rng.r)
+            ),
+            stays AS (
+                SELECT p.premises_id, p.nights * rng.r AS span FROM placement p JOIN premises pr ON pr.id = p.premises_id, rng
+                WHERE \(scope.condition) AND p.nights && rng.r
+            ),
+            changes AS (
+                SELECT premises_id, lower(span) AS night, 1 AS usable, 0 AS occupied FROM beds
+                UNION ALL SELECT premises_id, upper(span), -1, 0 FROM beds
+                UNION ALL SELECT premises_id, lower(span), -1, 0 FROM outages
+                UNION ALL SELECT premises_id, upper(span), 1, 0 FROM outages
+                UNION ALL SELECT premises_id, lower(span), 0, 1 FROM stays
+                UNION ALL SELECT premises_id, upper(span), 0, -1 FROM stays
+            ),
+            points AS (SELECT premises_id, night, sum(usable) AS usable, sum(occupied) AS occupied FROM changes GROUP BY premises_id, night),
+            runs AS (
+                SELECT premises_id, night AS first, lead(night) OVER w AS stop,
+                       sum(usable) OVER w AS usable, sum(occupied) OVER w AS occupied
+                FROM points WINDOW w AS (PARTITION BY premises_id ORDER BY night)
+            ),
+            run_figures AS (
+                SELECT lower(pe.span) AS first,
+                       sum(n * r.usable) AS usable, sum(n * r.occupied) AS occupied,
+                       sum(n * greatest(r.usable - r.occupied, 0)) AS vacant,
+                       sum(CASE WHEN r.occupied > r.usable THEN n ELSE 0 END) AS overbooked,
+                       sum(CASE WHEN r.usable > 0 AND r.occupied >= r.usable THEN n ELSE 0 END) AS full_nights
+                FROM periods pe
+                JOIN runs r ON r.stop IS NOT NULL AND daterange(r.first, r.stop, '[)') && pe.span
+                CROSS JOIN LATERAL (SELECT upper(daterange(r.first, r.stop, '[)') * pe.span) - lower(daterange(r.first, r.stop, '[)') * pe.span) AS n) AS len
+                GROUP BY lower(pe.span)
+            ),
+            bed_figures AS (
+                SELECT lower(pe.span) AS first, count(*) AS beds, sum(upper(b.span * pe.span) - lower(b.span * pe.span)) AS bed_nights
+                FROM periods pe JOIN beds b ON b.span && pe.span GROUP BY lower(pe.span)
+            ),
+            outage_figures AS (
+                SELECT first, jsonb_object_agg(reason_code, nights)::text AS by_reason, sum(nights) AS nights FROM (
+                    SELECT lower(pe.span) AS first, o.reason_code, sum(upper(o.span * pe.span) - lower(o.span * pe.span)) AS nights
+                    FROM periods pe JOIN outages o ON o.span && pe.span GROUP BY lower(pe.span), o.reason_code
+                ) x GROUP BY first
+            )
+            SELECT lower(pe.span) AS first, upper(pe.span) AS stop,
+                   coalesce(b.beds, 0) AS beds, coalesce(b.bed_nights, 0) AS bed_nights,
+                   coalesce(o.nights, 0) AS out_of_service, coalesce(o.by_reason, '{}') AS by_reason,
+                   coalesce(f.usable, 0) AS usable, coalesce(f.occupied, 0) AS occupied, coalesce(f.vacant, 0) AS vacant,
+                   coalesce(f.overbooked, 0) AS overbooked, coalesce(f.full_nights, 0) AS full_nights
+            FROM periods pe
+            LEFT JOIN run_figures f ON f.first = lower(pe.span)
+            LEFT JOIN bed_figures b ON b.first = lower(pe.span)
+            LEFT JOIN outage_figures o ON o.first = lower(pe.span)
+            ORDER BY lower(pe.span)
+            """)
+        return try rows.map { row in
+            let usable = Int(try row.decode("usable", as: Int64.self))
+            let occupied = Int(try row.decode("occupied", as: Int64.self))
+            let byReason = try JSONDecoder().decode([String: Int].self, from: Data((try row.decode("by_reason", as: String.self)).utf8))
+            return OccupancyReport.Row(
+                from: try row.decode("first"), to: try row.decode("stop"), beds: Int(try row.decode("beds", as: Int64.self)),
+                bedNights: Int(try row.decode("bed_nights", as: Int64.self)), outOfServiceBedNights: Int(try row.decode("out_of_service", as: Int64.self)),
+                outOfServiceByReason: byReason, usableBedNights: usable, occupiedBedNights: occupied,
+                vacantBedNights: Int(try row.decode("vacant", as: Int64.self)),
+                occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil, overbookedNights: Int(try row.decode("overbooked", as: Int64.self)),
+                fullNights: Int(try row.decode("full_nights", as: Int64.self)))
+        }
+    }
+
+    /// The whole range in one row (beds: the most in any period).
+    static func total(_ rows: [OccupancyReport.Row], from: CalendarDate, to: CalendarDate) -> OccupancyReport.Row {
+        let usable = rows.map(\.usableBedNights).reduce(0, +)
+        let occupied = rows.map(\.occupiedBedNights).reduce(0, +)
+        return OccupancyReport.Row(
+            from: from, to: to, beds: rows.map(\.beds).max() ?? 0, bedNights: rows.map(\.bedNights).reduce(0, +),
+            outOfServiceBedNights: rows.map(\.outOfServiceBedNights).reduce(0, +),
+            outOfServiceByReason: rows.reduce(into: [:]) { total, row in row.outOfServiceByReason.forEach { total[$0.key, default: 0] += $0.value } },
+            usableBedNights: usable, occupiedBedNights: occupied, vacantBedNights: rows.map(\.vacantBedNights).reduce(0, +),
+            occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil, overbookedNights: rows.map(\.overbookedNights).reduce(0, +),
+            fullNights: rows.map(\.fullNights).reduce(0, +))
+    }
+
+    /// The coming 12 weeks from `today`: usable and booked bed-nights, full nights, departures.
+    static func forecast(_ scope: ReportScope, today: CalendarDate, on connection: PostgresConnection) async throws -> [OccupancyReport.ForecastWeek] {
+        let end = today.adding(days: 84)
+        let weeks = try await occupancyRows(scope, from: today, to: end, period: .week, on: connection)
+        let departures = try await connection.query("""
+            SELECT coalesce(p.departure_date, p.expected_departure) AS leaves, count(*) AS n
+            FROM placement p JOIN premises pr ON pr.id = p.premises_id
+            WHERE \(scope.condition) AND NOT isempty(p.nights) AND p.departed_at IS NULL
+              AND p.expected_departure >= \(today)::date AND p.expected_departure < \(end)::date
+            GROUP BY 1
+            """)
+        var leaving = [CalendarDate: Int]()
+        for row in departures { leaving[try row.decode("leaves")] = Int(try row.decode("n", as: Int64.self)) }
+        // Calendar weeks (Monday to Sunday), the first and last cut to the 12 weeks from today.
+        return weeks.map { week in
+            OccupancyReport.ForecastWeek(
+                from: week.from, to: week.to, usableBedNights: week.usableBedNights, bookedBedNights: week.occupiedBedNights,
+                freeBedNights: week.vacantBedNights, fullNights: week.fullNights,
+                departures: (0..<week.from.days(to: week.to)).map { leaving[week.from.adding(days: $0)] ?? 0 }.reduce(0, +))
+        }
+    }
+}

@@ -1,0 +1,110 @@
+import ApprovedPremises
+import Foundation
+import Postgres
+import Testing
+import TestSupport
+
+@Suite("Reports", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct ReportTests {
+    func day(_ text: String) -> CalendarDate { CalendarDate(text)! }
+
+    /// Elm's three beds over 20 October - 2 November 2026 (14 nights, the clocks going back on the 25th):
+    /// - P1 arrived 15 Oct, left early on 26 Oct (expected 27th): actual dates, nights 15-25, 6 in range;
+    /// - P2 arrived and left on 22 Oct: no night;
+    /// - P3 booked 24-28 Oct, never marked arrived: expected dates, 4 nights across the clock change;
+    /// - P4 and P5 booked 20-22 Oct, P5 beyond capacity by a referral manager;
+    /// - bed 3 out of service 15-22 Oct (nights 15-21), cut by the range to the 20th and 21st.
+    /// Night by night (usable / occupied): 20th 2/3, 21st 2/3 (overbooked), 22nd-23rd 3/1, 24th-25th 3/2,
+    /// 26th-27th 3/1, 28 Oct - 2 Nov 3/0.
+    func scripted(_ pool: PostgresPool) async throws -> BedWorld {
+        let (world, beds) = try await BedWorld.make(pool, beds: 3)
+        let placements = world.placements
+        func book(_ crn: String, _ from: String, _ to: String, overbooking: String? = nil, by principal: Principal? = nil) async throws -> Placement {
+            try await placements.book(NewPlacement(premisesID: world.premises, crn: crn, personName: "Person \(crn)", expectedArrival: day(from),
+                                                   expectedDeparture: day(to), overbookingReason: overbooking), by: principal ?? world.manager)
+        }
+        _ = try await OutOfServiceStore(pool: pool).create(bedID: beds[2], nights: Nights(first: day("2026-10-15"), end: day("2026-10-22")),
+                                                         reason: "DAMAGE", reference: nil, notes: nil, by: world.manager)
+        let p1 = try await book("P000001", "2026-10-15", "2026-10-27")
+        _ = try await placements.arrive(p1.id, at: noon("2026-10-15"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+        _ = try await placements.depart(p1.id, .init(departedAt: noon("2026-10-26"), reason: "O", moveOnCategory: "MC04"), expectedVersion: nil, by: world.manager)
+        let p2 = try await book("P000002", "2026-10-22", "2026-10-24")
+        _ = try await placements.arrive(p2.id, at: noon("2026-10-22"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+        _ = try await placements.depart(p2.id, .init(departedAt: noon("2026-10-22").addingTimeInterval(3600), reason: "Q"), expectedVersion: nil, by: world.manager)
+        _ = try await book("P000003", "2026-10-24", "2026-10-28")
+        _ = try await book("P000004", "2026-10-20", "2026-10-22")
+        _ = try await book("P000005", "2026-10-20", "2026-10-22", overbooking: "MAPPA level 3, released today", by: world.referrals)
+        return world
+    }
+
+    @Test("occupancy by week agrees with figures worked out by hand, and with the bed board")
+    func occupancyByHand() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let world = try await scripted(pool)
+            let reports = Reports(pool: pool)
+            let report = try await reports.occupancy(.premises(world.premises), from: day("2026-10-20"), to: day("2026-11-03"), period: .week,
+                                                     by: world.manager)
+            // Weeks start on Monday (19 October): the first and last are cut by the range.
+            #expect(report.rows.map(\.from) == [day("2026-10-20"), day("2026-10-26"), day("2026-11-02")])
+            #expect(report.rows.map(\.to) == [day("2026-10-26"), day("2026-11-02"), day("2026-11-03")])
+            #expect(report.rows.map(\.beds) == [3, 3, 3])
+            #expect(report.rows.map(\.bedNights) == [18, 21, 3])
+            #expect(report.rows.map(\.outOfServiceBedNights) == [2, 0, 0])
+            #expect(report.rows[0].outOfServiceByReason == ["DAMAGE": 2])
+            #expect(report.rows.map(\.usableBedNights) == [16, 21, 3])
+            #expect(report.rows.map(\.occupiedBedNights) == [12, 2, 0])
+            #expect(report.rows.map(\.vacantBedNights) == [6, 19, 3])
+            #expect(report.rows.map(\.overbookedNights) == [2, 0, 0])
+            #expect(report.rows.map(\.fullNights) == [2, 0, 0])
+            #expect(report.total.usableBedNights == 40 && report.total.occupiedBedNights == 14 && report.total.vacantBedNights == 28)
+            #expect(report.total.occupancyRate == 0.35)
+
+            // Day by day: the stay across the clock change counts its four nights, the same-day stay none.
+            let daily = try await reports.occupancy(.premises(world.premises), from: day("2026-10-20"), to: day("2026-11-03"), period: .day,
+                                                    by: world.manager)
+            #expect(daily.rows.map(\.occupiedBedNights) == [3, 3, 1, 1, 2, 2, 1, 1, 0, 0, 0, 0, 0, 0])
+            #expect(daily.rows.map(\.usableBedNights) == [2, 2, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3, 3])
+
+            // The bed board counts the same occupied bed-nights over the same range.
+            let board = try await BedBoardStore(pool: pool).board(premisesID: world.premises, nights: Nights(first: day("2026-10-20"), end: day("2026-11-03")),
+                                                                 by: world.manager)
+            #expect(board.summary.map(\.booked) == daily.rows.map(\.occupiedBedNights))
+            #expect(board.summary.map(\.usableBeds) == daily.rows.map(\.usableBedNights))
+            #expect(board.summary.filter(\.overbooked).count == report.total.overbookedNights)
+
+            // By month, the range cut at both ends.
+            let monthly = try await reports.occupancy(.premises(world.premises), from: day("2026-10-20"), to: day("2026-11-03"), period: .month,
+                                                      by: world.manager)
+            #expect(monthly.rows.map(\.occupiedBedNights) == [14, 0])
+            #expect(monthly.rows.map(\.usableBedNights) == [34, 6])
+        }
+    }
+
+    @Test("a regional manager sees their region only; AP staff their premises only; the country is for national roles")
+    func regionalAccess() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let world = try await scripted(pool)  // Elm is in the North West
+            let fixtures = Fixtures(pool: pool)
+            let oak = try await fixtures.premises("OAK", region: "YH")
+            _ = try await fixtures.staff("regional.nw", .regionalManager, region: "NW")
+            let regional = try await fixtures.signIn("regional.nw").principal
+            let reports = Reports(pool: pool)
+            let (from, to) = (day("2026-10-20"), day("2026-11-03"))
+            let northWest = try await reports.occupancy(.region("NW"), from: from, to: to, period: .month, by: regional)
+            #expect(northWest.total.occupiedBedNights == 14)
+            #expect(try await reports.occupancy(.premises(world.premises), from: from, to: to, period: .month, by: regional).total.usableBedNights == 40)
+            for scope in [ReportScope.region("YH"), .premises(oak), .country] {
+                await #expect(throws: DomainError.self) { try await reports.occupancy(scope, from: from, to: to, period: .month, by: regional) }
+            }
+            await #expect(throws: DomainError.self) { try await reports.occupancy(.region("NW"), from: from, to: to, period: .month, by: world.manager) }
+            let national = try await reports.occupancy(.country, from: from, to: to, period: .month, by: world.admin)
+            #expect(national.total.occupiedBedNights == 14 && national.total.usableBedNights == 40)
+            do {
+                _ = try await reports.occupancy(.region("XX"), from: to, to: from, period: .month, by: world.admin)
+                Issue.record("a backwards range was accepted")
+            } catch let error as DomainError {
+                #expect(error.problems.map(\.field) == ["to"])
+            }
+        }
+    }
+}

@@ -107,4 +107,44 @@ struct ReportTests {
             }
         }
     }
+
+    @Test("move-on outcomes by quarter and by month agree with figures worked out by hand")
+    func moveOnByHand() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 6)
+            let placements = world.placements
+            func stay(_ crn: String, _ arrival: String, _ expected: String, left: String, reason: String, category: String?) async throws {
+                let placement = try await placements.book(NewPlacement(premisesID: world.premises, crn: crn, personName: "Person \(crn)",
+                                                                       expectedArrival: day(arrival), expectedDeparture: day(expected)), by: world.manager)
+                _ = try await placements.arrive(placement.id, at: noon(arrival), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+                _ = try await placements.depart(placement.id, .init(departedAt: noon(left), reason: reason, moveOnCategory: category),
+                                                expectedVersion: nil, by: world.manager)
+            }
+            try await stay("Q000001", "2026-10-01", "2026-12-24", left: "2026-11-10", reason: "O", category: "MC04")   // 40 nights, early, settled
+            try await stay("Q000002", "2026-10-05", "2026-11-30", left: "2026-10-20", reason: "F", category: "MC14")   // 15, recalled (curfew) in 28 days
+            try await stay("Q000003", "2026-09-01", "2026-11-01", left: "2026-11-01", reason: "O", category: "CAS3")   // 61, on time, unsettled
+            try await stay("Q000004", "2026-10-10", "2026-12-31", left: "2026-11-25", reason: "A", category: nil)      // 46, recalled (absconded)
+            let absent = try await placements.book(NewPlacement(premisesID: world.premises, crn: "Q000005", personName: "Person Q000005",
+                                                                expectedArrival: day("2026-10-15"), expectedDeparture: day("2026-12-15")), by: world.manager)
+            _ = try await placements.recordNonArrival(absent.id, reason: "A", notes: nil, expectedVersion: nil, by: world.manager)
+
+            let reports = Reports(pool: pool)
+            let quarter = try await reports.moveOn(.premises(world.premises), from: day("2026-10-01"), to: day("2027-01-01"), period: .quarter, by: world.manager)
+            let row = try #require(quarter.rows.first)
+            #expect(quarter.rows.count == 1 && row.departures == 4)
+            #expect(row.byReason == ["Planned move-on": 2, "Breach / recall: Curfew": 1, "Breach / recall: Absconded": 1])
+            #expect(row.byMoveOnCategory == ["Private rented": 1, "No fixed abode": 1, "CAS3 (temporary accommodation)": 1])
+            #expect(row.byOutcome == ["settled": 1, "homeless": 1, "unsettled": 1, "unknown": 1])
+            #expect(row.settledShare == 0.25)
+            #expect(row.averageStayDays == 40.5 && row.medianStayDays == 43)
+            #expect(row.leftEarly == 3 && row.leftEarlyShare == 0.75)
+            #expect(row.recalls == 2 && row.recallsWithin28Days == 1 && row.recallsWithin28DaysShare == 0.5)
+            #expect(row.nonArrivals == 1 && row.nonArrivalsByReason == ["Failed to arrive as planned": 1])
+
+            let months = try await reports.moveOn(.premises(world.premises), from: day("2026-10-01"), to: day("2027-01-01"), period: .month, by: world.manager)
+            #expect(months.rows.map(\.departures) == [1, 3, 0])
+            #expect(months.rows.map(\.recalls) == [1, 1, 0])
+            #expect(months.rows[2].averageStayDays == nil && months.rows[2].settledShare == nil)
+        }
+    }
 }

@@ -1,0 +1,128 @@
+import Foundation
+import Postgres
+
+/// Where people went when they left, period by period (by departure date): departures by
+/// reason and move-on category, the share to settled, unsettled, homeless and custody
+/// (`accommodation_outcome` of move_on_categories.csv; `unknown` when no category was recorded),
+/// lengths of stay, early leavers, recalls, and non-arrivals (by expected arrival date).
+public struct MoveOnReport: Sendable, Equatable, Codable {
+    public struct Row: Sendable, Equatable, Codable {
+        public var from: CalendarDate
+        public var to: CalendarDate
+        public var departures: Int
+        /// By departure reason name; breach and recall sub-reasons as "Breach / recall: Curfew".
+        public var byReason: [String: Int]
+        public var byMoveOnCategory: [String: Int]
+        /// settled, unsettled, homeless, custody, other, unknown.
+        public var byOutcome: [String: Int]
+        /// The share of departures to settled accommodation (nil without departures).
+        public var settledShare: Double?
+        public var averageStayDays: Double?
+        public var medianStayDays: Double?
+        /// Left before their expected departure date.
+        public var leftEarly: Int
+        public var leftEarlyShare: Double?
+        /// Departures for a breach or recall (reason BR or one of its sub-reasons).
+        public var recalls: Int
+        public var recallsWithin28Days: Int
+        public var recallsWithin28DaysShare: Double?
+        public var nonArrivals: Int
+        public var nonArrivalsByReason: [String: Int]
+    }
+
+    public var scope: String
+    public var from: CalendarDate
+    public var to: CalendarDate
+    public var period: ReportPeriod
+    public var rows: [Row]
+}
+
+extension Reports {
+    /// The move-on outcomes report of a scope for departures from `from` up to `to`.
+    public func moveOn(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> MoveOnReport {
+        try Self.validate(from: from, to: to)
+        return try await pool.withConnection { connection in
+            let name = try await scope.authorise(principal, on: connection)
+            let rows = try await connection.query("""
+                WITH periods AS (
+                    SELECT daterange(greatest(p::date, \(from)::date), least((p + \(period.interval))::date, \(to)::date), '[)') AS span
+                    FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
+                ),
+                left_ AS (
+                    SELECT p.departure_date, p.expected_departure, p.departure_date - p.arrival_date AS stay,
+                           CASE WHEN r.parent_code IS NULL THEN r.name ELSE parent.name || ': ' || r.name END AS reason,
+                           coalesce(r.parent_code, r.code) = 'BR' AS recall,
+                           m.name AS category, coalesce(m.accommodation_outcome, 'unknown') AS outcome
+                    FROM placement p JOIN premises pr ON pr.id = p.premises_id
+                    JOIN departure_reason r ON r.code = p.departure_reason_code
+                    LEFT JOIN departure_reason parent ON parent.code = r.parent_code
+                    LEFT JOIN move_on_category m ON m.code = p.move_on_category_code
+                    WHERE \(scope.condition) AND p.departed_at IS NOT NULL
+                      AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
+                ),
+                figures AS (
+                    SELECT lower(pe.span) AS first, count(*) AS departures,
+                           avg(l.stay)::float8 AS average_stay,
+                           percentile_cont(0.5) WITHIN GROUP (ORDER BY l.stay) AS median_stay,
+                           count(*) FILTER (WHERE l.departure_date < l.expected_departure) AS left_early,
+                           count(*) FILTER (WHERE l.recall) AS recalls,
+                           count(*) FILTER (WHERE l.recall AND l.stay <= 28) AS recalls_28
+                    FROM periods pe JOIN left_ l ON pe.span @> l.departure_date GROUP BY lower(pe.span)
+                ),
+                by_reason AS (
+                    SELECT first, jsonb_object_agg(reason, n)::text AS counts FROM (
+                        SELECT lower(pe.span) AS first, l.reason, count(*) AS n FROM periods pe JOIN left_ l ON pe.span @> l.departure_date GROUP BY 1, 2
+                    ) x GROUP BY first
+                ),
+                by_category AS (
+                    SELECT first, jsonb_object_agg(category, n)::text AS counts FROM (
+                        SELECT lower(pe.span) AS first, l.category, count(*) AS n FROM periods pe JOIN left_ l ON pe.span @> l.departure_date
+                        WHERE l.category IS NOT NULL GROUP BY 1, 2
+                    ) x GROUP BY first
+                ),
+                by_outcome AS (
+                    SELECT first, jsonb_object_agg(outcome, n)::text AS counts FROM (
+                        SELECT lower(pe.span) AS first, l.outcome, count(*) AS n FROM periods pe JOIN left_ l ON pe.span @> l.departure_date GROUP BY 1, 2
+                    ) x GROUP BY first
+                ),
+                non_arrivals AS (
+                    SELECT first, sum(n)::bigint AS total, jsonb_object_agg(reason, n)::text AS counts FROM (
+                        SELECT lower(pe.span) AS first, r.name AS reason, count(*) AS n
+                        FROM periods pe JOIN placement p ON pe.span @> p.expected_arrival JOIN premises pr ON pr.id = p.premises_id
+                        JOIN non_arrival_reason r ON r.code = p.non_arrival_reason_code
+                        WHERE \(scope.condition) AND p.non_arrived_at IS NOT NULL GROUP BY 1, 2
+                    ) x GROUP BY first
+                )
+                SELECT lower(pe.span) AS first, upper(pe.span) AS stop, coalesce(f.departures, 0) AS departures, f.average_stay, f.median_stay,
+                       coalesce(f.left_early, 0) AS left_early, coalesce(f.recalls, 0) AS recalls, coalesce(f.recalls_28, 0) AS recalls_28,
+                       coalesce(r.counts, '{}') AS by_reason, coalesce(c.counts, '{}') AS by_category, coalesce(o.counts, '{}') AS by_outcome,
+                       coalesce(n.total, 0) AS non_arrivals, coalesce(n.counts, '{}') AS non_arrival_reasons
+                FROM periods pe
+                LEFT JOIN figures f ON f.first = lower(pe.span)
+                LEFT JOIN by_reason r ON r.first = lower(pe.span)
+                LEFT JOIN by_category c ON c.first = lower(pe.span)
+                LEFT JOIN by_outcome o ON o.first = lower(pe.span)
+                LEFT JOIN non_arrivals n ON n.first = lower(pe.span)
+                ORDER BY lower(pe.span)
+                """).map { row -> MoveOnReport.Row in
+                func counts(_ column: String) throws -> [String: Int] {
+                    try JSONDecoder().decode([String: Int].self, from: Data((try row.decode(column, as: String.self)).utf8))
+                }
+                func share(_ part: Int, of whole: Int) -> Double? { whole > 0 ? Double(part) / Double(whole) : nil }
+                let departures = Int(try row.decode("departures", as: Int64.self))
+                let outcomes = try counts("by_outcome")
+                let leftEarly = Int(try row.decode("left_early", as: Int64.self))
+                let recalls = Int(try row.decode("recalls", as: Int64.self))
+                let recalls28 = Int(try row.decode("recalls_28", as: Int64.self))
+                return MoveOnReport.Row(
+                    from: try row.decode("first"), to: try row.decode("stop"), departures: departures, byReason: try counts("by_reason"),
+                    byMoveOnCategory: try counts("by_category"), byOutcome: outcomes, settledShare: share(outcomes["settled"] ?? 0, of: departures),
+                    averageStayDays: try row.decode("average_stay"), medianStayDays: try row.decode("median_stay"),
+                    leftEarly: leftEarly, leftEarlyShare: share(leftEarly, of: departures), recalls: recalls, recallsWithin28Days: recalls28,
+                    recallsWithin28DaysShare: share(recalls28, of: recalls), nonArrivals: Int(try row.decode("non_arrivals", as: Int64.self)),
+                    nonArrivalsByReason: try counts("non_arrival_reasons"))
+            }
+            return MoveOnReport(scope: name, from: from, to: to, period: period, rows: rows)
+        }
+    }
+}

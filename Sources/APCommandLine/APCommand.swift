@@ -13,7 +13,7 @@ public struct APCommand: AsyncParsableCommand {
 
             Example:  ap login night --server http://127.0.0.1:8080   then   ap whoami
             """,
-        subcommands: [Serve.self, DB.self, Login.self, Logout.self, WhoAmI.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self, PlacementsCommand.self, ReferralsCommand.self, MatchCommand.self, Tonight.self, SignOut.self, SignIn.self, Check.self, Checks.self, BreachesCommand.self, IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, ResidentCommand.self, KeyWorkCommand.self, TestsCommand.self, MoveOnCommand.self])
+        subcommands: [Serve.self, DB.self, Login.self, Logout.self, WhoAmI.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self, PlacementsCommand.self, ReferralsCommand.self, MatchCommand.self, Tonight.self, SignOut.self, SignIn.self, Check.self, Checks.self, BreachesCommand.self, IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, ResidentCommand.self, KeyWorkCommand.self, TestsCommand.self, MoveOnCommand.self, ReportCommand.self])
 
     public init() {}
 }

@@ -106,6 +106,8 @@ struct AccessPolicy: ServerMiddleware {
         "getResidentRecord": .anyStaff,
         "getDepartureSummary": .anyStaff,
         "getDepartureSummaryText": .anyStaff,
+        "getOccupancyReport": .anyStaff,
+        "getMoveOnReport": .anyStaff,
         "listMovements": .anyStaff,
         "recordMovement": .roles(premisesStaff.union([.administrator])),
         "correctMovement": .roles(premisesStaff.union([.administrator])),

@@ -23,24 +23,30 @@ public func buildApplication(
             throw error
         }
     }
-    let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost), logger: logger)
+    // Reports read from a replica when one is configured; everything else from the primary.
+    let reportPool = configuration.reportDatabase.map {
+        PostgresPool(settings: $0, maxConnections: configuration.maxConnections, logger: logger)
+    }
+    let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost), logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
     app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), logger: logger))
+    if let reportPool { app.addServices(reportPool) }
     return app
 }
 
 /// The routes of the service over an existing pool: the generated API behind authentication,
 /// idempotency and problem answers, and the OpenAPI document itself.
-public func buildRouter(pool: PostgresPool, passwordHasher: PasswordHasher, logger: Logger) throws -> Router<AppRequestContext> {
+public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
+                        logger: Logger) throws -> Router<AppRequestContext> {
     let sessions = SessionStore(pool: pool, hasher: passwordHasher)
     let handler = APIHandler(
         pool: pool, sessions: sessions, staff: StaffStore(pool: pool, hasher: passwordHasher),
         premises: PremisesStore(pool: pool), reference: ReferenceData(pool: pool), rooms: RoomStore(pool: pool),
         outOfService: OutOfServiceStore(pool: pool), placements: PlacementStore(pool: pool), boards: BedBoardStore(pool: pool),
-        referrals: ReferralStore(pool: pool), movements: MovementLog(pool: pool))
+        referrals: ReferralStore(pool: pool), movements: MovementLog(pool: pool), reports: Reports(pool: reportPool ?? pool))
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         ProblemMiddleware(logger: logger)

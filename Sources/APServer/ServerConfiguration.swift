@@ -9,6 +9,8 @@ public struct ServerConfiguration: Sendable {
     public var port: Int
     /// The database of record (`DATABASE_URL`, else libpq's `PG*` variables).
     public var database: ConnectionSettings
+    /// Where report queries go (`AP_REPORT_DATABASE_URL`, a read replica, say); nil: the database of record.
+    public var reportDatabase: ConnectionSettings?
     /// The most database connections the service holds.
     public var maxConnections: Int
     /// bcrypt's cost for new passwords (`AP_BCRYPT_COST`, default 12).
@@ -31,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     /// The configuration the environment describes.
     public static func fromEnvironment(_ environment: [String: String] = ProcessInfo.processInfo.environment) -> ServerConfiguration {
         var configuration = ServerConfiguration(database: .fromEnvironment(environment))
+        if let replica = environment["AP_REPORT_DATABASE_URL"], !replica.isEmpty {
+            configuration.reportDatabase = .fromEnvironment(environment, variable: "AP_REPORT_DATABASE_URL")
+        }
         if let host = environment["AP_HOST"] { configuration.host = host }
         if let port = environment["AP_PORT"].flatMap(Int.init) { configuration.port = port }
         if let connections = environment["AP_DB_MAX_CONNECTIONS"].flatMap(Int.init), connections > 0 {

@@ -17,6 +17,8 @@ struct APIHandler: APIProtocol {
     let boards: BedBoardStore
     let referrals: ReferralStore
     let movements: MovementLog
+    /// On the report database (a read replica) when one is configured.
+    let reports: Reports
 }
 
 /// Reading identifiers and versions from the request.

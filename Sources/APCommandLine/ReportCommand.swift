@@ -1,0 +1,138 @@
+import APIContract
+import ArgumentParser
+import Foundation
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Reports: occupancy and move-on outcomes for a premises, a region or the country, as a table, --csv or --json.",
+        discussion: "Example:  ap report occupancy --region NW --from 2026-01-01 --to 2027-01-01 --by month --csv > nw.csv",
+        subcommands: [OccupancyCommand.self, MoveOnReportCommand.self])
+}
+
+/// The scope, range, grouping and output of a report.
+struct ReportOptions: ParsableArguments {
+    @Option(help: "One premises (code or id).") var premises: String?
+    @Option(help: "A probation region's code (NW, YH...).") var region: String?
+    @Flag(help: "The whole country.") var national = false
+    @Option(help: "The first day (YYYY-MM-DD); the first of the month a year ago when left out.") var from: String?
+    @Option(help: "The day after the last (YYYY-MM-DD); the first of next month when left out.") var to: String?
+    @Option(help: "day, week, month, quarter or year.") var by: String = "month"
+    @Flag(help: "Print CSV (a header row, ISO dates, one unit per column).") var csv = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func validate() throws {
+        guard [premises != nil, region != nil, national].filter({ $0 }).count <= 1 else {
+            throw ValidationError("give one of --premises, --region or --national")
+        }
+        guard !(csv && json) else { throw ValidationError("give --csv or --json, not both") }
+    }
+
+    /// The scope as the API takes it: your own premises or region when none is given.
+    func scope(_ client: ServiceClient) async throws -> (premisesId: String?, region: String?) {
+        if let premises { return (try await client.premisesID(premises), nil) }
+        if let region { return (nil, region.uppercased()) }
+        if national { return (nil, nil) }
+        let me = try await client.me()
+        return (me.premisesId, me.regionCode)
+    }
+
+    /// The range: given, or the last twelve whole months and this one.
+    func range() throws -> (from: String, to: String) {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "Europe/London")!
+        let month = calendar.date(from: calendar.dateComponents([.year, .month], from: Date()))!
+        func text(_ date: Date) -> String {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            return String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+        }
+        return (try from.map { try DateArgument.parse($0, option: "--from") } ?? text(calendar.date(byAdding: .month, value: -12, to: month)!),
+                try to.map { try DateArgument.parse($0, option: "--to") } ?? text(calendar.date(byAdding: .month, value: 1, to: month)!))
+    }
+
+
+    func percent(_ share: Double?) -> String { share.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+}
+
+struct OccupancyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "occupancy",
+        abstract: "Beds, out-of-service, usable, occupied and vacant bed-nights, occupancy and overbooked nights; and the next 12 weeks.",
+        discussion: "Example:  ap report occupancy --premises DEMO-ELM --from 2026-10-01 --to 2027-01-01 --by week")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let scope = try await options.scope(client)
+        let (from, to) = try options.range()
+        let query = Operations.GetOccupancyReport.Input.Query(
+            premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: .init(rawValue: options.by),
+            format: options.csv ? .csv : nil)
+        guard query.period != nil else { throw ValidationError("--by must be day, week, month, quarter or year") }
+        let body = try await client.call { api in
+            switch try await api.getOccupancyReport(query: query) {
+            case .ok(let ok): ok.body
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if case .csv(let csv) = body { print(try await String(collecting: csv, upTo: 64 << 20), terminator: ""); return }
+        let report = try body.json
+        if options.json { try Terminal.printJSON(report); return }
+        print("Occupancy, \(report.scope), \(report.from) to \(report.to) (by \(report.period))")
+        func line(_ row: Components.Schemas.OccupancyRow, _ label: String) -> [String] {
+            [label, "\(row.beds)", "\(row.bedNights)", "\(row.outOfServiceBedNights)", "\(row.usableBedNights)", "\(row.occupiedBedNights)",
+             "\(row.vacantBedNights)", options.percent(row.occupancyRate), "\(row.overbookedNights)"]
+        }
+        Terminal.printTable(["FROM", "BEDS", "BED-NIGHTS", "OUT OF SERVICE", "USABLE", "OCCUPIED", "VACANT", "OCCUPANCY", "OVERBOOKED"],
+                            report.rows.map { line($0, $0.from) } + [line(report.total, "total")])
+        print("\nThe next 12 weeks, from bookings and expected departures:")
+        Terminal.printTable(["WEEK FROM", "USABLE", "BOOKED", "FREE", "FULL NIGHTS", "BEDS FALLING FREE"], report.forecast.map {
+            [$0.from, "\($0.usableBedNights)", "\($0.bookedBedNights)", "\($0.freeBedNights)", "\($0.fullNights)", "\($0.departures)"]
+        })
+    }
+}
+
+struct MoveOnReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "move-on",
+        abstract: "Departures by reason and move-on category, settled/unsettled/homeless/custody, stays, early leavers, recalls, non-arrivals.",
+        discussion: "Example:  ap report move-on --national --from 2026-01-01 --to 2027-01-01 --by quarter")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let scope = try await options.scope(client)
+        let (from, to) = try options.range()
+        let query = Operations.GetMoveOnReport.Input.Query(
+            premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: .init(rawValue: options.by),
+            format: options.csv ? .csv : nil)
+        guard query.period != nil else { throw ValidationError("--by must be day, week, month, quarter or year") }
+        let body = try await client.call { api in
+            switch try await api.getMoveOnReport(query: query) {
+            case .ok(let ok): ok.body
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if case .csv(let csv) = body { print(try await String(collecting: csv, upTo: 64 << 20), terminator: ""); return }
+        let report = try body.json
+        if options.json { try Terminal.printJSON(report); return }
+        print("Move-on outcomes, \(report.scope), departures \(report.from) to \(report.to) (by \(report.period))")
+        Terminal.printTable(["FROM", "LEFT", "SETTLED", "UNSETTLED", "HOMELESS", "CUSTODY", "AVG STAY", "MEDIAN", "EARLY", "RECALLS", "IN 28 DAYS", "NON-ARRIVALS"],
+                            report.rows.map { row in
+            let outcome = row.byOutcome.additionalProperties
+            return [row.from, "\(row.departures)", options.percent(row.settledShare), "\(outcome["unsettled"] ?? 0)", "\(outcome["homeless"] ?? 0)",
+                    "\(outcome["custody"] ?? 0)", row.averageStayDays.map { String(format: "%.0f d", $0) } ?? "-",
+                    row.medianStayDays.map { String(format: "%.0f d", $0) } ?? "-", options.percent(row.leftEarlyShare), "\(row.recalls)",
+                    options.percent(row.recallsWithin28DaysShare), "\(row.nonArrivals)"]
+        })
+        let reasons = report.rows.reduce(into: [String: Int]()) { total, row in row.byReason.additionalProperties.forEach { total[$0.key, default: 0] += $0.value } }
+        if !reasons.isEmpty {
+            print("\nDepartures by reason:")
+            Terminal.printTable(["REASON", "DEPARTURES"], reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [$0.key, "\($0.value)"] })
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import APIContract
+import ApprovedPremises
+import Foundation
+import OpenAPIRuntime
+
+extension APIHandler {
+    /// The scope a report's query names: a premises, else a region, else the country.
+    static func scope(premisesId: String?, region: String?) throws -> ReportScope {
+        if let id = try Input.optionalUUID(premisesId, field: "premisesId") { return .premises(id) }
+        if let region, !region.isEmpty { return .region(region.uppercased()) }
+        return .country
+    }
+
+    static func period(_ text: String?, default fallback: ReportPeriod) throws -> ReportPeriod {
+        guard let text else { return fallback }
+        guard let period = ReportPeriod(rawValue: text) else {
+            throw DomainError.invalid(field: "period", rule: "oneOf", "period must be one of " + ReportPeriod.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return period
+    }
+
+    func getOccupancyReport(_ input: Operations.GetOccupancyReport.Input) async throws -> Operations.GetOccupancyReport.Output {
+        let query = input.query
+        let report = try await reports.occupancy(
+            try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
+            to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
+        if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.occupancy(report))))) }
+        return .ok(.init(body: .json(.init(report))))
+    }
+
+    func getMoveOnReport(_ input: Operations.GetMoveOnReport.Input) async throws -> Operations.GetMoveOnReport.Output {
+        let query = input.query
+        let report = try await reports.moveOn(
+            try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
+            to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
+        if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.moveOn(report))))) }
+        return .ok(.init(body: .json(.init(report))))
+    }
+}
+
+extension Components.Schemas.Counts {
+    init(_ counts: [String: Int]) {
+        self.init(additionalProperties: counts)
+    }
+}
+
+extension Components.Schemas.OccupancyRow {
+    init(_ row: OccupancyReport.Row) {
+        self.init(from: row.from.description, to: row.to.description, beds: row.beds, bedNights: row.bedNights,
+                  outOfServiceBedNights: row.outOfServiceBedNights, outOfServiceByReason: .init(row.outOfServiceByReason),
+                  usableBedNights: row.usableBedNights, occupiedBedNights: row.occupiedBedNights, vacantBedNights: row.vacantBedNights,
+                  occupancyRate: row.occupancyRate, overbookedNights: row.overbookedNights, fullNights: row.fullNights)
+    }
+}
+
+extension Components.Schemas.OccupancyReport {
+    init(_ report: ApprovedPremises.OccupancyReport) {
+        self.init(scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
+                  rows: report.rows.map(Components.Schemas.OccupancyRow.init), total: .init(report.total),
+                  forecast: report.forecast.map {
+                      .init(from: $0.from.description, to: $0.to.description, usableBedNights: $0.usableBedNights, bookedBedNights: $0.bookedBedNights,
+                            freeBedNights: $0.freeBedNights, fullNights: $0.fullNights, departures: $0.departures)
+                  })
+    }
+}
+
+extension Components.Schemas.MoveOnReport {
+    init(_ report: ApprovedPremises.MoveOnReport) {
+        self.init(scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
+                  rows: report.rows.map {
+                      .init(from: $0.from.description, to: $0.to.description, departures: $0.departures, byReason: .init($0.byReason),
+                            byMoveOnCategory: .init($0.byMoveOnCategory), byOutcome: .init($0.byOutcome), settledShare: $0.settledShare,
+                            averageStayDays: $0.averageStayDays, medianStayDays: $0.medianStayDays, leftEarly: $0.leftEarly,
+                            leftEarlyShare: $0.leftEarlyShare, recalls: $0.recalls, recallsWithin28Days: $0.recallsWithin28Days,
+                            recallsWithin28DaysShare: $0.recallsWithin28DaysShare, nonArrivals: $0.nonArrivals,
+                            nonArrivalsByReason: .init($0.nonArrivalsByReason))
+                  })
+    }
+}

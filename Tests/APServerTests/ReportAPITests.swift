@@ -1,0 +1,51 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+@testable import APServer
+
+@Suite("Reports over HTTP", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct ReportAPITests {
+    @Test("reports answer JSON and CSV; a regional manager is refused another region; bad ranges name the field")
+    func reports() async throws {
+        try await withApp { client, world in
+            let json = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day",
+                                                method: .get, headers: world.headers("manager"))
+            #expect(json.status == .ok, "\(json.text)")
+            let rows = try json.json()["rows"] as? [[String: Any]] ?? []
+            #expect(rows.count == 7)
+            #expect(rows.first?["usableBedNights"] as? Int == 1)
+
+            let csv = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=week&format=csv",
+                                               method: .get, headers: world.headers("manager"))
+            #expect(csv.status == .ok)
+            #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
+            let lines = csv.text.split(separator: "\r\n").map(String.init)
+            #expect(lines.first?.hasPrefix("from,to,beds,bed_nights,out_of_service_bed_nights") == true, "\(csv.text)")
+            #expect(lines.count == 3, "\(csv.text)")  // the header, the week of 30 November (cut) and of 7 December
+
+            let moveOn = try await client.execute(uri: "/reports/move-on?region=NW&from=2026-01-01&to=2027-01-01&period=quarter&format=csv",
+                                                  method: .get, headers: world.headers("regional"))
+            #expect(moveOn.status == .ok, "\(moveOn.text)")
+            #expect(moveOn.text.hasPrefix("from,to,departures,settled,unsettled,homeless,custody"))
+
+            let otherRegion = try await client.execute(uri: "/reports/occupancy?region=YH&from=2026-01-01&to=2026-02-01",
+                                                       method: .get, headers: world.headers("regional"))
+            #expect(otherRegion.status == .forbidden, "\(otherRegion.text)")
+            let oak = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.oak)&from=2026-01-01&to=2026-02-01",
+                                               method: .get, headers: world.headers("regional"))
+            #expect(oak.status == .forbidden, "\(oak.text)")
+            let national = try await client.execute(uri: "/reports/occupancy?from=2026-01-01&to=2026-02-01", method: .get, headers: world.headers("manager"))
+            #expect(national.status == .forbidden)
+            let backwards = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-02-01&to=2026-01-01",
+                                                     method: .get, headers: world.headers("manager"))
+            #expect(try backwards.problemFields() == ["to"], "\(backwards.text)")
+            let badDate = try await client.execute(uri: "/reports/move-on?premisesId=\(world.elm)&from=last-year&to=2026-01-01",
+                                                   method: .get, headers: world.headers("manager"))
+            #expect(try badDate.problemFields() == ["from"], "\(badDate.text)")
+        }
+    }
+}

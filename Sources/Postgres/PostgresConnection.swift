@@ -28,6 +28,35 @@ public struct PostgresConnection: Sendable {
         return try await threadPool.runIfActive { try raw.execute(sql) }
     }
 
+    /// Bulk-loads rows with `COPY table (columns) FROM STDIN`: each row's values are escaped
+    /// for COPY's text format (nil is NULL). The table and column names are trusted text.
+    @discardableResult
+    public func copy(into table: String, columns: [String], rows: [[String?]]) async throws -> Int {
+        let statement = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        var chunks = [String]()
+        var chunk = ""
+        chunk.reserveCapacity(1 << 20)
+        for row in rows {
+            chunk += row.map { $0.map(Self.escape) ?? "\\N" }.joined(separator: "\t")
+            chunk += "\n"
+            if chunk.utf8.count > 1 << 20 {
+                chunks.append(chunk)
+                chunk = ""
+            }
+        }
+        if !chunk.isEmpty { chunks.append(chunk) }
+        let raw = self.raw
+        let data = chunks
+        return try await threadPool.runIfActive { try raw.copyIn(statement, data: data) }
+    }
+
+    /// A value in COPY's text format: backslash, tab, newline and carriage return escaped.
+    static func escape(_ value: String) -> String {
+        guard value.contains(where: { $0 == "\\" || $0 == "\t" || $0 == "\n" || $0 == "\r" }) else { return value }
+        return value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\t", with: "\\t")
+            .replacingOccurrences(of: "\n", with: "\\n").replacingOccurrences(of: "\r", with: "\\r")
+    }
+
     /// Runs a script of several statements without parameters. For migrations, whose text is
     /// trusted and written by us; anything with input in it goes through `query`.
     public func executeScript(unsafeSQL text: String) async throws {

@@ -101,6 +101,39 @@ final class RawConnection: @unchecked Sendable {
         _ = try read(result, handle: handle)
     }
 
+    /// Loads rows with `COPY … FROM STDIN` (text format): `statement` is the COPY command, and
+    /// `data` chunks of tab-separated lines. Returns how many rows were loaded.
+    func copyIn(_ statement: String, data: [String]) throws -> Int {
+        guard let handle else {
+            throw PostgresError(kind: .connectionFailure, message: "connection closed")
+        }
+        let started = PQexec(handle, statement)
+        defer { PQclear(started) }
+        guard PQresultStatus(started) == PGRES_COPY_IN else {
+            throw error(from: started, handle: handle)
+        }
+        var failure: String? = nil
+        for chunk in data where failure == nil {
+            let sent = chunk.withCString { PQputCopyData(handle, $0, Int32(strlen($0))) }
+            if sent != 1 { failure = String(cString: PQerrorMessage(handle)) }
+        }
+        if PQputCopyEnd(handle, failure) != 1 {
+            throw PostgresError(kind: .connectionFailure, message: String(cString: PQerrorMessage(handle)))
+        }
+        var loaded = 0
+        var problem: PostgresError? = nil
+        while let result = PQgetResult(handle) {
+            defer { PQclear(result) }
+            if PQresultStatus(result) == PGRES_COMMAND_OK {
+                loaded = Int(String(cString: PQcmdTuples(result))) ?? 0
+            } else if problem == nil {
+                problem = error(from: result, handle: handle)
+            }
+        }
+        if let problem { throw problem }
+        return loaded
+    }
+
     private func read(_ result: OpaquePointer?, handle: OpaquePointer) throws -> PostgresResult {
         guard let result else {
             throw error(from: nil, handle: handle)

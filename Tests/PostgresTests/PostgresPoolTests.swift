@@ -31,6 +31,25 @@ struct PostgresPoolTests {
         }
     }
 
+    @Test("COPY loads many rows at once: tabs, newlines, backslashes and NULL come back as they went in; a bad row loads nothing")
+    func copy() async throws {
+        try await TestDatabase.withEmptyDatabase { pool in
+            try await pool.execute("CREATE TABLE load (n integer NOT NULL, body text)")
+            let awkward = "tab\there\nnew line \\ back\\slash \\N not null\r"
+            let rows: [[String?]] = (0..<50_000).map { ["\($0)", $0 == 7 ? awkward : ($0 == 8 ? nil : "row \($0)")] }
+            let loaded = try await pool.withConnection { try await $0.copy(into: "load", columns: ["n", "body"], rows: rows) }
+            #expect(loaded == 50_000)
+            #expect(try await pool.query("SELECT body FROM load WHERE n = 7").first?.decode("body", as: String.self) == awkward)
+            #expect(try await pool.query("SELECT body FROM load WHERE n = 8").first?.decode("body", as: String?.self) == nil)
+            await #expect(throws: PostgresError.self) {
+                try await pool.withConnection { try await $0.copy(into: "load", columns: ["n", "body"], rows: [["1", "fine"], ["not a number", "x"]]) }
+            }
+            #expect(try await pool.query("SELECT count(*) AS n FROM load").first?.decode("n", as: Int64.self) == 50_000)
+            // The connection is usable after a failed COPY.
+            #expect(try await pool.query("SELECT 1 AS one").first?.decode("one", as: Int.self) == 1)
+        }
+    }
+
     @Test("an injection attempt is stored as text, not run")
     func injection() async throws {
         try await TestDatabase.withEmptyDatabase { pool in

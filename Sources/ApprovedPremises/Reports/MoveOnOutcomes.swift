@@ -49,7 +49,8 @@ extension Reports {
                     FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
                 ),
                 left_ AS (
-                    SELECT p.departure_date, p.expected_departure, p.departure_date - p.arrival_date AS stay,
+                    SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first,
+                           p.departure_date, p.expected_departure, p.departure_date - p.arrival_date AS stay,
                            CASE WHEN r.parent_code IS NULL THEN r.name ELSE parent.name || ': ' || r.name END AS reason,
                            coalesce(r.parent_code, r.code) = 'BR' AS recall,
                            m.name AS category, coalesce(m.accommodation_outcome, 'unknown') AS outcome
@@ -61,36 +62,37 @@ extension Reports {
                       AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 ),
                 figures AS (
-                    SELECT lower(pe.span) AS first, count(*) AS departures,
+                    SELECT l.first, count(*) AS departures,
                            avg(l.stay)::float8 AS average_stay,
                            percentile_cont(0.5) WITHIN GROUP (ORDER BY l.stay) AS median_stay,
                            count(*) FILTER (WHERE l.departure_date < l.expected_departure) AS left_early,
                            count(*) FILTER (WHERE l.recall) AS recalls,
                            count(*) FILTER (WHERE l.recall AND l.stay <= 28) AS recalls_28
-                    FROM periods pe JOIN left_ l ON pe.span @> l.departure_date GROUP BY lower(pe.span)
+                    FROM left_ l GROUP BY l.first
                 ),
                 by_reason AS (
                     SELECT first, jsonb_object_agg(reason, n)::text AS counts FROM (
-                        SELECT lower(pe.span) AS first, l.reason, count(*) AS n FROM periods pe JOIN left_ l ON pe.span @> l.departure_date GROUP BY 1, 2
+                        SELECT l.first, l.reason, count(*) AS n FROM left_ l GROUP BY 1, 2
                     ) x GROUP BY first
                 ),
                 by_category AS (
                     SELECT first, jsonb_object_agg(category, n)::text AS counts FROM (
-                        SELECT lower(pe.span) AS first, l.category, count(*) AS n FROM periods pe JOIN left_ l ON pe.span @> l.departure_date
-                        WHERE l.category IS NOT NULL GROUP BY 1, 2
+                        SELECT l.first, l.category, count(*) AS n FROM left_ l WHERE l.category IS NOT NULL GROUP BY 1, 2
                     ) x GROUP BY first
                 ),
                 by_outcome AS (
                     SELECT first, jsonb_object_agg(outcome, n)::text AS counts FROM (
-                        SELECT lower(pe.span) AS first, l.outcome, count(*) AS n FROM periods pe JOIN left_ l ON pe.span @> l.departure_date GROUP BY 1, 2
+                        SELECT l.first, l.outcome, count(*) AS n FROM left_ l GROUP BY 1, 2
                     ) x GROUP BY first
                 ),
                 non_arrivals AS (
                     SELECT first, sum(n)::bigint AS total, jsonb_object_agg(reason, n)::text AS counts FROM (
-                        SELECT lower(pe.span) AS first, r.name AS reason, count(*) AS n
-                        FROM periods pe JOIN placement p ON pe.span @> p.expected_arrival JOIN premises pr ON pr.id = p.premises_id
+                        SELECT greatest(date_trunc(\(period.field), p.expected_arrival)::date, \(from)::date) AS first, r.name AS reason, count(*) AS n
+                        FROM placement p JOIN premises pr ON pr.id = p.premises_id
                         JOIN non_arrival_reason r ON r.code = p.non_arrival_reason_code
-                        WHERE \(scope.condition) AND p.non_arrived_at IS NOT NULL GROUP BY 1, 2
+                        WHERE \(scope.condition) AND p.non_arrived_at IS NOT NULL
+                          AND p.expected_arrival >= \(from)::date AND p.expected_arrival < \(to)::date
+                        GROUP BY 1, 2
                     ) x GROUP BY first
                 )
                 SELECT lower(pe.span) AS first, upper(pe.span) AS stop, coalesce(f.departures, 0) AS departures, f.average_stay, f.median_stay,

@@ -97,43 +97,46 @@ public struct Reports: Sendable {
                 SELECT daterange(greatest(p::date, \(from)::date), least((p + \(period.interval))::date, \(to)::date), '[)') AS span
                 FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
             ),
+            -- the premises of the scope, numbered: sorting small integers is cheaper than UUIDs
+            keys AS (SELECT pr.id, row_number() OVER (ORDER BY pr.id)::integer AS k FROM premises pr WHERE \(scope.condition)),
             beds AS (
-                SELECT b.premises_id, b.in_use * rng.r AS span FROM bed b JOIN premises pr ON pr.id = b.premises_id, rng
-                WHERE \(scope.condition) AND b.in_use && rng.r
+                SELECT k.k AS premises_id, b.in_use * rng.r AS span FROM bed b JOIN keys k ON k.id = b.premises_id, rng
+                WHERE b.in_use && rng.r
             ),
             outages AS (
-                SELECT b.premises_id, o.reason_code, o.nights * b.in_use * rng.r AS span
-                FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id JOIN premises pr ON pr.id = b.premises_id, rng
-                WHERE \(scope.condition) AND o.cancelled_at IS NULL AND o.nights && rng.r AND NOT isempty(o.nights * b.in_use * rng.r)
+                SELECT k.k AS premises_id, o.reason_code, o.nights * b.in_use * rng.r AS span
+                FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id JOIN keys k ON k.id = b.premises_id, rng
+                WHERE o.cancelled_at IS NULL AND o.nights && rng.r AND NOT isempty(o.nights * b.in_use * rng.r)
             ),
             stays AS (
-                SELECT p.premises_id, p.nights * rng.r AS span FROM placement p JOIN premises pr ON pr.id = p.premises_id, rng
-                WHERE \(scope.condition) AND p.nights && rng.r
+                SELECT k.k AS premises_id, p.nights * rng.r AS span FROM placement p JOIN keys k ON k.id = p.premises_id, rng
+                WHERE p.nights && rng.r
             ),
+            -- every period's first night is a change point too, so that no run crosses a period
+            boundaries AS (SELECT k.k AS premises_id, lower(pe.span) AS night FROM keys k CROSS JOIN periods pe),
             changes AS (
-                SELECT premises_id, lower(span) AS night, 1 AS usable, 0 AS occupied FROM beds
+                SELECT premises_id, night, 0 AS usable, 0 AS occupied FROM boundaries
+                UNION ALL SELECT premises_id, lower(span) AS night, 1 AS usable, 0 AS occupied FROM beds
                 UNION ALL SELECT premises_id, upper(span), -1, 0 FROM beds
                 UNION ALL SELECT premises_id, lower(span), -1, 0 FROM outages
                 UNION ALL SELECT premises_id, upper(span), 1, 0 FROM outages
                 UNION ALL SELECT premises_id, lower(span), 0, 1 FROM stays
                 UNION ALL SELECT premises_id, upper(span), 0, -1 FROM stays
             ),
-            points AS (SELECT premises_id, night, sum(usable) AS usable, sum(occupied) AS occupied FROM changes GROUP BY premises_id, night),
+            -- running sums in night order; changes on the same night give runs of no length
             runs AS (
                 SELECT premises_id, night AS first, lead(night) OVER w AS stop,
                        sum(usable) OVER w AS usable, sum(occupied) OVER w AS occupied
-                FROM points WINDOW w AS (PARTITION BY premises_id ORDER BY night)
+                FROM changes WINDOW w AS (PARTITION BY premises_id ORDER BY night ROWS UNBOUNDED PRECEDING)
             ),
             run_figures AS (
-                SELECT lower(pe.span) AS first,
-                       sum(n * r.usable) AS usable, sum(n * r.occupied) AS occupied,
-                       sum(n * greatest(r.usable - r.occupied, 0)) AS vacant,
-                       sum(CASE WHEN r.occupied > r.usable THEN n ELSE 0 END) AS overbooked,
-                       sum(CASE WHEN r.usable > 0 AND r.occupied >= r.usable THEN n ELSE 0 END) AS full_nights
-                FROM periods pe
-                JOIN runs r ON r.stop IS NOT NULL AND daterange(r.first, r.stop, '[)') && pe.span
-                CROSS JOIN LATERAL (SELECT upper(daterange(r.first, r.stop, '[)') * pe.span) - lower(daterange(r.first, r.stop, '[)') * pe.span) AS n) AS len
-                GROUP BY lower(pe.span)
+                SELECT greatest(date_trunc(\(period.field), r.first)::date, \(from)::date) AS first,
+                       sum((r.stop - r.first) * r.usable) AS usable, sum((r.stop - r.first) * r.occupied) AS occupied,
+                       sum((r.stop - r.first) * greatest(r.usable - r.occupied, 0)) AS vacant,
+                       sum(CASE WHEN r.occupied > r.usable THEN r.stop - r.first ELSE 0 END) AS overbooked,
+                       sum(CASE WHEN r.usable > 0 AND r.occupied >= r.usable THEN r.stop - r.first ELSE 0 END) AS full_nights
+                FROM runs r WHERE r.stop > r.first
+                GROUP BY 1
             ),
             bed_figures AS (
                 SELECT lower(pe.span) AS first, count(*) AS beds, sum(upper(b.span * pe.span) - lower(b.span * pe.span)) AS bed_nights

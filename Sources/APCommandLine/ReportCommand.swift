@@ -7,7 +7,7 @@ struct ReportCommand: AsyncParsableCommand {
         commandName: "report",
         abstract: "Reports: occupancy and move-on outcomes for a premises, a region or the country, as a table, --csv or --json.",
         discussion: "Example:  ap report occupancy --region NW --from 2026-01-01 --to 2027-01-01 --by month --csv > nw.csv",
-        subcommands: [OccupancyCommand.self, MoveOnReportCommand.self])
+        subcommands: [OccupancyCommand.self, MoveOnReportCommand.self, OperationsReportCommand.self])
 }
 
 /// The scope, range, grouping and output of a report.
@@ -134,5 +134,44 @@ struct MoveOnReportCommand: AsyncParsableCommand {
             print("\nDepartures by reason:")
             Terminal.printTable(["REASON", "DEPARTURES"], reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [$0.key, "\($0.value)"] })
         }
+    }
+}
+
+struct OperationsReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "operations",
+        abstract: "Curfew breaches per 100 resident-nights and how they ended, tests, key work per resident-week, the referral pipeline.",
+        discussion: "Example:  ap report operations --premises DEMO-ELM --by month")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var options: ReportOptions
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let scope = try await options.scope(client)
+        let (from, to) = try options.range()
+        let query = Operations.GetOperationsReport.Input.Query(
+            premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: .init(rawValue: options.by),
+            format: options.csv ? .csv : nil)
+        guard query.period != nil else { throw ValidationError("--by must be day, week, month, quarter or year") }
+        let body = try await client.call { api in
+            switch try await api.getOperationsReport(query: query) {
+            case .ok(let ok): ok.body
+            case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
+            }
+        }
+        if case .csv(let csv) = body { print(try await String(collecting: csv, upTo: 64 << 20), terminator: ""); return }
+        let report = try body.json
+        if options.json { try Terminal.printJSON(report); return }
+        print("Operations, \(report.scope), \(report.from) to \(report.to) (by \(report.period))")
+        func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+        Terminal.printTable(["FROM", "RESIDENT-NIGHTS", "BREACHES", "PER 100", "ESCALATED", "TESTS", "MISSED", "POSITIVE", "SESSIONS", "PER RES-WEEK",
+                             "LATE", "REFERRALS", "DAYS TO DECIDE"], report.rows.map { row in
+            let positive = row.testResults.additionalProperties.filter { $0.key.hasSuffix(": positive") || $0.key.hasSuffix(": refused") }.values.reduce(0, +)
+            return [row.from, "\(row.residentNights)", "\(row.curfewBreaches)", number(row.breachesPer100ResidentNights, "%.2f"),
+                    "\(row.breachesByState.additionalProperties["escalated"] ?? 0)", "\(row.testsTaken)", "\(row.testsMissed)", "\(positive)",
+                    "\(row.keyWorkSessions)", number(row.sessionsPerResidentWeek, "%.2f"), "\(row.sessionsHeldLate)", "\(row.referralsReceived)",
+                    number(row.medianDaysToDecision, "%.1f")]
+        })
     }
 }

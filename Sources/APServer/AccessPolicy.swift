@@ -108,6 +108,7 @@ struct AccessPolicy: ServerMiddleware {
         "getDepartureSummaryText": .anyStaff,
         "getOccupancyReport": .anyStaff,
         "getMoveOnReport": .anyStaff,
+        "getOperationsReport": .anyStaff,
         "listMovements": .anyStaff,
         "recordMovement": .roles(premisesStaff.union([.administrator])),
         "correctMovement": .roles(premisesStaff.union([.administrator])),

@@ -186,4 +186,44 @@ struct ReportTests {
             }
         }
     }
+
+    @Test("operational figures: breaches per 100 resident-nights and how they ended, tests and missed tests, sessions per resident-week and late ones")
+    func operationsByHand() async throws {
+        try await TestDatabase.withDatabase { pool in
+            func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
+            let (world, _) = try await BedWorld.make(pool, beds: 2)
+            let people = try await world.residents(["O000001", "O000002"])  // both arrived on 1 December
+            let log = MovementLog(pool: pool)
+            _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z")), by: world.manager, now: at("2026-12-02T20:00:00Z"))
+            _ = try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:01:00Z"))
+            _ = try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:30:00Z")), by: world.manager, now: at("2026-12-02T23:31:00Z"))
+            let breach = try #require(try await CurfewBreaches.list(pool: pool, placementID: people[0].id, by: world.manager).first)
+            _ = try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "warning", note: nil, by: world.manager, now: at("2026-12-03T10:00:00Z"))
+            let testing = TestingStore(pool: pool)
+            _ = try await testing.authorise(premisesID: world.premises, reasons: ["random"], from: day("2026-11-01"), until: nil, note: "policy", by: world.manager)
+            let breath = try await testing.record(people[1].id, .init(reason: "random", sampleType: "breath", requiredAt: at("2026-12-04T21:00:00Z"),
+                                                                      takenAt: at("2026-12-04T21:00:00Z")), by: world.manager, now: at("2026-12-04T21:05:00Z"))
+            _ = try await testing.results(breath.id, [("alcohol", "negative", 0)], receivedAt: nil, by: world.manager, now: at("2026-12-04T21:05:00Z"))
+            _ = try await testing.record(people[0].id, .init(reason: "random", sampleType: "breath", requiredAt: at("2026-12-05T21:00:00Z"),
+                                                             missedReason: "no_kit"), by: world.manager, now: at("2026-12-05T21:05:00Z"))
+            let keyWork = KeyWorkStore(pool: pool)
+            // A: on the 3rd (due the 8th: on time), then on the 12th (due the 10th: late). B: first on the 9th (due the 8th: late).
+            for (person, held) in [(people[0], "2026-12-03T10:00:00Z"), (people[0], "2026-12-12T10:00:00Z"), (people[1], "2026-12-09T10:00:00Z")] {
+                _ = try await keyWork.record(person.id, .init(heldAt: at(held), durationMinutes: 30, kind: "one_to_one", notes: "catch-up"),
+                                             by: world.manager, now: at(held))
+            }
+
+            let report = try await Reports(pool: pool).operations(.premises(world.premises), from: day("2026-12-01"), to: day("2026-12-15"),
+                                                                  period: .month, by: world.manager)
+            let row = try #require(report.rows.first)
+            #expect(report.rows.count == 1)
+            #expect(row.residentNights == 28)
+            #expect(row.curfewBreaches == 1 && row.breachesByState == ["closed": 1] && row.breachesByOutcome == ["warning": 1])
+            #expect(abs((row.breachesPer100ResidentNights ?? 0) - 100.0 / 28) < 1e-9)
+            #expect(row.testsTaken == 1 && row.testsMissed == 1 && row.missedByReason == ["no_kit": 1])
+            #expect(row.testResults == ["alcohol: negative": 1])
+            #expect(row.keyWorkSessions == 3 && row.sessionsHeldLate == 2 && row.sessionsPerResidentWeek == 0.75)
+            #expect(row.referralsReceived == 0 && row.medianDaysToDecision == nil)
+        }
+    }
 }

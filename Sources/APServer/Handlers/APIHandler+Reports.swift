@@ -38,6 +38,27 @@ extension APIHandler {
     }
 }
 
+extension APIHandler {
+    func getOperationsReport(_ input: Operations.GetOperationsReport.Input) async throws -> Operations.GetOperationsReport.Output {
+        let query = input.query
+        let report = try await reports.operations(
+            try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
+            to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
+        if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.operations(report))))) }
+        return .ok(.init(body: .json(.init(
+            scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
+            rows: report.rows.map {
+                .init(from: $0.from.description, to: $0.to.description, residentNights: $0.residentNights, curfewBreaches: $0.curfewBreaches,
+                      breachesPer100ResidentNights: $0.breachesPer100ResidentNights, breachesByState: .init($0.breachesByState),
+                      breachesByOutcome: .init($0.breachesByOutcome), testsTaken: $0.testsTaken, testsMissed: $0.testsMissed,
+                      missedByReason: .init($0.missedByReason), testResults: .init($0.testResults), keyWorkSessions: $0.keyWorkSessions,
+                      sessionsPerResidentWeek: $0.sessionsPerResidentWeek, sessionsHeldLate: $0.sessionsHeldLate,
+                      referralsReceived: $0.referralsReceived, medianDaysToDecision: $0.medianDaysToDecision,
+                      medianDaysToArrival: $0.medianDaysToArrival, referralsByStatus: .init($0.referralsByStatus))
+            }))))
+    }
+}
+
 extension Components.Schemas.Counts {
     init(_ counts: [String: Int]) {
         self.init(additionalProperties: counts)

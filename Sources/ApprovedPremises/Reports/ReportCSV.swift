@@ -49,4 +49,24 @@ public enum ReportCSV {
                 + nonArrivals.map { "\(row.nonArrivalsByReason[$0] ?? 0)" }
         })
     }
+
+    public static func operations(_ report: OperationsReport) -> String {
+        func keys(_ pick: (OperationsReport.Row) -> [String: Int]) -> [String] { Set(report.rows.flatMap { pick($0).keys }).sorted() }
+        let states = ["open", "escalated", "closed"]
+        let outcomes = keys(\.breachesByOutcome)
+        let missed = keys(\.missedByReason)
+        let results = keys(\.testResults)
+        let statuses = keys(\.referralsByStatus)
+        let header = ["from", "to", "resident_nights", "curfew_breaches", "breaches_per_100_resident_nights"] + columns("breaches_", states)
+            + columns("breach_outcome_", outcomes) + ["tests_taken", "tests_missed"] + columns("missed_", missed) + columns("result_", results)
+            + ["key_work_sessions", "sessions_per_resident_week", "sessions_held_late", "referrals_received", "median_days_to_decision",
+               "median_days_to_arrival"] + columns("referral_status_", statuses)
+        return lines(header, report.rows.map { row in
+            [row.from.description, row.to.description, "\(row.residentNights)", "\(row.curfewBreaches)", number(row.breachesPer100ResidentNights)]
+                + states.map { "\(row.breachesByState[$0] ?? 0)" } + outcomes.map { "\(row.breachesByOutcome[$0] ?? 0)" }
+                + ["\(row.testsTaken)", "\(row.testsMissed)"] + missed.map { "\(row.missedByReason[$0] ?? 0)" } + results.map { "\(row.testResults[$0] ?? 0)" }
+                + ["\(row.keyWorkSessions)", number(row.sessionsPerResidentWeek), "\(row.sessionsHeldLate)", "\(row.referralsReceived)",
+                   number(row.medianDaysToDecision), number(row.medianDaysToArrival)] + statuses.map { "\(row.referralsByStatus[$0] ?? 0)" }
+        })
+    }
 }

@@ -44,10 +44,7 @@ extension Reports {
         return try await pool.withConnection { connection in
             let name = try await scope.authorise(principal, on: connection)
             let rows = try await connection.query("""
-                WITH periods AS (
-                    SELECT daterange(greatest(p::date, \(from)::date), least((p + \(period.interval))::date, \(to)::date), '[)') AS span
-                    FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
-                ),
+                WITH periods AS (\(period.series(from: from, to: to))),
                 left_ AS (
                     SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first,
                            p.departure_date, p.expected_departure, p.departure_date - p.arrival_date AS stay,

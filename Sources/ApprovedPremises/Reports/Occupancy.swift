@@ -93,10 +93,7 @@ public struct Reports: Sendable {
                               on connection: PostgresConnection) async throws -> [OccupancyReport.Row] {
         let rows = try await connection.query("""
             WITH rng AS (SELECT daterange(\(from)::date, \(to)::date, '[)') AS r),
-            periods AS (
-                SELECT daterange(greatest(p::date, \(from)::date), least((p + \(period.interval))::date, \(to)::date), '[)') AS span
-                FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
-            ),
+            periods AS (\(period.series(from: from, to: to))),
             -- the premises of the scope, numbered: sorting small integers is cheaper than UUIDs
             keys AS (SELECT pr.id, row_number() OVER (ORDER BY pr.id)::integer AS k FROM premises pr WHERE \(scope.condition)),
             beds AS (

@@ -53,10 +53,7 @@ extension Reports {
             let local = { (column: String) -> String in "(\(column) AT TIME ZONE pr.time_zone)::date" }
             let inRange = { (column: String) -> SQL in "\(unsafeSQL: column) >= \(from)::date AND \(unsafeSQL: column) < \(to)::date" }
             let rows = try await connection.query("""
-                WITH periods AS (
-                    SELECT greatest(p::date, \(from)::date) AS first, least((p + \(period.interval))::date, \(to)::date) AS stop
-                    FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
-                ),
+                WITH periods AS (\(period.series(from: from, to: to))),
                 resident AS (
                     SELECT pe.first, sum(upper(p.resident_nights * daterange(pe.first, pe.stop)) - lower(p.resident_nights * daterange(pe.first, pe.stop))) AS nights
                     FROM periods pe JOIN placement p ON p.resident_nights && daterange(pe.first, pe.stop) JOIN premises pr ON pr.id = p.premises_id

@@ -8,10 +8,7 @@ public enum ReportBaseline {
     /// (occupancy); or departures, recalls, stays and every breakdown (move-on).
     public static func figures(pool: PostgresPool, scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
                                moveOn: Bool) async throws -> [[String]] {
-        let periods: SQL = """
-            SELECT greatest(p::date, \(from)::date) AS first
-            FROM generate_series(date_trunc(\(period.field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(period.interval)) AS p
-            """
+        let periods = period.series(from: from, to: to)
         if moveOn {
             // One plain query per figure, grouped by period, then put side by side.
             let departures = try await pool.query("""

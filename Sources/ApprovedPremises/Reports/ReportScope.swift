@@ -53,4 +53,15 @@ public enum ReportPeriod: String, Sendable, CaseIterable, Codable {
 
     /// The PostgreSQL `date_trunc` field (weeks start on Monday).
     var field: String { rawValue }
+
+    /// The periods from `from` up to `to` as rows `(first, stop, span)`: each period's first day
+    /// and the day after its last, the first and last cut to the range.
+    func series(from: CalendarDate, to: CalendarDate) -> SQL {
+        """
+        SELECT first, stop, daterange(first, stop, '[)') AS span FROM (
+            SELECT greatest(p::date, \(from)::date) AS first, least((p + \(interval))::date, \(to)::date) AS stop
+            FROM generate_series(date_trunc(\(field), \(from)::date::timestamp), (\(to)::date - 1)::timestamp, \(interval)) AS p
+        ) periods
+        """
+    }
 }

@@ -34,8 +34,9 @@ struct Seed: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(String(format: "%6.1f s", Date().timeIntervalSince(started)))  \(step)\n".utf8))
             }
         }
-        print("Loaded \(summary.premises) premises, \(summary.beds) beds, \(summary.placements) placements and \(summary.outOfService) "
-              + "out-of-service periods in \(String(format: "%.0f", Date().timeIntervalSince(started))) s (history to \(last)).")
+        print("Loaded \(summary.premises) premises, \(summary.beds) beds, \(summary.placements) placements with their referrals, "
+              + "\(summary.outOfService) out-of-service periods, \(summary.keyWorkSessions) key-work sessions, \(summary.tests) tests and "
+              + "\(summary.curfewBreaches) curfew breaches in \(String(format: "%.0f", Date().timeIntervalSince(started))) s (history to \(last)).")
     }
 }
 

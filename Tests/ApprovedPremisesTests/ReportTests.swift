@@ -176,6 +176,14 @@ struct ReportTests {
             let settled = moveOn.rows.map { $0.byOutcome["settled"] ?? 0 }.reduce(0, +)
             #expect(Double(settled) / Double(departures) > 0.4)
 
+            // At the rates an AP really has: about one breach per 100 resident-nights, a session a week, tests now and then.
+            let operations = try await reports.operations(.country, from: year, to: until, period: .year, by: world.admin)
+            let all = try #require(operations.rows.first)
+            #expect((0.5...1.5).contains(all.breachesPer100ResidentNights ?? 0), "\(String(describing: all.breachesPer100ResidentNights))")
+            #expect((0.7...1.3).contains(all.sessionsPerResidentWeek ?? 0), "\(String(describing: all.sessionsPerResidentWeek))")
+            #expect(all.testsMissed > 0 && Double(all.testsMissed) / Double(all.testsTaken + all.testsMissed) < 0.1)
+            #expect(all.referralsReceived > 0 && all.medianDaysToDecision != nil && all.medianDaysToArrival != nil)
+
             // The same seed gives the same rows in another database.
             try await TestDatabase.withDatabase { other in
                 _ = try await NationalSeed(years: 1, seed: 7, until: until).load(pool: other)

@@ -41,9 +41,12 @@ struct SeededGenerator: RandomNumberGenerator {
 
 /// National data at the scale England and Wales really have: about 104 premises with about
 /// 2,300 beds across the 12 probation regions, and `years` of placements bed by bed (typical
-/// 12-week stays, non-arrivals, early departures, recalls, a realistic move-on mix),
-/// out-of-service periods and bed allocations, loaded with COPY. Reproducible: the same seed
-/// and `until` give the same rows, ids included.
+/// 12-week stays, non-arrivals, early departures, recalls, a realistic move-on mix) with the
+/// referrals behind them, out-of-service periods and bed allocations, weekly key-work sessions,
+/// drug and alcohol tests (on arrival and at random, some missed, some positive) and curfew
+/// breaches (about one per 100 resident-nights), loaded with COPY. Night checks and the
+/// sign-out/sign-in log are not generated: each of their rows takes its place in a hash chain
+/// as it is written. Reproducible: the same seed and `until` give the same rows, ids included.
 public struct NationalSeed: Sendable {
     public var years: Int
     public var seed: UInt64
@@ -63,6 +66,22 @@ public struct NationalSeed: Sendable {
         public var beds = 0
         public var placements = 0
         public var outOfService = 0
+        public var referrals = 0
+        public var keyWorkSessions = 0
+        public var tests = 0
+        public var curfewBreaches = 0
+    }
+
+    static let placementColumns = ["id", "premises_id", "crn", "person_name", "expected_arrival", "expected_departure", "arrived_at", "arrival_date",
+                                   "non_arrived_at", "non_arrival_reason_code", "departed_at", "departure_date", "departure_reason_code",
+                                   "move_on_category_code", "transferred_to", "referral_id", "key_worker_id"]
+
+    /// An instant as COPY reads it.
+    static func timestamp(_ date: Date) -> String {
+        let seconds = Int(date.timeIntervalSince1970.rounded(.down))
+        let day = CalendarDate(daysSinceEpoch: Int((Double(seconds) / 86_400).rounded(.down))).parts
+        let inDay = seconds - Int((Double(seconds) / 86_400).rounded(.down)) * 86_400
+        return String(format: "%04d-%02d-%02d %02d:%02d:%02d+00", day.year, day.month, day.day, inDay / 3600, inDay % 3600 / 60, inDay % 60)
     }
 
     static let firstNames = ["Aaron", "Ben", "Callum", "Dean", "Eddie", "Frank", "Gary", "Harry", "Ian", "Jack", "Kieran", "Lee", "Mark",
@@ -74,6 +93,8 @@ public struct NationalSeed: Sendable {
 
     /// Loads the data; `progress` hears each step. Refuses to load twice.
     public func load(pool: PostgresPool, progress: @Sendable (String) -> Void = { _ in }) async throws -> Summary {
+        // The seeded key workers cannot sign in: their accounts are inactive, with the hash of a password no one knows.
+        let unusable = try await PasswordHasher(cost: 4).hash(UUID().uuidString)
         if try await pool.query("SELECT 1 AS found FROM premises WHERE code = 'NAT-001'").first != nil {
             throw DomainError(.conflict, "the national data is already loaded (premises NAT-001 exists); load it into a fresh database")
         }
@@ -96,6 +117,10 @@ public struct NationalSeed: Sendable {
         var roomRows = [[String?]]()
         var bedRows = [[String?]]()
         var beds = [(id: UUID, premises: UUID)]()
+        var staffRows = [[String?]]()
+        var keyWorkers = [UUID: UUID]()
+        var authorisationRows = [[String?]]()
+        var authorisations = [UUID: UUID]()
         for index in 0..<premisesCount {
             let id = random.uuid()
             let region = regions[index % regions.count]
@@ -103,6 +128,14 @@ public struct NationalSeed: Sendable {
             premisesRows.append([id.uuidString, String(format: "NAT-%03d", index + 1),
                                  "\(Self.towns[index % Self.towns.count]) House \(index / Self.towns.count + 1)", region, "NORMAL",
                                  women ? "women" : "men", outcodes[Int.random(in: 0..<outcodes.count, using: &random)]])
+            let keyWorker = random.uuid()
+            keyWorkers[id] = keyWorker
+            staffRows.append([keyWorker.uuidString, String(format: "nat-%03d.kw", index + 1), "Key Worker \(index + 1)", "key_worker", id.uuidString,
+                              unusable, "false"])
+            let authorisation = random.uuid()
+            authorisations[id] = authorisation
+            authorisationRows.append([authorisation.uuidString, id.uuidString, "{on_arrival,random,on_suspicion,routine}", "[\(start.adding(days: -30)),)",
+                                      "seeded testing policy", keyWorker.uuidString])
             let bedCount = Int.random(in: 14...30, using: &random)
             for number in 1...bedCount {
                 let room = random.uuid()
@@ -116,6 +149,9 @@ public struct NationalSeed: Sendable {
             try await connection.copy(into: "premises", columns: ["id", "code", "name", "region_code", "ap_type_code", "gender", "postcode"], rows: premisesRows)
             try await connection.copy(into: "room", columns: ["id", "premises_id", "name", "floor"], rows: roomRows)
             try await connection.copy(into: "bed", columns: ["id", "room_id", "premises_id", "label", "in_use"], rows: bedRows)
+            try await connection.copy(into: "staff", columns: ["id", "username", "display_name", "role", "premises_id", "password_hash", "active"], rows: staffRows)
+            try await connection.copy(into: "testing_authorisation", columns: ["id", "premises_id", "reasons", "valid", "note", "authorised_by"],
+                                      rows: authorisationRows)
         }
         summary.premises = premisesRows.count
         summary.beds = bedRows.count
@@ -129,6 +165,14 @@ public struct NationalSeed: Sendable {
         var allocationRows = [[String?]]()
         var outageRows = [[String?]]()
         var personNumber = 100_000
+        var referralRows = [[String?]]()
+        var referralEventRows = [[String?]]()
+        var sessionRows = [[String?]]()
+        var testRows = [[String?]]()
+        var resultRows = [[String?]]()
+        var breachRows = [[String?]]()
+        let london = TimeZone(identifier: "Europe/London")!
+        let substances = ["opiates", "cocaine", "cannabis", "benzodiazepines"]
         func noon(_ day: CalendarDate, hour: Int) -> String {
             let parts = day.parts
             return String(format: "%04d-%02d-%02d %02d:%02d:00+00", parts.year, parts.month, parts.day, hour, Int.random(in: 0..<60, using: &random))
@@ -149,8 +193,20 @@ public struct NationalSeed: Sendable {
                 let name = "\(Self.firstNames[Int.random(in: 0..<Self.firstNames.count, using: &random)]) \(Self.lastNames[Int.random(in: 0..<Self.lastNames.count, using: &random)])"
                 let expectedLength = Int.random(in: 70...98, using: &random)
                 let expectedDeparture = day.adding(days: expectedLength)
+                let keyWorker = keyWorkers[bed.premises]!
+                let referral = random.uuid()
+                let referred = day.adding(days: -Int.random(in: 10...45, using: &random))
+                let accepted = referred.adding(days: Int.random(in: 1...6, using: &random))
                 var row: [String: String] = ["id": id.uuidString, "premises_id": bed.premises.uuidString, "crn": crn, "person_name": name,
-                                             "expected_arrival": day.description, "expected_departure": expectedDeparture.description]
+                                             "expected_arrival": day.description, "expected_departure": expectedDeparture.description,
+                                             "referral_id": referral.uuidString, "key_worker_id": keyWorker.uuidString]
+                referralRows.append([referral.uuidString, crn, name, day.adding(days: -365 * Int.random(in: 21...60, using: &random)).description, "man",
+                                     "Probation Practitioner", "pp@probation.example", "licence", day.description,
+                                     random.pick([("low", 1.0), ("medium", 4.0), ("high", 4.0), ("very_high", 1.0)]),
+                                     outcodes[Int.random(in: 0..<outcodes.count, using: &random)], "booked", noon(referred, hour: 9)])
+                referralEventRows.append([referral.uuidString, "submitted", nil, noon(referred, hour: 9)])
+                referralEventRows.append([referral.uuidString, "accepted", nil, noon(accepted, hour: 14)])
+                referralEventRows.append([referral.uuidString, "booked", id.uuidString, noon(accepted, hour: 15)])
                 var occupied: Nights? = Nights(first: day, end: expectedDeparture)
                 if day >= until {
                     // Booked, not yet here.
@@ -194,9 +250,57 @@ public struct NationalSeed: Sendable {
                         occupied = Nights(first: day, end: later)
                     }
                 }
-                placementRows.append(["id", "premises_id", "crn", "person_name", "expected_arrival", "expected_departure", "arrived_at", "arrival_date",
-                                      "non_arrived_at", "non_arrival_reason_code", "departed_at", "departure_date", "departure_reason_code",
-                                      "move_on_category_code", "transferred_to"].map { row[$0] })
+                placementRows.append(Self.placementColumns.map { row[$0] })
+                if row["arrived_at"] != nil, let stay = occupied {
+                    // Weekly key work, tests on arrival and about fortnightly, a breach now and then.
+                    let resident = Nights(first: stay.first, end: min(stay.end, until))
+                    var session = resident.first.adding(days: Int.random(in: 1...3, using: &random))
+                    var first = true
+                    while session < resident.end {
+                        let next = session.adding(days: Int.random(in: 5...10, using: &random))
+                        let kind = first ? "induction" : (resident.end.days(to: stay.end) <= 0 && session.days(to: stay.end) <= 28 ? "move_on_planning"
+                            : random.pick([("one_to_one", 6.0), ("relapse_prevention", 1.5), ("other", 0.5)]))
+                        sessionRows.append([random.uuid().uuidString, id.uuidString, noon(session, hour: Int.random(in: 9...16, using: &random)),
+                                            "\(Int.random(in: 20...60, using: &random))", kind, "{}", "seeded session", session.adding(days: 7).description,
+                                            keyWorker.uuidString])
+                        first = false
+                        session = next
+                    }
+                    var test = resident.first
+                    var reason = "on_arrival"
+                    while test < resident.end {
+                        let testID = random.uuid()
+                        let sample = reason == "on_arrival" ? "urine_instant" : random.pick([("urine_instant", 5.0), ("oral_fluid", 2.0), ("breath", 3.0)])
+                        let when = noon(test, hour: Int.random(in: 8...21, using: &random))
+                        if Double.random(in: 0..<1, using: &random) < 0.05 {
+                            testRows.append([testID.uuidString, id.uuidString, bed.premises.uuidString, authorisations[bed.premises]!.uuidString, reason, sample,
+                                             when, nil, nil, random.pick([("no_kit", 1.0), ("resident_absent", 2.0)]), keyWorker.uuidString])
+                        } else {
+                            testRows.append([testID.uuidString, id.uuidString, bed.premises.uuidString, authorisations[bed.premises]!.uuidString, reason, sample,
+                                             when, when, keyWorker.uuidString, nil, keyWorker.uuidString])
+                            for substance in sample == "breath" ? ["alcohol"] : substances {
+                                let outcome = random.pick([("negative", 90.0), ("positive", 7.0), ("positive_prescribed", 1.5), ("refused", 1.5)])
+                                resultRows.append([testID.uuidString, substance, outcome,
+                                                   substance == "alcohol" ? (outcome == "positive" ? "\(Int.random(in: 10...60, using: &random))" : "0") : nil,
+                                                   keyWorker.uuidString, when])
+                            }
+                        }
+                        reason = random.pick([("random", 3.0), ("on_suspicion", 1.0), ("routine", 1.0)])
+                        test = test.adding(days: Int.random(in: 7...21, using: &random))
+                    }
+                    for night in resident.all where Double.random(in: 0..<1, using: &random) < 0.01 {
+                        let window = CurfewRules.window(CurfewHours(start: WallClock(hour: 23, minute: 0), end: WallClock(hour: 7, minute: 0)),
+                                                        night: night, in: london, source: .premises)
+                        let late = Int.random(in: 5...300, using: &random)
+                        let outcome = Double.random(in: 0..<1, using: &random) < 0.7
+                            ? random.pick([("no_action", 4.0), ("warning", 4.0), ("reported_to_pp", 1.5), ("recall_requested", 0.5)]) : nil
+                        let decided = window.start.addingTimeInterval(Double(late) * 60 + 12 * 3600)
+                        breachRows.append([random.uuid().uuidString, bed.premises.uuidString, id.uuidString, Self.timestamp(window.start),
+                                           Self.timestamp(window.end), Self.timestamp(window.start.addingTimeInterval(60)),
+                                           Self.timestamp(window.start.addingTimeInterval(Double(late) * 60)), "\(late)", outcome,
+                                           outcome == nil ? nil : Self.timestamp(decided)])
+                    }
+                }
                 if let occupied, occupied.count > 0 {
                     allocationRows.append([random.uuid().uuidString, id.uuidString, bed.id.uuidString, "[\(occupied.first),\(occupied.end))"])
                     day = occupied.end.adding(days: Int.random(in: 0...5, using: &random))
@@ -206,26 +310,37 @@ public struct NationalSeed: Sendable {
             }
             if bedIndex % 200 == 199 { progress("stays generated for \(bedIndex + 1) of \(beds.count) beds") }
         }
-        let placementColumns = ["id", "premises_id", "crn", "person_name", "expected_arrival", "expected_departure", "arrived_at", "arrival_date",
-                                "non_arrived_at", "non_arrival_reason_code", "departed_at", "departure_date", "departure_reason_code",
-                                "move_on_category_code", "transferred_to"]
-        let batch = 10_000
         try await pool.withConnection { connection in
-            try await connection.copy(into: "bed_out_of_service", columns: ["id", "bed_id", "nights", "reason_code"], rows: outageRows)
-            for first in stride(from: 0, to: placementRows.count, by: batch) {
-                let slice = Array(placementRows[first..<min(first + batch, placementRows.count)])
-                try await connection.copy(into: "placement", columns: placementColumns, rows: slice)
-                progress("placements \(min(first + batch, placementRows.count)) of \(placementRows.count)")
+            func load(_ table: String, _ columns: [String], _ rows: [[String?]], batch: Int = 50_000) async throws {
+                for first in stride(from: 0, to: rows.count, by: batch) {
+                    try await connection.copy(into: table, columns: columns, rows: Array(rows[first..<min(first + batch, rows.count)]))
+                    progress("\(table) \(min(first + batch, rows.count)) of \(rows.count)")
+                }
             }
-            for first in stride(from: 0, to: allocationRows.count, by: batch) {
-                let slice = Array(allocationRows[first..<min(first + batch, allocationRows.count)])
-                try await connection.copy(into: "bed_allocation", columns: ["id", "placement_id", "bed_id", "nights"], rows: slice)
-                progress("bed allocations \(min(first + batch, allocationRows.count)) of \(allocationRows.count)")
-            }
-            try await connection.execute("ANALYZE premises, bed, bed_out_of_service, placement, bed_allocation")
+            try await load("bed_out_of_service", ["id", "bed_id", "nights", "reason_code"], outageRows)
+            try await load("referral", ["id", "crn", "person_name", "date_of_birth", "gender", "referrer_name", "referrer_email", "release_type_code",
+                                        "expected_arrival", "rosh_overall", "home_district", "status", "created_at"], referralRows)
+            try await load("placement", Self.placementColumns, placementRows, batch: 10_000)
+            try await load("referral_event", ["referral_id", "kind", "placement_id", "created_at"], referralEventRows)
+            try await load("bed_allocation", ["id", "placement_id", "bed_id", "nights"], allocationRows, batch: 10_000)
+            try await load("key_work_session", ["id", "placement_id", "held_at", "duration_minutes", "kind", "topics", "notes", "next_session_on",
+                                                "recorded_by"], sessionRows)
+            try await load("substance_test", ["id", "placement_id", "premises_id", "authorisation_id", "reason", "sample_type", "required_at", "taken_at",
+                                              "taken_by", "missed_reason", "recorded_by"], testRows)
+            try await load("substance_test_result", ["test_id", "substance", "result", "reading", "recorded_by", "recorded_at"], resultRows)
+            try await load("curfew_breach", ["id", "premises_id", "placement_id", "window_start", "window_end", "opened_at", "closed_at", "minutes_late",
+                                             "outcome", "outcome_at"], breachRows)
+            try await connection.execute("""
+                ANALYZE premises, bed, bed_out_of_service, placement, bed_allocation, referral, referral_event, key_work_session,
+                        substance_test, substance_test_result, curfew_breach
+                """)
         }
         summary.placements = placementRows.count
         summary.outOfService = outageRows.count
+        summary.referrals = referralRows.count
+        summary.keyWorkSessions = sessionRows.count
+        summary.tests = testRows.count
+        summary.curfewBreaches = breachRows.count
         return summary
     }
 }

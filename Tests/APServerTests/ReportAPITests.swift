@@ -2,6 +2,7 @@ import ApprovedPremises
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Logging
 import HummingbirdTesting
 import Testing
 import TestSupport
@@ -46,6 +47,44 @@ struct ReportAPITests {
             let badDate = try await client.execute(uri: "/reports/move-on?premisesId=\(world.elm)&from=last-year&to=2026-01-01",
                                                    method: .get, headers: world.headers("manager"))
             #expect(try badDate.problemFields() == ["from"], "\(badDate.text)")
+        }
+    }
+
+    @Test("with a report database configured, reports read from it and everything else from the primary")
+    func readReplica() async throws {
+        let configuration = ServerConfiguration.fromEnvironment(["AP_REPORT_DATABASE_URL": "postgresql://replica.example/ap", "DATABASE_URL": "postgresql://primary.example/ap"])
+        #expect(configuration.reportDatabase?.connectionString == "postgresql://replica.example/ap")
+        #expect(ServerConfiguration.fromEnvironment([:]).reportDatabase == nil)
+
+        try await TestDatabase.withDatabase { primary in
+            let world = try await TestWorld.make(pool: primary)
+            // The "replica": the same premises, but with three beds where the primary has one.
+            try await TestDatabase.withDatabase { replica in
+                let fixtures = Fixtures(pool: replica)
+                _ = try await fixtures.staff("replica.admin", .administrator)
+                let principal = try await fixtures.signIn("replica.admin").principal
+                try await replica.execute("""
+                    INSERT INTO premises (id, code, name, region_code, ap_type_code, gender) VALUES (\(world.elm), 'ELM', 'Elm', 'NW', 'NORMAL', 'men')
+                    """)
+                let room = try await RoomStore(pool: replica).addRoom(premisesID: world.elm, name: "Room 1", floor: "1", characteristics: [], by: principal)
+                for label in ["A", "B", "C"] {
+                    _ = try await RoomStore(pool: replica).addBed(roomID: room.id, label: label, inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: principal)
+                }
+                var logger = Logger(label: "test")
+                logger.logLevel = .warning
+                let router = try buildRouter(pool: primary, reportPool: replica, passwordHasher: PasswordHasher(cost: 4), logger: logger)
+                let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+                try await app.test(.router) { client in
+                    let report = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-02&period=day",
+                                                          method: .get, headers: world.headers("manager"))
+                    #expect(report.status == .ok, "\(report.text)")
+                    #expect((try report.json()["total"] as? [String: Any])?["bedNights"] as? Int == 3)
+                    // The bed board is not a report: it reads the primary's one bed.
+                    let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=1", method: .get,
+                                                         headers: world.headers("manager"))
+                    #expect((try board.json()["beds"] as? [Any])?.count == 1, "\(board.text)")
+                }
+            }
         }
     }
 }

@@ -112,22 +112,23 @@ public struct Reports: Sendable {
             -- every period's first night is a change point too, so that no run crosses a period
             boundaries AS (SELECT k.k AS premises_id, lower(pe.span) AS night FROM keys k CROSS JOIN periods pe),
             changes AS (
-                SELECT premises_id, night, 0 AS usable, 0 AS occupied FROM boundaries
-                UNION ALL SELECT premises_id, lower(span) AS night, 1 AS usable, 0 AS occupied FROM beds
-                UNION ALL SELECT premises_id, upper(span), -1, 0 FROM beds
-                UNION ALL SELECT premises_id, lower(span), -1, 0 FROM outages
-                UNION ALL SELECT premises_id, upper(span), 1, 0 FROM outages
-                UNION ALL SELECT premises_id, lower(span), 0, 1 FROM stays
-                UNION ALL SELECT premises_id, upper(span), 0, -1 FROM stays
+                SELECT premises_id, night, 0 AS in_use, 0 AS usable, 0 AS occupied FROM boundaries
+                UNION ALL SELECT premises_id, lower(span) AS night, 1, 1, 0 FROM beds
+                UNION ALL SELECT premises_id, upper(span), -1, -1, 0 FROM beds
+                UNION ALL SELECT premises_id, lower(span), 0, -1, 0 FROM outages
+                UNION ALL SELECT premises_id, upper(span), 0, 1, 0 FROM outages
+                UNION ALL SELECT premises_id, lower(span), 0, 0, 1 FROM stays
+                UNION ALL SELECT premises_id, upper(span), 0, 0, -1 FROM stays
             ),
             -- running sums in night order; changes on the same night give runs of no length
             runs AS (
                 SELECT premises_id, night AS first, lead(night) OVER w AS stop,
-                       sum(usable) OVER w AS usable, sum(occupied) OVER w AS occupied
+                       sum(in_use) OVER w AS in_use, sum(usable) OVER w AS usable, sum(occupied) OVER w AS occupied
                 FROM changes WINDOW w AS (PARTITION BY premises_id ORDER BY night ROWS UNBOUNDED PRECEDING)
             ),
             run_figures AS (
                 SELECT greatest(date_trunc(\(period.field), r.first)::date, \(from)::date) AS first,
+                       sum((r.stop - r.first) * r.in_use) AS bed_nights,
                        sum((r.stop - r.first) * r.usable) AS usable, sum((r.stop - r.first) * r.occupied) AS occupied,
                        sum((r.stop - r.first) * greatest(r.usable - r.occupied, 0)) AS vacant,
                        sum(CASE WHEN r.occupied > r.usable THEN r.stop - r.first ELSE 0 END) AS overbooked,
@@ -135,9 +136,10 @@ public struct Reports: Sendable {
                 FROM runs r WHERE r.stop > r.first
                 GROUP BY 1
             ),
+            -- beds in use on some night of a period: those begun before it ends, less those ended before it began
             bed_figures AS (
-                SELECT lower(pe.span) AS first, count(*) AS beds, sum(upper(b.span * pe.span) - lower(b.span * pe.span)) AS bed_nights
-                FROM periods pe JOIN beds b ON b.span && pe.span GROUP BY lower(pe.span)
+                SELECT pe.first, (SELECT count(*) FROM beds b WHERE lower(b.span) < pe.stop) - (SELECT count(*) FROM beds b WHERE upper(b.span) <= pe.first) AS beds
+                FROM periods pe
             ),
             outage_figures AS (
                 SELECT first, jsonb_object_agg(reason_code, nights)::text AS by_reason, sum(nights) AS nights FROM (
@@ -146,13 +148,13 @@ public struct Reports: Sendable {
                 ) x GROUP BY first
             )
             SELECT lower(pe.span) AS first, upper(pe.span) AS stop,
-                   coalesce(b.beds, 0) AS beds, coalesce(b.bed_nights, 0) AS bed_nights,
+                   coalesce(b.beds, 0) AS beds, coalesce(f.bed_nights, 0) AS bed_nights,
                    coalesce(o.nights, 0) AS out_of_service, coalesce(o.by_reason, '{}') AS by_reason,
                    coalesce(f.usable, 0) AS usable, coalesce(f.occupied, 0) AS occupied, coalesce(f.vacant, 0) AS vacant,
                    coalesce(f.overbooked, 0) AS overbooked, coalesce(f.full_nights, 0) AS full_nights
             FROM periods pe
             LEFT JOIN run_figures f ON f.first = lower(pe.span)
-            LEFT JOIN bed_figures b ON b.first = lower(pe.span)
+            LEFT JOIN bed_figures b ON b.first = pe.first
             LEFT JOIN outage_figures o ON o.first = lower(pe.span)
             ORDER BY lower(pe.span)
             """)

@@ -36,7 +36,8 @@ struct Seed: AsyncParsableCommand {
         }
         print("Loaded \(summary.premises) premises, \(summary.beds) beds, \(summary.placements) placements with their referrals, "
               + "\(summary.outOfService) out-of-service periods, \(summary.keyWorkSessions) key-work sessions, \(summary.tests) tests and "
-              + "\(summary.curfewBreaches) curfew breaches in \(String(format: "%.0f", Date().timeIntervalSince(started))) s (history to \(last)).")
+              + "\(summary.curfewBreaches) curfew breaches, and for the last four weeks \(summary.nightChecks) night checks and "
+              + "\(summary.movements) sign-outs and sign-ins, in \(String(format: "%.0f", Date().timeIntervalSince(started))) s (history to \(last)).")
     }
 }
 

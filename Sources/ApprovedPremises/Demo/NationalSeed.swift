@@ -44,15 +44,19 @@ struct SeededGenerator: RandomNumberGenerator {
 /// 12-week stays, non-arrivals, early departures, recalls, a realistic move-on mix) with the
 /// referrals behind them, out-of-service periods and bed allocations, weekly key-work sessions,
 /// drug and alcohol tests (on arrival and at random, some missed, some positive) and curfew
-/// breaches (about one per 100 resident-nights), loaded with COPY. Night checks and the
-/// sign-out/sign-in log are not generated: each of their rows takes its place in a hash chain
-/// as it is written. Reproducible: the same seed and `until` give the same rows, ids included.
+/// breaches (about one per 100 resident-nights), loaded with COPY; and for the last four weeks,
+/// hourly night checks and residents' outings (each row of those takes its place in a hash chain
+/// as it is written, so years of them would take hours). Reproducible: the same seed and `until`
+/// give the same rows, ids included.
 public struct NationalSeed: Sendable {
     public var years: Int
     public var seed: UInt64
     /// The day the history runs up to ("today" of the data); bookings run 12 weeks beyond.
     public var until: CalendarDate
     public var premisesCount = 104
+    /// Night checks and outings are generated for the last four weeks only: every row of them
+    /// takes its place in a hash chain as it is written, one at a time.
+    public var recentNights = 28
 
     public init(years: Int, seed: UInt64, until: CalendarDate) {
         self.years = years
@@ -70,7 +74,10 @@ public struct NationalSeed: Sendable {
         public var keyWorkSessions = 0
         public var tests = 0
         public var curfewBreaches = 0
+        public var nightChecks = 0
+        public var movements = 0
     }
+
 
     static let placementColumns = ["id", "premises_id", "crn", "person_name", "expected_arrival", "expected_departure", "arrived_at", "arrival_date",
                                    "non_arrived_at", "non_arrival_reason_code", "departed_at", "departure_date", "departure_reason_code",
@@ -171,6 +178,9 @@ public struct NationalSeed: Sendable {
         var testRows = [[String?]]()
         var resultRows = [[String?]]()
         var breachRows = [[String?]]()
+        // Residents of the last four weeks, for night checks and the sign-out/sign-in log.
+        var recent = [(premises: UUID, placement: UUID, nights: Nights, keyWorker: UUID)]()
+        let recentStart = until.adding(days: -recentNights)
         let london = TimeZone(identifier: "Europe/London")!
         let substances = ["opiates", "cocaine", "cannabis", "benzodiazepines"]
         func noon(_ day: CalendarDate, hour: Int) -> String {
@@ -254,6 +264,9 @@ public struct NationalSeed: Sendable {
                 if row["arrived_at"] != nil, let stay = occupied {
                     // Weekly key work, tests on arrival and about fortnightly, a breach now and then.
                     let resident = Nights(first: stay.first, end: min(stay.end, until))
+                    if resident.end > recentStart && resident.count > 0 {
+                        recent.append((bed.premises, id, Nights(first: max(resident.first, recentStart), end: resident.end), keyWorker))
+                    }
                     var session = resident.first.adding(days: Int.random(in: 1...3, using: &random))
                     var first = true
                     while session < resident.end {
@@ -310,6 +323,34 @@ public struct NationalSeed: Sendable {
             }
             if bedIndex % 200 == 199 { progress("stays generated for \(bedIndex + 1) of \(beds.count) beds") }
         }
+        // The last four weeks' night checks (hourly 23:00-06:00) and outings, premises by premises
+        // and in time order, so each takes its place in its premises' hash chain as it is written.
+        var checkRows = [[String?]]()
+        var movementRows = [[String?]]()
+        let premisesOrder = Dictionary(uniqueKeysWithValues: premisesRows.enumerated().map { (UUID(uuidString: $0.element[0]!)!, $0.offset) })
+        for resident in recent.sorted(by: { (premisesOrder[$0.premises]!, $0.placement.uuidString) < (premisesOrder[$1.premises]!, $1.placement.uuidString) }) {
+            for night in resident.nights.all {
+                if Double.random(in: 0..<1, using: &random) < 0.7 {
+                    let out = CurfewRules.instant(night, WallClock(hour: Int.random(in: 10...19, using: &random), minute: Int.random(in: 0...59, using: &random)), in: london)
+                    let back = out.addingTimeInterval(Double(Int.random(in: 30...240, using: &random)) * 60)
+                    movementRows.append([resident.premises.uuidString, resident.placement.uuidString, "out", Self.timestamp(out), Self.timestamp(out),
+                                         resident.keyWorker.uuidString, random.pick([("work", 3.0), ("shops", 2.0), ("family", 2.0), ("appointment", 1.0)]),
+                                         Self.timestamp(back.addingTimeInterval(600))])
+                    movementRows.append([resident.premises.uuidString, resident.placement.uuidString, "in", Self.timestamp(back), Self.timestamp(back),
+                                         resident.keyWorker.uuidString, nil, nil])
+                }
+                for due in NightCheckSchedule.dueTimes(night: night, start: WallClock(hour: 23, minute: 0), end: WallClock(hour: 7, minute: 0),
+                                                       intervalMinutes: 60, in: london) {
+                    let seen = random.pick([("seen", 96.0), ("not_seen", 2.0), ("not_in_room", 1.5), ("refused", 0.5)])
+                    let at = Self.timestamp(due.addingTimeInterval(Double(Int.random(in: 0...20, using: &random)) * 60))
+                    checkRows.append([resident.premises.uuidString, Self.timestamp(due), resident.placement.uuidString, seen, at, at, resident.keyWorker.uuidString])
+                }
+            }
+        }
+        // Chains follow the order rows are written: by premises, then by time.
+        checkRows.sort { ($0[0]!, $0[1]!, $0[2]!) < ($1[0]!, $1[1]!, $1[2]!) }
+        movementRows.sort { ($0[0]!, $0[3]!) < ($1[0]!, $1[3]!) }
+
         try await pool.withConnection { connection in
             func load(_ table: String, _ columns: [String], _ rows: [[String?]], batch: Int = 50_000) async throws {
                 for first in stride(from: 0, to: rows.count, by: batch) {
@@ -330,9 +371,12 @@ public struct NationalSeed: Sendable {
             try await load("substance_test_result", ["test_id", "substance", "result", "reading", "recorded_by", "recorded_at"], resultRows)
             try await load("curfew_breach", ["id", "premises_id", "placement_id", "window_start", "window_end", "opened_at", "closed_at", "minutes_late",
                                              "outcome", "outcome_at"], breachRows)
+            try await load("night_check", ["premises_id", "round_due_at", "placement_id", "observation", "observed_at", "recorded_at", "recorded_by"], checkRows)
+            try await load("movement", ["premises_id", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination", "expected_back"],
+                           movementRows)
             try await connection.execute("""
                 ANALYZE premises, bed, bed_out_of_service, placement, bed_allocation, referral, referral_event, key_work_session,
-                        substance_test, substance_test_result, curfew_breach
+                        substance_test, substance_test_result, curfew_breach, night_check, movement
                 """)
         }
         summary.placements = placementRows.count
@@ -341,6 +385,8 @@ public struct NationalSeed: Sendable {
         summary.keyWorkSessions = sessionRows.count
         summary.tests = testRows.count
         summary.curfewBreaches = breachRows.count
+        summary.nightChecks = checkRows.count
+        summary.movements = movementRows.count
         return summary
     }
 }

@@ -196,7 +196,13 @@ public struct ResidentRecord: Sendable {
                 FROM incident i WHERE \(placementID) = ANY (i.residents) AND NOT EXISTS (SELECT 1 FROM incident later WHERE later.amends_id = i.id)
                 ORDER BY i.occurred_at
                 """).map { try $0.decode("line", as: String.self) }
-            let plan = try? await MoveOnStore.plan(placementID, on: connection)
+            // No plan before arrival; any other failure is a real one.
+            var plan: MoveOnPlan? = nil
+            do {
+                plan = try await MoveOnStore.plan(placementID, on: connection)
+            } catch let error as DomainError where error.kind == .notFound {
+                plan = nil
+            }
             let day = { (date: Date) in CalendarDate.today(in: premises.timeZone, now: date).description }
             return DepartureSummary(
                 placementID: placementID, personName: placement.personName, crn: placement.crn, premisesName: premises.name,

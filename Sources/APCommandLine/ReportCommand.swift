@@ -1,6 +1,7 @@
 import APIContract
 import ArgumentParser
 import Foundation
+import OpenAPIRuntime
 
 struct ReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +53,30 @@ struct ReportOptions: ParsableArguments {
 
 
     func percent(_ share: Double?) -> String { share.map { String(format: "%.1f%%", $0 * 100) } ?? "-" }
+
+    /// What every report's query takes: the scope, the range, the grouping and the format.
+    struct Request {
+        var premisesId: String?
+        var region: String?
+        var from: String
+        var to: String
+        var period: Components.Parameters.ReportPeriod
+        var format: Components.Parameters.ReportFormat?
+    }
+
+    func request(_ client: ServiceClient) async throws -> Request {
+        guard let period = Components.Parameters.ReportPeriod(rawValue: by) else {
+            throw ValidationError("--by must be day, week, month, quarter or year")
+        }
+        let scope = try await scope(client)
+        let (from, to) = try range()
+        return Request(premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: period, format: csv ? .csv : nil)
+    }
+
+    /// Prints a CSV answer as it came.
+    static func printCSV(_ body: HTTPBody) async throws {
+        print(try await String(collecting: body, upTo: 64 << 20), terminator: "")
+    }
 }
 
 struct OccupancyCommand: AsyncParsableCommand {
@@ -65,19 +90,15 @@ struct OccupancyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (client, _) = try service.session()
-        let scope = try await options.scope(client)
-        let (from, to) = try options.range()
-        let query = Operations.GetOccupancyReport.Input.Query(
-            premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: .init(rawValue: options.by),
-            format: options.csv ? .csv : nil)
-        guard query.period != nil else { throw ValidationError("--by must be day, week, month, quarter or year") }
+        let request = try await options.request(client)
         let body = try await client.call { api in
-            switch try await api.getOccupancyReport(query: query) {
+            switch try await api.getOccupancyReport(query: .init(premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
+                                                     period: request.period, format: request.format)) {
             case .ok(let ok): ok.body
             case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
             }
         }
-        if case .csv(let csv) = body { print(try await String(collecting: csv, upTo: 64 << 20), terminator: ""); return }
+        if case .csv(let csv) = body { try await ReportOptions.printCSV(csv); return }
         let report = try body.json
         if options.json { try Terminal.printJSON(report); return }
         print("Occupancy, \(report.scope), \(report.from) to \(report.to) (by \(report.period))")
@@ -105,19 +126,15 @@ struct MoveOnReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (client, _) = try service.session()
-        let scope = try await options.scope(client)
-        let (from, to) = try options.range()
-        let query = Operations.GetMoveOnReport.Input.Query(
-            premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: .init(rawValue: options.by),
-            format: options.csv ? .csv : nil)
-        guard query.period != nil else { throw ValidationError("--by must be day, week, month, quarter or year") }
+        let request = try await options.request(client)
         let body = try await client.call { api in
-            switch try await api.getMoveOnReport(query: query) {
+            switch try await api.getMoveOnReport(query: .init(premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
+                                                     period: request.period, format: request.format)) {
             case .ok(let ok): ok.body
             case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
             }
         }
-        if case .csv(let csv) = body { print(try await String(collecting: csv, upTo: 64 << 20), terminator: ""); return }
+        if case .csv(let csv) = body { try await ReportOptions.printCSV(csv); return }
         let report = try body.json
         if options.json { try Terminal.printJSON(report); return }
         print("Move-on outcomes, \(report.scope), departures \(report.from) to \(report.to) (by \(report.period))")
@@ -148,19 +165,15 @@ struct OperationsReportCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (client, _) = try service.session()
-        let scope = try await options.scope(client)
-        let (from, to) = try options.range()
-        let query = Operations.GetOperationsReport.Input.Query(
-            premisesId: scope.premisesId, region: scope.region, from: from, to: to, period: .init(rawValue: options.by),
-            format: options.csv ? .csv : nil)
-        guard query.period != nil else { throw ValidationError("--by must be day, week, month, quarter or year") }
+        let request = try await options.request(client)
         let body = try await client.call { api in
-            switch try await api.getOperationsReport(query: query) {
+            switch try await api.getOperationsReport(query: .init(premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
+                                                     period: request.period, format: request.format)) {
             case .ok(let ok): ok.body
             case .default(let status, let problem): throw CLIError(status: status, problem: try? problem.body.applicationProblemJson)
             }
         }
-        if case .csv(let csv) = body { print(try await String(collecting: csv, upTo: 64 << 20), terminator: ""); return }
+        if case .csv(let csv) = body { try await ReportOptions.printCSV(csv); return }
         let report = try body.json
         if options.json { try Terminal.printJSON(report); return }
         print("Operations, \(report.scope), \(report.from) to \(report.to) (by \(report.period))")

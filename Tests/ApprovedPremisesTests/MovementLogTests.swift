@@ -47,10 +47,14 @@ struct MovementLogTests {
     func correction() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 5)
-            let people = try await residents(world)
-            let log = MovementLog(pool: pool)
-            // Real times here: the log stamps when an entry is recorded with the database's own clock.
+            // Real times here: the log stamps when an entry is recorded with the database's own clock;
+            // so the resident arrived two days ago.
             let now = Date()
+            let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
+            let booked = try await world.book("N000001", today.adding(days: -2).description, today.adding(days: 20).description)
+            let people = [try await world.placements.arrive(booked.id, at: now.addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil,
+                                                            by: world.manager)]
+            let log = MovementLog(pool: pool)
             let wrong = try await log.record(people[0].id, .init(kind: "out", occurredAt: now.addingTimeInterval(-3600)), by: world.manager, now: now)
             let fixed = try await log.correct(wrong.id, with: .init(kind: "out", occurredAt: now.addingTimeInterval(-7200)),
                                               reason: "CCTV shows an hour earlier", by: world.manager, now: now)
@@ -63,6 +67,13 @@ struct MovementLogTests {
             #expect(original.correctedByID == fixed.id)
             await #expect(throws: DomainError(.conflict, "this record is append-only: it cannot be changed or removed")) {
                 try await ConstraintViolations.translating { try await pool.execute("UPDATE movement SET occurred_at = now()") }
+            }
+            // Nothing is recorded from before the resident arrived.
+            do {
+                _ = try await log.record(people[0].id, .init(kind: "in", occurredAt: now.addingTimeInterval(-3 * 86_400)), by: world.manager, now: now)
+                Issue.record("an entry before the arrival was recorded")
+            } catch let error as DomainError {
+                #expect(error.problems.map(\.field) == ["occurredAt"])
             }
             // Signing out again is refused: the correction stands for the first.
             await #expect(throws: DomainError.self) {

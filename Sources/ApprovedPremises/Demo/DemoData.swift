@@ -235,14 +235,15 @@ public struct DemoData: Sendable {
         _ = try await testing.followUp(refused.id, action: "warning", note: "written warning; PP told", by: principal, now: ago(3.5))
         _ = try await testing.record(alex, .init(reason: "random", sampleType: "breath", requiredAt: ago(2), missedReason: "no_kit",
                                                  missedNote: "breathalyser mouthpieces ran out; reordered"), by: principal, now: ago(2))
-        let arrival = try await testing.record(femi, .init(reason: "on_arrival", sampleType: "urine_instant", requiredAt: ago(5), takenAt: ago(5)),
-                                               by: principal, now: ago(5))
+        // On arrival (at noon, 5 days ago): half a day later at the least, whatever the time now.
+        let arrival = try await testing.record(femi, .init(reason: "on_arrival", sampleType: "urine_instant", requiredAt: ago(4.5), takenAt: ago(4.5)),
+                                               by: principal, now: ago(4.5))
         _ = try await testing.results(arrival.id, [("cannabis", "positive", nil), ("opiates", "negative", nil), ("cocaine", "negative", nil)],
-                                      receivedAt: nil, by: principal, now: ago(5))
-        let clean = try await testing.record(chris, .init(reason: "on_arrival", sampleType: "urine_instant", requiredAt: ago(30), takenAt: ago(30)),
-                                             by: principal, now: ago(30))
+                                      receivedAt: nil, by: principal, now: ago(4.5))
+        let clean = try await testing.record(chris, .init(reason: "on_arrival", sampleType: "urine_instant", requiredAt: ago(29.5), takenAt: ago(29.5)),
+                                             by: principal, now: ago(29.5))
         _ = try await testing.results(clean.id, [("opiates", "negative", nil), ("cocaine", "negative", nil), ("cannabis", "negative", nil)],
-                                      receivedAt: nil, by: principal, now: ago(30))
+                                      receivedAt: nil, by: principal, now: ago(29.5))
 
         let moveOn = MoveOnStore(pool: pool)
         let alexPlan = try await moveOn.addPathway(alex, kind: "cas3_referral", detail: "CAS3 Manchester", by: principal, now: now)

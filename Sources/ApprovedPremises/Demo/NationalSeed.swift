@@ -284,7 +284,8 @@ public struct NationalSeed: Sendable {
                     while test < resident.end {
                         let testID = random.uuid()
                         let sample = reason == "on_arrival" ? "urine_instant" : random.pick([("urine_instant", 5.0), ("oral_fluid", 2.0), ("breath", 3.0)])
-                        let when = noon(test, hour: Int.random(in: 8...21, using: &random))
+                        // The test on arrival is taken that evening, after the arrival itself.
+                        let when = noon(test, hour: reason == "on_arrival" ? 21 : Int.random(in: 8...21, using: &random))
                         if Double.random(in: 0..<1, using: &random) < 0.05 {
                             testRows.append([testID.uuidString, id.uuidString, bed.premises.uuidString, authorisations[bed.premises]!.uuidString, reason, sample,
                                              when, nil, nil, random.pick([("no_kit", 1.0), ("resident_absent", 2.0)]), keyWorker.uuidString])

@@ -143,6 +143,7 @@ public struct MovementLog: Sendable {
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be signed \(entry.kind)")
                 }
+                try placement.requireHere(at: entry.occurredAt, field: "occurredAt")
                 if corrects == nil, let last = try await Self.lastEffective(placementID, on: connection), last.kind == entry.kind {
                     throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
                 }

@@ -107,3 +107,13 @@ public struct NewPlacement: Sendable {
         self.bedID = bedID
     }
 }
+
+extension Placement {
+    /// Refuses a time before the resident arrived: what is recorded of a resident happens while
+    /// they are here, so their record stays in order.
+    func requireHere(at date: Date, field: String) throws {
+        if let arrivedAt, date < arrivedAt {
+            throw DomainError.invalid(field: field, rule: "order", "\(field) is before \(personName) arrived (\(arrivedAt.formatted(.iso8601)))")
+        }
+    }
+}

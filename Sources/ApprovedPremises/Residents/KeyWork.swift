@@ -126,6 +126,7 @@ public struct KeyWorkStore: Sendable {
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so key work cannot be recorded")
                 }
+                try placement.requireHere(at: session.heldAt, field: "heldAt")
                 let heldOn = CalendarDate.today(in: premises.timeZone, now: session.heldAt)
                 if let next = session.nextSessionOn, next < heldOn {
                     throw DomainError.invalid(field: "nextSessionOn", rule: "order", "nextSessionOn must not be before the session")

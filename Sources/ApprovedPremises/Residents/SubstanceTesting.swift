@@ -201,6 +201,7 @@ public struct TestingStore: Sendable {
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be tested")
                 }
+                try placement.requireHere(at: test.requiredAt, field: "requiredAt")
                 let day = CalendarDate.today(in: premises.timeZone, now: test.requiredAt)
                 guard let authorisation: UUID = try await connection.first("""
                     SELECT id FROM testing_authorisation

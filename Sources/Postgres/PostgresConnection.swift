@@ -32,7 +32,6 @@ public struct PostgresConnection: Sendable {
     /// for COPY's text format (nil is NULL). The table and column names are trusted text.
     @discardableResult
     public func copy(into table: String, columns: [String], rows: [[String?]]) async throws -> Int {
-        let statement = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         var chunks = [String]()
         var chunk = ""
         chunk.reserveCapacity(1 << 20)
@@ -45,9 +44,17 @@ public struct PostgresConnection: Sendable {
             }
         }
         if !chunk.isEmpty { chunks.append(chunk) }
+        return try await copy(into: table, columns: columns, text: chunks)
+    }
+
+    /// Bulk-loads text already in COPY's text format (tab-separated, `\N` for NULL, escaped,
+    /// each row ending in a newline), sent chunk by chunk. For loaders that write rows faster
+    /// than `[[String?]]` allows. The table and column names are trusted text.
+    @discardableResult
+    public func copy(into table: String, columns: [String], text chunks: [String]) async throws -> Int {
+        let statement = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
         let raw = self.raw
-        let data = chunks
-        return try await threadPool.runIfActive { try raw.copyIn(statement, data: data) }
+        return try await threadPool.runIfActive { try raw.copyIn(statement, data: chunks) }
     }
 
     /// A value in COPY's text format: backslash, tab, newline and carriage return escaped.

@@ -44,19 +44,17 @@ struct SeededGenerator: RandomNumberGenerator {
 /// 12-week stays, non-arrivals, early departures, recalls, a realistic move-on mix) with the
 /// referrals behind them, out-of-service periods and bed allocations, weekly key-work sessions,
 /// drug and alcohol tests (on arrival and at random, some missed, some positive) and curfew
-/// breaches (about one per 100 resident-nights), loaded with COPY; and for the last four weeks,
-/// hourly night checks and residents' outings (each row of those takes its place in a hash chain
-/// as it is written, so years of them would take hours). Reproducible: the same seed and `until`
-/// give the same rows, ids included.
+/// breaches (about one per 100 resident-nights), hourly night checks (23:00-07:00) and residents'
+/// outings with their sign-outs and sign-ins, all loaded with COPY (the hash-chained logs with
+/// their chains worked out here: see `loadChainedLogs`). Needs a superuser connection, as
+/// `pg_restore --disable-triggers` does. Reproducible: the same seed and `until` give the same
+/// rows, ids included.
 public struct NationalSeed: Sendable {
     public var years: Int
     public var seed: UInt64
     /// The day the history runs up to ("today" of the data); bookings run 12 weeks beyond.
     public var until: CalendarDate
     public var premisesCount = 104
-    /// Night checks and outings are generated for the last four weeks only: every row of them
-    /// takes its place in a hash chain as it is written, one at a time.
-    public var recentNights = 28
 
     public init(years: Int, seed: UInt64, until: CalendarDate) {
         self.years = years
@@ -104,6 +102,10 @@ public struct NationalSeed: Sendable {
         let unusable = try await PasswordHasher(cost: 4).hash(UUID().uuidString)
         if try await pool.query("SELECT 1 AS found FROM premises WHERE code = 'NAT-001'").first != nil {
             throw DomainError(.conflict, "the national data is already loaded (premises NAT-001 exists); load it into a fresh database")
+        }
+        if try await pool.query("SELECT current_setting('is_superuser') = 'on' AS superuser").first?.decode("superuser", as: Bool.self) != true {
+            throw DomainError(.forbidden, "seeding loads years of night checks and sign-outs with the tables' triggers off, as pg_restore does: "
+                + "connect as a superuser (DATABASE_URL) to a database of your own")
         }
         var random = SeededGenerator(seed: seed)
         let regions = try await pool.query("SELECT code FROM probation_region ORDER BY code").map { try $0.decode("code", as: String.self) }
@@ -178,9 +180,8 @@ public struct NationalSeed: Sendable {
         var testRows = [[String?]]()
         var resultRows = [[String?]]()
         var breachRows = [[String?]]()
-        // Residents of the last four weeks, for night checks and the sign-out/sign-in log.
-        var recent = [(premises: UUID, placement: UUID, nights: Nights, keyWorker: UUID)]()
-        let recentStart = until.adding(days: -recentNights)
+        // Every resident's nights in residence, for night checks and the sign-out/sign-in log.
+        var residents = [UUID: [SeededResident]]()
         let london = TimeZone(identifier: "Europe/London")!
         let substances = ["opiates", "cocaine", "cannabis", "benzodiazepines"]
         func noon(_ day: CalendarDate, hour: Int) -> String {
@@ -264,9 +265,7 @@ public struct NationalSeed: Sendable {
                 if row["arrived_at"] != nil, let stay = occupied {
                     // Weekly key work, tests on arrival and about fortnightly, a breach now and then.
                     let resident = Nights(first: stay.first, end: min(stay.end, until))
-                    if resident.end > recentStart && resident.count > 0 {
-                        recent.append((bed.premises, id, Nights(first: max(resident.first, recentStart), end: resident.end), keyWorker))
-                    }
+                    var seeded = SeededResident(placement: id, nights: resident, keyWorker: keyWorker)
                     var session = resident.first.adding(days: Int.random(in: 1...3, using: &random))
                     var first = true
                     while session < resident.end {
@@ -306,6 +305,7 @@ public struct NationalSeed: Sendable {
                         let window = CurfewRules.window(CurfewHours(start: WallClock(hour: 23, minute: 0), end: WallClock(hour: 7, minute: 0)),
                                                         night: night, in: london, source: .premises)
                         let late = Int.random(in: 5...300, using: &random)
+                        seeded.lateBack[night] = late
                         let outcome = Double.random(in: 0..<1, using: &random) < 0.7
                             ? random.pick([("no_action", 4.0), ("warning", 4.0), ("reported_to_pp", 1.5), ("recall_requested", 0.5)]) : nil
                         let decided = window.start.addingTimeInterval(Double(late) * 60 + 12 * 3600)
@@ -314,6 +314,7 @@ public struct NationalSeed: Sendable {
                                            Self.timestamp(window.start.addingTimeInterval(Double(late) * 60)), "\(late)", outcome,
                                            outcome == nil ? nil : Self.timestamp(decided)])
                     }
+                    if resident.count > 0 { residents[bed.premises, default: []].append(seeded) }
                 }
                 if let occupied, occupied.count > 0 {
                     allocationRows.append([random.uuid().uuidString, id.uuidString, bed.id.uuidString, "[\(occupied.first),\(occupied.end))"])
@@ -324,34 +325,6 @@ public struct NationalSeed: Sendable {
             }
             if bedIndex % 200 == 199 { progress("stays generated for \(bedIndex + 1) of \(beds.count) beds") }
         }
-        // The last four weeks' night checks (hourly 23:00-06:00) and outings, premises by premises
-        // and in time order, so each takes its place in its premises' hash chain as it is written.
-        var checkRows = [[String?]]()
-        var movementRows = [[String?]]()
-        let premisesOrder = Dictionary(uniqueKeysWithValues: premisesRows.enumerated().map { (UUID(uuidString: $0.element[0]!)!, $0.offset) })
-        for resident in recent.sorted(by: { (premisesOrder[$0.premises]!, $0.placement.uuidString) < (premisesOrder[$1.premises]!, $1.placement.uuidString) }) {
-            for night in resident.nights.all {
-                if Double.random(in: 0..<1, using: &random) < 0.7 {
-                    let out = CurfewRules.instant(night, WallClock(hour: Int.random(in: 10...19, using: &random), minute: Int.random(in: 0...59, using: &random)), in: london)
-                    let back = out.addingTimeInterval(Double(Int.random(in: 30...240, using: &random)) * 60)
-                    movementRows.append([resident.premises.uuidString, resident.placement.uuidString, "out", Self.timestamp(out), Self.timestamp(out),
-                                         resident.keyWorker.uuidString, random.pick([("work", 3.0), ("shops", 2.0), ("family", 2.0), ("appointment", 1.0)]),
-                                         Self.timestamp(back.addingTimeInterval(600))])
-                    movementRows.append([resident.premises.uuidString, resident.placement.uuidString, "in", Self.timestamp(back), Self.timestamp(back),
-                                         resident.keyWorker.uuidString, nil, nil])
-                }
-                for due in NightCheckSchedule.dueTimes(night: night, start: WallClock(hour: 23, minute: 0), end: WallClock(hour: 7, minute: 0),
-                                                       intervalMinutes: 60, in: london) {
-                    let seen = random.pick([("seen", 96.0), ("not_seen", 2.0), ("not_in_room", 1.5), ("refused", 0.5)])
-                    let at = Self.timestamp(due.addingTimeInterval(Double(Int.random(in: 0...20, using: &random)) * 60))
-                    checkRows.append([resident.premises.uuidString, Self.timestamp(due), resident.placement.uuidString, seen, at, at, resident.keyWorker.uuidString])
-                }
-            }
-        }
-        // Chains follow the order rows are written: by premises, then by time.
-        checkRows.sort { ($0[0]!, $0[1]!, $0[2]!) < ($1[0]!, $1[1]!, $1[2]!) }
-        movementRows.sort { ($0[0]!, $0[3]!) < ($1[0]!, $1[3]!) }
-
         try await pool.withConnection { connection in
             func load(_ table: String, _ columns: [String], _ rows: [[String?]], batch: Int = 50_000) async throws {
                 for first in stride(from: 0, to: rows.count, by: batch) {
@@ -372,9 +345,11 @@ public struct NationalSeed: Sendable {
             try await load("substance_test_result", ["test_id", "substance", "result", "reading", "recorded_by", "recorded_at"], resultRows)
             try await load("curfew_breach", ["id", "premises_id", "placement_id", "window_start", "window_end", "opened_at", "closed_at", "minutes_late",
                                              "outcome", "outcome_at"], breachRows)
-            try await load("night_check", ["premises_id", "round_due_at", "placement_id", "observation", "observed_at", "recorded_at", "recorded_by"], checkRows)
-            try await load("movement", ["premises_id", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination", "expected_back"],
-                           movementRows)
+        }
+        let premisesIDs = premisesRows.map { UUID(uuidString: $0[0]!)! }
+        (summary.nightChecks, summary.movements) = try await loadChainedLogs(pool: pool, premises: premisesIDs, residents: residents,
+                                                                             random: &random, progress: progress)
+        try await pool.withConnection { connection in
             try await connection.execute("""
                 ANALYZE premises, bed, bed_out_of_service, placement, bed_allocation, referral, referral_event, key_work_session,
                         substance_test, substance_test_result, curfew_breach, night_check, movement
@@ -386,8 +361,6 @@ public struct NationalSeed: Sendable {
         summary.keyWorkSessions = sessionRows.count
         summary.tests = testRows.count
         summary.curfewBreaches = breachRows.count
-        summary.nightChecks = checkRows.count
-        summary.movements = movementRows.count
         return summary
     }
 }

@@ -39,102 +39,126 @@ extension NationalSeed {
     }
 
     /// Writes every premises' night checks and outings over the whole history, premises by
-    /// premises and in time order, generating the next premises while the last one loads.
-    /// Needs a superuser connection (triggers off); runs in one transaction, so a failure
-    /// leaves none of it behind.
+    /// premises and in time order, generating the next premises while the last ones load. Needs
+    /// a superuser connection (triggers off). Nothing is committed until every premises has
+    /// loaded, so a failure leaves none of it behind.
     func loadChainedLogs(pool: PostgresPool, premises: [UUID], residents: [UUID: [SeededResident]], random: inout SeededGenerator,
                          progress: @Sendable (String) -> Void) async throws -> (nightChecks: Int, movements: Int) {
-        let london = TimeZone(identifier: "Europe/London")!
         var clocks = [CalendarDate: NightClock]()
         var totals = (nightChecks: 0, movements: 0)
-        try await pool.transaction(maxAttempts: 1) { connection in
-            // Triggers off for this transaction only: the chains are computed below, and every
-            // reference is to a row this seed has just written.
-            try await connection.execute("SET LOCAL session_replication_role = replica")
-            try await connection.execute("SET LOCAL synchronous_commit = off")
-            var loading: Task<Void, Error>? = nil
-            for (index, premisesID) in premises.enumerated() {
-                var checks = ChainedCopyText(premises: premisesID)
-                var outings = ChainedCopyText(premises: premisesID)
-                let here = (residents[premisesID] ?? []).sorted { ($0.nights.first, $0.placement.lowercased) < ($1.nights.first, $1.placement.lowercased) }
-                guard let firstNight = here.first?.nights.first, let lastEnd = here.map(\.nights.end).max() else { continue }
-                var arriving = here[...]
-                var active = [(resident: SeededResident, id: [UInt8], keyWorker: [UInt8])]()
-                var night = firstNight
-                while night < lastEnd {
-                    while let next = arriving.first, next.nights.first <= night {
-                        arriving.removeFirst()
-                        let entry = (next, Array(next.placement.lowercased.utf8), Array(next.keyWorker.lowercased.utf8))
-                        active.insert(entry, at: active.firstIndex { $0.id.lexicographicallyPrecedes(entry.1) == false } ?? active.endIndex)
-                    }
-                    active.removeAll { $0.resident.nights.end <= night }
-                    if active.isEmpty {
-                        night = night.adding(days: 1)
-                        continue
-                    }
-                    if clocks[night] == nil { clocks[night] = NightClock(night, in: london) }
-                    let clock = clocks[night]!
-
-                    // Outings: most residents go out in the day and are back within a few hours; on a
-                    // breach night the resident comes back after the curfew began.
-                    var movements = [(at: Int64, order: Int, resident: Int, kind: String, destination: String?, expectedBack: Int64?)]()
-                    for (position, entry) in active.enumerated() {
-                        if let late = entry.resident.lateBack[night] {
-                            let out = clock.curfew - Int64(Int.random(in: 60...240, using: &random)) * 60
-                            movements.append((out, movements.count, position, "out", "family", clock.curfew))
-                            movements.append((clock.curfew + Int64(late) * 60, movements.count, position, "in", nil, nil))
-                        } else if Double.random(in: 0..<1, using: &random) < 0.7 {
-                            let out = clock.noon + Int64(Int.random(in: -2...7, using: &random)) * 3600 + Int64(Int.random(in: 0...59, using: &random)) * 60
-                            let back = out + Int64(Int.random(in: 30...240, using: &random)) * 60
-                            let destination = random.pick([("work", 3.0), ("shops", 2.0), ("family", 2.0), ("appointment", 1.0)])
-                            movements.append((out, movements.count, position, "out", destination, back + 600))
-                            movements.append((back, movements.count, position, "in", nil, nil))
+        // Two connections load side by side (the database, not this loop, is the slower part), each
+        // in a transaction with the triggers off for that transaction only: the chains are computed
+        // below, and every reference is to a row this seed has just written. Both commit only when
+        // every premises has loaded.
+        try await pool.withConnection { first in
+            try await pool.withConnection { second in
+                let lanes = [first, second]
+                for lane in lanes {
+                    try await lane.execute("BEGIN")
+                    try await lane.execute("SET LOCAL session_replication_role = replica")
+                    try await lane.execute("SET LOCAL synchronous_commit = off")
+                }
+                var loading: [Task<Void, Error>?] = [nil, nil]
+                do {
+                    for (index, premisesID) in premises.enumerated() {
+                        var (checks, outings) = chainedLogs(at: premisesID, residents: residents[premisesID] ?? [], clocks: &clocks, random: &random)
+                        let (checkText, outingText) = (checks.finish(), outings.finish())
+                        totals.nightChecks += checks.rows
+                        totals.movements += outings.rows
+                        let lane = index % lanes.count
+                        try await loading[lane]?.value
+                        loading[lane] = Task { [connection = lanes[lane]] in
+                            try await connection.copy(into: "night_check", columns: Self.nightCheckColumns, text: checkText)
+                            try await connection.copy(into: "movement", columns: Self.movementColumns, text: outingText)
+                        }
+                        if index % 8 == 7 || index == premises.count - 1 {
+                            progress("night checks and outings: \(index + 1) of \(premises.count) premises (\(totals.nightChecks + totals.movements) rows)")
                         }
                     }
-                    movements.sort { ($0.at, $0.order) < ($1.at, $1.order) }
-                    for movement in movements {
-                        let entry = active[movement.resident]
-                        outings.appendMovement(placement: entry.id, kind: movement.kind, at: movement.at, by: entry.keyWorker,
-                                               destination: movement.destination, expectedBack: movement.expectedBack)
-                    }
-
-                    // Night checks: every resident in residence, each round; now and then a round is
-                    // missed, or recorded after the next was due. Chained in the order recorded.
-                    var observations = [(recorded: Int64, due: Int64, order: Int, resident: Int, observed: Int64, observation: String)]()
-                    for due in clock.rounds {
-                        let roll = Double.random(in: 0..<1, using: &random)
-                        if roll < 0.002 { continue }
-                        let recordedLate = roll > 0.99 ? Int64(Int.random(in: 65...110, using: &random)) * 60 : nil
-                        for (position, entry) in active.enumerated() {
-                            let observed = due + Int64(Int.random(in: 0...20, using: &random)) * 60
-                            var observation = Self.observation(&random)
-                            if let late = entry.resident.lateBack[night], due < clock.curfew + Int64(late) * 60 { observation = "not_in_room" }
-                            observations.append((recordedLate.map { due + $0 } ?? observed, due, observations.count, position, observed, observation))
-                        }
-                    }
-                    observations.sort { ($0.recorded, $0.due, $0.order) < ($1.recorded, $1.due, $1.order) }
-                    for check in observations {
-                        let entry = active[check.resident]
-                        checks.appendNightCheck(due: check.due, placement: entry.id, observation: check.observation, observed: check.observed,
-                                                recorded: check.recorded, by: entry.keyWorker)
-                    }
-                    night = night.adding(days: 1)
+                    for task in loading { try await task?.value }
+                } catch {
+                    for task in loading { _ = try? await task?.value }
+                    for lane in lanes { _ = try? await lane.execute("ROLLBACK") }
+                    throw error
                 }
-                let (checkText, outingText) = (checks.finish(), outings.finish())
-                totals.nightChecks += checks.rows
-                totals.movements += outings.rows
-                try await loading?.value
-                loading = Task {
-                    try await connection.copy(into: "night_check", columns: Self.nightCheckColumns, text: checkText)
-                    try await connection.copy(into: "movement", columns: Self.movementColumns, text: outingText)
-                }
-                if index % 8 == 7 || index == premises.count - 1 {
-                    progress("night checks and outings: \(index + 1) of \(premises.count) premises (\(totals.nightChecks + totals.movements) rows)")
-                }
+                for lane in lanes { try await lane.execute("COMMIT") }
             }
-            try await loading?.value
         }
         return totals
+    }
+
+    /// One premises' night checks and outings over its residents' nights, in the order they are
+    /// chained.
+    func chainedLogs(at premisesID: UUID, residents: [SeededResident], clocks: inout [CalendarDate: NightClock],
+                     random: inout SeededGenerator) -> (checks: ChainedCopyText, outings: ChainedCopyText) {
+        let london = TimeZone(identifier: "Europe/London")!
+        var checks = ChainedCopyText(premises: premisesID)
+        var outings = ChainedCopyText(premises: premisesID)
+        let here = residents.sorted { ($0.nights.first, $0.placement.lowercased) < ($1.nights.first, $1.placement.lowercased) }
+        guard let firstNight = here.first?.nights.first, let lastEnd = here.map(\.nights.end).max() else { return (checks, outings) }
+        var arriving = here[...]
+        var active = [(resident: SeededResident, id: [UInt8], keyWorker: [UInt8])]()
+        var night = firstNight
+        while night < lastEnd {
+            while let next = arriving.first, next.nights.first <= night {
+                arriving.removeFirst()
+                let entry = (next, Array(next.placement.lowercased.utf8), Array(next.keyWorker.lowercased.utf8))
+                active.insert(entry, at: active.firstIndex { $0.id.lexicographicallyPrecedes(entry.1) == false } ?? active.endIndex)
+            }
+            active.removeAll { $0.resident.nights.end <= night }
+            if active.isEmpty {
+                night = night.adding(days: 1)
+                continue
+            }
+            if clocks[night] == nil { clocks[night] = NightClock(night, in: london) }
+            let clock = clocks[night]!
+
+            // Outings: most residents go out in the day and are back within a few hours; on a
+            // breach night the resident comes back after the curfew began.
+            var movements = [(at: Int64, order: Int, resident: Int, kind: String, destination: String?, expectedBack: Int64?)]()
+            for (position, entry) in active.enumerated() {
+                if let late = entry.resident.lateBack[night] {
+                    let out = clock.curfew - Int64(Int.random(in: 60...240, using: &random)) * 60
+                    movements.append((out, movements.count, position, "out", "family", clock.curfew))
+                    movements.append((clock.curfew + Int64(late) * 60, movements.count, position, "in", nil, nil))
+                } else if Double.random(in: 0..<1, using: &random) < 0.7 {
+                    let out = clock.noon + Int64(Int.random(in: -2...7, using: &random)) * 3600 + Int64(Int.random(in: 0...59, using: &random)) * 60
+                    let back = out + Int64(Int.random(in: 30...240, using: &random)) * 60
+                    let destination = random.pick([("work", 3.0), ("shops", 2.0), ("family", 2.0), ("appointment", 1.0)])
+                    movements.append((out, movements.count, position, "out", destination, back + 600))
+                    movements.append((back, movements.count, position, "in", nil, nil))
+                }
+            }
+            movements.sort { ($0.at, $0.order) < ($1.at, $1.order) }
+            for movement in movements {
+                let entry = active[movement.resident]
+                outings.appendMovement(placement: entry.id, kind: movement.kind, at: movement.at, by: entry.keyWorker,
+                                       destination: movement.destination, expectedBack: movement.expectedBack)
+            }
+
+            // Night checks: every resident in residence, each round; now and then a round is
+            // missed, or recorded after the next was due. Chained in the order recorded.
+            var observations = [(recorded: Int64, due: Int64, order: Int, resident: Int, observed: Int64, observation: String)]()
+            for due in clock.rounds {
+                let roll = Double.random(in: 0..<1, using: &random)
+                if roll < 0.002 { continue }
+                let recordedLate = roll > 0.99 ? Int64(Int.random(in: 65...110, using: &random)) * 60 : nil
+                for (position, entry) in active.enumerated() {
+                    let observed = due + Int64(Int.random(in: 0...20, using: &random)) * 60
+                    var observation = Self.observation(&random)
+                    if let late = entry.resident.lateBack[night], due < clock.curfew + Int64(late) * 60 { observation = "not_in_room" }
+                    observations.append((recordedLate.map { due + $0 } ?? observed, due, observations.count, position, observed, observation))
+                }
+            }
+            observations.sort { ($0.recorded, $0.due, $0.order) < ($1.recorded, $1.due, $1.order) }
+            for check in observations {
+                let entry = active[check.resident]
+                checks.appendNightCheck(due: check.due, placement: entry.id, observation: check.observation, observed: check.observed,
+                                        recorded: check.recorded, by: entry.keyWorker)
+            }
+            night = night.adding(days: 1)
+        }
+        return (checks, outings)
     }
 
     static func observation(_ random: inout SeededGenerator) -> String {

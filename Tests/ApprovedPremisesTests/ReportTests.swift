@@ -228,6 +228,23 @@ struct ReportTests {
         }
     }
 
+    @Test("the seed refuses a connection that is not a superuser's (it loads the chained logs with triggers off), saying so, and loads nothing")
+    func seedNeedsSuperuser() async throws {
+        try await TestDatabase.withDatabase { pool in
+            try await pool.execute("DO $$ BEGIN CREATE ROLE ap_seed_not_superuser LOGIN; EXCEPTION WHEN duplicate_object THEN NULL; END $$")
+            let server = try #require(ProcessInfo.processInfo.environment["AP_TEST_DATABASE_URL"])
+            var url = try #require(URLComponents(string: server))
+            url.user = "ap_seed_not_superuser"
+            let name: String = try await pool.query("SELECT current_database() AS name").first!.decode("name")
+            let plain = PostgresPool(settings: ConnectionSettings(connectionString: try #require(url.string)).database(name), maxConnections: 2)
+            let refusal = await #expect(throws: DomainError.self) { try await NationalSeed(years: 1, seed: 7, until: day("2026-11-23")).load(pool: plain) }
+            await plain.close()
+            #expect(refusal?.kind == .forbidden && refusal?.message.contains("superuser") == true)
+            let premises: Int = try await pool.query("SELECT count(*) AS n FROM premises WHERE code LIKE 'NAT-%'").first!.decode("n")
+            #expect(premises == 0)
+        }
+    }
+
     @Test("operational figures: breaches per 100 resident-nights and how they ended, tests and missed tests, sessions per resident-week and late ones")
     func operationsByHand() async throws {
         try await TestDatabase.withDatabase { pool in

@@ -100,12 +100,12 @@ public struct NationalSeed: Sendable {
     public func load(pool: PostgresPool, progress: @Sendable (String) -> Void = { _ in }) async throws -> Summary {
         // The seeded key workers cannot sign in: their accounts are inactive, with the hash of a password no one knows.
         let unusable = try await PasswordHasher(cost: 4).hash(UUID().uuidString)
-        if try await pool.query("SELECT 1 AS found FROM premises WHERE code = 'NAT-001'").first != nil {
-            throw DomainError(.conflict, "the national data is already loaded (premises NAT-001 exists); load it into a fresh database")
-        }
         if try await pool.query("SELECT current_setting('is_superuser') = 'on' AS superuser").first?.decode("superuser", as: Bool.self) != true {
             throw DomainError(.forbidden, "seeding loads years of night checks and sign-outs with the tables' triggers off, as pg_restore does: "
                 + "connect as a superuser (DATABASE_URL) to a database of your own")
+        }
+        if try await pool.query("SELECT 1 AS found FROM premises WHERE code = 'NAT-001'").first != nil {
+            throw DomainError(.conflict, "the national data is already loaded (premises NAT-001 exists); load it into a fresh database")
         }
         var random = SeededGenerator(seed: seed)
         let regions = try await pool.query("SELECT code FROM probation_region ORDER BY code").map { try $0.decode("code", as: String.self) }

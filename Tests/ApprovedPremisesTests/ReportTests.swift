@@ -167,11 +167,14 @@ struct ReportTests {
                 #expect(chains.problems.isEmpty, "\(code): \(chains.problems.prefix(3))")
                 #expect(chains.entries["night_checks"]! > 10_000 && chains.entries["curfew_log"]! > 1_000, "\(code): \(chains.entries)")
             }
+            // ...and every row falls while its resident was there, between arrival and departure.
             let references: Int = try await pool.query("""
-                SELECT (SELECT count(*) FROM night_check n WHERE NOT EXISTS (SELECT 1 FROM placement p WHERE p.id = n.placement_id AND p.premises_id = n.premises_id)
-                                                              OR NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = n.recorded_by))
-                     + (SELECT count(*) FROM movement m WHERE NOT EXISTS (SELECT 1 FROM placement p WHERE p.id = m.placement_id AND p.premises_id = m.premises_id)
-                                                           OR NOT EXISTS (SELECT 1 FROM staff s WHERE s.id = m.recorded_by)) AS broken
+                SELECT (SELECT count(*) FROM night_check n LEFT JOIN placement p ON p.id = n.placement_id LEFT JOIN staff s ON s.id = n.recorded_by
+                        WHERE p.id IS NULL OR s.id IS NULL OR p.premises_id <> n.premises_id
+                           OR n.round_due_at <= p.arrived_at OR n.recorded_at >= coalesce(p.departed_at, 'infinity'))
+                     + (SELECT count(*) FROM movement m LEFT JOIN placement p ON p.id = m.placement_id LEFT JOIN staff s ON s.id = m.recorded_by
+                        WHERE p.id IS NULL OR s.id IS NULL OR p.premises_id <> m.premises_id
+                           OR m.occurred_at <= p.arrived_at OR m.occurred_at >= coalesce(p.departed_at, 'infinity')) AS broken
                 """).first!.decode("broken")
             #expect(references == 0)
             let residentNights: Int = try await pool.query("""

@@ -9,12 +9,14 @@ import Postgres
 /// `movement_content`, 0005), so the chains verify like any written one at a time (`ap verify`;
 /// the seed's test checks them, and that every row's references hold).
 extension NationalSeed {
-    /// A resident of the seeded history: the nights they were in residence, and the nights they
-    /// came back after the curfew began (a breach), with the minutes late.
+    /// A resident of the seeded history: the nights they were in residence, when they arrived
+    /// (nothing of theirs is recorded before), and the nights they came back after the curfew
+    /// began (a breach), with the minutes late.
     struct SeededResident {
         var placement: UUID
         var nights: Nights
         var keyWorker: UUID
+        var arrivedAt: Int64
         var lateBack: [CalendarDate: Int] = [:]
     }
 
@@ -118,15 +120,17 @@ extension NationalSeed {
             var movements = [(at: Int64, order: Int, resident: Int, kind: String, destination: String?, expectedBack: Int64?)]()
             for (position, entry) in active.enumerated() {
                 if let late = entry.resident.lateBack[night] {
-                    let out = clock.curfew - Int64(Int.random(in: 60...240, using: &random)) * 60
+                    let out = max(clock.curfew - Int64(Int.random(in: 60...240, using: &random)) * 60, entry.resident.arrivedAt + 600)
                     movements.append((out, movements.count, position, "out", "family", clock.curfew))
                     movements.append((clock.curfew + Int64(late) * 60, movements.count, position, "in", nil, nil))
                 } else if Double.random(in: 0..<1, using: &random) < 0.7 {
                     let out = clock.noon + Int64(Int.random(in: -2...7, using: &random)) * 3600 + Int64(Int.random(in: 0...59, using: &random)) * 60
                     let back = out + Int64(Int.random(in: 30...240, using: &random)) * 60
                     let destination = random.pick([("work", 3.0), ("shops", 2.0), ("family", 2.0), ("appointment", 1.0)])
-                    movements.append((out, movements.count, position, "out", destination, back + 600))
-                    movements.append((back, movements.count, position, "in", nil, nil))
+                    if out > entry.resident.arrivedAt {
+                        movements.append((out, movements.count, position, "out", destination, back + 600))
+                        movements.append((back, movements.count, position, "in", nil, nil))
+                    }
                 }
             }
             movements.sort { ($0.at, $0.order) < ($1.at, $1.order) }

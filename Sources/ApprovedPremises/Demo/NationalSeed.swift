@@ -89,6 +89,13 @@ public struct NationalSeed: Sendable {
         return String(format: "%04d-%02d-%02d %02d:%02d:%02d+00", day.year, day.month, day.day, inDay / 3600, inDay % 3600 / 60, inDay % 60)
     }
 
+    /// Seconds since 1970 of an instant written by `timestamp` (or as `noon` writes one).
+    static func seconds(_ timestamp: String) -> Int64 {
+        let date = CalendarDate(String(timestamp.prefix(10)))!
+        let clock = timestamp.dropFirst(11).prefix(8).split(separator: ":").map { Int64($0)! }
+        return Int64(date.daysSinceEpoch) * 86_400 + clock[0] * 3600 + clock[1] * 60 + clock[2]
+    }
+
     static let firstNames = ["Aaron", "Ben", "Callum", "Dean", "Eddie", "Frank", "Gary", "Harry", "Ian", "Jack", "Kieran", "Lee", "Mark",
                              "Nathan", "Owen", "Paul", "Rhys", "Sean", "Tom", "Wayne", "Adam", "Craig", "Darren", "Jamal", "Kofi", "Liam"]
     static let lastNames = ["Smith", "Jones", "Taylor", "Brown", "Williams", "Wilson", "Johnson", "Davies", "Patel", "Robinson", "Wright",
@@ -265,7 +272,7 @@ public struct NationalSeed: Sendable {
                 if row["arrived_at"] != nil, let stay = occupied {
                     // Weekly key work, tests on arrival and about fortnightly, a breach now and then.
                     let resident = Nights(first: stay.first, end: min(stay.end, until))
-                    var seeded = SeededResident(placement: id, nights: resident, keyWorker: keyWorker)
+                    var seeded = SeededResident(placement: id, nights: resident, keyWorker: keyWorker, arrivedAt: Self.seconds(row["arrived_at"]!))
                     var session = resident.first.adding(days: Int.random(in: 1...3, using: &random))
                     var first = true
                     while session < resident.end {

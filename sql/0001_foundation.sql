@@ -188,7 +188,7 @@ CREATE TABLE idempotency_record (
     idempotency_key text NOT NULL CONSTRAINT idempotency_key_is_sane CHECK (length(idempotency_key) BETWEEN 1 AND 200),
     request_fingerprint bytea NOT NULL,
     status integer,
-    content_type text,
+    response_headers jsonb,
     response_body bytea,
     created_at timestamptz NOT NULL DEFAULT now(),
     completed_at timestamptz,

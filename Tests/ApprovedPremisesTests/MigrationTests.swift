@@ -43,6 +43,32 @@ struct MigrationTests {
         }
     }
 
+    @Test("a database migrated while 0001 had its wrongly restored text (and the first 0008) still migrates, to the same table; fresh ones get 0001 as it landed")
+    func earlierTextsOfZeroOneAndZeroEight() async throws {
+        let sql = TestDatabase.sqlFolder
+        #expect(migrations[0].checksum == "916cccd7b96be2f5fc07a54206cec7a5e85e596af7b08494c79106e506f97c42", "0001 is as it first landed")
+        try await TestDatabase.withEmptyDatabase { pool in
+            // As main stood from stop 8 until now: 0001 with content_type, then 0008 dropping it.
+            var earlier = migrations.filter { $0.version <= 8 }
+            earlier[0].sql = try String(contentsOf: sql.appendingPathComponent("0001_foundation.sql"), encoding: .utf8)
+                .replacingOccurrences(of: "    response_headers jsonb,\n", with: "    content_type text,\n")
+            earlier[7].sql = "-- A replayed answer needs more of the first answer's headers than its content type (ETag,\n"
+                + "-- Location): keep them all, as JSON.\n"
+                + "ALTER TABLE idempotency_record DROP COLUMN content_type;\n"
+                + "ALTER TABLE idempotency_record ADD COLUMN response_headers jsonb;\n"
+            #expect(earlier[0].checksum == "e0726f4af119349efca30916d3664beb78ce90d09dfec5f3d35b6ac4f6a98d5e")
+            #expect(earlier[7].checksum == "65a179f51c74c43e1db017f067c4648a4b62af629d63de3c036579f7d5754a7d")
+            try await Migrator(pool: pool, migrations: earlier).migrate()
+            let applied = try await Migrator(pool: pool, migrations: migrations).migrate()
+            #expect(applied.map(\.version) == migrations.map(\.version).filter { $0 > 8 })
+            let columns = try await pool.query("""
+                SELECT string_agg(column_name, ',' ORDER BY column_name) AS c FROM information_schema.columns
+                WHERE table_name = 'idempotency_record' AND column_name IN ('content_type', 'response_headers')
+                """).first!.decode("c", as: String.self)
+            #expect(columns == "response_headers")
+        }
+    }
+
     @Test("a failing migration leaves nothing of itself behind, and the ones before it stay")
     func failingMigrationRollsBack() async throws {
         try await TestDatabase.withEmptyDatabase { pool in

@@ -3,14 +3,16 @@ import ArgumentParser
 import Foundation
 import Hummingbird
 import Logging
+import ServiceLifecycle
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the HTTP service.",
         discussion: """
             Reads DATABASE_URL (or libpq's PG* variables), AP_HOST, AP_PORT, AP_BCRYPT_COST, \
-            AP_DB_MAX_CONNECTIONS and AP_MIGRATE_ON_START; options win over the environment. \
-            Stops gracefully on SIGINT or SIGTERM.
+            AP_DB_MAX_CONNECTIONS, AP_REPORT_TIMEOUT_SECONDS, AP_SHUTDOWN_GRACE_SECONDS and \
+            AP_MIGRATE_ON_START; options win over the environment. Stops gracefully on SIGINT or \
+            SIGTERM: requests in flight get AP_SHUTDOWN_GRACE_SECONDS to finish, then are cancelled.
 
             Example:  DATABASE_URL=postgresql://ap@db/ap ap serve --host 0.0.0.0 --port 8080 --migrate
             """)
@@ -27,6 +29,11 @@ struct Serve: AsyncParsableCommand {
         var logger = Logger(label: "approved-premises")
         logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
         let app = try await buildApplication(configuration: configuration, logger: logger)
-        try await app.runService()
+        // On SIGTERM or SIGINT the server stops taking requests and lets those in flight finish;
+        // after the grace period the rest are cancelled (their statements too), so the service
+        // stops within seconds even during a long report or a breach pass.
+        var group = ServiceGroupConfiguration(services: [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        group.maximumGracefulShutdownDuration = .seconds(configuration.shutdownGraceSeconds)
+        try await ServiceGroup(configuration: group).run()
     }
 }

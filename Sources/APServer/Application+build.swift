@@ -23,17 +23,22 @@ public func buildApplication(
             throw error
         }
     }
-    // Reports read from a replica when one is configured; everything else from the primary.
-    let reportPool = configuration.reportDatabase.map {
-        PostgresPool(settings: $0, maxConnections: configuration.maxConnections, logger: logger)
-    }
+    // Reports read from a replica when one is configured, else from the primary, always through
+    // a pool of their own whose statements time out: a long report never takes the night
+    // shift's connections, and never hangs a request. Everything else uses the primary's pool.
+    var reportSettings = configuration.reportDatabase ?? configuration.database
+    reportSettings.statementTimeoutSeconds = configuration.reportTimeoutSeconds
+    let reportPool = PostgresPool(
+        settings: reportSettings,
+        maxConnections: configuration.reportDatabase == nil ? max(2, configuration.maxConnections / 2) : configuration.maxConnections,
+        logger: logger)
     let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost), logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
     app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), logger: logger))
-    if let reportPool { app.addServices(reportPool) }
+    app.addServices(reportPool)
     return app
 }
 

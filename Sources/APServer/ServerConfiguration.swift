@@ -19,6 +19,12 @@ public struct ServerConfiguration: Sendable {
     public var migrateOnStart: Bool
     /// How often the job looks for residents out after their curfew started (`AP_BREACH_SCAN_SECONDS`, default 60).
     public var breachScanSeconds: Int = 60
+    /// How long one report query may run before the database stops it and the report is
+    /// answered 503 (`AP_REPORT_TIMEOUT_SECONDS`, default 30).
+    public var reportTimeoutSeconds: Int = 30
+    /// On SIGTERM or SIGINT, how long requests in flight may take to finish before their
+    /// database statements are cancelled and the service stops (`AP_SHUTDOWN_GRACE_SECONDS`, default 5).
+    public var shutdownGraceSeconds: Int = 5
 
     public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
                 maxConnections: Int = 8, bcryptCost: UInt8 = 12, migrateOnStart: Bool = false) {
@@ -46,6 +52,12 @@ public struct ServerConfiguration: Sendable {
         }
         if let seconds = environment["AP_BREACH_SCAN_SECONDS"].flatMap(Int.init), seconds > 0 {
             configuration.breachScanSeconds = seconds
+        }
+        if let seconds = environment["AP_REPORT_TIMEOUT_SECONDS"].flatMap(Int.init), seconds > 0 {
+            configuration.reportTimeoutSeconds = seconds
+        }
+        if let seconds = environment["AP_SHUTDOWN_GRACE_SECONDS"].flatMap(Int.init), seconds >= 0 {
+            configuration.shutdownGraceSeconds = seconds
         }
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration

@@ -13,6 +13,8 @@ public struct ConnectionSettings: Sendable {
     public var connectTimeoutSeconds: Int
     /// Shown in `pg_stat_activity`.
     public var applicationName: String
+    /// How long one statement may run before the server stops it (57014, `PostgresError.Kind.queryCanceled`); nil: no limit.
+    public var statementTimeoutSeconds: Int?
 
     public init(connectionString: String = "", connectTimeoutSeconds: Int = 5, applicationName: String = "approved-premises") {
         self.connectionString = connectionString

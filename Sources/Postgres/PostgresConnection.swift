@@ -1,10 +1,12 @@
 import NIOPosix
+import Synchronization
 
 /// A connection lent by the pool for the duration of a closure. Each call runs on the pool's
 /// thread pool, never on the caller's thread.
 public struct PostgresConnection: Sendable {
     let raw: RawConnection
     let threadPool: NIOThreadPool
+    let counter: StatementCounter
 
     /// Runs one parameterised statement and returns its rows.
     public func query(_ sql: SQL) async throws -> [PostgresRow] {
@@ -23,9 +25,17 @@ public struct PostgresConnection: Sendable {
     }
 
     /// Runs one parameterised statement.
+    ///
+    /// When the task waiting for it is cancelled (the service stopping, say), the server is asked
+    /// to stop the statement, which then fails with `PostgresError.Kind.queryCanceled`.
     public func result(_ sql: SQL) async throws -> PostgresResult {
         let raw = self.raw
-        return try await threadPool.runIfActive { try raw.execute(sql) }
+        counter.count.add(1, ordering: .relaxed)
+        return try await withTaskCancellationHandler {
+            try await threadPool.runIfActive { try raw.execute(sql) }
+        } onCancel: {
+            raw.cancel()
+        }
     }
 
     /// Bulk-loads rows with `COPY table (columns) FROM STDIN`: each row's values are escaped
@@ -70,4 +80,10 @@ public struct PostgresConnection: Sendable {
         let raw = self.raw
         try await threadPool.runIfActive { try raw.executeScript(text) }
     }
+}
+
+/// How many statements a pool's connections have run: for tests and benchmarks that check a
+/// piece of work makes a bounded number of them.
+final class StatementCounter: Sendable {
+    let count = Atomic<Int>(0)
 }

@@ -25,6 +25,9 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case raised
         /// The connection could not be made, or was lost.
         case connectionFailure
+        /// 57014: the statement was stopped: it ran past its statement timeout, or it was cancelled
+        /// (the task waiting for it was cancelled, the service is stopping).
+        case queryCanceled
         /// Anything else.
         case other
     }
@@ -69,6 +72,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
         case "40001": return .serializationFailure
         case "40P01": return .deadlockDetected
         case "P0001": return .raised
+        case "57014": return .queryCanceled
         default:
             if state.hasPrefix("08") || state == "57P01" || state == "57P02" || state == "57P03" {
                 return .connectionFailure

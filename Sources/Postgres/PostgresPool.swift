@@ -14,6 +14,7 @@ public final class PostgresPool: Service, Sendable {
     /// The most connections open at once; callers beyond it wait for one to be released.
     public let maxConnections: Int
     let threadPool: NIOThreadPool
+    let counter = StatementCounter()
     private let logger: Logger
     private let state: Mutex<State>
 
@@ -35,11 +36,21 @@ public final class PostgresPool: Service, Sendable {
         self.state = Mutex(State())
     }
 
+    /// How many statements this pool's connections have run so far.
+    public var statementsRun: Int { counter.count.load(ordering: .relaxed) }
+
     /// Lends a connection to `body` and takes it back afterwards, whatever happens.
+    ///
+    /// Inside `sharedTransaction` on this pool, `body` gets that transaction's connection (rolled
+    /// back first if a statement has failed in it, so that a caller can still read what it needs
+    /// to explain the failure; see `sharedTransaction`).
     @discardableResult
     public func withConnection<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        if let shared {
+            return try await body(try await shared.usableConnection())
+        }
         let raw = try await acquire()
-        let connection = PostgresConnection(raw: raw, threadPool: threadPool)
+        let connection = PostgresConnection(raw: raw, threadPool: threadPool, counter: counter)
         do {
             let value = try await body(connection)
             release(raw)

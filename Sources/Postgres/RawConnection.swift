@@ -1,5 +1,6 @@
 import CLibPQ
 import Foundation
+import Synchronization
 
 /// One libpq connection. Its calls block, so they only ever run on the pool's thread pool.
 ///
@@ -8,6 +9,11 @@ import Foundation
 /// handle is never used from two threads at once.
 final class RawConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
+    /// What `cancel()` needs to ask the server to stop the statement running on this connection;
+    /// made once at connect time, since `PQgetCancel` may not run beside a statement. The lock
+    /// keeps `close()` from freeing it while another thread is using it. Kept as the pointer's
+    /// bit pattern (0 for none), since a raw pointer is not Sendable and the lock hands it across threads.
+    private let canceller = Mutex<Int>(0)
 
     /// Opens a connection; `PQfinish` runs on every path, a failed connect included.
     init(settings: ConnectionSettings) throws {
@@ -26,12 +32,17 @@ final class RawConnection: @unchecked Sendable {
             throw PostgresError(kind: .connectionFailure, message: message)
         }
         self.handle = handle
+        let cancel = Int(bitPattern: PQgetCancel(handle))
+        canceller.withLock { $0 = cancel }
         // Notices (such as "already exists, skipping") are not for the terminal.
         PQsetNoticeProcessor(handle, { _, _ in }, nil)
         do {
             _ = try execute(SQL(unsafeSQL: "SET TIME ZONE 'UTC'"))
             _ = try execute(SQL(unsafeSQL: "SET DateStyle = 'ISO, YMD'"))
             _ = try execute(SQL(unsafeSQL: "SET IntervalStyle = 'iso_8601'"))
+            if let seconds = settings.statementTimeoutSeconds {
+                _ = try execute(SQL(unsafeSQL: "SET statement_timeout = \(seconds * 1000)"))
+            }
         } catch {
             close()
             throw error
@@ -44,6 +55,10 @@ final class RawConnection: @unchecked Sendable {
 
     /// Closes the connection; safe to call twice.
     func close() {
+        canceller.withLock { cancel in
+            if let pointer = OpaquePointer(bitPattern: cancel) { PQfreeCancel(pointer) }
+            cancel = 0
+        }
         if let handle {
             PQfinish(handle)
             self.handle = nil
@@ -64,6 +79,22 @@ final class RawConnection: @unchecked Sendable {
             if !Self.hasPendingInput(PQsocket(handle)) { break }
         }
         return PQstatus(handle) == CONNECTION_OK && PQtransactionStatus(handle) == PQTRANS_IDLE
+    }
+
+    /// Asks the server to stop the statement running on this connection, if any (it then fails
+    /// with 57014). Safe from any thread while another runs the statement.
+    func cancel() {
+        canceller.withLock { cancel in
+            guard let pointer = OpaquePointer(bitPattern: cancel) else { return }
+            var message = [CChar](repeating: 0, count: 256)
+            _ = PQcancel(pointer, &message, Int32(message.count))
+        }
+    }
+
+    /// Whether a statement failed in the transaction that is open, so that only a rollback can follow.
+    var isInFailedTransaction: Bool {
+        guard let handle else { return true }
+        return PQtransactionStatus(handle) == PQTRANS_INERROR
     }
 
     /// Whether the connection must not go back to the pool: lost, or left inside a transaction.

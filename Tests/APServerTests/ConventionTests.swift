@@ -102,6 +102,47 @@ struct ConventionTests {
         }
     }
 
+    @Test("retries sent all at once with the same Idempotency-Key: one change, one audit row, every one given the first answer")
+    func concurrentRetries() async throws {
+        try await withApp(.live) { client, world in
+            let body = ["username": "lee.concurrent", "displayName": "Lee", "role": "referral_manager", "password": "a-long-password"]
+            let headers = world.headers("admin", [Self.idempotencyKey: "create-lee"])
+            let answers = try await withThrowingTaskGroup(of: (HTTPResponse.Status, String, Bool).self) { group in
+                for _ in 0..<6 {
+                    group.addTask {
+                        let response = try await client.execute(uri: "/staff", method: .post, headers: headers, body: json(body))
+                        return (response.status, response.text, response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0.0 == .created })
+            #expect(Set(answers.map(\.1)).count == 1)
+            #expect(answers.filter { !$0.2 }.count == 1)
+            let rows: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff WHERE username = 'lee.concurrent'").first!.decode("n")
+            #expect(rows == 1)
+            let audits: Int = try await world.pool.query(
+                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'lee.concurrent'").first!.decode("n")
+            #expect(audits == 1)
+            let kept: Int = try await world.pool.query(
+                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'create-lee' AND status = 201").first!.decode("n")
+            #expect(kept == 1)
+        }
+    }
+
+    @Test("a refused POST keeps nothing of its key: no claim is left behind to block the retry")
+    func refusedLeavesNoClaim() async throws {
+        try await withApp { client, world in
+            let headers = world.headers("admin", [Self.idempotencyKey: "create-short"])
+            let failed = try await client.execute(uri: "/staff", method: .post, headers: headers,
+                                                  body: json(["username": "ash", "displayName": "Ash", "role": "referral_manager", "password": "short"]))
+            #expect(failed.status == .badRequest)
+            let claims: Int = try await world.pool.query(
+                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'create-short'").first!.decode("n")
+            #expect(claims == 0)
+        }
+    }
+
     @Test("a POST that failed can be retried with the same key once it is put right")
     func failedRequestForgotten() async throws {
         try await withApp { client, world in

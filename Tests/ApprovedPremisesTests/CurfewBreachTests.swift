@@ -92,4 +92,38 @@ struct CurfewBreachTests {
             }
         }
     }
+
+    @Test("a breach pass makes the same few statements however long the residents' log, and reads corrections right")
+    func passCostFollowsResidents() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 3)
+            let people = try await world.residents(["L000001", "L000002", "L000003"])
+            let log = MovementLog(pool: pool)
+            _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z")), by: world.manager, now: at("2026-12-02T20:01:00Z"))
+            // Signed out by mistake, put right: the correction, not the entry it corrects, is the last word.
+            let mistake = try await log.record(people[1].id, .init(kind: "out", occurredAt: at("2026-12-02T21:00:00Z")), by: world.manager, now: at("2026-12-02T21:00:00Z"))
+            _ = try await log.correct(mistake.id, with: .init(kind: "in", occurredAt: at("2026-12-02T21:00:00Z")), reason: "signed out the wrong resident",
+                                      by: world.manager, now: at("2026-12-02T21:05:00Z"))
+            var before = pool.statementsRun
+            #expect(try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:01:00Z")) == 1)
+            let shortHistory = pool.statementsRun - before
+            #expect(shortHistory <= 3)
+
+            // Thousands of earlier outings for the third resident (ending signed in): the pass costs the same.
+            try await pool.execute("""
+                INSERT INTO movement (premises_id, placement_id, kind, occurred_at, recorded_by)
+                SELECT \(world.premises), \(people[2].id), CASE WHEN i % 2 = 0 THEN 'out' ELSE 'in' END,
+                       timestamptz '2026-12-01 13:00:00+00' + i * interval '20 seconds', \(world.manager.staffID)
+                FROM generate_series(0, 2999) AS i
+                """)
+            before = pool.statementsRun
+            #expect(try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:30:00Z")) == 0)
+            #expect(pool.statementsRun - before == shortHistory)
+            let open = try await CurfewBreaches.list(pool: pool, premisesID: world.premises, openOnly: true, by: world.manager)
+            #expect(open.map(\.placementID) == [people[0].id])
+            let states = try await log.tonight(premisesID: world.premises, by: world.manager, now: at("2026-12-02T23:30:00Z"))
+            #expect(Dictionary(uniqueKeysWithValues: states.map { ($0.placementID, $0.state) })
+                    == [people[0].id: .late, people[1].id: .in, people[2].id: .in])
+        }
+    }
 }

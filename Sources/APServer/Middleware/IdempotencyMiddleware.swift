@@ -6,13 +6,20 @@ import Hummingbird
 import Synchronization
 
 /// Answers a retried POST (same `Idempotency-Key`, same caller) with the first answer, so
-/// nothing is recorded twice. The same key with a different request is refused (422); a retry
-/// while the first is still running is told to wait (409). A request that failed is forgotten,
-/// so its retry runs again.
+/// nothing is recorded twice. The key's claim, the change, its audit row and the stored answer
+/// are one database transaction (`IdempotencyStore.run`): a request that fails, or whose
+/// database connection dies under it, leaves nothing behind and its retry simply runs; a retry
+/// that arrives while the first is running waits for it and is given its answer. The same key
+/// with a different request is refused (422).
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: IdempotencyStore
     /// The largest body a POST may carry.
     let maxBodySize = 1 << 20
+
+    /// An answer of the service's own failure (5xx): the change is rolled back and nothing is kept.
+    private struct NotKept: Error {
+        let response: Response
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = RequestScope.principal else {
@@ -24,48 +31,36 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
         hasher.update(data: Data("\(request.method.rawValue) \(request.uri.path)\n".utf8))
         hasher.update(data: Data(body.readableBytesView))
         let fingerprint = Data(hasher.finalize())
-
-        switch try await store.begin(staffID: principal.staffID, key: key, fingerprint: fingerprint) {
-        case .replay(let stored):
-            var headers = HTTPFields()
-            for (name, value) in stored.headers {
-                if let field = HTTPField.Name(name) { headers[field] = value }
-            }
-            headers[.idempotentReplayed] = "true"
-            return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
-        case .keyReused:
-            throw DomainError(.unprocessable, "this Idempotency-Key was already used for a different request; use a new key for a new change",
-                              problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: "already used for a different request")])
-        case .inProgress:
-            throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
-        case .proceed:
-            break
-        }
-
-        let response: Response
+        let buffered = request
         do {
-            response = try await next(request, context)
-        } catch {
-            try? await store.abandon(staffID: principal.staffID, key: key)
-            throw error
+            return try await store.run(staffID: principal.staffID, key: key, fingerprint: fingerprint, replay: Self.replayed) {
+                let response = try await next(buffered, context)
+                if response.status.code >= 500 { throw NotKept(response: response) }
+                let collected = ResponseCollector()
+                var original = response
+                try await original.body.write(CollectingWriter(collector: collected))
+                let bytes = collected.bytes
+                var kept = [String: String]()
+                for name in [HTTPField.Name.contentType, .eTag, .location] {
+                    if let value = response.headers[name] { kept[name.canonicalName] = value }
+                }
+                var replayable = response
+                replayable.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
+                return (replayable, .init(status: Int(response.status.code), headers: kept, body: Data(bytes)))
+            }
+        } catch let notKept as NotKept {
+            return notKept.response
         }
-        if response.status.code >= 500 {
-            try? await store.abandon(staffID: principal.staffID, key: key)
-            return response
+    }
+
+    /// The stored answer, sent again and marked as a replay.
+    static func replayed(_ stored: IdempotencyStore.StoredResponse) -> Response {
+        var headers = HTTPFields()
+        for (name, value) in stored.headers {
+            if let field = HTTPField.Name(name) { headers[field] = value }
         }
-        let collected = ResponseCollector()
-        var original = response
-        try await original.body.write(CollectingWriter(collector: collected))
-        let bytes = collected.bytes
-        var kept = [String: String]()
-        for name in [HTTPField.Name.contentType, .eTag, .location] {
-            if let value = response.headers[name] { kept[name.canonicalName] = value }
-        }
-        try await store.complete(staffID: principal.staffID, key: key,
-                                 response: .init(status: Int(response.status.code), headers: kept, body: Data(bytes)))
-        var replayable = response
-        replayable.body = .init(byteBuffer: ByteBuffer(bytes: bytes))
-        return replayable
+        headers[.idempotentReplayed] = "true"
+        return Response(status: .init(code: stored.status), headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: stored.body)))
     }
 }
 

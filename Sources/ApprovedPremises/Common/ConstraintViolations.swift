@@ -76,6 +76,10 @@ public enum ConstraintViolations {
         switch error.kind {
         case .connectionFailure:
             return DomainError(.unavailable, "the database cannot be reached; try again in a moment")
+        case .queryCanceled:
+            return DomainError(.unavailable, Task.isCancelled
+                ? "the service is stopping, so this request was stopped before it finished; try again in a moment"
+                : "the database stopped this request because it ran too long; try again in a moment")
         case .raised where error.message.contains("append-only"):
             return DomainError(.conflict, "this record is append-only: it cannot be changed or removed")
         default:

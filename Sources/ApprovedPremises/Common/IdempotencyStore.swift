@@ -3,10 +3,16 @@ import Postgres
 
 /// The first answer to each POST that carried an `Idempotency-Key`, so that a retry is
 /// answered the same way and records nothing twice. Keys are kept per member of staff.
+///
+/// The key's claim, the change, its audit row and the stored answer are one transaction: they
+/// commit together or not at all, so no key is ever left claimed by a request that died, and a
+/// change is never committed without its answer. A retry that arrives while the first request
+/// is still running waits for it (on the key's row) and then gets its answer, or runs itself if
+/// the first one failed.
 public struct IdempotencyStore: Sendable {
     let pool: PostgresPool
-    /// After this long, a request still marked in progress is taken as abandoned (its process
-    /// died), and a retry may run it again.
+    /// A claim still marked in progress after this long was left by an earlier version of the
+    /// service (which claimed keys in a transaction of their own) and is taken as abandoned.
     public var abandonedAfterSeconds: Int
 
     public init(pool: PostgresPool, abandonedAfterSeconds: Int = 300) {
@@ -27,61 +33,68 @@ public struct IdempotencyStore: Sendable {
         }
     }
 
-    /// What to do with a request that carries a key.
-    public enum Decision: Sendable {
-        /// First time: run it, then `complete` or `abandon`.
-        case proceed
-        /// Seen and answered: send this answer again.
-        case replay(StoredResponse)
-        /// The key was used for a different request.
-        case keyReused
-        /// The first request with this key has not finished yet.
-        case inProgress
-    }
-
-    /// Claims a key for a request, or says how it was answered before.
-    public func begin(staffID: UUID, key: String, fingerprint: Data) async throws -> Decision {
+    /// Runs `change` once for this key: the first time, in one transaction with the key's claim
+    /// and the answer it returns (every store call inside joins that transaction); after that,
+    /// `replay` with the stored answer. If `change` throws, nothing of it stays and the key is
+    /// free again. The same key with a different request (another `fingerprint`) is refused.
+    public func run<T>(
+        staffID: UUID, key: String, fingerprint: Data,
+        replay: (StoredResponse) -> T,
+        change: () async throws -> (value: T, answer: StoredResponse)
+    ) async throws -> T {
         guard (1...200).contains(key.count) else {
             throw DomainError.invalid(field: "Idempotency-Key", rule: "length", "Idempotency-Key must be 1-200 characters")
         }
-        return try await pool.transaction { connection in
+        return try await pool.sharedTransaction { connection in
+            if let stored = try await claim(staffID: staffID, key: key, fingerprint: fingerprint, on: connection) {
+                return replay(stored)
+            }
+            let (value, answer) = try await change()
+            let headers = String(decoding: try JSONEncoder().encode(answer.headers), as: UTF8.self)
             try await connection.execute("""
-                DELETE FROM idempotency_record
-                WHERE staff_id = \(staffID) AND idempotency_key = \(key) AND completed_at IS NULL
-                  AND created_at < now() - make_interval(secs => \(abandonedAfterSeconds))
+                UPDATE idempotency_record
+                SET status = \(answer.status), response_headers = \(headers)::jsonb, response_body = \(answer.body), completed_at = now()
+                WHERE staff_id = \(staffID) AND idempotency_key = \(key)
                 """)
-            let claimed = try await connection.execute("""
-                INSERT INTO idempotency_record (staff_id, idempotency_key, request_fingerprint)
-                VALUES (\(staffID), \(key), \(fingerprint))
-                ON CONFLICT (staff_id, idempotency_key) DO NOTHING
-                """)
-            if claimed == 1 { return .proceed }
-            guard let row = try await connection.first("""
-                SELECT request_fingerprint, status, response_headers::text AS headers, response_body
-                FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key)
-                """) else { return .inProgress }
-            guard try row.decode("request_fingerprint", as: Data.self) == fingerprint else { return .keyReused }
-            guard let status: Int = try row.decode("status") else { return .inProgress }
-            let headersJSON: String = try row.decode("headers") ?? "{}"
-            let headers = (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
-            return .replay(StoredResponse(status: status, headers: headers, body: try row.decode("response_body") ?? Data()))
+            return value
         }
     }
 
-    /// Stores the answer to a claimed key.
-    public func complete(staffID: UUID, key: String, response: StoredResponse) async throws {
-        let headers = String(decoding: try JSONEncoder().encode(response.headers), as: UTF8.self)
-        try await pool.execute("""
-            UPDATE idempotency_record
-            SET status = \(response.status), response_headers = \(headers)::jsonb, response_body = \(response.body), completed_at = now()
-            WHERE staff_id = \(staffID) AND idempotency_key = \(key)
-            """)
-    }
-
-    /// Releases a claimed key whose request failed, so that a retry runs it again.
-    public func abandon(staffID: UUID, key: String) async throws {
-        try await pool.execute("""
-            DELETE FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key) AND completed_at IS NULL
-            """)
+    /// Claims the key in the transaction of `connection` (nil), or returns the answer stored for it.
+    /// A claim by a transaction still running blocks here until that one ends.
+    private func claim(staffID: UUID, key: String, fingerprint: Data, on connection: PostgresConnection) async throws -> StoredResponse? {
+        let insert: SQL = """
+            INSERT INTO idempotency_record (staff_id, idempotency_key, request_fingerprint)
+            VALUES (\(staffID), \(key), \(fingerprint))
+            ON CONFLICT (staff_id, idempotency_key) DO NOTHING
+            """
+        if try await connection.execute(insert) == 1 { return nil }
+        guard let row = try await connection.first("""
+            SELECT request_fingerprint, status, response_headers::text AS headers, response_body,
+                   created_at < now() - make_interval(secs => \(abandonedAfterSeconds)) AS abandoned
+            FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key)
+            """) else {
+            // The claim that was in the way rolled back after all: ours is the first.
+            if try await connection.execute(insert) == 1 { return nil }
+            throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
+        }
+        guard try row.decode("request_fingerprint", as: Data.self) == fingerprint else {
+            throw DomainError(.unprocessable, "this Idempotency-Key was already used for a different request; use a new key for a new change",
+                              problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: "already used for a different request")])
+        }
+        guard let status: Int = try row.decode("status") else {
+            // Left half-done by an earlier version of the service.
+            guard try row.decode("abandoned", as: Bool.self) else {
+                throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
+            }
+            try await connection.execute("""
+                DELETE FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key) AND completed_at IS NULL
+                """)
+            if try await connection.execute(insert) == 1 { return nil }
+            throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
+        }
+        let headersJSON: String = try row.decode("headers") ?? "{}"
+        let headers = (try? JSONDecoder().decode([String: String].self, from: Data(headersJSON.utf8))) ?? [:]
+        return StoredResponse(status: status, headers: headers, body: try row.decode("response_body") ?? Data())
     }
 }

@@ -43,31 +43,39 @@ public struct CurfewBreach: Sendable, Equatable, Codable {
 public enum CurfewBreaches {
     /// Opens a breach for every resident of every premises who is late now; looking again finds
     /// the same breaches, so the job can run as often as it likes. Returns how many it opened.
+    ///
+    /// One pass is three statements whatever the number of premises and the length of their
+    /// history: the residents' states (two, see `MovementLog.states`) and one insert of every
+    /// breach that is new, with its audit row.
     @discardableResult
     public static func scan(pool: PostgresPool, now: Date = Date()) async throws -> Int {
         try await pool.withConnection { connection in
-            var opened = 0
-            for row in try await connection.query("SELECT id, time_zone FROM premises WHERE active ORDER BY code") {
-                let premisesID: UUID = try row.decode("id")
-                let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? TimeZone(identifier: "Europe/London")!
-                let states = try await MovementLog.states(premisesID: premisesID, timeZone: timeZone, now: now, on: connection)
-                for state in states where state.state == .late {
-                    guard let start = state.curfewStart, let end = state.curfewEnd else { continue }
-                    let inserted = try await connection.query("""
-                        INSERT INTO curfew_breach (premises_id, placement_id, window_start, window_end, opened_at)
-                        VALUES (\(premisesID), \(state.placementID), \(start), \(end), \(now))
-                        ON CONFLICT (placement_id, window_start) DO NOTHING
-                        RETURNING id
-                        """)
-                    if let id: UUID = try inserted.first?.decode("id") {
-                        opened += 1
-                        try await AuditLog.record(on: connection, by: nil, action: "curfew_breach.open", entity: "curfew_breach",
-                                                  entityID: id.uuidString, before: String?.none,
-                                                  after: ["placementId": state.placementID.uuidString, "windowStart": start.formatted(.iso8601)])
-                    }
+            let late = try await MovementLog.states(premisesIDs: nil, now: now, on: connection).flatMap { premisesID, states in
+                states.compactMap { state -> (premisesID: UUID, state: ResidentState, start: Date, end: Date)? in
+                    guard state.state == .late, let start = state.curfewStart, let end = state.curfewEnd else { return nil }
+                    return (premisesID, state, start, end)
                 }
             }
-            return opened
+            guard !late.isEmpty else { return 0 }
+            let opened = try await connection.query("""
+                WITH opened AS (
+                    INSERT INTO curfew_breach (premises_id, placement_id, window_start, window_end, opened_at)
+                    SELECT premises_id, placement_id, window_start, window_end, \(now)
+                    FROM unnest(\(late.map(\.premisesID.uuidString))::uuid[], \(late.map(\.state.placementID.uuidString))::uuid[],
+                                \(late.map(\.start.postgresText))::timestamptz[], \(late.map(\.end.postgresText))::timestamptz[])
+                         AS l(premises_id, placement_id, window_start, window_end)
+                    ON CONFLICT (placement_id, window_start) DO NOTHING
+                    RETURNING id, placement_id, window_start
+                )
+                INSERT INTO audit_event (staff_id, action, entity, entity_id, before, after, request_id)
+                SELECT NULL, 'curfew_breach.open', 'curfew_breach', upper(o.id::text), NULL,
+                       jsonb_build_object('placementId', upper(o.placement_id::text),
+                                          'windowStart', to_char(o.window_start AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')),
+                       NULL
+                FROM opened o
+                RETURNING entity_id
+                """)
+            return opened.count
         }
     }
 

@@ -147,15 +147,16 @@ public struct MovementLog: Sendable {
                 if corrects == nil, let last = try await Self.lastEffective(placementID, on: connection), last.kind == entry.kind {
                     throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
                 }
-                let id: Int64 = try await connection.first("""
-                    INSERT INTO movement (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
+                // The chained insert comes last: its premises' chain lock is held from here to the commit.
+                let movement = try Self.movement(try await connection.first("""
+                    INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
                     VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(principal.staffID), \(entry.destination),
                             \(entry.expectedBack), \(entry.withPermission), \(corrects), \(reason))
-                    RETURNING id
-                    """)!.decode("id")
-                let movement = try Self.movement(try await connection.first("""
-                    SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by WHERE m.id = \(id)
+                    RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
+                              (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
+                              m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id
                     """)!)
+                let id = movement.id
                 if entry.kind == "in" {
                     try await CurfewBreaches.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)
                 }
@@ -189,78 +190,87 @@ public struct MovementLog: Sendable {
     /// Every resident of a premises with where they are now, what needs action first.
     public func tonight(premisesID: UUID, by principal: Principal, now: Date = Date()) async throws -> [ResidentState] {
         try await pool.withConnection { connection in
-            let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see who is in", premisesID: premisesID, on: connection)
-            return try await Self.states(premisesID: premisesID, timeZone: premises.timeZone, now: now, on: connection)
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see who is in", premisesID: premisesID, on: connection)
+            return try await Self.states(premisesIDs: [premisesID], now: now, on: connection)[premisesID] ?? []
         }
     }
 
-    /// Every resident's state, without an access check: for `tonight` and the breach job.
-    static func states(premisesID: UUID, timeZone: TimeZone, now: Date, on connection: PostgresConnection) async throws -> [ResidentState] {
-        // Four queries for the whole premises, whatever its size: the breach job runs this for
-        // every premises every minute.
-        let settings = try await connection.first("""
-            SELECT to_char(curfew_start, 'HH24:MI') AS s, to_char(curfew_end, 'HH24:MI') AS e FROM premises WHERE id = \(premisesID)
-            """)!
-        let apHours = CurfewHours(start: WallClock(try settings.decode("s"))!, end: WallClock(try settings.decode("e"))!)
-        let today = CalendarDate.today(in: timeZone, now: now)
-        let nights = [today.adding(days: -1), today]
+    /// Every resident's state, by premises, without an access check: for `tonight` (one premises)
+    /// and the breach job (every active premises, when `premisesIDs` is nil).
+    ///
+    /// Two queries whatever the number of premises, and each resident costs a few index probes
+    /// whatever the length of the log: their last entry is found by walking their own entries
+    /// newest first (`movement_latest_by_placement`) to the first that no correction replaced
+    /// (`movement_correction_of`). A "current state" row kept by the chaining trigger would
+    /// save those probes, but it would be a second copy of the log to keep true; the walk reads
+    /// the log itself, so what it says cannot drift from it.
+    static func states(premisesIDs: [UUID]?, now: Date, on connection: PostgresConnection) async throws -> [UUID: [ResidentState]] {
+        let ids = premisesIDs.map { $0.map(\.uuidString) }
+        let scope: SQL = "(\(ids)::uuid[] IS NULL AND pr.active OR pr.id = ANY (\(ids)::uuid[]))"
         let residents = try await connection.query("""
-            SELECT p.id, p.person_name, p.crn,
+            SELECT pr.id AS premises_id, pr.time_zone,
+                   to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
+                   p.id, p.person_name, p.crn,
                    (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
-                    WHERE a.placement_id = p.id AND a.released_at IS NULL AND a.nights @> \(today)::date LIMIT 1) AS bed,
-                   to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end
-            FROM placement p LEFT JOIN referral r ON r.id = p.referral_id
-            WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+                    WHERE a.placement_id = p.id AND a.released_at IS NULL
+                      AND a.nights @> (\(now)::timestamptz AT TIME ZONE pr.time_zone)::date LIMIT 1) AS bed,
+                   to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end,
+                   last.kind AS last_kind, last.occurred_at AS last_at, last.destination AS last_destination,
+                   last.expected_back AS last_expected_back, last.with_permission AS last_with_permission
+            FROM premises pr
+            JOIN placement p ON p.premises_id = pr.id AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+            LEFT JOIN referral r ON r.id = p.referral_id
+            LEFT JOIN LATERAL (
+                SELECT m.kind, m.occurred_at, m.destination, m.expected_back, m.with_permission FROM movement m
+                WHERE m.placement_id = p.id AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
+                ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1
+            ) last ON true
+            WHERE \(scope)
             """)
-        // Variations covering last night or tonight, by resident.
+        // Variations covering last night or tonight (in each premises' own time zone), by resident.
         var variations = [UUID: [(nights: Nights, hours: CurfewHours?)]]()
         for row in try await connection.query("""
             SELECT v.placement_id, lower(v.nights) AS first, upper(v.nights) AS end,
                    to_char(v.curfew_start, 'HH24:MI') AS s, to_char(v.curfew_end, 'HH24:MI') AS e
-            FROM curfew_variation v JOIN placement p ON p.id = v.placement_id
-            WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
-              AND v.nights && daterange(\(nights[0])::date, \(today.adding(days: 1))::date, '[)')
+            FROM premises pr
+            JOIN placement p ON p.premises_id = pr.id AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+            JOIN curfew_variation v ON v.placement_id = p.id
+            WHERE \(scope)
+              AND v.nights && daterange((\(now)::timestamptz AT TIME ZONE pr.time_zone)::date - 1,
+                                        (\(now)::timestamptz AT TIME ZONE pr.time_zone)::date + 1, '[)')
             """) {
-            var hours: CurfewHours? = nil
-            if let start = (try row.decode("s", as: String?.self)).flatMap(WallClock.init),
-               let end = (try row.decode("e", as: String?.self)).flatMap(WallClock.init) {
-                hours = CurfewHours(start: start, end: end)
-            }
-            variations[try row.decode("placement_id"), default: []].append((Nights(first: try row.decode("first"), end: try row.decode("end")), hours))
+            variations[try row.decode("placement_id"), default: []].append(
+                (Nights(first: try row.decode("first"), end: try row.decode("end")), Self.hours(try row.decode("s"), try row.decode("e"))))
         }
-        // Each resident's last entry that no correction replaced.
-        var lastEntries = [UUID: Movement]()
-        for row in try await connection.query("""
-            SELECT DISTINCT ON (m.placement_id) \(Self.columns)
-            FROM movement m JOIN staff s ON s.id = m.recorded_by JOIN placement p ON p.id = m.placement_id
-            WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
-              AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
-            ORDER BY m.placement_id, m.occurred_at DESC, m.id DESC
-            """) {
-            let movement = try Self.movement(row)
-            lastEntries[movement.placementID] = movement
-        }
-        var states = [ResidentState]()
+        var states = [UUID: [ResidentState]]()
         for row in residents {
             let id: UUID = try row.decode("id")
-            var licence: CurfewHours? = nil
-            if let start = (try row.decode("licence_start", as: String?.self)).flatMap(WallClock.init),
-               let end = (try row.decode("licence_end", as: String?.self)).flatMap(WallClock.init) {
-                licence = CurfewHours(start: start, end: end)
-            }
-            let windows = nights.flatMap { night -> [CurfewWindow] in
+            let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? TimeZone(identifier: "Europe/London")!
+            let apHours = Self.hours(try row.decode("ap_start"), try row.decode("ap_end"))!
+            let licence = Self.hours(try row.decode("licence_start"), try row.decode("licence_end"))
+            let today = CalendarDate.today(in: timeZone, now: now)
+            let windows = [today.adding(days: -1), today].flatMap { night -> [CurfewWindow] in
                 let variation = variations[id]?.first { $0.nights.contains(night) }
                 return CurfewRules.effectiveWindows(night: night, in: timeZone, premises: apHours, licence: licence,
                                                     variation: (variation != nil, variation?.hours))
             }
-            let last = lastEntries[id]
-            let lastOut = last.flatMap { $0.kind == "out" ? ($0.occurredAt, $0.destination, $0.expectedBack, $0.withPermission) : nil }
+            let lastKind: String? = try row.decode("last_kind")
+            let lastAt: Date? = try row.decode("last_at")
+            let lastOut: (at: Date, destination: String?, expectedBack: Date?, withPermission: Bool)? = lastKind == "out"
+                ? (lastAt!, try row.decode("last_destination"), try row.decode("last_expected_back"), try row.decode("last_with_permission"))
+                : nil
             let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
-            states.append(ResidentState(
+            states[try row.decode("premises_id"), default: []].append(ResidentState(
                 placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
-                state: state, since: last?.occurredAt, destination: lastOut?.1, expectedBack: lastOut?.2, minutesLate: minutes,
+                state: state, since: lastAt, destination: lastOut?.destination, expectedBack: lastOut?.expectedBack, minutesLate: minutes,
                 curfewStart: window?.start, curfewEnd: window?.end))
         }
-        return NightState.sorted(states)
+        return states.mapValues(NightState.sorted)
+    }
+
+    /// Curfew hours from two `HH:MM` columns; nil when either is missing.
+    static func hours(_ start: String?, _ end: String?) -> CurfewHours? {
+        guard let start = start.flatMap(WallClock.init), let end = end.flatMap(WallClock.init) else { return nil }
+        return CurfewHours(start: start, end: end)
     }
 }

@@ -78,47 +78,87 @@ public enum Capacity {
 
     /// The counts of each night of `nights` at a premises, leaving `excluding` out of the bookings.
     static func nights(premisesID: UUID, nights: Nights, needs: [String], excluding: UUID?, on connection: PostgresConnection) async throws -> [Night] {
-        guard nights.count > 0 else { return [] }
-        let totals = try await connection.query("""
-            WITH night AS (
-                SELECT d::date AS night FROM generate_series(\(nights.first)::date, \(nights.end)::date - 1, interval '1 day') AS d
+        try await Self.nights(premisesIDs: [premisesID], nights: nights, needs: needs, excluding: excluding, on: connection)[premisesID]
+            ?? Self.empty(nights, needs: needs)
+    }
+
+    /// The counts of each night of `nights` at each premises (all of them when `premisesIDs` is
+    /// nil), in one query whatever the number of premises or nights: beds, out-of-service periods
+    /// and bookings become the nights on which a count changes (a range's first night and the
+    /// night after its last), which are summed in order. A premises with no bed and no booking in
+    /// the range is left out of the answer (see `empty`).
+    static func nights(premisesIDs: [UUID]?, nights: Nights, needs: [String], excluding: UUID?,
+                       on connection: PostgresConnection) async throws -> [UUID: [Night]] {
+        guard nights.count > 0 else { return [:] }
+        let needs = Array(Set(needs)).sorted()
+        let ids = premisesIDs.map { $0.map { $0.uuidString } }
+        let rows = try await connection.query("""
+            WITH need(code) AS (SELECT '' UNION ALL SELECT unnest(\(needs)::text[])),
+            asked AS (SELECT daterange(\(nights.first)::date, \(nights.end)::date, '[)') AS nights),
+            scope AS (SELECT pr.id FROM premises pr WHERE \(ids)::uuid[] IS NULL OR pr.id = ANY (\(ids)::uuid[])),
+            bed_need AS (
+                SELECT b.id, b.premises_id, n.code, b.in_use * a.nights AS nights
+                FROM bed b JOIN scope s ON s.id = b.premises_id CROSS JOIN asked a CROSS JOIN need n
+                WHERE b.in_use && a.nights
+                  AND (n.code = '' OR EXISTS (SELECT 1 FROM room_feature f WHERE f.room_id = b.room_id AND f.characteristic_code = n.code))
+            ),
+            bed_out AS (
+                SELECT bn.premises_id, bn.code, o.nights * bn.nights AS nights
+                FROM bed_need bn JOIN bed_out_of_service o ON o.bed_id = bn.id AND o.cancelled_at IS NULL AND o.nights && bn.nights
+            ),
+            booking AS (
+                SELECT p.premises_id, n.code, p.nights * a.nights AS nights
+                FROM placement p JOIN scope s ON s.id = p.premises_id CROSS JOIN asked a
+                     JOIN need n ON n.code = '' OR n.code = ANY (p.needs)
+                WHERE p.nights && a.nights AND p.id IS DISTINCT FROM \(excluding)::uuid
+            ),
+            change AS (
+                SELECT premises_id, code, lower(nights) AS night, 1 AS beds, 0 AS booked FROM bed_need
+                UNION ALL SELECT premises_id, code, upper(nights), -1, 0 FROM bed_need
+                UNION ALL SELECT premises_id, code, lower(nights), -1, 0 FROM bed_out
+                UNION ALL SELECT premises_id, code, upper(nights), 1, 0 FROM bed_out
+                UNION ALL SELECT premises_id, code, lower(nights), 0, 1 FROM booking
+                UNION ALL SELECT premises_id, code, upper(nights), 0, -1 FROM booking
+            ),
+            by_night AS (
+                SELECT premises_id, code, night, sum(beds) AS beds, sum(booked) AS booked FROM change GROUP BY premises_id, code, night
             )
-            SELECT n.night,
-                (SELECT count(*) FROM bed b
-                 WHERE b.premises_id = \(premisesID) AND b.in_use @> n.night
-                   AND NOT EXISTS (SELECT 1 FROM bed_out_of_service o
-                                   WHERE o.bed_id = b.id AND o.cancelled_at IS NULL AND o.nights @> n.night))::integer AS beds,
-                (SELECT count(*) FROM placement p
-                 WHERE p.premises_id = \(premisesID) AND p.nights @> n.night
-                   AND p.id IS DISTINCT FROM \(excluding)::uuid)::integer AS booked
-            FROM night n ORDER BY n.night
+            SELECT premises_id, code, night,
+                   (sum(beds) OVER run)::integer AS beds, (sum(booked) OVER run)::integer AS booked
+            FROM by_night
+            WINDOW run AS (PARTITION BY premises_id, code ORDER BY night)
+            ORDER BY premises_id, code, night
             """)
-        var result = try totals.map {
-            Night(night: try $0.decode("night"), usableBeds: try $0.decode("beds"), booked: try $0.decode("booked"))
+        // Each row starts a run of nights with the same counts; expand the runs night by night.
+        var runs = [UUID: [String: [(night: CalendarDate, beds: Int, booked: Int)]]]()
+        for row in rows {
+            runs[try row.decode("premises_id"), default: [:]][try row.decode("code"), default: []]
+                .append((try row.decode("night"), try row.decode("beds"), try row.decode("booked")))
         }
-        guard !needs.isEmpty else { return result }
-        let byNeed = try await connection.query("""
-            WITH night AS (
-                SELECT d::date AS night FROM generate_series(\(nights.first)::date, \(nights.end)::date - 1, interval '1 day') AS d
-            )
-            SELECT n.night, c.code,
-                (SELECT count(*) FROM bed b JOIN room_feature f ON f.room_id = b.room_id AND f.characteristic_code = c.code
-                 WHERE b.premises_id = \(premisesID) AND b.in_use @> n.night
-                   AND NOT EXISTS (SELECT 1 FROM bed_out_of_service o
-                                   WHERE o.bed_id = b.id AND o.cancelled_at IS NULL AND o.nights @> n.night))::integer AS beds,
-                (SELECT count(*) FROM placement p
-                 WHERE p.premises_id = \(premisesID) AND p.nights @> n.night AND c.code = ANY (p.needs)
-                   AND p.id IS DISTINCT FROM \(excluding)::uuid)::integer AS booked
-            FROM night n CROSS JOIN unnest(\(needs)::text[]) AS c(code)
-            """)
-        var index = [CalendarDate: Int]()
-        for (position, night) in result.enumerated() { index[night.night] = position }
-        for row in byNeed {
-            let night: CalendarDate = try row.decode("night")
-            if let position = index[night] {
-                result[position].byNeed[try row.decode("code")] = (try row.decode("beds"), try row.decode("booked"))
+        func expand(_ runs: [(night: CalendarDate, beds: Int, booked: Int)]?) -> [(beds: Int, booked: Int)] {
+            var counts = [(beds: Int, booked: Int)](repeating: (0, 0), count: nights.count)
+            guard let runs else { return counts }
+            for (index, run) in runs.enumerated() {
+                let start = max(0, nights.first.days(to: run.night))
+                let end = index + 1 < runs.count ? min(nights.count, nights.first.days(to: runs[index + 1].night)) : nights.count
+                for position in start..<max(start, end) { counts[position] = (run.beds, run.booked) }
+            }
+            return counts
+        }
+        return runs.mapValues { byCode in
+            let totals = expand(byCode[""])
+            let byNeed = needs.map { ($0, expand(byCode[$0])) }
+            return (0..<nights.count).map { position in
+                Night(night: nights.first.adding(days: position), usableBeds: totals[position].beds, booked: totals[position].booked,
+                      byNeed: Dictionary(uniqueKeysWithValues: byNeed.map { ($0.0, (beds: $0.1[position].beds, booked: $0.1[position].booked)) }))
             }
         }
-        return result
+    }
+
+    /// The counts of a premises with no bed and no booking on any of `nights`.
+    static func empty(_ nights: Nights, needs: [String]) -> [Night] {
+        nights.all.map { night in
+            Night(night: night, usableBeds: 0, booked: 0, byNeed: Dictionary(uniqueKeysWithValues: Set(needs).map { ($0, (beds: 0, booked: 0)) }))
+        }
     }
 }

@@ -201,13 +201,14 @@ extension ReferralStore {
                     inUse: Nights(first: try row.decode("first"), end: until ?? CalendarDate(daysSinceEpoch: Int(Int32.max))),
                     busy: busy[id] ?? []))
             }
-            var premises = [MatchPremises]()
+            // Every premises' counts for the stay and the search ahead, in one query.
             let needs = referral.requiredRoomCharacteristics.sorted()
+            let searched = Nights(first: stay.first, end: stay.end.adding(days: MatchRules.searchAheadDays))
+            let capacity = try await Capacity.nights(premisesIDs: nil, nights: searched, needs: needs, excluding: nil, on: connection)
+            var premises = [MatchPremises]()
             for row in premisesRows {
                 let id: UUID = try row.decode("id")
-                let counts = try await Capacity.nights(
-                    premisesID: id, nights: Nights(first: stay.first, end: stay.end.adding(days: MatchRules.searchAheadDays)),
-                    needs: needs, excluding: nil, on: connection)
+                let counts = capacity[id] ?? Capacity.empty(searched, needs: needs)
                 premises.append(MatchPremises(
                     id: id, code: try row.decode("code"), name: try row.decode("name"), regionCode: try row.decode("region_code"),
                     gender: try row.decode("gender"), apType: try row.decode("ap_type_code"), active: try row.decode("active"),

@@ -41,7 +41,7 @@ extension Reports {
     /// The move-on outcomes report of a scope for departures from `from` up to `to`.
     public func moveOn(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> MoveOnReport {
         try Self.validate(from: from, to: to)
-        return try await pool.withConnection { connection in
+        return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
             let rows = try await connection.query("""
                 WITH periods AS (\(period.series(from: from, to: to))),

@@ -63,6 +63,18 @@ public struct Reports: Sendable {
         self.pool = pool
     }
 
+    /// Runs a report's queries on a connection of the report pool. A report that runs past the
+    /// pool's statement timeout (`AP_REPORT_TIMEOUT_SECONDS`) is stopped by the database and
+    /// answered as unavailable, with a sentence, never left hanging.
+    func reading<T>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+        do {
+            return try await pool.withConnection(body)
+        } catch let error as PostgresError where error.kind == .queryCanceled && !Task.isCancelled {
+            let limit = pool.settings.statementTimeoutSeconds.map { "its limit of \($0) seconds" } ?? "its time limit"
+            throw DomainError(.unavailable, "the report took longer than \(limit) and was stopped; ask for a shorter range or a smaller scope, or try again later")
+        }
+    }
+
     /// The longest range a report covers.
     public static let maximumDays = 3_700
 
@@ -77,7 +89,7 @@ public struct Reports: Sendable {
     public func occupancy(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal,
                           now: Date = Date()) async throws -> OccupancyReport {
         try Self.validate(from: from, to: to)
-        return try await pool.withConnection { connection in
+        return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
             let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
             let rows = try await Self.occupancyRows(scope, from: from, to: to, period: period, on: connection)

@@ -45,7 +45,7 @@ public struct OperationsReport: Sendable, Equatable, Codable {
 extension Reports {
     public func operations(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> OperationsReport {
         try Self.validate(from: from, to: to)
-        return try await pool.withConnection { connection in
+        return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
             let bucket = { (column: String) -> SQL in
                 "greatest(date_trunc(\(period.field), \(unsafeSQL: column))::date, \(from)::date)"

@@ -14,3 +14,7 @@ CREATE INDEX movement_correction_of ON movement (corrects_id) WHERE corrects_id 
 -- The residents in residence now, per premises: tonight, the breach job and night checks start here.
 CREATE INDEX placement_in_residence ON placement (premises_id)
     WHERE arrived_at IS NOT NULL AND departed_at IS NULL;
+
+-- A resident's bed tonight: a plain index on the placement finds its few live allocations far
+-- quicker than the exclusion constraint's GiST index does.
+CREATE INDEX bed_allocation_live_by_placement ON bed_allocation (placement_id) WHERE released_at IS NULL;

@@ -63,6 +63,6 @@ public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, pas
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }
-    try handler.registerHandlers(on: router, middlewares: [AccessPolicy()])
+    try handler.registerHandlers(on: router, configuration: .service, middlewares: [AccessPolicy()])
     return router
 }

@@ -18,6 +18,8 @@ struct BreachJob: Service {
                     if opened > 0 {
                         logger.info("opened curfew breaches", metadata: ["count": "\(opened)"])
                     }
+                } catch where Task.isCancelled {
+                    return
                 } catch {
                     logger.warning("the curfew breach job could not run; it will try again", metadata: ["error": "\(error)"])
                 }

@@ -9,13 +9,13 @@ public struct PostgresConnection: Sendable {
     let counter: StatementCounter
 
     /// Runs one parameterised statement and returns its rows.
-    public func query(_ sql: SQL) async throws -> [PostgresRow] {
-        try await result(sql).rows
+    public func query(_ sql: SQL, reusingPlan: Bool = false) async throws -> [PostgresRow] {
+        try await result(sql, reusingPlan: reusingPlan).rows
     }
 
     /// Runs one parameterised statement and returns its first row, if any.
-    public func first(_ sql: SQL) async throws -> PostgresRow? {
-        try await result(sql).rows.first
+    public func first(_ sql: SQL, reusingPlan: Bool = false) async throws -> PostgresRow? {
+        try await result(sql, reusingPlan: reusingPlan).rows.first
     }
 
     /// Runs one parameterised statement and returns how many rows it changed.
@@ -28,11 +28,14 @@ public struct PostgresConnection: Sendable {
     ///
     /// When the task waiting for it is cancelled (the service stopping, say), the server is asked
     /// to stop the statement, which then fails with `PostgresError.Kind.queryCanceled`.
-    public func result(_ sql: SQL) async throws -> PostgresResult {
+    ///
+    /// `reusingPlan`: prepare the statement once on this connection and run it by name after
+    /// that, so that a busy statement is not planned again on every run (see `RawConnection`).
+    public func result(_ sql: SQL, reusingPlan: Bool = false) async throws -> PostgresResult {
         let raw = self.raw
         counter.count.add(1, ordering: .relaxed)
         return try await withTaskCancellationHandler {
-            try await threadPool.runIfActive { try raw.execute(sql) }
+            try await threadPool.runIfActive { try raw.execute(sql, reusingPlan: reusingPlan) }
         } onCancel: {
             raw.cancel()
         }

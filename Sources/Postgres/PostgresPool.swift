@@ -62,8 +62,8 @@ public final class PostgresPool: Service, Sendable {
     }
 
     /// Runs one statement on a pooled connection and returns its rows.
-    public func query(_ sql: SQL) async throws -> [PostgresRow] {
-        try await withConnection { try await $0.query(sql) }
+    public func query(_ sql: SQL, reusingPlan: Bool = false) async throws -> [PostgresRow] {
+        try await withConnection { try await $0.query(sql, reusingPlan: reusingPlan) }
     }
 
     /// Runs one statement on a pooled connection and returns how many rows it changed.

@@ -9,6 +9,8 @@ import Synchronization
 /// handle is never used from two threads at once.
 final class RawConnection: @unchecked Sendable {
     private var handle: OpaquePointer?
+    /// Statements prepared on this connection (text → name), for `execute(_:reusingPlan:)`.
+    private var prepared: [String: String] = [:]
     /// What `cancel()` needs to ask the server to stop the statement running on this connection;
     /// made once at connect time, since `PQgetCancel` may not run beside a statement. The lock
     /// keeps `close()` from freeing it while another thread is using it. Kept as the pointer's
@@ -111,12 +113,34 @@ final class RawConnection: @unchecked Sendable {
     }
 
     /// Runs one parameterised statement (`PQexecParams` refuses several in one string).
-    func execute(_ sql: SQL) throws -> PostgresResult {
+    ///
+    /// With `reusingPlan`, the statement is prepared once on this connection (`PQprepare`) and
+    /// then executed by name (`PQexecPrepared`): PostgreSQL plans it anew for its first few runs
+    /// and then may keep a plan, which spares a busy statement its planning time. For
+    /// statements whose best plan does not change with their values.
+    func execute(_ sql: SQL, reusingPlan: Bool = false) throws -> PostgresResult {
         guard let handle else {
             throw PostgresError(kind: .connectionFailure, message: "connection closed")
         }
+        guard reusingPlan else {
+            let result = withOptionalCStringArray(sql.binds) { values in
+                PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
+            }
+            defer { PQclear(result) }
+            return try read(result, handle: handle)
+        }
+        let name: String
+        if let known = prepared[sql.text] {
+            name = known
+        } else {
+            name = "ap_\(prepared.count + 1)"
+            let made = PQprepare(handle, name, sql.text, Int32(sql.binds.count), nil)
+            defer { PQclear(made) }
+            _ = try read(made, handle: handle)
+            prepared[sql.text] = name
+        }
         let result = withOptionalCStringArray(sql.binds) { values in
-            PQexecParams(handle, sql.text, Int32(sql.binds.count), nil, values, nil, nil, 0)
+            PQexecPrepared(handle, name, Int32(sql.binds.count), values, nil, nil, 0)
         }
         defer { PQclear(result) }
         return try read(result, handle: handle)

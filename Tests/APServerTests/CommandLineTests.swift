@@ -19,11 +19,17 @@ struct CommandLineTests {
         var output: String
     }
 
-    static func ap(_ arguments: [String], config: URL, stdin: String? = nil) async throws -> Run {
+    /// The built `ap`, wherever the build put it beside the tests.
+    static func binary() throws -> URL {
         let candidates = [executable, URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("ap")]
         guard let binary = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
             throw TestDatabaseError("the ap executable is not built next to the tests: run `swift build` first (Deploy/test.sh does)")
         }
+        return binary
+    }
+
+    static func ap(_ arguments: [String], config: URL, stdin: String? = nil) async throws -> Run {
+        let binary = try binary()
         var environment = ProcessInfo.processInfo.environment
         environment["AP_CONFIG"] = config.path
         environment["AP_SERVER"] = nil

@@ -57,7 +57,7 @@ struct ShutdownTests {
             environment["AP_SHUTDOWN_GRACE_SECONDS"] = "2"
             environment["AP_BREACH_SCAN_SECONDS"] = "1"
             environment["LOG_LEVEL"] = "critical"
-            let server = try Spawned(CommandLineTests.executable.path, ["serve"], environment: environment)
+            let server = try Spawned(try CommandLineTests.binary().path, ["serve"], environment: environment)
             defer { server.kill() }
             let base = "http://127.0.0.1:\(port)"
             var ready = false

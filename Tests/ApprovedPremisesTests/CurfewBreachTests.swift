@@ -107,7 +107,7 @@ struct CurfewBreachTests {
             var before = pool.statementsRun
             #expect(try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:01:00Z")) == 1)
             let shortHistory = pool.statementsRun - before
-            #expect(shortHistory <= 3)
+            #expect(shortHistory <= 2)
 
             // Thousands of earlier outings for the third resident (ending signed in): the pass costs the same.
             try await pool.execute("""

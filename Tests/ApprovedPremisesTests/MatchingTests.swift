@@ -208,7 +208,7 @@ struct CapacityCountTests {
                 SELECT p.id, 'C' || lpad((row_number() OVER ())::text, 6, '0'), 'Person', date '2027-02-20' + (i * 7 + n) % 40,
                        date '2027-02-20' + (i * 7 + n) % 40 + 3 + (i * 13) % 50,
                        CASE i % 3 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{isSingle}' ELSE '{isSingle,hasEnSuite}' END
-                FROM (SELECT id, row_number() OVER (ORDER BY code) AS n FROM premises) p CROSS JOIN generate_series(1, 6) AS i
+                FROM (SELECT id, (row_number() OVER (ORDER BY code))::integer AS n FROM premises) p CROSS JOIN generate_series(1, 6) AS i
                 """)
             try await pool.execute("""
                 UPDATE placement SET cancelled_at = now(), cancellation_reason_code = (SELECT code FROM cancellation_reason ORDER BY code LIMIT 1)

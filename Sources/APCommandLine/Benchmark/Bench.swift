@@ -34,7 +34,7 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The client counts of the write benchmark, comma-separated.") var clients: String = "1,4,16"
     @Option(help: "Seconds each write run lasts.") var seconds: Int = 10
     @Option(help: "The port of the service it starts.") var port: Int = 18_480
-    @Option(help: "The last day of the seeded history (YYYY-MM-DD); the referral arrives two weeks later.") var until: String?
+    @Option(help: "The last day of the seeded history (YYYY-MM-DD); the referral arrives ten weeks later.") var until: String?
     @Flag(help: "Leave out the write benchmark.") var noWrites = false
 
     func run() async throws {
@@ -61,6 +61,9 @@ struct Bench: AsyncParsableCommand {
             do {
                 let api = BenchAPI(http: http, base: "http://127.0.0.1:\(port)", token: account.token)
                 try await api.waitUntilReady()
+                guard service.process.isRunning else {
+                    throw CLIError("the service the benchmark started has stopped (is port \(port) taken? choose another with --port)")
+                }
                 var rows = [[String]]()
                 rows.append(try await matching(pool, api, account: account, lastDay: lastDay))
                 rows.append(try await tonight(pool, api))
@@ -81,7 +84,8 @@ struct Bench: AsyncParsableCommand {
     func matching(_ pool: PostgresPool, _ api: BenchAPI, account: BenchAccount, lastDay: CalendarDate) async throws -> [String] {
         let home = "M14"
         let radius = 80
-        let arrival = lastDay.adding(days: 14)
+        // Ten weeks ahead: bookings run twelve weeks ahead, so some beds are free by then and some are not.
+        let arrival = lastDay.adding(days: 70)
         let referral = try await account.readyReferral(pool, home: home, radius: radius, arrival: arrival)
         let stay = Nights(first: arrival, end: arrival.adding(days: 84))
         let district = try await pool.query("SELECT latitude, longitude FROM postcode_district WHERE outcode = \(home)").first!

@@ -94,26 +94,38 @@ struct BenchWrites {
     func pgbenchRate(_ residents: [Resident], pgbench: String, scripts: [String]) async throws -> Double {
         let tokenHash = SHA256.hash(data: Data(api.token.utf8)).map { String(format: "%02x", $0) }.joined()
         let database = pool.settings.connectionString
-        let processes = try residents.map { resident -> (Process, Pipe) in
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: pgbench)
-            process.arguments = ["--no-vacuum", "--client=1", "--jobs=1", "--time=\(seconds)",
-                                 "--define=placement=\(resident.placementID.uuidString.lowercased())",
-                                 "--define=premises=\(resident.premisesID.uuidString.lowercased())",
-                                 "--define=staff=\(account.principal.staffID.uuidString.lowercased())",
-                                 "--define=token_hash=\(tokenHash)"]
+        let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        // Output goes to a file each; pgbench is started with no signal blocked, since it ends a
+        // timed run on SIGALRM and a child inherits the mask of the thread that starts it.
+        let runs = try residents.enumerated().map { index, resident -> (pid: pid_t, output: URL) in
+            let arguments = ["--no-vacuum", "--client=1", "--jobs=1", "--time=\(seconds)",
+                             "--define=placement=\(resident.placementID.uuidString.lowercased())",
+                             "--define=premises=\(resident.premisesID.uuidString.lowercased())",
+                             "--define=staff=\(account.principal.staffID.uuidString.lowercased())",
+                             "--define=token_hash=\(tokenHash)"]
                 + scripts.flatMap { ["--file", $0] } + (database.isEmpty ? [] : [database])
-            let output = Pipe()
-            process.standardOutput = output
-            process.standardError = output
-            try process.run()
-            return (process, output)
+            let output = folder.appendingPathComponent("pgbench-\(index).log")
+            return (try Self.spawn(pgbench, arguments, output: output), output)
+        }
+        let deadline = ContinuousClock.now + .seconds(seconds + 60)
+        var statuses = [pid_t: Int32]()
+        while statuses.count < runs.count {
+            for run in runs where statuses[run.pid] == nil {
+                var status: Int32 = 0
+                if waitpid(run.pid, &status, WNOHANG) == run.pid { statuses[run.pid] = status }
+            }
+            guard ContinuousClock.now < deadline else {
+                runs.forEach { _ = kill($0.pid, SIGKILL) }
+                throw CLIError("pgbench did not finish within a minute of its --time")
+            }
+            try await Task.sleep(for: .milliseconds(50))
         }
         var total = 0.0
-        for (process, output) in processes {
-            let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            guard process.terminationStatus == 0,
+        for run in runs {
+            let text = (try? String(contentsOf: run.output, encoding: .utf8)) ?? ""
+            guard statuses[run.pid] == 0,
                   let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
                   let tps = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." }) else {
                 throw CLIError("pgbench failed: \(text.suffix(600))")
@@ -121,6 +133,36 @@ struct BenchWrites {
             total += tps
         }
         return total
+    }
+
+    /// Starts `path` with every signal unblocked and at its default, stdout and stderr to `output`.
+    static func spawn(_ path: String, _ arguments: [String], output: URL) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw CLIError("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        return pid
     }
 
     /// Deploy/bench/sign-out.sql and sign-in.sql, beside the sql/ folder the service migrates from.

@@ -92,7 +92,7 @@ public struct SessionStore: Sendable {
             SELECT ss.id AS session_id, ss.expires_at, \(StaffStore.columns)
             FROM staff_session ss JOIN staff s ON s.id = ss.staff_id
             WHERE ss.token_hash = \(Self.hash(token)) AND ss.revoked_at IS NULL AND ss.expires_at > now() AND s.active
-            """).first
+            """, reusingPlan: true).first
         guard let row else {
             throw DomainError(.unauthenticated, "the session has expired or was ended; sign in again")
         }

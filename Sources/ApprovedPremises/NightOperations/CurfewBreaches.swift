@@ -44,9 +44,9 @@ public enum CurfewBreaches {
     /// Opens a breach for every resident of every premises who is late now; looking again finds
     /// the same breaches, so the job can run as often as it likes. Returns how many it opened.
     ///
-    /// One pass is three statements whatever the number of premises and the length of their
-    /// history: the residents' states (two, see `MovementLog.states`) and one insert of every
-    /// breach that is new, with its audit row.
+    /// One pass is two statements whatever the number of premises and the length of their
+    /// history: the residents' states (see `MovementLog.states`) and, when anyone is late, one
+    /// insert of every breach that is new, with its audit row.
     @discardableResult
     public static func scan(pool: PostgresPool, now: Date = Date()) async throws -> Int {
         try await pool.withConnection { connection in

@@ -198,25 +198,31 @@ public struct MovementLog: Sendable {
     /// Every resident's state, by premises, without an access check: for `tonight` (one premises)
     /// and the breach job (every active premises, when `premisesIDs` is nil).
     ///
-    /// Two queries whatever the number of premises, and each resident costs a few index probes
+    /// One query whatever the number of premises, and each resident costs a few index probes
     /// whatever the length of the log: their last entry is found by walking their own entries
     /// newest first (`movement_latest_by_placement`) to the first that no correction replaced
     /// (`movement_correction_of`). A "current state" row kept by the chaining trigger would
     /// save those probes, but it would be a second copy of the log to keep true; the walk reads
     /// the log itself, so what it says cannot drift from it.
     static func states(premisesIDs: [UUID]?, now: Date, on connection: PostgresConnection) async throws -> [UUID: [ResidentState]] {
-        let ids = premisesIDs.map { $0.map(\.uuidString) }
-        let scope: SQL = "(\(ids)::uuid[] IS NULL AND pr.active OR pr.id = ANY (\(ids)::uuid[]))"
+        // Two texts, so that each keeps a plan of its own (see `reusingPlan`).
+        let scope: SQL = premisesIDs.map { ids in "pr.id = ANY (\(ids.map(\.uuidString))::uuid[])" } ?? "pr.active"
+        // Tonight's date in each premises' own time zone.
+        let today: SQL = "(\(now)::timestamptz AT TIME ZONE pr.time_zone)::date"
         let residents = try await connection.query("""
             SELECT pr.id AS premises_id, pr.time_zone,
                    to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
                    p.id, p.person_name, p.crn,
                    (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
-                    WHERE a.placement_id = p.id AND a.released_at IS NULL
-                      AND a.nights @> (\(now)::timestamptz AT TIME ZONE pr.time_zone)::date LIMIT 1) AS bed,
+                    WHERE a.placement_id = p.id AND a.released_at IS NULL AND a.nights @> \(today) LIMIT 1) AS bed,
                    to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end,
                    last.kind AS last_kind, last.occurred_at AS last_at, last.destination AS last_destination,
-                   last.expected_back AS last_expected_back, last.with_permission AS last_with_permission
+                   last.expected_back AS last_expected_back, last.with_permission AS last_with_permission,
+                   -- variations over last night or tonight: "first end HH:MM HH:MM" ('-' when lifted), ';' between
+                   (SELECT string_agg(concat_ws(' ', lower(v.nights), upper(v.nights), coalesce(to_char(v.curfew_start, 'HH24:MI'), '-'),
+                                                coalesce(to_char(v.curfew_end, 'HH24:MI'), '-')), ';')
+                    FROM curfew_variation v
+                    WHERE v.placement_id = p.id AND v.nights && daterange(\(today) - 1, \(today) + 1, '[)')) AS variations
             FROM premises pr
             JOIN placement p ON p.premises_id = pr.id AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
             LEFT JOIN referral r ON r.id = p.referral_id
@@ -226,33 +232,39 @@ public struct MovementLog: Sendable {
                 ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1
             ) last ON true
             WHERE \(scope)
-            """)
-        // Variations covering last night or tonight (in each premises' own time zone), by resident.
-        var variations = [UUID: [(nights: Nights, hours: CurfewHours?)]]()
-        for row in try await connection.query("""
-            SELECT v.placement_id, lower(v.nights) AS first, upper(v.nights) AS end,
-                   to_char(v.curfew_start, 'HH24:MI') AS s, to_char(v.curfew_end, 'HH24:MI') AS e
-            FROM premises pr
-            JOIN placement p ON p.premises_id = pr.id AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
-            JOIN curfew_variation v ON v.placement_id = p.id
-            WHERE \(scope)
-              AND v.nights && daterange((\(now)::timestamptz AT TIME ZONE pr.time_zone)::date - 1,
-                                        (\(now)::timestamptz AT TIME ZONE pr.time_zone)::date + 1, '[)')
-            """) {
-            variations[try row.decode("placement_id"), default: []].append(
-                (Nights(first: try row.decode("first"), end: try row.decode("end")), Self.hours(try row.decode("s"), try row.decode("e"))))
-        }
+            """, reusingPlan: true)
         var states = [UUID: [ResidentState]]()
+        // Most residents of a premises share its curfew (and many a licence curfew): the windows
+        // of each distinct set of hours are worked out once, since calendar arithmetic is dear.
+        var zones = [String: (timeZone: TimeZone, today: CalendarDate)]()
+        struct WindowsKey: Hashable {
+            var zone: String
+            var night: CalendarDate
+            var premises: CurfewHours
+            var licence: CurfewHours?
+            /// nil: no variation; .some(nil): the curfew lifted.
+            var variation: CurfewHours??
+        }
+        var windowsOf = [WindowsKey: [CurfewWindow]]()
         for row in residents {
             let id: UUID = try row.decode("id")
-            let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? TimeZone(identifier: "Europe/London")!
+            let zone: String = try row.decode("time_zone")
+            if zones[zone] == nil {
+                let timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "Europe/London")!
+                zones[zone] = (timeZone, CalendarDate.today(in: timeZone, now: now))
+            }
+            let (timeZone, today) = zones[zone]!
             let apHours = Self.hours(try row.decode("ap_start"), try row.decode("ap_end"))!
             let licence = Self.hours(try row.decode("licence_start"), try row.decode("licence_end"))
-            let today = CalendarDate.today(in: timeZone, now: now)
+            let variations = try Self.variations(try row.decode("variations"))
             let windows = [today.adding(days: -1), today].flatMap { night -> [CurfewWindow] in
-                let variation = variations[id]?.first { $0.nights.contains(night) }
-                return CurfewRules.effectiveWindows(night: night, in: timeZone, premises: apHours, licence: licence,
-                                                    variation: (variation != nil, variation?.hours))
+                let variation = variations.first { $0.nights.contains(night) }
+                let key = WindowsKey(zone: zone, night: night, premises: apHours, licence: licence, variation: variation.map(\.hours))
+                if let known = windowsOf[key] { return known }
+                let worked = CurfewRules.effectiveWindows(night: night, in: timeZone, premises: apHours, licence: licence,
+                                                          variation: (variation != nil, variation?.hours))
+                windowsOf[key] = worked
+                return worked
             }
             let lastKind: String? = try row.decode("last_kind")
             let lastAt: Date? = try row.decode("last_at")
@@ -266,6 +278,17 @@ public struct MovementLog: Sendable {
                 curfewStart: window?.start, curfewEnd: window?.end))
         }
         return states.mapValues(NightState.sorted)
+    }
+
+    /// The variations `states` reads in one column: "first end HH:MM HH:MM" each ('-' for a lifted curfew), ';' between.
+    static func variations(_ text: String?) throws -> [(nights: Nights, hours: CurfewHours?)] {
+        try (text ?? "").split(separator: ";").map { variation in
+            let parts = variation.split(separator: " ").map(String.init)
+            guard parts.count == 4, let first = CalendarDate(parts[0]), let end = CalendarDate(parts[1]) else {
+                throw DomainError(.conflict, "a curfew variation could not be read")
+            }
+            return (Nights(first: first, end: end), Self.hours(parts[2], parts[3]))
+        }
     }
 
     /// Curfew hours from two `HH:MM` columns; nil when either is missing.

@@ -15,7 +15,7 @@ public enum PremisesAccess {
         try principal.require(roles, to: action)
         let lockClause: SQL = lock ? "FOR UPDATE" : ""
         guard let row = try await connection.first(
-            "SELECT name, region_code, time_zone FROM premises WHERE id = \(premisesID) \(lockClause)")
+            "SELECT name, region_code, time_zone FROM premises WHERE id = \(premisesID) \(lockClause)", reusingPlan: true)
         else {
             throw DomainError(.notFound, "there is no premises \(premisesID.uuidString.lowercased())")
         }

@@ -116,8 +116,10 @@ public final class PostgresPool: Service, Sendable {
             }
             switch lease {
             case .reuse(let connection):
-                let healthy = try await threadPool.runIfActive { connection.isHealthy }
-                if healthy { return connection }
+                // Checked here, not on the thread pool: the check never blocks (libpq's socket is
+                // non-blocking underneath; `isHealthy` reads only what has already arrived), and
+                // a hop to the pool and back would cost every request as much as a small query.
+                if connection.isHealthy { return connection }
                 logger.info("replacing a broken database connection")
                 discard(connection)
             case .open:

@@ -5,6 +5,16 @@ import Postgres
 /// Hand-written plain SQL for what the benchmarked paths answer, the way one would first write
 /// it: the benchmark times each path beside its baseline in the same run, and compares answers.
 enum BenchBaselines {
+    /// What a hand-written `GET /premises/{id}/tonight` would run: the caller's session looked up
+    /// by its token's hash, then the residents (`residents`).
+    static func tonight(_ pool: PostgresPool, tokenHash: Data, premisesID: UUID, now: Date) async throws -> Int {
+        guard try await pool.query("""
+            SELECT s.id, s.role, s.premises_id, s.region_code FROM staff_session ss JOIN staff s ON s.id = ss.staff_id
+            WHERE ss.token_hash = \(tokenHash) AND ss.revoked_at IS NULL AND ss.expires_at > now() AND s.active
+            """).first != nil else { throw CLIError("the benchmark's session has ended") }
+        return try await residents(pool, premisesID: premisesID, now: now)
+    }
+
     /// Who is in at one premises (or at every active one): each resident, their bed tonight,
     /// their licence curfew, their last entry that no correction replaced and any curfew
     /// variation over last night or tonight, in one statement.

@@ -50,8 +50,8 @@ public enum CurfewBreaches {
     @discardableResult
     public static func scan(pool: PostgresPool, now: Date = Date()) async throws -> Int {
         try await pool.withConnection { connection in
-            let late = try await MovementLog.states(premisesIDs: nil, now: now, on: connection).flatMap { premisesID, states in
-                states.compactMap { state -> (premisesID: UUID, state: ResidentState, start: Date, end: Date)? in
+            let late = try await MovementLog.states(premisesIDs: nil, now: now, on: connection).flatMap { premisesID, premises in
+                premises.states.compactMap { state -> (premisesID: UUID, state: ResidentState, start: Date, end: Date)? in
                     guard state.state == .late, let start = state.curfewStart, let end = state.curfewEnd else { return nil }
                     return (premisesID, state, start, end)
                 }

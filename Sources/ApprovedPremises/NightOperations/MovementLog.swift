@@ -189,10 +189,18 @@ public struct MovementLog: Sendable {
 
     /// Every resident of a premises with where they are now, what needs action first.
     public func tonight(premisesID: UUID, by principal: Principal, now: Date = Date()) async throws -> [ResidentState] {
-        try await pool.withConnection { connection in
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see who is in", premisesID: premisesID, on: connection)
-            return try await Self.states(premisesIDs: [premisesID], now: now, on: connection)[premisesID] ?? []
+        let action = "see who is in"
+        try principal.require(Set(Role.allCases), to: action)
+        // The premises comes back with its residents, so the access check costs no statement of its own.
+        guard let premises = try await pool.withConnection({ connection in
+            try await Self.states(premisesIDs: [premisesID], now: now, on: connection)[premisesID]
+        }) else {
+            throw DomainError(.notFound, "there is no premises \(premisesID.uuidString.lowercased())")
         }
+        guard principal.canSee(premisesID: premisesID, regionCode: premises.regionCode) else {
+            throw DomainError(.forbidden, "you may not \(action) at \(premises.name): it is not a premises you work at")
+        }
+        return premises.states
     }
 
     /// Every resident's state, by premises, without an access check: for `tonight` (one premises)
@@ -204,13 +212,13 @@ public struct MovementLog: Sendable {
     /// (`movement_correction_of`). A "current state" row kept by the chaining trigger would
     /// save those probes, but it would be a second copy of the log to keep true; the walk reads
     /// the log itself, so what it says cannot drift from it.
-    static func states(premisesIDs: [UUID]?, now: Date, on connection: PostgresConnection) async throws -> [UUID: [ResidentState]] {
+    static func states(premisesIDs: [UUID]?, now: Date, on connection: PostgresConnection) async throws -> [UUID: PremisesStates] {
         // Two texts, so that each keeps a plan of its own (see `reusingPlan`).
         let scope: SQL = premisesIDs.map { ids in "pr.id = ANY (\(ids.map(\.uuidString))::uuid[])" } ?? "pr.active"
         // Tonight's date in each premises' own time zone.
         let today: SQL = "(\(now)::timestamptz AT TIME ZONE pr.time_zone)::date"
         let residents = try await connection.query("""
-            SELECT pr.id AS premises_id, pr.time_zone,
+            SELECT pr.id AS premises_id, pr.name AS premises_name, pr.region_code, pr.time_zone,
                    to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
                    p.id, p.person_name, p.crn,
                    (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
@@ -224,7 +232,7 @@ public struct MovementLog: Sendable {
                     FROM curfew_variation v
                     WHERE v.placement_id = p.id AND v.nights && daterange(\(today) - 1, \(today) + 1, '[)')) AS variations
             FROM premises pr
-            JOIN placement p ON p.premises_id = pr.id AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
+            LEFT JOIN placement p ON p.premises_id = pr.id AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
             LEFT JOIN referral r ON r.id = p.referral_id
             LEFT JOIN LATERAL (
                 SELECT m.kind, m.occurred_at, m.destination, m.expected_back, m.with_permission FROM movement m
@@ -233,7 +241,7 @@ public struct MovementLog: Sendable {
             ) last ON true
             WHERE \(scope)
             """, reusingPlan: true)
-        var states = [UUID: [ResidentState]]()
+        var states = [UUID: PremisesStates]()
         // Most residents of a premises share its curfew (and many a licence curfew): the windows
         // of each distinct set of hours are worked out once, since calendar arithmetic is dear.
         var zones = [String: (timeZone: TimeZone, today: CalendarDate)]()
@@ -247,7 +255,12 @@ public struct MovementLog: Sendable {
         }
         var windowsOf = [WindowsKey: [CurfewWindow]]()
         for row in residents {
-            let id: UUID = try row.decode("id")
+            let premisesID: UUID = try row.decode("premises_id")
+            if states[premisesID] == nil {
+                states[premisesID] = PremisesStates(name: try row.decode("premises_name"), regionCode: try row.decode("region_code"), states: [])
+            }
+            // A premises with nobody in residence comes back as one row with no resident.
+            guard let id: UUID = try row.decode("id") else { continue }
             let zone: String = try row.decode("time_zone")
             if zones[zone] == nil {
                 let timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "Europe/London")!
@@ -272,12 +285,19 @@ public struct MovementLog: Sendable {
                 ? (lastAt!, try row.decode("last_destination"), try row.decode("last_expected_back"), try row.decode("last_with_permission"))
                 : nil
             let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
-            states[try row.decode("premises_id"), default: []].append(ResidentState(
+            states[premisesID]!.states.append(ResidentState(
                 placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
                 state: state, since: lastAt, destination: lastOut?.destination, expectedBack: lastOut?.expectedBack, minutesLate: minutes,
                 curfewStart: window?.start, curfewEnd: window?.end))
         }
-        return states.mapValues(NightState.sorted)
+        return states.mapValues { PremisesStates(name: $0.name, regionCode: $0.regionCode, states: NightState.sorted($0.states)) }
+    }
+
+    /// A premises and its residents' states, most urgent first.
+    struct PremisesStates {
+        var name: String
+        var regionCode: String
+        var states: [ResidentState]
     }
 
     /// The variations `states` reads in one column: "first end HH:MM HH:MM" each ('-' for a lifted curfew), ';' between.

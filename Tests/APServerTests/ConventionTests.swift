@@ -236,6 +236,13 @@ struct ConventionTests {
                     uri: "/auth/sign-in", method: .post, headers: world.headers(nil), body: json(["username": "night", "password": "nope-nope-nope"]))
                 #expect(wrong.status == .unauthorized)
             }
+            // Five wrong passwords lock the account; the first wait is a second (doubling with each
+            // further failure), which a loaded machine can let pass before its next request, so the
+            // lock is lengthened here to test what a locked account is told, not the clock.
+            let locked: Bool = try await world.pool.query(
+                "SELECT locked_until IS NOT NULL AS locked FROM sign_in_throttle WHERE username = 'night'").first?.decode("locked") ?? false
+            #expect(locked)
+            try await world.pool.execute("UPDATE sign_in_throttle SET locked_until = now() + interval '1 minute' WHERE username = 'night'")
             let slowed = try await client.execute(
                 uri: "/auth/sign-in", method: .post, headers: world.headers(nil), body: json(["username": "night", "password": Fixtures.password]))
             #expect(slowed.status == .tooManyRequests)

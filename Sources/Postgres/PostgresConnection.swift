@@ -20,8 +20,8 @@ public struct PostgresConnection: Sendable {
 
     /// Runs one parameterised statement and returns how many rows it changed.
     @discardableResult
-    public func execute(_ sql: SQL) async throws -> Int {
-        try await result(sql).affectedRows
+    public func execute(_ sql: SQL, reusingPlan: Bool = false) async throws -> Int {
+        try await result(sql, reusingPlan: reusingPlan).affectedRows
     }
 
     /// Runs one parameterised statement.

@@ -20,7 +20,7 @@ public enum AuditLog {
             INSERT INTO audit_event (staff_id, action, entity, entity_id, before, after, request_id)
             VALUES (\(principal?.staffID), \(action), \(entity), \(entityID),
                     \(beforeJSON)::jsonb, \(afterJSON)::jsonb, \(principal?.requestID))
-            """)
+            """, reusingPlan: true)
     }
 
     /// One page of the log, newest first.

@@ -55,7 +55,7 @@ public struct IdempotencyStore: Sendable {
                 UPDATE idempotency_record
                 SET status = \(answer.status), response_headers = \(headers)::jsonb, response_body = \(answer.body), completed_at = now()
                 WHERE staff_id = \(staffID) AND idempotency_key = \(key)
-                """)
+                """, reusingPlan: true)
             return value
         }
     }
@@ -68,7 +68,7 @@ public struct IdempotencyStore: Sendable {
             VALUES (\(staffID), \(key), \(fingerprint))
             ON CONFLICT (staff_id, idempotency_key) DO NOTHING
             """
-        if try await connection.execute(insert) == 1 { return nil }
+        if try await connection.execute(insert, reusingPlan: true) == 1 { return nil }
         guard let row = try await connection.first("""
             SELECT request_fingerprint, status, response_headers::text AS headers, response_body,
                    created_at < now() - make_interval(secs => \(abandonedAfterSeconds)) AS abandoned

@@ -89,7 +89,7 @@ public enum CurfewBreaches {
                               AND m.occurred_at <= \(signedInAt)::timestamptz
                               AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)), b.window_start))) / 60))::integer
             WHERE b.placement_id = \(placementID) AND b.closed_at IS NULL AND b.window_start <= \(signedInAt)::timestamptz
-            """)
+            """, reusingPlan: true)
     }
 
     static let columns: SQL = """

@@ -155,7 +155,7 @@ public struct MovementLog: Sendable {
                     RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
                               (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
                               m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id
-                    """)!)
+                    """, reusingPlan: true)!)
                 let id = movement.id
                 if entry.kind == "in" {
                     try await CurfewBreaches.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)
@@ -172,7 +172,7 @@ public struct MovementLog: Sendable {
             SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by
             WHERE m.placement_id = \(placementID) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
             ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1
-            """).map(Self.movement)
+            """, reusingPlan: true).map(Self.movement)
     }
 
     /// A resident's log, newest first, corrected entries included and marked.

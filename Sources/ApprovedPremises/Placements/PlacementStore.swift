@@ -324,7 +324,7 @@ public struct PlacementStore: Sendable {
 
     static func load(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> Placement {
         let lockClause: SQL = lock ? "FOR UPDATE" : ""
-        guard let row = try await connection.first("SELECT \(Placement.columns) FROM placement p WHERE p.id = \(id) \(lockClause)") else {
+        guard let row = try await connection.first("SELECT \(Placement.columns) FROM placement p WHERE p.id = \(id) \(lockClause)", reusingPlan: true) else {
             throw DomainError(.notFound, "there is no placement \(id.uuidString.lowercased())")
         }
         return try Placement(row: row)

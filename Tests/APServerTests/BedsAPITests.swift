@@ -68,6 +68,30 @@ struct BedsAPITests {
         }
     }
 
+    @Test("the clash answered inside a request's own transaction (with an Idempotency-Key) still names who has the bed, and keeps nothing")
+    func doubleAllocationWithKey() async throws {
+        try await withApp { client, world in
+            let first = try await client.execute(
+                uri: "/placements/\(world.placement)/allocations", method: .post, headers: world.headers("manager"),
+                body: json(["bedId": world.bed.uuidString]))
+            #expect(first.status == .ok)
+            let booked = try await client.execute(
+                uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
+                body: json(["crn": "X000003", "personName": "Lou Reed", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-08",
+                            "overbookingReason": "test"]))
+            let second = try #require(try booked.json()["id"] as? String)
+            let key = HTTPField.Name("Idempotency-Key")!
+            let clash = try await client.execute(
+                uri: "/placements/\(second)/allocations", method: .post, headers: world.headers("manager", [key: "allocate-lou"]),
+                body: json(["bedId": world.bed.uuidString]))
+            #expect(clash.status == .conflict)
+            #expect((try clash.json()["detail"] as? String)?.contains("Sam Jones (X000001)") == true)
+            let kept: Int = try await world.pool.query(
+                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'allocate-lou'").first!.decode("n")
+            #expect(kept == 0)
+        }
+    }
+
     @Test("bad dates and ids name their field; the board answers JSON for the nights asked")
     func boardAndBadInput() async throws {
         try await withApp { client, world in

@@ -49,7 +49,7 @@ struct ShutdownTests {
     func promptStop() async throws {
         try await TestDatabase.withDatabase { pool in
             let world = try await TestWorld.make(pool: pool)
-            let port = try freePort()
+            let port = try LocalCluster.freePort()
             var environment = ProcessInfo.processInfo.environment
             environment["DATABASE_URL"] = pool.settings.connectionString
             environment["AP_PORT"] = String(port)
@@ -57,7 +57,7 @@ struct ShutdownTests {
             environment["AP_SHUTDOWN_GRACE_SECONDS"] = "2"
             environment["AP_BREACH_SCAN_SECONDS"] = "1"
             environment["LOG_LEVEL"] = "critical"
-            let server = try Spawned(try CommandLineTests.binary().path, ["serve"], environment: environment)
+            let server = try Subprocess.start(try CommandLineTests.binary().path, ["serve"], environment: environment)
             defer { server.kill() }
             let base = "http://127.0.0.1:\(port)"
             var ready = false
@@ -94,61 +94,5 @@ struct ShutdownTests {
         if let token { request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization") }
         let (data, response) = try await URLSession.shared.data(for: request)
         return ((response as? HTTPURLResponse)?.statusCode ?? 0, data)
-    }
-
-    func freePort() throws -> Int {
-        let socket = Foundation.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(socket) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(socket, $0, length) == 0 && getsockname(socket, $0, &length) == 0 }
-        }
-        guard bound else { throw TestDatabaseError("no free port") }
-        return Int(UInt16(bigEndian: address.sin_port))
-    }
-}
-
-/// A program running beside the test, which the test signals and waits for.
-final class Spawned: Sendable {
-    let pid: pid_t
-
-    init(_ path: String, _ arguments: [String], environment: [String: String]) throws {
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, path, nil, nil, argv, envp)
-        guard spawned == 0 else { throw TestDatabaseError("cannot run \(path): \(String(cString: strerror(spawned)))") }
-        self.pid = pid
-    }
-
-    func terminate() {
-        _ = Glibc.kill(pid, SIGTERM)
-    }
-
-    func kill() {
-        _ = Glibc.kill(pid, SIGKILL)
-        var status: Int32 = 0
-        _ = waitpid(pid, &status, WNOHANG)
-    }
-
-    /// Its exit status once it has exited, or nil if it is still running after `limit`.
-    func wait(upTo limit: Duration) async throws -> Int32? {
-        let deadline = ContinuousClock.now + limit
-        while ContinuousClock.now < deadline {
-            var status: Int32 = 0
-            if waitpid(pid, &status, WNOHANG) == pid {
-                return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
-            }
-            try await Task.sleep(for: .milliseconds(50))
-        }
-        return nil
     }
 }

@@ -63,7 +63,7 @@ public final class LocalCluster: Sendable {
     }
 
     /// A TCP port nothing listens on now.
-    static func freePort() throws -> Int {
+    public static func freePort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw TestDatabaseError("no socket") }
         defer { close(fd) }

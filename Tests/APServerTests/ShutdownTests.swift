@@ -61,7 +61,7 @@ struct ShutdownTests {
             defer { server.kill() }
             let base = "http://127.0.0.1:\(port)"
             var ready = false
-            for _ in 0..<100 where !ready {
+            for _ in 0..<300 where !ready {
                 ready = (try? await get(base + "/ready").status) == 200
                 if !ready { try await Task.sleep(for: .milliseconds(100)) }
             }

@@ -10,7 +10,7 @@ struct Bench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Time matching, who is in, the breach job and sign-outs/sign-ins on the national data, each beside its baseline.",
         discussion: """
-            On the national data (ap db seed), with a superuser DATABASE_URL. Starts `ap serve` \
+            On the national data (ap db seed), with a DATABASE_URL that may write. Starts `ap serve` \
             (this executable) on --port against the same database and drives it over HTTP, as a \
             benchmark account it makes (bench.admin, an administrator; its sessions are its own):
 

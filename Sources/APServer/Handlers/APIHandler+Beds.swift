@@ -107,7 +107,7 @@ extension Components.Schemas.BedBoard {
             beds: board.beds.map { row in
                 .init(bedId: row.bedID.lowercased, label: row.label, room: row.room, characteristics: row.characteristics,
                       nights: row.nights.map { cell in
-                          .init(state: .init(rawValue: cell.state.rawValue)!, placementId: cell.placementID?.lowercased,
+                          .init(state: .init(cell.state), placementId: cell.placementID?.lowercased,
                                 personName: cell.personName, crn: cell.crn, reason: cell.reason)
                       })
             },

@@ -7,7 +7,7 @@ extension APIHandler {
         let states = try await movements.tonight(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(states.map {
             .init(placementId: $0.placementID.lowercased, personName: $0.personName, crn: $0.crn, bedLabel: $0.bedLabel,
-                  state: .init(rawValue: $0.state.rawValue)!, since: $0.since, destination: $0.destination, expectedBack: $0.expectedBack,
+                  state: .init($0.state), since: $0.since, destination: $0.destination, expectedBack: $0.expectedBack,
                   minutesLate: $0.minutesLate, curfewStart: $0.curfewStart, curfewEnd: $0.curfewEnd)
         })))
     }
@@ -118,7 +118,7 @@ extension Components.Schemas.CurfewVariation {
 extension Components.Schemas.CurfewBreach {
     init(_ breach: ApprovedPremises.CurfewBreach) {
         self.init(id: breach.id.lowercased, placementId: breach.placementID.lowercased, personName: breach.personName,
-                  state: .init(rawValue: breach.state.rawValue)!, windowStart: breach.windowStart, windowEnd: breach.windowEnd,
+                  state: .init(breach.state), windowStart: breach.windowStart, windowEnd: breach.windowEnd,
                   openedAt: breach.openedAt, closedAt: breach.closedAt, minutesLate: breach.minutesLate,
                   escalatedAt: breach.escalatedAt, escalatedBy: breach.escalatedBy, ppInformedAt: breach.ppInformedAt,
                   policeInformedAt: breach.policeInformedAt, escalationNote: breach.escalationNote,

@@ -62,10 +62,10 @@ extension Components.Schemas.IncidentDetails {
 
 extension Components.Schemas.NightCheckRound {
     init(_ round: ApprovedPremises.NightCheckRound) {
-        self.init(dueAt: round.dueAt, status: .init(rawValue: round.status.rawValue)!, recordedAt: round.recordedAt, recordedBy: round.recordedBy,
+        self.init(dueAt: round.dueAt, status: .init(round.status), recordedAt: round.recordedAt, recordedBy: round.recordedBy,
                   recordedLate: round.recordedLate, observations: round.observations.map {
                       .init(placementId: $0.placementID.lowercased, personName: $0.personName, bedLabel: $0.bedLabel,
-                            observation: .init(rawValue: $0.observation.rawValue)!, observedAt: $0.observedAt, note: $0.note)
+                            observation: .init($0.observation), observedAt: $0.observedAt, note: $0.note)
                   })
     }
 }
@@ -73,7 +73,7 @@ extension Components.Schemas.NightCheckRound {
 extension Components.Schemas.Incident {
     init(_ incident: ApprovedPremises.Incident) {
         self.init(number: incident.number, version: incident.version, versions: incident.versions, premisesId: incident.premisesID.lowercased,
-                  kind: .init(rawValue: incident.kind.rawValue)!, severity: .init(rawValue: incident.severity.rawValue)!,
+                  kind: .init(incident.kind), severity: .init(incident.severity),
                   occurredAt: incident.occurredAt, location: incident.location, summary: incident.summary,
                   residents: incident.residents.map { .init(id: $0.id.lowercased, name: $0.name) },
                   staff: incident.staff.map { .init(id: $0.id.lowercased, name: $0.name) },

@@ -92,7 +92,7 @@ extension Components.Schemas.Placement {
         self.init(
             id: placement.id.lowercased, premisesId: placement.premisesID.lowercased, crn: placement.crn, personName: placement.personName,
             expectedArrival: placement.expectedArrival.description, expectedDeparture: placement.expectedDeparture.description,
-            needs: placement.needs, status: .init(rawValue: placement.status.rawValue)!, overbookingReason: placement.overbookingReason,
+            needs: placement.needs, status: .init(placement.status), overbookingReason: placement.overbookingReason,
             arrivedAt: placement.arrivedAt, arrivalDate: placement.arrivalDate?.description, keyWorkerId: placement.keyWorkerID?.lowercased,
             nonArrivalReason: placement.nonArrivalReason, departedAt: placement.departedAt, departureDate: placement.departureDate?.description,
             departureReason: placement.departureReason, moveOnCategory: placement.moveOnCategory, transferredTo: placement.transferredTo,

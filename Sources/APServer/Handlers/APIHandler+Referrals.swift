@@ -89,7 +89,7 @@ extension APIHandler {
 
 extension Components.Schemas.Referral {
     init(_ referral: ApprovedPremises.Referral) {
-        self.init(id: referral.id.lowercased, status: .init(rawValue: referral.status.rawValue)!, placementId: referral.placementID?.lowercased,
+        self.init(id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
                   version: referral.version, createdAt: referral.createdAt, details: .init(referral.details))
     }
 }

@@ -182,7 +182,7 @@ extension Components.Schemas.KeyWorkAction {
 extension Components.Schemas.KeyWorkSession {
     init(_ session: ApprovedPremises.KeyWorkSession) {
         self.init(id: session.id.lowercased, placementId: session.placementID.lowercased, heldAt: session.heldAt,
-                  durationMinutes: session.durationMinutes, kind: .init(rawValue: session.kind.rawValue)!, topics: session.topics,
+                  durationMinutes: session.durationMinutes, kind: .init(session.kind), topics: session.topics,
                   notes: session.notes, nextSessionOn: session.nextSessionOn?.description, recordedBy: session.recordedBy,
                   actions: session.actions.map(Components.Schemas.KeyWorkAction.init))
     }
@@ -200,15 +200,15 @@ extension Components.Schemas.SubstanceTest {
     init(_ test: ApprovedPremises.SubstanceTest) {
         self.init(
             id: test.id.lowercased, placementId: test.placementID.lowercased, personName: test.personName,
-            reason: .init(rawValue: test.reason.rawValue)!, sampleType: .init(rawValue: test.sampleType.rawValue)!,
+            reason: .init(test.reason), sampleType: .init(test.sampleType),
             requiredAt: test.requiredAt, takenAt: test.takenAt, takenBy: test.takenBy, sampleNumber: test.sampleNumber,
             missedReason: test.missedReason.flatMap { .init(rawValue: $0.rawValue) }, missedNote: test.missedNote,
             awaitingResults: test.awaitingResults, needsFollowUp: test.needsFollowUp,
-            custody: test.custody.map { .init(step: .init(rawValue: $0.step.rawValue)!, at: $0.at, person: $0.person) },
+            custody: test.custody.map { .init(step: .init($0.step), at: $0.at, person: $0.person) },
             results: test.results.map {
-                .init(substance: $0.substance.rawValue, result: .init(rawValue: $0.result.rawValue)!, reading: $0.reading, recordedAt: $0.recordedAt)
+                .init(substance: $0.substance.rawValue, result: .init($0.result), reading: $0.reading, recordedAt: $0.recordedAt)
             },
-            followUps: test.followUps.map { .init(action: .init(rawValue: $0.action.rawValue)!, note: $0.note, by: $0.by, at: $0.at) })
+            followUps: test.followUps.map { .init(action: .init($0.action), note: $0.note, by: $0.by, at: $0.at) })
     }
 }
 

@@ -79,16 +79,6 @@ extension Components.Schemas.Staff {
     }
 }
 
-extension Components.Schemas.Role {
-    init(_ role: ApprovedPremises.Role) {
-        self = Self(rawValue: role.rawValue)!
-    }
-
-    var domain: ApprovedPremises.Role {
-        ApprovedPremises.Role(rawValue: rawValue)!
-    }
-}
-
 extension Components.Schemas.Premises {
     init(_ premises: ApprovedPremises.Premises) {
         self.init(

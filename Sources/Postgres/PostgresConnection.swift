@@ -18,6 +18,15 @@ public struct PostgresConnection: Sendable {
         try await result(sql, reusingPlan: reusingPlan).rows.first
     }
 
+    /// Runs a statement that always answers a row (an insert's `RETURNING`, an aggregate, a row the
+    /// caller has just read or locked) and returns that row; no row is a thrown error, never a crash.
+    public func one(_ sql: SQL, reusingPlan: Bool = false) async throws -> PostgresRow {
+        guard let row = try await first(sql, reusingPlan: reusingPlan) else {
+            throw PostgresError(kind: .other, message: "a statement that always answers a row answered none: \(sql.text.prefix(80))")
+        }
+        return row
+    }
+
     /// Runs one parameterised statement and returns how many rows it changed.
     @discardableResult
     public func execute(_ sql: SQL, reusingPlan: Bool = false) async throws -> Int {

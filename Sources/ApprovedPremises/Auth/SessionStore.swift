@@ -68,11 +68,11 @@ public struct SessionStore: Sendable {
         let expiresAt = Date().addingTimeInterval(Double(sessionLength.components.seconds))
         try await pool.transaction { connection in
             try await connection.execute("DELETE FROM sign_in_throttle WHERE username = \(username)")
-            let session = try await connection.first("""
+            let session = try await connection.one("""
                 INSERT INTO staff_session (staff_id, token_hash, expires_at)
                 VALUES (\(staff.id), \(Self.hash(token)), \(expiresAt))
                 RETURNING id
-                """)!.decode("id", as: UUID.self)
+                """).decode("id", as: UUID.self)
             let principal = Principal(staffID: staff.id, username: staff.username, displayName: staff.displayName,
                                       role: staff.role, premisesID: staff.premisesID, regionCode: staff.regionCode,
                                       sessionID: session, expiresAt: expiresAt, requestID: requestID)

@@ -43,11 +43,11 @@ public struct OutOfServiceStore: Sendable {
             return try await pool.transaction { connection in
                 let premisesID = try await Self.premises(ofBed: bedID, on: connection)
                 try await PremisesAccess.require(principal, RoomStore.keepers, to: "take beds out of service", premisesID: premisesID, on: connection)
-                let row = try await connection.first("""
+                let row = try await connection.one("""
                     INSERT INTO bed_out_of_service AS o (bed_id, nights, reason_code, reference, notes, created_by)
                     VALUES (\(bedID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'), \(reason), \(reference), \(notes), \(principal.staffID))
                     RETURNING \(Self.columns)
-                    """)!
+                    """)
                 let period = try Self.outOfService(row)
                 try await Self.revise(period, change: "created", by: principal, on: connection)
                 return period
@@ -76,20 +76,20 @@ public struct OutOfServiceStore: Sendable {
             guard end > period.nights.first, end < period.nights.end else {
                 throw DomainError.invalid(field: "end", rule: "range", "end must fall after \(period.nights.first) and before \(period.nights.end)")
             }
-            return try await connection.first("""
+            return try await connection.one("""
                 UPDATE bed_out_of_service AS o SET nights = daterange(lower(o.nights), \(end)::date, '[)'), version = o.version + 1, updated_at = now()
                 WHERE o.id = \(id) RETURNING \(Self.columns)
-                """)!
+                """)
         }
     }
 
     /// Cancels a period: the bed was never out of service after all.
     public func cancel(_ id: UUID, by principal: Principal) async throws -> OutOfService {
         try await revise(id, change: "cancelled", by: principal) { _, connection in
-            try await connection.first("""
+            try await connection.one("""
                 UPDATE bed_out_of_service AS o SET cancelled_at = now(), version = o.version + 1, updated_at = now()
                 WHERE o.id = \(id) RETURNING \(Self.columns)
-                """)!
+                """)
         }
     }
 

@@ -50,9 +50,9 @@ public struct RoomStore: Sendable {
     }
 
     static func insertRoom(premisesID: UUID, name: String, floor: String?, characteristics: [String], on connection: PostgresConnection) async throws -> Room {
-        let id: UUID = try await connection.first("""
+        let id: UUID = try await connection.one("""
             INSERT INTO room (premises_id, name, floor) VALUES (\(premisesID), \(name), \(floor)) RETURNING id
-            """)!.decode("id")
+            """).decode("id")
         for code in Set(characteristics).sorted() {
             try await connection.execute("INSERT INTO room_feature (room_id, characteristic_code) VALUES (\(id), \(code))")
         }
@@ -83,11 +83,11 @@ public struct RoomStore: Sendable {
     }
 
     static func insertBed(roomID: UUID, premisesID: UUID, label: String, inUseFrom: CalendarDate, inUseUntil: CalendarDate?, on connection: PostgresConnection) async throws -> Bed {
-        let id: UUID = try await connection.first("""
+        let id: UUID = try await connection.one("""
             INSERT INTO bed (room_id, premises_id, label, in_use)
             VALUES (\(roomID), \(premisesID), \(label), daterange(\(inUseFrom)::date, \(inUseUntil)::date, '[)'))
             RETURNING id
-            """)!.decode("id")
+            """).decode("id")
         return Bed(id: id, roomID: roomID, label: label, inUseFrom: inUseFrom, inUseUntil: inUseUntil)
     }
 

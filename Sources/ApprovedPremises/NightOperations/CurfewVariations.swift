@@ -33,12 +33,12 @@ public struct CurfewVariationStore: Sendable {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
                 try await PremisesAccess.require(principal, [.administrator, .apManager], to: "vary curfews", premisesID: placement.premisesID, on: connection)
-                let id: UUID = try await connection.first("""
+                let id: UUID = try await connection.one("""
                     INSERT INTO curfew_variation (placement_id, nights, curfew_start, curfew_end, reason, approved_by, created_by)
                     VALUES (\(placementID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'),
                             \(hours?.start.description)::time, \(hours?.end.description)::time, \(reason), \(approvedBy), \(principal.staffID))
                     RETURNING id
-                    """)!.decode("id")
+                    """).decode("id")
                 let variation = CurfewVariation(id: id, placementID: placementID, nights: nights, hours: hours, reason: reason, approvedBy: approvedBy)
                 try await AuditLog.record(on: connection, by: principal, action: "curfew_variation.create", entity: "curfew_variation",
                                           entityID: id.uuidString, before: CurfewVariation?.none, after: variation)

@@ -59,9 +59,9 @@ public struct HandoverStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await PremisesAccess.require(principal, Self.staff, to: "write handovers", premisesID: premisesID, on: connection)
-                let id: UUID = try await connection.first("""
+                let id: UUID = try await connection.one("""
                     INSERT INTO handover (premises_id, shift, notes, written_by) VALUES (\(premisesID), \(shift), \(notes), \(principal.staffID)) RETURNING id
-                    """)!.decode("id")
+                    """).decode("id")
                 for item in watch {
                     let placement = try await PlacementStore.load(item.placementID, on: connection, lock: false)
                     guard placement.premisesID == premisesID, placement.status == .arrived else {
@@ -131,10 +131,10 @@ public struct HandoverStore: Sendable {
     }
 
     static func load(_ id: UUID, on connection: PostgresConnection) async throws -> Handover {
-        let row = try await connection.first("""
+        let row = try await connection.one("""
             SELECT h.id, h.premises_id, h.shift, h.notes, s.display_name, h.created_at
             FROM handover h JOIN staff s ON s.id = h.written_by WHERE h.id = \(id)
-            """)!
+            """)
         let watch = try await connection.query("""
             SELECT w.placement_id, p.person_name, w.why FROM handover_watch w JOIN placement p ON p.id = w.placement_id
             WHERE w.handover_id = \(id) ORDER BY p.person_name

@@ -146,14 +146,14 @@ public struct IncidentStore: Sendable {
         if let stranger = details.staff.first(where: { !staff.contains($0) }) {
             throw DomainError.invalid(field: "staff", rule: "unknown", "\(stranger.uuidString.lowercased()) is not a member of staff")
         }
-        let id: Int64 = try await connection.first("""
+        let id: Int64 = try await connection.one("""
             INSERT INTO incident (premises_id, amends_id, amendment_reason, kind, severity, occurred_at, location, summary,
                                   residents, staff, action_taken, told, recorded_at, recorded_by)
             VALUES (\(premisesID), \(amends), \(reason), \(details.kind), \(details.severity), \(details.occurredAt), \(details.location),
                     \(details.summary), \(details.residents.map(\.uuidString))::uuid[], \(details.staff.map(\.uuidString))::uuid[],
                     \(details.actionTaken), \(details.told)::text[], \(now), \(principal.staffID))
             RETURNING id
-            """)!.decode("id")
+            """).decode("id")
         return try await load(version: id, on: connection)
     }
 
@@ -184,7 +184,7 @@ public struct IncidentStore: Sendable {
     }
 
     static func load(version: Int64, on connection: PostgresConnection) async throws -> Incident {
-        try incident(try await connection.first("SELECT \(columns) FROM incident i JOIN staff s ON s.id = i.recorded_by WHERE i.id = \(version)")!)
+        try incident(try await connection.one("SELECT \(columns) FROM incident i JOIN staff s ON s.id = i.recorded_by WHERE i.id = \(version)"))
     }
 
     static func latest(_ number: Int64, on connection: PostgresConnection) async throws -> Incident {

@@ -148,14 +148,14 @@ public struct MovementLog: Sendable {
                     throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
                 }
                 // The chained insert comes last: its premises' chain lock is held from here to the commit.
-                let movement = try Self.movement(try await connection.first("""
+                let movement = try Self.movement(try await connection.one("""
                     INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
                     VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(principal.staffID), \(entry.destination),
                             \(entry.expectedBack), \(entry.withPermission), \(corrects), \(reason))
                     RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
                               (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
                               m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id
-                    """, reusingPlan: true)!)
+                    """, reusingPlan: true))
                 let id = movement.id
                 if entry.kind == "in" {
                     try await CurfewBreaches.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)

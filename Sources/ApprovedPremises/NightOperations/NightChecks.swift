@@ -125,10 +125,10 @@ public struct NightCheckStore: Sendable {
     }
 
     static func settings(_ premisesID: UUID, timeZone: TimeZone, on connection: PostgresConnection) async throws -> Settings {
-        let row = try await connection.first("""
+        let row = try await connection.one("""
             SELECT to_char(night_check_start, 'HH24:MI') AS s, to_char(night_check_end, 'HH24:MI') AS e, night_check_interval_minutes
             FROM premises WHERE id = \(premisesID)
-            """)!
+            """)
         return Settings(timeZone: timeZone, start: WallClock(try row.decode("s"))!, end: WallClock(try row.decode("e"))!,
                         intervalMinutes: try row.decode("night_check_interval_minutes"))
     }

@@ -51,9 +51,9 @@ public struct PlacementStore: Sendable {
         try await Self.checkNeeds(needs, on: connection)
         var departure = new.expectedDeparture
         if departure == nil {
-            let weeks: Int = try await connection.first("""
+            let weeks: Int = try await connection.one("""
                 SELECT t.default_stay_weeks FROM premises p JOIN ap_type t ON t.code = p.ap_type_code WHERE p.id = \(new.premisesID)
-                """)!.decode("default_stay_weeks")
+                """).decode("default_stay_weeks")
             departure = new.expectedArrival.adding(days: weeks * 7)
         }
         let nights = Nights(first: new.expectedArrival, end: departure!)
@@ -135,11 +135,11 @@ public struct PlacementStore: Sendable {
             UPDATE bed_allocation SET nights = daterange(lower(nights), \(first)::date, '[)'), updated_at = now()
             WHERE placement_id = \(placement.id) AND released_at IS NULL AND nights @> \(first)::date
             """)
-        let id: UUID = try await connection.first("""
+        let id: UUID = try await connection.one("""
             INSERT INTO bed_allocation (placement_id, bed_id, nights, created_by)
             VALUES (\(placement.id), \(bedID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'), \(principal.staffID))
             RETURNING id
-            """)!.decode("id")
+            """).decode("id")
         try await AuditLog.record(on: connection, by: principal, action: "placement.allocate_bed", entity: "placement",
                                   entityID: placement.id.uuidString, before: String?.none,
                                   after: ["allocationId": id.uuidString, "bedId": bedID.uuidString, "from": "\(nights.first)", "to": "\(nights.end)"])
@@ -172,11 +172,11 @@ public struct PlacementStore: Sendable {
                 throw DomainError.invalid(field: "arrivedAt", rule: "order",
                     "arrivedAt is on or after the expected departure (\(placement.expectedDeparture)); change the expected departure first")
             }
-            let row = try await connection.first("""
+            let row = try await connection.one("""
                 UPDATE placement AS p SET arrived_at = \(arrivedAt), arrival_date = \(arrivalDate), key_worker_id = \(keyWorkerID),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                """)!
+                """)
             try await Self.fitAllocations(placementID, on: connection)
             return try Placement(row: row)
         }
@@ -188,11 +188,11 @@ public struct PlacementStore: Sendable {
             guard placement.status == .upcoming else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "be recorded as not arrived"))
             }
-            let row = try await connection.first("""
+            let row = try await connection.one("""
                 UPDATE placement AS p SET non_arrived_at = now(), non_arrival_reason_code = \(reason), non_arrival_notes = \(notes),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                """)!
+                """)
             try await Self.fitAllocations(placementID, on: connection)
             return try Placement(row: row)
         }
@@ -235,13 +235,13 @@ public struct PlacementStore: Sendable {
             }
             try validation.check()
             let departureDate = CalendarDate.today(in: premises.timeZone, now: departure.departedAt)
-            let row = try await connection.first("""
+            let row = try await connection.one("""
                 UPDATE placement AS p SET departed_at = \(departure.departedAt), departure_date = \(departureDate),
                     departure_reason_code = \(departure.reason), move_on_category_code = \(departure.moveOnCategory),
                     departure_notes = \(departure.notes), transferred_to = \(departure.transferredTo),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                """)!
+                """)
             try await Self.fitAllocations(placementID, on: connection)
             return try Placement(row: row)
         }
@@ -253,11 +253,11 @@ public struct PlacementStore: Sendable {
             guard placement.status == .upcoming else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "be cancelled"))
             }
-            let row = try await connection.first("""
+            let row = try await connection.one("""
                 UPDATE placement AS p SET cancelled_at = now(), cancellation_reason_code = \(reason), cancellation_notes = \(notes),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                """)!
+                """)
             try await Self.fitAllocations(placementID, on: connection)
             return try Placement(row: row)
         }
@@ -289,11 +289,11 @@ public struct PlacementStore: Sendable {
                 INSERT INTO placement_date_change (placement_id, old_arrival, old_departure, new_arrival, new_departure, changed_by)
                 VALUES (\(placement.id), \(placement.expectedArrival), \(placement.expectedDeparture), \(newArrival), \(newDeparture), \(principal.staffID))
                 """)
-            let row = try await connection.first("""
+            let row = try await connection.one("""
                 UPDATE placement AS p SET expected_arrival = \(newArrival), expected_departure = \(newDeparture),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                """)!
+                """)
             try await Self.fitAllocations(placementID, on: connection)
             return try Placement(row: row)
         }

@@ -63,7 +63,7 @@ public struct PremisesStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await PremisesAccess.require(principal, [.administrator, .apManager], to: "change premises", premisesID: id, on: connection, lock: true)
-                let before = try Self.premises(from: try await connection.first("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)")!)
+                let before = try Self.premises(from: try await connection.one("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)"))
                 guard before.version == expectedVersion else {
                     throw DomainError(.preconditionFailed,
                         "this premises was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again")
@@ -91,7 +91,7 @@ public struct PremisesStore: Sendable {
                         try await connection.execute("INSERT INTO premises_feature (premises_id, characteristic_code) VALUES (\(id), \(code))")
                     }
                 }
-                let after = try Self.premises(from: try await connection.first("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)")!)
+                let after = try Self.premises(from: try await connection.one("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)"))
                 try await AuditLog.record(on: connection, by: principal, action: "premises.update", entity: "premises",
                                           entityID: id.uuidString, before: before, after: after)
                 return after

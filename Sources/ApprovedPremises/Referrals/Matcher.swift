@@ -162,7 +162,7 @@ extension ReferralStore {
             let first = arrival ?? referral.details.expectedArrival
             var length = referral.details.lengthOfStayDays
             if length == nil {
-                length = try await connection.first("SELECT default_stay_weeks * 7 AS days FROM ap_type WHERE code = \(referral.details.apType)")!.decode("days", as: Int.self)
+                length = try await connection.one("SELECT default_stay_weeks * 7 AS days FROM ap_type WHERE code = \(referral.details.apType)").decode("days", as: Int.self)
             }
             let stay = Nights(first: first, end: first.adding(days: length!))
             guard let home = try await connection.first("SELECT latitude, longitude FROM postcode_district WHERE outcode = \(referral.details.homeDistrict)") else {

@@ -60,7 +60,7 @@ public struct ReferralStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await Self.checkVocabulary(details, on: connection)
-                let id: UUID = try await connection.first("""
+                let id: UUID = try await connection.one("""
                     INSERT INTO referral (crn, noms_number, person_name, date_of_birth, gender, pnc_number, referrer_name, referrer_email,
                         referrer_team, referrer_region_code, release_type_code, expected_release, expected_arrival, length_of_stay_days,
                         rosh_overall, rosh_children, rosh_public, rosh_known_adult, rosh_staff, mappa_category, mappa_level, offence_flags,
@@ -77,7 +77,7 @@ public struct ReferralStore: Sendable {
                         \(details.substanceMisuse), \(details.mentalHealth), \(details.servicesInvolved), \(details.riskToStaff),
                         \(details.riskToResidents), \(details.otherInformation), \(principal.staffID))
                     RETURNING id
-                    """)!.decode("id")
+                    """).decode("id")
                 try await Self.event(id, "submitted", note: nil, placement: nil, by: principal, on: connection)
                 let referral = try await Self.load(id, on: connection, lock: false)
                 try await AuditLog.record(on: connection, by: principal, action: "referral.create", entity: "referral",

@@ -73,10 +73,10 @@ public struct KeyWorkStore: Sendable {
                         throw DomainError.invalid(field: "staffId", rule: "keyWorker", "staffId must be an active key worker or AP manager of this premises")
                     }
                 }
-                let after = try Placement(row: try await connection.first("""
+                let after = try Placement(row: try await connection.one("""
                     UPDATE placement AS p SET key_worker_id = \(staffID), version = p.version + 1, updated_at = now()
                     WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                    """)!)
+                    """))
                 try await AuditLog.record(on: connection, by: principal, action: "placement.key_worker", entity: "placement",
                                           entityID: placementID.uuidString, before: before, after: after)
                 return after
@@ -131,12 +131,12 @@ public struct KeyWorkStore: Sendable {
                 if let next = session.nextSessionOn, next < heldOn {
                     throw DomainError.invalid(field: "nextSessionOn", rule: "order", "nextSessionOn must not be before the session")
                 }
-                let id: UUID = try await connection.first("""
+                let id: UUID = try await connection.one("""
                     INSERT INTO key_work_session (placement_id, held_at, duration_minutes, kind, topics, notes, next_session_on, recorded_by, recorded_at)
                     VALUES (\(placementID), \(session.heldAt), \(session.durationMinutes), \(session.kind), \(session.topics)::text[], \(session.notes),
                             \(session.nextSessionOn), \(principal.staffID), \(now))
                     RETURNING id
-                    """)!.decode("id")
+                    """).decode("id")
                 for (position, action) in session.actions.enumerated() {
                     try await connection.execute("""
                         INSERT INTO key_work_action (session_id, placement_id, position, action, owner, due_on)
@@ -167,10 +167,10 @@ public struct KeyWorkStore: Sendable {
                     throw DomainError(.conflict, "that action was marked done at \(done.formatted(.iso8601)) by \(before.doneBy ?? "someone")")
                 }
                 try await connection.execute("UPDATE key_work_action SET done_at = \(now), done_by = \(principal.staffID) WHERE id = \(actionID)")
-                let after = try Self.action(try await connection.first("""
+                let after = try Self.action(try await connection.one("""
                     SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
                     LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID)
-                    """)!)
+                    """))
                 try await AuditLog.record(on: connection, by: principal, action: "key_work.action_done", entity: "key_work_action",
                                           entityID: actionID.uuidString, before: before, after: after)
                 return after

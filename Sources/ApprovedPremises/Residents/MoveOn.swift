@@ -106,10 +106,10 @@ public struct MoveOnStore: Sendable {
             throw DomainError.invalid(field: "kind", rule: "oneOf", "kind must be one of " + MoveOnPlan.PathwayKind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return try await change(placementID, action: "move_on.pathway", by: principal, now: now) { _, today, connection in
-            let id: UUID = try await connection.first("""
+            let id: UUID = try await connection.one("""
                 INSERT INTO move_on_pathway (placement_id, kind, detail, created_by) VALUES (\(placementID), \(kind), \(detail), \(principal.staffID))
                 RETURNING id
-                """)!.decode("id")
+                """).decode("id")
             try await connection.execute("""
                 INSERT INTO move_on_pathway_update (pathway_id, status, on_date, recorded_by) VALUES (\(id), 'planned', \(today), \(principal.staffID))
                 """)

@@ -177,7 +177,7 @@ public struct ResidentRecord: Sendable {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
             let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
-            let row = try await connection.first("""
+            let row = try await connection.one("""
                 SELECT d.name AS departure_reason, c.name AS move_on, m.address, s.display_name AS key_worker,
                        r.rosh_overall || coalesce(', MAPPA category ' || r.mappa_category || ' level ' || r.mappa_level, '')
                            || coalesce('; offence flags: ' || nullif(array_to_string(r.offence_flags, ', '), ''), '') AS risk,
@@ -187,7 +187,7 @@ public struct ResidentRecord: Sendable {
                 LEFT JOIN move_on_category c ON c.code = p.move_on_category_code LEFT JOIN move_on_plan m ON m.placement_id = p.id
                 LEFT JOIN staff s ON s.id = p.key_worker_id LEFT JOIN referral r ON r.id = p.referral_id
                 WHERE p.id = \(placementID)
-                """)!
+                """)
             let sessions = try await KeyWorkStore.sessions(placementID, on: connection)
             let tests = try await TestingStore.tests(where: "t.placement_id = \(placementID)", on: connection)
             let incidents = try await connection.query("""

@@ -111,11 +111,11 @@ public struct TestingStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await PremisesAccess.require(principal, [.administrator, .apManager], to: "authorise testing", premisesID: premisesID, on: connection)
-                let id: UUID = try await connection.first("""
+                let id: UUID = try await connection.one("""
                     INSERT INTO testing_authorisation (premises_id, reasons, valid, note, authorised_by)
                     VALUES (\(premisesID), \(Array(Set(reasons)).sorted())::text[], daterange(\(from)::date, \(until)::date, '[)'), \(note), \(principal.staffID))
                     RETURNING id
-                    """)!.decode("id")
+                    """).decode("id")
                 let authorisation = try await Self.authorisations(premisesID, on: connection).first { $0.id == id }!
                 try await AuditLog.record(on: connection, by: principal, action: "testing.authorise", entity: "testing_authorisation",
                                           entityID: id.uuidString, before: TestingAuthorisation?.none, after: authorisation)
@@ -210,14 +210,14 @@ public struct TestingStore: Sendable {
                     """)?.decode("id") else {
                     throw DomainError(.conflict, "no testing authorisation of \(premises.name) covers \(test.reason.replacingOccurrences(of: "_", with: " ")) tests on \(day): the AP manager must authorise them first")
                 }
-                let id: UUID = try await connection.first("""
+                let id: UUID = try await connection.one("""
                     INSERT INTO substance_test (placement_id, premises_id, authorisation_id, reason, sample_type, required_at, taken_at, taken_by,
                                                 sample_number, missed_reason, missed_note, recorded_by, recorded_at)
                     VALUES (\(placementID), \(placement.premisesID), \(authorisation), \(test.reason), \(test.sampleType), \(test.requiredAt),
                             \(test.takenAt), \(test.takenAt == nil ? nil : principal.staffID), \(test.sampleNumber), \(test.missedReason),
                             \(test.missedNote), \(principal.staffID), \(now))
                     RETURNING id
-                    """)!.decode("id")
+                    """).decode("id")
                 if let taken = test.takenAt, test.sampleType == "urine_lab" {
                     try await connection.execute("""
                         INSERT INTO substance_test_custody (test_id, step, occurred_at, person, recorded_by, recorded_at)
@@ -329,7 +329,10 @@ public struct TestingStore: Sendable {
     }
 
     static func load(_ id: UUID, on connection: PostgresConnection) async throws -> SubstanceTest {
-        try await tests(where: "t.id = \(id)", on: connection).first!
+        guard let test = try await tests(where: "t.id = \(id)", on: connection).first else {
+            throw DomainError(.notFound, "there is no test \(id.uuidString.lowercased())")
+        }
+        return test
     }
 
     static func tests(where condition: SQL, on connection: PostgresConnection) async throws -> [SubstanceTest] {

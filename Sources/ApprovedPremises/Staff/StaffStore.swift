@@ -181,7 +181,7 @@ public struct StaffStore: Sendable {
                 throw DomainError(.notFound, "there is no member of staff \(id.uuidString.lowercased())")
             }
             try await connection.execute("UPDATE staff_session SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL")
-            let username = try await connection.first("SELECT username FROM staff WHERE id = \(id)")!.decode("username", as: String.self)
+            let username = try await connection.one("SELECT username FROM staff WHERE id = \(id)").decode("username", as: String.self)
             try await connection.execute("DELETE FROM sign_in_throttle WHERE username = \(username)")
             try await AuditLog.record(on: connection, by: principal, action: "staff.reset_password", entity: "staff",
                                       entityID: id.uuidString, before: String?.none, after: ["passwordChanged": true])

@@ -23,8 +23,10 @@ extension PostgresPool {
     ) async throws -> T {
         if let shared {
             let connection = try await shared.usableConnection()
-            if !shared.abandoned.load(ordering: .relaxed) { return try await body(connection) }
-            return try await Self.run(isolation: isolation, body, on: connection)
+            // After a failed statement only reads may follow (to explain the failure): a change
+            // would commit on its own, apart from the rest of the shared work.
+            if shared.abandoned.load(ordering: .relaxed) { throw SharedTransactionAbandoned() }
+            return try await body(connection)
         }
         var attempt = 1
         while true {
@@ -89,7 +91,7 @@ final class SharedTransaction: Sendable {
     @TaskLocal static var current: SharedTransaction?
 
     /// The connection, fit for another statement: after a failed statement the transaction is
-    /// rolled back first, and from then on each statement stands on its own.
+    /// rolled back first, and from then on each statement (a read) stands on its own.
     func usableConnection() async throws -> PostgresConnection {
         if connection.raw.isInFailedTransaction {
             try await connection.execute("ROLLBACK")

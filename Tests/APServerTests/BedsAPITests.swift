@@ -47,19 +47,25 @@ struct BedsAPITests {
         }
     }
 
+    /// Gives Sam Jones the bed, then books a second placement over the same nights (knowingly
+    /// overbooked), which has no bed yet; its id.
+    static func secondPlacementForTakenBed(_ client: some TestClientProtocol, _ world: TestWorld) async throws -> String {
+        let first = try await client.execute(
+            uri: "/placements/\(world.placement)/allocations", method: .post, headers: world.headers("manager"),
+            body: json(["bedId": world.bed.uuidString]))
+        #expect(first.status == .ok)
+        let booked = try await client.execute(
+            uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
+            body: json(["crn": "X000002", "personName": "Kim Lee", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-08",
+                        "overbookingReason": "test"]))
+        #expect(booked.status == .created, "\(booked.text)")
+        return try #require(try booked.json()["id"] as? String)
+    }
+
     @Test("a second allocation of a taken bed is a 409 naming who has it")
     func doubleAllocation() async throws {
         try await withApp { client, world in
-            let first = try await client.execute(
-                uri: "/placements/\(world.placement)/allocations", method: .post, headers: world.headers("manager"),
-                body: json(["bedId": world.bed.uuidString]))
-            #expect(first.status == .ok)
-            let booked = try await client.execute(
-                uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
-                body: json(["crn": "X000002", "personName": "Kim Lee", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-08",
-                            "overbookingReason": "test"]))
-            #expect(booked.status == .created, "\(booked.text)")
-            let second = try #require(try booked.json()["id"] as? String)
+            let second = try await Self.secondPlacementForTakenBed(client, world)
             let clash = try await client.execute(
                 uri: "/placements/\(second)/allocations", method: .post, headers: world.headers("manager"),
                 body: json(["bedId": world.bed.uuidString]))
@@ -71,15 +77,7 @@ struct BedsAPITests {
     @Test("the clash answered inside a request's own transaction (with an Idempotency-Key) still names who has the bed, and keeps nothing")
     func doubleAllocationWithKey() async throws {
         try await withApp { client, world in
-            let first = try await client.execute(
-                uri: "/placements/\(world.placement)/allocations", method: .post, headers: world.headers("manager"),
-                body: json(["bedId": world.bed.uuidString]))
-            #expect(first.status == .ok)
-            let booked = try await client.execute(
-                uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
-                body: json(["crn": "X000003", "personName": "Lou Reed", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-08",
-                            "overbookingReason": "test"]))
-            let second = try #require(try booked.json()["id"] as? String)
+            let second = try await Self.secondPlacementForTakenBed(client, world)
             let key = HTTPField.Name("Idempotency-Key")!
             let clash = try await client.execute(
                 uri: "/placements/\(second)/allocations", method: .post, headers: world.headers("manager", [key: "allocate-lou"]),

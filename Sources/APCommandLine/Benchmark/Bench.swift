@@ -64,7 +64,7 @@ struct Bench: AsyncParsableCommand {
             do {
                 let api = BenchAPI(http: http, base: "http://127.0.0.1:\(port)", token: account.token)
                 try await api.waitUntilReady()
-                guard service.process.isRunning else {
+                guard service.isRunning else {
                     throw CLIError("the service the benchmark started has stopped (is port \(port) taken? choose another with --port)")
                 }
                 var rows = [[String]]()
@@ -93,7 +93,9 @@ struct Bench: AsyncParsableCommand {
         let radius = 80
         let referral = try await account.readyReferral(pool, home: home, radius: radius, arrival: arrival)
         let stay = Nights(first: arrival, end: arrival.adding(days: 84))
-        let district = try await pool.query("SELECT latitude, longitude FROM postcode_district WHERE outcode = \(home)").first!
+        guard let district = try await pool.query("SELECT latitude, longitude FROM postcode_district WHERE outcode = \(home)").first else {
+            throw CLIError("the postcode district \(home) is not in the reference data: run ap db migrate")
+        }
         let location = (latitude: try district.decode("latitude", as: Double.self), longitude: try district.decode("longitude", as: Double.self))
         let (answer, ours) = try await BenchReports.time(runs: runs) {
             try await api.get("/referrals/\(referral.uuidString.lowercased())/matches")
@@ -111,10 +113,12 @@ struct Bench: AsyncParsableCommand {
     }
 
     func tonight(_ pool: PostgresPool, _ api: BenchAPI) async throws -> [String] {
-        let busiest = try await pool.query("""
+        guard let busiest = try await pool.query("""
             SELECT p.premises_id, pr.code, count(*)::integer AS residents FROM placement p JOIN premises pr ON pr.id = p.premises_id
             WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL GROUP BY p.premises_id, pr.code ORDER BY 3 DESC, 2 LIMIT 1
-            """).first!
+            """).first else {
+            throw CLIError("no premises has anyone in residence: load the national data with ap db seed --scale national")
+        }
         let premisesID: UUID = try busiest.decode("premises_id")
         let residents: Int = try busiest.decode("residents")
         let (_, ours) = try await BenchReports.time(runs: runs * 3) {
@@ -137,7 +141,7 @@ struct Bench: AsyncParsableCommand {
         let (rows, baseline) = try await BenchReports.time(runs: runs) {
             try await BenchBaselines.residents(pool, premisesID: nil, now: Date())
         }
-        let premises: Int = try await pool.query("SELECT count(*)::integer AS n FROM premises WHERE active").first!.decode("n")
+        let premises: Int = try await pool.query("SELECT count(*)::integer AS n FROM premises WHERE active").first?.decode("n") ?? 0
         return ["breach pass, all \(premises) premises", Self.ms(ours), Self.ms(baseline), Self.ratio(ours, baseline),
                 "\(rows) residents, \(statements) statements a pass"]
     }

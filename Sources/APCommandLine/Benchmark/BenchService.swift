@@ -5,30 +5,74 @@ import NIOHTTP1
 
 /// `ap serve` run by the benchmark: this same executable, on the benchmark's database.
 struct BenchService {
-    let process: Process
+    let pid: pid_t
 
     static func start(port: Int, environment: [String: String]) throws -> BenchService {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
-        if !FileManager.default.isExecutableFile(atPath: process.executableURL!.path),
-           let own = Bundle.main.executableURL {
-            process.executableURL = own
+        var executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        if !FileManager.default.isExecutableFile(atPath: executable.path), let own = Bundle.main.executableURL {
+            executable = own
         }
-        process.arguments = ["serve", "--host", "127.0.0.1", "--port", String(port)]
         var environment = environment
         environment["AP_DB_MAX_CONNECTIONS"] = environment["AP_DB_MAX_CONNECTIONS"] ?? "16"
         // The breach pass is timed on its own: the service's job must not run beside the other figures.
         environment["AP_BREACH_SCAN_SECONDS"] = "86400"
         environment["LOG_LEVEL"] = "warning"
-        process.environment = environment
-        try process.run()
-        return BenchService(process: process)
+        let log = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-bench-serve-\(UUID().uuidString).log")
+        return BenchService(pid: try BenchProcess.spawn(executable.path, ["serve", "--host", "127.0.0.1", "--port", String(port)],
+                                                        environment: environment, output: log))
     }
 
+    /// Whether it is still running.
+    var isRunning: Bool {
+        var status: Int32 = 0
+        return waitpid(pid, &status, WNOHANG) == 0
+    }
+
+    /// Stops it (SIGTERM, then SIGKILL if it is still there after 15 seconds).
     func stop() {
-        guard process.isRunning else { return }
-        process.terminate()
-        process.waitUntilExit()
+        _ = kill(pid, SIGTERM)
+        for _ in 0..<300 {
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) != 0 { return }
+            usleep(50_000)
+        }
+        _ = kill(pid, SIGKILL)
+        var status: Int32 = 0
+        _ = waitpid(pid, &status, 0)
+    }
+}
+
+/// Programs the benchmark starts (`ap serve`, pgbench).
+enum BenchProcess {
+    /// Starts `path` with every signal unblocked and at its default, stdout and stderr to `output`.
+    static func spawn(_ path: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                      output: URL) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var none = sigset_t()
+        sigemptyset(&none)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &none)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid = pid_t()
+        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw CLIError("cannot run \(path): \(String(cString: strerror(spawned)))") }
+        return pid
     }
 }
 

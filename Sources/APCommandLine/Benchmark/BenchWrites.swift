@@ -107,7 +107,7 @@ struct BenchWrites {
                              "--define=token_hash=\(tokenHash)"]
                 + scripts.flatMap { ["--file", $0] } + (database.isEmpty ? [] : [database])
             let output = folder.appendingPathComponent("pgbench-\(index).log")
-            return (try Self.spawn(pgbench, arguments, output: output), output)
+            return (try BenchProcess.spawn(pgbench, arguments, output: output), output)
         }
         let deadline = ContinuousClock.now + .seconds(seconds + 60)
         var statuses = [pid_t: Int32]()
@@ -133,36 +133,6 @@ struct BenchWrites {
             total += tps
         }
         return total
-    }
-
-    /// Starts `path` with every signal unblocked and at its default, stdout and stderr to `output`.
-    static func spawn(_ path: String, _ arguments: [String], output: URL) throws -> pid_t {
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var none = sigset_t()
-        sigemptyset(&none)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &none)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
-        let argv = ([path] + arguments).map { strdup($0) } + [nil]
-        let envp = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var pid = pid_t()
-        let spawned = posix_spawn(&pid, path, &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw CLIError("cannot run \(path): \(String(cString: strerror(spawned)))") }
-        return pid
     }
 
     /// Deploy/bench/sign-out.sql and sign-in.sql, beside the sql/ folder the service migrates from.

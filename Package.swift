@@ -72,23 +72,46 @@ let package = Package(
             ]
         ),
         .target(
-            name: "APCommandLine",
+            name: "APDemoData",
+            dependencies: ["ApprovedPremises", "Postgres", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The API client: the generated client, the session and retry middleware, and the
+        // middleware that turns every problem answer into the command line's error.
+        .target(
+            name: "APClient",
             dependencies: [
                 "APIContract",
-                "APServer",
-                "ApprovedPremises",
-                "Postgres",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIAsyncHTTPClient", package: "swift-openapi-async-http-client"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
-                .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "Logging", package: "swift-log"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
+        // The staff commands: the client and argument parsing only, so the compiler keeps them
+        // off the database, the domain and the server.
+        .target(
+            name: "APStaffCommands",
+            dependencies: ["APClient", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+        ),
+        // The operator commands (serve, db ...): the server, the domain and the database.
+        .target(
+            name: "APOperatorCommands",
+            dependencies: [
+                "APClient", "APDemoData", "APServer", "ApprovedPremises", "Postgres",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // `ap`: the root command joining both.
         .executableTarget(
             name: "ap",
-            dependencies: ["APCommandLine"]
+            dependencies: ["APClient", "APStaffCommands", "APOperatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
         ),
         .testTarget(
             name: "PostgresTests",
@@ -96,12 +119,12 @@ let package = Package(
         ),
         .testTarget(
             name: "ApprovedPremisesTests",
-            dependencies: ["ApprovedPremises", "Postgres", "TestSupport"]
+            dependencies: ["ApprovedPremises", "APDemoData", "Postgres", "TestSupport"]
         ),
         .testTarget(
             name: "APServerTests",
             dependencies: [
-                "APServer", "APCommandLine", "ApprovedPremises", "Postgres", "TestSupport", "APIContract",
+                "APServer", "APClient", "APDemoData", "ApprovedPremises", "Postgres", "TestSupport", "APIContract",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
             ]
         ),

@@ -1,3 +1,1 @@
-import APCommandLine
-
 await APCommand.start()

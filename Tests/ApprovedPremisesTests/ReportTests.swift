@@ -1,3 +1,4 @@
+import APDemoData
 import ApprovedPremises
 import Foundation
 import Postgres

@@ -17,6 +17,9 @@ extension APIHandler {
     func getMe(_ input: Operations.GetMe.Input) async throws -> Operations.GetMe.Output {
         let caller = try RequestScope.caller()
         let me = try await staff.get(caller.staffID, by: caller)
-        return .ok(.init(body: .json(.init(staff: .init(me), sessionExpiresAt: caller.expiresAt))))
+        // The caller's times are their premises' times; national staff have the default zone.
+        var timeZone = Premises.defaultTimeZoneIdentifier
+        if let premisesID = me.premisesID { timeZone = try await premises.get(premisesID, by: caller).timeZone }
+        return .ok(.init(body: .json(.init(staff: .init(me), sessionExpiresAt: caller.expiresAt, timeZone: timeZone))))
     }
 }

@@ -32,7 +32,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the bed as JSON") }
         let bed = try await rooms.addBed(
             roomID: try Input.uuid(input.path.roomId, field: "roomId"), label: body.label,
-            inUseFrom: try Input.optionalDate(body.inUseFrom, field: "inUseFrom") ?? CalendarDate.today(in: TimeZone(identifier: "Europe/London")!),
+            inUseFrom: try Input.optionalDate(body.inUseFrom, field: "inUseFrom"),
             inUseUntil: try Input.optionalDate(body.inUseUntil, field: "inUseUntil"), by: try RequestScope.caller())
         return .created(.init(body: .json(.init(bed))))
     }

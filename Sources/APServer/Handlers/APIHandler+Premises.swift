@@ -12,7 +12,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the premises as JSON") }
         let created = try await premises.create(
             NewPremises(code: body.code, name: body.name, regionCode: body.regionCode, apType: body.apType,
-                        gender: body.gender.rawValue, timeZone: body.timeZone ?? "Europe/London", postcode: body.postcode),
+                        gender: body.gender.rawValue, timeZone: body.timeZone ?? Premises.defaultTimeZoneIdentifier, postcode: body.postcode),
             by: try RequestScope.caller())
         return .created(.init(body: .json(.init(created))))
     }

@@ -20,7 +20,7 @@ extension APIHandler {
     func createReferral(_ input: Operations.CreateReferral.Input) async throws -> Operations.CreateReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the referral as JSON") }
         let referral = try await referrals.create(try body.domain(), by: try RequestScope.caller(),
-                                                  today: CalendarDate.today(in: TimeZone(identifier: "Europe/London")!))
+                                                  today: CalendarDate.today(in: Premises.defaultTimeZone))
         return .created(.init(body: .json(.init(referral))))
     }
 

@@ -60,12 +60,9 @@ public struct RoomStore: Sendable {
     }
 
     /// Adds a bed to a room, in use from a night (and, optionally, until one).
-    public func addBed(roomID: UUID, label: String, inUseFrom: CalendarDate, inUseUntil: CalendarDate?, by principal: Principal) async throws -> Bed {
+    public func addBed(roomID: UUID, label: String, inUseFrom: CalendarDate?, inUseUntil: CalendarDate?, by principal: Principal) async throws -> Bed {
         var validation = Validation()
         validation.require(!label.trimmingCharacters(in: .whitespaces).isEmpty, field: "label", rule: "required", "label is required")
-        if let until = inUseUntil {
-            validation.require(until > inUseFrom, field: "inUseUntil", rule: "order", "inUseUntil must be after inUseFrom")
-        }
         try validation.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
@@ -73,8 +70,13 @@ public struct RoomStore: Sendable {
                     throw DomainError(.notFound, "there is no room \(roomID.uuidString.lowercased())")
                 }
                 let premisesID: UUID = try row.decode("premises_id")
-                try await PremisesAccess.require(principal, Self.keepers, to: "add beds", premisesID: premisesID, on: connection)
-                let bed = try await Self.insertBed(roomID: roomID, premisesID: premisesID, label: label, inUseFrom: inUseFrom, inUseUntil: inUseUntil, on: connection)
+                let premises = try await PremisesAccess.require(principal, Self.keepers, to: "add beds", premisesID: premisesID, on: connection)
+                // A bed comes into use today, the premises' today, unless it says otherwise.
+                let from = inUseFrom ?? CalendarDate.today(in: premises.timeZone)
+                if let until = inUseUntil, until <= from {
+                    throw DomainError.invalid(field: "inUseUntil", rule: "order", "inUseUntil must be after inUseFrom")
+                }
+                let bed = try await Self.insertBed(roomID: roomID, premisesID: premisesID, label: label, inUseFrom: from, inUseUntil: inUseUntil, on: connection)
                 try await AuditLog.record(on: connection, by: principal, action: "bed.create", entity: "bed",
                                           entityID: bed.id.uuidString, before: Bed?.none, after: bed)
                 return bed

@@ -263,7 +263,7 @@ public struct MovementLog: Sendable {
             guard let id: UUID = try row.decode("id") else { continue }
             let zone: String = try row.decode("time_zone")
             if zones[zone] == nil {
-                let timeZone = TimeZone(identifier: zone) ?? TimeZone(identifier: "Europe/London")!
+                let timeZone = TimeZone(identifier: zone) ?? Premises.defaultTimeZone
                 zones[zone] = (timeZone, CalendarDate.today(in: timeZone, now: now))
             }
             let (timeZone, today) = zones[zone]!

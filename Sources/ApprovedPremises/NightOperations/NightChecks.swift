@@ -105,26 +105,31 @@ public struct NightCheckStore: Sendable {
         }
     }
 
-    struct Settings {
+    /// A premises' night-check hours and interval, in its zone.
+    public struct Settings: Sendable {
         var timeZone: TimeZone
         var start: WallClock
         var end: WallClock
         var intervalMinutes: Int
 
-        func dueTimes(_ night: CalendarDate) -> [Date] {
+        /// The due times of a night's rounds.
+        public func dueTimes(_ night: CalendarDate) -> [Date] {
             NightCheckSchedule.dueTimes(night: night, start: start, end: end, intervalMinutes: intervalMinutes, in: timeZone)
         }
 
-        func night(at date: Date) -> CalendarDate {
+        /// The night a moment belongs to.
+        public func night(at date: Date) -> CalendarDate {
             NightCheckSchedule.night(at: date, start: start, in: timeZone)
         }
 
-        func nightEnds(_ night: CalendarDate) -> Date {
+        /// When a night's checks end.
+        public func nightEnds(_ night: CalendarDate) -> Date {
             CurfewRules.window(CurfewHours(start: start, end: end), night: night, in: timeZone, source: .premises).end
         }
     }
 
-    static func settings(_ premisesID: UUID, timeZone: TimeZone, on connection: PostgresConnection) async throws -> Settings {
+    /// A premises' night-check settings, read on `connection`.
+    public static func settings(_ premisesID: UUID, timeZone: TimeZone, on connection: PostgresConnection) async throws -> Settings {
         let row = try await connection.one("""
             SELECT to_char(night_check_start, 'HH24:MI') AS s, to_char(night_check_end, 'HH24:MI') AS e, night_check_interval_minutes
             FROM premises WHERE id = \(premisesID)

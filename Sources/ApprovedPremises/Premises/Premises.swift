@@ -3,6 +3,12 @@ import Foundation
 /// An Approved Premises: what it is, where, whom it takes, and its house rules. Its rooms and
 /// beds are in `Beds/`.
 public struct Premises: Sendable, Equatable, Codable {
+    /// The zone a premises is in unless it says otherwise, and the zone of national views
+    /// (reports across regions, staff who work at no premises): the one place it is named.
+    public static let defaultTimeZoneIdentifier = "Europe/London"
+    /// `defaultTimeZoneIdentifier` as a zone.
+    public static let defaultTimeZone = TimeZone(identifier: defaultTimeZoneIdentifier)!
+
     public var id: UUID
     /// A short code, unique nationally (`MAN-01`).
     public var code: String
@@ -106,7 +112,7 @@ public struct NewPremises: Sendable {
     public var postcode: String?
 
     public init(code: String, name: String, regionCode: String, apType: String, gender: String,
-                timeZone: String = "Europe/London", postcode: String? = nil) {
+                timeZone: String = Premises.defaultTimeZoneIdentifier, postcode: String? = nil) {
         self.code = code
         self.name = name
         self.regionCode = regionCode

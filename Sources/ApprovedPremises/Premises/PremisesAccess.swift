@@ -24,7 +24,7 @@ public enum PremisesAccess {
         guard principal.canSee(premisesID: premisesID, regionCode: region) else {
             throw DomainError(.forbidden, "you may not \(action) at \(name): it is not a premises you work at")
         }
-        let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? TimeZone(identifier: "Europe/London")!
+        let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? Premises.defaultTimeZone
         return (timeZone, region, name)
     }
 }

@@ -91,7 +91,7 @@ public struct Reports: Sendable {
         try Self.validate(from: from, to: to)
         return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
-            let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
+            let today = CalendarDate.today(in: Premises.defaultTimeZone, now: now)
             let rows = try await Self.occupancyRows(scope, from: from, to: to, period: period, on: connection)
             let total = Self.total(rows, from: from, to: to)
             let forecast = try await Self.forecast(scope, today: today, on: connection)

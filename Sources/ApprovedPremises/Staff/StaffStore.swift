@@ -28,6 +28,12 @@ public struct StaffStore: Sendable {
         return try await create(new, auditedAs: principal)
     }
 
+    /// An account by username, without a signed-in caller: for operators with database access
+    /// (the demo data acts as its administrator).
+    public func accountAsOperator(username: String) async throws -> Staff? {
+        try await pool.query("SELECT \(Self.columns) FROM staff s WHERE s.username = \(username)").first.map(Self.staff)
+    }
+
     /// Opens an account without a signed-in caller: for the first administrator and demo data,
     /// run by an operator with database access. Still audited, with no member of staff.
     public func createAsOperator(_ new: NewStaff) async throws -> Staff {

@@ -1,0 +1,40 @@
+import APIContract
+
+/// An error the command line reports as one sentence and a non-zero exit code.
+public struct CLIError: Error, CustomStringConvertible, Sendable {
+    /// The sentence.
+    public var description: String
+    /// The HTTP status when the error is the service's answer, so a command may expect one
+    /// (a 404 for "there is none yet").
+    public var status: Int?
+
+    public init(_ description: String) {
+        self.description = description
+    }
+
+    /// The service's problem answer, in words: its detail, then each field problem.
+    init(status: Int, problem: Components.Schemas.Problem?) {
+        guard let problem else {
+            self.init("the service answered \(status) without saying why")
+            self.status = status
+            return
+        }
+        var text = problem.detail
+        let fields = (problem.errors ?? []).filter { !text.contains($0.message) }
+        if !fields.isEmpty {
+            text += " (" + fields.map { "\($0.field): \($0.message)" }.joined(separator: "; ") + ")"
+        }
+        self.init(text)
+        self.status = status
+    }
+}
+
+/// A call whose answer is "none" when the service says 404: `try await absentAsNil { ... }`.
+public func absentAsNil<T>(_ call: () async throws -> T) async throws -> T? {
+    do {
+        return try await call()
+    } catch {
+        if let problem = CLIError.unwrapping(error) as? CLIError, problem.status == 404 { return nil }
+        throw error
+    }
+}

@@ -1,0 +1,156 @@
+import APClient
+import ArgumentParser
+import Foundation
+
+extension Client {
+    /// A night's rounds; the night in progress when `night` is nil.
+    func nightChecks(_ premisesID: String, night: String? = nil) async throws -> Components.Schemas.NightChecks {
+        try await getNightChecks(path: .init(premisesId: premisesID), query: .init(night: night)).ok.body.json
+    }
+}
+
+/// The keys of a night-check round: one per resident.
+enum CheckKey {
+    static let meanings: [Character: String] = ["s": "seen", "n": "not_seen", "o": "not_in_room", "r": "refused"]
+    static let help = "s seen · n not seen · o not in room · r refused · b back · q quit"
+
+    static func words(_ observation: String) -> String { observation.replacingOccurrences(of: "_", with: " ") }
+}
+
+/// Orders beds the way staff walk them: room 2 before room 10.
+func bedOrder(_ left: String?, _ right: String?) -> Bool {
+    (left ?? "~").compare(right ?? "~", options: [.numeric, .caseInsensitive]) == .orderedAscending
+}
+
+struct Check: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Walk the night-check round bed by bed, one key per resident.",
+        discussion: """
+            For each resident, in bed order, press s (seen), n (not seen), o (not in room) or \
+            r (refused); b goes back one, q stops without recording. The round recorded is the \
+            one due now (or within 15 minutes) unless --due names another of tonight's times. \
+            Without a terminal, the keys are read from stdin (ap check -y <<< "ssos").
+
+            Example:  ap check
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Option(help: "The round's due time, HH:MM (a missed round recorded late, say).") var due: String?
+    @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
+    @Flag(help: "Print the recorded round as JSON.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let premisesID = here.id
+        async let residentsCall = client.tonight(premisesID)
+        async let nightCall = client.nightChecks(premisesID)
+        let residents = try await residentsCall.sorted { bedOrder($0.bedLabel, $1.bedLabel) }
+        let night = try await nightCall
+        guard !residents.isEmpty else { throw CLIError("nobody is resident here tonight: there is no round to record") }
+        let local = here.local
+        let round = try Self.round(in: night, due: due, local: local)
+
+        let interactive = isatty(STDIN_FILENO) == 1
+        if !json { print("Round due \(local.clock(round.dueAt)), \(residents.count) residents. \(CheckKey.help)") }
+        var answers = [String]()
+        var index = 0
+        while index < residents.count {
+            let resident = residents[index]
+            let hint = resident.state == ._in ? "" : " (signed out \(resident.since.map(local.clock) ?? ""))"
+            if !json { Swift.print("  bed \(resident.bedLabel ?? "-")  \(resident.personName)\(hint): ", terminator: "") }
+            fflush(nil)
+            guard let key = Terminal.readKey() else { throw CLIError("the round stopped before every resident was checked: nothing recorded") }
+            if key == "q" { if !json { print("") }; throw CLIError("nothing recorded") }
+            if key == "b" {
+                if !json { print("back") }
+                if index > 0 { index -= 1; answers.removeLast() }
+                continue
+            }
+            guard let observation = CheckKey.meanings[key] else {
+                if !json { print("?  \(CheckKey.help)") }
+                if !interactive { throw CLIError("\"\(key)\" is not a check key: \(CheckKey.help)") }
+                continue
+            }
+            if !json { print(CheckKey.words(observation)) }
+            answers.append(observation)
+            index += 1
+        }
+        let counts = Dictionary(grouping: answers, by: { $0 }).mapValues(\.count)
+        let summary = ["seen", "not_seen", "not_in_room", "refused"].compactMap { kind in counts[kind].map { "\($0) \(CheckKey.words(kind))" } }
+            .joined(separator: ", ")
+        try confirm("Record the \(local.clock(round.dueAt)) round: \(summary)?", yes: yes)
+        let recorded = try await client.recordNightCheck(
+                path: .init(premisesId: premisesID),
+                body: .json(.init(dueAt: round.dueAt, observations: zip(residents, answers).map {
+                    .init(placementId: $0.placementId, observation: $1)
+                }))).created.body.json
+        if json { try Terminal.printJSON(recorded); return }
+        print("Round \(local.clock(recorded.dueAt)) recorded: \(summary)\(recorded.recordedLate ? " (recorded late)" : "").")
+    }
+
+    /// The round to record: the one asked for, else the one due now or starting within 15 minutes.
+    static func round(in night: Components.Schemas.NightChecks, due: String?, local: LocalTime) throws -> Components.Schemas.NightCheckRound {
+        let times = night.rounds.map { local.clock($0.dueAt) }.joined(separator: ", ")
+        if let due {
+            guard let round = night.rounds.first(where: { local.clock($0.dueAt) == due }) else {
+                throw CLIError("tonight's rounds are due at \(times); --due \(due) is not one of them")
+            }
+            guard round.status != .upcoming || round.dueAt <= Date().addingTimeInterval(15 * 60) else {
+                throw CLIError("the \(due) round is not due yet")
+            }
+            guard round.status != .recorded else {
+                throw CLIError("the \(due) round is already recorded (by \(round.recordedBy ?? "someone"))")
+            }
+            return round
+        }
+        // As the service chooses: the latest round begun or beginning within 15 minutes.
+        let soon = Date().addingTimeInterval(15 * 60)
+        if let round = night.rounds.last(where: { $0.dueAt <= soon }) {
+            if round.status == .recorded {
+                throw CLIError("the \(local.clock(round.dueAt)) round is already recorded (by \(round.recordedBy ?? "someone")); the next is due at "
+                               + (night.rounds.first { $0.dueAt > round.dueAt }.map { local.clock($0.dueAt) } ?? "tomorrow night"))
+            }
+            if round.status != .missed { return round }
+        } else if let next = night.rounds.first {
+            throw CLIError("no round is due now; the next is at \(local.clock(next.dueAt))")
+        }
+        throw CLIError("no round is due now (tonight's: \(times)); to record a missed round late, say which with --due HH:MM")
+    }
+}
+
+struct Checks: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Tonight's night-check rounds: recorded, missed, due, to come.",
+        discussion: "Example:  ap checks            ap checks --night 2026-12-02")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Option(help: "The date the night starts (YYYY-MM-DD); the night in progress when left out.") var night: String?
+    @Flag(help: "Print JSON instead of a table.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let local = here.local
+        let checks = try await client.nightChecks(here.id, night: night)
+        if json { try Terminal.printJSON(checks); return }
+        print("Night of \(checks.night), a round every \(checks.intervalMinutes) minutes.")
+        Terminal.printTable(["DUE", "STATUS", "RECORDED", "BY", "SEEN", "CONCERNS"], checks.rounds.map { round in
+            let status = switch round.status {
+            case .recorded: round.recordedLate ? "recorded late" : "recorded"
+            case .missed: "MISSED"
+            case .due: "due now"
+            case .upcoming: "to come"
+            }
+            let concerns = round.observations.filter { $0.observation != .seen }
+                .map { "\($0.personName) \(CheckKey.words($0.observation.rawValue))" }.joined(separator: "; ")
+            return [local.clock(round.dueAt), status, round.recordedAt.map(local.clock) ?? "", round.recordedBy ?? "",
+                    round.status == .recorded ? "\(round.observations.filter { $0.observation == .seen }.count)/\(round.observations.count)" : "",
+                    concerns]
+        })
+        let missed = checks.rounds.filter { $0.status == .missed }.count
+        if missed > 0 { print("\n\(missed) round\(missed == 1 ? "" : "s") missed.") }
+    }
+}

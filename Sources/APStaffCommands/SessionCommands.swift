@@ -1,0 +1,93 @@
+import APClient
+import ArgumentParser
+import Foundation
+
+struct Login: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Sign in and keep the session for the next commands.",
+        discussion: """
+            Asks for the password (or reads it from stdin) and keeps the session token in your \
+            config folder, readable only by you. A session lasts one shift.
+
+            Example:  ap login night.worker --server http://127.0.0.1:8080
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "Your username.") var username: String
+
+    func run() async throws {
+        let path = CLIConfig.path()
+        var config = try CLIConfig.load(from: path)
+        let url = try service.resolveServer(config: config)
+        let password = try Terminal.readPassword(prompt: "Password for \(username): ")
+        let client = Client(serverURL: url, token: nil)
+        let result = try await client.signIn(body: .json(.init(username: username, password: password))).ok.body.json
+        config.server = url.absoluteString
+        config.token = result.token
+        config.username = result.staff.username
+        config.expiresAt = result.expiresAt
+        try config.save(to: path)
+        print("Signed in as \(result.staff.displayName) (\(result.staff.role.rawValue.replacingOccurrences(of: "_", with: " "))) until \(Terminal.time(result.expiresAt)).")
+    }
+}
+
+struct Logout: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "End your session and forget its token.",
+        discussion: "Example:  ap logout")
+
+    @OptionGroup var service: ServiceOptions
+
+    func run() async throws {
+        let path = CLIConfig.path()
+        var config = try CLIConfig.load(from: path)
+        guard config.token != nil else {
+            print("You were not signed in.")
+            return
+        }
+        let (client, _) = try service.session()
+        var ended = true
+        do {
+            _ = try await client.signOut().noContent
+        } catch where (CLIError.unwrapping(error) as? CLIError)?.status == 401 {
+            // The session had already ended.
+        } catch {
+            ended = false
+            FileHandle.standardError.write(Data("warning: \(CLIError.unwrapping(error)); the token is forgotten here, and ends by itself at the end of the shift\n".utf8))
+        }
+        config.token = nil
+        config.expiresAt = nil
+        try config.save(to: path)
+        print(ended ? "Signed out." : "Token forgotten.")
+    }
+}
+
+struct WhoAmI: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "whoami",
+        abstract: "Show who you are signed in as, your role and premises, and when the session ends.",
+        discussion: "Example:  ap whoami --json")
+
+    @OptionGroup var service: ServiceOptions
+    @Flag(help: "Print JSON instead of text.") var json = false
+
+    func run() async throws {
+        let (client, config) = try service.session()
+        let me = try await client.getMe().ok.body.json
+        if json {
+            try Terminal.printJSON(me)
+            return
+        }
+        var premisesName: String? = nil
+        if let premisesID = me.staff.premisesId {
+            premisesName = (try? await client.getPremises(path: .init(premisesId: premisesID)).ok.body.json).map { "\($0.name) (\($0.code))" }
+        }
+        print("\(me.staff.displayName) (\(me.staff.username))")
+        print("role:     \(me.staff.role.rawValue.replacingOccurrences(of: "_", with: " "))")
+        if let premisesName { print("premises: \(premisesName)") }
+        if let region = me.staff.regionCode { print("region:   \(region)") }
+        print("server:   \(try service.resolveServer(config: config).absoluteString)")
+        print("times:    \(me.timeZone)")
+        print("session:  until \(Terminal.time(me.sessionExpiresAt))")
+    }
+}

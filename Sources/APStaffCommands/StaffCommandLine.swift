@@ -1,0 +1,13 @@
+import ArgumentParser
+
+/// The commands AP staff use, every one a call on the service over HTTP: this target knows
+/// the API client and nothing of the database, the domain or the server.
+public enum StaffCommandLine {
+    /// The staff commands, in the order `ap --help` lists them.
+    public static let commands: [any ParsableCommand.Type] = [
+        Login.self, Logout.self, WhoAmI.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self, PlacementsCommand.self,
+        ReferralsCommand.self, MatchCommand.self, Tonight.self, SignOut.self, SignIn.self, Check.self, Checks.self, BreachesCommand.self,
+        IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, ResidentCommand.self, KeyWorkCommand.self,
+        TestsCommand.self, MoveOnCommand.self, ReportCommand.self,
+    ]
+}

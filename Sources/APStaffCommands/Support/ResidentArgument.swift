@@ -1,0 +1,52 @@
+import APClient
+import ArgumentParser
+import Foundation
+
+/// Finding the resident a day-time command is about: a current resident as `ap tonight` finds
+/// them, or (for someone who has left in the last year) their name, CRN or placement id.
+struct ResidentArgument: ParsableArguments {
+    @Argument(help: "The resident: bed number, initials, part of the name, or a placement id.") var who: String
+
+    /// The resident's placement id and name.
+    func placementID(_ client: Client, at premises: PremisesContext) async throws -> (id: String, name: String) {
+        if UUID(uuidString: who) != nil { return (who.lowercased(), who) }
+        do {
+            let resident = try ResidentFinder.find(who, in: try await client.tonight(premises.id))
+            return (resident.placementId, resident.personName)
+        } catch let notHere as CLIError {
+            // Someone who has left in the last year: by name or CRN only.
+            let wanted = who.lowercased()
+            let local = premises.local
+            let placements = try await client.listPlacements(
+                path: .init(premisesId: premises.id),
+                query: .init(from: local.day(daysFromToday: -365), to: local.day(daysFromToday: 1))).ok.body.json
+            let left = placements.filter { $0.departedAt != nil && ($0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted) }
+            guard left.count == 1 else { throw notHere }
+            return (left[0].id, left[0].personName)
+        }
+    }
+}
+
+/// Finds a resident the way night staff say them: a bed label, initials, or part of a name.
+enum ResidentFinder {
+    /// The one resident `query` names; ambiguity is an error listing who it could be.
+    static func find(_ query: String, in residents: [Components.Schemas.ResidentState]) throws -> Components.Schemas.ResidentState {
+        let wanted = query.trimmingCharacters(in: .whitespaces).lowercased()
+        func initials(_ name: String) -> String { String(name.split(separator: " ").compactMap(\.first)).lowercased() }
+        let byBed = residents.filter { $0.bedLabel?.lowercased() == wanted }
+        let byInitials = residents.filter { initials($0.personName) == wanted }
+        let byName = residents.filter { $0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted }
+        for found in [byBed, byInitials, byName] where !found.isEmpty {
+            if found.count == 1 { return found[0] }
+            throw CLIError("\"\(query)\" could be " + found.map { "\($0.personName) (bed \($0.bedLabel ?? "-"))" }.joined(separator: ", ") + "; say more")
+        }
+        throw CLIError("no resident here matches \"\(query)\": give a bed number, initials or part of a name (ap tonight lists them)")
+    }
+}
+
+extension Client {
+    /// Who is in now, late first.
+    func tonight(_ premisesID: String) async throws -> [Components.Schemas.ResidentState] {
+        try await getTonight(path: .init(premisesId: premisesID)).ok.body.json
+    }
+}

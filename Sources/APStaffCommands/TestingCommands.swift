@@ -1,0 +1,228 @@
+import APClient
+import ArgumentParser
+import Foundation
+
+struct TestsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tests",
+        abstract: "Drug and alcohol testing: list, record taken or missed, custody, results, follow-ups, authorisation.",
+        discussion: "Example:  ap tests --pending",
+        subcommands: [TestsList.self, TestRecord.self, TestCustody.self, TestResults.self, TestFollowUp.self, TestAuthorise.self],
+        defaultSubcommand: TestsList.self)
+}
+
+extension Client {
+    /// The premises' tests, newest first; only those with overdue results when `pending`.
+    func premisesTests(_ premisesID: String, pending: Bool) async throws -> [Components.Schemas.SubstanceTest] {
+        try await listPremisesTests(path: .init(premisesId: premisesID), query: .init(pending: pending)).ok.body.json
+    }
+}
+
+/// Picks a test by the start of its id, or a resident's latest test that `wanted` accepts.
+struct TestArgument: ParsableArguments {
+    @Argument(help: "The test's id (its first characters, as ap tests shows them) or the resident.") var which: String
+
+    /// The test `which` names at the premises.
+    func find(_ client: Client, premisesID: String, wanted: (Components.Schemas.SubstanceTest) -> Bool, describe: String) async throws -> Components.Schemas.SubstanceTest {
+        let tests = try await client.premisesTests(premisesID, pending: false)
+        let byID = tests.filter { which.count >= 6 && $0.id.hasPrefix(which.lowercased()) }
+        if byID.count == 1 { return byID[0] }
+        let resident = try ResidentFinder.find(which, in: try await client.tonight(premisesID))
+        guard let test = tests.first(where: { $0.placementId == resident.placementId && wanted($0) }) else {
+            throw CLIError("\(resident.personName) has no test \(describe)")
+        }
+        return test
+    }
+}
+
+/// A test's outcome in words.
+enum TestPrinter {
+    static func summary(_ test: Components.Schemas.SubstanceTest) -> String {
+        if let missed = test.missedReason { return "missed: \(words(missed.rawValue))" + (test.missedNote.map { " (\($0))" } ?? "") }
+        if test.results.isEmpty { return "awaiting results" + (test.custody.last.map { " (\(words($0.step.rawValue)))" } ?? "") }
+        return test.results.map { "\(words($0.substance)) \(words($0.result.rawValue))" + ($0.reading.map { " \(Int($0)) µg" } ?? "") }.joined(separator: ", ")
+    }
+}
+
+struct TestsList: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list", abstract: "Tests, newest first; --pending for laboratory results overdue.",
+        discussion: "Example:  ap tests list --pending")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Flag(help: "Only laboratory samples whose results are overdue.") var pending = false
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let local = here.local
+        let tests = try await client.premisesTests(here.id, pending: pending)
+        if json { try Terminal.printJSON(tests); return }
+        if tests.isEmpty { print(pending ? "No laboratory results are overdue." : "No tests recorded."); return }
+        Terminal.printTable(["ID", "NAME", "REQUIRED", "REASON", "SAMPLE", "RESULT", "FOLLOW-UP"], tests.map {
+            [String($0.id.prefix(8)), $0.personName, "\(local.dayName($0.requiredAt)) \(local.clock($0.requiredAt))",
+             words($0.reason.rawValue), words($0.sampleType.rawValue), TestPrinter.summary($0),
+             $0.needsFollowUp ? "NEEDED" : $0.followUps.map { words($0.action.rawValue) }.joined(separator: ", ")]
+        })
+    }
+}
+
+struct TestRecord: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "record", abstract: "Record a required test: taken (--taken) or missed (--missed REASON).",
+        discussion: """
+            A urine_lab sample needs --sample-number; missed for other needs --note.
+
+            Example:  ap tests record dan --reason random --sample urine_lab --taken --sample-number S-1001
+                      ap tests record dan --reason random --sample breath --missed no_kit
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @OptionGroup var resident: ResidentArgument
+    @Option(help: "Why the test was required.") var reason: Components.Schemas.SubstanceTest.ReasonPayload
+    @Option(help: "The sample type.") var sample: Components.Schemas.SubstanceTest.SampleTypePayload
+    @Flag(help: "The sample was taken (now, or --at).") var taken = false
+    @Option(help: "Why it was not taken.") var missed: Components.Schemas.SubstanceTest.MissedReasonPayload?
+    @Option(help: "The seal or sample number.") var sampleNumber: String?
+    @Option(help: "A note (why it was missed, for other).") var note: String?
+    @Option(help: "When: HH:MM today or ISO 8601 (now when left out).") var at: String?
+    @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
+    @Flag(help: "Print the test as JSON.") var json = false
+
+    func validate() throws {
+        guard taken != (missed != nil) else { throw ValidationError("give --taken or --missed REASON: a required test is one or the other") }
+    }
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let local = here.local
+        let (id, name) = try await resident.placementID(client, at: here)
+        let when = try at.map { try local.time($0) } ?? Date()
+        try confirm("Record \(name)'s \(words(reason.rawValue)) \(words(sample.rawValue)) test as \(taken ? "taken" : "missed (\(words(missed?.rawValue ?? "")))")?", yes: yes)
+        let test = try await client.recordTest(path: .init(placementId: id), body: .json(.init(
+                reason: reason.rawValue, sampleType: sample.rawValue, requiredAt: when, takenAt: taken ? when : nil, sampleNumber: sampleNumber,
+                missedReason: missed?.rawValue, missedNote: note))).created.body.json
+        if json { try Terminal.printJSON(test); return }
+        print("Test \(test.id.prefix(8)) recorded for \(name): \(TestPrinter.summary(test)).")
+    }
+}
+
+struct TestCustody: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "custody", abstract: "The next custody step of a laboratory sample.",
+        discussion: "Example:  ap tests custody dan sent_to_lab --person \"DX courier\"")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @OptionGroup var test: TestArgument
+    @Argument(help: "The step.") var step: Components.Schemas.SubstanceTest.CustodyPayloadPayload.StepPayload
+    @Option(help: "Who handled the sample.") var person: String
+    @Option(help: "When: HH:MM today or ISO 8601 (now when left out).") var at: String?
+    @Flag(help: "Print the test as JSON.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let local = here.local
+        let found = try await test.find(client, premisesID: here.id, wanted: { $0.awaitingResults && $0.sampleType == .urineLab },
+                                        describe: "at the laboratory awaiting results")
+        let updated = try await client.recordCustodyStep(path: .init(testId: found.id),
+                                                   body: .json(.init(step: step.rawValue, at: try at.map { try local.time($0) }, person: person))).ok.body.json
+        if json { try Terminal.printJSON(updated); return }
+        print("\(updated.personName)'s sample \(updated.sampleNumber ?? ""): " + updated.custody.map { words($0.step.rawValue) }.joined(separator: " → ") + ".")
+    }
+}
+
+struct TestResults: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "results", abstract: "Record a test's results: substance=result, alcohol=positive:41 for a breath reading.",
+        discussion: """
+            Substances: opiates, cocaine, amphetamines, cannabis, benzodiazepines, buprenorphine, methadone, \
+            synthetic_cannabinoids, other, alcohol, whole_sample. Results: negative, positive, positive_prescribed, \
+            dilute, tampered, refused, unable_to_provide.
+
+            Example:  ap tests results dan cannabis=positive opiates=negative --received 2026-12-09T14:30:00Z
+                      ap tests results dan whole_sample=refused
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @OptionGroup var test: TestArgument
+    @Argument(help: "substance=result[:reading], one per substance.") var results: [String]
+    @Option(help: "When the laboratory's result came: HH:MM today or ISO 8601.") var received: String?
+    @Flag(help: "Print the test as JSON.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let local = here.local
+        let found = try await test.find(client, premisesID: here.id, wanted: \.awaitingResults, describe: "awaiting results")
+        let parsed = try results.map { item -> Operations.RecordTestResults.Input.Body.JsonPayload.ResultsPayloadPayload in
+            let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
+            guard parts.count == 2 else { throw ValidationError("give each result as substance=result, such as cannabis=negative") }
+            let outcome = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
+            return .init(substance: parts[0], result: outcome[0], reading: outcome.count == 2 ? Double(outcome[1]) : nil)
+        }
+        let updated = try await client.recordTestResults(path: .init(testId: found.id),
+                                                   body: .json(.init(receivedAt: try received.map { try local.time($0, option: "--received") }, results: parsed))).ok.body.json
+        if json { try Terminal.printJSON(updated); return }
+        print("\(updated.personName): \(TestPrinter.summary(updated))\(updated.needsFollowUp ? " — needs a follow-up (ap tests follow-up)" : "").")
+    }
+}
+
+struct TestFollowUp: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "follow-up", abstract: "What was done about a positive or refused result.",
+        discussion: "Example:  ap tests follow-up dan warning --note \"written warning given\"")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @OptionGroup var test: TestArgument
+    @Argument(help: "The action.") var action: Components.Schemas.SubstanceTest.FollowUpsPayloadPayload.ActionPayload
+    @Option(help: "A note.") var note: String?
+    @Flag(help: "Print the test as JSON.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let found = try await test.find(client, premisesID: try await premises.resolve(client).id, wanted: \.needsFollowUp, describe: "needing a follow-up")
+        let updated = try await client.recordTestFollowUp(path: .init(testId: found.id), body: .json(.init(action: action.rawValue, note: note))).ok.body.json
+        if json { try Terminal.printJSON(updated); return }
+        print("\(updated.personName)'s test followed up: \(updated.followUps.map { words($0.action.rawValue) }.joined(separator: ", ")).")
+    }
+}
+
+struct TestAuthorise: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "authorise", abstract: "The AP manager's authorisation for testing at the premises; without options, the authorisations so far.",
+        discussion: "Example:  ap tests authorise --reason random --reason on_suspicion --reason on_arrival --from 2026-12-01 --note \"Policy v3\"")
+
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+    @Option(help: "A reason tests may be required for (repeatable).") var reason: [Components.Schemas.SubstanceTest.ReasonPayload] = []
+    @Option(help: "The first day covered (YYYY-MM-DD).") var from: String?
+    @Option(help: "The day after the last day covered; open-ended when left out.") var until: String?
+    @Option(help: "What the authorisation rests on.") var note: String?
+    @Flag(help: "Print JSON.") var json = false
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let here = try await premises.resolve(client)
+        let premisesID = here.id
+        guard !reason.isEmpty else {
+            let list = try await client.listTestingAuthorisations(path: .init(premisesId: premisesID)).ok.body.json
+            if json { try Terminal.printJSON(list); return }
+            Terminal.printTable(["FROM", "UNTIL", "REASONS", "BY", "NOTE"], list.map {
+                [$0.from, $0.until ?? "open", $0.reasons.map(words).joined(separator: ", "), $0.authorisedBy, $0.note]
+            })
+            return
+        }
+        guard let from, let note else { throw ValidationError("an authorisation needs --from and --note") }
+        let authorisation = try await client.authoriseTesting(path: .init(premisesId: premisesID), body: .json(.init(reasons: reason.map(\.rawValue), from: from, until: until, note: note))).created.body.json
+        if json { try Terminal.printJSON(authorisation); return }
+        print("Testing authorised from \(authorisation.from): \(authorisation.reasons.map(words).joined(separator: ", ")).")
+    }
+}

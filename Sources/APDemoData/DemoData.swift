@@ -20,11 +20,11 @@ public struct DemoData: Sendable {
     ]
 
     let pool: PostgresPool
-    let staff: StaffStore
+    let stores: Stores
 
     public init(pool: PostgresPool, hasher: PasswordHasher) {
         self.pool = pool
-        self.staff = StaffStore(pool: pool, hasher: hasher)
+        self.stores = Stores(pool: pool, hasher: hasher)
     }
 
     /// Loads the demo premises and accounts; returns the usernames it added.
@@ -40,7 +40,7 @@ public struct DemoData: Sendable {
             case .residentialWorker, .keyWorker, .apManager: account.username == "other.manager" ? oak : elm
             default: nil
             }
-            _ = try await staff.createAsOperator(NewStaff(
+            _ = try await stores.staff.createAsOperator(NewStaff(
                 username: account.username, displayName: account.name, role: account.role,
                 premisesID: premisesID, regionCode: account.role == .regionalManager ? "NW" : nil, password: Self.password))
             added.append(account.username)
@@ -58,7 +58,7 @@ public struct DemoData: Sendable {
         if try await pool.query("SELECT 1 AS found FROM referral LIMIT 1").first != nil { return }
         guard let principal = try await operatorPrincipal(now: now) else { return }
         let today = CalendarDate.today(in: Premises.defaultTimeZone, now: now)
-        let store = ReferralStore(pool: pool)
+        let store = stores.referrals
         func refer(_ crn: String, _ name: String, arrival: Int, home: String, rosh: String, flags: [String] = [], rooms: [String] = ["isSingle"]) async throws -> Referral {
             try await store.create(ReferralDetails(
                 crn: crn, nomsNumber: nil, personName: name, dateOfBirth: today.adding(days: -365 * 34), gender: "man",
@@ -97,7 +97,7 @@ public struct DemoData: Sendable {
             """)
         var byCRN = [String: UUID]()
         for row in residents { byCRN[try row.decode("crn")] = try row.decode("id") }
-        let log = MovementLog(pool: pool)
+        let log = stores.curfew
         if let alex = byCRN["D100001"] {
             _ = try await log.record(alex, .init(kind: "out", occurredAt: now.addingTimeInterval(-2 * 3600), destination: "work (warehouse)",
                                                  expectedBack: now.addingTimeInterval(20 * 60)), by: principal, now: now)
@@ -143,7 +143,7 @@ public struct DemoData: Sendable {
         for row in residents { byCRN[try row.decode("crn")] = try row.decode("id") }
         guard !byCRN.isEmpty else { return }
 
-        let checks = NightCheckStore(pool: pool)
+        let checks = stores.nightChecks
         let settings = try await pool.withConnection { try await NightCheckStore.settings(elm, timeZone: london, on: $0) }
         // The last night whose rounds are all over.
         var lastNight = settings.night(at: now)
@@ -163,16 +163,16 @@ public struct DemoData: Sendable {
                 VALUES (\(elm), \(eli), \(window.start), \(window.end), \(window.start.addingTimeInterval(60)), \(window.start.addingTimeInterval(25 * 60)), 25)
                 RETURNING id
                 """).first!.decode("id")
-            _ = try await CurfewBreaches.recordOutcome(pool: pool, id, outcome: "warning", note: "first breach; talked it through at key work",
+            _ = try await stores.curfewBreaches.recordOutcome(id, outcome: "warning", note: "first breach; talked it through at key work",
                                                        by: principal, now: window.start.addingTimeInterval(11 * 3600))
         }
-        try await CurfewBreaches.scan(pool: pool, now: now)
-        if let dan = byCRN["D100004"], let breach = try await CurfewBreaches.list(pool: pool, placementID: dan, by: principal).first {
-            _ = try await CurfewBreaches.escalate(pool: pool, breach.id, ppInformed: true, policeInformed: false,
+        try await stores.curfewBreaches.scan(now: now)
+        if let dan = byCRN["D100004"], let breach = try await stores.curfewBreaches.list(placementID: dan, by: principal).first {
+            _ = try await stores.curfewBreaches.escalate(breach.id, ppInformed: true, policeInformed: false,
                                                   note: "PP's out-of-hours line: call again at midnight if he is not back", by: principal, now: now)
         }
 
-        let incidents = IncidentStore(pool: pool)
+        let incidents = stores.incidents
         let when = now.addingTimeInterval(-20 * 3600)
         var details = IncidentStore.Details(
             kind: "substance_found", severity: "medium", occurredAt: when, location: "Room 2",
@@ -203,7 +203,7 @@ public struct DemoData: Sendable {
         guard let alex = byCRN["D100001"], let ben = byCRN["D100002"], let chris = byCRN["D100003"], let dan = byCRN["D100004"],
               let eli = byCRN["D100005"], let femi = byCRN["D100006"] else { return }
 
-        let keyWork = KeyWorkStore(pool: pool)
+        let keyWork = stores.keyWork
         for resident in [alex, chris, dan, eli] {
             _ = try await keyWork.assignKeyWorker(resident, staffID: kit, by: principal)
         }
@@ -222,7 +222,7 @@ public struct DemoData: Sendable {
         _ = try await keyWork.record(ben, .init(heldAt: ago(6), durationMinutes: 30, kind: "move_on_planning", notes: "Tenancy signed; moving today."),
                                      by: principal, now: now)
 
-        let testing = TestingStore(pool: pool)
+        let testing = stores.testing
         _ = try await testing.authorise(premisesID: elm, reasons: ["on_arrival", "random", "on_suspicion", "routine"], from: today.adding(days: -400),
                                         until: nil, note: "Elm House testing policy (demo), agreed with the regional manager", by: principal)
         var lab = try await testing.record(dan, .init(reason: "random", sampleType: "urine_lab", requiredAt: ago(9), takenAt: ago(9), sampleNumber: "S-20417"),
@@ -246,7 +246,7 @@ public struct DemoData: Sendable {
         _ = try await testing.results(clean.id, [("opiates", "negative", nil), ("cocaine", "negative", nil), ("cannabis", "negative", nil)],
                                       receivedAt: nil, by: principal, now: ago(29.5))
 
-        let moveOn = MoveOnStore(pool: pool)
+        let moveOn = stores.moveOn
         let alexPlan = try await moveOn.addPathway(alex, kind: "cas3_referral", detail: "CAS3 Manchester", by: principal, now: now)
         _ = try await moveOn.updatePathway(alexPlan.pathways[0].id, status: "applied", on: nil, note: "referral sent", by: principal, now: now)
         let benPlan = try await moveOn.addPathway(ben, kind: "local_authority_housing", detail: "Manchester City Council", by: principal, now: now)
@@ -255,7 +255,7 @@ public struct DemoData: Sendable {
         _ = try await moveOn.addPathway(chris, kind: "private_rented", detail: "room in Fallowfield", by: principal, now: now)
 
         // Someone who has left: their record and departure summary are there to read.
-        let placements = PlacementStore(pool: pool)
+        let placements = stores.placements
         let jo = try await placements.book(NewPlacement(premisesID: elm, crn: "D100010", personName: "Jo Kerr", expectedArrival: today.adding(days: -90),
                                                         expectedDeparture: today.adding(days: -6)), by: principal)
         _ = try await placements.arrive(jo.id, at: ago(90), keyWorkerID: kit, expectedVersion: nil, by: principal)
@@ -267,7 +267,7 @@ public struct DemoData: Sendable {
 
     /// The demo's changes are made as the demo administrator.
     func operatorPrincipal(now: Date) async throws -> Principal? {
-        guard let admin = try await staff.accountAsOperator(username: "admin") else {
+        guard let admin = try await stores.staff.accountAsOperator(username: "admin") else {
             return nil
         }
         return Principal(staffID: admin.id, username: admin.username, displayName: admin.displayName, role: .administrator,
@@ -292,10 +292,10 @@ public struct DemoData: Sendable {
             Room 7,Second,isSingle isSuitedForSexOffenders,7,\(today.adding(days: -400))
             Room 8,Second,isSingle,8,\(today.adding(days: -400))
             """
-        let rooms = RoomStore(pool: pool)
+        let rooms = stores.rooms
         let loaded = try await rooms.importCSV(csv, premisesID: premisesID, today: today, by: operatorPrincipal)
         let beds = loaded.flatMap(\.beds).sorted { $0.label < $1.label }.map(\.id)
-        let placements = PlacementStore(pool: pool)
+        let placements = stores.placements
         func book(_ crn: String, _ name: String, _ arrival: Int, _ departure: Int, bed: Int?, needs: [String] = []) async throws -> Placement {
             try await placements.book(NewPlacement(
                 premisesID: premisesID, crn: crn, personName: name, expectedArrival: today.adding(days: arrival),
@@ -319,7 +319,7 @@ public struct DemoData: Sendable {
         _ = try await book("D100007", "Gus Hughes", 0, 84, bed: 1)
         _ = try await book("D100008", "Harry Ince", 3, 87, bed: 7)
         _ = try await book("D100009", "Ian Jones", 7, 91, bed: nil)
-        _ = try await OutOfServiceStore(pool: pool).create(
+        _ = try await stores.outOfService.create(
             bedID: beds[5], nights: Nights(first: today.adding(days: -2), end: today.adding(days: 5)),
             reason: "DAMAGE", reference: "WO-4471", notes: "broken window", by: operatorPrincipal)
     }

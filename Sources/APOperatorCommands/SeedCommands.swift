@@ -73,7 +73,8 @@ struct BenchReports: AsyncParsableCommand {
             guard let premises: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'NAT-001'").first?.decode("id") else {
                 throw CLIError("there is no national data here: load it with ap db seed --scale national --years \(years)")
             }
-            let reports = Reports(pool: pool)
+            let reports = ReportStore(pool: pool)
+            let handWritten = ReportBaseline(pool: pool)
             let cases: [(name: String, scope: ReportScope, from: CalendarDate, period: ReportPeriod, moveOn: Bool)] = [
                 ("occupancy, national, by month, \(years) years", .country, to.adding(days: -365 * years), .month, false),
                 ("occupancy, region NW, by week, 1 year", .region("NW"), to.adding(days: -364), .week, false),
@@ -86,12 +87,12 @@ struct BenchReports: AsyncParsableCommand {
             for benchmark in cases {
                 func report() async throws -> [[String]] {
                     if benchmark.moveOn {
-                        return ReportBaseline.figures(try await reports.moveOn(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
+                        return handWritten.figures(try await reports.moveOn(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
                     }
-                    return ReportBaseline.figures(try await reports.occupancy(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
+                    return handWritten.figures(try await reports.occupancy(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
                 }
                 func baseline() async throws -> [[String]] {
-                    try await ReportBaseline.figures(pool: pool, scope: benchmark.scope, from: benchmark.from, to: to, period: benchmark.period,
+                    try await handWritten.figures(scope: benchmark.scope, from: benchmark.from, to: to, period: benchmark.period,
                                                      moveOn: benchmark.moveOn)
                 }
                 let (ours, ourTime) = try await Self.time(runs: runs, report)

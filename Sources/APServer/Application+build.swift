@@ -46,18 +46,14 @@ public func buildApplication(
 /// idempotency and problem answers, and the OpenAPI document itself.
 public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
                         logger: Logger) throws -> Router<AppRequestContext> {
-    let sessions = SessionStore(pool: pool, hasher: passwordHasher)
-    let handler = APIHandler(
-        pool: pool, sessions: sessions, staff: StaffStore(pool: pool, hasher: passwordHasher),
-        premises: PremisesStore(pool: pool), reference: ReferenceData(pool: pool), rooms: RoomStore(pool: pool),
-        outOfService: OutOfServiceStore(pool: pool), placements: PlacementStore(pool: pool), boards: BedBoardStore(pool: pool),
-        referrals: ReferralStore(pool: pool), movements: MovementLog(pool: pool), reports: Reports(pool: reportPool ?? pool))
+    let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher)
+    let handler = APIHandler(pool: pool, stores: stores)
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
         ProblemMiddleware(logger: logger)
         LogRequestsMiddleware(.info)
-        AuthenticationMiddleware(sessions: sessions)
-        IdempotencyMiddleware(store: IdempotencyStore(pool: pool))
+        AuthenticationMiddleware(sessions: stores.sessions)
+        IdempotencyMiddleware(store: stores.idempotency)
     }
     let document = try APIDocument.yaml()
     router.get("/openapi.yaml") { _, _ in

@@ -14,7 +14,7 @@ struct BreachJob: Service {
         try? await cancelWhenGracefulShutdown {
             while true {
                 do {
-                    let opened = try await CurfewBreaches.scan(pool: pool)
+                    let opened = try await CurfewBreachStore(pool: pool).scan()
                     if opened > 0 {
                         logger.info("opened curfew breaches", metadata: ["count": "\(opened)"])
                     }

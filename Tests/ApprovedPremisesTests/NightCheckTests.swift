@@ -116,7 +116,7 @@ struct NightCheckTests {
                     summary: "a cupboard door pulled off", residents: [people[0].id], actionTaken: "door removed, repair booked"),
                     by: world.manager, now: now).version)
             }
-            let clean = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
+            let clean = try await LogChainStore(pool: pool).verify(premisesID: world.premises, by: world.manager)
             #expect(clean.entries == ["curfew_log": 0, "night_checks": 2, "incidents": 3])
             #expect(clean.problems.isEmpty)
 
@@ -127,7 +127,7 @@ struct NightCheckTests {
                 try await connection.execute("DELETE FROM incident WHERE id = \(versions[1])")
                 try await connection.execute("SET session_replication_role = origin")
             }
-            let tampered = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
+            let tampered = try await LogChainStore(pool: pool).verify(premisesID: world.premises, by: world.manager)
             #expect(tampered.problems.contains { $0.log == "night_checks" && $0.problem.contains("changed after it was recorded") })
             #expect(tampered.problems.contains { $0.log == "incidents" && $0.entryID == versions[2] && $0.problem.contains("missing") })
             #expect(!tampered.problems.contains { $0.log == "curfew_log" })

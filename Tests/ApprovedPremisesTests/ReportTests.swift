@@ -42,7 +42,7 @@ struct ReportTests {
     func occupancyByHand() async throws {
         try await TestDatabase.withDatabase { pool in
             let world = try await scripted(pool)
-            let reports = Reports(pool: pool)
+            let reports = ReportStore(pool: pool)
             let report = try await reports.occupancy(.premises(world.premises), from: day("2026-10-20"), to: day("2026-11-03"), period: .week,
                                                      by: world.manager)
             // Weeks start on Monday (19 October): the first and last are cut by the range.
@@ -89,7 +89,7 @@ struct ReportTests {
             let oak = try await fixtures.premises("OAK", region: "YH")
             _ = try await fixtures.staff("regional.nw", .regionalManager, region: "NW")
             let regional = try await fixtures.signIn("regional.nw").principal
-            let reports = Reports(pool: pool)
+            let reports = ReportStore(pool: pool)
             let (from, to) = (day("2026-10-20"), day("2026-11-03"))
             let northWest = try await reports.occupancy(.region("NW"), from: from, to: to, period: .month, by: regional)
             #expect(northWest.total.occupiedBedNights == 14)
@@ -129,7 +129,7 @@ struct ReportTests {
                                                                 expectedArrival: day("2026-10-15"), expectedDeparture: day("2026-12-15")), by: world.manager)
             _ = try await placements.recordNonArrival(absent.id, reason: "A", notes: nil, expectedVersion: nil, by: world.manager)
 
-            let reports = Reports(pool: pool)
+            let reports = ReportStore(pool: pool)
             let quarter = try await reports.moveOn(.premises(world.premises), from: day("2026-10-01"), to: day("2027-01-01"), period: .quarter, by: world.manager)
             let row = try #require(quarter.rows.first)
             #expect(quarter.rows.count == 1 && row.departures == 4)
@@ -164,7 +164,7 @@ struct ReportTests {
             let (world, _) = try await BedWorld.make(pool, beds: 1)
             for code in ["NAT-001", "NAT-052", "NAT-104"] {
                 let premises: UUID = try await pool.query("SELECT id FROM premises WHERE code = \(code)").first!.decode("id")
-                let chains = try await LogChains.verify(pool: pool, premisesID: premises, by: world.admin)
+                let chains = try await LogChainStore(pool: pool).verify(premisesID: premises, by: world.admin)
                 #expect(chains.problems.isEmpty, "\(code): \(chains.problems.prefix(3))")
                 #expect(chains.entries["night_checks"]! > 10_000 && chains.entries["curfew_log"]! > 1_000, "\(code): \(chains.entries)")
             }
@@ -191,16 +191,17 @@ struct ReportTests {
             #expect(unmatched == 0 && summary.curfewBreaches > 0)
             let kinds = try await pool.query("SELECT kind, count(*) AS n FROM movement GROUP BY kind ORDER BY kind").map { try $0.decode("n", as: Int.self) }
             #expect(kinds.count == 2 && kinds[0] == kinds[1] && kinds[0] * 2 == summary.movements)
-            let reports = Reports(pool: pool)
+            let reports = ReportStore(pool: pool)
+            let handWritten = ReportBaseline(pool: pool)
             let year = until.adding(days: -365)
             for (scope, period) in [(ReportScope.country, ReportPeriod.month), (.region("NW"), .week)] {
                 let report = try await reports.occupancy(scope, from: year, to: until, period: period, by: world.admin)
-                let plain = try await ReportBaseline.figures(pool: pool, scope: scope, from: year, to: until, period: period, moveOn: false)
-                #expect(ReportBaseline.figures(report) == plain)
+                let plain = try await handWritten.figures(scope: scope, from: year, to: until, period: period, moveOn: false)
+                #expect(handWritten.figures(report) == plain)
                 #expect(report.total.occupancyRate.map { (0.6...0.99).contains($0) } == true, "occupancy \(String(describing: report.total.occupancyRate))")
             }
             let moveOn = try await reports.moveOn(.country, from: year, to: until, period: .quarter, by: world.admin)
-            #expect(ReportBaseline.figures(moveOn) == (try await ReportBaseline.figures(pool: pool, scope: .country, from: year, to: until, period: .quarter, moveOn: true)))
+            #expect(handWritten.figures(moveOn) == (try await handWritten.figures(scope: .country, from: year, to: until, period: .quarter, moveOn: true)))
             let departures = moveOn.rows.map(\.departures).reduce(0, +)
             let settled = moveOn.rows.map { $0.byOutcome["settled"] ?? 0 }.reduce(0, +)
             #expect(Double(settled) / Double(departures) > 0.4)
@@ -255,12 +256,12 @@ struct ReportTests {
             func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
             let (world, _) = try await BedWorld.make(pool, beds: 2)
             let people = try await world.residents(["O000001", "O000002"])  // both arrived on 1 December
-            let log = MovementLog(pool: pool)
+            let log = CurfewStore(pool: pool)
             _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z")), by: world.manager, now: at("2026-12-02T20:00:00Z"))
-            _ = try await CurfewBreaches.scan(pool: pool, now: at("2026-12-02T23:01:00Z"))
+            _ = try await CurfewBreachStore(pool: pool).scan(now: at("2026-12-02T23:01:00Z"))
             _ = try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:30:00Z")), by: world.manager, now: at("2026-12-02T23:31:00Z"))
-            let breach = try #require(try await CurfewBreaches.list(pool: pool, placementID: people[0].id, by: world.manager).first)
-            _ = try await CurfewBreaches.recordOutcome(pool: pool, breach.id, outcome: "warning", note: nil, by: world.manager, now: at("2026-12-03T10:00:00Z"))
+            let breach = try #require(try await CurfewBreachStore(pool: pool).list(placementID: people[0].id, by: world.manager).first)
+            _ = try await CurfewBreachStore(pool: pool).recordOutcome(breach.id, outcome: "warning", note: nil, by: world.manager, now: at("2026-12-03T10:00:00Z"))
             let testing = TestingStore(pool: pool)
             _ = try await testing.authorise(premisesID: world.premises, reasons: ["random"], from: day("2026-11-01"), until: nil, note: "policy", by: world.manager)
             let breath = try await testing.record(people[1].id, .init(reason: "random", sampleType: "breath", requiredAt: at("2026-12-04T21:00:00Z"),
@@ -275,7 +276,7 @@ struct ReportTests {
                                              by: world.manager, now: at(held))
             }
 
-            let report = try await Reports(pool: pool).operations(.premises(world.premises), from: day("2026-12-01"), to: day("2026-12-15"),
+            let report = try await ReportStore(pool: pool).operations(.premises(world.premises), from: day("2026-12-01"), to: day("2026-12-15"),
                                                                   period: .month, by: world.manager)
             let row = try #require(report.rows.first)
             #expect(report.rows.count == 1)

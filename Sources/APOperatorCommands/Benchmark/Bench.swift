@@ -136,7 +136,7 @@ struct Bench: AsyncParsableCommand {
     func breachPass(_ pool: PostgresPool) async throws -> [String] {
         let before = pool.statementsRun
         let (_, ours) = try await BenchReports.time(runs: runs) {
-            try await CurfewBreaches.scan(pool: pool)
+            try await CurfewBreachStore(pool: pool).scan()
         }
         let statements = (pool.statementsRun - before) / (runs + 1)
         let (rows, baseline) = try await BenchReports.time(runs: runs) {

@@ -6,8 +6,8 @@ extension APIHandler {
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
         let caller = try RequestScope.caller()
         try caller.require([.administrator], to: "read the audit log")
-        let page = try await AuditLog.list(
-            in: pool, entity: input.query.entity, entityID: input.query.entityId,
+        let page = try await stores.audit.list(
+            entity: input.query.entity, entityID: input.query.entityId,
             page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         let items = page.items.map { event in
             Components.Schemas.AuditEvent(
@@ -16,13 +16,5 @@ extension APIHandler {
                 before: event.before, after: event.after, requestId: event.requestID)
         }
         return .ok(.init(body: .json(.init(items: items, nextCursor: page.nextCursor))))
-    }
-
-    func listReference(_ input: Operations.ListReference.Input) async throws -> Operations.ListReference.Output {
-        _ = try RequestScope.caller()
-        let entries = try await reference.entries(of: input.path.vocabulary)
-        return .ok(.init(body: .json(entries.map {
-            Components.Schemas.ReferenceEntry(code: $0.code, name: $0.name, active: $0.active, parent: $0.parent, detail: $0.detail)
-        })))
     }
 }

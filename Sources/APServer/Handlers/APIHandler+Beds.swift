@@ -5,13 +5,13 @@ import OpenAPIRuntime
 
 extension APIHandler {
     func listRooms(_ input: Operations.ListRooms.Input) async throws -> Operations.ListRooms.Output {
-        let found = try await rooms.rooms(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
+        let found = try await stores.rooms.rooms(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(found.map(Components.Schemas.Room.init))))
     }
 
     func createRoom(_ input: Operations.CreateRoom.Input) async throws -> Operations.CreateRoom.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the room as JSON") }
-        let room = try await rooms.addRoom(
+        let room = try await stores.rooms.addRoom(
             premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), name: body.name, floor: body.floor,
             characteristics: body.characteristics ?? [], by: try RequestScope.caller())
         return .created(.init(body: .json(.init(room))))
@@ -22,15 +22,15 @@ extension APIHandler {
         let text = try await String(collecting: body, upTo: 1 << 20)
         let caller = try RequestScope.caller()
         let premisesID = try Input.uuid(input.path.premisesId, field: "premisesId")
-        let found = try await premises.get(premisesID, by: caller)
+        let found = try await stores.premises.get(premisesID, by: caller)
         let today = CalendarDate.today(in: TimeZone(identifier: found.timeZone) ?? .current)
-        let loaded = try await rooms.importCSV(text, premisesID: premisesID, today: today, by: caller)
+        let loaded = try await stores.rooms.importCSV(text, premisesID: premisesID, today: today, by: caller)
         return .created(.init(body: .json(loaded.map(Components.Schemas.Room.init))))
     }
 
     func createBed(_ input: Operations.CreateBed.Input) async throws -> Operations.CreateBed.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the bed as JSON") }
-        let bed = try await rooms.addBed(
+        let bed = try await stores.rooms.addBed(
             roomID: try Input.uuid(input.path.roomId, field: "roomId"), label: body.label,
             inUseFrom: try Input.optionalDate(body.inUseFrom, field: "inUseFrom"),
             inUseUntil: try Input.optionalDate(body.inUseUntil, field: "inUseUntil"), by: try RequestScope.caller())
@@ -40,7 +40,7 @@ extension APIHandler {
     func createOutOfService(_ input: Operations.CreateOutOfService.Input) async throws -> Operations.CreateOutOfService.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the period as JSON") }
         let nights = Nights(first: try Input.date(body.start, field: "start"), end: try Input.date(body.end, field: "end"))
-        let period = try await outOfService.create(
+        let period = try await stores.outOfService.create(
             bedID: try Input.uuid(input.path.bedId, field: "bedId"), nights: nights, reason: body.reason,
             reference: body.reference, notes: body.notes, by: try RequestScope.caller())
         return .created(.init(body: .json(.init(period))))
@@ -48,28 +48,28 @@ extension APIHandler {
 
     func endOutOfService(_ input: Operations.EndOutOfService.Input) async throws -> Operations.EndOutOfService.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the end as JSON") }
-        let period = try await outOfService.end(
+        let period = try await stores.outOfService.end(
             try Input.uuid(input.path.outOfServiceId, field: "outOfServiceId"), on: try Input.date(body.end, field: "end"),
             by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(period))))
     }
 
     func cancelOutOfService(_ input: Operations.CancelOutOfService.Input) async throws -> Operations.CancelOutOfService.Output {
-        let period = try await outOfService.cancel(try Input.uuid(input.path.outOfServiceId, field: "outOfServiceId"), by: try RequestScope.caller())
+        let period = try await stores.outOfService.cancel(try Input.uuid(input.path.outOfServiceId, field: "outOfServiceId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(period))))
     }
 
     func getBedBoard(_ input: Operations.GetBedBoard.Input) async throws -> Operations.GetBedBoard.Output {
         let caller = try RequestScope.caller()
         let premisesID = try Input.uuid(input.path.premisesId, field: "premisesId")
-        let found = try await premises.get(premisesID, by: caller)
+        let found = try await stores.premises.get(premisesID, by: caller)
         let first = try Input.optionalDate(input.query.from, field: "from")
             ?? CalendarDate.today(in: TimeZone(identifier: found.timeZone) ?? .current)
         let count = input.query.nights ?? 14
         guard (1...BedBoard.maximumNights).contains(count) else {
             throw DomainError.invalid(field: "nights", rule: "range", "nights must be between 1 and \(BedBoard.maximumNights)")
         }
-        let board = try await boards.board(premisesID: premisesID, nights: Nights(first: first, end: first.adding(days: count)), by: caller)
+        let board = try await stores.bedBoards.board(premisesID: premisesID, nights: Nights(first: first, end: first.adding(days: count)), by: caller)
         return .ok(.init(body: .json(.init(board))))
     }
 }
@@ -135,7 +135,7 @@ extension APIHandler {
     }
 
     private func allocationPlan(premisesID: String, apply: Bool) async throws -> Components.Schemas.AllocationPlan {
-        let (plan, placements, beds) = try await self.placements.suggestAllocations(
+        let (plan, placements, beds) = try await stores.placements.suggestAllocations(
             premisesID: try Input.uuid(premisesID, field: "premisesId"), apply: apply, by: try RequestScope.caller())
         return Components.Schemas.AllocationPlan(
             assignments: plan.assignments.compactMap { assignment in

@@ -3,33 +3,31 @@ import ApprovedPremises
 import Foundation
 
 extension APIHandler {
-    var handovers: HandoverStore { HandoverStore(pool: pool) }
-
     func writeHandover(_ input: Operations.WriteHandover.Input) async throws -> Operations.WriteHandover.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the handover as JSON") }
         let watch = try (body.watch ?? []).enumerated().map { index, item in
             Handover.Watch(placementID: try Input.uuid(item.placementId, field: "watch[\(index)].placementId"), why: item.why)
         }
-        let handover = try await handovers.write(
+        let handover = try await stores.handovers.write(
             premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), shift: body.shift, notes: body.notes,
             watch: watch, tasks: body.tasks ?? [], by: try RequestScope.caller())
         return .created(.init(body: .json(.init(handover))))
     }
 
     func getLatestHandover(_ input: Operations.GetLatestHandover.Input) async throws -> Operations.GetLatestHandover.Output {
-        guard let handover = try await handovers.latest(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller()) else {
+        guard let handover = try await stores.handovers.latest(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller()) else {
             throw DomainError(.notFound, "no handover has been written here yet")
         }
         return .ok(.init(body: .json(.init(handover))))
     }
 
     func listPendingHandovers(_ input: Operations.ListPendingHandovers.Input) async throws -> Operations.ListPendingHandovers.Output {
-        let pending = try await handovers.pending(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
+        let pending = try await stores.handovers.pending(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(pending.map(Components.Schemas.Handover.init))))
     }
 
     func acknowledgeHandover(_ input: Operations.AcknowledgeHandover.Input) async throws -> Operations.AcknowledgeHandover.Output {
-        let handover = try await handovers.acknowledge(try Input.uuid(input.path.handoverId, field: "handoverId"), by: try RequestScope.caller())
+        let handover = try await stores.handovers.acknowledge(try Input.uuid(input.path.handoverId, field: "handoverId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(handover))))
     }
 }

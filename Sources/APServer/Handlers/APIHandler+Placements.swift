@@ -8,14 +8,14 @@ extension APIHandler {
         guard nights.count > 0, nights.count <= 366 else {
             throw DomainError.invalid(field: "to", rule: "range", "to must be after from, and at most a year later")
         }
-        let found = try await placements.list(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), nights: nights,
+        let found = try await stores.placements.list(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), nights: nights,
                                               by: try RequestScope.caller())
         return .ok(.init(body: .json(found.map(Components.Schemas.Placement.init))))
     }
 
     func bookPlacement(_ input: Operations.BookPlacement.Input) async throws -> Operations.BookPlacement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the placement as JSON") }
-        let placement = try await placements.book(
+        let placement = try await stores.placements.book(
             NewPlacement(
                 premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), crn: body.crn, personName: body.personName,
                 expectedArrival: try Input.date(body.expectedArrival, field: "expectedArrival"),
@@ -27,7 +27,7 @@ extension APIHandler {
     }
 
     func getPlacement(_ input: Operations.GetPlacement.Input) async throws -> Operations.GetPlacement.Output {
-        let placement = try await placements.get(try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
+        let placement = try await stores.placements.get(try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
     }
 
@@ -35,14 +35,14 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the bed as JSON") }
         let caller = try RequestScope.caller()
         let id = try Input.uuid(input.path.placementId, field: "placementId")
-        try await placements.allocate(id, bedID: try Input.uuid(body.bedId, field: "bedId"),
+        try await stores.placements.allocate(id, bedID: try Input.uuid(body.bedId, field: "bedId"),
                                       from: try Input.optionalDate(body.from, field: "from"), by: caller)
-        return .ok(.init(body: .json(.init(try await placements.get(id, by: caller)))))
+        return .ok(.init(body: .json(.init(try await stores.placements.get(id, by: caller)))))
     }
 
     func recordArrival(_ input: Operations.RecordArrival.Input) async throws -> Operations.RecordArrival.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the arrival as JSON") }
-        let placement = try await placements.arrive(
+        let placement = try await stores.placements.arrive(
             try Input.uuid(input.path.placementId, field: "placementId"), at: body.arrivedAt ?? Date(),
             keyWorkerID: try Input.optionalUUID(body.keyWorkerId, field: "keyWorkerId"),
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
@@ -51,7 +51,7 @@ extension APIHandler {
 
     func recordNonArrival(_ input: Operations.RecordNonArrival.Input) async throws -> Operations.RecordNonArrival.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the non-arrival as JSON") }
-        let placement = try await placements.recordNonArrival(
+        let placement = try await stores.placements.recordNonArrival(
             try Input.uuid(input.path.placementId, field: "placementId"), reason: body.reason, notes: body.notes,
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
@@ -59,7 +59,7 @@ extension APIHandler {
 
     func recordDeparture(_ input: Operations.RecordDeparture.Input) async throws -> Operations.RecordDeparture.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the departure as JSON") }
-        let placement = try await placements.depart(
+        let placement = try await stores.placements.depart(
             try Input.uuid(input.path.placementId, field: "placementId"),
             PlacementStore.Departure(departedAt: body.departedAt ?? Date(), reason: body.reason, moveOnCategory: body.moveOnCategory,
                                      notes: body.notes, transferredTo: body.transferredTo),
@@ -69,7 +69,7 @@ extension APIHandler {
 
     func cancelPlacement(_ input: Operations.CancelPlacement.Input) async throws -> Operations.CancelPlacement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the cancellation as JSON") }
-        let placement = try await placements.cancel(
+        let placement = try await stores.placements.cancel(
             try Input.uuid(input.path.placementId, field: "placementId"), reason: body.reason, notes: body.notes,
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
@@ -78,12 +78,20 @@ extension APIHandler {
     func changePlacementDates(_ input: Operations.ChangePlacementDates.Input) async throws -> Operations.ChangePlacementDates.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the dates as JSON") }
         let version = try Input.expectedVersion(ifMatch: input.headers.ifMatch)
-        let placement = try await placements.changeDates(
+        let placement = try await stores.placements.changeDates(
             try Input.uuid(input.path.placementId, field: "placementId"),
             arrival: try Input.optionalDate(body.expectedArrival, field: "expectedArrival"),
             departure: try Input.optionalDate(body.expectedDeparture, field: "expectedDeparture"),
             expectedVersion: version, by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
+    }
+
+    func getPlacementProfile(_ input: Operations.GetPlacementProfile.Input) async throws -> Operations.GetPlacementProfile.Output {
+        guard let referral = try await stores.referrals.profile(placementID: try Input.uuid(input.path.placementId, field: "placementId"),
+                                                         by: try RequestScope.caller()) else {
+            throw DomainError(.notFound, "this placement was booked without a referral, so there is no profile to show")
+        }
+        return .ok(.init(body: .json(.init(referral))))
     }
 }
 

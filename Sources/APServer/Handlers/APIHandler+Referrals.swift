@@ -12,20 +12,20 @@ extension APIHandler {
             }
             statuses.append(status)
         }
-        let page = try await referrals.queue(statuses: statuses, by: try RequestScope.caller(),
+        let page = try await stores.referrals.queue(statuses: statuses, by: try RequestScope.caller(),
                                              page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Referral.init), nextCursor: page.nextCursor))))
     }
 
     func createReferral(_ input: Operations.CreateReferral.Input) async throws -> Operations.CreateReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the referral as JSON") }
-        let referral = try await referrals.create(try body.domain(), by: try RequestScope.caller(),
+        let referral = try await stores.referrals.create(try body.domain(), by: try RequestScope.caller(),
                                                   today: CalendarDate.today(in: Premises.defaultTimeZone))
         return .created(.init(body: .json(.init(referral))))
     }
 
     func getReferral(_ input: Operations.GetReferral.Input) async throws -> Operations.GetReferral.Output {
-        let (referral, timeline) = try await referrals.get(try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
+        let (referral, timeline) = try await stores.referrals.get(try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(
             referral: .init(referral),
             timeline: timeline.map { .init(kind: $0.kind, note: $0.note, placementId: $0.placementID?.lowercased, staffName: $0.staffName, at: $0.at) }))))
@@ -42,7 +42,7 @@ extension APIHandler {
         case .unableToMatch: .unableToMatch(reason: note)
         case .withdraw: .withdraw(reason: note)
         }
-        let referral = try await referrals.decide(
+        let referral = try await stores.referrals.decide(
             try Input.uuid(input.path.referralId, field: "referralId"), decision,
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(referral))))
@@ -52,7 +52,7 @@ extension APIHandler {
         if let radius = input.query.radiusMiles, !(1...1000).contains(radius) {
             throw DomainError.invalid(field: "radiusMiles", rule: "range", "radiusMiles must be between 1 and 1000")
         }
-        let result = try await referrals.match(
+        let result = try await stores.referrals.match(
             try Input.uuid(input.path.referralId, field: "referralId"), arrival: try Input.optionalDate(input.query.arrival, field: "arrival"),
             radiusMiles: input.query.radiusMiles, by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(
@@ -71,20 +71,13 @@ extension APIHandler {
 
     func bookReferral(_ input: Operations.BookReferral.Input) async throws -> Operations.BookReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the booking as JSON") }
-        let (referral, placement) = try await referrals.book(
+        let (referral, placement) = try await stores.referrals.book(
             try Input.uuid(input.path.referralId, field: "referralId"), premisesID: try Input.uuid(body.premisesId, field: "premisesId"),
             bedID: try Input.optionalUUID(body.bedId, field: "bedId"), arrival: try Input.optionalDate(body.arrival, field: "arrival"),
             departure: try Input.optionalDate(body.departure, field: "departure"), by: try RequestScope.caller())
         return .created(.init(body: .json(.init(referral: .init(referral), placement: .init(placement)))))
     }
 
-    func getPlacementProfile(_ input: Operations.GetPlacementProfile.Input) async throws -> Operations.GetPlacementProfile.Output {
-        guard let referral = try await referrals.profile(placementID: try Input.uuid(input.path.placementId, field: "placementId"),
-                                                         by: try RequestScope.caller()) else {
-            throw DomainError(.notFound, "this placement was booked without a referral, so there is no profile to show")
-        }
-        return .ok(.init(body: .json(.init(referral))))
-    }
 }
 
 extension Components.Schemas.Referral {

@@ -21,7 +21,7 @@ extension APIHandler {
 
     func getOccupancyReport(_ input: Operations.GetOccupancyReport.Input) async throws -> Operations.GetOccupancyReport.Output {
         let query = input.query
-        let report = try await reports.occupancy(
+        let report = try await stores.reports.occupancy(
             try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
             to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
         if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.occupancy(report))))) }
@@ -30,7 +30,7 @@ extension APIHandler {
 
     func getMoveOnReport(_ input: Operations.GetMoveOnReport.Input) async throws -> Operations.GetMoveOnReport.Output {
         let query = input.query
-        let report = try await reports.moveOn(
+        let report = try await stores.reports.moveOn(
             try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
             to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
         if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.moveOn(report))))) }
@@ -41,7 +41,7 @@ extension APIHandler {
 extension APIHandler {
     func getOperationsReport(_ input: Operations.GetOperationsReport.Input) async throws -> Operations.GetOperationsReport.Output {
         let query = input.query
-        let report = try await reports.operations(
+        let report = try await stores.reports.operations(
             try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
             to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
         if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.operations(report))))) }

@@ -5,7 +5,7 @@ import Foundation
 extension APIHandler {
     func listStaff(_ input: Operations.ListStaff.Input) async throws -> Operations.ListStaff.Output {
         let caller = try RequestScope.caller()
-        let page = try await staff.list(
+        let page = try await stores.staff.list(
             by: caller, premisesID: try Input.optionalUUID(input.query.premisesId, field: "premisesId"),
             page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Staff.init), nextCursor: page.nextCursor))))
@@ -13,7 +13,7 @@ extension APIHandler {
 
     func createStaff(_ input: Operations.CreateStaff.Input) async throws -> Operations.CreateStaff.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the account as JSON") }
-        let created = try await staff.create(
+        let created = try await stores.staff.create(
             NewStaff(
                 username: body.username, displayName: body.displayName, email: body.email, role: body.role.domain,
                 premisesID: try Input.optionalUUID(body.premisesId, field: "premisesId"), regionCode: body.regionCode,
@@ -23,7 +23,7 @@ extension APIHandler {
     }
 
     func getStaff(_ input: Operations.GetStaff.Input) async throws -> Operations.GetStaff.Output {
-        let found = try await staff.get(try Input.uuid(input.path.staffId, field: "staffId"), by: try RequestScope.caller())
+        let found = try await stores.staff.get(try Input.uuid(input.path.staffId, field: "staffId"), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(found.version)), body: .json(.init(found))))
     }
 
@@ -39,13 +39,13 @@ extension APIHandler {
         if let region = body.regionCode {
             changes.regionCode = .some(region.isEmpty ? nil : region)
         }
-        let updated = try await staff.update(id, expectedVersion: version, changes: changes, by: caller)
+        let updated = try await stores.staff.update(id, expectedVersion: version, changes: changes, by: caller)
         return .ok(.init(headers: .init(eTag: etag(updated.version)), body: .json(.init(updated))))
     }
 
     func resetStaffPassword(_ input: Operations.ResetStaffPassword.Input) async throws -> Operations.ResetStaffPassword.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the password as JSON") }
-        try await staff.resetPassword(try Input.uuid(input.path.staffId, field: "staffId"), to: body.password, by: try RequestScope.caller())
+        try await stores.staff.resetPassword(try Input.uuid(input.path.staffId, field: "staffId"), to: body.password, by: try RequestScope.caller())
         return .noContent(.init())
     }
 }

@@ -6,19 +6,10 @@ import Postgres
 /// The API's operations: each reads its input, calls the domain, and shapes the answer.
 /// Errors are thrown as `DomainError` and answered by `ProblemMiddleware`.
 struct APIHandler: APIProtocol {
+    /// The primary's pool, for readiness.
     let pool: PostgresPool
-    let sessions: SessionStore
-    let staff: StaffStore
-    let premises: PremisesStore
-    let reference: ReferenceData
-    let rooms: RoomStore
-    let outOfService: OutOfServiceStore
-    let placements: PlacementStore
-    let boards: BedBoardStore
-    let referrals: ReferralStore
-    let movements: MovementLog
-    /// On the report database (a read replica) when one is configured.
-    let reports: Reports
+    /// Every store, built once with the router.
+    let stores: Stores
 }
 
 /// Reading identifiers and versions from the request.

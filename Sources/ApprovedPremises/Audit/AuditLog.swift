@@ -2,7 +2,9 @@ import Foundation
 import Postgres
 
 /// The append-only record of every change: who, when, what, before and after.
-/// Rows are written in the same transaction as the change they describe.
+/// Rows are written in the same transaction as the change they describe, so writing one is a
+/// helper on that transaction's connection (`AuditLog.record(on:...)`); reading the log is
+/// `AuditStore`'s.
 public enum AuditLog {
     /// Records one change on the connection of its transaction.
     public static func record(
@@ -21,32 +23,6 @@ public enum AuditLog {
             VALUES (\(principal?.staffID), \(action), \(entity), \(entityID),
                     \(beforeJSON)::jsonb, \(afterJSON)::jsonb, \(principal?.requestID))
             """, reusingPlan: true)
-    }
-
-    /// One page of the log, newest first.
-    public static func list(
-        in pool: PostgresPool, entity: String?, entityID: String?, page: PageRequest
-    ) async throws -> Page<AuditEvent> {
-        let before = try page.cursor.map { try Int64(cursor: $0) } ?? Int64.max
-        let rows = try await pool.query("""
-            SELECT a.id, a.occurred_at, a.staff_id, s.username, a.action, a.entity, a.entity_id,
-                   a.before::text AS before, a.after::text AS after, a.request_id
-            FROM audit_event a LEFT JOIN staff s ON s.id = a.staff_id
-            WHERE a.id < \(before)
-              AND (\(entity)::text IS NULL OR a.entity = \(entity))
-              AND (\(entityID)::text IS NULL OR a.entity_id = \(entityID))
-            ORDER BY a.id DESC
-            LIMIT \(page.limit + 1)
-            """)
-        let events = try rows.map { row in
-            AuditEvent(
-                id: try row.decode("id"), occurredAt: try row.decode("occurred_at"),
-                staffID: try row.decode("staff_id"), username: try row.decode("username"),
-                action: try row.decode("action"), entity: try row.decode("entity"),
-                entityID: try row.decode("entity_id"), before: try row.decode("before"),
-                after: try row.decode("after"), requestID: try row.decode("request_id"))
-        }
-        return Page(items: events, limit: page.limit) { String(cursor: $0.id) }
     }
 }
 

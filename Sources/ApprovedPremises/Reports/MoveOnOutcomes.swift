@@ -37,7 +37,7 @@ public struct MoveOnReport: Sendable, Equatable, Codable {
     public var rows: [Row]
 }
 
-extension Reports {
+extension ReportStore {
     /// The move-on outcomes report of a scope for departures from `from` up to `to`.
     public func moveOn(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> MoveOnReport {
         try Self.validate(from: from, to: to)

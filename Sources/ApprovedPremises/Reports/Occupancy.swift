@@ -56,7 +56,7 @@ public struct OccupancyReport: Sendable, Equatable, Codable {
     public var forecast: [ForecastWeek]
 }
 
-public struct Reports: Sendable {
+public struct ReportStore: Sendable {
     let pool: PostgresPool
 
     public init(pool: PostgresPool) {

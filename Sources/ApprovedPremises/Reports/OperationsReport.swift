@@ -42,7 +42,7 @@ public struct OperationsReport: Sendable, Equatable, Codable {
     public var rows: [Row]
 }
 
-extension Reports {
+extension ReportStore {
     public func operations(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> OperationsReport {
         try Self.validate(from: from, to: to)
         return try await reading { connection in

@@ -8,7 +8,7 @@ public enum ReportScope: Sendable, Equatable {
     case country
 
     /// The premises of the scope, as a condition on `premises pr`.
-    var condition: SQL {
+    public var condition: SQL {
         switch self {
         case .premises(let id): "pr.id = \(id)"
         case .region(let code): "pr.region_code = \(code)"
@@ -52,11 +52,11 @@ public enum ReportPeriod: String, Sendable, CaseIterable, Codable {
     }
 
     /// The PostgreSQL `date_trunc` field (weeks start on Monday).
-    var field: String { rawValue }
+    public var field: String { rawValue }
 
     /// The periods from `from` up to `to` as rows `(first, stop, span)`: each period's first day
     /// and the day after its last, the first and last cut to the range.
-    func series(from: CalendarDate, to: CalendarDate) -> SQL {
+    public func series(from: CalendarDate, to: CalendarDate) -> SQL {
         """
         SELECT first, stop, daterange(first, stop, '[)') AS span FROM (
             SELECT greatest(p::date, \(from)::date) AS first, least((p + \(interval))::date, \(to)::date) AS stop

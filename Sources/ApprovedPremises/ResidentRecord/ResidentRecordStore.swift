@@ -68,7 +68,7 @@ public struct DepartureSummary: Sendable, Equatable, Codable {
 /// The resident's record: everything this system knows, in one timeline, and the summary for
 /// the probation practitioner at departure. Staff of the resident's premises (and those who
 /// oversee it) see it.
-public struct ResidentRecord: Sendable {
+public struct ResidentRecordStore: Sendable {
     let pool: PostgresPool
 
     public init(pool: PostgresPool) {

@@ -92,7 +92,7 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    static let recorders = MovementLog.recorders
+    static let recorders = CurfewStore.recorders
 
     /// Records a new incident.
     public func record(premisesID: UUID, _ details: Details, by principal: Principal, now: Date = Date()) async throws -> Incident {

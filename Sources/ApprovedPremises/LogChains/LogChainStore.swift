@@ -22,7 +22,13 @@ public struct ChainReport: Sendable, Equatable, Codable {
 /// The premises' hash-chained logs and their checking: each entry carries a hash over its
 /// content and the previous entry's hash, given by a trigger as it is written, so an entry
 /// changed, removed or slipped in directly in the database breaks its chain.
-public enum LogChains {
+public struct LogChainStore: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
     /// Each chained log: its name in reports and its table (whose content function is
     /// `<table>_content`).
     public static let logs: [(name: String, table: String)] = [
@@ -31,11 +37,11 @@ public enum LogChains {
 
     /// Checks every chain of a premises: each entry's hash over its content and the previous
     /// hash, in an unbroken sequence. Names each entry changed, removed or inserted out of order.
-    public static func verify(pool: PostgresPool, premisesID: UUID, by principal: Principal) async throws -> ChainReport {
+    public func verify(premisesID: UUID, by principal: Principal) async throws -> ChainReport {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, [.administrator, .apManager, .regionalManager], to: "verify the logs", premisesID: premisesID, on: connection)
             var report = ChainReport(entries: [:], problems: [])
-            for log in logs {
+            for log in Self.logs {
                 // The table names are the constants above, never input.
                 let rows = try await connection.query("""
                     SELECT e.id, e.chain_seq,

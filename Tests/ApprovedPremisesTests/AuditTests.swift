@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 @Suite("Audit log", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
-struct AuditLogTests {
+struct AuditTests {
     @Test("opening an account writes an audit row with who, what and after, never the password")
     func staffCreationAudited() async throws {
         try await TestDatabase.withDatabase { pool in
@@ -14,7 +14,7 @@ struct AuditLogTests {
             let (_, admin) = try await fixtures.signIn("root")
             let created = try await StaffStore(pool: pool, hasher: fixtures.hasher).create(
                 NewStaff(username: "jo.smith", displayName: "Jo Smith", role: .referralManager, password: "a-long-password"), by: admin)
-            let page = try await AuditLog.list(in: pool, entity: "staff", entityID: created.id.uuidString, page: PageRequest())
+            let page = try await AuditStore(pool: pool).list(entity: "staff", entityID: created.id.uuidString, page: PageRequest())
             let event = try #require(page.items.first)
             #expect(event.action == "staff.create")
             #expect(event.staffID == admin.staffID)

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 @Suite("The sign-out and sign-in log", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
-struct MovementLogTests {
+struct CurfewLogTests {
     func at(_ text: String) -> Date { try! Date(text, strategy: .iso8601) }
 
     /// Five residents at Elm (curfew 23:00-07:00, London: UTC in December), arrived on 1 December.
@@ -25,7 +25,7 @@ struct MovementLogTests {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 5)
             let people = try await residents(world)
-            let log = MovementLog(pool: pool)
+            let log = CurfewStore(pool: pool)
             let now = at("2026-12-02T23:40:00Z")
             _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z"), destination: "sister's"), by: world.manager, now: now)
             _ = try await log.record(people[1].id, .init(kind: "out", occurredAt: at("2026-12-02T23:20:00Z"), destination: "shop"), by: world.manager, now: now)
@@ -54,7 +54,7 @@ struct MovementLogTests {
             let booked = try await world.book("N000001", today.adding(days: -2).description, today.adding(days: 20).description)
             let people = [try await world.placements.arrive(booked.id, at: now.addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil,
                                                             by: world.manager)]
-            let log = MovementLog(pool: pool)
+            let log = CurfewStore(pool: pool)
             let wrong = try await log.record(people[0].id, .init(kind: "out", occurredAt: now.addingTimeInterval(-3600)), by: world.manager, now: now)
             let fixed = try await log.correct(wrong.id, with: .init(kind: "out", occurredAt: now.addingTimeInterval(-7200)),
                                               reason: "CCTV shows an hour earlier", by: world.manager, now: now)
@@ -87,13 +87,13 @@ struct MovementLogTests {
         try await TestDatabase.withDatabase { pool in
             let (world, _) = try await BedWorld.make(pool, beds: 5)
             let people = try await residents(world)
-            let log = MovementLog(pool: pool)
+            let log = CurfewStore(pool: pool)
             let now = at("2026-12-03T01:00:00Z")
             var ids = [Int64]()
             for (index, person) in people.enumerated() {
                 ids.append(try await log.record(person.id, .init(kind: "out", occurredAt: at("2026-12-02T20:0\(index):00Z")), by: world.manager, now: now).id)
             }
-            let clean = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
+            let clean = try await LogChainStore(pool: pool).verify(premisesID: world.premises, by: world.manager)
             #expect(clean.entries["curfew_log"] == 5 && clean.problems.isEmpty)
 
             // Someone with database access turns the triggers off and rewrites history.
@@ -103,7 +103,7 @@ struct MovementLogTests {
                 try await connection.execute("DELETE FROM movement WHERE id = \(ids[3])")
                 try await connection.execute("SET session_replication_role = origin")
             }
-            let tampered = try await LogChains.verify(pool: pool, premisesID: world.premises, by: world.manager)
+            let tampered = try await LogChainStore(pool: pool).verify(premisesID: world.premises, by: world.manager)
             #expect(tampered.problems.contains { $0.entryID == ids[1] && $0.problem.contains("changed after it was recorded") })
             #expect(tampered.problems.contains { $0.entryID == ids[4] && $0.problem.contains("missing") })
         }

@@ -154,7 +154,7 @@ public struct NightCheckStore: Sendable {
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let premises = try await PremisesAccess.require(principal, MovementLog.recorders, to: "record night checks", premisesID: premisesID, on: connection)
+                let premises = try await PremisesAccess.require(principal, CurfewStore.recorders, to: "record night checks", premisesID: premisesID, on: connection)
                 let settings = try await Self.settings(premisesID, timeZone: premises.timeZone, on: connection)
                 let due = try Self.round(dueAt, settings: settings, now: now)
                 let residents = try await connection.query("""

@@ -5,7 +5,7 @@ import Testing
 import TestSupport
 
 @Suite("Allocation planner")
-struct AllocationPlannerTests {
+struct BedAllocationPlanTests {
     let day0 = CalendarDate("2026-12-01")!
 
     func nights(_ from: Int, _ to: Int) -> Nights { Nights(first: day0.adding(days: from), end: day0.adding(days: to)) }

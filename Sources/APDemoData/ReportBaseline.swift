@@ -1,13 +1,20 @@
+import ApprovedPremises
 import Foundation
 import Postgres
 
 /// The same figures as the reports, from hand-written plain SQL: night by night, the way one
 /// would first write it. The benchmark times the reports against these and checks they agree.
-public enum ReportBaseline {
+public struct ReportBaseline: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
     /// Per period, each figure as `name=value`, sorted: usable, occupied, vacant, overbooked
     /// (occupancy); or departures, recalls, stays and every breakdown (move-on).
-    public static func figures(pool: PostgresPool, scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
-                               moveOn: Bool) async throws -> [[String]] {
+    public func figures(scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
+                 moveOn: Bool) async throws -> [[String]] {
         let periods = period.series(from: from, to: to)
         if moveOn {
             // One plain query per figure, grouped by period, then put side by side.
@@ -87,13 +94,14 @@ public enum ReportBaseline {
     }
 
     /// The report's figures in the same form.
-    public static func figures(_ report: OccupancyReport) -> [[String]] {
+    public func figures(_ report: OccupancyReport) -> [[String]] {
         report.rows.map {
             ["usable=\($0.usableBedNights)", "occupied=\($0.occupiedBedNights)", "vacant=\($0.vacantBedNights)", "overbooked=\($0.overbookedNights)"].sorted()
         }
     }
 
-    public static func figures(_ report: MoveOnReport) -> [[String]] {
+    /// The move-on report's figures in the same form.
+    public func figures(_ report: MoveOnReport) -> [[String]] {
         report.rows.map { row in
             var lines = [String]()
             if row.departures > 0 {

@@ -13,7 +13,7 @@ public struct ReferenceEntry: Sendable, Equatable {
 }
 
 /// The national vocabularies seeded from shared/reference by migration 0002.
-public struct ReferenceData: Sendable {
+public struct ReferenceStore: Sendable {
     let pool: PostgresPool
 
     public init(pool: PostgresPool) {

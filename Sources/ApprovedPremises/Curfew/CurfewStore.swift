@@ -71,7 +71,7 @@ public enum NightState {
 
 /// The sign-out and sign-in log: entries are never edited or deleted (the database refuses);
 /// a correction is a new entry pointing at the one it corrects.
-public struct MovementLog: Sendable {
+public struct CurfewStore: Sendable {
     let pool: PostgresPool
 
     public init(pool: PostgresPool) {
@@ -158,7 +158,7 @@ public struct MovementLog: Sendable {
                     """, reusingPlan: true))
                 let id = movement.id
                 if entry.kind == "in" {
-                    try await CurfewBreaches.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)
+                    try await CurfewBreachStore.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)
                 }
                 try await AuditLog.record(on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
                                           entity: "movement", entityID: String(id), before: Movement?.none, after: movement)

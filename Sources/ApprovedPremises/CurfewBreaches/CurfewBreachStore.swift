@@ -40,17 +40,23 @@ public struct CurfewBreach: Sendable, Equatable, Codable {
 
 /// Opening breaches when a curfew starts (by the service's job, not by someone remembering)
 /// and closing them when the resident signs in.
-public enum CurfewBreaches {
-    /// Opens a breach for every resident of every premises who is late now; looking again finds
+public struct CurfewBreachStore: Sendable {
+    let pool: PostgresPool
+
+    public init(pool: PostgresPool) {
+        self.pool = pool
+    }
+
+    /// Opens a Self.breach for every resident of every premises who is late now; looking again finds
     /// the same breaches, so the job can run as often as it likes. Returns how many it opened.
     ///
     /// One pass is two statements whatever the number of premises and the length of their
-    /// history: the residents' states (see `MovementLog.states`) and, when anyone is late, one
-    /// insert of every breach that is new, with its audit row.
+    /// history: the residents' states (see `CurfewStore.states`) and, when anyone is late, one
+    /// insert of every Self.breach that is new, with its audit row.
     @discardableResult
-    public static func scan(pool: PostgresPool, now: Date = Date()) async throws -> Int {
+    public func scan(now: Date = Date()) async throws -> Int {
         try await pool.withConnection { connection in
-            let late = try await MovementLog.states(premisesIDs: nil, now: now, on: connection).flatMap { premisesID, premises in
+            let late = try await CurfewStore.states(premisesIDs: nil, now: now, on: connection).flatMap { premisesID, premises in
                 premises.states.compactMap { state -> (premisesID: UUID, state: ResidentState, start: Date, end: Date)? in
                     guard state.state == .late, let start = state.curfewStart, let end = state.curfewEnd else { return nil }
                     return (premisesID, state, start, end)
@@ -116,42 +122,42 @@ public enum CurfewBreaches {
 
     static func load(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> (breach: CurfewBreach, premisesID: UUID) {
         let lockClause: SQL = lock ? "FOR UPDATE OF b" : ""
-        guard let row = try await connection.first("SELECT \(columns), b.premises_id FROM curfew_breach b \(joins) WHERE b.id = \(id) \(lockClause)") else {
-            throw DomainError(.notFound, "there is no curfew breach \(id.uuidString.lowercased())")
+        guard let row = try await connection.first("SELECT \(Self.columns), b.premises_id FROM curfew_breach b \(Self.joins) WHERE b.id = \(id) \(lockClause)") else {
+            throw DomainError(.notFound, "there is no curfew Self.breach \(id.uuidString.lowercased())")
         }
-        return (try breach(row), try row.decode("premises_id"))
+        return (try Self.breach(row), try row.decode("premises_id"))
     }
 
     /// A premises' breaches, newest first; `openOnly` for those not yet closed (escalated ones
     /// included: the resident is still away).
-    public static func list(pool: PostgresPool, premisesID: UUID, openOnly: Bool, by principal: Principal) async throws -> [CurfewBreach] {
+    public func list(premisesID: UUID, openOnly: Bool, by principal: Principal) async throws -> [CurfewBreach] {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: premisesID, on: connection)
             return try await connection.query("""
-                SELECT \(columns) FROM curfew_breach b \(joins)
+                SELECT \(Self.columns) FROM curfew_breach b \(Self.joins)
                 WHERE b.premises_id = \(premisesID) AND (NOT \(openOnly) OR b.closed_at IS NULL)
                 ORDER BY b.window_start DESC, p.person_name
                 LIMIT 500
-                """).map(breach)
+                """).map(Self.breach)
         }
     }
 
     /// One resident's breaches, newest first.
-    public static func list(pool: PostgresPool, placementID: UUID, by principal: Principal) async throws -> [CurfewBreach] {
+    public func list(placementID: UUID, by principal: Principal) async throws -> [CurfewBreach] {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: placement.premisesID, on: connection)
             return try await connection.query("""
-                SELECT \(columns) FROM curfew_breach b \(joins)
+                SELECT \(Self.columns) FROM curfew_breach b \(Self.joins)
                 WHERE b.placement_id = \(placementID) ORDER BY b.window_start DESC
-                """).map(breach)
+                """).map(Self.breach)
         }
     }
 
     /// Escalates an open breach: the resident is absent overnight and the probation practitioner,
     /// the police or both have been told (at the times given, or now). It stays escalated until
     /// they sign in; telling the other one later is a second escalation.
-    public static func escalate(pool: PostgresPool, _ id: UUID, ppInformed: Bool, policeInformed: Bool, note: String?,
+    public func escalate(_ id: UUID, ppInformed: Bool, policeInformed: Bool, note: String?,
                                 by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
         guard ppInformed || policeInformed else {
             throw DomainError.invalid(field: "ppInformed", rule: "required",
@@ -159,14 +165,14 @@ public enum CurfewBreaches {
         }
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let (before, premisesID) = try await load(id, on: connection, lock: true)
-                try await PremisesAccess.require(principal, MovementLog.recorders, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
+                let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
+                try await PremisesAccess.require(principal, CurfewStore.recorders, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
                 guard before.state != .closed else {
-                    throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the breach is closed, so there is nothing to escalate")
+                    throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the Self.breach is closed, so there is nothing to escalate")
                 }
                 let addsSomething = (ppInformed && before.ppInformedAt == nil) || (policeInformed && before.policeInformedAt == nil)
                 guard addsSomething else {
-                    throw DomainError(.conflict, "the breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
+                    throw DomainError(.conflict, "the Self.breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
                 }
                 try await connection.execute("""
                     UPDATE curfew_breach SET escalated_at = coalesce(escalated_at, \(now)), escalated_by = coalesce(escalated_by, \(principal.staffID)),
@@ -175,7 +181,7 @@ public enum CurfewBreaches {
                         escalation_note = concat_ws(E'\\n', escalation_note, nullif(btrim(\(note ?? "")), ''))
                     WHERE id = \(id)
                     """)
-                let after = try await load(id, on: connection, lock: false).breach
+                let after = try await Self.load(id, on: connection, lock: false).breach
                 try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.escalate", entity: "curfew_breach",
                                           entityID: id.uuidString, before: before, after: after)
                 return after
@@ -183,8 +189,8 @@ public enum CurfewBreaches {
         }
     }
 
-    /// Records how a breach ended, once: after the resident signed in or the breach was escalated.
-    public static func recordOutcome(pool: PostgresPool, _ id: UUID, outcome: String, note: String?,
+    /// Records how a Self.breach ended, once: after the resident signed in or the Self.breach was escalated.
+    public func recordOutcome(_ id: UUID, outcome: String, note: String?,
                                      by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
         guard let outcome = CurfewBreach.Outcome(rawValue: outcome) else {
             throw DomainError.invalid(field: "outcome", rule: "oneOf", "outcome must be one of "
@@ -192,10 +198,10 @@ public enum CurfewBreaches {
         }
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let (before, premisesID) = try await load(id, on: connection, lock: true)
-                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "record breach outcomes", premisesID: premisesID, on: connection)
+                let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
+                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "record Self.breach outcomes", premisesID: premisesID, on: connection)
                 guard before.state != .open else {
-                    throw DomainError(.conflict, "the breach is still open: record its outcome once \(before.personName) is back or it is escalated")
+                    throw DomainError(.conflict, "the Self.breach is still open: record its outcome once \(before.personName) is back or it is escalated")
                 }
                 if let recorded = before.outcome {
                     throw DomainError(.conflict, "the breach's outcome is already recorded (\(recorded.rawValue) by \(before.outcomeBy ?? "someone"))")
@@ -204,7 +210,7 @@ public enum CurfewBreaches {
                     UPDATE curfew_breach SET outcome = \(outcome.rawValue), outcome_at = \(now), outcome_by = \(principal.staffID), outcome_note = \(note)
                     WHERE id = \(id)
                     """)
-                let after = try await load(id, on: connection, lock: false).breach
+                let after = try await Self.load(id, on: connection, lock: false).breach
                 try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.outcome", entity: "curfew_breach",
                                           entityID: id.uuidString, before: before, after: after)
                 return after

@@ -1,0 +1,58 @@
+import Postgres
+
+/// Every store of the service, built once from what they need (the pools and the password
+/// hasher) where the router is built, and handed to the handlers. The demo data and the tests
+/// build the same set.
+public struct Stores: Sendable {
+    public let sessions: SessionStore
+    public let staff: StaffStore
+    public let premises: PremisesStore
+    public let reference: ReferenceStore
+    public let audit: AuditStore
+    public let idempotency: IdempotencyStore
+    public let rooms: RoomStore
+    public let outOfService: OutOfServiceStore
+    public let bedBoards: BedBoardStore
+    public let placements: PlacementStore
+    public let referrals: ReferralStore
+    public let curfew: CurfewStore
+    public let curfewVariations: CurfewVariationStore
+    public let curfewBreaches: CurfewBreachStore
+    public let handovers: HandoverStore
+    public let nightChecks: NightCheckStore
+    public let incidents: IncidentStore
+    public let logChains: LogChainStore
+    public let keyWork: KeyWorkStore
+    public let testing: TestingStore
+    public let moveOn: MoveOnStore
+    public let residentRecords: ResidentRecordStore
+    /// On the report database (a read replica) when one is configured.
+    public let reports: ReportStore
+
+    /// The stores over a pool; reports over `reportPool` when given.
+    public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher) {
+        sessions = SessionStore(pool: pool, hasher: hasher)
+        staff = StaffStore(pool: pool, hasher: hasher)
+        premises = PremisesStore(pool: pool)
+        reference = ReferenceStore(pool: pool)
+        audit = AuditStore(pool: pool)
+        idempotency = IdempotencyStore(pool: pool)
+        rooms = RoomStore(pool: pool)
+        outOfService = OutOfServiceStore(pool: pool)
+        bedBoards = BedBoardStore(pool: pool)
+        placements = PlacementStore(pool: pool)
+        referrals = ReferralStore(pool: pool)
+        curfew = CurfewStore(pool: pool)
+        curfewVariations = CurfewVariationStore(pool: pool)
+        curfewBreaches = CurfewBreachStore(pool: pool)
+        handovers = HandoverStore(pool: pool)
+        nightChecks = NightCheckStore(pool: pool)
+        incidents = IncidentStore(pool: pool)
+        logChains = LogChainStore(pool: pool)
+        keyWork = KeyWorkStore(pool: pool)
+        testing = TestingStore(pool: pool)
+        moveOn = MoveOnStore(pool: pool)
+        residentRecords = ResidentRecordStore(pool: pool)
+        reports = ReportStore(pool: reportPool ?? pool)
+    }
+}

@@ -14,6 +14,7 @@ public struct Stores: Sendable {
     public let outOfService: OutOfServiceStore
     public let bedBoards: BedBoardStore
     public let placements: PlacementStore
+    public let allocationPlans: AllocationPlanStore
     public let referrals: ReferralStore
     public let curfew: CurfewStore
     public let curfewVariations: CurfewVariationStore
@@ -41,6 +42,7 @@ public struct Stores: Sendable {
         outOfService = OutOfServiceStore(pool: pool)
         bedBoards = BedBoardStore(pool: pool)
         placements = PlacementStore(pool: pool)
+        allocationPlans = AllocationPlanStore(pool: pool)
         referrals = ReferralStore(pool: pool)
         curfew = CurfewStore(pool: pool)
         curfewVariations = CurfewVariationStore(pool: pool)

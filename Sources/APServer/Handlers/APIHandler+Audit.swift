@@ -5,7 +5,7 @@ import Foundation
 extension APIHandler {
     func listAudit(_ input: Operations.ListAudit.Input) async throws -> Operations.ListAudit.Output {
         let caller = try RequestScope.caller()
-        try caller.require([.administrator], to: "read the audit log")
+        try caller.require(AuditStore.readers, to: "read the audit log")
         let page = try await stores.audit.list(
             entity: input.query.entity, entityID: input.query.entityId,
             page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))

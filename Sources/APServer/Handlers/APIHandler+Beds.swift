@@ -135,7 +135,7 @@ extension APIHandler {
     }
 
     private func allocationPlan(premisesID: String, apply: Bool) async throws -> Components.Schemas.AllocationPlan {
-        let (plan, placements, beds) = try await stores.placements.suggestAllocations(
+        let (plan, placements, beds) = try await stores.allocationPlans.suggest(
             premisesID: try Input.uuid(premisesID, field: "premisesId"), apply: apply, by: try RequestScope.caller())
         return Components.Schemas.AllocationPlan(
             assignments: plan.assignments.compactMap { assignment in

@@ -9,6 +9,9 @@ public struct AuditStore: Sendable {
         self.pool = pool
     }
 
+    /// Who reads the audit log.
+    public static let readers: Set<Role> = [.administrator]
+
     /// One page of the log, newest first.
     public func list(entity: String?, entityID: String?, page: PageRequest) async throws -> Page<AuditEvent> {
         let before = try page.cursor.map { try Int64(cursor: $0) } ?? Int64.max

@@ -31,7 +31,8 @@ public struct RoomStore: Sendable {
         self.pool = pool
     }
 
-    static let keepers: Set<Role> = [.administrator, .apManager]
+    /// Who keeps the rooms and beds of a premises, and takes beds out of service.
+    public static let keepers: Set<Role> = [.administrator, .apManager]
 
     /// Adds a room with its characteristics.
     public func addRoom(premisesID: UUID, name: String, floor: String?, characteristics: [String], by principal: Principal) async throws -> Room {

@@ -78,7 +78,8 @@ public struct CurfewStore: Sendable {
         self.pool = pool
     }
 
-    static let recorders: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
+    /// Who signs residents out and in, and corrects the log: the premises' staff.
+    public static let recorders: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
 
     static let columns: SQL = """
         m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at, s.display_name AS recorded_by, m.destination, m.expected_back,

@@ -20,6 +20,9 @@ public struct CurfewVariationStore: Sendable {
         self.pool = pool
     }
 
+    /// Who varies a resident's curfew: the AP manager.
+    public static let approvers: Set<Role> = [.administrator, .apManager]
+
     /// Adds a variation for a resident's nights; variations of one resident never overlap.
     public func add(placementID: UUID, nights: Nights, hours: CurfewHours?, reason: String, approvedBy: String,
                     by principal: Principal) async throws -> CurfewVariation {
@@ -32,7 +35,7 @@ public struct CurfewVariationStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "vary curfews", premisesID: placement.premisesID, on: connection)
+                try await PremisesAccess.require(principal, Self.approvers, to: "vary curfews", premisesID: placement.premisesID, on: connection)
                 let id: UUID = try await connection.one("""
                     INSERT INTO curfew_variation (placement_id, nights, curfew_start, curfew_end, reason, approved_by, created_by)
                     VALUES (\(placementID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'),

@@ -47,12 +47,17 @@ public struct CurfewBreachStore: Sendable {
         self.pool = pool
     }
 
-    /// Opens a Self.breach for every resident of every premises who is late now; looking again finds
+    /// Who escalates a breach: the premises' staff on shift.
+    public static let escalators: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
+    /// Who records how a breach ended: the AP manager.
+    public static let deciders: Set<Role> = [.administrator, .apManager]
+
+    /// Opens a breach for every resident of every premises who is late now; looking again finds
     /// the same breaches, so the job can run as often as it likes. Returns how many it opened.
     ///
     /// One pass is two statements whatever the number of premises and the length of their
     /// history: the residents' states (see `CurfewStore.states`) and, when anyone is late, one
-    /// insert of every Self.breach that is new, with its audit row.
+    /// insert of every breach that is new, with its audit row.
     @discardableResult
     public func scan(now: Date = Date()) async throws -> Int {
         try await pool.withConnection { connection in
@@ -123,7 +128,7 @@ public struct CurfewBreachStore: Sendable {
     static func load(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> (breach: CurfewBreach, premisesID: UUID) {
         let lockClause: SQL = lock ? "FOR UPDATE OF b" : ""
         guard let row = try await connection.first("SELECT \(Self.columns), b.premises_id FROM curfew_breach b \(Self.joins) WHERE b.id = \(id) \(lockClause)") else {
-            throw DomainError(.notFound, "there is no curfew Self.breach \(id.uuidString.lowercased())")
+            throw DomainError(.notFound, "there is no curfew breach \(id.uuidString.lowercased())")
         }
         return (try Self.breach(row), try row.decode("premises_id"))
     }
@@ -166,13 +171,13 @@ public struct CurfewBreachStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
-                try await PremisesAccess.require(principal, CurfewStore.recorders, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
+                try await PremisesAccess.require(principal, Self.escalators, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
                 guard before.state != .closed else {
-                    throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the Self.breach is closed, so there is nothing to escalate")
+                    throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the breach is closed, so there is nothing to escalate")
                 }
                 let addsSomething = (ppInformed && before.ppInformedAt == nil) || (policeInformed && before.policeInformedAt == nil)
                 guard addsSomething else {
-                    throw DomainError(.conflict, "the Self.breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
+                    throw DomainError(.conflict, "the breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
                 }
                 try await connection.execute("""
                     UPDATE curfew_breach SET escalated_at = coalesce(escalated_at, \(now)), escalated_by = coalesce(escalated_by, \(principal.staffID)),
@@ -189,7 +194,7 @@ public struct CurfewBreachStore: Sendable {
         }
     }
 
-    /// Records how a Self.breach ended, once: after the resident signed in or the Self.breach was escalated.
+    /// Records how a breach ended, once: after the resident signed in or the breach was escalated.
     public func recordOutcome(_ id: UUID, outcome: String, note: String?,
                                      by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
         guard let outcome = CurfewBreach.Outcome(rawValue: outcome) else {
@@ -199,9 +204,9 @@ public struct CurfewBreachStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
-                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "record Self.breach outcomes", premisesID: premisesID, on: connection)
+                try await PremisesAccess.require(principal, Self.deciders, to: "record breach outcomes", premisesID: premisesID, on: connection)
                 guard before.state != .open else {
-                    throw DomainError(.conflict, "the Self.breach is still open: record its outcome once \(before.personName) is back or it is escalated")
+                    throw DomainError(.conflict, "the breach is still open: record its outcome once \(before.personName) is back or it is escalated")
                 }
                 if let recorded = before.outcome {
                     throw DomainError(.conflict, "the breach's outcome is already recorded (\(recorded.rawValue) by \(before.outcomeBy ?? "someone"))")

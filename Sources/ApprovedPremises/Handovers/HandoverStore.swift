@@ -43,7 +43,8 @@ public struct HandoverStore: Sendable {
         self.pool = pool
     }
 
-    static let staff: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
+    /// Who writes and acknowledges handovers: the premises' staff.
+    public static let staff: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
     /// How long an unread handover keeps asking to be read.
     public static let pendingHours = 24
 

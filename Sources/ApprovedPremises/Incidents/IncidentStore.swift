@@ -92,7 +92,8 @@ public struct IncidentStore: Sendable {
         }
     }
 
-    static let recorders = CurfewStore.recorders
+    /// Who records and amends incidents: the premises' staff.
+    public static let recorders: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
 
     /// Records a new incident.
     public func record(premisesID: UUID, _ details: Details, by principal: Principal, now: Date = Date()) async throws -> Incident {

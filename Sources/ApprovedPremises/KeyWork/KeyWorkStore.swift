@@ -52,7 +52,10 @@ public struct KeyWorkStore: Sendable {
         self.pool = pool
     }
 
-    static let recorders: Set<Role> = [.administrator, .apManager, .keyWorker]
+    /// Who records sessions and marks actions done: key workers and managers.
+    public static let recorders: Set<Role> = [.administrator, .apManager, .keyWorker]
+    /// Who gives a resident a key worker: the AP manager.
+    public static let assigners: Set<Role> = [.administrator, .apManager]
 
     /// Gives a resident a key worker (or none): someone who works at the premises as a key worker
     /// or its manager. The history keeps every change.
@@ -60,7 +63,7 @@ public struct KeyWorkStore: Sendable {
         try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let before = try await PlacementStore.load(placementID, on: connection, lock: true)
-                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "assign key workers", premisesID: before.premisesID, on: connection)
+                try await PremisesAccess.require(principal, Self.assigners, to: "assign key workers", premisesID: before.premisesID, on: connection)
                 guard [.upcoming, .arrived].contains(before.status) else {
                     throw DomainError(.conflict, "\(before.personName)'s placement is \(before.status.rawValue): there is no one to key-work")
                 }

@@ -29,6 +29,9 @@ public struct LogChainStore: Sendable {
         self.pool = pool
     }
 
+    /// Who checks the logs: managers and the regional managers who oversee them.
+    public static let verifiers: Set<Role> = [.administrator, .apManager, .regionalManager]
+
     /// Each chained log: its name in reports and its table (whose content function is
     /// `<table>_content`).
     public static let logs: [(name: String, table: String)] = [
@@ -39,7 +42,7 @@ public struct LogChainStore: Sendable {
     /// hash, in an unbroken sequence. Names each entry changed, removed or inserted out of order.
     public func verify(premisesID: UUID, by principal: Principal) async throws -> ChainReport {
         try await pool.withConnection { connection in
-            try await PremisesAccess.require(principal, [.administrator, .apManager, .regionalManager], to: "verify the logs", premisesID: premisesID, on: connection)
+            try await PremisesAccess.require(principal, Self.verifiers, to: "verify the logs", premisesID: premisesID, on: connection)
             var report = ChainReport(entries: [:], problems: [])
             for log in Self.logs {
                 // The table names are the constants above, never input.

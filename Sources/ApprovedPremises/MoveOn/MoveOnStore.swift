@@ -60,6 +60,9 @@ public struct MoveOnStore: Sendable {
         self.pool = pool
     }
 
+    /// Who works on move-on plans: key workers and managers.
+    public static let workers: Set<Role> = [.administrator, .apManager, .keyWorker]
+
     /// How close to the expected departure a resident without an address is flagged.
     public static let flagWindowDays = 28
 
@@ -152,7 +155,7 @@ public struct MoveOnStore: Sendable {
         try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: true)
-                let premises = try await PremisesAccess.require(principal, KeyWorkStore.recorders, to: "work on move-on plans", premisesID: placement.premisesID, on: connection)
+                let premises = try await PremisesAccess.require(principal, Self.workers, to: "work on move-on plans", premisesID: placement.premisesID, on: connection)
                 let before = try await Self.plan(placementID, on: connection)
                 guard before.closedAt == nil else {
                     throw DomainError(.conflict, "\(placement.personName) has left: the move-on plan closed with their departure")

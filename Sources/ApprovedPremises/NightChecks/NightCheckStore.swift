@@ -90,6 +90,9 @@ public struct NightCheckStore: Sendable {
         self.pool = pool
     }
 
+    /// Who records night-check rounds: the premises' staff.
+    public static let recorders: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
+
     /// One resident's line of a round being recorded.
     public struct Entry: Sendable {
         public var placementID: UUID
@@ -154,7 +157,7 @@ public struct NightCheckStore: Sendable {
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let premises = try await PremisesAccess.require(principal, CurfewStore.recorders, to: "record night checks", premisesID: premisesID, on: connection)
+                let premises = try await PremisesAccess.require(principal, Self.recorders, to: "record night checks", premisesID: premisesID, on: connection)
                 let settings = try await Self.settings(premisesID, timeZone: premises.timeZone, on: connection)
                 let due = try Self.round(dueAt, settings: settings, now: now)
                 let residents = try await connection.query("""

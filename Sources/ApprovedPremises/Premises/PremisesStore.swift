@@ -9,6 +9,11 @@ public struct PremisesStore: Sendable {
         self.pool = pool
     }
 
+    /// Who opens premises.
+    public static let openers: Set<Role> = [.administrator]
+    /// Who changes a premises' details and house rules: its AP manager.
+    public static let keepers: Set<Role> = [.administrator, .apManager]
+
     static let columns: SQL = """
         p.id, p.code, p.name, p.region_code, p.ap_type_code, p.gender, p.time_zone, p.postcode, p.address, p.local_restrictions,
         to_char(p.curfew_start, 'HH24:MI') AS curfew_start, to_char(p.curfew_end, 'HH24:MI') AS curfew_end,
@@ -34,7 +39,7 @@ public struct PremisesStore: Sendable {
 
     /// Opens a premises (administrators).
     public func create(_ new: NewPremises, by principal: Principal) async throws -> Premises {
-        try principal.require([.administrator], to: "open a premises")
+        try principal.require(Self.openers, to: "open a premises")
         try new.validate()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
@@ -62,7 +67,7 @@ public struct PremisesStore: Sendable {
         try changes.validate()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "change premises", premisesID: id, on: connection, lock: true)
+                try await PremisesAccess.require(principal, Self.keepers, to: "change premises", premisesID: id, on: connection, lock: true)
                 let before = try Self.premises(from: try await connection.one("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)"))
                 guard before.version == expectedVersion else {
                     throw DomainError(.preconditionFailed,

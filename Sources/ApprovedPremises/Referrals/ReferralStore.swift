@@ -11,9 +11,11 @@ public struct ReferralStore: Sendable {
     }
 
     /// Who takes referrals in and books them: the national Central Referral Unit and administrators.
-    static let intake: Set<Role> = [.administrator, .referralManager]
+    public static let intake: Set<Role> = [.administrator, .referralManager]
     /// Who assesses referrals and sees the queue.
-    static let assessors: Set<Role> = [.administrator, .referralManager, .apManager]
+    public static let assessors: Set<Role> = [.administrator, .referralManager, .apManager]
+    /// Who books a referral into a premises: intake, and the AP managers who assess.
+    public static let bookers: Set<Role> = intake.union([.apManager])
 
     static let columns: SQL = """
         r.id, r.crn, r.noms_number, r.person_name, r.date_of_birth, r.gender, r.pnc_number, r.referrer_name, r.referrer_email,
@@ -219,7 +221,7 @@ public struct ReferralStore: Sendable {
     /// transaction; the referral becomes booked.
     public func book(_ id: UUID, premisesID: UUID, bedID: UUID?, arrival: CalendarDate?, departure: CalendarDate?,
                      by principal: Principal) async throws -> (Referral, Placement) {
-        try principal.require(Self.intake.union([.apManager]), to: "book referrals")
+        try principal.require(Self.bookers, to: "book referrals")
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await PremisesAccess.require(principal, PlacementStore.bookers, to: "book placements", premisesID: premisesID, on: connection)

@@ -12,6 +12,13 @@ public struct StaffStore: Sendable {
         self.hasher = hasher
     }
 
+    /// Who opens, changes and resets accounts.
+    public static let administrators: Set<Role> = [.administrator]
+    /// Who lists accounts (AP managers their own premises').
+    public static let listers: Set<Role> = [.administrator, .apManager]
+    /// Who sees who works at a premises: its own staff, and administrators.
+    public static let colleagues: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
+
     static let columns: SQL = "s.id, s.username, s.display_name, s.email, s.role, s.premises_id, s.region_code, s.active, s.version"
 
     static func staff(from row: PostgresRow) throws -> Staff {
@@ -24,7 +31,7 @@ public struct StaffStore: Sendable {
 
     /// Opens an account (administrators).
     public func create(_ new: NewStaff, by principal: Principal) async throws -> Staff {
-        try principal.require([.administrator], to: "open staff accounts")
+        try principal.require(Self.administrators, to: "open staff accounts")
         return try await create(new, auditedAs: principal)
     }
 
@@ -84,7 +91,7 @@ public struct StaffStore: Sendable {
     /// A page of accounts by username: all of them for administrators, an AP manager's own
     /// premises for AP managers. `premisesID` narrows the list to one premises.
     public func list(by principal: Principal, premisesID: UUID?, page: PageRequest) async throws -> Page<Staff> {
-        try principal.require([.administrator, .apManager], to: "list staff")
+        try principal.require(Self.listers, to: "list staff")
         var premisesID = premisesID
         if principal.role == .apManager {
             if let asked = premisesID, asked != principal.premisesID {
@@ -104,7 +111,7 @@ public struct StaffStore: Sendable {
 
     /// A page of the accounts of one premises, for its own staff and administrators.
     public func listAtPremises(_ premisesID: UUID, by principal: Principal, page: PageRequest) async throws -> Page<Staff> {
-        guard principal.role == .administrator || (principal.role.isPremisesStaff && principal.premisesID == premisesID) else {
+        guard Self.colleagues.contains(principal.role), principal.role == .administrator || principal.premisesID == premisesID else {
             throw DomainError(.forbidden, "only the premises' own staff and administrators may see who works there")
         }
         let after = try page.cursor.map { try $0.cursorKey() } ?? ""
@@ -120,7 +127,7 @@ public struct StaffStore: Sendable {
     /// Changes an account (administrators) if it is still at `expectedVersion`; deactivating
     /// an account, or changing its role or premises, ends its sessions.
     public func update(_ id: UUID, expectedVersion: Int, changes: StaffChanges, by principal: Principal) async throws -> Staff {
-        try principal.require([.administrator], to: "change staff accounts")
+        try principal.require(Self.administrators, to: "change staff accounts")
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 guard let row = try await connection.first("SELECT \(Self.columns) FROM staff s WHERE s.id = \(id) FOR UPDATE") else {
@@ -163,7 +170,7 @@ public struct StaffStore: Sendable {
 
     /// Sets a new password (administrators) and ends the account's sessions.
     public func resetPassword(_ id: UUID, to password: String, by principal: Principal) async throws {
-        try principal.require([.administrator], to: "reset passwords")
+        try principal.require(Self.administrators, to: "reset passwords")
         try await setPassword(id, to: password, auditedAs: principal)
     }
 

@@ -1,94 +1,6 @@
 import Foundation
 import Postgres
 
-/// The AP manager's authorisation for testing at a premises: which reasons, over which days.
-public struct TestingAuthorisation: Sendable, Equatable, Codable {
-    public var id: UUID
-    public var premisesID: UUID
-    public var reasons: [String]
-    public var from: CalendarDate
-    /// The day after the last day it covers; nil while open-ended.
-    public var until: CalendarDate?
-    public var note: String
-    public var authorisedBy: String
-}
-
-/// A drug or alcohol test: taken (with its chain of custody and results) or missed (with why).
-public struct SubstanceTest: Sendable, Equatable, Codable {
-    public enum Reason: String, Sendable, Codable, CaseIterable {
-        case onArrival = "on_arrival", random, onSuspicion = "on_suspicion", routine
-    }
-
-    public enum SampleType: String, Sendable, Codable, CaseIterable {
-        case urineLab = "urine_lab", urineInstant = "urine_instant", oralFluid = "oral_fluid", breath
-    }
-
-    public enum MissedReason: String, Sendable, Codable, CaseIterable {
-        case noKit = "no_kit", residentAbsent = "resident_absent", other
-    }
-
-    public enum Step: String, Sendable, Codable, CaseIterable {
-        case collected, sealed, sentToLab = "sent_to_lab", receivedByLab = "received_by_lab", resultReceived = "result_received"
-    }
-
-    public enum Substance: String, Sendable, Codable, CaseIterable {
-        case opiates, cocaine, amphetamines, cannabis, benzodiazepines, buprenorphine, methadone
-        case syntheticCannabinoids = "synthetic_cannabinoids", other, alcohol, wholeSample = "whole_sample"
-    }
-
-    public enum Outcome: String, Sendable, Codable, CaseIterable {
-        case negative, positive, positivePrescribed = "positive_prescribed", dilute, tampered, refused, unableToProvide = "unable_to_provide"
-
-        /// Results that call for a follow-up.
-        var needsFollowUp: Bool { [.positive, .dilute, .tampered, .refused, .unableToProvide].contains(self) }
-    }
-
-    public enum FollowUp: String, Sendable, Codable, CaseIterable {
-        case referralToSubstanceServices = "referral_to_substance_services", warning, reportedToPP = "reported_to_pp"
-    }
-
-    public struct CustodyStep: Sendable, Equatable, Codable {
-        public var step: Step
-        public var at: Date
-        public var person: String
-    }
-
-    public struct Result: Sendable, Equatable, Codable {
-        public var substance: Substance
-        public var result: Outcome
-        /// Breath alcohol, micrograms per 100 ml.
-        public var reading: Double?
-        public var recordedAt: Date
-    }
-
-    public struct FollowUpTaken: Sendable, Equatable, Codable {
-        public var action: FollowUp
-        public var note: String?
-        public var by: String
-        public var at: Date
-    }
-
-    public var id: UUID
-    public var placementID: UUID
-    public var personName: String
-    public var reason: Reason
-    public var sampleType: SampleType
-    public var requiredAt: Date
-    public var takenAt: Date?
-    public var takenBy: String?
-    public var sampleNumber: String?
-    public var missedReason: MissedReason?
-    public var missedNote: String?
-    public var custody: [CustodyStep]
-    public var results: [Result]
-    public var followUps: [FollowUpTaken]
-
-    /// Taken, but its results are still awaited.
-    public var awaitingResults: Bool { takenAt != nil && results.isEmpty }
-    /// A result calls for a follow-up and none is recorded.
-    public var needsFollowUp: Bool { results.contains { $0.result.needsFollowUp } && followUps.isEmpty }
-}
-
 /// Drug and alcohol testing. Key workers and managers record tests; the AP manager authorises.
 public struct TestingStore: Sendable {
     let pool: PostgresPool
@@ -97,7 +9,10 @@ public struct TestingStore: Sendable {
         self.pool = pool
     }
 
-    static let recorders = KeyWorkStore.recorders
+    /// Who records tests, custody, results and follow-ups: key workers and managers.
+    public static let recorders: Set<Role> = [.administrator, .apManager, .keyWorker]
+    /// Who authorises testing at a premises: its AP manager.
+    public static let authorisers: Set<Role> = [.administrator, .apManager]
 
     /// Records the AP manager's testing authorisation for a premises.
     public func authorise(premisesID: UUID, reasons: [String], from: CalendarDate, until: CalendarDate?, note: String,
@@ -110,7 +25,7 @@ public struct TestingStore: Sendable {
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                try await PremisesAccess.require(principal, [.administrator, .apManager], to: "authorise testing", premisesID: premisesID, on: connection)
+                try await PremisesAccess.require(principal, Self.authorisers, to: "authorise testing", premisesID: premisesID, on: connection)
                 let id: UUID = try await connection.one("""
                     INSERT INTO testing_authorisation (premises_id, reasons, valid, note, authorised_by)
                     VALUES (\(premisesID), \(Array(Set(reasons)).sorted())::text[], daterange(\(from)::date, \(until)::date, '[)'), \(note), \(principal.staffID))

@@ -140,6 +140,38 @@ struct CommandLineTests {
         }
     }
 
+    @Test("ap reads and shows times in the premises' time zone, which it learns from the service")
+    func premisesTimeZone() async throws {
+        try await withApp(.live) { client, world in
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = try Self.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let night = folder.appendingPathComponent("night.json")
+            let principal = try await world.fixtures.signIn("manager").principal
+            _ = try await PlacementStore(pool: world.pool).arrive(world.placement, at: Date().addingTimeInterval(-3600), keyWorkerID: nil,
+                                                                  expectedVersion: nil, by: principal)
+            // Elm House moves to New York: five hours behind London in December.
+            try await world.pool.execute("UPDATE premises SET time_zone = 'America/New_York' WHERE id = \(world.elm)")
+            var newYork = Calendar(identifier: .gregorian)
+            newYork.timeZone = TimeZone(identifier: "America/New_York")!
+            let now = newYork.dateComponents([.hour, .minute], from: Date())
+            let minutes = max(0, now.hour! * 60 + now.minute! - 2)
+            let clock = String(format: "%02d:%02d", minutes / 60, minutes % 60)
+            let expected = newYork.date(bySettingHour: minutes / 60, minute: minutes % 60, second: 0, of: Date())!
+
+            #expect(try await Self.ap(["login", "night", "--server", server], config: night, stdin: Fixtures.password + "\n").status == 0)
+            let whoami = try await Self.ap(["whoami"], config: night)
+            #expect(whoami.output.contains("America/New_York"), "\(whoami.output)")
+            let out = try await Self.ap(["out", "sj", "--at", clock, "-y"], config: night)
+            #expect(out.status == 0 && out.output.contains("signed out at \(clock)"), "\(out.output)")
+            let recorded = try await world.pool.query("SELECT occurred_at FROM movement WHERE placement_id = \(world.placement)")
+                .first!.decode("occurred_at", as: Date.self)
+            #expect(abs(recorded.timeIntervalSince(expected)) < 1, "\(clock) in New York was stored as \(recorded)")
+            let tonight = try await Self.ap(["tonight"], config: night)
+            #expect(tonight.output.contains("Sam Jones") && tonight.output.contains(clock), "\(tonight.output)")
+        }
+    }
+
     @Test("a night shift with ap: out, tonight, a check round with one key per resident, in, an incident, a handover; verify catches a check altered in SQL")
     func nightShift() async throws {
         try await withApp(.live) { client, world in

@@ -13,6 +13,7 @@ public struct CLIConfig: Codable, Sendable, Equatable {
     /// When the session ends.
     public var expiresAt: Date?
 
+    /// A value with each field given.
     public init(server: String? = nil, token: String? = nil, username: String? = nil, expiresAt: Date? = nil) {
         self.server = server
         self.token = token

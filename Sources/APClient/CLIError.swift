@@ -8,6 +8,7 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
     /// (a 404 for "there is none yet").
     public var status: Int?
 
+    /// An error in one sentence.
     public init(_ description: String) {
         self.description = description
     }

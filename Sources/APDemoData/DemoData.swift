@@ -22,6 +22,7 @@ public struct DemoData: Sendable {
     let pool: PostgresPool
     let stores: Stores
 
+    /// A store over the pool, hashing passwords with `hasher`.
     public init(pool: PostgresPool, hasher: PasswordHasher) {
         self.pool = pool
         self.stores = Stores(pool: pool, hasher: hasher)

@@ -57,6 +57,7 @@ public struct NationalSeed: Sendable {
     public var until: CalendarDate
     public var premisesCount = 104
 
+    /// A seed of `years` years up to `until`, reproducible from `seed`.
     public init(years: Int, seed: UInt64, until: CalendarDate) {
         self.years = years
         self.seed = seed

@@ -7,6 +7,7 @@ import Postgres
 public struct ReportBaseline: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -26,6 +26,7 @@ public struct ServerConfiguration: Sendable {
     /// database statements are cancelled and the service stops (`AP_SHUTDOWN_GRACE_SECONDS`, default 5).
     public var shutdownGraceSeconds: Int = 5
 
+    /// A value with each field given.
     public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
                 maxConnections: Int = 8, bcryptCost: UInt8 = 12, migrateOnStart: Bool = false) {
         self.host = host

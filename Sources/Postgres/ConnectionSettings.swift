@@ -16,6 +16,7 @@ public struct ConnectionSettings: Sendable {
     /// How long one statement may run before the server stops it (57014, `PostgresError.Kind.queryCanceled`); nil: no limit.
     public var statementTimeoutSeconds: Int?
 
+    /// A value with each field given.
     public init(connectionString: String = "", connectTimeoutSeconds: Int = 5, applicationName: String = "approved-premises") {
         self.connectionString = connectionString
         self.connectTimeoutSeconds = connectTimeoutSeconds

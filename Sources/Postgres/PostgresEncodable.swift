@@ -22,6 +22,7 @@ public struct PostgresDecodingError: Error, CustomStringConvertible {
     /// The column, when known.
     public var column: String?
 
+    /// A value with each field given.
     public init(type: String, column: String? = nil) {
         self.type = type
         self.column = column
@@ -34,11 +35,13 @@ public struct PostgresDecodingError: Error, CustomStringConvertible {
 
 extension String: PostgresCodable {
     public var postgresText: String { self }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) { self = postgresText }
 }
 
 extension Int: PostgresCodable {
     public var postgresText: String { String(self) }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) throws {
         guard let value = Int(postgresText) else { throw PostgresDecodingError(type: "Int") }
         self = value
@@ -47,6 +50,7 @@ extension Int: PostgresCodable {
 
 extension Int32: PostgresCodable {
     public var postgresText: String { String(self) }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) throws {
         guard let value = Int32(postgresText) else { throw PostgresDecodingError(type: "Int32") }
         self = value
@@ -55,6 +59,7 @@ extension Int32: PostgresCodable {
 
 extension Int64: PostgresCodable {
     public var postgresText: String { String(self) }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) throws {
         guard let value = Int64(postgresText) else { throw PostgresDecodingError(type: "Int64") }
         self = value
@@ -63,6 +68,7 @@ extension Int64: PostgresCodable {
 
 extension Double: PostgresCodable {
     public var postgresText: String { String(self) }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) throws {
         guard let value = Double(postgresText) else { throw PostgresDecodingError(type: "Double") }
         self = value
@@ -71,6 +77,7 @@ extension Double: PostgresCodable {
 
 extension Bool: PostgresCodable {
     public var postgresText: String { self ? "t" : "f" }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) throws {
         switch postgresText {
         case "t", "true": self = true
@@ -82,6 +89,7 @@ extension Bool: PostgresCodable {
 
 extension UUID: PostgresCodable {
     public var postgresText: String { uuidString.lowercased() }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText: String) throws {
         guard let value = UUID(uuidString: postgresText) else { throw PostgresDecodingError(type: "UUID") }
         self = value
@@ -167,6 +175,7 @@ extension Data: PostgresCodable {
     public var postgresText: String {
         "\\x" + map { String(format: "%02x", $0) }.joined()
     }
+    /// Reads PostgreSQL's text for the value.
     public init(postgresText text: String) throws {
         guard text.hasPrefix("\\x"), text.count % 2 == 0 else { throw PostgresDecodingError(type: "Data") }
         var bytes = [UInt8]()

@@ -47,6 +47,7 @@ public struct PostgresError: Error, Sendable, CustomStringConvertible, CustomDeb
     /// The server's detail line. May contain data: never show it to a user.
     public var detail: String?
 
+    /// A value with each field given.
     public init(
         kind: Kind, sqlState: String? = nil, constraint: String? = nil, table: String? = nil,
         column: String? = nil, message: String, detail: String? = nil

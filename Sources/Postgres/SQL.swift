@@ -18,10 +18,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         self.binds = []
     }
 
+    /// SQL text with no parameters.
     public init(stringLiteral value: String) {
         self.init(unsafeSQL: value)
     }
 
+    /// SQL text with its interpolated values as parameters.
     public init(stringInterpolation: StringInterpolation) {
         self.text = stringInterpolation.text
         self.binds = stringInterpolation.binds
@@ -45,10 +47,12 @@ public struct SQL: Sendable, ExpressibleByStringInterpolation, CustomStringConve
         var text = ""
         var binds: [String?] = []
 
+        /// Starts an interpolation.
         public init(literalCapacity: Int, interpolationCount: Int) {
             text.reserveCapacity(literalCapacity + interpolationCount * 3)
         }
 
+        /// Appends SQL text as written.
         public mutating func appendLiteral(_ literal: String) {
             text += literal
         }

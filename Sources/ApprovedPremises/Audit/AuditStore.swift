@@ -5,6 +5,7 @@ import Postgres
 public struct AuditStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -6,6 +6,7 @@ import Postgres
 public struct AllocationPlanStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

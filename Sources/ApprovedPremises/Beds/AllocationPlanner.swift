@@ -21,6 +21,7 @@ public enum AllocationPlanner {
         /// Nights already taken: allocations and out-of-service periods.
         public var busy: [Nights]
 
+        /// A value with each field given.
         public init(id: UUID, label: String, characteristics: Set<String>, inUse: Nights, busy: [Nights]) {
             self.id = id
             self.label = label
@@ -37,6 +38,7 @@ public enum AllocationPlanner {
         public var nights: Nights
         public var needs: Set<String>
 
+        /// A value with each field given.
         public init(placementID: UUID, personName: String, nights: Nights, needs: Set<String>) {
             self.placementID = placementID
             self.personName = personName
@@ -50,6 +52,7 @@ public enum AllocationPlanner {
         public var assignments: [(placementID: UUID, bedID: UUID)]
         public var unfitted: [(placementID: UUID, reason: String)]
 
+        /// Plans are equal when they assign and leave out the same placements.
         public static func == (lhs: Plan, rhs: Plan) -> Bool {
             lhs.assignments.map { [$0.placementID, $0.bedID] } == rhs.assignments.map { [$0.placementID, $0.bedID] }
                 && lhs.unfitted.map { "\($0.placementID)\($0.reason)" } == rhs.unfitted.map { "\($0.placementID)\($0.reason)" }

@@ -71,6 +71,7 @@ public struct BedBoard: Sendable, Codable, Equatable {
 public struct BedBoardStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -20,6 +20,7 @@ public struct OutOfService: Sendable, Equatable, Codable {
 public struct OutOfServiceStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

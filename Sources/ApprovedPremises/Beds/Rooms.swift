@@ -27,6 +27,7 @@ public struct Bed: Sendable, Equatable, Codable {
 public struct RoomStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -7,6 +7,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// Days since 1970-01-01.
     public let daysSinceEpoch: Int
 
+    /// The date a number of days after 1970-01-01.
     public init(daysSinceEpoch: Int) {
         self.daysSinceEpoch = daysSinceEpoch
     }
@@ -71,10 +72,12 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         return String(format: "%04d-%02d-%02d", year, month, day)
     }
 
+    /// Earlier dates order first.
     public static func < (lhs: CalendarDate, rhs: CalendarDate) -> Bool {
         lhs.daysSinceEpoch < rhs.daysSinceEpoch
     }
 
+    /// Decodes YYYY-MM-DD.
     public init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let date = CalendarDate(text) else {
@@ -83,6 +86,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         self = date
     }
 
+    /// Encodes as YYYY-MM-DD.
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.singleValueContainer()
         try container.encode(description)
@@ -90,6 +94,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     public var postgresText: String { description }
 
+    /// Reads PostgreSQL's text for a date.
     public init(postgresText: String) throws {
         guard let date = CalendarDate(postgresText) else { throw PostgresDecodingError(type: "CalendarDate") }
         self = date
@@ -111,6 +116,7 @@ public struct Nights: Sendable, Hashable, Codable, CustomStringConvertible {
     /// The day after the last night (a departure date).
     public var end: CalendarDate
 
+    /// The nights from `first` up to, not including, `end`.
     public init(first: CalendarDate, end: CalendarDate) {
         self.first = first
         self.end = end
@@ -122,8 +128,10 @@ public struct Nights: Sendable, Hashable, Codable, CustomStringConvertible {
     /// Every night, in order.
     public var all: [CalendarDate] { (0..<count).map { first.adding(days: $0) } }
 
+    /// Whether a night is one of these.
     public func contains(_ night: CalendarDate) -> Bool { night >= first && night < end }
 
+    /// Whether the two ranges share a night.
     public func overlaps(_ other: Nights) -> Bool { first < other.end && other.first < end }
 
     /// PostgreSQL's `daterange` literal.

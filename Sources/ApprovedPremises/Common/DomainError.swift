@@ -9,6 +9,7 @@ public struct FieldProblem: Sendable, Equatable, Codable {
     /// What is wrong, in a sentence a person can act on.
     public var message: String
 
+    /// A value with each field given.
     public init(field: String, rule: String, message: String) {
         self.field = field
         self.rule = rule
@@ -49,6 +50,7 @@ public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The fields concerned, for `invalid` and `conflict`.
     public var problems: [FieldProblem]
 
+    /// A value with each field given.
     public init(_ kind: Kind, _ message: String, problems: [FieldProblem] = []) {
         self.kind = kind
         self.message = message
@@ -73,6 +75,7 @@ public struct Validation: Sendable {
     /// The problems found so far.
     public private(set) var problems: [FieldProblem] = []
 
+    /// An empty set of checks.
     public init() {}
 
     /// Records a problem when `condition` is false.

@@ -15,6 +15,7 @@ public struct IdempotencyStore: Sendable {
     /// service (which claimed keys in a transaction of their own) and is taken as abandoned.
     public var abandonedAfterSeconds: Int
 
+    /// A store over the pool.
     public init(pool: PostgresPool, abandonedAfterSeconds: Int = 300) {
         self.pool = pool
         self.abandonedAfterSeconds = abandonedAfterSeconds
@@ -26,6 +27,7 @@ public struct IdempotencyStore: Sendable {
         public var headers: [String: String]
         public var body: Data
 
+        /// A value with each field given.
         public init(status: Int, headers: [String: String], body: Data) {
             self.status = status
             self.headers = headers

@@ -30,6 +30,7 @@ public struct Page<Item: Sendable>: Sendable {
     /// Pass as `cursor` to get the next page; nil on the last page.
     public var nextCursor: String?
 
+    /// A value with each field given.
     public init(items: [Item], nextCursor: String?) {
         self.items = items
         self.nextCursor = nextCursor

@@ -5,6 +5,7 @@ public struct WallClock: Sendable, Hashable, Codable, CustomStringConvertible {
     public var hour: Int
     public var minute: Int
 
+    /// A time read from HH:MM; nil when it is not one.
     public init?(_ text: String) {
         let parts = text.split(separator: ":")
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
@@ -13,6 +14,7 @@ public struct WallClock: Sendable, Hashable, Codable, CustomStringConvertible {
         self.minute = minute
     }
 
+    /// A value with each field given.
     public init(hour: Int, minute: Int) {
         self.hour = hour
         self.minute = minute
@@ -29,6 +31,7 @@ public struct CurfewHours: Sendable, Hashable, Codable {
     public var start: WallClock
     public var end: WallClock
 
+    /// A value with each field given.
     public init(start: WallClock, end: WallClock) {
         self.start = start
         self.end = end

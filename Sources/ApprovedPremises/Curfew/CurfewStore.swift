@@ -23,6 +23,7 @@ public struct Movement: Sendable, Equatable, Codable {
 
 /// Where a resident is now, for the night shift.
 public struct ResidentState: Sendable, Equatable, Codable {
+    /// Where a resident is now, as night staff act on it.
     public enum State: String, Sendable, Codable {
         case late, dueBackSoon = "due_back_soon", out, awayWithPermission = "away_with_permission", `in`
     }
@@ -74,6 +75,7 @@ public enum NightState {
 public struct CurfewStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -103,6 +105,7 @@ public struct CurfewStore: Sendable {
         public var expectedBack: Date?
         public var withPermission: Bool
 
+        /// A value with each field given.
         public init(kind: String, occurredAt: Date, destination: String? = nil, expectedBack: Date? = nil, withPermission: Bool = false) {
             self.kind = kind
             self.occurredAt = occurredAt

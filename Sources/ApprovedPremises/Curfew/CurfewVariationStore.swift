@@ -16,6 +16,7 @@ public struct CurfewVariation: Sendable, Equatable, Codable {
 public struct CurfewVariationStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

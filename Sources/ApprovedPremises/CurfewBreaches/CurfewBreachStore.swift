@@ -43,6 +43,7 @@ public struct CurfewBreach: Sendable, Equatable, Codable {
 public struct CurfewBreachStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

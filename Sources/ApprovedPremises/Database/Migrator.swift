@@ -31,6 +31,7 @@ public struct Migration: Sendable, Equatable {
         recorded == checksum || Self.earlierChecksums[version]?.contains(recorded) == true
     }
 
+    /// A value with each field given.
     public init(version: Int, name: String, sql: String) {
         self.version = version
         self.name = name
@@ -87,6 +88,7 @@ public struct Migrator: Sendable {
     let migrations: [Migration]
     let logger: Logger
 
+    /// A migrator applying `migrations` through the pool.
     public init(pool: PostgresPool, migrations: [Migration], logger: Logger = Logger(label: "migrate")) {
         self.pool = pool
         self.migrations = migrations

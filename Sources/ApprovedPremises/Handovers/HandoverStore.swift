@@ -9,6 +9,7 @@ public struct Handover: Sendable, Equatable, Codable {
         public var personName: String
         public var why: String
 
+        /// A value with each field given.
         public init(placementID: UUID, personName: String = "", why: String) {
             self.placementID = placementID
             self.personName = personName
@@ -28,6 +29,7 @@ public struct Handover: Sendable, Equatable, Codable {
     /// Who has read it, and when.
     public var acknowledgements: [Acknowledgement]
 
+    /// Who read a handover, and when.
     public struct Acknowledgement: Sendable, Equatable, Codable {
         public var staffName: String
         public var at: Date
@@ -39,6 +41,7 @@ public struct Handover: Sendable, Equatable, Codable {
 public struct HandoverStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

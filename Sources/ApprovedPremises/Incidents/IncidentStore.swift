@@ -4,12 +4,14 @@ import Postgres
 /// An incident as it stands in one version: every version carries the incident's number; an
 /// amendment is a later version with a reason, and the earlier ones stay.
 public struct Incident: Sendable, Equatable, Codable {
+    /// What kind of incident it was.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case violenceOrThreats = "violence_or_threats", selfHarm = "self_harm", substanceFound = "substance_found", damage
         case policeAttendance = "police_attendance", absconding, missedCurfew = "missed_curfew", medicalEmergency = "medical_emergency"
         case safeguarding, complaint, other
     }
 
+    /// How serious it was.
     public enum Severity: String, Sendable, Codable, CaseIterable {
         case low, medium, high, critical
     }
@@ -44,6 +46,7 @@ public struct Incident: Sendable, Equatable, Codable {
 public struct IncidentStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -60,6 +63,7 @@ public struct IncidentStore: Sendable {
         public var actionTaken: String
         public var told: [String]
 
+        /// A value with each field given.
         public init(kind: String, severity: String, occurredAt: Date, location: String, summary: String,
                     residents: [UUID] = [], staff: [UUID] = [], actionTaken: String, told: [String] = []) {
             self.kind = kind

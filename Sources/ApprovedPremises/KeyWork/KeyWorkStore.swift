@@ -3,6 +3,7 @@ import Postgres
 
 /// A key-work session: recorded once, with the actions agreed in it.
 public struct KeyWorkSession: Sendable, Equatable, Codable {
+    /// The kind of key-work session.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case induction, oneToOne = "one_to_one", relapsePrevention = "relapse_prevention", moveOnPlanning = "move_on_planning", other
     }
@@ -48,6 +49,7 @@ public struct KeyWorkDue: Sendable, Equatable, Codable {
 public struct KeyWorkStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -97,6 +99,7 @@ public struct KeyWorkStore: Sendable {
         public var nextSessionOn: CalendarDate?
         public var actions: [(action: String, owner: String, dueOn: CalendarDate)]
 
+        /// A value with each field given.
         public init(heldAt: Date, durationMinutes: Int, kind: String, topics: [String] = [], notes: String, nextSessionOn: CalendarDate? = nil,
                     actions: [(action: String, owner: String, dueOn: CalendarDate)] = []) {
             self.heldAt = heldAt

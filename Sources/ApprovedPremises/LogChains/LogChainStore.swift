@@ -25,6 +25,7 @@ public struct ChainReport: Sendable, Equatable, Codable {
 public struct LogChainStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -3,15 +3,18 @@ import Postgres
 
 /// Where a resident will live after the AP: opened by the arrival, closed by the departure.
 public struct MoveOnPlan: Sendable, Equatable, Codable {
+    /// A way to somewhere settled to live.
     public enum PathwayKind: String, Sendable, Codable, CaseIterable {
         case localAuthorityHousing = "local_authority_housing", cas3Referral = "cas3_referral", privateRented = "private_rented"
         case family, supportedHousing = "supported_housing", other
     }
 
+    /// How far a pathway has got.
     public enum PathwayStatus: String, Sendable, Codable, CaseIterable {
         case planned, applied, inProgress = "in_progress", offered, accepted, declined, withdrawn
     }
 
+    /// A pathway's status change, on a date.
     public struct Update: Sendable, Equatable, Codable {
         public var status: PathwayStatus
         public var on: CalendarDate
@@ -19,6 +22,7 @@ public struct MoveOnPlan: Sendable, Equatable, Codable {
         public var by: String
     }
 
+    /// One pathway pursued, with its history.
     public struct Pathway: Sendable, Equatable, Codable {
         public var id: UUID
         public var kind: PathwayKind
@@ -56,6 +60,7 @@ public struct MoveOnFlag: Sendable, Equatable, Codable {
 public struct MoveOnStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

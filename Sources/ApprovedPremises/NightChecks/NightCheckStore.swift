@@ -3,6 +3,7 @@ import Postgres
 
 /// What staff saw of one resident on a round.
 public struct NightCheckObservation: Sendable, Equatable, Codable {
+    /// What staff saw of a resident on a round.
     public enum Kind: String, Sendable, Codable, CaseIterable {
         case seen, notSeen = "not_seen", notInRoom = "not_in_room", refused
     }
@@ -17,6 +18,7 @@ public struct NightCheckObservation: Sendable, Equatable, Codable {
 
 /// One round of a night's checks, as due and as recorded.
 public struct NightCheckRound: Sendable, Equatable, Codable {
+    /// A round's state: recorded, missed, due now or to come.
     public enum Status: String, Sendable, Codable {
         /// Recorded (perhaps late: see `recordedLate`).
         case recorded
@@ -86,6 +88,7 @@ public enum NightCheckSchedule {
 public struct NightCheckStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -100,6 +103,7 @@ public struct NightCheckStore: Sendable {
         public var observedAt: Date?
         public var note: String?
 
+        /// A value with each field given.
         public init(placementID: UUID, observation: String, observedAt: Date? = nil, note: String? = nil) {
             self.placementID = placementID
             self.observation = observation

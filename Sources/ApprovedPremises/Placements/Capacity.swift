@@ -14,6 +14,7 @@ public enum Capacity {
         /// For each room characteristic the new placement needs: beds that have it, placements needing it.
         public var byNeed: [String: (beds: Int, booked: Int)]
 
+        /// A value with each field given.
         public init(night: CalendarDate, usableBeds: Int, booked: Int, byNeed: [String: (beds: Int, booked: Int)] = [:]) {
             self.night = night
             self.usableBeds = usableBeds
@@ -21,6 +22,7 @@ public enum Capacity {
             self.byNeed = byNeed
         }
 
+        /// Nights are equal when every count is.
         public static func == (lhs: Night, rhs: Night) -> Bool {
             lhs.night == rhs.night && lhs.usableBeds == rhs.usableBeds && lhs.booked == rhs.booked
                 && lhs.byNeed.mapValues { [$0.beds, $0.booked] } == rhs.byNeed.mapValues { [$0.beds, $0.booked] }
@@ -33,6 +35,7 @@ public enum Capacity {
         /// Nil when the premises is full; the characteristic when its beds are all taken.
         public var need: String?
 
+        /// A value with each field given.
         public init(night: CalendarDate, need: String?) {
             self.night = night
             self.need = need

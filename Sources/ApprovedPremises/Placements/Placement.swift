@@ -95,6 +95,7 @@ public struct NewPlacement: Sendable {
     /// A bed to allocate for the whole stay at once, if chosen.
     public var bedID: UUID?
 
+    /// A value with each field given.
     public init(premisesID: UUID, crn: String, personName: String, expectedArrival: CalendarDate, expectedDeparture: CalendarDate? = nil,
                 needs: [String] = [], overbookingReason: String? = nil, bedID: UUID? = nil) {
         self.premisesID = premisesID

@@ -8,6 +8,7 @@ import Postgres
 public struct PlacementStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -209,6 +210,7 @@ public struct PlacementStore: Sendable {
         public var notes: String?
         public var transferredTo: String?
 
+        /// A value with each field given.
         public init(departedAt: Date, reason: String, moveOnCategory: String? = nil, notes: String? = nil, transferredTo: String? = nil) {
             self.departedAt = departedAt
             self.reason = reason

@@ -59,6 +59,7 @@ public struct PremisesChanges: Sendable {
     public var labResultDays: Int?
     public var active: Bool?
 
+    /// A value with each field given.
     public init(name: String? = nil, address: String? = nil, postcode: String? = nil, localRestrictions: String? = nil,
                 characteristics: [String]? = nil, curfewStart: String? = nil, curfewEnd: String? = nil,
                 nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil,
@@ -111,6 +112,7 @@ public struct NewPremises: Sendable {
     public var timeZone: String
     public var postcode: String?
 
+    /// A value with each field given.
     public init(code: String, name: String, regionCode: String, apType: String, gender: String,
                 timeZone: String = Premises.defaultTimeZoneIdentifier, postcode: String? = nil) {
         self.code = code

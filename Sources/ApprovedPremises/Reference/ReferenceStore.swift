@@ -16,6 +16,7 @@ public struct ReferenceEntry: Sendable, Equatable {
 public struct ReferenceStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

@@ -52,6 +52,7 @@ public struct ReferralDetails: Sendable, Equatable, Codable {
     public var riskToResidents: String?
     public var otherInformation: String?
 
+    /// A value with each field given.
     public init(crn: String, nomsNumber: String? = nil, personName: String, dateOfBirth: CalendarDate, gender: String, pncNumber: String? = nil,
                 referrerName: String, referrerEmail: String, referrerTeam: String? = nil, referrerRegion: String? = nil,
                 releaseType: String, expectedRelease: CalendarDate? = nil, expectedArrival: CalendarDate, lengthOfStayDays: Int? = nil,

@@ -6,6 +6,7 @@ import Postgres
 /// (`accommodation_outcome` of move_on_categories.csv; `unknown` when no category was recorded),
 /// lengths of stay, early leavers, recalls, and non-arrivals (by expected arrival date).
 public struct MoveOnReport: Sendable, Equatable, Codable {
+    /// One period's departures and outcomes.
     public struct Row: Sendable, Equatable, Codable {
         public var from: CalendarDate
         public var to: CalendarDate

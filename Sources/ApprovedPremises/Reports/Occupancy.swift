@@ -12,6 +12,7 @@ import Postgres
 ///   usable beds;
 /// - occupancy rate = occupied bed-nights / usable bed-nights.
 public struct OccupancyReport: Sendable, Equatable, Codable {
+    /// One period's bed-nights and occupancy.
     public struct Row: Sendable, Equatable, Codable {
         /// The period's first night and the night after its last (clipped to the range).
         public var from: CalendarDate
@@ -56,9 +57,11 @@ public struct OccupancyReport: Sendable, Equatable, Codable {
     public var forecast: [ForecastWeek]
 }
 
+/// The reports: occupancy, move-on outcomes and operations, read-only (on a replica when one is configured).
 public struct ReportStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

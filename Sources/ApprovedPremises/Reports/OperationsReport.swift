@@ -5,6 +5,7 @@ import Postgres
 /// ended; drug and alcohol tests by result and substance, and missed tests; key-work sessions
 /// per resident-week and sessions held late; and the referral pipeline.
 public struct OperationsReport: Sendable, Equatable, Codable {
+    /// One period's breaches, tests, key work and referrals.
     public struct Row: Sendable, Equatable, Codable {
         public var from: CalendarDate
         public var to: CalendarDate
@@ -43,6 +44,7 @@ public struct OperationsReport: Sendable, Equatable, Codable {
 }
 
 extension ReportStore {
+    /// The operations report of a scope for the days from `from` up to `to`.
     public func operations(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> OperationsReport {
         try Self.validate(from: from, to: to)
         return try await reading { connection in

@@ -21,6 +21,7 @@ public enum ReportCSV {
         keys.map { prefix + $0.lowercased().replacingOccurrences(of: #"[^a-z0-9]+"#, with: "_", options: .regularExpression).trimmingCharacters(in: CharacterSet(charactersIn: "_")) }
     }
 
+    /// The occupancy report as CSV.
     public static func occupancy(_ report: OccupancyReport) -> String {
         let reasons = Set(report.rows.flatMap(\.outOfServiceByReason.keys)).sorted()
         let header = ["from", "to", "beds", "bed_nights", "out_of_service_bed_nights"] + columns("out_of_service_", reasons)
@@ -33,6 +34,7 @@ public enum ReportCSV {
         })
     }
 
+    /// The move-on report as CSV.
     public static func moveOn(_ report: MoveOnReport) -> String {
         let reasons = Set(report.rows.flatMap(\.byReason.keys)).sorted()
         let categories = Set(report.rows.flatMap(\.byMoveOnCategory.keys)).sorted()
@@ -50,6 +52,7 @@ public enum ReportCSV {
         })
     }
 
+    /// The operations report as CSV.
     public static func operations(_ report: OperationsReport) -> String {
         func keys(_ pick: (OperationsReport.Row) -> [String: Int]) -> [String] { Set(report.rows.flatMap { pick($0).keys }).sorted() }
         let states = ["open", "escalated", "closed"]

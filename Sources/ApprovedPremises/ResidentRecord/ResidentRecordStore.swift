@@ -71,6 +71,7 @@ public struct DepartureSummary: Sendable, Equatable, Codable {
 public struct ResidentRecordStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }

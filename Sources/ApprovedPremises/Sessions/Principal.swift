@@ -21,6 +21,7 @@ public struct Principal: Sendable, Equatable {
     /// The request's identifier, recorded with every audit row it writes.
     public var requestID: String?
 
+    /// A value with each field given.
     public init(
         staffID: UUID, username: String, displayName: String, role: Role, premisesID: UUID?, regionCode: String?,
         sessionID: UUID, expiresAt: Date, requestID: String? = nil

@@ -25,6 +25,7 @@ public struct SessionStore: Sendable {
     /// Wrong passwords in a row allowed before attempts are slowed.
     public var freeAttempts: Int
 
+    /// A store over the pool, hashing passwords with `hasher`.
     public init(pool: PostgresPool, hasher: PasswordHasher, sessionLength: Duration = .seconds(13 * 3600), freeAttempts: Int = 5) {
         self.pool = pool
         self.hasher = hasher

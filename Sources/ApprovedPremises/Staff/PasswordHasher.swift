@@ -6,6 +6,7 @@ public struct PasswordHasher: Sendable {
     /// bcrypt's cost: 12 in production; tests use the minimum, 4, to stay quick.
     public var cost: UInt8
 
+    /// A hasher of bcrypt cost `cost` (tests use 4).
     public init(cost: UInt8 = 12) {
         precondition((4...31).contains(cost), "bcrypt cost must be 4...31")
         self.cost = cost

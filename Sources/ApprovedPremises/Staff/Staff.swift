@@ -27,6 +27,7 @@ public struct NewStaff: Sendable {
     public var regionCode: String?
     public var password: String
 
+    /// A value with each field given.
     public init(username: String, displayName: String, email: String? = nil, role: Role,
                 premisesID: UUID? = nil, regionCode: String? = nil, password: String) {
         self.username = username
@@ -48,6 +49,7 @@ public struct StaffChanges: Sendable {
     public var regionCode: String??
     public var active: Bool?
 
+    /// A value with each field given.
     public init(displayName: String? = nil, email: String? = nil, role: Role? = nil,
                 premisesID: UUID?? = nil, regionCode: String?? = nil, active: Bool? = nil) {
         self.displayName = displayName

@@ -7,6 +7,7 @@ public struct StaffStore: Sendable {
     let pool: PostgresPool
     let hasher: PasswordHasher
 
+    /// A store over the pool, hashing passwords with `hasher`.
     public init(pool: PostgresPool, hasher: PasswordHasher) {
         self.pool = pool
         self.hasher = hasher

@@ -14,27 +14,33 @@ public struct TestingAuthorisation: Sendable, Equatable, Codable {
 
 /// A drug or alcohol test: taken (with its chain of custody and results) or missed (with why).
 public struct SubstanceTest: Sendable, Equatable, Codable {
+    /// Why a test was required.
     public enum Reason: String, Sendable, Codable, CaseIterable {
         case onArrival = "on_arrival", random, onSuspicion = "on_suspicion", routine
     }
 
+    /// The kind of sample.
     public enum SampleType: String, Sendable, Codable, CaseIterable {
         case urineLab = "urine_lab", urineInstant = "urine_instant", oralFluid = "oral_fluid", breath
     }
 
+    /// Why a required test was not taken.
     public enum MissedReason: String, Sendable, Codable, CaseIterable {
         case noKit = "no_kit", residentAbsent = "resident_absent", other
     }
 
+    /// A step of a laboratory sample's chain of custody, in order.
     public enum Step: String, Sendable, Codable, CaseIterable {
         case collected, sealed, sentToLab = "sent_to_lab", receivedByLab = "received_by_lab", resultReceived = "result_received"
     }
 
+    /// What a test looks for.
     public enum Substance: String, Sendable, Codable, CaseIterable {
         case opiates, cocaine, amphetamines, cannabis, benzodiazepines, buprenorphine, methadone
         case syntheticCannabinoids = "synthetic_cannabinoids", other, alcohol, wholeSample = "whole_sample"
     }
 
+    /// What a test found for one substance.
     public enum Outcome: String, Sendable, Codable, CaseIterable {
         case negative, positive, positivePrescribed = "positive_prescribed", dilute, tampered, refused, unableToProvide = "unable_to_provide"
 
@@ -42,16 +48,19 @@ public struct SubstanceTest: Sendable, Equatable, Codable {
         var needsFollowUp: Bool { [.positive, .dilute, .tampered, .refused, .unableToProvide].contains(self) }
     }
 
+    /// What was done about a positive or refused result.
     public enum FollowUp: String, Sendable, Codable, CaseIterable {
         case referralToSubstanceServices = "referral_to_substance_services", warning, reportedToPP = "reported_to_pp"
     }
 
+    /// One step of the chain of custody: when, and who handled the sample.
     public struct CustodyStep: Sendable, Equatable, Codable {
         public var step: Step
         public var at: Date
         public var person: String
     }
 
+    /// One substance's result.
     public struct Result: Sendable, Equatable, Codable {
         public var substance: Substance
         public var result: Outcome
@@ -60,6 +69,7 @@ public struct SubstanceTest: Sendable, Equatable, Codable {
         public var recordedAt: Date
     }
 
+    /// A follow-up done, by whom and when.
     public struct FollowUpTaken: Sendable, Equatable, Codable {
         public var action: FollowUp
         public var note: String?

@@ -5,6 +5,7 @@ import Postgres
 public struct TestingStore: Sendable {
     let pool: PostgresPool
 
+    /// A store over the pool.
     public init(pool: PostgresPool) {
         self.pool = pool
     }
@@ -72,6 +73,7 @@ public struct TestingStore: Sendable {
         public var missedReason: String?
         public var missedNote: String?
 
+        /// A value with each field given.
         public init(reason: String, sampleType: String, requiredAt: Date, takenAt: Date? = nil, sampleNumber: String? = nil,
                     missedReason: String? = nil, missedNote: String? = nil) {
             self.reason = reason

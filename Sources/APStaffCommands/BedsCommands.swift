@@ -22,8 +22,7 @@ struct BedsBoard: AsyncParsableCommand {
             Example:  ap beds board --premises DEMO-ELM --from 2026-12-01 --nights 21
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The first night (YYYY-MM-DD); today when left out.") var from: String?
     @Option(help: "How many nights (1-92).") var nights: Int = 14
     @Flag(help: "Print JSON instead of the board.") var json = false
@@ -33,8 +32,7 @@ struct BedsBoard: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let board = try await client.getBedBoard(path: .init(premisesId: premisesID), query: .init(from: from, nights: nights)).ok.body.json
         if json {
@@ -91,13 +89,11 @@ struct BedsRooms: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "rooms", abstract: "List the rooms and beds of a premises.", discussion: "Example:  ap beds rooms --premises DEMO-ELM")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let rooms = try await client.listRooms(path: .init(premisesId: premisesID)).ok.body.json
         if json { try Terminal.printJSON(rooms); return }
@@ -119,14 +115,12 @@ struct BedsImport: AsyncParsableCommand {
             Example:  ap beds import rooms.csv --premises DEMO-ELM
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Argument(help: "The CSV file.") var file: String
 
     func run() async throws {
         let text = try String(contentsOfFile: file, encoding: .utf8)
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let rooms = try await client.importRooms(path: .init(premisesId: premisesID), body: .csv(.init(text))).created.body.json
         print("Loaded. The premises now has \(rooms.count) rooms and \(rooms.map(\.beds.count).reduce(0, +)) beds.")
@@ -173,14 +167,12 @@ struct BedsSuggest: AsyncParsableCommand {
             Example:  ap beds suggest --apply
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Allocate the proposed beds.") var apply = false
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let plan = apply
             ? try await client.applyAllocationPlan(path: .init(premisesId: premisesID)).ok.body.json

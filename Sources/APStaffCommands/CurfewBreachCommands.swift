@@ -37,15 +37,13 @@ struct BreachesList: AsyncParsableCommand {
         commandName: "list", abstract: "The premises' curfew breaches, newest first.",
         discussion: "Example:  ap breaches list --open            ap breaches list --resident 4")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Only those not yet closed (escalated ones included).") var open = false
     @Option(help: "Only this resident's: bed number, initials or part of the name.") var resident: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let local = here.local
         var breaches: [Components.Schemas.CurfewBreach]
@@ -74,8 +72,7 @@ struct BreachEscalate: AsyncParsableCommand {
         abstract: "Escalate an open breach: the resident is absent overnight and you have told the PP, the police or both.",
         discussion: "Example:  ap breaches escalate dj --pp --police --note \"police ref 4411\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Argument(help: "The resident (bed number, initials, part of the name) or the breach's id.") var which: String
     @Flag(help: "The probation practitioner has been told.") var pp = false
     @Flag(help: "The police have been told.") var police = false
@@ -88,8 +85,7 @@ struct BreachEscalate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let local = here.local
         let breach = try BreachFinder.find(which, in: try await client.breaches(premisesID, openOnly: true), residents: try await client.tonight(premisesID),
@@ -108,16 +104,14 @@ struct BreachOutcome: AsyncParsableCommand {
         abstract: "Record how a breach ended (managers).",
         discussion: "Example:  ap breaches outcome 3f2a9c1e warning --note \"first breach; spoke with him at 10:00\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Argument(help: "The breach's id (as ap breaches shows it) or the resident.") var which: String
     @Argument(help: "How it ended.") var outcome: Components.Schemas.CurfewBreach.OutcomePayload
     @Option(help: "Why.") var note: String?
     @Flag(help: "Print the breach as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let breach = try BreachFinder.find(which, in: try await client.breaches(premisesID, openOnly: false), residents: try await client.tonight(premisesID),
                                            where: { $0.outcome == nil && $0.state != .open }, describe: "waiting for an outcome")

@@ -15,14 +15,13 @@ struct CurfewVariations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "variations", abstract: "A resident's curfew variations, the earliest first.", discussion: "Example:  ap curfew variations dj")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Argument(help: "The resident: bed number, initials or part of the name.") var who: String
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let resident = try ResidentFinder.find(who, in: try await client.tonight(try await premises.resolve(client).id))
+        let (client, here) = try await premises.open()
+        let resident = try ResidentFinder.find(who, in: try await client.tonight(here.id))
         let variations = try await client.listCurfewVariations(path: .init(placementId: resident.placementId)).ok.body.json
         if json { try Terminal.printJSON(variations); return }
         if variations.isEmpty { print("\(resident.personName) has no curfew variations."); return }
@@ -37,8 +36,7 @@ struct CurfewVary: AsyncParsableCommand {
         commandName: "vary", abstract: "Vary a resident's curfew for some nights: other hours, or --lift.",
         discussion: "Example:  ap curfew vary dj --from 2026-12-01 --to 2026-12-05 --hours 07:30-15:00 --reason \"night shifts at the depot\" --approved-by \"M. Manager, payslips seen\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Argument(help: "The resident: bed number, initials or part of the name.") var who: String
     @Option(help: "The first night (YYYY-MM-DD).") var from: String
     @Option(help: "The day after the last night (YYYY-MM-DD).") var to: String
@@ -55,8 +53,8 @@ struct CurfewVary: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let resident = try ResidentFinder.find(who, in: try await client.tonight(try await premises.resolve(client).id))
+        let (client, here) = try await premises.open()
+        let resident = try ResidentFinder.find(who, in: try await client.tonight(here.id))
         let parts = hours?.split(separator: "-").map(String.init)
         try confirm("Vary \(resident.personName)'s curfew from \(from) to \(to): \(hours ?? "lifted")?", yes: yes)
         let variation = try await client.addCurfewVariation(

@@ -7,13 +7,11 @@ struct Tonight: AsyncParsableCommand {
         abstract: "Who is in, who is out, who is late: what needs action first.",
         discussion: "Example:  ap tonight")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let residents = try await client.tonight(premisesID)
         if json { try Terminal.printJSON(residents); return }

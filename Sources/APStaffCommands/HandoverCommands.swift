@@ -40,13 +40,11 @@ struct HandoverShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "show", abstract: "Show handovers waiting for you, then the latest.", discussion: "Example:  ap handover show")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let pending = try await client.pendingHandovers(premisesID)
         let latest = try await absentAsNil { try await client.getLatestHandover(path: .init(premisesId: premisesID)).ok.body.json }
@@ -73,8 +71,7 @@ struct HandoverWrite: AsyncParsableCommand {
             Example:  ap handover write --shift night --watch "dan: came in late, unsettled" --task "chase Dan's GP letter"
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The shift that is ending.") var shift: Shift
     @Option(help: "A resident to watch, as WHO: why (repeatable).") var watch: [String] = []
     @Option(help: "A task for the next shift (repeatable).") var task: [String] = []
@@ -87,8 +84,7 @@ struct HandoverWrite: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let residents = try await client.tonight(premisesID)
         let watched = try watch.map { item -> (placementId: String, why: String) in
@@ -125,13 +121,12 @@ struct HandoverAcknowledge: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ack", abstract: "Acknowledge every handover waiting for you.", discussion: "Example:  ap handover ack")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Print the acknowledged handovers as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let pending = try await client.pendingHandovers(try await premises.resolve(client).id)
+        let (client, here) = try await premises.open()
+        let pending = try await client.pendingHandovers(here.id)
         var acknowledged = [Components.Schemas.Handover]()
         for handover in pending {
             acknowledged.append(try await client.acknowledgeHandover(path: .init(handoverId: handover.id)).ok.body.json)

@@ -88,14 +88,12 @@ struct IncidentList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list", abstract: "Incidents as they now stand, newest first.", discussion: "Example:  ap incident list --since 2026-12-01")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "Only those since this date (YYYY-MM-DD).") var since: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let local = here.local
         let from = try since.map { try local.startOfDay($0, option: "--since") }
@@ -115,15 +113,13 @@ struct IncidentRecord: AsyncParsableCommand {
         commandName: "record", abstract: "Record an incident.",
         discussion: "Example:  ap incident record --kind self_harm --severity high --where \"room 4\" --resident 4 --what \"...\" --done \"...\" --told \"PP 02:20\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var fields: IncidentFields
     @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
     @Flag(help: "Print the incident as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let details = try await fields.details(client, at: here, starting: nil)
         try confirm("Record a \(details.severity) \(details.kind.replacingOccurrences(of: "_", with: " ")) incident at \(details.location)?", yes: yes)

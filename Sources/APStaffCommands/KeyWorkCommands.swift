@@ -23,14 +23,12 @@ struct KeyWorkDue: AsyncParsableCommand {
         commandName: "due", abstract: "Residents whose session is due or overdue, and actions past their date.",
         discussion: "Example:  ap keywork due --mine")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Only your own residents.") var mine = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let keyWorker = mine ? try await client.me().id : nil
         let due = try await client.getKeyWorkDue(path: .init(premisesId: premisesID), query: .init(keyWorkerId: keyWorker)).ok.body.json
@@ -59,8 +57,7 @@ struct KeyWorkRecord: AsyncParsableCommand {
                         --action "Bring payslip | resident | +7" --next +7
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Option(help: "The kind of session.") var kind: Components.Schemas.KeyWorkSession.KindPayload
     @Option(help: "How long it lasted, in minutes.") var minutes: Int
@@ -73,8 +70,7 @@ struct KeyWorkRecord: AsyncParsableCommand {
     @Flag(help: "Print the session as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let (id, name) = try await resident.placementID(client, at: here)
         let actions = try action.map { text -> Operations.RecordKeyWorkSession.Input.Body.JsonPayload.ActionsPayloadPayload in
@@ -97,14 +93,12 @@ struct KeyWorkSessions: AsyncParsableCommand {
         commandName: "sessions", abstract: "A resident's sessions, newest first, with their actions numbered.",
         discussion: "Example:  ap keywork sessions dan")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let (id, _) = try await resident.placementID(client, at: here)
         let sessions = try await client.keyWorkSessions(id)
@@ -129,15 +123,13 @@ struct KeyWorkDone: AsyncParsableCommand {
         commandName: "done", abstract: "Mark an agreed action done: the resident and the action's number in ap keywork sessions.",
         discussion: "Example:  ap keywork done dan 2")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Argument(help: "The action's number, as ap keywork sessions shows it.") var number: Int
     @Flag(help: "Print the action as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
         let actions = try await client.keyWorkSessions(id).flatMap(\.actions)
         guard (1...actions.count).contains(number) else { throw CLIError("there is no action \(number): ap keywork sessions numbers them 1 to \(actions.count)") }
@@ -152,14 +144,12 @@ struct KeyWorkAssign: AsyncParsableCommand {
         commandName: "assign", abstract: "Give a resident a key worker, by username (managers).",
         discussion: "Example:  ap keywork assign dan keyworker")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Argument(help: "The key worker's username; none to remove.") var username: String
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let (id, name) = try await resident.placementID(client, at: here)
         var staffID: String? = nil

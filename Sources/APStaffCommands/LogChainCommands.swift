@@ -7,13 +7,11 @@ struct Verify: AsyncParsableCommand {
         abstract: "Check the premises' curfew log, night checks and incident log for entries changed, removed or inserted directly in the database.",
         discussion: "Example:  ap verify --premises DEMO-ELM")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Print the report as JSON (and still fail when a log does not hold).") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let result = try await client.verifyLogs(path: .init(premisesId: premisesID)).ok.body.json
         let names = ["curfew_log": "curfew log", "night_checks": "night checks", "incidents": "incident log"]

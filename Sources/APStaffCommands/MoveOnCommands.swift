@@ -34,14 +34,12 @@ struct MoveOnFlags: AsyncParsableCommand {
         commandName: "flags", abstract: "Residents within four weeks of their expected departure with no confirmed address.",
         discussion: "Example:  ap moveon flags --mine")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Only your own residents.") var mine = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let keyWorker = mine ? try await client.me().id : nil
         let flags = try await client.listMoveOnFlags(path: .init(premisesId: premisesID), query: .init(keyWorkerId: keyWorker)).ok.body.json
@@ -56,14 +54,12 @@ struct MoveOnFlags: AsyncParsableCommand {
 struct MoveOnShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "A resident's move-on plan.", discussion: "Example:  ap moveon show dan")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
         let plan = try await client.moveOnPlan(id)
         if json { try Terminal.printJSON(plan); return }
@@ -76,16 +72,14 @@ struct MoveOnPathway: AsyncParsableCommand {
         commandName: "pathway", abstract: "Add a pathway: local_authority_housing, cas3_referral, private_rented, family, supported_housing, other.",
         discussion: "Example:  ap moveon pathway dan cas3_referral --detail \"CAS3 Manchester\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Argument(help: "The kind of pathway.") var kind: String
     @Option(help: "Which scheme, landlord or person.") var detail: String?
     @Flag(help: "Print the plan as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
         let plan = try await client.addMoveOnPathway(path: .init(placementId: id), body: .json(.init(kind: kind, detail: detail))).ok.body.json
         if json { try Terminal.printJSON(plan); return }
@@ -98,8 +92,7 @@ struct MoveOnUpdate: AsyncParsableCommand {
         commandName: "update", abstract: "A pathway's new status: planned, applied, in_progress, offered, accepted, declined, withdrawn.",
         discussion: "Example:  ap moveon update dan cas3_referral applied --note \"referral sent\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Argument(help: "The pathway's kind (the resident's latest of that kind).") var kind: String
     @Argument(help: "The new status.") var status: String
@@ -108,8 +101,7 @@ struct MoveOnUpdate: AsyncParsableCommand {
     @Flag(help: "Print the plan as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let (id, name) = try await resident.placementID(client, at: here)
         guard let pathway = try await client.moveOnPlan(id).pathways.last(where: { $0.kind == kind }) else {
             throw CLIError("\(name) has no \(words(kind)) pathway: add it with ap moveon pathway")
@@ -125,16 +117,14 @@ struct MoveOnAddress: AsyncParsableCommand {
         commandName: "address", abstract: "The address found for after the AP.",
         discussion: "Example:  ap moveon address dan \"Flat 2, 10 Hope Street, Manchester M14 5AB\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Argument(help: "The address.") var address: String
     @Option(name: .customLong("on"), help: "When it was confirmed (YYYY-MM-DD); today when left out.") var date: String?
     @Flag(help: "Print the plan as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
         let plan = try await client.setMoveOnAddress(path: .init(placementId: id), body: .json(.init(address: address, confirmedOn: date))).ok.body.json
         if json { try Terminal.printJSON(plan); return }

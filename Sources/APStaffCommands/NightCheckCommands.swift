@@ -34,15 +34,13 @@ struct Check: AsyncParsableCommand {
             Example:  ap check
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The round's due time, HH:MM (a missed round recorded late, say).") var due: String?
     @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
     @Flag(help: "Print the recorded round as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         async let residentsCall = client.tonight(premisesID)
         async let nightCall = client.nightChecks(premisesID)
@@ -125,14 +123,12 @@ struct Checks: AsyncParsableCommand {
         abstract: "Tonight's night-check rounds: recorded, missed, due, to come.",
         discussion: "Example:  ap checks            ap checks --night 2026-12-02")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The date the night starts (YYYY-MM-DD); the night in progress when left out.") var night: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let checks = try await client.nightChecks(here.id, night: night)
         if json { try Terminal.printJSON(checks); return }

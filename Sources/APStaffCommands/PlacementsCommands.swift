@@ -20,15 +20,13 @@ struct PlacementsList: AsyncParsableCommand {
         commandName: "list", abstract: "List placements whose stay touches a date range.",
         discussion: "Example:  ap placements list --premises DEMO-ELM --from 2026-12-01 --to 2027-01-01")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The first night (YYYY-MM-DD).") var from: String
     @Option(help: "The day after the last night (YYYY-MM-DD).") var to: String
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let list = try await client.listPlacements(path: .init(premisesId: premisesID), query: .init(from: from, to: to)).ok.body.json
         if json { try Terminal.printJSON(list); return }
@@ -50,8 +48,7 @@ struct PlacementsBook: AsyncParsableCommand {
             Example:  ap placements book --premises DEMO-ELM --crn X123456 --name "Sam Jones" --arrival 2026-12-01 --needs isSingle
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The person's CRN.") var crn: String
     @Option(help: "The person's name.") var name: String
     @Option(help: "Expected arrival (YYYY-MM-DD).") var arrival: String
@@ -61,8 +58,7 @@ struct PlacementsBook: AsyncParsableCommand {
     @Option(help: "A bed id to allocate at once.") var bed: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         let body = Components.Schemas.NewPlacement(crn: crn, personName: name, expectedArrival: arrival, expectedDeparture: departure,
                                                    needs: needs, overbookingReason: overbookingReason, bedId: bed)

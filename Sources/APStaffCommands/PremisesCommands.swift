@@ -35,13 +35,12 @@ struct PremisesShow: AsyncParsableCommand {
         commandName: "show", abstract: "Show a premises' details, characteristics and house rules.",
         discussion: "Example:  ap premises show --premises DEMO-ELM")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let found = try await client.premises(codeOrID: try await premises.resolve(client).id)
+        let (client, here) = try await premises.open()
+        let found = try await client.premises(codeOrID: here.id)
         if json { try Terminal.printJSON(found); return }
         print("\(found.name) (\(found.code))\(found.active ? "" : " — archived")")
         print("region:       \(found.regionCode)    type: \(found.apType)    for: \(found.gender.rawValue)    time zone: \(found.timeZone)")
@@ -66,8 +65,7 @@ struct PremisesUpdate: AsyncParsableCommand {
             Example:  ap premises update --premises DEMO-ELM --curfew 23:00-06:00 --characteristics isCatered hasLift
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "The name.") var name: String?
     @Option(help: "The address.") var address: String?
     @Option(help: "The postcode.") var postcode: String?
@@ -91,8 +89,8 @@ struct PremisesUpdate: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let id = try await premises.resolve(client).id
+        let (client, here) = try await premises.open()
+        let id = here.id
         let current = try await client.premises(codeOrID: id)
         let curfewTimes = curfew?.split(separator: "-").map(String.init)
         let checkTimes = nightChecks?.split(separator: "-").map(String.init)

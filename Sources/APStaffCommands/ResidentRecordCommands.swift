@@ -8,15 +8,13 @@ struct ResidentCommand: AsyncParsableCommand {
         abstract: "A resident's record: everything this system knows, newest first; --summary for the departure summary.",
         discussion: "Example:  ap resident dan            ap resident dan --summary > summary.txt")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Flag(help: "The handover summary for the probation practitioner instead of the timeline.") var summary = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let (id, _) = try await resident.placementID(client, at: here)
         if summary {

@@ -49,14 +49,12 @@ struct TestsList: AsyncParsableCommand {
         commandName: "list", abstract: "Tests, newest first; --pending for laboratory results overdue.",
         discussion: "Example:  ap tests list --pending")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Flag(help: "Only laboratory samples whose results are overdue.") var pending = false
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let tests = try await client.premisesTests(here.id, pending: pending)
         if json { try Terminal.printJSON(tests); return }
@@ -79,8 +77,7 @@ struct TestRecord: AsyncParsableCommand {
                       ap tests record dan --reason random --sample breath --missed no_kit
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
     @Option(help: "Why the test was required.") var reason: Components.Schemas.SubstanceTest.ReasonPayload
     @Option(help: "The sample type.") var sample: Components.Schemas.SubstanceTest.SampleTypePayload
@@ -97,8 +94,7 @@ struct TestRecord: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let (id, name) = try await resident.placementID(client, at: here)
         let when = try at.map { try local.time($0) } ?? Date()
@@ -116,8 +112,7 @@ struct TestCustody: AsyncParsableCommand {
         commandName: "custody", abstract: "The next custody step of a laboratory sample.",
         discussion: "Example:  ap tests custody dan sent_to_lab --person \"DX courier\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var test: TestArgument
     @Argument(help: "The step.") var step: Components.Schemas.SubstanceTest.CustodyPayloadPayload.StepPayload
     @Option(help: "Who handled the sample.") var person: String
@@ -125,8 +120,7 @@ struct TestCustody: AsyncParsableCommand {
     @Flag(help: "Print the test as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let found = try await test.find(client, premisesID: here.id, wanted: { $0.awaitingResults && $0.sampleType == .urineLab },
                                         describe: "at the laboratory awaiting results")
@@ -149,16 +143,14 @@ struct TestResults: AsyncParsableCommand {
                       ap tests results dan whole_sample=refused
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var test: TestArgument
     @Argument(help: "substance=result[:reading], one per substance.") var results: [String]
     @Option(help: "When the laboratory's result came: HH:MM today or ISO 8601.") var received: String?
     @Flag(help: "Print the test as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let local = here.local
         let found = try await test.find(client, premisesID: here.id, wanted: \.awaitingResults, describe: "awaiting results")
         let parsed = try results.map { item -> Operations.RecordTestResults.Input.Body.JsonPayload.ResultsPayloadPayload in
@@ -179,16 +171,15 @@ struct TestFollowUp: AsyncParsableCommand {
         commandName: "follow-up", abstract: "What was done about a positive or refused result.",
         discussion: "Example:  ap tests follow-up dan warning --note \"written warning given\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @OptionGroup var test: TestArgument
     @Argument(help: "The action.") var action: Components.Schemas.SubstanceTest.FollowUpsPayloadPayload.ActionPayload
     @Option(help: "A note.") var note: String?
     @Flag(help: "Print the test as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let found = try await test.find(client, premisesID: try await premises.resolve(client).id, wanted: \.needsFollowUp, describe: "needing a follow-up")
+        let (client, here) = try await premises.open()
+        let found = try await test.find(client, premisesID: here.id, wanted: \.needsFollowUp, describe: "needing a follow-up")
         let updated = try await client.recordTestFollowUp(path: .init(testId: found.id), body: .json(.init(action: action.rawValue, note: note))).ok.body.json
         if json { try Terminal.printJSON(updated); return }
         print("\(updated.personName)'s test followed up: \(updated.followUps.map { words($0.action.rawValue) }.joined(separator: ", ")).")
@@ -200,8 +191,7 @@ struct TestAuthorise: AsyncParsableCommand {
         commandName: "authorise", abstract: "The AP manager's authorisation for testing at the premises; without options, the authorisations so far.",
         discussion: "Example:  ap tests authorise --reason random --reason on_suspicion --reason on_arrival --from 2026-12-01 --note \"Policy v3\"")
 
-    @OptionGroup var service: ServiceOptions
-    @OptionGroup var premises: PremisesOption
+    @OptionGroup var premises: AtPremises
     @Option(help: "A reason tests may be required for (repeatable).") var reason: [Components.Schemas.SubstanceTest.ReasonPayload] = []
     @Option(help: "The first day covered (YYYY-MM-DD).") var from: String?
     @Option(help: "The day after the last day covered; open-ended when left out.") var until: String?
@@ -209,8 +199,7 @@ struct TestAuthorise: AsyncParsableCommand {
     @Flag(help: "Print JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, here) = try await premises.open()
         let premisesID = here.id
         guard !reason.isEmpty else {
             let list = try await client.listTestingAuthorisations(path: .init(premisesId: premisesID)).ok.body.json

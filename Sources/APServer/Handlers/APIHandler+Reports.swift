@@ -3,12 +3,31 @@ import ApprovedPremises
 import Foundation
 import OpenAPIRuntime
 
+/// The query every report takes; the three report operations' generated queries all have it.
+protocol ReportQuery {
+    var premisesId: String? { get }
+    var region: String? { get }
+    var from: String { get }
+    var to: String { get }
+    var period: Components.Parameters.ReportPeriod? { get }
+}
+
+extension Operations.GetOccupancyReport.Input.Query: ReportQuery {}
+extension Operations.GetMoveOnReport.Input.Query: ReportQuery {}
+extension Operations.GetOperationsReport.Input.Query: ReportQuery {}
+
 extension APIHandler {
     /// The scope a report's query names: a premises, else a region, else the country.
     static func scope(premisesId: String?, region: String?) throws -> ReportScope {
         if let id = try Input.optionalUUID(premisesId, field: "premisesId") { return .premises(id) }
         if let region, !region.isEmpty { return .region(region.uppercased()) }
         return .country
+    }
+
+    /// What every report's query asks: the scope, the days from `from` up to `to`, and the period.
+    static func reportRequest(_ query: some ReportQuery) throws -> (ReportScope, CalendarDate, CalendarDate, ReportPeriod) {
+        (try scope(premisesId: query.premisesId, region: query.region), try Input.date(query.from, field: "from"),
+         try Input.date(query.to, field: "to"), try period(query.period?.rawValue, default: .month))
     }
 
     static func period(_ text: String?, default fallback: ReportPeriod) throws -> ReportPeriod {
@@ -20,31 +39,23 @@ extension APIHandler {
     }
 
     func getOccupancyReport(_ input: Operations.GetOccupancyReport.Input) async throws -> Operations.GetOccupancyReport.Output {
-        let query = input.query
-        let report = try await stores.reports.occupancy(
-            try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
-            to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
-        if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.occupancy(report))))) }
+        let (scope, from, to, period) = try Self.reportRequest(input.query)
+        let report = try await stores.reports.occupancy(scope, from: from, to: to, period: period, by: try RequestScope.caller())
+        if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.occupancy(report))))) }
         return .ok(.init(body: .json(.init(report))))
     }
 
     func getMoveOnReport(_ input: Operations.GetMoveOnReport.Input) async throws -> Operations.GetMoveOnReport.Output {
-        let query = input.query
-        let report = try await stores.reports.moveOn(
-            try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
-            to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
-        if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.moveOn(report))))) }
+        let (scope, from, to, period) = try Self.reportRequest(input.query)
+        let report = try await stores.reports.moveOn(scope, from: from, to: to, period: period, by: try RequestScope.caller())
+        if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.moveOn(report))))) }
         return .ok(.init(body: .json(.init(report))))
     }
-}
 
-extension APIHandler {
     func getOperationsReport(_ input: Operations.GetOperationsReport.Input) async throws -> Operations.GetOperationsReport.Output {
-        let query = input.query
-        let report = try await stores.reports.operations(
-            try Self.scope(premisesId: query.premisesId, region: query.region), from: try Input.date(query.from, field: "from"),
-            to: try Input.date(query.to, field: "to"), period: try Self.period(query.period?.rawValue, default: .month), by: try RequestScope.caller())
-        if query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.operations(report))))) }
+        let (scope, from, to, period) = try Self.reportRequest(input.query)
+        let report = try await stores.reports.operations(scope, from: from, to: to, period: period, by: try RequestScope.caller())
+        if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.operations(report))))) }
         return .ok(.init(body: .json(.init(
             scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
             rows: report.rows.map {

@@ -87,3 +87,16 @@ extension Optional {
         return try await transform(value)
     }
 }
+
+/// What a command about one premises starts from: the service, signed in, and the premises
+/// (`--premises`, else the caller's own) with its time zone.
+struct AtPremises: ParsableArguments {
+    @OptionGroup var service: ServiceOptions
+    @OptionGroup var premises: PremisesOption
+
+    /// The signed-in client and the premises.
+    func open() async throws -> (client: Client, here: PremisesContext) {
+        let (client, _) = try service.session()
+        return (client, try await premises.resolve(client))
+    }
+}

@@ -1,4 +1,4 @@
-import ArgumentParser
+import APClient
 import Foundation
 
 /// Dates and times as staff type and read them, in one time zone (the premises').
@@ -18,7 +18,7 @@ struct LocalTime: Sendable {
             return day(daysFromToday: days)
         }
         guard text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
-            throw ValidationError("\(option) takes a date, YYYY-MM-DD, or +N for N days from today")
+            throw CLIError("\(option) takes a date, YYYY-MM-DD, or +N for N days from today")
         }
         return text
     }
@@ -45,7 +45,7 @@ struct LocalTime: Sendable {
         let parts = try date(text, option: option).split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
               dayText(start) == String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2]) else {
-            throw ValidationError("\(option) must be a real date, YYYY-MM-DD")
+            throw CLIError("\(option) must be a real date, YYYY-MM-DD")
         }
         return start
     }
@@ -53,13 +53,13 @@ struct LocalTime: Sendable {
     /// A time as night staff give it: HH:MM today, or ISO 8601.
     func time(_ text: String, option: String = "--at") throws -> Date {
         if let date = try? Date(text, strategy: .iso8601) { return date }
-        guard let clock = Self.clock(text) else { throw ValidationError("give the time as HH:MM or ISO 8601, not \(text)") }
+        guard let clock = Self.clock(text) else { throw CLIError("give the time as HH:MM or ISO 8601, not \(text)") }
         return calendar.date(bySettingHour: clock.hour, minute: clock.minute, second: 0, of: Date())!
     }
 
     /// The next time the clock shows HH:MM (today, or tomorrow when it has passed).
     func nextTime(_ text: String, option: String) throws -> Date {
-        guard let clock = Self.clock(text) else { throw ValidationError("\(option) must be HH:MM") }
+        guard let clock = Self.clock(text) else { throw CLIError("\(option) must be HH:MM") }
         let date = calendar.date(bySettingHour: clock.hour, minute: clock.minute, second: 0, of: Date())!
         return date < Date() ? calendar.date(byAdding: .day, value: 1, to: date)! : date
     }

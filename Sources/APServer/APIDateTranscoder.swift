@@ -1,20 +1,21 @@
+import ApprovedPremises
 import Foundation
 import OpenAPIRuntime
 
-/// How the API writes and reads dates: RFC 3339 in UTC, whole seconds, as the runtime's
-/// `.iso8601` does. It writes them with Foundation's Swift formatter instead of the runtime's
-/// (a shared `ISO8601DateFormatter` behind one lock, the dearest part of answering a list such
-/// as who is in tonight); it reads them with the runtime's own, so what is accepted is unchanged.
+/// How the API writes and reads dates: it writes RFC 3339 in UTC, whole seconds, with
+/// Foundation's Swift formatter (not the runtime's shared `ISO8601DateFormatter` behind one
+/// lock, the dearest part of answering a list such as who is in tonight); it reads them the one
+/// strict way, `DateTimeText` (real dates and times, plausible years). `StrictInputMiddleware`
+/// has already read each date-time field by name; this is the backstop.
 struct APIDateTranscoder: DateTranscoder {
     private let style = Date.ISO8601FormatStyle()
-    private let reader = ISO8601DateTranscoder.iso8601
 
     func encode(_ date: Date) throws -> String {
         style.format(date)
     }
 
     func decode(_ text: String) throws -> Date {
-        try reader.decode(text)
+        try DateTimeText.read(text, field: "date-time")
     }
 }
 

@@ -59,6 +59,6 @@ public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, pas
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }
-    try handler.registerHandlers(on: router, configuration: .service, middlewares: [AccessPolicy()])
+    try handler.registerHandlers(on: router, configuration: .service, middlewares: [AccessPolicy(), StrictInputMiddleware(document: document)])
     return router
 }

@@ -78,8 +78,11 @@ struct HandoverWrite: AsyncParsableCommand {
     @Flag(help: "Print the handover as JSON.") var json = false
 
     func validate() throws {
-        for item in watch where !item.contains(":") {
-            throw ValidationError("--watch takes WHO: why, such as \"dan: came in late\"")
+        for item in watch {
+            let parts = Self.watchParts(item)
+            guard parts.count == 2, !parts[0].isEmpty, !parts[1].isEmpty else {
+                throw ValidationError("--watch takes WHO: why, such as \"dan: came in late\"")
+            }
         }
     }
 
@@ -88,7 +91,7 @@ struct HandoverWrite: AsyncParsableCommand {
         let premisesID = here.id
         let residents = try await client.tonight(premisesID)
         let watched = try watch.map { item -> (placementId: String, why: String) in
-            let parts = item.split(separator: ":", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = Self.watchParts(item)
             return (try ResidentFinder.find(parts[0], in: residents).placementId, parts[1])
         }
         let notes = try Self.readNotes()
@@ -97,6 +100,11 @@ struct HandoverWrite: AsyncParsableCommand {
                 body: .json(.init(shift: shift.rawValue, notes: notes, watch: watched.map { .init(placementId: $0.placementId, why: $0.why) }, tasks: task))).created.body.json
         if json { try Terminal.printJSON(handover); return }
         print("Handover written (\(handover.watch.count) to watch, \(handover.tasks.count) task\(handover.tasks.count == 1 ? "" : "s")).")
+    }
+
+    /// "WHO: why" as its two parts, each trimmed (either may be empty).
+    static func watchParts(_ item: String) -> [String] {
+        item.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
     }
 
     static func readNotes() throws -> String {

@@ -74,7 +74,7 @@ struct PlacementsAllocate: AsyncParsableCommand {
         discussion: "Example:  ap placements allocate PLACEMENT-ID --bed BED-ID --from 2026-12-10")
 
     @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.") var placement: String
+    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Option(help: "The bed's id (see ap beds rooms).") var bed: String
     @Option(help: "The first night in this bed (YYYY-MM-DD); the whole stay when left out.") var from: String?
 
@@ -91,7 +91,7 @@ struct PlacementsArrive: AsyncParsableCommand {
         discussion: "Example:  ap placements arrive PLACEMENT-ID")
 
     @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.") var placement: String
+    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Option(help: "When, as ISO 8601 (2026-12-01T18:30:00Z); now when left out.") var at: String?
 
     func run() async throws {
@@ -117,7 +117,7 @@ struct PlacementsDepart: AsyncParsableCommand {
             """)
 
     @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.") var placement: String
+    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Option(help: "The departure reason code.") var reason: String
     @Option(name: .customLong("move-on"), help: "The move-on category code.") var moveOn: String?
     @Option(help: "When, as ISO 8601; now when left out.") var at: String?
@@ -143,7 +143,7 @@ struct PlacementsNonArrival: AsyncParsableCommand {
         discussion: "Example:  ap placements non-arrival PLACEMENT-ID --reason A")
 
     @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.") var placement: String
+    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Option(help: "The non-arrival reason code.") var reason: String
     @Option(help: "Notes.") var notes: String?
 
@@ -160,7 +160,7 @@ struct PlacementsCancel: AsyncParsableCommand {
         discussion: "Example:  ap placements cancel PLACEMENT-ID --reason PP_REQUEST")
 
     @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.") var placement: String
+    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Option(help: "The cancellation reason code.") var reason: String
     @Option(help: "Notes.") var notes: String?
 
@@ -178,7 +178,7 @@ struct PlacementsProfile: AsyncParsableCommand {
         discussion: "What the referral said, told once, so that nobody asks again.\n\nExample:  ap placements profile PLACEMENT-ID")
 
     @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.") var placement: String
+    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
@@ -203,5 +203,15 @@ struct PlacementsProfile: AsyncParsableCommand {
         line("risk to residents", d.riskToResidents)
         line("anything else", d.otherInformation)
         line("referred by", "\(d.referrerName) <\(d.referrerEmail)>\(d.referrerTeam.map { ", \($0)" } ?? "")")
+    }
+}
+
+/// A placement's id as staff paste it: a UUID, refused before anything is sent otherwise.
+enum PlacementID {
+    static func parse(_ text: String) throws -> String {
+        guard UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) != nil else {
+            throw ValidationError("a placement is named by its id, such as 0b6ecd1c-4a5e-4f0e-9d1e-2f8f7f3c1a2b (ap placements list shows them), not \"\(text)\"")
+        }
+        return text.trimmingCharacters(in: .whitespaces).lowercased()
     }
 }

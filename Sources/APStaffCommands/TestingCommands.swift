@@ -40,7 +40,7 @@ enum TestPrinter {
     static func summary(_ test: Components.Schemas.SubstanceTest) -> String {
         if let missed = test.missedReason { return "missed: \(words(missed.rawValue))" + (test.missedNote.map { " (\($0))" } ?? "") }
         if test.results.isEmpty { return "awaiting results" + (test.custody.last.map { " (\(words($0.step.rawValue)))" } ?? "") }
-        return test.results.map { "\(words($0.substance)) \(words($0.result.rawValue))" + ($0.reading.map { " \(Int($0)) µg" } ?? "") }.joined(separator: ", ")
+        return test.results.map { "\(words($0.substance)) \(words($0.result.rawValue))" + ($0.reading.map { String(format: " %.0f µg", $0) } ?? "") }.joined(separator: ", ")
     }
 }
 
@@ -152,13 +152,22 @@ struct TestResults: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let local = here.local
-        let found = try await test.find(client, premisesID: here.id, wanted: \.awaitingResults, describe: "awaiting results")
         let parsed = try results.map { item -> Operations.RecordTestResults.Input.Body.JsonPayload.ResultsPayloadPayload in
             let parts = item.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2 else { throw ValidationError("give each result as substance=result, such as cannabis=negative") }
-            let outcome = parts[1].split(separator: ":", maxSplits: 1).map(String.init)
-            return .init(substance: parts[0], result: outcome[0], reading: outcome.count == 2 ? Double(outcome[1]) : nil)
+            let outcome = parts[1].split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            guard !outcome[0].isEmpty else { throw CLIError("give each result as substance=result, such as cannabis=negative") }
+            var reading: Double? = nil
+            if outcome.count == 2 {
+                // A breath reading, µg per 100 ml: a finite number the service records (0 to 500).
+                guard let value = Double(outcome[1]), value.isFinite, (0...500).contains(value) else {
+                    throw CLIError("a reading is a number from 0 to 500 (µg per 100 ml), not \(outcome[1]); nothing was recorded")
+                }
+                reading = value
+            }
+            return .init(substance: parts[0], result: outcome[0], reading: reading)
         }
+        let found = try await test.find(client, premisesID: here.id, wanted: \.awaitingResults, describe: "awaiting results")
         let updated = try await client.recordTestResults(path: .init(testId: found.id),
                                                    body: .json(.init(receivedAt: try received.map { try local.time($0, option: "--received") }, results: parsed))).ok.body.json
         if json { try Terminal.printJSON(updated); return }

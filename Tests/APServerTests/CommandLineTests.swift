@@ -140,6 +140,40 @@ struct CommandLineTests {
         }
     }
 
+    @Test("bad input to ap is refused with a sentence before anything is sent: no crash, nothing stored")
+    func badInputNeverCrashes() async throws {
+        try await withApp(.live) { client, world in
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = try Self.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let manager = folder.appendingPathComponent("manager.json")
+            let principal = try await world.fixtures.signIn("manager").principal
+            _ = try await PlacementStore(pool: world.pool).arrive(world.placement, at: Date().addingTimeInterval(-3600), keyWorkerID: nil,
+                                                                  expectedVersion: nil, by: principal)
+            #expect(try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+            let cases: [(arguments: [String], says: String)] = [
+                (["handover", "write", "--shift", "night", "--watch", "sj:"], "--watch takes WHO: why"),
+                (["handover", "write", "--shift", "night", "--watch", ":"], "--watch takes WHO: why"),
+                (["tests", "results", "sj", "alcohol=positive:1e308"], "a reading is a number from 0 to 500"),
+                (["tests", "results", "sj", "alcohol=positive:nan"], "a reading is a number from 0 to 500"),
+                (["tests", "results", "sj", "alcohol=positive:abc"], "a reading is a number from 0 to 500"),
+                (["tests", "results", "sj", "alcohol="], "give each result as substance=result"),
+                (["placements", "arrive", ""], "a placement is named by its id"),
+                (["placements", "depart", "nonsense", "--reason", "O"], "a placement is named by its id"),
+                (["out", "sj", "--at", "25:00"], "give the time as HH:MM"),
+                (["incident", "list", "--since", "2026-02-30"], "must be a real date"),
+            ]
+            for (arguments, says) in cases {
+                let run = try await Self.ap(arguments, config: manager, stdin: "")
+                #expect(run.status != 0 && run.status < 128, "ap \(arguments) exited \(run.status): \(run.output)")
+                #expect(run.output.contains(says), "ap \(arguments): \(run.output)")
+                #expect(!run.output.contains("Fatal error"), "ap \(arguments) crashed: \(run.output)")
+            }
+            let stored = try await world.pool.query("SELECT (SELECT count(*) FROM handover) + (SELECT count(*) FROM substance_test_result) AS n")
+            #expect(try stored.first!.decode("n", as: Int.self) == 0)
+        }
+    }
+
     @Test("ap reads and shows times in the premises' time zone, which it learns from the service")
     func premisesTimeZone() async throws {
         try await withApp(.live) { client, world in

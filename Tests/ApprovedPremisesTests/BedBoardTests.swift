@@ -32,7 +32,7 @@ struct BedBoardTests {
             _ = try await world.book("P000004", "2026-12-20", "2027-01-10", bed: b4)
             let p5 = try await world.book("P000005", "2026-12-03", "2026-12-08")
             _ = try await world.placements.cancel(p5.id, reason: "ALTERNATIVE_AP", notes: nil, expectedVersion: nil, by: world.manager)
-            _ = try await world.placements.arrive(p1.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            _ = try await world.placements.arrive(p1.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
 
             let board = try await BedBoardStore(pool: pool).board(
                 premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2027-01-01")!),
@@ -70,7 +70,7 @@ struct BedBoardTests {
         try await TestDatabase.withDatabase { pool in
             let (world, beds) = try await BedWorld.make(pool, beds: 1)
             let stay = try await world.book("H000001", "2026-12-01", "2026-12-05", bed: beds[0])
-            _ = try await world.placements.arrive(stay.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            _ = try await world.placements.arrive(stay.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
             let board = try await BedBoardStore(pool: pool).board(
                 premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-05")!, end: CalendarDate("2026-12-08")!),
                 by: world.manager, now: noon("2026-12-05"))

@@ -15,7 +15,7 @@ struct CurfewLogTests {
             let placement = try await world.placements.book(
                 NewPlacement(premisesID: world.premises, crn: String(format: "N%06d", index), personName: name,
                              expectedArrival: CalendarDate("2026-12-01")!, expectedDeparture: CalendarDate("2026-12-20")!), by: world.manager)
-            placements.append(try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager))
+            placements.append(try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01")))
         }
         return placements
     }
@@ -53,7 +53,7 @@ struct CurfewLogTests {
             let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
             let booked = try await world.book("N000001", today.adding(days: -2).description, today.adding(days: 20).description)
             let people = [try await world.placements.arrive(booked.id, at: now.addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil,
-                                                            by: world.manager)]
+                                                            by: world.manager, now: now.addingTimeInterval(-2 * 86_400))]
             let log = CurfewStore(pool: pool)
             let wrong = try await log.record(people[0].id, .init(kind: "out", occurredAt: now.addingTimeInterval(-3600)), by: world.manager, now: now)
             let fixed = try await log.correct(wrong.id, with: .init(kind: "out", occurredAt: now.addingTimeInterval(-7200)),

@@ -17,7 +17,7 @@ struct MoveOnTests {
             let soon = try await world.residents(["M000001"])[0]  // leaves on 20 December
             let later = try await world.placements.book(NewPlacement(premisesID: world.premises, crn: "M000002", personName: "Person M000002",
                                                                      expectedArrival: day("2026-12-01"), expectedDeparture: day("2027-03-01")), by: world.manager)
-            _ = try await world.placements.arrive(later.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            _ = try await world.placements.arrive(later.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
             let moveOn = MoveOnStore(pool: pool)
             var plan = try await moveOn.plan(soon.id, by: world.manager)
             #expect(plan.targetDate == day("2026-12-20") && plan.address == nil)
@@ -39,7 +39,7 @@ struct MoveOnTests {
             #expect(try await moveOn.flags(premisesID: world.premises, keyWorkerID: nil, by: world.manager, now: at("2026-12-10T12:00:00Z")).isEmpty)
 
             _ = try await world.placements.depart(soon.id, .init(departedAt: at("2026-12-20T10:00:00Z"), reason: "O", moveOnCategory: "MC04"),
-                                                  expectedVersion: nil, by: world.manager)
+                                                  expectedVersion: nil, by: world.manager, now: at("2026-12-20T10:00:00Z"))
             plan = try await moveOn.plan(soon.id, by: world.manager)
             #expect(plan.closedAt == at("2026-12-20T10:00:00Z") && plan.moveOnCategory == "MC04")
             await #expect(throws: DomainError.self) {

@@ -45,7 +45,7 @@ struct BedWorld {
         var people = [Placement]()
         for crn in crns {
             let placement = try await book(crn, "2026-12-01", "2026-12-20")
-            people.append(try await placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: manager))
+            people.append(try await placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: manager, now: noon("2026-12-01")))
         }
         return people
     }
@@ -149,25 +149,25 @@ struct PlacementTests {
             // Departure before arrival.
             let upcoming = try await world.book("B000001", "2026-12-01", "2026-12-20")
             await #expect(throws: DomainError(.conflict, "the person has not arrived yet, so the placement cannot depart")) {
-                try await store.depart(upcoming.id, departure, expectedVersion: nil, by: world.manager)
+                try await store.depart(upcoming.id, departure, expectedVersion: nil, by: world.manager, now: departure.departedAt)
             }
             // Arrival after non-arrival.
             let absent = try await world.book("B000002", "2026-12-01", "2026-12-20")
             _ = try await store.recordNonArrival(absent.id, reason: "A", notes: nil, expectedVersion: nil, by: world.manager)
             await #expect(throws: DomainError(.conflict, "the person was recorded as not arriving, so the placement cannot arrive")) {
-                try await store.arrive(absent.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+                try await store.arrive(absent.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
             }
             // A second arrival.
-            let arrived = try await store.arrive(upcoming.id, at: noon("2026-12-02"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+            let arrived = try await store.arrive(upcoming.id, at: noon("2026-12-02"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-02"))
             #expect(arrived.status == .arrived)
             #expect(arrived.arrivalDate == CalendarDate("2026-12-02"))
             await #expect(throws: DomainError(.conflict, "the person has already arrived, so the placement cannot arrive")) {
-                try await store.arrive(upcoming.id, at: noon("2026-12-03"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+                try await store.arrive(upcoming.id, at: noon("2026-12-03"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-03"))
             }
             // A departure dated before the arrival.
             do {
                 _ = try await store.depart(upcoming.id, PlacementStore.Departure(departedAt: noon("2026-12-01"), reason: "O", moveOnCategory: "MC04"),
-                                           expectedVersion: nil, by: world.manager)
+                                           expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
                 Issue.record("a departure before the arrival was recorded")
             } catch let error as DomainError {
                 #expect(error.problems.map(\.field) == ["departedAt"])
@@ -181,19 +181,19 @@ struct PlacementTests {
             }
             // A planned move-on needs its category; then the departure stands, and a second one is refused.
             await #expect(throws: DomainError.self) {
-                try await store.depart(upcoming.id, PlacementStore.Departure(departedAt: noon("2026-12-06"), reason: "O"), expectedVersion: nil, by: world.manager)
+                try await store.depart(upcoming.id, PlacementStore.Departure(departedAt: noon("2026-12-06"), reason: "O"), expectedVersion: nil, by: world.manager, now: noon("2026-12-06"))
             }
-            let departed = try await store.depart(upcoming.id, departure, expectedVersion: nil, by: world.manager)
+            let departed = try await store.depart(upcoming.id, departure, expectedVersion: nil, by: world.manager, now: departure.departedAt)
             #expect(departed.status == .departed)
             #expect(departed.nights == Nights(first: CalendarDate("2026-12-02")!, end: CalendarDate("2026-12-05")!))
             await #expect(throws: DomainError(.conflict, "the person has already departed, so the placement cannot depart")) {
-                try await store.depart(upcoming.id, departure, expectedVersion: nil, by: world.manager)
+                try await store.depart(upcoming.id, departure, expectedVersion: nil, by: world.manager, now: departure.departedAt)
             }
             // Arrival after cancellation.
             let cancelled = try await world.book("B000003", "2026-12-01", "2026-12-20")
             _ = try await store.cancel(cancelled.id, reason: "PP_REQUEST", notes: nil, expectedVersion: nil, by: world.manager)
             await #expect(throws: DomainError(.conflict, "the placement was cancelled, so it cannot arrive")) {
-                try await store.arrive(cancelled.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+                try await store.arrive(cancelled.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
             }
             // An unknown reason names its field.
             let other = try await world.book("B000004", "2026-12-01", "2026-12-20")
@@ -213,13 +213,13 @@ struct PlacementTests {
             let (oak, _) = try await BedWorld.make(pool, beds: 2, code: "OAK")
             let first = try await elm.book("C000001", "2026-12-01", "2026-12-20")
             let second = try await oak.book("C000001", "2026-12-05", "2026-12-25")
-            _ = try await elm.placements.arrive(first.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: elm.manager)
+            _ = try await elm.placements.arrive(first.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: elm.manager, now: noon("2026-12-01"))
             await #expect(throws: DomainError(.conflict, "this person is already resident at an AP on those nights: record their departure there first")) {
-                try await oak.placements.arrive(second.id, at: noon("2026-12-05"), keyWorkerID: nil, expectedVersion: nil, by: oak.manager)
+                try await oak.placements.arrive(second.id, at: noon("2026-12-05"), keyWorkerID: nil, expectedVersion: nil, by: oak.manager, now: noon("2026-12-05"))
             }
             _ = try await elm.placements.depart(first.id, .init(departedAt: noon("2026-12-05"), reason: "O", moveOnCategory: "P", transferredTo: "Oak"),
-                                                expectedVersion: nil, by: elm.manager)
-            let moved = try await oak.placements.arrive(second.id, at: noon("2026-12-05"), keyWorkerID: nil, expectedVersion: nil, by: oak.manager)
+                                                expectedVersion: nil, by: elm.manager, now: noon("2026-12-05"))
+            let moved = try await oak.placements.arrive(second.id, at: noon("2026-12-05"), keyWorkerID: nil, expectedVersion: nil, by: oak.manager, now: noon("2026-12-05"))
             #expect(moved.status == .arrived)
         }
     }

@@ -27,11 +27,11 @@ struct ReportTests {
         _ = try await OutOfServiceStore(pool: pool).create(bedID: beds[2], nights: Nights(first: day("2026-10-15"), end: day("2026-10-22")),
                                                          reason: "DAMAGE", reference: nil, notes: nil, by: world.manager)
         let p1 = try await book("P000001", "2026-10-15", "2026-10-27")
-        _ = try await placements.arrive(p1.id, at: noon("2026-10-15"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
-        _ = try await placements.depart(p1.id, .init(departedAt: noon("2026-10-26"), reason: "O", moveOnCategory: "MC04"), expectedVersion: nil, by: world.manager)
+        _ = try await placements.arrive(p1.id, at: noon("2026-10-15"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-10-15"))
+        _ = try await placements.depart(p1.id, .init(departedAt: noon("2026-10-26"), reason: "O", moveOnCategory: "MC04"), expectedVersion: nil, by: world.manager, now: noon("2026-10-26"))
         let p2 = try await book("P000002", "2026-10-22", "2026-10-24")
-        _ = try await placements.arrive(p2.id, at: noon("2026-10-22"), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
-        _ = try await placements.depart(p2.id, .init(departedAt: noon("2026-10-22").addingTimeInterval(3600), reason: "Q"), expectedVersion: nil, by: world.manager)
+        _ = try await placements.arrive(p2.id, at: noon("2026-10-22"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-10-22"))
+        _ = try await placements.depart(p2.id, .init(departedAt: noon("2026-10-22").addingTimeInterval(3600), reason: "Q"), expectedVersion: nil, by: world.manager, now: noon("2026-10-22").addingTimeInterval(3600))
         _ = try await book("P000003", "2026-10-24", "2026-10-28")
         _ = try await book("P000004", "2026-10-20", "2026-10-22")
         _ = try await book("P000005", "2026-10-20", "2026-10-22", overbooking: "MAPPA level 3, released today", by: world.referrals)
@@ -117,9 +117,9 @@ struct ReportTests {
             func stay(_ crn: String, _ arrival: String, _ expected: String, left: String, reason: String, category: String?) async throws {
                 let placement = try await placements.book(NewPlacement(premisesID: world.premises, crn: crn, personName: "Person \(crn)",
                                                                        expectedArrival: day(arrival), expectedDeparture: day(expected)), by: world.manager)
-                _ = try await placements.arrive(placement.id, at: noon(arrival), keyWorkerID: nil, expectedVersion: nil, by: world.manager)
+                _ = try await placements.arrive(placement.id, at: noon(arrival), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon(arrival))
                 _ = try await placements.depart(placement.id, .init(departedAt: noon(left), reason: reason, moveOnCategory: category),
-                                                expectedVersion: nil, by: world.manager)
+                                                expectedVersion: nil, by: world.manager, now: noon(left))
             }
             try await stay("Q000001", "2026-10-01", "2026-12-24", left: "2026-11-10", reason: "O", category: "MC04")   // 40 nights, early, settled
             try await stay("Q000002", "2026-10-05", "2026-11-30", left: "2026-10-20", reason: "F", category: "MC14")   // 15, recalled (curfew) in 28 days

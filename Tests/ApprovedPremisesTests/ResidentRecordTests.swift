@@ -31,7 +31,7 @@ struct ResidentRecordTests {
             let referral = try await referrals.create(details, by: world.referrals, today: day("2026-11-23"))
             _ = try await referrals.decide(referral.id, .accept(note: nil), expectedVersion: nil, by: world.referrals)
             let (_, booked) = try await referrals.book(referral.id, premisesID: world.premises, bedID: beds[0], arrival: nil, departure: nil, by: world.referrals)
-            let resident = try await world.placements.arrive(booked.id, at: noon("2026-12-01"), keyWorkerID: kim.staffID, expectedVersion: nil, by: world.manager)
+            let resident = try await world.placements.arrive(booked.id, at: noon("2026-12-01"), keyWorkerID: kim.staffID, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
 
             let log = CurfewStore(pool: pool)
             _ = try await log.record(resident.id, .init(kind: "out", occurredAt: at("2026-12-02T18:00:00Z")), by: kim, now: at("2026-12-02T18:00:00Z"))
@@ -59,7 +59,7 @@ struct ResidentRecordTests {
             _ = try await moveOn.updatePathway(plan.pathways[0].id, status: "offered", on: day("2026-12-20"), note: "one-bed flat", by: kim, now: at("2026-12-21T09:00:00Z"))
             _ = try await moveOn.setAddress(resident.id, address: "Flat 4, 2 Oak Road, Manchester M14", confirmedOn: day("2026-12-22"), by: kim, now: at("2026-12-22T09:00:00Z"))
             _ = try await world.placements.depart(resident.id, .init(departedAt: at("2026-12-28T10:00:00Z"), reason: "O", moveOnCategory: "MC02"),
-                                                  expectedVersion: nil, by: world.manager)
+                                                  expectedVersion: nil, by: world.manager, now: at("2026-12-28T10:00:00Z"))
 
             let record = ResidentRecordStore(pool: pool)
             let (_, entries) = try await record.timeline(resident.id, by: kim)

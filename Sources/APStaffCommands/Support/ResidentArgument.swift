@@ -13,7 +13,7 @@ struct ResidentArgument: ParsableArguments {
         do {
             let resident = try ResidentFinder.find(who, in: try await client.tonight(premises.id))
             return (resident.placementId, resident.personName)
-        } catch let notHere as CLIError {
+        } catch let notHere as ResidentFinder.NoMatch {
             // Someone who has left in the last year: by name or CRN only.
             let wanted = who.lowercased()
             let local = premises.local
@@ -21,7 +21,12 @@ struct ResidentArgument: ParsableArguments {
                 path: .init(premisesId: premises.id),
                 query: .init(from: local.day(daysFromToday: -365), to: local.day(daysFromToday: 1))).ok.body.json
             let left = placements.filter { $0.departedAt != nil && ($0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted) }
-            guard left.count == 1 else { throw notHere }
+            guard left.count == 1 else {
+                if left.count > 1 { throw CLIError("\"\(who)\" could be " + left.map { "\($0.personName) (\($0.crn), left)" }.joined(separator: ", ") + "; say more") }
+                throw CLIError(notHere.description)
+            }
+            // Said, so that nobody takes someone who has left for a resident.
+            FileHandle.standardError.write(Data("\(left[0].personName) (\(left[0].crn)) left on \(left[0].departureDate ?? "?"); no current resident matches \"\(who)\"\n".utf8))
             return (left[0].id, left[0].personName)
         }
     }
@@ -29,6 +34,11 @@ struct ResidentArgument: ParsableArguments {
 
 /// Finds a resident the way night staff say them: a bed label, initials, or part of a name.
 enum ResidentFinder {
+    /// Nobody in residence matches (as opposed to several doing so, which is a question).
+    struct NoMatch: Error, CustomStringConvertible {
+        let description: String
+    }
+
     /// The one resident `query` names; ambiguity is an error listing who it could be.
     static func find(_ query: String, in residents: [Components.Schemas.ResidentState]) throws -> Components.Schemas.ResidentState {
         let wanted = query.trimmingCharacters(in: .whitespaces).lowercased()
@@ -40,7 +50,7 @@ enum ResidentFinder {
             if found.count == 1 { return found[0] }
             throw CLIError("\"\(query)\" could be " + found.map { "\($0.personName) (bed \($0.bedLabel ?? "-"))" }.joined(separator: ", ") + "; say more")
         }
-        throw CLIError("no resident here matches \"\(query)\": give a bed number, initials or part of a name (ap tonight lists them)")
+        throw NoMatch(description: "no resident here matches \"\(query)\": give a bed number, initials or part of a name (ap tonight lists them)")
     }
 }
 

@@ -103,10 +103,19 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// Parses a request field, naming it when the text is not a date.
     public static func parse(_ text: String, field: String) throws -> CalendarDate {
         guard let date = CalendarDate(text) else {
+            if text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil {
+                throw DomainError.invalid(field: field, rule: "date", "\(field) is not a real date: there is no \(text)")
+            }
             throw DomainError.invalid(field: field, rule: "format", "\(field) must be a date written YYYY-MM-DD, such as 2026-11-23")
+        }
+        guard years.contains(date.parts.year) else {
+            throw DomainError.invalid(field: field, rule: "range", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
         }
         return date
     }
+
+    /// The years a date given to the service may fall in (dates of birth included).
+    public static let years = 1900...2100
 }
 
 /// Nights from `first` up to, not including, `end`: the shape of every stay.

@@ -32,11 +32,20 @@ public struct CurfewVariationStore: Sendable {
         v.require(nights.count <= 366, field: "to", rule: "range", "a variation covers at most a year")
         v.require(!reason.trimmingCharacters(in: .whitespaces).isEmpty, field: "reason", rule: "required", "reason is required")
         v.require(!approvedBy.trimmingCharacters(in: .whitespaces).isEmpty, field: "approvedBy", rule: "required", "approvedBy is required")
+        if let hours {
+            v.require(hours.start != hours.end, field: "end", rule: "length", "a curfew window has a length: start and end must differ")
+        }
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
                 try await PremisesAccess.require(principal, Self.approvers, to: "vary curfews", premisesID: placement.premisesID, on: connection)
+                // A variation is for nights of the stay: from its arrival (or expected arrival) to its departure.
+                let stay = Nights(first: placement.arrivalDate ?? placement.expectedArrival, end: placement.departureDate ?? placement.expectedDeparture)
+                guard nights.first >= stay.first, nights.end <= stay.end else {
+                    throw DomainError.invalid(field: nights.first < stay.first ? "from" : "to", rule: "stay",
+                        "a variation is for nights of the stay, \(stay.first) to \(stay.end)")
+                }
                 let id: UUID = try await connection.one("""
                     INSERT INTO curfew_variation (placement_id, nights, curfew_start, curfew_end, reason, approved_by, created_by)
                     VALUES (\(placementID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'),

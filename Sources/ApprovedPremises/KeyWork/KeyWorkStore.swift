@@ -56,6 +56,8 @@ public struct KeyWorkStore: Sendable {
 
     /// Who records sessions and marks actions done: key workers and managers.
     public static let recorders: Set<Role> = [.administrator, .apManager, .keyWorker]
+    /// How far ahead a next session or an agreed action may be set, in days.
+    public static let horizonDays = 182
     /// Who gives a resident a key worker: the AP manager.
     public static let assigners: Set<Role> = [.administrator, .apManager]
 
@@ -136,6 +138,14 @@ public struct KeyWorkStore: Sendable {
                 let heldOn = CalendarDate.today(in: premises.timeZone, now: session.heldAt)
                 if let next = session.nextSessionOn, next < heldOn {
                     throw DomainError.invalid(field: "nextSessionOn", rule: "order", "nextSessionOn must not be before the session")
+                }
+                let horizon = heldOn.adding(days: Self.horizonDays)
+                if let next = session.nextSessionOn, next > horizon {
+                    throw DomainError.invalid(field: "nextSessionOn", rule: "horizon", "nextSessionOn must be within \(Self.horizonDays) days of the session")
+                }
+                for (index, action) in session.actions.enumerated() where action.dueOn < heldOn || action.dueOn > horizon {
+                    throw DomainError.invalid(field: "actions[\(index)].dueOn", rule: "horizon",
+                        "an action is due between the session (\(heldOn)) and \(Self.horizonDays) days after it")
                 }
                 let id: UUID = try await connection.one("""
                     INSERT INTO key_work_session (placement_id, held_at, duration_minutes, kind, topics, notes, next_session_on, recorded_by, recorded_at)

@@ -148,6 +148,9 @@ public struct MoveOnStore: Sendable {
             throw DomainError.invalid(field: "address", rule: "required", "address is required")
         }
         return try await change(placementID, action: "move_on.address", by: principal, now: now) { _, today, connection in
+            if let confirmedOn, confirmedOn > today {
+                throw DomainError.invalid(field: "confirmedOn", rule: "future", "confirmedOn must not be in the future")
+            }
             try await connection.execute("""
                 UPDATE move_on_plan SET address = \(address), address_confirmed_on = \(confirmedOn ?? today), address_recorded_by = \(principal.staffID)
                 WHERE placement_id = \(placementID)

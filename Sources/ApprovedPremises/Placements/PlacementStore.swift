@@ -165,13 +165,26 @@ public struct PlacementStore: Sendable {
             + "\(try row.decode("person_name", as: String.self)) (\(try row.decode("crn", as: String.self))) for \(first) to \(end.adding(days: -1)); choose another bed")
     }
 
-    /// Records an arrival; the arrival date is `arrivedAt`'s date at the premises.
-    public func arrive(_ placementID: UUID, at arrivedAt: Date, keyWorkerID: UUID?, expectedVersion: Int?, by principal: Principal) async throws -> Placement {
-        try await change(placementID, expectedVersion: expectedVersion, action: "placement.arrive", roles: Self.recorders, verb: "record arrivals", by: principal) { placement, premises, connection in
+    /// How many days before its expected arrival an arrival may be recorded; further out, the
+    /// expected dates are changed first, so the nights it takes are the nights booked.
+    public static let earlyArrivalDays = 7
+
+    /// Records an arrival; the arrival date is `arrivedAt`'s date at the premises. An arrival
+    /// is not in the future, nor more than `earlyArrivalDays` before the expected arrival.
+    public func arrive(_ placementID: UUID, at arrivedAt: Date, keyWorkerID: UUID?, expectedVersion: Int?, by principal: Principal,
+                       now: Date = Date()) async throws -> Placement {
+        guard arrivedAt <= now.addingTimeInterval(120) else {
+            throw DomainError.invalid(field: "arrivedAt", rule: "future", "arrivedAt must not be in the future: record an arrival when it happens")
+        }
+        return try await change(placementID, expectedVersion: expectedVersion, action: "placement.arrive", roles: Self.recorders, verb: "record arrivals", by: principal) { placement, premises, connection in
             guard placement.status == .upcoming else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "arrive"))
             }
             let arrivalDate = CalendarDate.today(in: premises.timeZone, now: arrivedAt)
+            guard arrivalDate >= placement.expectedArrival.adding(days: -Self.earlyArrivalDays) else {
+                throw DomainError.invalid(field: "arrivedAt", rule: "window",
+                    "arrivedAt (\(arrivalDate)) is more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival)); change the expected dates first")
+            }
             guard arrivalDate < placement.expectedDeparture else {
                 throw DomainError.invalid(field: "arrivedAt", rule: "order",
                     "arrivedAt is on or after the expected departure (\(placement.expectedDeparture)); change the expected departure first")
@@ -220,9 +233,14 @@ public struct PlacementStore: Sendable {
         }
     }
 
-    /// Records a departure; the bed is free from the departure date.
-    public func depart(_ placementID: UUID, _ departure: Departure, expectedVersion: Int?, by principal: Principal) async throws -> Placement {
-        try await change(placementID, expectedVersion: expectedVersion, action: "placement.depart", roles: Self.recorders, verb: "record departures", by: principal) { placement, premises, connection in
+    /// Records a departure; the bed is free from the departure date. A departure is not in the
+    /// future: a typo must not block the person at every other AP.
+    public func depart(_ placementID: UUID, _ departure: Departure, expectedVersion: Int?, by principal: Principal,
+                       now: Date = Date()) async throws -> Placement {
+        guard departure.departedAt <= now.addingTimeInterval(120) else {
+            throw DomainError.invalid(field: "departedAt", rule: "future", "departedAt must not be in the future: record a departure when it happens")
+        }
+        return try await change(placementID, expectedVersion: expectedVersion, action: "placement.depart", roles: Self.recorders, verb: "record departures", by: principal) { placement, premises, connection in
             guard placement.status == .arrived, let arrivedAt = placement.arrivedAt else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "depart"))
             }

@@ -12,6 +12,9 @@ public struct TestingStore: Sendable {
 
     /// Who records tests, custody, results and follow-ups: key workers and managers.
     public static let recorders: Set<Role> = [.administrator, .apManager, .keyWorker]
+    /// The highest breath-alcohol reading recorded, in µg per 100 ml (a reading above it is a
+    /// typing mistake, not a resident).
+    public static let maximumReading = 500.0
     /// Who authorises testing at a premises: its AP manager.
     public static let authorisers: Set<Role> = [.administrator, .apManager]
 
@@ -183,14 +186,20 @@ public struct TestingStore: Sendable {
             v.require(SubstanceTest.Outcome(rawValue: result.result) != nil, field: "results[\(index)].result", rule: "oneOf",
                       "result must be one of " + SubstanceTest.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
             if let reading = result.reading {
-                v.require(result.substance == "alcohol" && reading >= 0, field: "results[\(index)].reading", rule: "alcohol",
-                          "a reading is for breath alcohol only, and not negative")
+                v.require(result.substance == "alcohol" && (0...Self.maximumReading).contains(reading), field: "results[\(index)].reading", rule: "alcohol",
+                          "a reading is for breath alcohol only, from 0 to \(Int(Self.maximumReading)) µg per 100 ml")
             }
         }
         v.require(Set(results.map(\.substance)).count == results.count, field: "results", rule: "unique", "each substance appears once")
+        if let receivedAt {
+            v.require(receivedAt <= now.addingTimeInterval(120), field: "receivedAt", rule: "future", "receivedAt must not be in the future")
+        }
         try v.check()
         return try await change(testID, action: "testing.results", by: principal) { test, connection in
-            guard test.takenAt != nil else { throw DomainError(.conflict, "the test was missed: it has no results") }
+            guard let takenAt = test.takenAt else { throw DomainError(.conflict, "the test was missed: it has no results") }
+            if let receivedAt, receivedAt < takenAt {
+                throw DomainError.invalid(field: "receivedAt", rule: "order", "receivedAt is before the sample was taken (\(takenAt.formatted(.iso8601)))")
+            }
             guard test.results.isEmpty else { throw DomainError(.conflict, "the test's results are already recorded") }
             if test.sampleType == .urineLab {
                 guard test.custody.contains(where: { $0.step == .receivedByLab }) else {

@@ -1,0 +1,106 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TestSupport
+
+/// Dates and text that cannot be true are refused at the door, naming the field and the rule,
+/// and nothing of them is stored (issue 14's "Found" list, the dates part).
+@Suite("Dates and text checked at the door", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct DateRulesTests {
+    static func iso(_ date: Date) -> String { date.formatted(.iso8601) }
+
+    /// Sends a request and expects a 400 naming `field` with `rule`.
+    static func refused(_ client: any TestClientProtocol, _ world: TestWorld, _ method: HTTPRequest.Method, _ uri: String,
+                        _ body: [String: Any]?, field: String, rule: String, as user: String = "manager") async throws {
+        let response = try await client.execute(uri: uri, method: method, headers: world.headers(user), body: body.map(json))
+        #expect(response.status == .badRequest, "\(method) \(uri) \(body ?? [:]): \(response.status) \(response.text)")
+        let errors = (try response.json()["errors"] as? [[String: Any]]) ?? []
+        #expect(errors.contains { $0["field"] as? String == field && $0["rule"] as? String == rule },
+                "\(uri): wanted \(field)/\(rule), got \(response.text)")
+    }
+
+    @Test("arrivals and departures: no 30 February, no year 1 or 9999, none in the future, no arrival long before its booking")
+    func arrivalsAndDepartures() async throws {
+        try await withApp { client, world in
+            let arrival = "/placements/\(world.placement)/arrival"
+            for (text, rule) in [("2026-02-30T10:00:00Z", "dateTime"), ("0001-01-01T00:00:00Z", "range"), ("9999-12-31T23:59:59Z", "range"),
+                                 ("2026-12-01 10:00", "dateTime"), ("2026-12-01T24:00:00Z", "dateTime"), (Self.iso(Date().addingTimeInterval(86_400)), "future"),
+                                 ("2016-12-01T10:00:00Z", "window")] {
+                try await Self.refused(client, world, .post, arrival, ["arrivedAt": text], field: "arrivedAt", rule: rule)
+            }
+            let still = try await world.pool.query("SELECT arrived_at IS NULL AS upcoming FROM placement WHERE id = \(world.placement)")
+            #expect(try still.first!.decode("upcoming", as: Bool.self), "a refused arrival left something behind")
+
+            let arrived = try await client.execute(uri: arrival, method: .post, headers: world.headers("manager"),
+                                                   body: json(["arrivedAt": Self.iso(Date().addingTimeInterval(-600))]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+            let departure = "/placements/\(world.placement)/departure"
+            for (text, rule) in [("9999-12-31T23:59:59Z", "range"), (Self.iso(Date().addingTimeInterval(86_400)), "future"), ("2026-11-31T09:00:00Z", "dateTime")] {
+                try await Self.refused(client, world, .post, departure, ["departedAt": text, "reason": "O", "moveOnCategory": "MC04"],
+                                       field: "departedAt", rule: rule)
+            }
+            let resident = try await world.pool.query("SELECT departed_at IS NULL AS here FROM placement WHERE id = \(world.placement)")
+            #expect(try resident.first!.decode("here", as: Bool.self), "a refused departure was recorded")
+        }
+    }
+
+    @Test("dates in queries, incidents, NUL in text: each a 400 naming the field, never a 500")
+    func queriesIncidentsAndText() async throws {
+        try await withApp { client, world in
+            try await Self.refused(client, world, .get, "/premises/\(world.elm)/night-checks?night=0001-01-01", nil, field: "night", rule: "range")
+            try await Self.refused(client, world, .get, "/premises/\(world.elm)/bed-board?from=0001-01-01", nil, field: "from", rule: "range")
+            try await Self.refused(client, world, .get, "/premises/\(world.elm)/bed-board?from=2026-02-30", nil, field: "from", rule: "date")
+            try await Self.refused(client, world, .get, "/premises/\(world.elm)/incidents?since=2026-02-30T00:00:00Z", nil, field: "since", rule: "dateTime")
+            let incident: [String: Any] = ["kind": "damage", "severity": "low", "location": "kitchen", "summary": "door", "actionTaken": "fixed"]
+            for (text, rule) in [("2026-02-30T10:00:00Z", "dateTime"), ("0001-01-01T00:00:00Z", "range")] {
+                try await Self.refused(client, world, .post, "/premises/\(world.elm)/incidents", incident.merging(["occurredAt": text]) { $1 },
+                                       field: "occurredAt", rule: rule)
+            }
+            try await Self.refused(client, world, .post, "/rooms/\(world.room)/beds", ["label": "A\u{0}B"], field: "label", rule: "noNul")
+            try await Self.refused(client, world, .post, "/premises/\(world.elm)/incidents",
+                                   incident.merging(["occurredAt": Self.iso(Date()), "summary": "x\u{0}"]) { $1 }, field: "summary", rule: "noNul")
+            let incidents = try await world.pool.query("SELECT count(*) AS n FROM incident").first!.decode("n", as: Int.self)
+            let beds = try await world.pool.query("SELECT count(*) AS n FROM bed").first!.decode("n", as: Int.self)
+            #expect(incidents == 0 && beds == 1)
+        }
+    }
+
+    @Test("curfew variations inside the stay with a window of some length; key-work dates within the horizon; move-on dates real")
+    func variationsKeyWorkAndMoveOn() async throws {
+        try await withApp { client, world in
+            let arrived = try await client.execute(uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("manager"),
+                                                   body: json(["arrivedAt": Self.iso(Date().addingTimeInterval(-600))]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+            let variations = "/placements/\(world.placement)/curfew-variations"
+            let variation: [String: Any] = ["from": "2026-12-02", "to": "2026-12-04", "reason": "night shifts", "approvedBy": "M. Manager"]
+            try await Self.refused(client, world, .post, variations, variation.merging(["start": "07:00", "end": "07:00"]) { $1 }, field: "end", rule: "length")
+            try await Self.refused(client, world, .post, variations, variation.merging(["from": "2026-11-20", "start": "07:30", "end": "15:00"]) { $1 },
+                                   field: "from", rule: "stay")
+            try await Self.refused(client, world, .post, variations, variation.merging(["to": "2027-03-01", "start": "07:30", "end": "15:00"]) { $1 },
+                                   field: "to", rule: "stay")
+
+            let sessions = "/placements/\(world.placement)/key-work-sessions"
+            let session: [String: Any] = ["heldAt": Self.iso(Date().addingTimeInterval(-300)), "durationMinutes": 30, "kind": "one_to_one", "notes": "fine"]
+            func action(_ due: String) -> [String: Any] { session.merging(["actions": [["action": "payslip", "owner": "resident", "dueOn": due]]]) { $1 } }
+            try await Self.refused(client, world, .post, sessions, action("9999-01-01"), field: "actions[0].dueOn", rule: "range", as: "manager")
+            try await Self.refused(client, world, .post, sessions, action("2026-02-30"), field: "actions[0].dueOn", rule: "date", as: "manager")
+            try await Self.refused(client, world, .post, sessions, action("2026-01-01"), field: "actions[0].dueOn", rule: "horizon", as: "manager")
+            try await Self.refused(client, world, .post, sessions, session.merging(["nextSessionOn": "2030-01-01"]) { $1 },
+                                   field: "nextSessionOn", rule: "horizon", as: "manager")
+            let stored = try await world.pool.query("SELECT count(*) AS n FROM key_work_session").first!.decode("n", as: Int.self)
+            #expect(stored == 0)
+
+            let plan = try await client.execute(uri: "/placements/\(world.placement)/move-on/pathways", method: .post, headers: world.headers("manager"),
+                                                body: json(["kind": "family", "detail": "sister"]))
+            #expect(plan.status == .ok || plan.status == .created, "\(plan.text)")
+            let pathway = try #require(((try plan.json()["pathways"] as? [[String: Any]])?.first?["id"]) as? String)
+            try await Self.refused(client, world, .post, "/move-on-pathways/\(pathway)/updates", ["status": "applied", "on": "0001-01-01"],
+                                   field: "on", rule: "range")
+            try await Self.refused(client, world, .post, "/placements/\(world.placement)/move-on/address", ["address": "1 Road", "confirmedOn": "2099-01-01"],
+                                   field: "confirmedOn", rule: "future")
+        }
+    }
+}

@@ -19,13 +19,15 @@ struct MovementOptions: ParsableArguments {
         let resident = try ResidentFinder.find(who, in: try await client.tonight(here.id))
         let occurredAt = try at.map { try local.time($0) }
         let expectedBack = try back.map { try local.nextTime($0, option: "--back") }
-        try confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(at.map { " at \($0)" } ?? " now")?", yes: yes)
+        let when = occurredAt.map { " at \(local.clock($0)) on \(local.dayName($0))" } ?? " now"
+        try confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(when)?", yes: yes)
         let entry = try await client.recordMovement(
             path: .init(placementId: resident.placementId),
             body: .json(.init(kind: kind, occurredAt: occurredAt, destination: destination, expectedBack: expectedBack, withPermission: permission))
         ).created.body.json
         if json { try Terminal.printJSON(entry); return }
-        print("\(resident.personName) signed \(kind.rawValue) at \(local.clock(entry.occurredAt))\(entry.lateEntry ? " (late entry)" : "").")
+        let day = local.dayText(entry.occurredAt) == local.day(daysFromToday: 0) ? "" : " on \(local.dayName(entry.occurredAt))"
+        print("\(resident.personName) signed \(kind.rawValue) at \(local.clock(entry.occurredAt))\(day)\(entry.lateEntry ? " (late entry)" : "").")
     }
 }
 

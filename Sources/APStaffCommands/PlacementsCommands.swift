@@ -11,8 +11,12 @@ struct PlacementsCommand: AsyncParsableCommand {
                       PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self, PlacementsProfile.self])
 }
 
+/// A placement in one line: its actual dates where they are known (an arrival, a departure),
+/// the expected ones otherwise.
 func describe(_ placement: Components.Schemas.Placement) -> String {
-    "\(placement.personName) (\(placement.crn)), \(placement.expectedArrival) to \(placement.expectedDeparture): \(placement.status.rawValue.replacingOccurrences(of: "_", with: " ")); id \(placement.id)"
+    let from = placement.arrivalDate.map { "arrived \($0)" } ?? placement.expectedArrival
+    let to = placement.departureDate.map { "left \($0)" } ?? placement.expectedDeparture
+    return "\(placement.personName) (\(placement.crn)), \(from) to \(to): \(words(placement.status.rawValue)); id \(placement.id)"
 }
 
 struct PlacementsList: AsyncParsableCommand {
@@ -93,6 +97,7 @@ struct PlacementsArrive: AsyncParsableCommand {
     @OptionGroup var service: ServiceOptions
     @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
     @Option(help: "When, as ISO 8601 (2026-12-01T18:30:00Z); now when left out.") var at: String?
+    @Option(help: "The resident's key worker, by username (a key worker or the AP manager of the premises).") var keyWorker: String?
 
     func run() async throws {
         let (client, _) = try service.session()
@@ -100,7 +105,15 @@ struct PlacementsArrive: AsyncParsableCommand {
             guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T18:30:00Z") }
             return date
         }
-        let result = try await client.recordArrival(path: .init(placementId: placement), body: .json(.init(arrivedAt: when))).ok.body.json
+        var keyWorkerID: String? = nil
+        if let keyWorker {
+            let premisesID = try await client.getPlacement(path: .init(placementId: placement)).ok.body.json.premisesId
+            guard let found = try await client.premisesStaff(premisesID).first(where: { $0.username == keyWorker.lowercased() }) else {
+                throw CLIError("no one at this premises has the username \(keyWorker)")
+            }
+            keyWorkerID = found.id
+        }
+        let result = try await client.recordArrival(path: .init(placementId: placement), body: .json(.init(arrivedAt: when, keyWorkerId: keyWorkerID))).ok.body.json
         print("Arrived: " + describe(result))
     }
 }

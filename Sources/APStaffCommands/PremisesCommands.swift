@@ -25,7 +25,7 @@ struct PremisesList: AsyncParsableCommand {
             return
         }
         Terminal.printTable(["CODE", "NAME", "REGION", "TYPE", "FOR"], premises.map {
-            [$0.code, $0.name, $0.regionCode, $0.apType, $0.gender.rawValue]
+            [$0.code, $0.name + ($0.active ? "" : " (archived)"), $0.regionCode, $0.apType, $0.gender.rawValue]
         })
     }
 }

@@ -48,9 +48,19 @@ struct ReferralsShow: AsyncParsableCommand {
         let d = found.referral.details
         print("\(d.personName) (\(d.crn)) — \(words(found.referral.status.rawValue))")
         print("arrival \(d.expectedArrival)\(d.lengthOfStayDays.map { " for \($0) nights" } ?? ""), home \(d.homeDistrict)\(d.radiusMiles.map { " within \($0) miles" } ?? ""), \(d.apType.map { "\($0) AP" } ?? "any AP type")")
-        print("risk: \(d.roshOverall) overall; MAPPA \(d.mappaCategory ?? "-")/\(d.mappaLevel ?? "-"); offences: \((d.offenceFlags ?? []).joined(separator: ", "))")
-        print("needs: rooms \((d.roomNeeds ?? []).joined(separator: " ")); premises \((d.premisesNeeds ?? []).joined(separator: " "))")
-        if let curfew = d.licenceCurfewStart { print("licence curfew: \(curfew)-\(d.licenceCurfewEnd ?? "")") }
+        func line(_ label: String, _ value: String?) {
+            if let value, !value.isEmpty { print("\(label): \(value)") }
+        }
+        line("risk", "\(d.roshOverall) overall")
+        line("MAPPA", d.mappaCategory.map { "category \($0)" + (d.mappaLevel.map { ", level \($0)" } ?? "") })
+        line("offences", d.offenceFlags?.joined(separator: ", "))
+        line("room needs", d.roomNeeds?.joined(separator: " "))
+        line("premises needs", d.premisesNeeds?.joined(separator: " "))
+        line("licence conditions", d.licenceConditions)
+        line("licence curfew", d.licenceCurfewStart.map { "\($0)-\(d.licenceCurfewEnd ?? "")" })
+        line("exclusion zones", d.exclusionZones)
+        line("substance misuse", d.substanceMisuse)
+        line("mental health", d.mentalHealth)
         print("referred by \(d.referrerName) <\(d.referrerEmail)>")
         print("\nTimeline:")
         for event in found.timeline {

@@ -103,4 +103,19 @@ struct DateRulesTests {
                                    field: "confirmedOn", rule: "future")
         }
     }
+
+    @Test("the key worker given at arrival passes the key-worker rule: an active key worker or manager of this premises")
+    func keyWorkerAtArrival() async throws {
+        try await withApp { client, world in
+            let arrival = "/placements/\(world.placement)/arrival"
+            let now = Self.iso(Date().addingTimeInterval(-600))
+            for someone in ["oak.manager", "night", "admin"] {
+                try await Self.refused(client, world, .post, arrival, ["arrivedAt": now, "keyWorkerId": world.staff[someone]!.id.uuidString],
+                                       field: "keyWorkerId", rule: "keyWorker")
+            }
+            let arrived = try await client.execute(uri: arrival, method: .post, headers: world.headers("manager"),
+                                                   body: json(["arrivedAt": now, "keyWorkerId": world.staff["keyworker"]!.id.uuidString]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+        }
+    }
 }

@@ -20,6 +20,21 @@ struct SessionTests {
         }
     }
 
+    @Test("a session's start and end come from one clock, the database's, so it never ends before it starts")
+    func oneClock() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let fixtures = Fixtures(pool: pool)
+            try await fixtures.staff("night", .residentialWorker, premises: try await fixtures.premises("ELM"))
+            _ = try await fixtures.signIn("night")
+            let row = try await pool.query("""
+                SELECT extract(epoch FROM expires_at - created_at)::float8 AS length, abs(extract(epoch FROM created_at - now()))::float8 AS age
+                FROM staff_session
+                """).first!
+            #expect(try row.decode("length", as: Double.self) == 13 * 3600, "the session's length is measured on two clocks")
+            #expect(try row.decode("age", as: Double.self) < 60)
+        }
+    }
+
     @Test("passwords are stored as bcrypt hashes and tokens only as SHA-256 hashes")
     func storedHashed() async throws {
         try await TestDatabase.withDatabase { pool in

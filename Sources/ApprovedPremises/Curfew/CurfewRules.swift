@@ -56,8 +56,9 @@ public struct CurfewWindow: Sendable, Hashable, Codable {
 /// Which curfew applies on a night. Pure: no database, no clock.
 public enum CurfewRules {
     /// The instant a wall-clock time falls on a date in a time zone. A time the clocks skip
-    /// (01:30 on the last Sunday of March in London) is taken as the first instant after the
-    /// gap; a time that happens twice (01:30 on the last Sunday of October) as the first.
+    /// (01:30 on the last Sunday of March in London) is read on the clock before the change,
+    /// so it is 02:30 summer time, an hour on; a time that happens twice (01:30 on the last
+    /// Sunday of October) is its first.
     public static func instant(_ date: CalendarDate, _ time: WallClock, in timeZone: TimeZone) -> Date {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = timeZone

@@ -72,13 +72,7 @@ public struct KeyWorkStore: Sendable {
                     throw DomainError(.conflict, "\(before.personName)'s placement is \(before.status.rawValue): there is no one to key-work")
                 }
                 if let staffID {
-                    let row = try await connection.first("""
-                        SELECT role, premises_id, active, display_name FROM staff WHERE id = \(staffID)
-                        """)
-                    guard let row, try row.decode("active", as: Bool.self), ["key_worker", "ap_manager"].contains(try row.decode("role", as: String.self)),
-                          try row.decode("premises_id", as: UUID?.self) == before.premisesID else {
-                        throw DomainError.invalid(field: "staffId", rule: "keyWorker", "staffId must be an active key worker or AP manager of this premises")
-                    }
+                    try await Self.requireKeyWorker(staffID, at: before.premisesID, field: "staffId", on: connection)
                 }
                 let after = try Placement(row: try await connection.one("""
                     UPDATE placement AS p SET key_worker_id = \(staffID), version = p.version + 1, updated_at = now()
@@ -88,6 +82,16 @@ public struct KeyWorkStore: Sendable {
                                           entityID: placementID.uuidString, before: before, after: after)
                 return after
             }
+        }
+    }
+
+    /// The rule for a key worker, wherever one is given (here, or at arrival): an active key
+    /// worker or AP manager of the resident's premises.
+    static func requireKeyWorker(_ staffID: UUID, at premisesID: UUID, field: String, on connection: PostgresConnection) async throws {
+        let row = try await connection.first("SELECT role, premises_id, active FROM staff WHERE id = \(staffID)")
+        guard let row, try row.decode("active", as: Bool.self), ["key_worker", "ap_manager"].contains(try row.decode("role", as: String.self)),
+              try row.decode("premises_id", as: UUID?.self) == premisesID else {
+            throw DomainError.invalid(field: field, rule: "keyWorker", "\(field) must be an active key worker or AP manager of this premises")
         }
     }
 

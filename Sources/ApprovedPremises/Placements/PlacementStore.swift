@@ -180,6 +180,9 @@ public struct PlacementStore: Sendable {
             guard placement.status == .upcoming else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "arrive"))
             }
+            if let keyWorkerID {
+                try await KeyWorkStore.requireKeyWorker(keyWorkerID, at: placement.premisesID, field: "keyWorkerId", on: connection)
+            }
             let arrivalDate = CalendarDate.today(in: premises.timeZone, now: arrivedAt)
             guard arrivalDate >= placement.expectedArrival.adding(days: -Self.earlyArrivalDays) else {
                 throw DomainError.invalid(field: "arrivedAt", rule: "window",

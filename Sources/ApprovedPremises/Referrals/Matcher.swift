@@ -110,7 +110,7 @@ enum MatchRules {
             let shortfalls = ap.shortfalls(stay, needs: needs)
             if suitable.isEmpty {
                 let spread = roomNeeds.allSatisfy { need in ap.beds.contains { $0.characteristics.contains(need) } }
-                reasons.append(roomNeeds.count > 1 && spread
+                reasons.append(roomNeeds.isEmpty ? "has no bed in use" : roomNeeds.count > 1 && spread
                     ? "has \(roomNeeds.sorted().joined(separator: " and ")) only in different rooms, never in one bed"
                     : "has no bed with \(roomNeeds.sorted().joined(separator: " and "))")
             } else {

@@ -66,20 +66,25 @@ public struct SessionStore: Sendable {
         let token = "ap_" + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
-        let expiresAt = Date().addingTimeInterval(Double(sessionLength.components.seconds))
-        try await pool.transaction { connection in
+        // Both ends of the session from one clock, the database's: a service whose clock is
+        // behind the database's still makes a session that ends after it starts.
+        let seconds = Int(sessionLength.components.seconds)
+        let expiresAt: Date = try await pool.transaction { connection in
             try await connection.execute("DELETE FROM sign_in_throttle WHERE username = \(username)")
-            let session = try await connection.one("""
-                INSERT INTO staff_session (staff_id, token_hash, expires_at)
-                VALUES (\(staff.id), \(Self.hash(token)), \(expiresAt))
-                RETURNING id
-                """).decode("id", as: UUID.self)
+            let row = try await connection.one("""
+                INSERT INTO staff_session (staff_id, token_hash, created_at, expires_at)
+                VALUES (\(staff.id), \(Self.hash(token)), now(), now() + make_interval(secs => \(seconds)))
+                RETURNING id, expires_at
+                """)
+            let session: UUID = try row.decode("id")
+            let expiresAt: Date = try row.decode("expires_at")
             let principal = Principal(staffID: staff.id, username: staff.username, displayName: staff.displayName,
                                       role: staff.role, premisesID: staff.premisesID, regionCode: staff.regionCode,
                                       sessionID: session, expiresAt: expiresAt, requestID: requestID)
             try await AuditLog.record(on: connection, by: principal, action: "session.sign_in", entity: "staff_session",
                                       entityID: session.uuidString, before: String?.none,
                                       after: ["staffId": staff.id.uuidString, "expiresAt": expiresAt.formatted(.iso8601)])
+            return expiresAt
         }
         return SignedIn(token: token, expiresAt: expiresAt, staff: staff)
     }

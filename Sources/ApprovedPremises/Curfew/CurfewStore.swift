@@ -202,7 +202,7 @@ public struct CurfewStore: Sendable {
             throw DomainError(.notFound, "there is no premises \(premisesID.uuidString.lowercased())")
         }
         guard principal.canSee(premisesID: premisesID, regionCode: premises.regionCode) else {
-            throw DomainError(.forbidden, "you may not \(action) at \(premises.name): it is not a premises you work at")
+            throw PremisesAccess.notYours
         }
         return premises.states
     }

@@ -22,9 +22,13 @@ public enum PremisesAccess {
         let name: String = try row.decode("name")
         let region: String = try row.decode("region_code")
         guard principal.canSee(premisesID: premisesID, regionCode: region) else {
-            throw DomainError(.forbidden, "you may not \(action) at \(name): it is not a premises you work at")
+            // Not a 403 naming the premises: that would tell the caller where a person lives.
+            throw Self.notYours
         }
         let timeZone = TimeZone(identifier: try row.decode("time_zone")) ?? Premises.defaultTimeZone
         return (timeZone, region, name)
     }
+
+    /// The answer for a record of a premises the caller may not see: as if there were none.
+    public static let notYours = DomainError(.notFound, "there is no such record, or it is not one you may see")
 }

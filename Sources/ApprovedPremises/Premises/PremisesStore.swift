@@ -133,7 +133,7 @@ public struct PremisesStore: Sendable {
     /// Throws `forbidden` unless the caller may see this premises' records.
     public static func requireVisible(_ premises: Premises, to principal: Principal) throws {
         guard principal.canSee(premisesID: premises.id, regionCode: premises.regionCode) else {
-            throw DomainError(.forbidden, "you may not see \(premises.name): it is not a premises you work at or oversee")
+            throw PremisesAccess.notYours
         }
     }
 }

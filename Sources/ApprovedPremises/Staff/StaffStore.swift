@@ -86,6 +86,8 @@ public struct StaffStore: Sendable {
     static func requireVisible(_ staff: Staff, to principal: Principal) throws {
         if principal.role == .administrator || principal.staffID == staff.id { return }
         if principal.role == .apManager, staff.premisesID != nil, staff.premisesID == principal.premisesID { return }
+        // Someone at another premises is, to AP staff, someone they cannot know of.
+        if principal.role.isPremisesStaff, staff.premisesID != principal.premisesID { throw PremisesAccess.notYours }
         throw DomainError(.forbidden, "you may not see this account: only administrators, and AP managers for their own premises, see other staff")
     }
 
@@ -112,6 +114,7 @@ public struct StaffStore: Sendable {
 
     /// A page of the accounts of one premises, for its own staff and administrators.
     public func listAtPremises(_ premisesID: UUID, by principal: Principal, page: PageRequest) async throws -> Page<Staff> {
+        if principal.role.isPremisesStaff, principal.premisesID != premisesID { throw PremisesAccess.notYours }
         guard Self.colleagues.contains(principal.role), principal.role == .administrator || principal.premisesID == premisesID else {
             throw DomainError(.forbidden, "only the premises' own staff and administrators may see who works there")
         }

@@ -79,6 +79,12 @@ struct ResidentRecordTests {
             #expect(summary.keyWorkSessions == 1 && summary.openActions.isEmpty && summary.testsTaken == 1 && summary.curfewBreaches == 1)
             #expect(summary.positiveOrRefused == ["2026-12-02: alcohol positive; followed up: referral to substance services"])
             #expect(summary.text.contains("Departure summary: Morgan Price (R000001)"))
+            // What the next practitioner needs: each breach with how late and how it ended, and the referral's own words.
+            #expect(summary.breaches.count == 1 && summary.breaches[0].contains("270 min late") && summary.breaches[0].contains("outcome"),
+                    "\(summary.breaches)")
+            #expect(summary.licenceConditions == "No contact with the victim; reside at the AP")
+            #expect(summary.substanceMisuse == "alcohol, in recovery" && summary.mentalHealth == "anxiety")
+            #expect(summary.text.contains("Substance misuse: alcohol, in recovery") && summary.text.contains("270 min late"))
 
             // Staff of another premises cannot read it.
             let oak = try await Fixtures(pool: pool).premises("OAK")

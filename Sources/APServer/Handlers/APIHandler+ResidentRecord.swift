@@ -32,6 +32,7 @@ extension Components.Schemas.DepartureSummary {
             keyWorker: summary.keyWorker, risk: summary.risk, keyWorkSessions: summary.keyWorkSessions, lastSessions: summary.lastSessions,
             openActions: summary.openActions, testsTaken: summary.testsTaken, testsMissed: summary.testsMissed,
             positiveOrRefused: summary.positiveOrRefused, curfewBreaches: summary.curfewBreaches, breachesEscalated: summary.breachesEscalated,
-            incidents: summary.incidents, moveOnPathways: summary.moveOnPathways)
+            breaches: summary.breaches, missedTests: summary.missedTests, licenceConditions: summary.licenceConditions,
+            substanceMisuse: summary.substanceMisuse, mentalHealth: summary.mentalHealth, incidents: summary.incidents, moveOnPathways: summary.moveOnPathways)
     }
 }

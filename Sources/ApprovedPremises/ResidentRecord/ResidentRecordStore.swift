@@ -32,6 +32,14 @@ public struct DepartureSummary: Sendable, Equatable, Codable {
     public var positiveOrRefused: [String]
     public var curfewBreaches: Int
     public var breachesEscalated: Int
+    /// Each breach: its night, how late (or absent and escalated), and how it ended.
+    public var breaches: [String]
+    /// Each test not taken, with why.
+    public var missedTests: [String]
+    /// What the referral said of licence conditions, substance misuse and mental health.
+    public var licenceConditions: String?
+    public var substanceMisuse: String?
+    public var mentalHealth: String?
     public var incidents: [String]
     public var moveOnPathways: [String]
 
@@ -45,6 +53,9 @@ public struct DepartureSummary: Sendable, Equatable, Codable {
             Address: \(address ?? "none confirmed")
             Key worker: \(keyWorker ?? "none")
             Risk at referral: \(risk ?? "no referral recorded")
+            Licence conditions: \(licenceConditions ?? "none recorded")
+            Substance misuse: \(substanceMisuse ?? "none recorded")
+            Mental health: \(mentalHealth ?? "none recorded")
 
             Key work: \(keyWorkSessions) session\(keyWorkSessions == 1 ? "" : "s")
             \(list(lastSessions, none: "no sessions"))
@@ -53,8 +64,10 @@ public struct DepartureSummary: Sendable, Equatable, Codable {
 
             Drug and alcohol tests: \(testsTaken) taken, \(testsMissed) missed
             \(list(positiveOrRefused, none: "no positive or refused results"))
+            \(list(missedTests, none: "no test missed"))
 
             Curfew: \(curfewBreaches) breach\(curfewBreaches == 1 ? "" : "es"), \(breachesEscalated) escalated
+            \(list(breaches, none: "no breaches"))
             Incidents:
             \(list(incidents, none: "none"))
 
@@ -183,12 +196,24 @@ public struct ResidentRecordStore: Sendable {
                        r.rosh_overall || coalesce(', MAPPA category ' || r.mappa_category || ' level ' || r.mappa_level, '')
                            || coalesce('; offence flags: ' || nullif(array_to_string(r.offence_flags, ', '), ''), '') AS risk,
                        (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id) AS breaches,
-                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.escalated_at IS NOT NULL) AS escalated
+                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.escalated_at IS NOT NULL) AS escalated,
+                       nullif(r.licence_conditions, '') AS licence_conditions, nullif(r.substance_misuse, '') AS substance_misuse,
+                       nullif(r.mental_health, '') AS mental_health
                 FROM placement p LEFT JOIN departure_reason d ON d.code = p.departure_reason_code
                 LEFT JOIN move_on_category c ON c.code = p.move_on_category_code LEFT JOIN move_on_plan m ON m.placement_id = p.id
                 LEFT JOIN staff s ON s.id = p.key_worker_id LEFT JOIN referral r ON r.id = p.referral_id
                 WHERE p.id = \(placementID)
                 """)
+            let breaches = try await connection.query("""
+                SELECT to_char(b.window_start AT TIME ZONE \(premises.timeZone.identifier), 'YYYY-MM-DD HH24:MI') AS night,
+                       CASE WHEN b.minutes_late IS NOT NULL THEN b.minutes_late || ' min late' ELSE 'not back' END
+                       || CASE WHEN b.escalated_at IS NOT NULL
+                               THEN '; escalated (' || concat_ws(' and ', CASE WHEN b.pp_informed_at IS NOT NULL THEN 'PP' END,
+                                                                 CASE WHEN b.police_informed_at IS NOT NULL THEN 'police' END) || ' informed)'
+                               ELSE '' END
+                       || coalesce('; outcome: ' || replace(b.outcome, '_', ' '), '; no outcome recorded') AS line
+                FROM curfew_breach b WHERE b.placement_id = \(placementID) ORDER BY b.window_start
+                """).map { "curfew from " + (try $0.decode("night", as: String.self)) + ": " + (try $0.decode("line", as: String.self)) }
             let sessions = try await KeyWorkStore.sessions(placementID, on: connection)
             let tests = try await TestingStore.tests(where: "t.placement_id = \(placementID)", on: connection)
             let incidents = try await connection.query("""
@@ -220,8 +245,17 @@ public struct ResidentRecordStore: Sendable {
                     }
                 },
                 curfewBreaches: Int(try row.decode("breaches", as: Int64.self)), breachesEscalated: Int(try row.decode("escalated", as: Int64.self)),
+                breaches: breaches,
+                missedTests: tests.filter { $0.takenAt == nil }.map {
+                    "\(day($0.requiredAt)) \(words($0.sampleType.rawValue)) test missed: \(words($0.missedReason?.rawValue ?? "no reason"))" + ($0.missedNote.map { " (\($0))" } ?? "")
+                },
+                licenceConditions: try row.decode("licence_conditions"), substanceMisuse: try row.decode("substance_misuse"),
+                mentalHealth: try row.decode("mental_health"),
                 incidents: incidents,
                 moveOnPathways: plan?.pathways.map { "\($0.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.status.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? [])
         }
     }
 }
+
+/// A vocabulary code in words: `one_to_one` is "one to one".
+private func words(_ code: String) -> String { code.replacingOccurrences(of: "_", with: " ") }

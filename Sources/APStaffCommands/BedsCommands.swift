@@ -67,7 +67,11 @@ enum BoardRenderer {
         if board.summary.contains(where: \.overbooked) {
             out += pad("over", labelWidth) + board.summary.map { cell($0.overbooked ? "!" : "") }.joined() + "\n"
         }
-        out += "\n· free   X out of service   - not in use   AB initials of the person allocated   ! overbooked\n\n"
+        out += "\n· free   X out of service   - not in use   AB initials of the person allocated   ! overbooked\n"
+        for need in Set(board.summary.flatMap(\.overbookedNeeds)).sorted() {
+            out += "! more stays need \(need) than beds have it on " + board.summary.filter { $0.overbookedNeeds.contains(need) }.map(\.night).joined(separator: ", ") + "\n"
+        }
+        out += "\n"
         func people(_ title: String, _ list: [Components.Schemas.BedBoardPerson]) {
             out += "\(title) (\(list.count))" + (list.isEmpty ? ": none\n" : ":\n")
             for person in list {

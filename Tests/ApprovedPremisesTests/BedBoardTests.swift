@@ -17,6 +17,27 @@ struct BedBoardTests {
     ///
     /// Worked out by hand: usable bed-nights 62 + 26 + 16 = 104; booked 10 + 20 + 19 + 12 = 61;
     /// allocated 10 + 19 + 12 = 41; unallocated 20 (P2's nights); out of service 5; never overbooked.
+    @Test("a night when more stays need a room characteristic than usable beds have it is flagged, naming the characteristic")
+    func characteristicOverbooking() async throws {
+        try await TestDatabase.withDatabase { pool in
+            // Three beds, one of them en-suite; two stays need en-suite on 3-5 December (one booked
+            // anyway by the referral unit, with its reason), one stay needs nothing.
+            let (world, _) = try await BedWorld.make(pool, beds: 3, enSuite: 1)
+            _ = try await world.book("E000001", "2026-12-01", "2026-12-06", needs: ["hasEnSuite"])
+            _ = try await world.placements.book(
+                NewPlacement(premisesID: world.premises, crn: "E000002", personName: "Person E000002", expectedArrival: CalendarDate("2026-12-03")!,
+                             expectedDeparture: CalendarDate("2026-12-06")!, needs: ["hasEnSuite"], overbookingReason: "wheelchair user, no other AP"),
+                by: world.referrals)
+            _ = try await world.book("E000003", "2026-12-01", "2026-12-10")
+            let board = try await BedBoardStore(pool: pool).board(
+                premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2026-12-08")!),
+                by: world.manager, now: noon("2026-11-30"))
+            let short = board.summary.filter(\.overbooked).map(\.night.description)
+            #expect(short == ["2026-12-03", "2026-12-04", "2026-12-05"], "\(board.summary.map { ($0.night, $0.overbookedNeeds) })")
+            #expect(board.summary.filter(\.overbooked).allSatisfy { $0.overbookedNeeds == ["hasEnSuite"] && $0.booked <= $0.usableBeds })
+        }
+    }
+
     @Test("a scripted month's counts equal the ones worked out by hand")
     func scriptedMonth() async throws {
         try await TestDatabase.withDatabase { pool in

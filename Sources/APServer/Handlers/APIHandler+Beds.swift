@@ -113,7 +113,8 @@ extension Components.Schemas.BedBoard {
             },
             summary: board.summary.map {
                 .init(night: $0.night.description, usableBeds: $0.usableBeds, outOfServiceBeds: $0.outOfServiceBeds, booked: $0.booked,
-                      allocated: $0.allocated, unallocated: $0.unallocated, freeBeds: $0.freeBeds, overbooked: $0.overbooked)
+                      allocated: $0.allocated, unallocated: $0.unallocated, freeBeds: $0.freeBeds, overbooked: $0.overbooked,
+                      overbookedNeeds: $0.overbookedNeeds)
             },
             today: board.today.description, arrivingToday: board.arrivingToday.map(person),
             departingToday: board.departingToday.map(person), residents: board.residents.map(person))

@@ -39,8 +39,10 @@ public struct BedBoard: Sendable, Codable, Equatable {
         /// Placements occupying the night with no bed yet.
         public var unallocated: Int
         public var freeBeds: Int
-        /// More placements than usable beds.
+        /// More placements than usable beds, or than usable beds with a characteristic some of them need.
         public var overbooked: Bool
+        /// The room characteristics more placements need that night than usable beds have.
+        public var overbookedNeeds: [String]
     }
 
     /// A placement as the board lists it.
@@ -142,12 +144,18 @@ public struct BedBoardStore: Sendable {
             let summary = dates.enumerated().map { index, night -> BedBoard.NightSummary in
                 let cells = rows.map { $0.nights[index] }
                 let usable = cells.filter { $0.state == .free || $0.state == .allocated }.count
-                let booked = placements.filter { $0.nights?.contains(night) ?? false }.count
+                let staying = placements.filter { $0.nights?.contains(night) ?? false }
+                let booked = staying.count
                 let allocated = cells.filter { $0.state == .allocated }.count
+                // A need is short when more stays that night need it than usable beds have it.
+                let usableRows = rows.filter { [.free, .allocated].contains($0.nights[index].state) }
+                let shortNeeds = Set(staying.flatMap(\.needs)).filter { need in
+                    staying.filter { $0.needs.contains(need) }.count > usableRows.filter { $0.characteristics.contains(need) }.count
+                }.sorted()
                 return BedBoard.NightSummary(
                     night: night, usableBeds: usable, outOfServiceBeds: cells.filter { $0.state == .outOfService }.count,
                     booked: booked, allocated: allocated, unallocated: max(0, booked - allocated),
-                    freeBeds: max(0, usable - booked), overbooked: booked > usable)
+                    freeBeds: max(0, usable - booked), overbooked: booked > usable || !shortNeeds.isEmpty, overbookedNeeds: shortNeeds)
             }
             func person(_ placement: Placement, on date: CalendarDate) -> BedBoard.Person {
                 // On a departure day the bed is the one slept in the night before (which is why

@@ -92,15 +92,16 @@ struct PlacementsAllocate: AsyncParsableCommand {
 struct PlacementsArrive: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "arrive", abstract: "Record an arrival (now, unless --at says when).",
-        discussion: "Example:  ap placements arrive PLACEMENT-ID")
+        discussion: "Example:  ap placements arrive sam --key-worker kim            ap placements arrive PLACEMENT-ID")
 
-    @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
+    @OptionGroup var premises: AtPremises
+    @OptionGroup var placementArgument: PlacementArgument
     @Option(help: "When, as ISO 8601 (2026-12-01T18:30:00Z); now when left out.") var at: String?
     @Option(help: "The resident's key worker, by username (a key worker or the AP manager of the premises).") var keyWorker: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try premises.service.session()
+        let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let when = try at.map { text -> Date in
             guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T18:30:00Z") }
             return date
@@ -126,11 +127,11 @@ struct PlacementsDepart: AsyncParsableCommand {
             Reasons are departure_reasons.csv codes (O planned move-on; the breach/recall \
             sub-reasons A, D, F, E, PAT, C); a planned move-on needs --move-on (move_on_categories.csv).
 
-            Example:  ap placements depart PLACEMENT-ID --reason O --move-on MC04
+            Example:  ap placements depart dan --reason O --move-on MC04
             """)
 
-    @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
+    @OptionGroup var premises: AtPremises
+    @OptionGroup var placementArgument: PlacementArgument
     @Option(help: "The departure reason code.") var reason: String
     @Option(name: .customLong("move-on"), help: "The move-on category code.") var moveOn: String?
     @Option(help: "When, as ISO 8601; now when left out.") var at: String?
@@ -138,7 +139,8 @@ struct PlacementsDepart: AsyncParsableCommand {
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try premises.service.session()
+        let placement = try await placementArgument.placementID(at: premises)
         let when = try at.map { text -> Date in
             guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T09:30:00Z") }
             return date
@@ -155,13 +157,14 @@ struct PlacementsNonArrival: AsyncParsableCommand {
         commandName: "non-arrival", abstract: "Record that the person did not arrive (non_arrival_reasons.csv).",
         discussion: "Example:  ap placements non-arrival PLACEMENT-ID --reason A")
 
-    @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
+    @OptionGroup var premises: AtPremises
+    @OptionGroup var placementArgument: PlacementArgument
     @Option(help: "The non-arrival reason code.") var reason: String
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try premises.service.session()
+        let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let result = try await client.recordNonArrival(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))).ok.body.json
         print("Recorded: " + describe(result))
     }
@@ -172,13 +175,14 @@ struct PlacementsCancel: AsyncParsableCommand {
         commandName: "cancel", abstract: "Cancel a placement before arrival (cancellation_reasons.csv).",
         discussion: "Example:  ap placements cancel PLACEMENT-ID --reason PP_REQUEST")
 
-    @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
+    @OptionGroup var premises: AtPremises
+    @OptionGroup var placementArgument: PlacementArgument
     @Option(help: "The cancellation reason code.") var reason: String
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try premises.service.session()
+        let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let result = try await client.cancelPlacement(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))).ok.body.json
         print("Cancelled: " + describe(result))
     }
@@ -188,14 +192,15 @@ struct PlacementsProfile: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profile",
         abstract: "A resident's story from their referral: risks, needs, licence conditions and curfew, services involved.",
-        discussion: "What the referral said, told once, so that nobody asks again.\n\nExample:  ap placements profile PLACEMENT-ID")
+        discussion: "What the referral said, told once, so that nobody asks again.\n\nExample:  ap placements profile dan")
 
-    @OptionGroup var service: ServiceOptions
-    @Argument(help: "The placement's id.", transform: PlacementID.parse) var placement: String
+    @OptionGroup var premises: AtPremises
+    @OptionGroup var placementArgument: PlacementArgument
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try premises.service.session()
+        let placement = try await placementArgument.placementID(at: premises)
         let referral = try await client.getPlacementProfile(path: .init(placementId: placement)).ok.body.json
         if json { try Terminal.printJSON(referral); return }
         let d = referral.details

@@ -140,6 +140,24 @@ struct CommandLineTests {
         }
     }
 
+    @Test("placement commands take the person: an arrival by name with a key worker, a departure by initials")
+    func placementsByPerson() async throws {
+        try await withApp(.live) { client, world in
+            let server = "http://127.0.0.1:\(try #require(client.port))"
+            let folder = try Self.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let manager = folder.appendingPathComponent("manager.json")
+            #expect(try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+            let arrive = try await Self.ap(["placements", "arrive", "sam", "--key-worker", "keyworker"], config: manager)
+            #expect(arrive.status == 0 && arrive.output.contains("Arrived: Sam Jones") && arrive.output.contains("arrived 20"), "\(arrive.output)")
+            let keyWorker = try await world.pool.query("SELECT key_worker_id FROM placement WHERE id = \(world.placement)").first!
+                .decode("key_worker_id", as: UUID?.self)
+            #expect(keyWorker == world.staff["keyworker"]!.id)
+            let depart = try await Self.ap(["placements", "depart", "sj", "--reason", "O", "--move-on", "MC04"], config: manager)
+            #expect(depart.status == 0 && depart.output.contains("Departed: Sam Jones") && depart.output.contains("left 20"), "\(depart.output)")
+        }
+    }
+
     @Test("bad input to ap is refused with a sentence before anything is sent: no crash, nothing stored")
     func badInputNeverCrashes() async throws {
         try await withApp(.live) { client, world in
@@ -158,8 +176,10 @@ struct CommandLineTests {
                 (["tests", "results", "sj", "alcohol=positive:nan"], "a reading is a number from 0 to 500"),
                 (["tests", "results", "sj", "alcohol=positive:abc"], "a reading is a number from 0 to 500"),
                 (["tests", "results", "sj", "alcohol="], "give each result as substance=result"),
-                (["placements", "arrive", ""], "a placement is named by its id"),
-                (["placements", "depart", "nonsense", "--reason", "O"], "a placement is named by its id"),
+                (["placements", "arrive", ""], "say which placement"),
+                (["placements", "arrive", "nobody-like-this"], "nobody expected here this week matches"),
+                (["placements", "depart", "nonsense", "--reason", "O"], "no resident here matches"),
+                (["placements", "allocate", "nonsense", "--bed", "x"], "a placement is named by its id"),
                 (["out", "sj", "--at", "25:00"], "give the time as HH:MM"),
                 (["incident", "list", "--since", "2026-02-30"], "must be a real date"),
             ]

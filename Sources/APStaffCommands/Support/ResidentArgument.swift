@@ -60,3 +60,34 @@ extension Client {
         try await getTonight(path: .init(premisesId: premisesID)).ok.body.json
     }
 }
+
+/// The placement a placement command is about: its id, or the person (a current resident as
+/// `ap tonight` finds them; for an arrival, someone expected within a week).
+struct PlacementArgument: ParsableArguments {
+    @Argument(help: "The placement's id, or the person: bed number, initials, part of the name or CRN.") var who: String
+
+    func validate() throws {
+        guard !who.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw ValidationError("say which placement: its id (ap placements list shows them) or the person's name")
+        }
+    }
+
+    /// The placement's id; `arriving` looks among those expected within a week rather than the residents.
+    func placementID(at premises: AtPremises, arriving: Bool = false) async throws -> String {
+        let text = who.trimmingCharacters(in: .whitespaces)
+        if UUID(uuidString: text) != nil { return text.lowercased() }
+        let (client, here) = try await premises.open()
+        guard arriving else { return try ResidentFinder.find(text, in: try await client.tonight(here.id)).placementId }
+        let local = here.local
+        let expected = try await client.listPlacements(
+            path: .init(premisesId: here.id), query: .init(from: local.day(daysFromToday: -7), to: local.day(daysFromToday: 8))).ok.body.json
+            .filter { $0.status == .upcoming }
+        let wanted = text.lowercased()
+        let found = expected.filter { $0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted }
+        guard found.count == 1 else {
+            if found.isEmpty { throw CLIError("nobody expected here this week matches \"\(text)\": give the placement's id (ap placements list shows them)") }
+            throw CLIError("\"\(text)\" could be " + found.map { "\($0.personName) (\($0.crn), expected \($0.expectedArrival))" }.joined(separator: ", ") + "; say more")
+        }
+        return found[0].id
+    }
+}

@@ -48,14 +48,14 @@ public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, pas
                         logger: Logger) throws -> Router<AppRequestContext> {
     let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher)
     let handler = APIHandler(pool: pool, stores: stores)
+    let document = try APIDocument.yaml()
     let router = Router(context: AppRequestContext.self)
     router.addMiddleware {
-        ProblemMiddleware(logger: logger)
+        ProblemMiddleware(logger: logger, routes: RouteMethods(document: document))
         LogRequestsMiddleware(.info)
         AuthenticationMiddleware(sessions: stores.sessions)
         IdempotencyMiddleware(store: stores.idempotency)
     }
-    let document = try APIDocument.yaml()
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }

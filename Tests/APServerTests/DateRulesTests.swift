@@ -118,4 +118,17 @@ struct DateRulesTests {
             #expect(arrived.status == .ok, "\(arrived.text)")
         }
     }
+
+    @Test("a method an address does not take is 405 with Allow; an address the API does not have is 404")
+    func wrongMethod() async throws {
+        try await withApp { client, world in
+            let premises = try await client.execute(uri: "/premises/\(world.elm)", method: .delete, headers: world.headers("admin"))
+            #expect(premises.status == .methodNotAllowed && premises.headers[.allow] == "GET, PATCH", "\(premises.status) \(premises.headers)")
+            #expect(premises.headers[.contentType] == "application/problem+json")
+            let signIn = try await client.execute(uri: "/auth/sign-in", method: .get, headers: world.headers(nil))
+            #expect(signIn.status == .methodNotAllowed && signIn.headers[.allow] == "POST")
+            let nowhere = try await client.execute(uri: "/premises/\(world.elm)/nowhere", method: .get, headers: world.headers("admin"))
+            #expect(nowhere.status == .notFound)
+        }
+    }
 }

@@ -11,6 +11,8 @@ import Postgres
 /// unexpected to a bare 500 that says nothing of SQL or code (the log has the details).
 struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// The document's methods per path, for 405 answers.
+    let routes: RouteMethods
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = request.headers[.requestID].flatMap { $0.count <= 100 ? $0 : nil } ?? UUID().uuidString.lowercased()
@@ -54,6 +56,14 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             let problem = Self.fieldProblem(decoding)
             return Problem(status: .badRequest, detail: problem.message, requestID: requestID, errors: [problem]).response()
         case let http as HTTPError:
+            // An address the API has, asked with a method it does not take: 405, saying which it takes.
+            let allowed = http.status == .notFound ? routes.allowed(for: request.uri.path) : []
+            if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
+                var headers = HTTPFields()
+                headers[.allow] = allowed.joined(separator: ", ")
+                return Problem(status: .methodNotAllowed, detail: "this address takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)",
+                               requestID: requestID).response(extraHeaders: headers)
+            }
             return Problem(status: http.status, detail: http.body ?? Self.detail(for: http.status), requestID: requestID).response()
         default:
             if inputUnreadable {

@@ -129,6 +129,11 @@ struct DateRulesTests {
             #expect(signIn.status == .methodNotAllowed && signIn.headers[.allow] == "POST")
             let nowhere = try await client.execute(uri: "/premises/\(world.elm)/nowhere", method: .get, headers: world.headers("admin"))
             #expect(nowhere.status == .notFound)
+            // A body too large to read is 413, not a failure of ours.
+            let huge = try await client.execute(uri: "/premises/\(world.elm)", method: .patch,
+                                                headers: world.headers("admin", [HTTPField.Name("If-Match")!: "\"1\""]),
+                                                body: json(["localRestrictions": String(repeating: "x", count: 2 << 20)]))
+            #expect(huge.status == .contentTooLarge, "\(huge.status) \(huge.text.prefix(200))")
         }
     }
 }

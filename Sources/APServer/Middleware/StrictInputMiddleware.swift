@@ -1,6 +1,7 @@
 import ApprovedPremises
 import Foundation
 import HTTPTypes
+import Hummingbird
 import OpenAPIRuntime
 
 /// Reads every request's text the one strict way before any handler sees it: a date-time must
@@ -36,7 +37,12 @@ struct StrictInputMiddleware: ServerMiddleware {
             try checkQuery(String(query))
         }
         guard let body else { return try await next(request, nil, metadata) }
-        let bytes = try await [UInt8](collecting: body, upTo: maxBodySize)
+        let bytes: [UInt8]
+        do {
+            bytes = try await [UInt8](collecting: body, upTo: maxBodySize)
+        } catch {
+            throw HTTPError(.contentTooLarge)
+        }
         let isJSON = request.headerFields[.contentType]?.lowercased().contains("json") ?? false
         if isJSON, let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) {
             try check(value, path: "")

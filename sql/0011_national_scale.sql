@@ -14,9 +14,3 @@ CREATE INDEX movement_correction_of ON movement (corrects_id) WHERE corrects_id 
 -- The residents in residence now, per premises: tonight, the breach job and night checks start here.
 CREATE INDEX placement_in_residence ON placement (premises_id)
     WHERE arrived_at IS NOT NULL AND departed_at IS NULL;
-
--- A resident's bed tonight: a plain index on the placement, carrying the bed and the nights,
--- finds their few live allocations without a visit to the table, quicker than the exclusion
--- constraint's GiST index does.
-CREATE INDEX bed_allocation_live_by_placement ON bed_allocation (placement_id) INCLUDE (bed_id, nights)
-    WHERE released_at IS NULL;

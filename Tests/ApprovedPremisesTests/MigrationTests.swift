@@ -43,6 +43,35 @@ struct MigrationTests {
         }
     }
 
+    @Test("0011 is as it landed; a database that ran the edited 0011 (with the live-allocation index) still migrates, and both end with the index")
+    func editedZeroElevenStillMigrates() async throws {
+        let landed = try #require(migrations.first { $0.version == 11 })
+        #expect(landed.checksum == "5488cd0287d5dfdc61370fe9721c6ea53604f42180fa1338a3a87006d104ec58", "0011 is as it first landed")
+        #expect(migrations.contains { $0.version == 12 })
+        for history in ["fresh", "edited 0011"] {
+            try await TestDatabase.withEmptyDatabase { pool in
+                if history == "edited 0011" {
+                    var earlier = migrations.filter { $0.version <= 11 }
+                    // As main stood from stop 19 to stop 20: the index appended to 0011.
+                    earlier[earlier.count - 1].sql += """
+
+                        -- A resident's bed tonight: a plain index on the placement, carrying the bed and the nights,
+                        -- finds their few live allocations without a visit to the table, quicker than the exclusion
+                        -- constraint's GiST index does.
+                        CREATE INDEX bed_allocation_live_by_placement ON bed_allocation (placement_id) INCLUDE (bed_id, nights)
+                            WHERE released_at IS NULL;
+
+                        """
+                    #expect(earlier[earlier.count - 1].checksum == "6766892aaae61178928c3bd8fd886fe23e1d0ce3eb12acb2b68a4b70d464cf7d")
+                    try await Migrator(pool: pool, migrations: earlier).migrate()
+                }
+                try await Migrator(pool: pool, migrations: migrations).migrate()
+                let found = try await pool.query("SELECT 1 AS found FROM pg_indexes WHERE indexname = 'bed_allocation_live_by_placement'")
+                #expect(found.count == 1, "\(history)")
+            }
+        }
+    }
+
     @Test("a database migrated while 0001 had its wrongly restored text (and the first 0008) still migrates, to the same table; fresh ones get 0001 as it landed")
     func earlierTextsOfZeroOneAndZeroEight() async throws {
         let sql = TestDatabase.sqlFolder

@@ -20,10 +20,13 @@ public struct Migration: Sendable, Equatable {
     /// Checksums of texts a migration had on main before it was put right, which a database
     /// migrated then may have recorded. 0001 landed with `response_headers`, was then wrongly put
     /// back to an older text (with `content_type`) and has since been restored; 0008 turned that
-    /// column into `response_headers` and now does so only where needed. The schema ends the same.
+    /// column into `response_headers` and now does so only where needed. 0011 was edited after it
+    /// landed to add the live-allocation index, which now has 0012 of its own (`IF NOT EXISTS`, so
+    /// a database that ran the edited 0011 ends the same). The schema ends the same.
     static let earlierChecksums: [Int: Set<String>] = [
         1: ["e0726f4af119349efca30916d3664beb78ce90d09dfec5f3d35b6ac4f6a98d5e"],
         8: ["65a179f51c74c43e1db017f067c4648a4b62af629d63de3c036579f7d5754a7d"],
+        11: ["6766892aaae61178928c3bd8fd886fe23e1d0ce3eb12acb2b68a4b70d464cf7d"],
     ]
 
     /// Whether a checksum recorded by a database is this migration's, now or as it stood before.

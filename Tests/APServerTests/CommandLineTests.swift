@@ -46,6 +46,16 @@ struct CommandLineTests {
         return folder
     }
 
+    /// Signs `username` in with `ap login` against the test's service, in a config file of its own
+    /// in `folder`; the path of that file.
+    static func signedIn(_ username: String, to client: any TestClientProtocol, in folder: URL) async throws -> URL {
+        let config = folder.appendingPathComponent("\(username).json")
+        let login = try await ap(["login", username, "--server", "http://127.0.0.1:\(try #require(client.port))"], config: config,
+                                 stdin: Fixtures.password + "\n")
+        #expect(login.status == 0, "\(login.output)")
+        return config
+    }
+
     @Test("ap login keeps the token in a file only its owner can read; whoami, staff list and logout work over HTTP")
     func loginWhoamiLogout() async throws {
         try await withApp(.live) { client, world in
@@ -143,10 +153,8 @@ struct CommandLineTests {
     @Test("an ambiguous WHO is a question, never someone who has left; someone who left is found only when no resident matches, and said so")
     func whoIsAsked() async throws {
         try await withApp(.live) { client, world in
-            let server = "http://127.0.0.1:\(try #require(client.port))"
             let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let manager = folder.appendingPathComponent("manager.json")
             let principal = try await world.fixtures.signIn("manager").principal
             let referrals = try await world.fixtures.signIn("referrals").principal
             let store = PlacementStore(pool: world.pool)
@@ -163,7 +171,7 @@ struct CommandLineTests {
                                                         expectedDeparture: CalendarDate.today(in: Premises.defaultTimeZone).adding(days: 5),
                                                         overbookingReason: "test: a second resident"), by: referrals)
             _ = try await store.arrive(eli.id, at: Date().addingTimeInterval(-1800), keyWorkerID: nil, expectedVersion: nil, by: principal)
-            #expect(try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+            let manager = try await Self.signedIn("manager", to: client, in: folder)
 
             let ambiguous = try await Self.ap(["resident", "s"], config: manager)
             #expect(ambiguous.status != 0 && ambiguous.output.contains("could be") && !ambiguous.output.contains("Sid Kerr"), "\(ambiguous.output)")
@@ -175,11 +183,9 @@ struct CommandLineTests {
     @Test("placement commands take the person: an arrival by name with a key worker, a departure by initials")
     func placementsByPerson() async throws {
         try await withApp(.live) { client, world in
-            let server = "http://127.0.0.1:\(try #require(client.port))"
             let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let manager = folder.appendingPathComponent("manager.json")
-            #expect(try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+            let manager = try await Self.signedIn("manager", to: client, in: folder)
             let arrive = try await Self.ap(["placements", "arrive", "sam", "--key-worker", "keyworker"], config: manager)
             #expect(arrive.status == 0 && arrive.output.contains("Arrived: Sam Jones") && arrive.output.contains("arrived 20"), "\(arrive.output)")
             let keyWorker = try await world.pool.query("SELECT key_worker_id FROM placement WHERE id = \(world.placement)").first!
@@ -193,14 +199,12 @@ struct CommandLineTests {
     @Test("bad input to ap is refused with a sentence before anything is sent: no crash, nothing stored")
     func badInputNeverCrashes() async throws {
         try await withApp(.live) { client, world in
-            let server = "http://127.0.0.1:\(try #require(client.port))"
             let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let manager = folder.appendingPathComponent("manager.json")
             let principal = try await world.fixtures.signIn("manager").principal
             _ = try await PlacementStore(pool: world.pool).arrive(world.placement, at: Date().addingTimeInterval(-3600), keyWorkerID: nil,
                                                                   expectedVersion: nil, by: principal)
-            #expect(try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+            let manager = try await Self.signedIn("manager", to: client, in: folder)
             let cases: [(arguments: [String], says: String)] = [
                 (["handover", "write", "--shift", "night", "--watch", "sj:"], "--watch takes WHO: why"),
                 (["handover", "write", "--shift", "night", "--watch", ":"], "--watch takes WHO: why"),
@@ -229,10 +233,8 @@ struct CommandLineTests {
     @Test("ap reads and shows times in the premises' time zone, which it learns from the service")
     func premisesTimeZone() async throws {
         try await withApp(.live) { client, world in
-            let server = "http://127.0.0.1:\(try #require(client.port))"
             let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let night = folder.appendingPathComponent("night.json")
             let principal = try await world.fixtures.signIn("manager").principal
             _ = try await PlacementStore(pool: world.pool).arrive(world.placement, at: Date().addingTimeInterval(-3600), keyWorkerID: nil,
                                                                   expectedVersion: nil, by: principal)
@@ -245,7 +247,7 @@ struct CommandLineTests {
             let clock = String(format: "%02d:%02d", minutes / 60, minutes % 60)
             let expected = newYork.date(bySettingHour: minutes / 60, minute: minutes % 60, second: 0, of: Date())!
 
-            #expect(try await Self.ap(["login", "night", "--server", server], config: night, stdin: Fixtures.password + "\n").status == 0)
+            let night = try await Self.signedIn("night", to: client, in: folder)
             let whoami = try await Self.ap(["whoami"], config: night)
             #expect(whoami.output.contains("America/New_York"), "\(whoami.output)")
             let out = try await Self.ap(["out", "sj", "--at", clock, "-y"], config: night)

@@ -66,6 +66,7 @@ struct AccessPolicy: ServerMiddleware {
         "decideReferral": .roles(ReferralStore.assessors),
         "matchReferral": .roles(ReferralStore.assessors),
         "bookReferral": .roles(ReferralStore.bookers),
+        "offerReferral": .roles(ReferralStore.offerers),
         "getTonight": .anyStaff,
         "listMovements": .anyStaff,
         "recordMovement": .roles(CurfewStore.recorders),

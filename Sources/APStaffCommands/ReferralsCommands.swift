@@ -7,7 +7,7 @@ struct ReferralsCommand: AsyncParsableCommand {
         commandName: "referrals",
         abstract: "The referral queue: take referrals in, assess them, book them.",
         discussion: "Example:  ap referrals list --status ready_to_match",
-        subcommands: [ReferralsList.self, ReferralsShow.self, ReferralsCreate.self, ReferralsDecide.self, ReferralsBook.self])
+        subcommands: [ReferralsList.self, ReferralsShow.self, ReferralsCreate.self, ReferralsDecide.self, ReferralsOffer.self, ReferralsBook.self])
 }
 
 struct ReferralsList: AsyncParsableCommand {
@@ -62,6 +62,14 @@ struct ReferralsShow: AsyncParsableCommand {
         line("substance misuse", d.substanceMisuse)
         line("mental health", d.mentalHealth)
         print("referred by \(d.referrerName) <\(d.referrerEmail)>")
+        if let offered = found.referral.offeredTo, !offered.isEmpty {
+            var names = [String]()
+            for id in offered {
+                // A premises the caller may not see is shown by its id.
+                names.append((try? await client.premises(codeOrID: id)).map { "\($0.name) (\($0.code))" } ?? id)
+            }
+            print("offered to: \(names.joined(separator: ", "))")
+        }
         print("\nTimeline:")
         for event in found.timeline {
             print("  \(event.at.formatted(.iso8601))  \(event.kind.replacingOccurrences(of: "_", with: " "))\(event.staffName.map { " by \($0)" } ?? "")\(event.note.map { ": \($0)" } ?? "")")
@@ -113,6 +121,30 @@ struct ReferralsDecide: AsyncParsableCommand {
         let result = try await client.decideReferral(
                 path: .init(referralId: referral), body: .json(.init(decision: decision, note: note))).ok.body.json
         print("\(result.details.personName) (\(result.details.crn)) is now \(words(result.status.rawValue)).")
+    }
+}
+
+struct ReferralsOffer: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "offer",
+        abstract: "Offer a referral to a premises, for its AP manager to assess and book.",
+        discussion: """
+            An AP manager sees only the referrals offered to or booked at their premises. \
+            Offering again to the same premises changes nothing.
+
+            Example:  ap referrals offer REFERRAL-ID --premises DEMO-ELM
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The referral's id.") var referral: String
+    @Option(help: "The premises (code or id).") var premises: String
+
+    func run() async throws {
+        let (client, _) = try service.session()
+        let target = try await client.premises(codeOrID: premises)
+        let result = try await client.offerReferral(
+                path: .init(referralId: referral), body: .json(.init(premisesId: target.id))).ok.body.json
+        print("\(result.details.personName) (\(result.details.crn)) is offered to \(target.name) (\(target.code)).")
     }
 }
 

@@ -83,8 +83,11 @@ struct AccessTests {
                                         "dateOfBirth": "1980-01-01", "gender": "man", "referrerName": "Pat", "referrerEmail": "pat@probation.example",
                                         "releaseType": "licence", "expectedArrival": "2027-03-01", "roshOverall": "low", "homeDistrict": "M14"]))
         },
-        Case(name: "GET /referrals/{r}", allowed: assessors) { world, _ in (.get, "/referrals/\(world.referral)", nil) },
-        Case(name: "GET /referrals/{r}/matches", allowed: assessors) { world, _ in (.get, "/referrals/\(world.referral)/matches", nil) },
+        Case(name: "GET /referrals/{r}", allowed: elmAssessors) { world, _ in (.get, "/referrals/\(world.referral)", nil) },
+        Case(name: "GET /referrals/{r}/matches", allowed: elmAssessors) { world, _ in (.get, "/referrals/\(world.referral)/matches", nil) },
+        Case(name: "POST /referrals/{r}/offers", allowed: ["admin", "referrals"]) { world, _ in
+            (.post, "/referrals/\(world.referral)/offers", json(["premisesId": world.elm.uuidString]))
+        },
         Case(name: "POST /referrals/{r}/decisions (unable to match)", allowed: ["admin", "referrals"]) { world, _ in
             (.post, "/referrals/\(world.referral)/decisions", json(["decision": "unable_to_match", "note": "no bed"]))
         },
@@ -161,6 +164,9 @@ struct AccessTests {
 
     /// Who assesses and matches referrals: national roles and AP managers.
     static let assessors: Set<String> = ["admin", "referrals", "manager", "oak.manager"]
+
+    /// Who may see the world's referral, offered to Elm: national roles and Elm's manager.
+    static let elmAssessors: Set<String> = ["admin", "referrals", "manager"]
 
     /// Everyone who may see Elm's records: its staff, the national roles and the North West's regional manager.
     static let elmReaders: Set<String> = everyone.subtracting(["oak.manager"])
@@ -266,6 +272,83 @@ struct AccessTests {
             #expect(asked.status == .forbidden)
             let regional = try await client.execute(uri: "/premises/\(world.oak)", method: .get, headers: world.headers("regional"))
             #expect(regional.status == .notFound)
+        }
+    }
+
+    @Test("an AP manager sees only the referrals offered to or booked at their premises; any other is not there (404)")
+    func referralLeastPrivilege() async throws {
+        try await withApp { client, world in
+            let referral = "/referrals/\(world.referral)"
+            func names(_ username: String) async throws -> [String] {
+                let queue = try await client.execute(uri: "/referrals", method: .get, headers: world.headers(username))
+                #expect(queue.status == .ok)
+                return ((try queue.json()["items"] as? [[String: Any]]) ?? []).compactMap {
+                    ($0["details"] as? [String: Any])?["personName"] as? String
+                }
+            }
+            #expect(try await names("manager") == ["Robin Reed"])
+            #expect(try await names("referrals") == ["Robin Reed"])
+            #expect(try await names("oak.manager").isEmpty)
+            // Oak's manager cannot read, match, decide or book it, and is not told where it is.
+            let calls: [(HTTPRequest.Method, String, ByteBuffer?)] = [
+                (.get, referral, nil), (.get, referral + "/matches", nil),
+                (.post, referral + "/decisions", json(["decision": "reject", "note": "not for us"])),
+                (.post, referral + "/booking", json(["premisesId": world.oak.uuidString])),
+            ]
+            for (method, uri, body) in calls {
+                let response = try await client.execute(uri: uri, method: method, headers: world.headers("oak.manager"), body: body)
+                #expect(response.status == .notFound, "\(method) \(uri): \(response.status) \(response.text)")
+                #expect(!response.text.contains("Robin") && !response.text.contains("R000001") && !response.text.lowercased().contains("elm"),
+                        "\(method) \(uri): \(response.text)")
+            }
+            let stillReady = try await client.execute(uri: referral, method: .get, headers: world.headers("admin"))
+            #expect((try stillReady.json()["referral"] as? [String: Any])?["status"] as? String == "ready_to_match")
+
+            // Offered to Oak as well (twice: the second is no change), Oak's manager sees it.
+            for _ in 0..<2 {
+                let offered = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
+                                                       body: json(["premisesId": world.oak.uuidString]))
+                #expect(offered.status == .ok, "\(offered.text)")
+                #expect(try offered.json()["offeredTo"] as? [String] == [world.elm.uuidString.lowercased(), world.oak.uuidString.lowercased()])
+            }
+            #expect(try await names("oak.manager") == ["Robin Reed"])
+            let read = try await client.execute(uri: referral, method: .get, headers: world.headers("oak.manager"))
+            #expect(read.status == .ok)
+            let timeline = (try read.json()["timeline"] as? [[String: Any]]) ?? []
+            #expect(timeline.compactMap { $0["note"] as? String }.filter { $0.hasPrefix("offered to") } == ["offered to Premises ELM (ELM)", "offered to Premises OAK (OAK)"])
+            let audited: Int = try await world.pool.query(
+                "SELECT count(*)::int AS n FROM audit_event WHERE action = 'referral.offered' AND entity_id = \(world.referral.uuidString)").first!.decode("n")
+            #expect(audited == 2)
+
+            // An AP manager cannot offer; an unknown premises is named as the field.
+            let byManager = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("manager"),
+                                                     body: json(["premisesId": world.oak.uuidString]))
+            #expect(byManager.status == .forbidden)
+            let nowhere = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
+                                                   body: json(["premisesId": UUID().uuidString]))
+            #expect(nowhere.status == .badRequest && nowhere.text.contains("premisesId"), "\(nowhere.text)")
+
+            // Elm's manager books it at Elm (Oak has no bed); booked, it can be offered no more.
+            let booked = try await client.execute(uri: referral + "/booking", method: .post, headers: world.headers("manager"),
+                                                  body: json(["premisesId": world.elm.uuidString]))
+            #expect(booked.status == .created, "\(booked.text)")
+            let offerBooked = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
+                                                       body: json(["premisesId": world.oak.uuidString]))
+            #expect(offerBooked.status == .conflict, "\(offerBooked.text)")
+
+            // A referral booked at Elm without an offer is Elm's manager's to see, and only theirs.
+            let admin = try await world.fixtures.signIn("admin").principal
+            let store = ReferralStore(pool: world.pool)
+            let direct = try await store.create(
+                ReferralDetails(crn: "R000002", personName: "Dee Direct", dateOfBirth: CalendarDate("1981-01-01")!, gender: "man",
+                                referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
+                                expectedArrival: CalendarDate("2027-03-01")!, lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
+                by: admin, today: CalendarDate("2026-11-23")!)
+            #expect(try await !names("manager").contains("Dee Direct"))
+            _ = try await store.decide(direct.id, .accept(note: nil), expectedVersion: nil, by: admin)
+            _ = try await store.book(direct.id, premisesID: world.elm, bedID: nil, arrival: nil, departure: nil, by: admin)
+            #expect(try await names("manager").contains("Dee Direct"))
+            #expect(try await !names("oak.manager").contains("Dee Direct"))
         }
     }
 

@@ -22,7 +22,7 @@ struct TestWorld: Sendable {
     let room: UUID
     let bed: UUID
     let placement: UUID
-    /// An accepted referral, ready to match.
+    /// An accepted referral, ready to match, offered to Elm.
     let referral: UUID
 
     /// One account per role; all but `oak.manager` and the national roles work at Elm (NW).
@@ -56,6 +56,7 @@ struct TestWorld: Sendable {
                             expectedArrival: CalendarDate("2027-02-01")!, lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
             by: admin, today: CalendarDate("2026-11-23")!)
         _ = try await referrals.decide(referral.id, .accept(note: nil), expectedVersion: nil, by: admin)
+        _ = try await referrals.offer(referral.id, to: elm, by: admin)
         return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens,
                          room: room.id, bed: bed.id, placement: placement.id, referral: referral.id)
     }

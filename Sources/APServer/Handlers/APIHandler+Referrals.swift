@@ -69,6 +69,14 @@ extension APIHandler {
             }))))
     }
 
+    func offerReferral(_ input: Operations.OfferReferral.Input) async throws -> Operations.OfferReferral.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the offer as JSON") }
+        let referral = try await stores.referrals.offer(
+            try Input.uuid(input.path.referralId, field: "referralId"), to: try Input.uuid(body.premisesId, field: "premisesId"),
+            by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(referral))))
+    }
+
     func bookReferral(_ input: Operations.BookReferral.Input) async throws -> Operations.BookReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the booking as JSON") }
         let (referral, placement) = try await stores.referrals.book(
@@ -83,7 +91,7 @@ extension APIHandler {
 extension Components.Schemas.Referral {
     init(_ referral: ApprovedPremises.Referral) {
         self.init(id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
-                  version: referral.version, createdAt: referral.createdAt, details: .init(referral.details))
+                  offeredTo: referral.offeredTo.map(\.lowercased), version: referral.version, createdAt: referral.createdAt, details: .init(referral.details))
     }
 }
 

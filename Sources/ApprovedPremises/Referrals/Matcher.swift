@@ -152,9 +152,9 @@ enum MatchRules {
 extension ReferralStore {
     /// Matches a ready-to-match referral for its dates (or `arrival` instead of its expected one).
     public func match(_ id: UUID, arrival: CalendarDate?, radiusMiles: Int?, by principal: Principal) async throws -> MatchResult {
-        try principal.require(Self.intake.union([.apManager]), to: "match referrals")
+        try principal.require(Self.assessors, to: "match referrals")
         return try await pool.withConnection { connection in
-            var referral = try await Self.load(id, on: connection, lock: false)
+            var referral = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             guard referral.status == .readyToMatch || referral.status == .unableToMatch else {
                 throw DomainError(.conflict, "only an accepted referral can be matched; this one is \(referral.status.rawValue.replacingOccurrences(of: "_", with: " "))")
             }

@@ -92,6 +92,8 @@ public struct Referral: Sendable, Equatable, Codable {
     public var details: ReferralDetails
     public var status: Status
     public var placementID: UUID?
+    /// The premises it was offered to, first offer first: their AP managers may see it.
+    public var offeredTo: [UUID] = []
     public var version: Int
     public var createdAt: Date
 

@@ -13,7 +13,8 @@ public struct ReferralStore: Sendable {
 
     /// Who takes referrals in and books them: the national Central Referral Unit and administrators.
     public static let intake: Set<Role> = [.administrator, .referralManager]
-    /// Who assesses referrals and sees the queue.
+    /// Who assesses referrals and sees the queue: intake everywhere, an AP manager only the
+    /// referrals offered to or booked at their premises (`visible(to:)`).
     public static let assessors: Set<Role> = [.administrator, .referralManager, .apManager]
     /// Who books a referral into a premises: intake, and the AP managers who assess.
     public static let bookers: Set<Role> = intake.union([.apManager])
@@ -27,8 +28,33 @@ public struct ReferralStore: Sendable {
         r.licence_conditions, to_char(r.licence_curfew_start, 'HH24:MI') AS licence_curfew_start,
         to_char(r.licence_curfew_end, 'HH24:MI') AS licence_curfew_end, r.substance_misuse, r.mental_health, r.services_involved,
         r.risk_to_staff, r.risk_to_residents, r.other_information, r.status, r.version, r.created_at,
-        (SELECT p.id FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1) AS placement_id
+        (SELECT p.id FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1) AS placement_id,
+        coalesce((SELECT string_agg(o.premises_id::text, ',' ORDER BY o.created_at, o.premises_id) FROM referral_offer o
+                  WHERE o.referral_id = r.id), '') AS offered_to
         """
+
+    /// The referrals a caller may see, as a condition on `referral r`: every one for intake; for
+    /// an AP manager, those offered to or booked at their premises (least privilege: another
+    /// AP's referrals carry names, CRNs and risks their job does not need).
+    static func visible(to principal: Principal) -> SQL {
+        if Self.intake.contains(principal.role) { return "TRUE" }
+        guard principal.role == .apManager, let premises = principal.premisesID else { return "FALSE" }
+        return """
+            (EXISTS (SELECT 1 FROM referral_offer o WHERE o.referral_id = r.id AND o.premises_id = \(premises))
+             OR EXISTS (SELECT 1 FROM placement p WHERE p.referral_id = r.id AND p.premises_id = \(premises)))
+            """
+    }
+
+    /// Loads a referral the caller may see; one they may not is not there (404), so the answer
+    /// never tells where a person was referred.
+    static func load(_ id: UUID, visibleTo principal: Principal, on connection: PostgresConnection, lock: Bool) async throws -> Referral {
+        let lockClause: SQL = lock ? "FOR UPDATE OF r" : ""
+        guard let row = try await connection.first(
+            "SELECT \(Self.columns) FROM referral r WHERE r.id = \(id) AND \(Self.visible(to: principal)) \(lockClause)") else {
+            throw DomainError(.notFound, "there is no referral \(id.uuidString.lowercased()), or it is not one you may see")
+        }
+        return try Self.referral(row)
+    }
 
     static func referral(_ row: PostgresRow) throws -> Referral {
         func list(_ column: String) throws -> [String] {
@@ -51,8 +77,10 @@ public struct ReferralStore: Sendable {
             substanceMisuse: try row.decode("substance_misuse"), mentalHealth: try row.decode("mental_health"),
             servicesInvolved: try row.decode("services_involved"), riskToStaff: try row.decode("risk_to_staff"),
             riskToResidents: try row.decode("risk_to_residents"), otherInformation: try row.decode("other_information"))
+        let offeredTo = try list("offered_to").compactMap(UUID.init(uuidString:))
         return Referral(id: try row.decode("id"), details: details, status: Referral.Status(rawValue: try row.decode("status")) ?? .submitted,
-                        placementID: try row.decode("placement_id"), version: try row.decode("version"), createdAt: try row.decode("created_at"))
+                        placementID: try row.decode("placement_id"), offeredTo: offeredTo, version: try row.decode("version"),
+                        createdAt: try row.decode("created_at"))
     }
 
     /// Takes a referral in; it waits in the queue as `submitted`.
@@ -121,7 +149,7 @@ public struct ReferralStore: Sendable {
     public func get(_ id: UUID, by principal: Principal) async throws -> (Referral, [ReferralEvent]) {
         try principal.require(Self.assessors, to: "see referrals")
         return try await pool.withConnection { connection in
-            let referral = try await Self.load(id, on: connection, lock: false)
+            let referral = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             let events = try await connection.query("""
                 SELECT e.kind, e.note, e.placement_id, s.display_name, e.created_at
                 FROM referral_event e LEFT JOIN staff s ON s.id = e.staff_id
@@ -147,7 +175,7 @@ public struct ReferralStore: Sendable {
         let states = (statuses.isEmpty ? Referral.Status.allCases : statuses).map(\.rawValue)
         let rows = try await pool.query("""
             SELECT \(Self.columns) FROM referral r
-            WHERE r.status = ANY (\(states)::text[])
+            WHERE r.status = ANY (\(states)::text[]) AND \(Self.visible(to: principal))
             ORDER BY r.expected_arrival, r.created_at, r.id
             LIMIT \(page.limit + 1) OFFSET \(offset)
             """)
@@ -187,7 +215,7 @@ public struct ReferralStore: Sendable {
         }
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let before = try await Self.load(id, on: connection, lock: true)
+                let before = try await Self.load(id, visibleTo: principal, on: connection, lock: true)
                 if let expectedVersion, expectedVersion != before.version {
                     throw DomainError(.preconditionFailed, "this referral was changed by someone else since you read it; read it again")
                 }
@@ -226,7 +254,7 @@ public struct ReferralStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await PremisesAccess.require(principal, PlacementStore.bookers, to: "book placements", premisesID: premisesID, on: connection)
-                let before = try await Self.load(id, on: connection, lock: true)
+                let before = try await Self.load(id, visibleTo: principal, on: connection, lock: true)
                 guard before.status == .readyToMatch else {
                     throw DomainError(.conflict, "only a referral ready to match can be booked; this one is \(before.status.rawValue.replacingOccurrences(of: "_", with: " "))")
                 }

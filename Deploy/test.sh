@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL: installs what is missing (PostgreSQL 15,
 # contrib, libpq-dev, pkg-config), starts a private cluster on a free port, builds, runs
-# `swift test`, and removes the cluster. Fails if any database test was skipped.
+# `swift test`, fuzzes the API (Deploy/fuzz.sh), and removes the cluster. Fails if any
+# database test was skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -43,5 +44,8 @@ if ! grep -E "Test run with [0-9]+ tests? .*passed" "$LOG" >/dev/null; then
     exit 1
 fi
 count="$(grep -oE "Test run with [0-9]+ tests?" "$LOG" | tail -1 | grep -oE "[0-9]+")"
+
+# The API fuzzed by schemathesis against the real service (Deploy/fuzz.sh).
+bash Deploy/fuzz.sh
 echo "all tests passed against PostgreSQL on port ${AP_PG_PORT}"
 echo "tests: ${count} passed, 0 failed"

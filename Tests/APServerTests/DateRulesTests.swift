@@ -62,6 +62,12 @@ struct DateRulesTests {
             try await Self.refused(client, world, .post, "/rooms/\(world.room)/beds", ["label": "A\u{0}B"], field: "label", rule: "noNul")
             try await Self.refused(client, world, .post, "/premises/\(world.elm)/incidents",
                                    incident.merging(["occurredAt": Self.iso(Date()), "summary": "x\u{0}"]) { $1 }, field: "summary", rule: "noNul")
+            // Query pairs with no name ("=", "=x", "&&") crashed the service (found by the fuzzer): now
+            // they are ignored, or refused as unreadable, never a crash.
+            for query in ["=", "=x", "&&=&", "a=1&=&b"] {
+                let odd = try await client.execute(uri: "/premises/\(world.elm)/key-work/due?\(query)", method: .get, headers: world.headers("manager"))
+                #expect([200, 400].contains(odd.status.code), "?\(query): \(odd.status) \(odd.text)")
+            }
             let incidents = try await world.pool.query("SELECT count(*) AS n FROM incident").first!.decode("n", as: Int.self)
             let beds = try await world.pool.query("SELECT count(*) AS n FROM bed").first!.decode("n", as: Int.self)
             #expect(incidents == 0 && beds == 1)

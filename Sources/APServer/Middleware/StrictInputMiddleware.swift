@@ -14,6 +14,9 @@ import OpenAPIRuntime
 struct StrictInputMiddleware: ServerMiddleware {
     /// The names of the document's date-time properties and parameters.
     let dateTimeFields: Set<String>
+    /// The operations whose document requires `If-Match`: without it, 428 (not a 400 for a
+    /// missing header), so that the caller learns to read the record first.
+    let ifMatchRequired: Set<String>
     /// The largest body read.
     let maxBodySize = 1 << 20
 
@@ -27,12 +30,26 @@ struct StrictInputMiddleware: ServerMiddleware {
         let otherText = text.matches(of: /([A-Za-z]+): \{ type: string(?:, (?:format: (?!date-time)|description|enum|default|pattern|minLength|maxLength)[^}]*)? \}/)
         names.subtract(otherText.map { String($0.output.1) })
         dateTimeFields = names
+        var required = Set<String>()
+        var operation: String?
+        // Plain string tests, not regular expressions: this runs for every router built.
+        let methods: Set<Substring> = ["    get:", "    post:", "    patch:", "    put:", "    delete:"]
+        for line in text.split(separator: "\n") {
+            let trimmed = line.drop { $0 == " " }
+            if trimmed.hasPrefix("operationId: ") { operation = String(trimmed.dropFirst("operationId: ".count)) }
+            if methods.contains(line) { operation = nil }
+            if let operation, line.contains("parameters/IfMatchRequired\"") { required.insert(operation) }
+        }
+        ifMatchRequired = required
     }
 
     func intercept(
         _ request: HTTPRequest, body: HTTPBody?, metadata: ServerRequestMetadata, operationID: String,
         next: @Sendable (HTTPRequest, HTTPBody?, ServerRequestMetadata) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
+        if ifMatchRequired.contains(operationID), (request.headerFields[.ifMatch] ?? "").isEmpty {
+            throw DomainError(.preconditionRequired, "send If-Match with the ETag you read, so that nobody else's change is overwritten")
+        }
         if let query = request.path?.split(separator: "?", maxSplits: 1).dropFirst().first {
             try checkQuery(String(query))
         }
@@ -73,7 +90,8 @@ struct StrictInputMiddleware: ServerMiddleware {
 
     func checkQuery(_ query: String) throws {
         for pair in query.split(separator: "&") {
-            let parts = pair.split(separator: "=", maxSplits: 1).map { String($0).replacingOccurrences(of: "+", with: " ") }
+            // "=x" and "=" are pairs too: an empty name, kept as one.
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "+", with: " ") }
             let name = parts[0].removingPercentEncoding ?? parts[0]
             let value = parts.count > 1 ? (parts[1].removingPercentEncoding ?? parts[1]) : ""
             try Self.checkText(value, field: name, isDateTime: dateTimeFields.contains(name))

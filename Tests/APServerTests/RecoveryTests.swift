@@ -39,7 +39,7 @@ struct RecoveryTests {
                 try await cluster.start()
                 let started = ContinuousClock.now
                 var ready = try await client.execute(uri: "/ready", method: .get)
-                while ready.status != .ok, ContinuousClock.now - started < .seconds(10) {
+                while ready.status != .ok, ContinuousClock.now - started < .seconds(60) {
                     try await Task.sleep(for: .milliseconds(200))
                     ready = try await client.execute(uri: "/ready", method: .get)
                 }

@@ -315,7 +315,12 @@ struct AccessTests {
             let read = try await client.execute(uri: referral, method: .get, headers: world.headers("oak.manager"))
             #expect(read.status == .ok)
             let timeline = (try read.json()["timeline"] as? [[String: Any]]) ?? []
-            #expect(timeline.compactMap { $0["note"] as? String }.filter { $0.hasPrefix("offered to") } == ["offered to Premises ELM (ELM)", "offered to Premises OAK (OAK)"])
+            // Oak's manager learns of the offer to Oak, not that Elm was asked too.
+            #expect(try read.json()["referral"].flatMap { ($0 as? [String: Any])?["offeredTo"] as? [String] } == [world.oak.uuidString.lowercased()])
+            #expect(timeline.compactMap { $0["note"] as? String }.filter { $0.hasPrefix("offered to") } == ["offered to Premises OAK (OAK)"])
+            let whole = try await client.execute(uri: referral, method: .get, headers: world.headers("referrals"))
+            #expect(((try whole.json()["timeline"] as? [[String: Any]]) ?? []).compactMap { $0["note"] as? String }
+                        .filter { $0.hasPrefix("offered to") } == ["offered to Premises ELM (ELM)", "offered to Premises OAK (OAK)"])
             let audited: Int = try await world.pool.query(
                 "SELECT count(*)::int AS n FROM audit_event WHERE action = 'referral.offered' AND entity_id = \(world.referral.uuidString)").first!.decode("n")
             #expect(audited == 2)

@@ -97,6 +97,15 @@ public struct Referral: Sendable, Equatable, Codable {
     public var version: Int
     public var createdAt: Date
 
+    /// The referral as `principal` may read it: an AP manager learns only of the offer to their
+    /// own premises, not which other APs were asked.
+    func shown(to principal: Principal) -> Referral {
+        guard !ReferralStore.intake.contains(principal.role) else { return self }
+        var shown = self
+        shown.offeredTo = offeredTo.filter { $0 == principal.premisesID }
+        return shown
+    }
+
     /// The offence flags a referral can carry.
     public static let offenceFlags: Set<String> = [
         "sexualOffencesAgainstAdults", "sexualOffencesAgainstChildren", "nonSexualOffencesAgainstChildren",

@@ -153,12 +153,18 @@ public struct ReferralStore: Sendable {
             let events = try await connection.query("""
                 SELECT e.kind, e.note, e.placement_id, s.display_name, e.created_at
                 FROM referral_event e LEFT JOIN staff s ON s.id = e.staff_id
-                WHERE e.referral_id = \(id) ORDER BY e.id
+                WHERE e.referral_id = \(id)
+                  -- An offer's entry and its row are written in one transaction (the same now()):
+                  -- outside intake, only the offer to the caller's own premises is shown.
+                  AND (\(Self.intake.contains(principal.role)) OR e.kind <> 'offered'
+                       OR EXISTS (SELECT 1 FROM referral_offer o WHERE o.referral_id = e.referral_id
+                                  AND o.created_at = e.created_at AND o.premises_id = \(principal.premisesID)))
+                ORDER BY e.id
                 """).map { row in
                 ReferralEvent(kind: try row.decode("kind"), note: try row.decode("note"), placementID: try row.decode("placement_id"),
                               staffName: try row.decode("display_name"), at: try row.decode("created_at"))
             }
-            return (referral, events)
+            return (referral.shown(to: principal), events)
         }
     }
 
@@ -179,7 +185,7 @@ public struct ReferralStore: Sendable {
             ORDER BY r.expected_arrival, r.created_at, r.id
             LIMIT \(page.limit + 1) OFFSET \(offset)
             """)
-        let items = try rows.map(Self.referral)
+        let items = try rows.map { try Self.referral($0).shown(to: principal) }
         if items.count > page.limit {
             return Page(items: Array(items.prefix(page.limit)), nextCursor: String(cursor: offset + page.limit))
         }
@@ -241,7 +247,7 @@ public struct ReferralStore: Sendable {
                 let after = try await Self.load(id, on: connection, lock: false)
                 try await AuditLog.record(on: connection, by: principal, action: "referral.\(kind)", entity: "referral",
                                           entityID: id.uuidString, before: before, after: after)
-                return after
+                return after.shown(to: principal)
             }
         }
     }
@@ -270,7 +276,7 @@ public struct ReferralStore: Sendable {
                 let after = try await Self.load(id, on: connection, lock: false)
                 try await AuditLog.record(on: connection, by: principal, action: "referral.booked", entity: "referral",
                                           entityID: id.uuidString, before: before, after: after)
-                return (after, placement)
+                return (after.shown(to: principal), placement)
             }
         }
     }
@@ -283,7 +289,7 @@ public struct ReferralStore: Sendable {
             guard let row = try await connection.first("""
                 SELECT \(Self.columns) FROM referral r JOIN placement p ON p.referral_id = r.id WHERE p.id = \(placementID)
                 """) else { return nil }
-            return try Self.referral(row)
+            return try Self.referral(row).shown(to: principal)
         }
     }
 

@@ -98,6 +98,7 @@ struct PlacementsArrive: AsyncParsableCommand {
     @OptionGroup var placementArgument: PlacementArgument
     @Option(help: "When, as ISO 8601 (2026-12-01T18:30:00Z); now when left out.") var at: String?
     @Option(help: "The resident's key worker, by username (a key worker or the AP manager of the premises).") var keyWorker: String?
+    @Option(help: "Why they came more than 7 days before the expected arrival (AP managers only).") var earlyReason: String?
 
     func run() async throws {
         let (client, _) = try premises.service.session()
@@ -114,7 +115,7 @@ struct PlacementsArrive: AsyncParsableCommand {
             }
             keyWorkerID = found.id
         }
-        let result = try await client.recordArrival(path: .init(placementId: placement), body: .json(.init(arrivedAt: when, keyWorkerId: keyWorkerID))).ok.body.json
+        let result = try await client.recordArrival(path: .init(placementId: placement), body: .json(.init(arrivedAt: when, keyWorkerId: keyWorkerID, earlyArrivalReason: earlyReason))).ok.body.json
         print("Arrived: " + describe(result))
     }
 }

@@ -47,6 +47,36 @@ struct DateRulesTests {
         }
     }
 
+    @Test("an arrival more than 7 days early is an AP manager's to record, with the reason; a reason where none is needed is refused")
+    func earlyArrival() async throws {
+        try await withApp { client, world in
+            // The placement is expected on 2026-12-01.
+            let arrival = "/placements/\(world.placement)/arrival"
+            let early = "2026-11-20T10:00:00Z"
+            let unexplained = try await client.execute(uri: arrival, method: .post, headers: world.headers("manager"), body: json(["arrivedAt": early]))
+            #expect(unexplained.status == .badRequest && unexplained.text.contains("earlyArrivalReason"), "\(unexplained.text)")
+            try await Self.refused(client, world, .post, arrival, ["arrivedAt": Self.iso(Date().addingTimeInterval(-600)), "earlyArrivalReason": "released early"],
+                                   field: "earlyArrivalReason", rule: "notNeeded")
+            try await Self.refused(client, world, .post, arrival, ["arrivedAt": early, "earlyArrivalReason": "   "],
+                                   field: "earlyArrivalReason", rule: "length")
+            let byWorker = try await client.execute(uri: arrival, method: .post, headers: world.headers("night"),
+                                                    body: json(["arrivedAt": early, "earlyArrivalReason": "released early"]))
+            #expect(byWorker.status == .forbidden, "\(byWorker.status) \(byWorker.text)")
+            let still = try await world.pool.query("SELECT arrived_at IS NULL AS upcoming FROM placement WHERE id = \(world.placement)")
+            #expect(try still.first!.decode("upcoming", as: Bool.self), "a refused arrival left something behind")
+
+            let arrived = try await client.execute(uri: arrival, method: .post, headers: world.headers("manager"),
+                                                   body: json(["arrivedAt": early, "earlyArrivalReason": "released early by the court"]))
+            #expect(arrived.status == .ok, "\(arrived.text)")
+            #expect(try arrived.json()["arrivalDate"] as? String == "2026-11-20")
+            #expect(try arrived.json()["earlyArrivalReason"] as? String == "released early by the court")
+            let audited: Int = try await world.pool.query("""
+                SELECT count(*)::int AS n FROM audit_event WHERE action = 'placement.arrive' AND after->>'earlyArrivalReason' = 'released early by the court'
+                """).first!.decode("n")
+            #expect(audited == 1)
+        }
+    }
+
     @Test("dates in queries, incidents, NUL in text: each a 400 naming the field, never a 500")
     func queriesIncidentsAndText() async throws {
         try await withApp { client, world in

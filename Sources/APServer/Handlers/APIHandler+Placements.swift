@@ -44,7 +44,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the arrival as JSON") }
         let placement = try await stores.placements.arrive(
             try Input.uuid(input.path.placementId, field: "placementId"), at: body.arrivedAt ?? Date(),
-            keyWorkerID: try Input.optionalUUID(body.keyWorkerId, field: "keyWorkerId"),
+            keyWorkerID: try Input.optionalUUID(body.keyWorkerId, field: "keyWorkerId"), earlyReason: body.earlyArrivalReason,
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
     }
@@ -101,7 +101,8 @@ extension Components.Schemas.Placement {
             id: placement.id.lowercased, premisesId: placement.premisesID.lowercased, crn: placement.crn, personName: placement.personName,
             expectedArrival: placement.expectedArrival.description, expectedDeparture: placement.expectedDeparture.description,
             needs: placement.needs, status: .init(placement.status), overbookingReason: placement.overbookingReason,
-            arrivedAt: placement.arrivedAt, arrivalDate: placement.arrivalDate?.description, keyWorkerId: placement.keyWorkerID?.lowercased,
+            arrivedAt: placement.arrivedAt, arrivalDate: placement.arrivalDate?.description,
+            earlyArrivalReason: placement.earlyArrivalReason, keyWorkerId: placement.keyWorkerID?.lowercased,
             nonArrivalReason: placement.nonArrivalReason, departedAt: placement.departedAt, departureDate: placement.departureDate?.description,
             departureReason: placement.departureReason, moveOnCategory: placement.moveOnCategory, transferredTo: placement.transferredTo,
             cancellationReason: placement.cancellationReason, version: placement.version)

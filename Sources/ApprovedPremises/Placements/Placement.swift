@@ -21,6 +21,8 @@ public struct Placement: Sendable, Equatable, Codable {
     public var overbookingReason: String?
     public var arrivedAt: Date?
     public var arrivalDate: CalendarDate?
+    /// Why an arrival more than `PlacementStore.earlyArrivalDays` before the expected one was recorded.
+    public var earlyArrivalReason: String?
     public var keyWorkerID: UUID?
     public var nonArrivedAt: Date?
     public var nonArrivalReason: String?
@@ -51,7 +53,7 @@ public struct Placement: Sendable, Equatable, Codable {
 
     static let columns: SQL = """
         p.id, p.premises_id, p.crn, p.person_name, p.expected_arrival, p.expected_departure, array_to_string(p.needs, ',') AS needs,
-        p.overbooking_reason, p.arrived_at, p.arrival_date, p.key_worker_id, p.non_arrived_at, p.non_arrival_reason_code,
+        p.overbooking_reason, p.arrived_at, p.arrival_date, p.early_arrival_reason, p.key_worker_id, p.non_arrived_at, p.non_arrival_reason_code,
         p.departed_at, p.departure_date, p.departure_reason_code, p.move_on_category_code, p.transferred_to,
         p.cancelled_at, p.cancellation_reason_code, p.version
         """
@@ -67,6 +69,7 @@ public struct Placement: Sendable, Equatable, Codable {
         overbookingReason = try row.decode("overbooking_reason")
         arrivedAt = try row.decode("arrived_at")
         arrivalDate = try row.decode("arrival_date")
+        earlyArrivalReason = try row.decode("early_arrival_reason")
         keyWorkerID = try row.decode("key_worker_id")
         nonArrivedAt = try row.decode("non_arrived_at")
         nonArrivalReason = try row.decode("non_arrival_reason_code")

@@ -166,13 +166,22 @@ public struct PlacementStore: Sendable {
     }
 
     /// How many days before its expected arrival an arrival may be recorded; further out, the
-    /// expected dates are changed first, so the nights it takes are the nights booked.
+    /// expected dates are changed first, so the nights it takes are the nights booked, or an
+    /// AP manager records it with the reason why.
     public static let earlyArrivalDays = 7
 
+    /// Who may record an arrival further out than `earlyArrivalDays`, giving the reason.
+    public static let earlyArrivalRecorders: Set<Role> = [.administrator, .apManager]
+
     /// Records an arrival; the arrival date is `arrivedAt`'s date at the premises. An arrival
-    /// is not in the future, nor more than `earlyArrivalDays` before the expected arrival.
-    public func arrive(_ placementID: UUID, at arrivedAt: Date, keyWorkerID: UUID?, expectedVersion: Int?, by principal: Principal,
-                       now: Date = Date()) async throws -> Placement {
+    /// is not in the future, nor more than `earlyArrivalDays` before the expected arrival unless
+    /// an AP manager gives `earlyReason`.
+    public func arrive(_ placementID: UUID, at arrivedAt: Date, keyWorkerID: UUID?, earlyReason: String? = nil, expectedVersion: Int?,
+                       by principal: Principal, now: Date = Date()) async throws -> Placement {
+        let earlyReason = earlyReason?.trimmingCharacters(in: .whitespacesAndNewlines)
+        if let earlyReason, !(1...500).contains(earlyReason.count) {
+            throw DomainError.invalid(field: "earlyArrivalReason", rule: "length", "earlyArrivalReason must be 1-500 characters")
+        }
         guard arrivedAt <= now.addingTimeInterval(120) else {
             throw DomainError.invalid(field: "arrivedAt", rule: "future", "arrivedAt must not be in the future: record an arrival when it happens")
         }
@@ -184,9 +193,19 @@ public struct PlacementStore: Sendable {
                 try await KeyWorkStore.requireKeyWorker(keyWorkerID, at: placement.premisesID, field: "keyWorkerId", on: connection)
             }
             let arrivalDate = CalendarDate.today(in: premises.timeZone, now: arrivedAt)
-            guard arrivalDate >= placement.expectedArrival.adding(days: -Self.earlyArrivalDays) else {
+            let early = arrivalDate < placement.expectedArrival.adding(days: -Self.earlyArrivalDays)
+            if early, earlyReason == nil {
+                let remedy = Self.earlyArrivalRecorders.contains(principal.role)
+                    ? "change the expected dates first, or give earlyArrivalReason"
+                    : "change the expected dates first, or ask the AP manager to record it with the reason"
                 throw DomainError.invalid(field: "arrivedAt", rule: "window",
-                    "arrivedAt (\(arrivalDate)) is more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival)); change the expected dates first")
+                    "arrivedAt (\(arrivalDate)) is more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival)); \(remedy)")
+            }
+            if early {
+                try principal.require(Self.earlyArrivalRecorders, to: "record an arrival more than \(Self.earlyArrivalDays) days early")
+            } else if earlyReason != nil {
+                throw DomainError.invalid(field: "earlyArrivalReason", rule: "notNeeded",
+                    "earlyArrivalReason is only for an arrival more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival))")
             }
             guard arrivalDate < placement.expectedDeparture else {
                 throw DomainError.invalid(field: "arrivedAt", rule: "order",
@@ -194,6 +213,7 @@ public struct PlacementStore: Sendable {
             }
             let row = try await connection.one("""
                 UPDATE placement AS p SET arrived_at = \(arrivedAt), arrival_date = \(arrivalDate), key_worker_id = \(keyWorkerID),
+                    early_arrival_reason = \(earlyReason),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)

@@ -12,10 +12,10 @@ struct NightAPITests {
     @Test("a resident signed out shows as out on tonight's list; signing out twice is a 409; the log verifies")
     func signOutAndIn() async throws {
         try await withApp { client, world in
-            // Sam Jones, booked for December, arrives early: an hour ago.
+            // Sam Jones, booked for 1 December, arrived that day (the variation below starts then).
             let arrived = try await client.execute(
                 uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("night"),
-                body: json(["arrivedAt": ISO8601DateFormatter().string(from: Date().addingTimeInterval(-3600))]))
+                body: json(["arrivedAt": "2026-12-01T10:00:00Z"]))
             #expect(arrived.status == .ok, "\(arrived.text)")
             let out = try await client.execute(
                 uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"),

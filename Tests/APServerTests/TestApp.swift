@@ -80,7 +80,7 @@ func withApp(
         let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), logger: logger)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(setup) { client in
-            try await body(client, world)
+            try await body(DocumentedClient(client: client), world)
         }
     }
 }

@@ -12,8 +12,8 @@ public struct ReportBaseline: Sendable {
         self.pool = pool
     }
 
-    /// Per period, each figure as `name=value`, sorted: usable, occupied, vacant, overbooked
-    /// (occupancy); or departures, recalls, stays and every breakdown (move-on).
+    /// Per period, each figure as `name=value`, sorted: usable, occupied, vacant, overbooked and
+    /// overbooked for needs (occupancy); or departures, recalls, stays and every breakdown (move-on).
     public func figures(scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
                  moveOn: Bool) async throws -> [[String]] {
         let periods = period.series(from: from, to: to)
@@ -80,24 +80,45 @@ public struct ReportBaseline: Sendable {
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id JOIN nights n ON p.nights @> n.night
                 WHERE \(scope.condition)
                 GROUP BY 1, 2
+            ),
+            need_usable AS (
+                SELECT b.premises_id, n.night, f.characteristic_code AS need, count(*) AS beds
+                FROM bed b JOIN premises pr ON pr.id = b.premises_id JOIN room_feature f ON f.room_id = b.room_id JOIN nights n ON b.in_use @> n.night
+                WHERE \(scope.condition)
+                  AND NOT EXISTS (SELECT 1 FROM bed_out_of_service o WHERE o.bed_id = b.id AND o.cancelled_at IS NULL AND o.nights @> n.night)
+                GROUP BY 1, 2, 3
+            ),
+            need_occupied AS (
+                SELECT p.premises_id, n.night, x.need, count(*) AS people
+                FROM placement p JOIN premises pr ON pr.id = p.premises_id CROSS JOIN LATERAL unnest(p.needs) AS x(need)
+                JOIN nights n ON p.nights @> n.night
+                WHERE \(scope.condition)
+                GROUP BY 1, 2, 3
+            ),
+            short_needs AS (
+                SELECT DISTINCT o.premises_id, o.night FROM need_occupied o LEFT JOIN need_usable u USING (premises_id, night, need)
+                WHERE o.people > coalesce(u.beds, 0)
             )
             SELECT greatest(date_trunc(\(period.field), pn.night)::date, \(from)::date) AS first,
                    sum(coalesce(u.beds, 0)) AS a, sum(coalesce(o.people, 0)) AS b,
                    sum(greatest(coalesce(u.beds, 0) - coalesce(o.people, 0), 0)) AS c,
-                   count(*) FILTER (WHERE coalesce(o.people, 0) > coalesce(u.beds, 0)) AS d
+                   count(*) FILTER (WHERE coalesce(o.people, 0) > coalesce(u.beds, 0) OR s.night IS NOT NULL) AS d,
+                   count(*) FILTER (WHERE s.night IS NOT NULL) AS e
             FROM premises_nights pn
             LEFT JOIN usable u ON u.premises_id = pn.premises_id AND u.night = pn.night
             LEFT JOIN occupied o ON o.premises_id = pn.premises_id AND o.night = pn.night
+            LEFT JOIN short_needs s ON s.premises_id = pn.premises_id AND s.night = pn.night
             GROUP BY 1 ORDER BY 1
             """).map { row in
-            try [("usable", "a"), ("occupied", "b"), ("vacant", "c"), ("overbooked", "d")].map { "\($0)=\(try row.decode($1, as: Int64.self))" }.sorted()
+            try [("usable", "a"), ("occupied", "b"), ("vacant", "c"), ("overbooked", "d"), ("overbooked_for_needs", "e")].map { "\($0)=\(try row.decode($1, as: Int64.self))" }.sorted()
         }
     }
 
     /// The report's figures in the same form.
     public func figures(_ report: OccupancyReport) -> [[String]] {
         report.rows.map {
-            ["usable=\($0.usableBedNights)", "occupied=\($0.occupiedBedNights)", "vacant=\($0.vacantBedNights)", "overbooked=\($0.overbookedNights)"].sorted()
+            ["usable=\($0.usableBedNights)", "occupied=\($0.occupiedBedNights)", "vacant=\($0.vacantBedNights)", "overbooked=\($0.overbookedNights)",
+             "overbooked_for_needs=\($0.overbookedForNeedsNights)"].sorted()
         }
     }
 

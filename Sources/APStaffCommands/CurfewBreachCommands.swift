@@ -115,7 +115,7 @@ struct BreachOutcome: AsyncParsableCommand {
         let premisesID = here.id
         let breach = try BreachFinder.find(which, in: try await client.breaches(premisesID, openOnly: false), residents: try await client.tonight(premisesID),
                                            where: { $0.outcome == nil && $0.state != .open }, describe: "waiting for an outcome")
-        let decided = try await client.recordCurfewBreachOutcome(path: .init(breachId: breach.id), body: .json(.init(outcome: outcome.rawValue, note: note))).ok.body.json
+        let decided = try await client.recordCurfewBreachOutcome(path: .init(breachId: breach.id), body: .json(.init(outcome: try requestValue(outcome.rawValue, "--outcome"), note: note))).ok.body.json
         if json { try Terminal.printJSON(decided); return }
         print("\(decided.personName)'s breach: \(words(outcome.rawValue)).")
     }

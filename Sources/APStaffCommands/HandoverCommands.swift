@@ -21,7 +21,7 @@ extension Client {
 /// A handover as text, its times in the premises' zone.
 enum HandoverPrinter {
     static func print(_ handover: Components.Schemas.Handover, local: LocalTime) {
-        Swift.print("\(handover.shift.capitalized) shift handover by \(handover.writtenBy), \(local.clock(handover.writtenAt)) \(local.dayName(handover.writtenAt))")
+        Swift.print("\(handover.shift.rawValue.capitalized) shift handover by \(handover.writtenBy), \(local.clock(handover.writtenAt)) \(local.dayName(handover.writtenAt))")
         Swift.print(handover.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
         if !handover.watch.isEmpty {
             Swift.print("Watch:")
@@ -97,7 +97,7 @@ struct HandoverWrite: AsyncParsableCommand {
         let notes = try Self.readNotes()
         let handover = try await client.writeHandover(
                 path: .init(premisesId: premisesID),
-                body: .json(.init(shift: shift.rawValue, notes: notes, watch: watched.map { .init(placementId: $0.placementId, why: $0.why) }, tasks: task))).created.body.json
+                body: .json(.init(shift: try requestValue(shift.rawValue, "--shift"), notes: notes, watch: watched.map { .init(placementId: $0.placementId, why: $0.why) }, tasks: task))).created.body.json
         if json { try Terminal.printJSON(handover); return }
         print("Handover written (\(handover.watch.count) to watch, \(handover.tasks.count) task\(handover.tasks.count == 1 ? "" : "s")).")
     }

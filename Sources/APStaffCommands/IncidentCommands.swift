@@ -59,11 +59,11 @@ struct IncidentFields: ParsableArguments {
             }
         }()
         let occurredAt = try at.map { try premises.local.time($0) } ?? base?.occurredAt ?? Date()
-        guard let kind = kind?.rawValue ?? base?.kind, let severity = severity?.rawValue ?? base?.severity, let location = location ?? base?.location,
+        guard let kind = kind?.rawValue ?? base?.kind.rawValue, let severity = severity?.rawValue ?? base?.severity.rawValue, let location = location ?? base?.location,
               let summary = summary ?? base?.summary, let actionTaken = actionTaken ?? base?.actionTaken else {
             throw ValidationError("a new incident needs --kind, --severity, --where, --what and --done")
         }
-        return .init(kind: kind, severity: severity, occurredAt: occurredAt, location: location, summary: summary, residents: residents ?? [],
+        return .init(kind: try requestValue(kind, "--kind"), severity: try requestValue(severity, "--severity"), occurredAt: occurredAt, location: location, summary: summary, residents: residents ?? [],
                      staff: staffIDs ?? [], actionTaken: actionTaken, told: told.isEmpty ? base?.told : told)
     }
 }
@@ -122,7 +122,7 @@ struct IncidentRecord: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let premisesID = here.id
         let details = try await fields.details(client, at: here, starting: nil)
-        try confirm("Record a \(details.severity) \(details.kind.replacingOccurrences(of: "_", with: " ")) incident at \(details.location)?", yes: yes)
+        try confirm("Record a \(details.severity.rawValue) \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) incident at \(details.location)?", yes: yes)
         let incident = try await client.recordIncident(path: .init(premisesId: premisesID), body: .json(details)).created.body.json
         if json { try Terminal.printJSON(incident); return }
         print("Incident \(incident.number) recorded.")
@@ -165,7 +165,7 @@ struct IncidentAmend: AsyncParsableCommand {
         let (client, _) = try service.session()
         let (current, _) = try await client.incident(number)
         let base = Components.Schemas.IncidentDetails(
-            kind: current.kind.rawValue, severity: current.severity.rawValue, occurredAt: current.occurredAt, location: current.location,
+            kind: try requestValue(current.kind.rawValue, "kind"), severity: try requestValue(current.severity.rawValue, "severity"), occurredAt: current.occurredAt, location: current.location,
             summary: current.summary, residents: current.residents.map(\.id), staff: current.staff.map(\.id), actionTaken: current.actionTaken,
             told: current.told)
         let details = try await fields.details(client, at: try await Self.premises(current.premisesId, client), starting: base)

@@ -81,7 +81,7 @@ struct KeyWorkRecord: AsyncParsableCommand {
         let heldAt = try at.map { try local.time($0) } ?? Date()
         try confirm("Record a \(words(kind.rawValue)) session of \(minutes) minutes with \(name)?", yes: yes)
         let session = try await client.recordKeyWorkSession(path: .init(placementId: id), body: .json(.init(
-                heldAt: heldAt, durationMinutes: minutes, kind: kind.rawValue, topics: topic, notes: notes,
+                heldAt: heldAt, durationMinutes: minutes, kind: try requestValue(kind.rawValue, "--kind"), topics: topic, notes: notes,
                 nextSessionOn: try next.map { try local.date($0, option: "--next") }, actions: actions))).created.body.json
         if json { try Terminal.printJSON(session); return }
         print("Session recorded with \(name) (\(session.actions.count) action\(session.actions.count == 1 ? "" : "s")).")

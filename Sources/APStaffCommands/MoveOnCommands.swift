@@ -23,8 +23,8 @@ enum MoveOnPrinter {
         Swift.print("\(plan.personName): expected to leave \(plan.targetDate)" + (plan.closedAt != nil ? " (left; plan closed\(plan.moveOnCategory.map { ", \($0)" } ?? ""))" : ""))
         Swift.print("Address: " + (plan.address.map { "\($0) (confirmed \(plan.addressConfirmedOn ?? ""))" } ?? "none confirmed"))
         for pathway in plan.pathways {
-            Swift.print("  \(words(pathway.kind))\(pathway.detail.map { " (\($0))" } ?? ""): \(words(pathway.status))")
-            for update in pathway.updates { Swift.print("      \(update.on) \(words(update.status))\(update.note.map { ": \($0)" } ?? "") (\(update.by))") }
+            Swift.print("  \(words(pathway.kind.rawValue))\(pathway.detail.map { " (\($0))" } ?? ""): \(words(pathway.status.rawValue))")
+            for update in pathway.updates { Swift.print("      \(update.on) \(words(update.status.rawValue))\(update.note.map { ": \($0)" } ?? "") (\(update.by))") }
         }
     }
 }
@@ -81,7 +81,7 @@ struct MoveOnPathway: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
-        let plan = try await client.addMoveOnPathway(path: .init(placementId: id), body: .json(.init(kind: kind, detail: detail))).ok.body.json
+        let plan = try await client.addMoveOnPathway(path: .init(placementId: id), body: .json(.init(kind: try requestValue(kind, "KIND"), detail: detail))).ok.body.json
         if json { try Terminal.printJSON(plan); return }
         MoveOnPrinter.print(plan)
     }
@@ -103,10 +103,10 @@ struct MoveOnUpdate: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let (id, name) = try await resident.placementID(client, at: here)
-        guard let pathway = try await client.moveOnPlan(id).pathways.last(where: { $0.kind == kind }) else {
+        guard let pathway = try await client.moveOnPlan(id).pathways.last(where: { $0.kind.rawValue == kind }) else {
             throw CLIError("\(name) has no \(words(kind)) pathway: add it with ap moveon pathway")
         }
-        let plan = try await client.updateMoveOnPathway(path: .init(pathwayId: pathway.id), body: .json(.init(status: status, on: date, note: note))).ok.body.json
+        let plan = try await client.updateMoveOnPathway(path: .init(pathwayId: pathway.id), body: .json(.init(status: try requestValue(status, "--status"), on: date, note: note))).ok.body.json
         if json { try Terminal.printJSON(plan); return }
         MoveOnPrinter.print(plan)
     }

@@ -82,7 +82,7 @@ struct Check: AsyncParsableCommand {
         let recorded = try await client.recordNightCheck(
                 path: .init(premisesId: premisesID),
                 body: .json(.init(dueAt: round.dueAt, observations: zip(residents, answers).map {
-                    .init(placementId: $0.placementId, observation: $1)
+                    .init(placementId: $0.placementId, observation: try requestValue($1, "observation"))
                 }))).created.body.json
         if json { try Terminal.printJSON(recorded); return }
         print("Round \(local.clock(recorded.dueAt)) recorded: \(summary)\(recorded.recordedLate ? " (recorded late)" : "").")

@@ -210,7 +210,7 @@ struct PlacementsProfile: AsyncParsableCommand {
         }
         print("\(d.personName) (\(d.crn))")
         line("risk of serious harm", "overall \(d.roshOverall); children \(d.roshChildren ?? "-"); public \(d.roshPublic ?? "-"); known adult \(d.roshKnownAdult ?? "-"); staff \(d.roshStaff ?? "-")")
-        line("MAPPA", d.mappaCategory.map { "category \($0), level \(d.mappaLevel ?? "-")" })
+        line("MAPPA", d.mappaCategory.map { "category \($0.rawValue), level \(d.mappaLevel?.rawValue ?? "-")" })
         line("offences", d.offenceFlags?.joined(separator: ", "))
         line("licence conditions", d.licenceConditions)
         line("licence curfew", d.licenceCurfewStart.map { "\($0)-\(d.licenceCurfewEnd ?? "")" })

@@ -52,7 +52,7 @@ struct ReferralsShow: AsyncParsableCommand {
             if let value, !value.isEmpty { print("\(label): \(value)") }
         }
         line("risk", "\(d.roshOverall) overall")
-        line("MAPPA", d.mappaCategory.map { "category \($0)" + (d.mappaLevel.map { ", level \($0)" } ?? "") })
+        line("MAPPA", d.mappaCategory.map { "category \($0.rawValue)" + (d.mappaLevel.map { ", level \($0.rawValue)" } ?? "") })
         line("offences", d.offenceFlags?.joined(separator: ", "))
         line("room needs", d.roomNeeds?.joined(separator: " "))
         line("premises needs", d.premisesNeeds?.joined(separator: " "))
@@ -72,7 +72,7 @@ struct ReferralsShow: AsyncParsableCommand {
         }
         print("\nTimeline:")
         for event in found.timeline {
-            print("  \(event.at.formatted(.iso8601))  \(event.kind.replacingOccurrences(of: "_", with: " "))\(event.staffName.map { " by \($0)" } ?? "")\(event.note.map { ": \($0)" } ?? "")")
+            print("  \(event.at.formatted(.iso8601))  \(event.kind.rawValue.replacingOccurrences(of: "_", with: " "))\(event.staffName.map { " by \($0)" } ?? "")\(event.note.map { ": \($0)" } ?? "")")
         }
     }
 }

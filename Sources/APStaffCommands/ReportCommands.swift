@@ -104,7 +104,7 @@ struct OccupancyCommand: AsyncParsableCommand {
             case .csv(let csv): (nil, csv)
             }
         }, printTable: { report in
-            print("Occupancy, \(report.scope), \(report.from) to \(report.to) (by \(report.period))")
+            print("Occupancy, \(report.scope), \(report.from) to \(report.to) (by \(report.period.rawValue))")
             func line(_ row: Components.Schemas.OccupancyRow, _ label: String) -> [String] {
                 [label, "\(row.beds)", "\(row.bedNights)", "\(row.outOfServiceBedNights)", "\(row.usableBedNights)", "\(row.occupiedBedNights)",
                  "\(row.vacantBedNights)", options.percent(row.occupancyRate), "\(row.overbookedNights)"]
@@ -135,7 +135,7 @@ struct MoveOnReportCommand: AsyncParsableCommand {
             case .csv(let csv): (nil, csv)
             }
         }, printTable: { report in
-            print("Move-on outcomes, \(report.scope), departures \(report.from) to \(report.to) (by \(report.period))")
+            print("Move-on outcomes, \(report.scope), departures \(report.from) to \(report.to) (by \(report.period.rawValue))")
             Terminal.printTable(["FROM", "LEFT", "SETTLED", "UNSETTLED", "HOMELESS", "CUSTODY", "AVG STAY", "MEDIAN", "EARLY", "RECALLS", "IN 28 DAYS", "NON-ARRIVALS"],
                                 report.rows.map { row in
                 let outcome = row.byOutcome.additionalProperties
@@ -169,7 +169,7 @@ struct OperationsReportCommand: AsyncParsableCommand {
             case .csv(let csv): (nil, csv)
             }
         }, printTable: { report in
-            print("Operations, \(report.scope), \(report.from) to \(report.to) (by \(report.period))")
+            print("Operations, \(report.scope), \(report.from) to \(report.to) (by \(report.period.rawValue))")
             func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
             Terminal.printTable(["FROM", "RESIDENT-NIGHTS", "BREACHES", "PER 100", "ESCALATED", "TESTS", "MISSED", "POSITIVE", "SESSIONS", "PER RES-WEEK",
                                  "LATE", "REFERRALS", "DAYS TO DECIDE"], report.rows.map { row in

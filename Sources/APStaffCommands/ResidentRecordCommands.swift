@@ -29,7 +29,7 @@ struct ResidentCommand: AsyncParsableCommand {
         }
         let record = try await client.getResidentRecord(path: .init(placementId: id)).ok.body.json
         if json { try Terminal.printJSON(record); return }
-        print("\(record.personName) (\(record.crn)), \(words(record.status))")
+        print("\(record.personName) (\(record.crn)), \(words(record.status.rawValue))")
         for entry in record.entries {
             print("\(local.dayName(entry.at)) \(local.clock(entry.at))  \(entry.title)")
             for line in (entry.detail ?? "").split(separator: "\n") where !line.isEmpty {

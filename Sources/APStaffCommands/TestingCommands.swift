@@ -40,7 +40,7 @@ enum TestPrinter {
     static func summary(_ test: Components.Schemas.SubstanceTest) -> String {
         if let missed = test.missedReason { return "missed: \(words(missed.rawValue))" + (test.missedNote.map { " (\($0))" } ?? "") }
         if test.results.isEmpty { return "awaiting results" + (test.custody.last.map { " (\(words($0.step.rawValue)))" } ?? "") }
-        return test.results.map { "\(words($0.substance)) \(words($0.result.rawValue))" + ($0.reading.map { String(format: " %.0f µg", $0) } ?? "") }.joined(separator: ", ")
+        return test.results.map { "\(words($0.substance.rawValue)) \(words($0.result.rawValue))" + ($0.reading.map { String(format: " %.0f µg", $0) } ?? "") }.joined(separator: ", ")
     }
 }
 
@@ -100,8 +100,8 @@ struct TestRecord: AsyncParsableCommand {
         let when = try at.map { try local.time($0) } ?? Date()
         try confirm("Record \(name)'s \(words(reason.rawValue)) \(words(sample.rawValue)) test as \(taken ? "taken" : "missed (\(words(missed?.rawValue ?? "")))")?", yes: yes)
         let test = try await client.recordTest(path: .init(placementId: id), body: .json(.init(
-                reason: reason.rawValue, sampleType: sample.rawValue, requiredAt: when, takenAt: taken ? when : nil, sampleNumber: sampleNumber,
-                missedReason: missed?.rawValue, missedNote: note))).created.body.json
+                reason: try requestValue(reason.rawValue, "--reason"), sampleType: try requestValue(sample.rawValue, "--sample"), requiredAt: when, takenAt: taken ? when : nil, sampleNumber: sampleNumber,
+                missedReason: try missed.map { try requestValue($0.rawValue, "--missed") }, missedNote: note))).created.body.json
         if json { try Terminal.printJSON(test); return }
         print("Test \(test.id.prefix(8)) recorded for \(name): \(TestPrinter.summary(test)).")
     }
@@ -125,7 +125,7 @@ struct TestCustody: AsyncParsableCommand {
         let found = try await test.find(client, premisesID: here.id, wanted: { $0.awaitingResults && $0.sampleType == .urineLab },
                                         describe: "at the laboratory awaiting results")
         let updated = try await client.recordCustodyStep(path: .init(testId: found.id),
-                                                   body: .json(.init(step: step.rawValue, at: try at.map { try local.time($0) }, person: person))).ok.body.json
+                                                   body: .json(.init(step: try requestValue(step.rawValue, "STEP"), at: try at.map { try local.time($0) }, person: person))).ok.body.json
         if json { try Terminal.printJSON(updated); return }
         print("\(updated.personName)'s sample \(updated.sampleNumber ?? ""): " + updated.custody.map { words($0.step.rawValue) }.joined(separator: " → ") + ".")
     }
@@ -165,7 +165,7 @@ struct TestResults: AsyncParsableCommand {
                 }
                 reading = value
             }
-            return .init(substance: parts[0], result: outcome[0], reading: reading)
+            return .init(substance: try requestValue(parts[0], "the substance"), result: try requestValue(outcome[0], "the result"), reading: reading)
         }
         let found = try await test.find(client, premisesID: here.id, wanted: \.awaitingResults, describe: "awaiting results")
         let updated = try await client.recordTestResults(path: .init(testId: found.id),
@@ -189,7 +189,7 @@ struct TestFollowUp: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let found = try await test.find(client, premisesID: here.id, wanted: \.needsFollowUp, describe: "needing a follow-up")
-        let updated = try await client.recordTestFollowUp(path: .init(testId: found.id), body: .json(.init(action: action.rawValue, note: note))).ok.body.json
+        let updated = try await client.recordTestFollowUp(path: .init(testId: found.id), body: .json(.init(action: try requestValue(action.rawValue, "ACTION"), note: note))).ok.body.json
         if json { try Terminal.printJSON(updated); return }
         print("\(updated.personName)'s test followed up: \(updated.followUps.map { words($0.action.rawValue) }.joined(separator: ", ")).")
     }
@@ -214,13 +214,13 @@ struct TestAuthorise: AsyncParsableCommand {
             let list = try await client.listTestingAuthorisations(path: .init(premisesId: premisesID)).ok.body.json
             if json { try Terminal.printJSON(list); return }
             Terminal.printTable(["FROM", "UNTIL", "REASONS", "BY", "NOTE"], list.map {
-                [$0.from, $0.until ?? "open", $0.reasons.map(words).joined(separator: ", "), $0.authorisedBy, $0.note]
+                [$0.from, $0.until ?? "open", $0.reasons.map { words($0.rawValue) }.joined(separator: ", "), $0.authorisedBy, $0.note]
             })
             return
         }
         guard let from, let note else { throw ValidationError("an authorisation needs --from and --note") }
-        let authorisation = try await client.authoriseTesting(path: .init(premisesId: premisesID), body: .json(.init(reasons: reason.map(\.rawValue), from: from, until: until, note: note))).created.body.json
+        let authorisation = try await client.authoriseTesting(path: .init(premisesId: premisesID), body: .json(.init(reasons: try reason.map { try requestValue($0.rawValue, "--reason") }, from: from, until: until, note: note))).created.body.json
         if json { try Terminal.printJSON(authorisation); return }
-        print("Testing authorised from \(authorisation.from): \(authorisation.reasons.map(words).joined(separator: ", ")).")
+        print("Testing authorised from \(authorisation.from): \(authorisation.reasons.map { words($0.rawValue) }.joined(separator: ", ")).")
     }
 }

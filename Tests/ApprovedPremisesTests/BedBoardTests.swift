@@ -35,6 +35,15 @@ struct BedBoardTests {
             let short = board.summary.filter(\.overbooked).map(\.night.description)
             #expect(short == ["2026-12-03", "2026-12-04", "2026-12-05"], "\(board.summary.map { ($0.night, $0.overbookedNeeds) })")
             #expect(board.summary.filter(\.overbooked).allSatisfy { $0.overbookedNeeds == ["hasEnSuite"] && $0.booked <= $0.usableBeds })
+
+            // The occupancy report counts the same three nights as overbooked, all for a characteristic.
+            let report = try await ReportStore(pool: pool).occupancy(.premises(world.premises), from: CalendarDate("2026-12-01")!,
+                                                                     to: CalendarDate("2026-12-08")!, period: .day, by: world.manager)
+            #expect(report.rows.filter { $0.overbookedNights > 0 }.map(\.from.description) == short)
+            #expect(report.total.overbookedNights == 3 && report.total.overbookedForNeedsNights == 3)
+            let weekly = try await ReportStore(pool: pool).occupancy(.premises(world.premises), from: CalendarDate("2026-12-01")!,
+                                                                     to: CalendarDate("2026-12-08")!, period: .week, by: world.manager)
+            #expect(weekly.rows.map(\.overbookedForNeedsNights).reduce(0, +) == 3)
         }
     }
 

@@ -39,19 +39,19 @@ extension APIHandler {
 
     func listMovements(_ input: Operations.ListMovements.Input) async throws -> Operations.ListMovements.Output {
         let entries = try await stores.curfew.log(try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
-        return .ok(.init(body: .json(entries.map(Components.Schemas.Movement.init))))
+        return try .ok(.init(body: .json(entries.map(Components.Schemas.Movement.init))))
     }
 
     func recordMovement(_ input: Operations.RecordMovement.Input) async throws -> Operations.RecordMovement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the entry as JSON") }
         let entry = try await stores.curfew.record(try Input.uuid(input.path.placementId, field: "placementId"), body.domain(), by: try RequestScope.caller())
-        return .created(.init(body: .json(.init(entry))))
+        return try .created(.init(body: .json(.init(entry))))
     }
 
     func correctMovement(_ input: Operations.CorrectMovement.Input) async throws -> Operations.CorrectMovement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the correction as JSON") }
         let entry = try await stores.curfew.correct(input.path.movementId, with: body.entry.domain(), reason: body.reason, by: try RequestScope.caller())
-        return .created(.init(body: .json(.init(entry))))
+        return try .created(.init(body: .json(.init(entry))))
     }
 }
 
@@ -63,8 +63,8 @@ extension Components.Schemas.NewMovement {
 }
 
 extension Components.Schemas.Movement {
-    init(_ movement: ApprovedPremises.Movement) {
-        self.init(id: movement.id, placementId: movement.placementID.lowercased, kind: movement.kind, occurredAt: movement.occurredAt,
+    init(_ movement: ApprovedPremises.Movement) throws {
+        self.init(id: movement.id, placementId: movement.placementID.lowercased, kind: try contractValue(movement.kind, field: "kind"), occurredAt: movement.occurredAt,
                   recordedAt: movement.recordedAt, recordedBy: movement.recordedBy, destination: movement.destination,
                   expectedBack: movement.expectedBack, withPermission: movement.withPermission, lateEntry: movement.isLateEntry,
                   correctsId: movement.correctsID, correctionReason: movement.correctionReason, correctedById: movement.correctedByID)

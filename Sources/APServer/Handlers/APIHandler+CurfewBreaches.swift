@@ -26,7 +26,7 @@ extension APIHandler {
     func recordCurfewBreachOutcome(_ input: Operations.RecordCurfewBreachOutcome.Input) async throws -> Operations.RecordCurfewBreachOutcome.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the outcome as JSON") }
         let breach = try await stores.curfewBreaches.recordOutcome(try Input.uuid(input.path.breachId, field: "breachId"),
-                                                            outcome: body.outcome, note: body.note, by: try RequestScope.caller())
+                                                            outcome: body.outcome.rawValue, note: body.note, by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(breach))))
     }
 }

@@ -34,7 +34,7 @@ extension APIHandler {
 extension Components.Schemas.IncidentDetails {
     func domain() throws -> IncidentStore.Details {
         IncidentStore.Details(
-            kind: kind, severity: severity, occurredAt: occurredAt, location: location, summary: summary,
+            kind: kind.rawValue, severity: severity.rawValue, occurredAt: occurredAt, location: location, summary: summary,
             residents: try (residents ?? []).enumerated().map { try Input.uuid($1, field: "residents[\($0)]") },
             staff: try (staff ?? []).enumerated().map { try Input.uuid($1, field: "staff[\($0)]") },
             actionTaken: actionTaken, told: told ?? [])

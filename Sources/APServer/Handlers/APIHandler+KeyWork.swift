@@ -23,7 +23,7 @@ extension APIHandler {
         }
         let session = try await stores.keyWork.record(
             try Input.uuid(input.path.placementId, field: "placementId"),
-            .init(heldAt: body.heldAt, durationMinutes: body.durationMinutes, kind: body.kind, topics: body.topics ?? [], notes: body.notes,
+            .init(heldAt: body.heldAt, durationMinutes: body.durationMinutes, kind: body.kind.rawValue, topics: body.topics ?? [], notes: body.notes,
                   nextSessionOn: try Input.optionalDate(body.nextSessionOn, field: "nextSessionOn"), actions: actions),
             by: try RequestScope.caller())
         return .created(.init(body: .json(.init(session))))

@@ -15,7 +15,7 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the round as JSON") }
         let entries = try body.observations.enumerated().map { index, line in
             NightCheckStore.Entry(placementID: try Input.uuid(line.placementId, field: "observations[\(index)].placementId"),
-                                  observation: line.observation, observedAt: line.observedAt, note: line.note)
+                                  observation: line.observation.rawValue, observedAt: line.observedAt, note: line.note)
         }
         let round = try await stores.nightChecks.record(
             premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), dueAt: body.dueAt, entries: entries, by: try RequestScope.caller())

@@ -91,7 +91,7 @@ extension APIHandler {
                                                          by: try RequestScope.caller()) else {
             throw DomainError(.notFound, "this placement was booked without a referral, so there is no profile to show")
         }
-        return .ok(.init(body: .json(.init(referral))))
+        return try .ok(.init(body: .json(.init(referral))))
     }
 }
 

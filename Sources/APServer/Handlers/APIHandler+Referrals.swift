@@ -14,21 +14,21 @@ extension APIHandler {
         }
         let page = try await stores.referrals.queue(statuses: statuses, by: try RequestScope.caller(),
                                              page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
-        return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Referral.init), nextCursor: page.nextCursor))))
+        return try .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Referral.init), nextCursor: page.nextCursor))))
     }
 
     func createReferral(_ input: Operations.CreateReferral.Input) async throws -> Operations.CreateReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the referral as JSON") }
         let referral = try await stores.referrals.create(try body.domain(), by: try RequestScope.caller(),
                                                   today: CalendarDate.today(in: Premises.defaultTimeZone))
-        return .created(.init(body: .json(.init(referral))))
+        return try .created(.init(body: .json(.init(referral))))
     }
 
     func getReferral(_ input: Operations.GetReferral.Input) async throws -> Operations.GetReferral.Output {
         let (referral, timeline) = try await stores.referrals.get(try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(
-            referral: .init(referral),
-            timeline: timeline.map { .init(kind: $0.kind, note: $0.note, placementId: $0.placementID?.lowercased, staffName: $0.staffName, at: $0.at) }))))
+            referral: try .init(referral),
+            timeline: try timeline.map { .init(kind: try contractValue($0.kind, field: "kind"), note: $0.note, placementId: $0.placementID?.lowercased, staffName: $0.staffName, at: $0.at) }))))
     }
 
     func decideReferral(_ input: Operations.DecideReferral.Input) async throws -> Operations.DecideReferral.Output {
@@ -45,7 +45,7 @@ extension APIHandler {
         let referral = try await stores.referrals.decide(
             try Input.uuid(input.path.referralId, field: "referralId"), decision,
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(referral))))
+        return try .ok(.init(body: .json(.init(referral))))
     }
 
     func matchReferral(_ input: Operations.MatchReferral.Input) async throws -> Operations.MatchReferral.Output {
@@ -74,7 +74,7 @@ extension APIHandler {
         let referral = try await stores.referrals.offer(
             try Input.uuid(input.path.referralId, field: "referralId"), to: try Input.uuid(body.premisesId, field: "premisesId"),
             by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(referral))))
+        return try .ok(.init(body: .json(.init(referral))))
     }
 
     func bookReferral(_ input: Operations.BookReferral.Input) async throws -> Operations.BookReferral.Output {
@@ -83,27 +83,27 @@ extension APIHandler {
             try Input.uuid(input.path.referralId, field: "referralId"), premisesID: try Input.uuid(body.premisesId, field: "premisesId"),
             bedID: try Input.optionalUUID(body.bedId, field: "bedId"), arrival: try Input.optionalDate(body.arrival, field: "arrival"),
             departure: try Input.optionalDate(body.departure, field: "departure"), by: try RequestScope.caller())
-        return .created(.init(body: .json(.init(referral: .init(referral), placement: .init(placement)))))
+        return try .created(.init(body: .json(.init(referral: .init(referral), placement: .init(placement)))))
     }
 
 }
 
 extension Components.Schemas.Referral {
-    init(_ referral: ApprovedPremises.Referral) {
+    init(_ referral: ApprovedPremises.Referral) throws {
         self.init(id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
-                  offeredTo: referral.offeredTo.map(\.lowercased), version: referral.version, createdAt: referral.createdAt, details: .init(referral.details))
+                  offeredTo: referral.offeredTo.map(\.lowercased), version: referral.version, createdAt: referral.createdAt, details: try .init(referral.details))
     }
 }
 
 extension Components.Schemas.ReferralDetails {
-    init(_ d: ApprovedPremises.ReferralDetails) {
+    init(_ d: ApprovedPremises.ReferralDetails) throws {
         self.init(
             crn: d.crn, nomsNumber: d.nomsNumber, personName: d.personName, dateOfBirth: d.dateOfBirth.description,
-            gender: .init(rawValue: d.gender) ?? .man, pncNumber: d.pncNumber, referrerName: d.referrerName, referrerEmail: d.referrerEmail,
+            gender: try contractValue(d.gender, field: "gender"), pncNumber: d.pncNumber, referrerName: d.referrerName, referrerEmail: d.referrerEmail,
             referrerTeam: d.referrerTeam, referrerRegion: d.referrerRegion, releaseType: d.releaseType,
             expectedRelease: d.expectedRelease?.description, expectedArrival: d.expectedArrival.description, lengthOfStayDays: d.lengthOfStayDays,
             roshOverall: d.roshOverall, roshChildren: d.roshChildren, roshPublic: d.roshPublic, roshKnownAdult: d.roshKnownAdult,
-            roshStaff: d.roshStaff, mappaCategory: d.mappaCategory, mappaLevel: d.mappaLevel, offenceFlags: d.offenceFlags,
+            roshStaff: d.roshStaff, mappaCategory: try d.mappaCategory.map { try contractValue($0, field: "mappaCategory") }, mappaLevel: try d.mappaLevel.map { try contractValue($0, field: "mappaLevel") }, offenceFlags: d.offenceFlags,
             roomNeeds: d.roomNeeds, premisesNeeds: d.premisesNeeds, apType: d.apType, homeDistrict: d.homeDistrict,
             radiusMiles: d.radiusMiles, exclusionZones: d.exclusionZones, licenceConditions: d.licenceConditions,
             licenceCurfewStart: d.licenceCurfewStart, licenceCurfewEnd: d.licenceCurfewEnd, substanceMisuse: d.substanceMisuse,
@@ -120,7 +120,7 @@ extension Components.Schemas.ReferralDetails {
             expectedRelease: try Input.optionalDate(expectedRelease, field: "expectedRelease"),
             expectedArrival: try Input.date(expectedArrival, field: "expectedArrival"), lengthOfStayDays: lengthOfStayDays,
             roshOverall: roshOverall, roshChildren: roshChildren, roshPublic: roshPublic, roshKnownAdult: roshKnownAdult, roshStaff: roshStaff,
-            mappaCategory: mappaCategory, mappaLevel: mappaLevel, offenceFlags: offenceFlags ?? [], roomNeeds: roomNeeds ?? [],
+            mappaCategory: mappaCategory?.rawValue, mappaLevel: mappaLevel?.rawValue, offenceFlags: offenceFlags ?? [], roomNeeds: roomNeeds ?? [],
             premisesNeeds: premisesNeeds ?? [], apType: apType ?? "NORMAL", homeDistrict: homeDistrict, radiusMiles: radiusMiles,
             exclusionZones: exclusionZones, licenceConditions: licenceConditions, licenceCurfewStart: licenceCurfewStart,
             licenceCurfewEnd: licenceCurfewEnd, substanceMisuse: substanceMisuse, mentalHealth: mentalHealth,

@@ -42,14 +42,14 @@ extension APIHandler {
         let (scope, from, to, period) = try Self.reportRequest(input.query)
         let report = try await stores.reports.occupancy(scope, from: from, to: to, period: period, by: try RequestScope.caller())
         if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.occupancy(report))))) }
-        return .ok(.init(body: .json(.init(report))))
+        return try .ok(.init(body: .json(.init(report))))
     }
 
     func getMoveOnReport(_ input: Operations.GetMoveOnReport.Input) async throws -> Operations.GetMoveOnReport.Output {
         let (scope, from, to, period) = try Self.reportRequest(input.query)
         let report = try await stores.reports.moveOn(scope, from: from, to: to, period: period, by: try RequestScope.caller())
         if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.moveOn(report))))) }
-        return .ok(.init(body: .json(.init(report))))
+        return try .ok(.init(body: .json(.init(report))))
     }
 
     func getOperationsReport(_ input: Operations.GetOperationsReport.Input) async throws -> Operations.GetOperationsReport.Output {
@@ -57,7 +57,7 @@ extension APIHandler {
         let report = try await stores.reports.operations(scope, from: from, to: to, period: period, by: try RequestScope.caller())
         if input.query.format == .csv { return .ok(.init(body: .csv(HTTPBody(ReportCSV.operations(report))))) }
         return .ok(.init(body: .json(.init(
-            scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
+            scope: report.scope, from: report.from.description, to: report.to.description, period: try contractValue(report.period.rawValue, field: "period"),
             rows: report.rows.map {
                 .init(from: $0.from.description, to: $0.to.description, residentNights: $0.residentNights, curfewBreaches: $0.curfewBreaches,
                       breachesPer100ResidentNights: $0.breachesPer100ResidentNights, breachesByState: .init($0.breachesByState),
@@ -81,13 +81,14 @@ extension Components.Schemas.OccupancyRow {
         self.init(from: row.from.description, to: row.to.description, beds: row.beds, bedNights: row.bedNights,
                   outOfServiceBedNights: row.outOfServiceBedNights, outOfServiceByReason: .init(row.outOfServiceByReason),
                   usableBedNights: row.usableBedNights, occupiedBedNights: row.occupiedBedNights, vacantBedNights: row.vacantBedNights,
-                  occupancyRate: row.occupancyRate, overbookedNights: row.overbookedNights, fullNights: row.fullNights)
+                  occupancyRate: row.occupancyRate, overbookedNights: row.overbookedNights,
+                  overbookedForNeedsNights: row.overbookedForNeedsNights, fullNights: row.fullNights)
     }
 }
 
 extension Components.Schemas.OccupancyReport {
-    init(_ report: ApprovedPremises.OccupancyReport) {
-        self.init(scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
+    init(_ report: ApprovedPremises.OccupancyReport) throws {
+        self.init(scope: report.scope, from: report.from.description, to: report.to.description, period: try contractValue(report.period.rawValue, field: "period"),
                   rows: report.rows.map(Components.Schemas.OccupancyRow.init), total: .init(report.total),
                   forecast: report.forecast.map {
                       .init(from: $0.from.description, to: $0.to.description, usableBedNights: $0.usableBedNights, bookedBedNights: $0.bookedBedNights,
@@ -97,8 +98,8 @@ extension Components.Schemas.OccupancyReport {
 }
 
 extension Components.Schemas.MoveOnReport {
-    init(_ report: ApprovedPremises.MoveOnReport) {
-        self.init(scope: report.scope, from: report.from.description, to: report.to.description, period: report.period.rawValue,
+    init(_ report: ApprovedPremises.MoveOnReport) throws {
+        self.init(scope: report.scope, from: report.from.description, to: report.to.description, period: try contractValue(report.period.rawValue, field: "period"),
                   rows: report.rows.map {
                       .init(from: $0.from.description, to: $0.to.description, departures: $0.departures, byReason: .init($0.byReason),
                             byMoveOnCategory: .init($0.byMoveOnCategory), byOutcome: .init($0.byOutcome), settledShare: $0.settledShare,

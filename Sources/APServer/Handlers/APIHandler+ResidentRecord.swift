@@ -8,8 +8,8 @@ extension APIHandler {
         let (placement, entries) = try await stores.residentRecords.timeline(try Input.uuid(input.path.placementId, field: "placementId"),
                                                                                  by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(
-            placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn, status: placement.status.rawValue,
-            entries: entries.map { .init(kind: $0.kind, at: $0.at, title: $0.title, detail: $0.detail) }))))
+            placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn, status: try contractValue(placement.status.rawValue, field: "status"),
+            entries: try entries.map { .init(kind: try contractValue($0.kind, field: "kind"), at: $0.at, title: $0.title, detail: $0.detail) }))))
     }
 
     func getDepartureSummary(_ input: Operations.GetDepartureSummary.Input) async throws -> Operations.GetDepartureSummary.Output {

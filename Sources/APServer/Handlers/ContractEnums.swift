@@ -5,6 +5,22 @@ import ApprovedPremises
 // gains a case the other lacks, this file stops compiling, instead of a `rawValue` conversion
 // crashing the service at run time.
 
+/// The contract's value for a domain value kept as text (a kind written by SQL, a period), where
+/// no exhaustive switch can be had. `ContractEnumTests` keeps the two sets equal; a value the
+/// contract lacks is a named error (logged, a 500 quoting the request), never a crash.
+func contractValue<Value: RawRepresentable>(_ raw: String, field: String) throws -> Value where Value.RawValue == String {
+    guard let value = Value(rawValue: raw) else { throw ContractDrift(field: field, value: raw, type: "\(Value.self)") }
+    return value
+}
+
+/// A value the service holds that the API document does not list for its field.
+struct ContractDrift: Error, CustomStringConvertible {
+    var field: String
+    var value: String
+    var type: String
+    var description: String { "\(field) '\(value)' is not a value of \(type) in the API document" }
+}
+
 extension Components.Schemas.Referral.StatusPayload {
     /// The contract's value for `Referral.Status`.
     init(_ value: ApprovedPremises.Referral.Status) {

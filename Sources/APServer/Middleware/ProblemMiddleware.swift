@@ -108,6 +108,10 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if context.codingPath.isEmpty {
                 return FieldProblem(field: "body", rule: "json", message: "the body is not valid JSON")
             }
+            if let value = context.debugDescription.firstMatch(of: /from invalid String value (.*)$/)?.output.1 {
+                // A value the document's enum for this field does not list.
+                return FieldProblem(field: field, rule: "oneOf", message: "\(field) cannot be '\(value)': /openapi.yaml lists the values it takes")
+            }
             return FieldProblem(field: field, rule: "format", message: "\(field) is not an accepted value")
         @unknown default:
             return FieldProblem(field: "body", rule: "json", message: "the body could not be read")

@@ -7,7 +7,8 @@ import OpenAPIRuntime
 /// Reads every request's text the one strict way before any handler sees it: a date-time must
 /// be a real instant written RFC 3339 in the years the service records (no 30 February rolled
 /// over into March, no year 1 or 9999 that PostgreSQL cannot or should not hold), and no text
-/// may carry a NUL character. Each refusal is a 400 naming the field and the rule.
+/// may carry a NUL character; a field the document gives an enum holds one of its values (all
+/// such fields named at once). Each refusal is a 400 naming the field and the rule.
 ///
 /// The date-time fields are the ones the API document declares `format: date-time`; dates
 /// (`YYYY-MM-DD`) are read by the handlers, field by field, with `CalendarDate.parse`.
@@ -17,6 +18,8 @@ struct StrictInputMiddleware: ServerMiddleware {
     /// The operations whose document requires `If-Match`: without it, 428 (not a 400 for a
     /// missing header), so that the caller learns to read the record first.
     let ifMatchRequired: Set<String>
+    /// The values each operation's enum fields take: every one a body gets wrong is named at once.
+    let enums: DocumentEnums
     /// The largest body read.
     let maxBodySize = 1 << 20
 
@@ -41,6 +44,7 @@ struct StrictInputMiddleware: ServerMiddleware {
             if let operation, line.contains("parameters/IfMatchRequired\"") { required.insert(operation) }
         }
         ifMatchRequired = required
+        enums = DocumentEnums(document: document)
     }
 
     func intercept(
@@ -63,6 +67,8 @@ struct StrictInputMiddleware: ServerMiddleware {
         let isJSON = request.headerFields[.contentType]?.lowercased().contains("json") ?? false
         if isJSON, let value = try? JSONSerialization.jsonObject(with: Data(bytes), options: [.fragmentsAllowed]) {
             try check(value, path: "")
+            let problems = enums.problems(in: value, operationID: operationID)
+            if !problems.isEmpty { throw DomainError.invalid(problems) }
         } else if bytes.contains(0) {
             throw DomainError.invalid(field: "body", rule: "noNul", "the body must not contain NUL characters")
         }

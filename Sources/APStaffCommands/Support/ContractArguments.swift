@@ -22,3 +22,13 @@ extension Components.Schemas.Incident.SeverityPayload: ExpressibleByArgument {}
 enum Shift: String, CaseIterable, ExpressibleByArgument {
     case day, late, night
 }
+
+/// A word as the value of a request's field (the document lists each field's values where it is
+/// used, so the same word has a type per field). A word the field does not take is refused here,
+/// before anything is sent.
+func requestValue<Value: RawRepresentable & CaseIterable>(_ word: String, _ field: String) throws -> Value where Value.RawValue == String {
+    guard let value = Value(rawValue: word) else {
+        throw CLIError("\(field) must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), not \(word); nothing was recorded")
+    }
+    return value
+}

@@ -9,7 +9,7 @@ import Postgres
 ///   non-arrivals occupy nothing (as on the bed board);
 /// - vacant bed-nights are, premises by premises and night by night, the usable beds no one
 ///   occupies; a night is overbooked at a premises when more placements occupy it than it has
-///   usable beds;
+///   usable beds, or more of them need a room characteristic than its usable beds have;
 /// - occupancy rate = occupied bed-nights / usable bed-nights.
 public struct OccupancyReport: Sendable, Equatable, Codable {
     /// One period's bed-nights and occupancy.
@@ -28,8 +28,12 @@ public struct OccupancyReport: Sendable, Equatable, Codable {
         public var vacantBedNights: Int
         /// occupied / usable, nil when nothing was usable.
         public var occupancyRate: Double?
-        /// Premises-nights with more placements than usable beds.
+        /// Premises-nights with more placements than usable beds, or than usable beds with a room
+        /// characteristic some of them need (as the bed board flags them).
         public var overbookedNights: Int
+        /// Of those, the premises-nights when some room characteristic is short: more placements
+        /// need it than usable beds have it.
+        public var overbookedForNeedsNights: Int
         /// Premises-nights with usable beds and none vacant.
         public var fullNights: Int
     }
@@ -146,10 +150,56 @@ public struct ReportStore: Sendable {
                        sum((r.stop - r.first) * r.in_use) AS bed_nights,
                        sum((r.stop - r.first) * r.usable) AS usable, sum((r.stop - r.first) * r.occupied) AS occupied,
                        sum((r.stop - r.first) * greatest(r.usable - r.occupied, 0)) AS vacant,
-                       sum(CASE WHEN r.occupied > r.usable THEN r.stop - r.first ELSE 0 END) AS overbooked,
                        sum(CASE WHEN r.usable > 0 AND r.occupied >= r.usable THEN r.stop - r.first ELSE 0 END) AS full_nights
                 FROM runs r WHERE r.stop > r.first
                 GROUP BY 1
+            ),
+            -- the same runs per room characteristic a booking can need: beds (in rooms) with it, stays needing it
+            need_changes AS (
+                SELECT k.k AS premises_id, f.characteristic_code AS need, lower(b.in_use * rng.r) AS night, 1 AS usable, 0 AS occupied
+                FROM bed b JOIN keys k ON k.id = b.premises_id JOIN room_feature f ON f.room_id = b.room_id, rng WHERE b.in_use && rng.r
+                UNION ALL
+                SELECT k.k, f.characteristic_code, upper(b.in_use * rng.r), -1, 0
+                FROM bed b JOIN keys k ON k.id = b.premises_id JOIN room_feature f ON f.room_id = b.room_id, rng WHERE b.in_use && rng.r
+                UNION ALL
+                SELECT k.k, f.characteristic_code, lower(o.nights * b.in_use * rng.r), -1, 0
+                FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id JOIN keys k ON k.id = b.premises_id
+                     JOIN room_feature f ON f.room_id = b.room_id, rng
+                WHERE o.cancelled_at IS NULL AND o.nights && rng.r AND NOT isempty(o.nights * b.in_use * rng.r)
+                UNION ALL
+                SELECT k.k, f.characteristic_code, upper(o.nights * b.in_use * rng.r), 1, 0
+                FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id JOIN keys k ON k.id = b.premises_id
+                     JOIN room_feature f ON f.room_id = b.room_id, rng
+                WHERE o.cancelled_at IS NULL AND o.nights && rng.r AND NOT isempty(o.nights * b.in_use * rng.r)
+                UNION ALL
+                SELECT k.k, n.need, lower(p.nights * rng.r), 0, 1
+                FROM placement p JOIN keys k ON k.id = p.premises_id CROSS JOIN LATERAL unnest(p.needs) AS n(need), rng
+                WHERE p.nights && rng.r AND cardinality(p.needs) > 0
+                UNION ALL
+                SELECT k.k, n.need, upper(p.nights * rng.r), 0, -1
+                FROM placement p JOIN keys k ON k.id = p.premises_id CROSS JOIN LATERAL unnest(p.needs) AS n(need), rng
+                WHERE p.nights && rng.r AND cardinality(p.needs) > 0
+            ),
+            need_runs AS (
+                SELECT premises_id, night AS first, lead(night) OVER w AS stop, sum(usable) OVER w AS usable, sum(occupied) OVER w AS occupied
+                FROM need_changes WINDOW w AS (PARTITION BY premises_id, need ORDER BY night ROWS UNBOUNDED PRECEDING)
+            ),
+            -- overbooked: more stays than usable beds, or than usable beds with a characteristic some of them need
+            short AS (
+                SELECT premises_id, daterange(first, stop) AS span, true AS for_needs FROM need_runs WHERE stop > first AND occupied > usable
+                UNION ALL
+                SELECT premises_id, daterange(first, stop), false FROM runs WHERE stop > first AND occupied > usable
+            ),
+            short_spans AS (
+                SELECT premises_id, unnest(range_agg(span)) AS span, false AS for_needs FROM short GROUP BY premises_id
+                UNION ALL
+                SELECT premises_id, unnest(range_agg(span)), true FROM short WHERE for_needs GROUP BY premises_id
+            ),
+            short_figures AS (
+                SELECT lower(pe.span) AS first,
+                       sum(upper(s.span * pe.span) - lower(s.span * pe.span)) FILTER (WHERE NOT s.for_needs) AS overbooked,
+                       sum(upper(s.span * pe.span) - lower(s.span * pe.span)) FILTER (WHERE s.for_needs) AS for_needs
+                FROM periods pe JOIN short_spans s ON s.span && pe.span GROUP BY lower(pe.span)
             ),
             -- beds in use on some night of a period: those begun before it ends, less those ended before it began
             bed_figures AS (
@@ -166,11 +216,13 @@ public struct ReportStore: Sendable {
                    coalesce(b.beds, 0) AS beds, coalesce(f.bed_nights, 0) AS bed_nights,
                    coalesce(o.nights, 0) AS out_of_service, coalesce(o.by_reason, '{}') AS by_reason,
                    coalesce(f.usable, 0) AS usable, coalesce(f.occupied, 0) AS occupied, coalesce(f.vacant, 0) AS vacant,
-                   coalesce(f.overbooked, 0) AS overbooked, coalesce(f.full_nights, 0) AS full_nights
+                   coalesce(sh.overbooked, 0) AS overbooked, coalesce(sh.for_needs, 0) AS overbooked_for_needs,
+                   coalesce(f.full_nights, 0) AS full_nights
             FROM periods pe
             LEFT JOIN run_figures f ON f.first = lower(pe.span)
             LEFT JOIN bed_figures b ON b.first = pe.first
             LEFT JOIN outage_figures o ON o.first = lower(pe.span)
+            LEFT JOIN short_figures sh ON sh.first = lower(pe.span)
             ORDER BY lower(pe.span)
             """)
         return try rows.map { row in
@@ -183,6 +235,7 @@ public struct ReportStore: Sendable {
                 outOfServiceByReason: byReason, usableBedNights: usable, occupiedBedNights: occupied,
                 vacantBedNights: Int(try row.decode("vacant", as: Int64.self)),
                 occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil, overbookedNights: Int(try row.decode("overbooked", as: Int64.self)),
+                overbookedForNeedsNights: Int(try row.decode("overbooked_for_needs", as: Int64.self)),
                 fullNights: Int(try row.decode("full_nights", as: Int64.self)))
         }
     }
@@ -197,6 +250,7 @@ public struct ReportStore: Sendable {
             outOfServiceByReason: rows.reduce(into: [:]) { total, row in row.outOfServiceByReason.forEach { total[$0.key, default: 0] += $0.value } },
             usableBedNights: usable, occupiedBedNights: occupied, vacantBedNights: rows.map(\.vacantBedNights).reduce(0, +),
             occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil, overbookedNights: rows.map(\.overbookedNights).reduce(0, +),
+            overbookedForNeedsNights: rows.map(\.overbookedForNeedsNights).reduce(0, +),
             fullNights: rows.map(\.fullNights).reduce(0, +))
     }
 

@@ -25,12 +25,12 @@ public enum ReportCSV {
     public static func occupancy(_ report: OccupancyReport) -> String {
         let reasons = Set(report.rows.flatMap(\.outOfServiceByReason.keys)).sorted()
         let header = ["from", "to", "beds", "bed_nights", "out_of_service_bed_nights"] + columns("out_of_service_", reasons)
-            + ["usable_bed_nights", "occupied_bed_nights", "vacant_bed_nights", "occupancy_rate", "overbooked_nights", "full_nights"]
+            + ["usable_bed_nights", "occupied_bed_nights", "vacant_bed_nights", "occupancy_rate", "overbooked_nights", "overbooked_for_needs_nights", "full_nights"]
         return lines(header, report.rows.map { row in
             [row.from.description, row.to.description, "\(row.beds)", "\(row.bedNights)", "\(row.outOfServiceBedNights)"]
                 + reasons.map { "\(row.outOfServiceByReason[$0] ?? 0)" }
                 + ["\(row.usableBedNights)", "\(row.occupiedBedNights)", "\(row.vacantBedNights)", number(row.occupancyRate),
-                   "\(row.overbookedNights)", "\(row.fullNights)"]
+                   "\(row.overbookedNights)", "\(row.overbookedForNeedsNights)", "\(row.fullNights)"]
         })
     }
 

@@ -104,7 +104,7 @@ struct PlacementsArrive: AsyncParsableCommand {
         let (client, _) = try premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let when = try at.map { text -> Date in
-            guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T18:30:00Z") }
+            guard let date = LocalTime.instant(text) else { throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T18:30:00Z") }
             return date
         }
         var keyWorkerID: String? = nil
@@ -143,7 +143,7 @@ struct PlacementsDepart: AsyncParsableCommand {
         let (client, _) = try premises.service.session()
         let placement = try await placementArgument.placementID(at: premises)
         let when = try at.map { text -> Date in
-            guard let date = try? Date(text, strategy: .iso8601) else { throw ValidationError("--at must be ISO 8601, such as 2026-12-01T09:30:00Z") }
+            guard let date = LocalTime.instant(text) else { throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T09:30:00Z") }
             return date
         }
         let result = try await client.recordDeparture(

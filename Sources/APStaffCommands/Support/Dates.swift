@@ -52,8 +52,8 @@ struct LocalTime: Sendable {
 
     /// A time as night staff give it: HH:MM today, or ISO 8601.
     func time(_ text: String, option: String = "--at") throws -> Date {
-        if let date = try? Date(text, strategy: .iso8601) { return date }
-        guard let clock = Self.clock(text) else { throw CLIError("give the time as HH:MM or ISO 8601, not \(text)") }
+        if let date = Self.instant(text) { return date }
+        guard let clock = Self.clock(text) else { throw CLIError("give the time as HH:MM or ISO 8601 (a real date and time), not \(text.prefix(40))") }
         return calendar.date(bySettingHour: clock.hour, minute: clock.minute, second: 0, of: Date())!
     }
 
@@ -75,6 +75,25 @@ struct LocalTime: Sendable {
         var style = Date.FormatStyle(date: .abbreviated, time: .omitted)
         style.timeZone = timeZone
         return date.formatted(style)
+    }
+
+    /// An ISO 8601 instant written as a real one: `2026-02-30T10:00:00Z` is refused (nil), not
+    /// rolled over into March as the system's reader would have it.
+    static func instant(_ text: String) -> Date? {
+        guard let date = try? Date(text, strategy: .iso8601),
+              let match = text.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})/) else { return nil }
+        let zone = String(match.output.7)
+        var offset = 0
+        if zone.uppercased() != "Z" {
+            let digits = zone.dropFirst().filter(\.isNumber)
+            offset = (Int(digits.prefix(2))! * 3600 + Int(digits.suffix(2))! * 60) * (zone.hasPrefix("-") ? -1 : 1)
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(secondsFromGMT: offset)!
+        let read = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
+        let written = [match.output.1, match.output.2, match.output.3, match.output.4, match.output.5].map { Int($0)! }
+            + [match.output.6.map { Int($0)! } ?? 0]
+        return [read.year, read.month, read.day, read.hour, read.minute, read.second] == written.map { Optional($0) } ? date : nil
     }
 
     /// HH:MM read as hour and minute.

@@ -102,6 +102,23 @@ public struct PremisesChanges: Sendable {
     }
 }
 
+extension PremisesChanges {
+    /// The curfew and the night checks, once changed, each last some time: a window from 07:00
+    /// to 07:00 would be no curfew at all, or one that never ends.
+    func checkWindows(against current: Premises) throws {
+        var validation = Validation()
+        if (curfewStart ?? current.curfewStart) == (curfewEnd ?? current.curfewEnd) {
+            validation.add(field: curfewEnd != nil ? "curfewEnd" : "curfewStart", rule: "length",
+                           "the curfew needs a length: curfewStart and curfewEnd must differ")
+        }
+        if (nightCheckStart ?? current.nightCheckStart) == (nightCheckEnd ?? current.nightCheckEnd) {
+            validation.add(field: nightCheckEnd != nil ? "nightCheckEnd" : "nightCheckStart", rule: "length",
+                           "the night checks need a length: nightCheckStart and nightCheckEnd must differ")
+        }
+        try validation.check()
+    }
+}
+
 /// What an administrator gives to open a premises.
 public struct NewPremises: Sendable {
     public var code: String

@@ -74,6 +74,7 @@ public struct PremisesStore: Sendable {
                     throw DomainError(.preconditionFailed,
                         "this premises was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again")
                 }
+                try changes.checkWindows(against: before)
                 try await connection.execute("""
                     UPDATE premises SET
                         name = coalesce(\(changes.name), name),

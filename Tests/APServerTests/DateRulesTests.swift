@@ -90,6 +90,9 @@ struct DateRulesTests {
                                        field: "occurredAt", rule: rule)
             }
             try await Self.refused(client, world, .post, "/rooms/\(world.room)/beds", ["label": "A\u{0}B"], field: "label", rule: "noNul")
+            // No field is declared nullable: null is refused, not read as left out (found by the fuzzer).
+            try await Self.refused(client, world, .post, "/premises/\(world.elm)/incidents",
+                                   incident.merging(["occurredAt": Self.iso(Date()), "told": NSNull()]) { $1 }, field: "told", rule: "type")
             try await Self.refused(client, world, .post, "/premises/\(world.elm)/incidents",
                                    incident.merging(["occurredAt": Self.iso(Date()), "summary": "x\u{0}"]) { $1 }, field: "summary", rule: "noNul")
             // Query pairs with no name ("=", "=x", "&&") crashed the service (found by the fuzzer): now

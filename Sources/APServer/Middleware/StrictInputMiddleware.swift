@@ -7,7 +7,7 @@ import OpenAPIRuntime
 /// Reads every request's text the one strict way before any handler sees it: a date-time must
 /// be a real instant written RFC 3339 in the years the service records (no 30 February rolled
 /// over into March, no year 1 or 9999 that PostgreSQL cannot or should not hold), and no text
-/// may carry a NUL character; a field the document gives an enum holds one of its values (all
+/// may carry a NUL character, and no field is null (none is declared nullable); a field the document gives an enum holds one of its values (all
 /// such fields named at once). Each refusal is a 400 naming the field and the rule.
 ///
 /// The date-time fields are the ones the API document declares `format: date-time`; dates
@@ -89,6 +89,10 @@ struct StrictInputMiddleware: ServerMiddleware {
             for (index, item) in array.enumerated() {
                 try check(item, path: "\(path.isEmpty ? "body" : path)[\(index)]")
             }
+        case is NSNull:
+            // The document declares no field nullable: a field with nothing to say is left out.
+            let field = path.isEmpty ? "body" : path
+            throw DomainError.invalid(field: field, rule: "type", "\(field) must not be null: leave it out instead")
         default:
             break
         }

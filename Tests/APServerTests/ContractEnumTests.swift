@@ -96,6 +96,11 @@ struct ContractEnumTests {
                                                                               "location": "hall", "summary": "x", "actionTaken": "y"],
                                                                  "reason": "typo", "amendsVersion": 1]))
             #expect(try amendment.problemFields() == ["incident.kind"], "\(amendment.text)")
+            // A property the document does not give is refused, not dropped: a misspelt field would
+            // otherwise be lost without a word (nested too; found by the fuzzer).
+            let misspelt = try await client.execute(uri: "/premises/\(world.elm)/handovers", method: .post, headers: world.headers("night"),
+                                                    body: json(["shift": "night", "notes": "quiet", "notse": "x", "watch": [["placementId": UUID().uuidString, "why": "x", "extra": ["a": 1]]]]))
+            #expect(Set(try misspelt.problemFields()) == ["notse", "watch[0].extra"], "\(misspelt.text)")
         }
     }
 }

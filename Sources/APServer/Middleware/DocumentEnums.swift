@@ -1,35 +1,48 @@
 import ApprovedPremises
 import Foundation
 
-/// The values each request body's enum fields take, per operation, read from the API document:
-/// so that every value a request gets wrong is named at once, with the values it may take,
-/// before the generated decoder (which stops at the first) reads the body.
+/// The values each request body's enum fields take, and the properties each of its objects
+/// has, per operation, read from the API document: so that every value a request gets wrong is
+/// named at once, with the values it may take, before the generated decoder (which stops at the
+/// first) reads the body; and a property the document does not give is refused, not ignored
+/// (a misspelt `notse` would otherwise be dropped without a word).
 ///
 /// Field paths are written as a problem names them, with `[]` for any array index:
 /// `shift`, `observations[].observation`, `incident.kind`, `reasons[]`.
 struct DocumentEnums: Sendable {
     /// operationId → field path → the values it takes.
     let fields: [String: [String: [String]]]
+    /// operationId → object path → the properties the document gives it.
+    let objects: [String: [String: Set<String>]]
 
     init(document: Data) {
         let root = YAMLOutline(String(decoding: document, as: UTF8.self))
         let schemas = root.child("components")?.child("schemas")
         var fields = [String: [String: [String]]]()
+        var objects = [String: [String: Set<String>]]()
         for path in root.child("paths")?.children ?? [] {
             for operation in path.children where ["get", "post", "put", "patch", "delete"].contains(operation.key) {
                 guard let id = operation.child("operationId")?.inline,
                       let schema = operation.child("requestBody")?.child("content")?.child("application/json")?.child("schema") else { continue }
-                var found = [String: [String]]()
+                var found = Found()
                 Self.collect(schema, prefix: "", schemas: schemas, into: &found, depth: 0)
-                if !found.isEmpty { fields[id] = found }
+                if !found.enums.isEmpty { fields[id] = found.enums }
+                objects[id] = found.properties
             }
         }
         self.fields = fields
+        self.objects = objects
+    }
+
+    /// What a body's schema declares, by path.
+    private struct Found {
+        var enums = [String: [String]]()
+        var properties = [String: Set<String>]()
     }
 
     /// Every enum under a schema node (`properties`, `items`, `$ref`, or a one-line map).
     private static func collect(_ node: YAMLOutline.Node, prefix: String, schemas: YAMLOutline.Node?,
-                                into found: inout [String: [String]], depth: Int) {
+                                into found: inout Found, depth: Int) {
         guard depth < 8 else { return }
         if let inline = node.inline {
             collect(inline: inline, prefix: prefix, schemas: schemas, into: &found, depth: depth)
@@ -37,6 +50,10 @@ struct DocumentEnums: Sendable {
         for child in node.children {
             switch child.key {
             case "properties":
+                // An object that also takes properties of its own naming is not closed.
+                if node.child("additionalProperties") == nil {
+                    found.properties[prefix, default: []].formUnion(child.children.map(\.key))
+                }
                 for property in child.children {
                     collect(property, prefix: join(prefix, property.key), schemas: schemas, into: &found, depth: depth + 1)
                 }
@@ -55,13 +72,13 @@ struct DocumentEnums: Sendable {
     /// A one-line schema: `{ type: string, enum: [a, b] }`, `{ $ref: "…" }`, or an array whose
     /// `items` is one of those.
     private static func collect(inline: String, prefix: String, schemas: YAMLOutline.Node?,
-                                into found: inout [String: [String]], depth: Int) {
+                                into found: inout Found, depth: Int) {
         if let items = inline.firstMatch(of: /items: (\{[^{}]*\})/)?.output.1 {
             collect(inline: String(items), prefix: prefix + "[]", schemas: schemas, into: &found, depth: depth + 1)
             return
         }
         if let values = inline.firstMatch(of: /enum: \[([^\]]*)\]/)?.output.1 {
-            found[prefix] = values.split(separator: ",").map {
+            found.enums[prefix] = values.split(separator: ",").map {
                 $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
             }
         } else if let reference = inline.firstMatch(of: /\$ref: ("[^"]*")/)?.output.1,
@@ -79,9 +96,11 @@ struct DocumentEnums: Sendable {
         prefix.isEmpty ? key : "\(prefix).\(key)"
     }
 
-    /// Every string of `value` (a JSON body) that its field's enum does not list, each named.
+    /// Every string of `value` (a JSON body) that its field's enum does not list, and every
+    /// property its object does not have, each named.
     func problems(in value: Any, operationID: String) -> [FieldProblem] {
-        guard let enums = fields[operationID] else { return [] }
+        let enums = fields[operationID] ?? [:]
+        let known = objects[operationID] ?? [:]
         var problems = [FieldProblem]()
         func walk(_ value: Any, path: String, pattern: String) {
             switch value {
@@ -92,7 +111,14 @@ struct DocumentEnums: Sendable {
                                                  message: "\(field) must be one of \(allowed.joined(separator: ", ")); not '\(text.prefix(60))'"))
                 }
             case let object as [String: Any]:
-                for key in object.keys.sorted() {
+                if let properties = known[pattern] {
+                    for key in object.keys.sorted() where !properties.contains(key) {
+                        let field = Self.join(path, key)
+                        problems.append(FieldProblem(field: field, rule: "unknown",
+                                                     message: "\(field.prefix(80)) is not a property this request takes (see /openapi.yaml)"))
+                    }
+                }
+                for key in object.keys.sorted() where known[pattern]?.contains(key) ?? true {
                     walk(object[key]!, path: Self.join(path, key), pattern: Self.join(pattern, key))
                 }
             case let array as [Any]:

@@ -80,20 +80,21 @@ struct LocalTime: Sendable {
     /// An ISO 8601 instant written as a real one: `2026-02-30T10:00:00Z` is refused (nil), not
     /// rolled over into March as the system's reader would have it.
     static func instant(_ text: String) -> Date? {
-        guard let date = try? Date(text, strategy: .iso8601),
-              let match = text.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d+)?)?(Z|z|[+-]\d{2}:?\d{2})/) else { return nil }
+        let pattern = /([0-9]{4})-([0-9]{2})-([0-9]{2})T([0-9]{2}):([0-9]{2})(?::([0-9]{2})(?:\.[0-9]+)?)?(Z|z|[+-][0-9]{2}:?[0-9]{2})/
+        guard let date = try? Date(text, strategy: .iso8601), let match = text.wholeMatch(of: pattern) else { return nil }
         let zone = String(match.output.7)
         var offset = 0
         if zone.uppercased() != "Z" {
-            let digits = zone.dropFirst().filter(\.isNumber)
-            offset = (Int(digits.prefix(2))! * 3600 + Int(digits.suffix(2))! * 60) * (zone.hasPrefix("-") ? -1 : 1)
+            let digits = zone.dropFirst().filter { $0 != ":" }
+            guard let hours = Int(digits.prefix(2)), let minutes = Int(digits.suffix(2)) else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (zone.hasPrefix("-") ? -1 : 1)
         }
+        guard let fixed = TimeZone(secondsFromGMT: offset) else { return nil }
         var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(secondsFromGMT: offset)!
+        calendar.timeZone = fixed
         let read = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let written = [match.output.1, match.output.2, match.output.3, match.output.4, match.output.5].map { Int($0)! }
-            + [match.output.6.map { Int($0)! } ?? 0]
-        return [read.year, read.month, read.day, read.hour, read.minute, read.second] == written.map { Optional($0) } ? date : nil
+        let written = [match.output.1, match.output.2, match.output.3, match.output.4, match.output.5, match.output.6 ?? "00"].map { Int($0) }
+        return [read.year, read.month, read.day, read.hour, read.minute, read.second] == written ? date : nil
     }
 
     /// HH:MM read as hour and minute.

@@ -19,7 +19,7 @@ struct CommandLineBadInputTests {
             switch self {
             case .who: return ["", "s", "zz-nobody", "Zoë 🙂", "٣", String(repeating: "x", count: 5000)]
             case .time: return ["", "25:00", "２０:００", "0001-01-01T00:00:00Z", "9999-12-31T23:59:59Z", "2026-02-30T10:00:00Z", "tomorrow", huge]
-            case .date: return ["", "2026-02-30", "0001-01-01", "9999-12-31", "２０２６-１２-０１", "+99999999999999999999", huge]
+            case .date: return ["", "2026-02-30", "0001-01-01", "9999-12-31", "２０２６-１２-０１", "+99999999999999999999", "+999999999999", huge]
             case .number: return ["", "1e308", "nan", "inf", "-1", "99999999999999999999", "abc", "٣"]
             case .text: return ["", "   "]
             case .hours: return ["07:00-07:00", "25:00-26:00", "7-8", "", "２０:００-０７:００"]

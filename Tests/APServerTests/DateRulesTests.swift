@@ -85,7 +85,9 @@ struct DateRulesTests {
             try await Self.refused(client, world, .get, "/premises/\(world.elm)/bed-board?from=2026-02-30", nil, field: "from", rule: "date")
             try await Self.refused(client, world, .get, "/premises/\(world.elm)/incidents?since=2026-02-30T00:00:00Z", nil, field: "since", rule: "dateTime")
             let incident: [String: Any] = ["kind": "damage", "severity": "low", "location": "kitchen", "summary": "door", "actionTaken": "fixed"]
-            for (text, rule) in [("2026-02-30T10:00:00Z", "dateTime"), ("0001-01-01T00:00:00Z", "range")] {
+            // Digits of other scripts are not digits here (a regular expression's \d would take them).
+            for (text, rule) in [("2026-02-30T10:00:00Z", "dateTime"), ("0001-01-01T00:00:00Z", "range"),
+                                 ("٢٠٢٦-١٢-٠١T10:00:00Z", "dateTime"), ("２０２６-１２-０１T10:00:00Z", "dateTime")] {
                 try await Self.refused(client, world, .post, "/premises/\(world.elm)/incidents", incident.merging(["occurredAt": text]) { $1 },
                                        field: "occurredAt", rule: rule)
             }

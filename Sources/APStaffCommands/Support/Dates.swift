@@ -14,10 +14,10 @@ struct LocalTime: Sendable {
 
     /// A date as staff type it: YYYY-MM-DD, or +N for N days from today.
     func date(_ text: String, option: String) throws -> String {
-        if text.hasPrefix("+"), let days = Int(text.dropFirst()), days >= 0 {
+        if text.hasPrefix("+"), let days = Int(text.dropFirst()), (0...36_500).contains(days) {
             return day(daysFromToday: days)
         }
-        guard text.range(of: #"^\d{4}-\d{2}-\d{2}$"#, options: .regularExpression) != nil else {
+        guard text.range(of: #"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"#, options: .regularExpression) != nil else {
             throw CLIError("\(option) takes a date, YYYY-MM-DD, or +N for N days from today")
         }
         return text

@@ -103,7 +103,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
     /// Parses a request field, naming it when the text is not a date.
     public static func parse(_ text: String, field: String) throws -> CalendarDate {
         guard let date = CalendarDate(text) else {
-            if text.wholeMatch(of: /\d{4}-\d{2}-\d{2}/) != nil {
+            if text.wholeMatch(of: /[0-9]{4}-[0-9]{2}-[0-9]{2}/) != nil {
                 throw DomainError.invalid(field: field, rule: "date", "\(field) is not a real date: there is no \(text)")
             }
             throw DomainError.invalid(field: field, rule: "format", "\(field) must be a date written YYYY-MM-DD, such as 2026-11-23")

@@ -10,7 +10,7 @@ public enum DateTimeText {
 
     /// The instant `text` names; a 400 naming `field` and the rule it breaks otherwise.
     public static func read(_ text: String, field: String) throws -> Date {
-        guard let match = text.wholeMatch(of: /(\d{4})-(\d{2})-(\d{2})[Tt](\d{2}):(\d{2}):(\d{2})(\.\d{1,9})?([Zz]|([+-])(\d{2}):(\d{2}))/) else {
+        guard let match = text.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?([Zz]|([+-])([0-9]{2}):([0-9]{2}))/) else {
             throw DomainError.invalid(field: field, rule: "dateTime",
                                       "\(field) must be a date and time written RFC 3339, such as 2026-12-01T21:40:00Z")
         }

@@ -5,6 +5,7 @@ import Hummingbird
 import Logging
 import OpenAPIHummingbird
 import Postgres
+import WebView
 
 /// The request context of the service.
 public typealias AppRequestContext = BasicRequestContext
@@ -32,7 +33,8 @@ public func buildApplication(
         settings: reportSettings,
         maxConnections: configuration.reportDatabase == nil ? max(2, configuration.maxConnections / 2) : configuration.maxConnections,
         logger: logger)
-    let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost), logger: logger)
+    let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
+                                 publicURL: configuration.publicURL, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
@@ -42,15 +44,18 @@ public func buildApplication(
     return app
 }
 
-/// The routes of the service over an existing pool: the generated API behind authentication,
-/// idempotency and problem answers, and the OpenAPI document itself.
+/// The routes of the service over an existing pool: the web view's pages for browsers, the
+/// generated API behind authentication, idempotency and problem answers, and the OpenAPI
+/// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`).
 public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
-                        logger: Logger) throws -> Router<AppRequestContext> {
+                        publicURL: String? = nil, logger: Logger) throws -> Router<AppRequestContext> {
     let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher)
     let handler = APIHandler(pool: pool, stores: stores)
     let document = try APIDocument.yaml()
     let router = Router(context: AppRequestContext.self)
+    let web = try WebView(stores: stores, publicURL: publicURL, logger: logger)
     router.addMiddleware {
+        web.dispatcher(context: AppRequestContext.self)
         ProblemMiddleware(logger: logger, routes: RouteMethods(document: document))
         LogRequestsMiddleware(.info)
         AuthenticationMiddleware(sessions: stores.sessions)

@@ -25,6 +25,9 @@ public struct ServerConfiguration: Sendable {
     /// On SIGTERM or SIGINT, how long requests in flight may take to finish before their
     /// database statements are cancelled and the service stops (`AP_SHUTDOWN_GRACE_SECONDS`, default 5).
     public var shutdownGraceSeconds: Int = 5
+    /// The address browsers use for the web view (`AP_PUBLIC_URL`, such as https://ap.example.org):
+    /// when it is https the session cookie is `Secure`, and forms are accepted only from its origin.
+    public var publicURL: String?
 
     /// A value with each field given.
     public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
@@ -60,6 +63,7 @@ public struct ServerConfiguration: Sendable {
         if let seconds = environment["AP_SHUTDOWN_GRACE_SECONDS"].flatMap(Int.init), seconds >= 0 {
             configuration.shutdownGraceSeconds = seconds
         }
+        if let url = environment["AP_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration
     }

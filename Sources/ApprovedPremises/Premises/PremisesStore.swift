@@ -131,6 +131,20 @@ public struct PremisesStore: Sendable {
         return premises
     }
 
+    /// One premises by its code (as the web view's addresses name it); `notFound` when there is
+    /// none, `forbidden` when it is not the caller's. Premises codes are the national directory's,
+    /// not secret, so the refusal says whose premises it is not.
+    public func get(code: String, by principal: Principal) async throws -> Premises {
+        guard let row = try await pool.query("SELECT \(Self.columns) FROM premises p WHERE p.code = \(code.uppercased())").first else {
+            throw DomainError(.notFound, "there is no premises with the code \(code)")
+        }
+        let premises = try Self.premises(from: row)
+        guard principal.canSee(premisesID: premises.id, regionCode: premises.regionCode) else {
+            throw DomainError(.forbidden, "\(premises.name) is not a premises you work at or oversee, so its pages are not yours to see")
+        }
+        return premises
+    }
+
     /// Throws `forbidden` unless the caller may see this premises' records.
     public static func requireVisible(_ premises: Premises, to principal: Principal) throws {
         guard principal.canSee(premisesID: premises.id, regionCode: premises.regionCode) else {

@@ -1,0 +1,124 @@
+import ApprovedPremises
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Sessions for the browser. A browser session is an API session (`SessionStore`): the same
+/// accounts, throttling and password rules, the token stored only as its hash, lasting one
+/// shift, ended by signing out. Its token travels in an `HttpOnly`, `SameSite=Strict` cookie
+/// (`Secure` when the service's public address is https), never in a page.
+///
+/// Every form carries the session's CSRF token, an HMAC of the session token, so it is the
+/// session's own, cannot be read by another site, and needs no storage; a form post must also
+/// come from the service's own origin (`Origin`, `Sec-Fetch-Site`).
+struct BrowserSessions: Sendable {
+    static let cookieName = "ap_session"
+    let sessions: SessionStore
+    let secureCookies: Bool
+    /// `scheme://host[:port]` of `AP_PUBLIC_URL`, when set.
+    let publicOrigin: String?
+
+    init(sessions: SessionStore, publicURL: String?) {
+        self.sessions = sessions
+        let url = publicURL.flatMap { URL(string: $0) }
+        secureCookies = url?.scheme?.lowercased() == "https"
+        publicOrigin = url.flatMap { url in
+            guard let scheme = url.scheme?.lowercased(), let host = url.host?.lowercased() else { return nil }
+            return "\(scheme)://\(host)" + (url.port.map { ":\($0)" } ?? "")
+        }
+    }
+
+    /// The cookie that carries a new session's token.
+    func cookie(for signedIn: SignedIn) -> Cookie {
+        Cookie(name: Self.cookieName, value: signedIn.token, maxAge: max(60, Int(signedIn.expiresAt.timeIntervalSinceNow)),
+               path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The cookie that ends the browser's copy of the session.
+    func expiredCookie() -> Cookie {
+        Cookie(name: Self.cookieName, value: "", maxAge: 0, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The CSRF token of a session: HMAC-SHA256 of the session token, keyed with a label, so it
+    /// changes with every session and reveals nothing of the token.
+    static func csrfToken(sessionToken: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data("ap-web-form".utf8), using: SymmetricKey(data: Data(sessionToken.utf8)))
+        return Data(mac).base64URL
+    }
+
+    /// Throws `forbidden` unless a form post comes from this service's own pages: the browser's
+    /// `Sec-Fetch-Site` (when sent) says same-origin, and its `Origin` (when sent) is ours.
+    func requireSameOrigin(_ request: Request) throws {
+        if let site = request.headers[.secFetchSite], !["same-origin", "none"].contains(site.lowercased()) {
+            throw PageError.forbidden("This form was sent from another site, so it was not accepted. Open the page again and send it from there.")
+        }
+        if let origin = request.headers[.origin]?.lowercased() {
+            let own = publicOrigin ?? request.head.authority.map { "http://\($0.lowercased())" }
+            let ownTLS = request.head.authority.map { "https://\($0.lowercased())" }
+            guard origin == own || (publicOrigin == nil && origin == ownTLS) else {
+                throw PageError.forbidden("This form was sent from another site, so it was not accepted. Open the page again and send it from there.")
+            }
+        }
+    }
+}
+
+/// What the browser session middleware learned, for the pages below it.
+enum WebScope {
+    /// The signed-in member of staff, when the cookie names a live session.
+    @TaskLocal static var principal: Principal?
+    /// The session's CSRF token ("" when signed out).
+    @TaskLocal static var csrf: String = ""
+
+    /// The caller; `unauthenticated` (the sign-in page) when nobody is signed in.
+    static func caller() throws -> Principal {
+        guard let principal else { throw DomainError(.unauthenticated, "sign in first") }
+        return principal
+    }
+}
+
+/// Reads the session cookie: a live session makes its member of staff the page's caller; an
+/// expired or ended one is simply no session (the page sends the browser to sign in).
+struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
+    let browser: BrowserSessions
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let token = request.cookies[BrowserSessions.cookieName]?.value, !token.isEmpty else {
+            return try await next(request, context)
+        }
+        let principal: Principal?
+        do {
+            var found = try await browser.sessions.authenticate(token: token)
+            found.requestID = request.headers[.requestID] ?? UUID().uuidString.lowercased()
+            principal = found
+        } catch let error as DomainError where error.kind == .unauthenticated {
+            principal = nil
+        } catch {
+            return PageRenderer.html("<!DOCTYPE html><html lang=\"en\"><head><title>Service unavailable</title></head><body><main>"
+                + "<h1>Sorry, the service is unavailable</h1><p>The database cannot be reached just now. Try again in a minute.</p></main></body></html>",
+                status: .serviceUnavailable)
+        }
+        guard let principal else {
+            var response = try await next(request, context)
+            response.setCookie(browser.expiredCookie())
+            return response
+        }
+        return try await WebScope.$principal.withValue(principal) {
+            try await WebScope.$csrf.withValue(BrowserSessions.csrfToken(sessionToken: token)) {
+                try await next(request, context)
+            }
+        }
+    }
+}
+
+extension HTTPField.Name {
+    static let requestID = Self("X-Request-Id")!
+}
+
+extension Data {
+    /// Base64 with the URL-safe alphabet and no padding.
+    var base64URL: String {
+        base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
+            .replacingOccurrences(of: "=", with: "")
+    }
+}

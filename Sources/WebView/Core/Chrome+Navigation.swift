@@ -1,0 +1,88 @@
+import ApprovedPremises
+import Foundation
+
+extension Chrome {
+    /// The chrome of a signed-in page: who, their role and scope, and the links their role may
+    /// use (`premises`: the premises the page belongs to, for its links; `current` marks the
+    /// page's own link).
+    static func signedIn(_ principal: Principal, csrf: String, premises: Premises? = nil, current: String = "") -> Chrome {
+        var chrome = Chrome()
+        chrome.signedIn = true
+        chrome.displayName = principal.displayName
+        chrome.roleTitle = principal.role.title.prefix(1).uppercased() + principal.role.title.dropFirst()
+        chrome.csrf = csrf
+        switch principal.role {
+        case .administrator, .referralManager: chrome.scope = "every AP"
+        case .regionalManager: chrome.scope = "region \(principal.regionCode ?? "")"
+        default: chrome.scope = premises?.name ?? "their AP"
+        }
+        var links = [Link(href: "/", text: "Premises", current: current == "home")]
+        if let premises {
+            let base = "/premises/\(premises.code.urlPathSegment)"
+            links = (principal.role.isPremisesStaff ? [] : links) + [
+                Link(href: base, text: "Today", current: current == "today"),
+                Link(href: base + "/beds", text: "Bed board", current: current == "beds"),
+                Link(href: base + "/placements", text: "Placements", current: current == "placements"),
+            ]
+        }
+        chrome.navigation = links
+        return chrome
+    }
+}
+
+extension String {
+    /// The text as one segment of a URL path.
+    var urlPathSegment: String {
+        addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(CharacterSet(charactersIn: "/"))) ?? self
+    }
+
+    /// The text as a URL query value.
+    var urlQueryValue: String {
+        addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~"))) ?? self
+    }
+}
+
+/// Dates and times as staff read them, in the premises' own zone.
+struct Wording: Sendable {
+    let timeZone: TimeZone
+
+    private static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
+                                 "October", "November", "December"]
+    private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
+
+    /// `Wednesday 2 December 2026`.
+    func date(_ date: CalendarDate) -> String {
+        let (year, month, day) = date.parts
+        return "\(Self.weekdays[Self.weekday(date)]) \(day) \(Self.months[month - 1]) \(year)"
+    }
+
+    /// `2 Dec`.
+    func shortDate(_ date: CalendarDate) -> String {
+        let (_, month, day) = date.parts
+        return "\(day) \(Self.months[month - 1].prefix(3))"
+    }
+
+    /// `Wed`.
+    func weekdayShort(_ date: CalendarDate) -> String { String(Self.weekdays[Self.weekday(date)].prefix(3)) }
+
+    /// 0 for Sunday … 6 for Saturday (1970-01-01 was a Thursday).
+    static func weekday(_ date: CalendarDate) -> Int { ((date.daysSinceEpoch % 7) + 7 + 4) % 7 }
+
+    /// `21:40`, local.
+    func time(_ instant: Date) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.hour, .minute], from: instant)
+        return String(format: "%02d:%02d", parts.hour ?? 0, parts.minute ?? 0)
+    }
+
+    /// `Wednesday 2 December 2026 at 21:40`, local.
+    func dateTime(_ instant: Date) -> String {
+        "\(date(CalendarDate.today(in: timeZone, now: instant))) at \(time(instant))"
+    }
+
+    /// `JS` for `Jo Smith`.
+    static func initials(_ name: String) -> String {
+        String(name.split(separator: " ").compactMap(\.first).prefix(3)).uppercased()
+    }
+}

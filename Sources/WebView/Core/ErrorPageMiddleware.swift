@@ -1,0 +1,94 @@
+import ApprovedPremises
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Turns whatever a page throws into a page that says why: not signed in goes to the sign-in
+/// page (and back afterwards), refused is the 403 page, nothing there the 404 page, a rule
+/// broken outside a form the 400 page, and anything else the 500 page with the request's
+/// reference, never a stack trace or SQL.
+struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
+    let renderer: PageRenderer
+    let logger: Logger
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let error as DomainError {
+            switch error.kind {
+            case .unauthenticated:
+                return PageRenderer.redirect(to: "/sign-in?next=" + (SignInPages.safeNext(request.uri.description) ?? "/").urlQueryValue)
+            case .forbidden:
+                return page(403, "You cannot see this page", error.message)
+            case .notFound:
+                return page(404, "Page not found", error.message)
+            case .unavailable:
+                return page(503, "Sorry, the service is unavailable", "The database cannot be reached just now. Try again in a minute.")
+            case .rateLimited:
+                return page(429, "Too many attempts", error.message)
+            default:
+                return page(400, "This cannot be done", error.message)
+            }
+        } catch let error as PageError {
+            switch error {
+            case .notFound(let why): return page(404, "Page not found", why)
+            case .forbidden(let why): return page(403, "You cannot see this page", why)
+            case .badRequest(let why): return page(400, "This cannot be done", why)
+            case .missingTemplates: return page(500, "Sorry, there is a problem with the service", "Try again later.")
+            }
+        } catch let error as HTTPError where error.status == .notFound {
+            return page(404, "Page not found", "If you typed the web address, check it is correct.")
+        } catch {
+            let reference = UUID().uuidString.prefix(8).lowercased()
+            logger.error("page failed", metadata: ["reference": "\(reference)", "path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            return page(500, "Sorry, there is a problem with the service",
+                        "Nothing was recorded by this request. Try again; if it happens again, quote reference \(reference).")
+        }
+    }
+
+    private func page(_ status: Int, _ heading: String, _ message: String) -> Response {
+        var chrome = Chrome()
+        if let principal = WebScope.principal {
+            chrome = Chrome.signedIn(principal, csrf: WebScope.csrf)
+        }
+        return renderer.page("error", title: heading, chrome: chrome, view: ProblemPage(status: status, heading: heading, message: message),
+                             status: .init(code: status))
+    }
+}
+
+/// What the 4xx and 5xx pages say.
+struct ProblemPage: Sendable {
+    let status: Int
+    let heading: String
+    let message: String
+}
+
+/// The response headers of every page: no script or style from anywhere else and none inline,
+/// no framing, no content sniffing, no referrer sent to other sites.
+struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
+    var contentSecurityPolicy: String { WebHeaders.contentSecurityPolicy }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response = try await next(request, context)
+        response.headers[.contentSecurityPolicy] = contentSecurityPolicy
+        response.headers[.xContentTypeOptions] = "nosniff"
+        response.headers[.referrerPolicy] = "same-origin"
+        response.headers[.xFrameOptions] = "DENY"
+        return response
+    }
+}
+
+extension HTTPField.Name {
+    static let contentSecurityPolicy = Self("Content-Security-Policy")!
+    static let xContentTypeOptions = Self("X-Content-Type-Options")!
+    static let referrerPolicy = Self("Referrer-Policy")!
+    static let xFrameOptions = Self("X-Frame-Options")!
+    static let secFetchSite = Self("Sec-Fetch-Site")!
+}
+
+/// The security headers' values.
+enum WebHeaders {
+    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+        + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
+}

@@ -1,0 +1,125 @@
+import ApprovedPremises
+import Crypto
+import Foundation
+import Hummingbird
+
+/// The fields of a posted form (`application/x-www-form-urlencoded`), by name.
+struct FormFields: Sendable {
+    private(set) var values: [String: [String]] = [:]
+
+    /// Reads a body of at most 64 KiB; anything else is a 400 page.
+    static func read(_ request: Request) async throws -> FormFields {
+        guard (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded") else {
+            throw PageError.badRequest("This form was not sent as a form.")
+        }
+        var request = request
+        let body = try await request.collectBody(upTo: 64 * 1024)
+        return FormFields(encoded: String(buffer: body))
+    }
+
+    init(encoded: String) {
+        for pair in encoded.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            func decode(_ text: Substring) -> String {
+                String(text).replacingOccurrences(of: "+", with: " ").removingPercentEncoding ?? ""
+            }
+            values[decode(parts[0]), default: []].append(parts.count > 1 ? decode(parts[1]) : "")
+        }
+    }
+
+    /// The field's value, trimmed; nil when it is missing or blank.
+    subscript(_ name: String) -> String? {
+        guard let value = values[name]?.first?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        return value
+    }
+
+    /// Every value of a field that may repeat (checkboxes).
+    func all(_ name: String) -> [String] { values[name] ?? [] }
+}
+
+/// The checks every form post passes before it changes anything, and the one-time token that
+/// makes a form sent twice record once.
+struct FormPost: Sendable {
+    let fields: FormFields
+    let principal: Principal
+
+    /// Reads the form and checks it was sent by this session from one of our pages: same
+    /// origin, and the session's CSRF token. A form without them is the 403 page.
+    static func read(_ request: Request, browser: BrowserSessions) async throws -> FormPost {
+        let principal = try WebScope.caller()
+        try browser.requireSameOrigin(request)
+        let fields = try await FormFields.read(request)
+        guard let sent = fields["csrf"], Self.same(sent, WebScope.csrf) else {
+            throw PageError.forbidden("This form was not sent from a page of this session, so nothing was recorded. Open the page again and send it from there.")
+        }
+        return FormPost(fields: fields, principal: principal)
+    }
+
+    /// A fresh one-time token for a form about to be shown.
+    static func newToken() -> String {
+        var generator = SystemRandomNumberGenerator()
+        return Data((0..<16).map { _ in UInt8.random(in: .min ... .max, using: &generator) }).base64URL
+    }
+
+    /// Runs `change` once for this form's one-time token and sends the browser to the page it
+    /// returns (post/redirect/get). The token's claim, the change, its audit rows and the page
+    /// to go to commit together (`IdempotencyStore`), so the same form sent again (a double
+    /// click, back and resend, a retry after a lost answer) records nothing more and goes to
+    /// the same page. A change refused by a rule leaves nothing, and its form can be sent again.
+    func once(_ idempotency: IdempotencyStore, path: String, change: () async throws -> String) async throws -> Response {
+        guard let token = fields["formToken"], (8...64).contains(token.count) else {
+            throw PageError.badRequest("This form has no one-time token, so it was not sent from its page. Open the page again.")
+        }
+        let fingerprint = Data(SHA256.hash(data: Data("web \(path)".utf8)))
+        let location = try await idempotency.run(
+            staffID: principal.staffID, key: "web:" + token, fingerprint: fingerprint,
+            replay: { stored in stored.headers["Location"] ?? path }
+        ) {
+            let location = try await change()
+            return (location, .init(status: 303, headers: ["Location": location], body: Data()))
+        }
+        return PageRenderer.redirect(to: location)
+    }
+
+    private static func same(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8), b = Array(b.utf8)
+        guard a.count == b.count, !b.isEmpty else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// A form's mistakes, for the error summary (each linking to its field) and the messages
+/// beside the fields.
+struct FormErrors: Sendable {
+    struct Item: Sendable {
+        let field: String
+        let message: String
+    }
+
+    var items: [Item] = []
+    var any: Bool { !items.isEmpty }
+
+    /// The message for one field, if it has one.
+    func message(_ field: String) -> String? { items.first { $0.field == field }?.message }
+
+    /// The problems of a refused change, each tied to the form field that shows it (`fields`
+    /// maps the domain's field names to the form's); a problem with no field of its own is
+    /// tied to `otherwise`.
+    init(_ error: DomainError, fields: [String: String] = [:], otherwise: String) {
+        if error.problems.isEmpty {
+            items = [Item(field: otherwise, message: error.message)]
+        } else {
+            items = error.problems.map { Item(field: fields[$0.field] ?? otherwise, message: $0.message) }
+        }
+    }
+
+    init(_ items: [Item] = []) { self.items = items }
+}
+
+extension Request {
+    /// A query parameter's value; nil when it is missing or empty.
+    func query(_ name: String) -> String? {
+        guard let value = uri.queryParameters[Substring(name)], !value.isEmpty else { return nil }
+        return String(value).removingPercentEncoding ?? String(value)
+    }
+}

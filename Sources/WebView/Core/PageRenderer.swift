@@ -1,0 +1,78 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+import Mustache
+
+/// The templates, parsed once at start-up, and the page every template is laid out in.
+struct PageRenderer: Sendable {
+    let library: MustacheLibrary
+
+    /// Loads every `.mustache` file under the target's `Templates` folder; a template that does
+    /// not parse stops the service at start-up, not at the first request.
+    init() throws {
+        guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
+            throw PageError.missingTemplates
+        }
+        var library = MustacheLibrary()
+        for name in try FileManager.default.contentsOfDirectory(atPath: folder.path) where name.hasSuffix(".mustache") {
+            let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+            try library.register(text, named: String(name.dropLast(".mustache".count)))
+        }
+        self.library = library
+    }
+
+    /// A page: `template` laid out with the header, navigation and banners of `chrome`.
+    func page<View>(_ template: String, title: String, chrome: Chrome, view: View, status: HTTPResponse.Status = .ok) -> Response {
+        let html = library.render(Page(title: title, chrome: chrome, view: view), withTemplate: template) ?? ""
+        return Self.html(html, status: status)
+    }
+
+    static func html(_ html: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: html)))
+    }
+
+    /// Post/redirect/get: after a change, the browser is sent to the page that shows it.
+    static func redirect(to location: String) -> Response {
+        Response(status: .seeOther, headers: [.location: location, .cacheControl: "no-store"])
+    }
+}
+
+/// What every template is given: its title, the chrome around it, and its own view model.
+struct Page<View>: @unchecked Sendable {
+    // Unchecked: built and rendered within one request, never shared between tasks.
+    let title: String
+    let chrome: Chrome
+    let view: View
+}
+
+/// The parts of the layout that depend on who is signed in: the header, the navigation, the
+/// form token and the banner after a change.
+struct Chrome: Sendable {
+    struct Link: Sendable {
+        let href: String
+        let text: String
+        let current: Bool
+    }
+
+    var signedIn: Bool = false
+    var displayName: String = ""
+    var roleTitle: String = ""
+    var scope: String = ""
+    var csrf: String = ""
+    var navigation: [Link] = []
+    /// A success banner's heading (after a change).
+    var done: String?
+    /// A back link.
+    var back: Link?
+    /// Whether this page prints (the bed board): the print stylesheet takes the navigation away.
+    var printable: Bool = false
+}
+
+/// A page the web view answers with instead of the one asked for: why, in words for the person.
+enum PageError: Error {
+    case notFound(String)
+    case forbidden(String)
+    case badRequest(String)
+    case missingTemplates
+}

@@ -1,0 +1,79 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+import Logging
+
+/// The web view: the pages staff use in a browser, served by `ap serve` beside the API. Pages
+/// gather what they show from the same domain stores as the API handlers (so the same rules,
+/// role and premises checks and audit rows apply) and render it with the templates under
+/// `Templates/`; they never call the API and never write SQL.
+public struct WebView: Sendable {
+    let stores: Stores
+    let renderer: PageRenderer
+    let browser: BrowserSessions
+    let logger: Logger
+
+    /// The web view over the service's stores. `publicURL` (`AP_PUBLIC_URL`) is the address
+    /// browsers use: when it is https, the session cookie is `Secure`; forms are accepted only
+    /// from its origin (else from the request's own `Host`).
+    public init(stores: Stores, publicURL: String?, logger: Logger) throws {
+        self.stores = stores
+        self.renderer = try PageRenderer()
+        self.browser = BrowserSessions(sessions: stores.sessions, publicURL: publicURL)
+        self.logger = logger
+    }
+
+    /// The middleware that hands page requests to the web view and everything else on to the API.
+    public func dispatcher<Context: RequestContext>(context: Context.Type = Context.self) -> WebDispatchMiddleware<Context> {
+        WebDispatchMiddleware(responder: router(context: Context.self).buildResponder())
+    }
+
+    func router<Context: RequestContext>(context: Context.Type) -> Router<Context> {
+        let router = Router(context: Context.self)
+        router.addMiddleware {
+            SecurityHeadersMiddleware<Context>()
+            BrowserSessionMiddleware<Context>(browser: browser)
+            ErrorPageMiddleware<Context>(renderer: renderer, logger: logger)
+        }
+        Assets.register(on: router)
+        SignInPages(view: self).register(on: router)
+        TodayPage(view: self).register(on: router)
+        BedBoardPage(view: self).register(on: router)
+        PlacementListPage(view: self).register(on: router)
+        PlacementPages(view: self).register(on: router)
+        PlacementForms(view: self).register(on: router)
+        return router
+    }
+}
+
+/// Sends the browser's requests to the web view: the web view's own paths (`/`, `/sign-in`,
+/// `/sign-out`, `/assets/…`) always, and a premises' pages (`/premises/{code}…`, a code, not an
+/// API identifier) when a browser asks for a page (`Accept: text/html`) or posts a form. The API
+/// answers everything else exactly as before.
+public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
+    let responder: RouterResponder<Context>
+
+    /// Answers page requests with the web view, the rest with `next`.
+    public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard Self.isPage(request) else { return try await next(request, context) }
+        return try await responder.respond(to: request, context: context)
+    }
+
+    /// Whether the request is one for the web view.
+    static func isPage(_ request: Request) -> Bool {
+        let path = request.uri.path
+        if ["/", "/sign-in", "/sign-out"].contains(path) || path.hasPrefix("/assets/") { return true }
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count >= 3, segments[1] == "premises", !segments[2].isEmpty, UUID(uuidString: String(segments[2])) == nil else {
+            return false
+        }
+        switch request.method {
+        case .get, .head:
+            return (request.headers[.accept] ?? "").contains("text/html")
+        case .post:
+            return (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded")
+        default:
+            return false
+        }
+    }
+}

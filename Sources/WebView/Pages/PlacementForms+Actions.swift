@@ -1,0 +1,167 @@
+import ApprovedPremises
+import Foundation
+
+extension PlacementForms {
+    var allocation: Action {
+        Action(path: "allocate", heading: "Allocate a bed", submit: "Allocate this bed", done: "allocated", fields: { form, posted in
+            let placement = form.placement, scope = form.scope, words = scope.wording
+            guard let stay = placement.nights else { throw DomainError(.conflict, "a \(placement.status.rawValue) placement cannot be given a bed") }
+            let start = placement.status == .arrived ? max(scope.today, stay.first) : stay.first
+            let from = posted?["from"].flatMap(CalendarDate.init) ?? start
+            let nights = Nights(first: max(from, stay.first), end: stay.end)
+            let beds = try await Self.beds(form, nights: nights)
+            var suitable = [FormModel.Option](), refused = [FormModel.Aside.Row]()
+            for bed in beds {
+                let missing = placement.needs.filter { !bed.characteristics.contains($0) }
+                var why = [String]()
+                if !missing.isEmpty { why.append("lacks \(missing.joined(separator: ", "))") }
+                if let (night, cell) = zip(nights.all, bed.cells).first(where: { $0.1.state != .free && $0.1.placementID != placement.id }) {
+                    switch cell.state {
+                    case .allocated: why.append("allocated to \(cell.personName ?? "someone") from \(words.date(night))")
+                    case .outOfService: why.append("out of service from \(words.date(night)) (\(cell.reason ?? "no reason given"))")
+                    default: why.append("not in use from \(words.date(night))")
+                    }
+                }
+                let characteristics = bed.characteristics.isEmpty ? "no room characteristics" : bed.characteristics.joined(separator: ", ")
+                if why.isEmpty {
+                    suitable.append(.init(value: bed.id.uuidString.lowercased(), text: "Bed \(bed.label), \(bed.room)", hint: characteristics,
+                                          checked: posted?["bedId"] == bed.id.uuidString.lowercased()))
+                } else {
+                    refused.append(.init(cells: ["Bed \(bed.label), \(bed.room)", why.joined(separator: "; ")]))
+                }
+            }
+            let needs = placement.needs.isEmpty ? "The stay needs no particular room characteristics." : "The stay needs: \(placement.needs.joined(separator: ", "))."
+            let intro = ["Nights \(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1))). \(needs)"]
+                + (suitable.isEmpty ? ["No bed is free for every one of these nights with what the stay needs."] : [])
+            return Self.model("allocate", form, heading: "Allocate a bed", submit: "Allocate this bed", fields: [
+                .radios("bedId", "Which bed?", hint: "Only beds free for every night with what the stay needs are offered.", options: suitable),
+                .input("from", "First night in this bed (optional)", kind: "date",
+                       hint: "Leave it as it is for the whole stay; a later night moves the resident from that night on.", value: posted?["from"] ?? "\(from)"),
+            ], intro: intro, aside: refused.isEmpty ? nil : .init(caption: "Beds not offered, and why", headers: ["Bed", "Why not"], rows: refused))
+        }, change: { form, fields in
+            guard let bed = fields["bedId"].flatMap(UUID.init(uuidString:)) else {
+                throw DomainError.invalid(field: "bedId", rule: "required", "Choose a bed")
+            }
+            let from = try fields["from"].map { try CalendarDate.parse($0, field: "from") }
+            try await form.view.stores.placements.allocate(form.placement.id, bedID: bed, from: from, by: form.scope.principal)
+        })
+    }
+
+    var arrival: Action {
+        Action(path: "arrival", heading: "Record the arrival", submit: "Record the arrival", done: "arrived", fields: { form, posted in
+            let words = form.scope.wording, now = Date()
+            return Self.model("arrival", form, heading: "Record the arrival", submit: "Record the arrival", fields: [
+                .input("arrivedAt-date", "Date of arrival", kind: "date", hint: "For example, \(form.scope.today)",
+                       value: posted?["arrivedAt-date"] ?? "\(CalendarDate.today(in: Self.zone(form)))"),
+                .input("arrivedAt-time", "Time of arrival", kind: "time", hint: "On the 24-hour clock, such as 14:05", value: posted?["arrivedAt-time"] ?? words.time(now)),
+                .select("keyWorkerId", "Key worker (optional)", value: posted?["keyWorkerId"], choices: try await Self.keyWorkers(form)),
+                .textarea("earlyArrivalReason", "Why they arrived early (only more than 7 days early)", value: posted?["earlyArrivalReason"]),
+            ])
+        }, change: { form, fields in
+            _ = try await form.view.stores.placements.arrive(
+                form.placement.id, at: try Self.instant(fields, "arrivedAt", in: Self.zone(form)),
+                keyWorkerID: fields["keyWorkerId"].flatMap(UUID.init(uuidString:)), earlyReason: fields["earlyArrivalReason"],
+                expectedVersion: nil, by: form.scope.principal)
+        })
+    }
+
+    var nonArrival: Action {
+        Action(path: "non-arrival", heading: "Record a non-arrival", submit: "Record the non-arrival", done: "non-arrived", fields: { form, posted in
+            Self.model("non-arrival", form, heading: "Record a non-arrival", submit: "Record the non-arrival", fields: [
+                .select("reason", "Why did they not arrive?", value: posted?["reason"], choices: try await Self.vocabulary(form, "non-arrival-reasons")),
+                .textarea("notes", "Notes (optional)", value: posted?["notes"]),
+            ])
+        }, change: { form, fields in
+            _ = try await form.view.stores.placements.recordNonArrival(form.placement.id, reason: try Self.required(fields, "reason", "Choose why they did not arrive"),
+                                                                      notes: fields["notes"], expectedVersion: nil, by: form.scope.principal)
+        })
+    }
+
+    var departure: Action {
+        Action(path: "departure", heading: "Record the departure", submit: "Record the departure", done: "departed", fields: { form, posted in
+            Self.model("departure", form, heading: "Record the departure", submit: "Record the departure", fields: [
+                .input("departedAt-date", "Date of departure", kind: "date", value: posted?["departedAt-date"] ?? "\(CalendarDate.today(in: Self.zone(form)))"),
+                .input("departedAt-time", "Time of departure", kind: "time", hint: "On the 24-hour clock, such as 10:30",
+                       value: posted?["departedAt-time"] ?? form.scope.wording.time(Date())),
+                .select("reason", "Reason for leaving", value: posted?["reason"], choices: try await Self.vocabulary(form, "departure-reasons")),
+                .select("moveOnCategory", "Where they moved on to", hint: "Needed when the reason is a planned move-on.",
+                        value: posted?["moveOnCategory"], choices: try await Self.vocabulary(form, "move-on-categories")),
+                .textarea("notes", "Notes (optional)", value: posted?["notes"]),
+            ])
+        }, change: { form, fields in
+            let departure = PlacementStore.Departure(
+                departedAt: try Self.instant(fields, "departedAt", in: Self.zone(form)),
+                reason: try Self.required(fields, "reason", "Choose the reason for leaving"), moveOnCategory: fields["moveOnCategory"], notes: fields["notes"])
+            _ = try await form.view.stores.placements.depart(form.placement.id, departure, expectedVersion: nil, by: form.scope.principal)
+        })
+    }
+
+    var cancellation: Action {
+        Action(path: "cancellation", heading: "Cancel the placement", submit: "Cancel the placement", done: "cancelled", fields: { form, posted in
+            Self.model("cancellation", form, heading: "Cancel the placement", submit: "Cancel the placement", fields: [
+                .select("reason", "Why is it cancelled?", value: posted?["reason"], choices: try await Self.vocabulary(form, "cancellation-reasons")),
+                .textarea("notes", "Notes (optional)", value: posted?["notes"]),
+            ], intro: ["The bed is released for other people from every night of the stay."])
+        }, change: { form, fields in
+            _ = try await form.view.stores.placements.cancel(form.placement.id, reason: try Self.required(fields, "reason", "Choose why it is cancelled"),
+                                                            notes: fields["notes"], expectedVersion: nil, by: form.scope.principal)
+        })
+    }
+
+    var keyWorker: Action {
+        Action(path: "key-worker", heading: "Assign a key worker", submit: "Assign the key worker", done: "key-worker", fields: { form, posted in
+            Self.model("key-worker", form, heading: "Assign a key worker", submit: "Assign the key worker", fields: [
+                .select("keyWorkerId", "Key worker", value: posted?["keyWorkerId"] ?? form.placement.keyWorkerID?.uuidString.lowercased(),
+                        choices: try await Self.keyWorkers(form)),
+            ])
+        }, change: { form, fields in
+            guard let staff = fields["keyWorkerId"].flatMap(UUID.init(uuidString:)) else {
+                throw DomainError.invalid(field: "keyWorkerId", rule: "required", "Choose a key worker")
+            }
+            _ = try await form.view.stores.keyWork.assignKeyWorker(form.placement.id, staffID: staff, by: form.scope.principal)
+        })
+    }
+
+    /// A bed across some nights, for the allocation form.
+    struct BedNights: Sendable {
+        let id: UUID
+        let label: String
+        let room: String
+        let characteristics: [String]
+        var cells: [BedBoard.Cell]
+    }
+
+    /// Every bed of the premises over `nights`, read a board's worth of nights at a time.
+    static func beds(_ form: Context, nights: Nights) async throws -> [BedNights] {
+        var beds = [BedNights](), order = [UUID]()
+        var first = nights.first
+        while first < nights.end {
+            let end = min(nights.end, first.adding(days: BedBoard.maximumNights))
+            let board = try await form.view.stores.bedBoards.board(premisesID: form.scope.premises.id, nights: Nights(first: first, end: end), by: form.scope.principal)
+            for row in board.beds {
+                if let index = order.firstIndex(of: row.bedID) {
+                    beds[index].cells += row.nights
+                } else {
+                    order.append(row.bedID)
+                    beds.append(BedNights(id: row.bedID, label: row.label, room: row.room, characteristics: row.characteristics, cells: row.nights))
+                }
+            }
+            first = end
+        }
+        return beds
+    }
+
+    static func keyWorkers(_ form: Context) async throws -> [(String, String)] {
+        let staff = try await form.view.stores.staff.listAtPremises(form.scope.premises.id, by: form.scope.principal, page: try PageRequest(limit: 200)).items
+        return staff.filter { $0.active && ($0.role == .keyWorker || $0.role == .apManager) }.map { ($0.id.uuidString.lowercased(), $0.displayName) }
+    }
+
+    static func vocabulary(_ form: Context, _ name: String) async throws -> [(String, String)] {
+        try await form.view.stores.reference.entries(of: name).filter { $0.active ?? true }.map { ($0.code, $0.name) }
+    }
+
+    static func required(_ fields: FormFields, _ name: String, _ message: String) throws -> String {
+        guard let value = fields[name] else { throw DomainError.invalid(field: name, rule: "required", message) }
+        return value
+    }
+}

@@ -1,0 +1,101 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+
+/// The placement's actions, each a form page of its own: allocate or move a bed, record the
+/// arrival, a non-arrival or the departure, cancel, assign a key worker. Each post goes through
+/// the same store call as the API (same rules, roles and audit rows), records once however often
+/// it is sent, and ends on the placement page with a banner saying what was done.
+struct PlacementForms: Sendable {
+    let view: WebView
+
+    /// The banner after each change, by the `done` of the address it ends on.
+    static let doneMessages = [
+        "allocated": "Bed allocated", "arrived": "Arrival recorded", "non-arrived": "Non-arrival recorded",
+        "departed": "Departure recorded", "cancelled": "Placement cancelled", "key-worker": "Key worker assigned",
+    ]
+
+    /// A form: the fields it shows (given what was posted, when re-shown) and what it does.
+    struct Action: Sendable {
+        let path: String
+        let heading: String
+        let submit: String
+        let done: String
+        let fields: @Sendable (Context, FormFields?) async throws -> FormModel
+        let change: @Sendable (Context, FormFields) async throws -> Void
+    }
+
+    /// What a form's fields and change are given.
+    struct Context: Sendable {
+        let scope: PremisesScope
+        let placement: Placement
+        let view: WebView
+        var href: String { "\(scope.base)/placements/\(placement.id.uuidString.lowercased())" }
+    }
+
+    func register<C: RequestContext>(on router: Router<C>) {
+        for action in [allocation, arrival, nonArrival, departure, cancellation, keyWorker] {
+            router.get("/premises/:code/placements/:id/\(action.path)") { _, context in
+                let form = try await self.context(context)
+                return try await show(action, form, try await action.fields(form, nil), status: .ok)
+            }
+            router.post("/premises/:code/placements/:id/\(action.path)") { request, context in
+                let post = try await FormPost.read(request, browser: view.browser)
+                let form = try await self.context(context)
+                do {
+                    return try await post.once(view.stores.idempotency, path: request.uri.path) {
+                        try await action.change(form, post.fields)
+                        return "\(form.href)?done=\(action.done)"
+                    }
+                } catch let error as DomainError where [.invalid, .conflict, .unprocessable, .preconditionFailed].contains(error.kind) {
+                    let model = try await action.fields(form, post.fields)
+                    // The domain names fields as the API does; a date and time pair answers for its instant.
+                    var names = [String: String]()
+                    for field in model.fields {
+                        names[field.id] = field.id
+                        if field.id.hasSuffix("-date") { names[String(field.id.dropLast(5))] = field.id }
+                    }
+                    let problems = FormErrors(error, fields: names, otherwise: model.fields.first?.id ?? "")
+                    return try await show(action, form, model.refused(problems), status: error.kind == .invalid ? .badRequest : .conflict)
+                }
+            }
+        }
+    }
+
+    private func context<C: RequestContext>(_ context: C) async throws -> Context {
+        let scope = try await view.premisesScope(context, current: "placements")
+        return Context(scope: scope, placement: try await PlacementPages.placement(view, scope, context), view: view)
+    }
+
+    private func show(_ action: Action, _ form: Context, _ model: FormModel, status: HTTPResponse.Status) async throws -> Response {
+        var chrome = form.scope.chrome
+        chrome.back = .init(href: form.href, text: "Back to \(form.placement.personName)", current: false)
+        return view.renderer.page("form", title: (model.hasErrors ? "Error: " : "") + "\(action.heading), \(form.placement.personName)",
+                                  chrome: chrome, view: model, status: status)
+    }
+
+    static func model(_ action: String, _ form: Context, heading: String, submit: String, fields: [FormModel.Field], intro: [String] = [],
+                      aside: FormModel.Aside? = nil) -> FormModel {
+        FormModel(heading: heading, caption: "\(form.placement.personName) (\(form.placement.crn))", action: "\(form.href)/\(action)",
+                  formToken: FormPost.newToken(), submit: submit, cancel: form.href, intro: intro, fields: fields, aside: aside)
+    }
+
+    /// A local date and time at the premises, from a form's `{id}-date` and `{id}-time` fields
+    /// (now when both are blank).
+    static func instant(_ fields: FormFields, _ id: String, in zone: TimeZone) throws -> Date {
+        guard fields["\(id)-date"] != nil || fields["\(id)-time"] != nil else { return Date() }
+        let date = try CalendarDate.parse(fields["\(id)-date"] ?? "", field: "\(id)-date")
+        guard let time = fields["\(id)-time"], let match = time.wholeMatch(of: /([01][0-9]|2[0-3]):([0-5][0-9])/) else {
+            throw DomainError.invalid(field: "\(id)-time", rule: "format", "Enter the time as hours and minutes on the 24-hour clock, such as 21:40")
+        }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = zone
+        let (year, month, day) = date.parts
+        guard let instant = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: Int(match.1), minute: Int(match.2))) else {
+            throw DomainError.invalid(field: "\(id)-date", rule: "date", "Enter a real date")
+        }
+        return instant
+    }
+
+    static func zone(_ form: Context) -> TimeZone { TimeZone(identifier: form.scope.premises.timeZone) ?? Premises.defaultTimeZone }
+}

@@ -1,0 +1,84 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+
+/// Signing in and out, and `/`: where each role starts. Sign-in uses the API's accounts,
+/// password check and throttling (`SessionStore.signIn`).
+struct SignInPages: Sendable {
+    let view: WebView
+
+    struct Model: Sendable {
+        let next: String
+        let username: String
+        let errors: [FormErrors.Item]
+        let usernameError: String?
+        let passwordError: String?
+        var hasErrors: Bool
+    }
+
+    struct PremisesLink: Sendable { let href: String; let name: String; let code: String; let region: String }
+    struct Home: Sendable { let premises: [PremisesLink] }
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/sign-in") { request, _ in
+            if WebScope.principal != nil { return PageRenderer.redirect(to: Self.safeNext(request.query("next")) ?? "/") }
+            return view.renderer.page("sign-in", title: "Sign in", chrome: Chrome(),
+                                      view: Model(next: Self.safeNext(request.query("next")) ?? "/", username: "", errors: [], usernameError: nil, passwordError: nil, hasErrors: false))
+        }
+        router.post("/sign-in") { request, _ in try await signIn(request) }
+        router.post("/sign-out") { request, _ in
+            let post = try await FormPost.read(request, browser: view.browser)
+            try await view.stores.sessions.signOut(post.principal)
+            var response = PageRenderer.redirect(to: "/sign-in?signedOut=1")
+            response.setCookie(view.browser.expiredCookie())
+            return response
+        }
+        router.get("/") { _, _ in try await home() }
+    }
+
+    private func signIn(_ request: Request) async throws -> Response {
+        try view.browser.requireSameOrigin(request)
+        let fields = try await FormFields.read(request)
+        let next = Self.safeNext(fields["next"]) ?? "/"
+        do {
+            let signedIn = try await view.stores.sessions.signIn(username: fields["username"] ?? "", password: fields.values["password"]?.first ?? "")
+            var response = PageRenderer.redirect(to: next)
+            response.setCookie(view.browser.cookie(for: signedIn))
+            return response
+        } catch let error as DomainError where [.invalid, .unauthenticated].contains(error.kind) || { if case .rateLimited = error.kind { true } else { false } }() {
+            let items: [FormErrors.Item] = error.problems.isEmpty
+                ? [.init(field: "username", message: error.kind == .unauthenticated ? "The username or password is wrong, or the account is inactive" : error.message)]
+                : error.problems.map { .init(field: $0.field, message: $0.field == "username" ? "Enter your username" : "Enter your password") }
+            let status: HTTPResponse.Status = if case .rateLimited = error.kind { .tooManyRequests } else { error.kind == .invalid ? .badRequest : .unauthorized }
+            return view.renderer.page("sign-in", title: "Error: Sign in", chrome: Chrome(),
+                                      view: Model(next: next, username: fields["username"] ?? "", errors: items,
+                                                  usernameError: items.first { $0.field == "username" }?.message,
+                                                  passwordError: items.first { $0.field == "password" }?.message, hasErrors: true), status: status)
+        }
+    }
+
+    /// Where each role starts: premises staff on their premises' today page, everyone else on
+    /// the list of premises they may see.
+    private func home() async throws -> Response {
+        let principal = try WebScope.caller()
+        if principal.role.isPremisesStaff, let id = principal.premisesID {
+            let premises = try await view.stores.premises.get(id, by: principal)
+            return PageRenderer.redirect(to: "/premises/\(premises.code.urlPathSegment)")
+        }
+        var found = [Premises](), cursor: String? = nil
+        repeat {
+            let page = try await view.stores.premises.list(by: principal, page: try PageRequest(limit: 200, cursor: cursor))
+            found += page.items
+            cursor = page.nextCursor
+        } while cursor != nil && found.count < 1000
+        let links = found.filter(\.active).map { PremisesLink(href: "/premises/\($0.code.urlPathSegment)", name: $0.name, code: $0.code, region: $0.regionCode) }
+        return view.renderer.page("home", title: "Premises", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "home"), view: Home(premises: links))
+    }
+
+    /// A page of this service to go to after signing in: a path, never another site.
+    static func safeNext(_ next: String?) -> String? {
+        guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/sign-"),
+              next.count < 500, next.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else { return nil }
+        return next
+    }
+}

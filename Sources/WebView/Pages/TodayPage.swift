@@ -1,0 +1,112 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+
+/// `/premises/{code}`: what needs doing at the premises today, each item linking to where it is
+/// dealt with.
+struct TodayPage: Sendable {
+    let view: WebView
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/premises/:code") { _, context in try await render(context) }
+    }
+
+    struct Model: Sendable {
+        let premisesName: String
+        let date: String
+        let lists: [ItemList]
+        let attention: Int
+    }
+
+    func render<Context: RequestContext>(_ context: Context) async throws -> Response {
+        let scope = try await view.premisesScope(context, current: "today")
+        let stores = view.stores, principal = scope.principal, premises = scope.premises, base = scope.base
+        let words = scope.wording, today = scope.today
+        let board = try await stores.bedBoards.board(premisesID: premises.id, nights: Nights(first: today, end: today.adding(days: 1)), by: principal)
+        let placed = try await stores.placements.list(premisesID: premises.id, nights: Nights(first: today.adding(days: -366), end: today.adding(days: 1)),
+                                                      by: principal)
+        let states = try await stores.curfew.tonight(premisesID: premises.id, by: principal)
+        let breaches = try await stores.curfewBreaches.list(premisesID: premises.id, openOnly: true, by: principal)
+        let checks = try await stores.nightChecks.rounds(premisesID: premises.id, night: nil, by: principal)
+        let handovers = try await stores.handovers.pending(premisesID: premises.id, by: principal)
+        let keyWork = try await stores.keyWork.due(premisesID: premises.id, keyWorkerID: nil, by: principal)
+        let labOverdue = try await stores.testing.tests(premisesID: premises.id, pendingOnly: true, by: principal)
+        let tests = try await stores.testing.tests(premisesID: premises.id, pendingOnly: false, by: principal)
+        let moveOn = try await stores.moveOn.flags(premisesID: premises.id, keyWorkerID: nil, by: principal)
+
+        func placement(_ id: UUID, _ tab: String = "") -> String { "\(base)/placements/\(id.uuidString.lowercased())\(tab.isEmpty ? "" : "/" + tab)" }
+        let bedless = Set(placed.filter { $0.status == .upcoming || $0.status == .arrived }.map(\.id))
+            .subtracting(board.beds.flatMap { $0.nights.compactMap(\.placementID) })
+        var lists = [ItemList]()
+        lists.append(ItemList(id: "arrivals", heading: "Arriving today", items: board.arrivingToday.map { person in
+            .init("\(person.personName) (\(person.crn)), \(person.bedLabel.map { "bed \($0)" } ?? "no bed yet")", href: placement(person.placementID),
+                  tag: person.bedLabel == nil ? "No bed yet" : "Arriving today", tagClass: person.bedLabel == nil ? "tag--red" : "tag--blue")
+        }, none: "Nobody is due to arrive today."))
+        let overdue = placed.filter { $0.status == .arrived && $0.expectedDeparture < today }
+        lists.append(ItemList(id: "departures", heading: "Departing today, and overdue departures", items: board.departingToday.map { person in
+            .init("\(person.personName) (\(person.crn))", href: placement(person.placementID), tag: "Departing today", tagClass: "tag--blue")
+        } + overdue.map { placement in
+            .init("\(placement.personName) (\(placement.crn)), was due to leave \(words.date(placement.expectedDeparture))",
+                  href: self.placementHref(base, placement.id), tag: "Overdue departure", tagClass: "tag--red")
+        }, none: "Nobody is due to leave today and no departure is overdue."))
+        lists.append(ItemList(id: "out", heading: "Out now, and late", items: states.filter { $0.state != .in }.map { state in
+            let since = state.since.map { " since \(words.time($0))" } ?? ""
+            let back = state.expectedBack.map { ", expected back \(words.time($0))" } ?? ""
+            let tag: (String, String) = switch state.state {
+            case .late: ("Late \(state.minutesLate ?? 0) min", "tag--red")
+            case .dueBackSoon: ("Due back soon", "tag--yellow")
+            case .awayWithPermission: ("Away with permission", "tag--grey")
+            default: ("Out", "tag--grey")
+            }
+            return .init("\(state.personName)\(since)\(back)", href: placement(state.placementID, "curfew"), tag: tag.0, tagClass: tag.1)
+        }, none: "Everyone is in."))
+        lists.append(ItemList(id: "breaches", heading: "Open curfew breaches", items: breaches.map { breach in
+            .init("\(breach.personName): curfew from \(words.dateTime(breach.windowStart))" + (breach.minutesLate.map { ", back \($0) minutes late" } ?? ", not back yet"),
+                  href: placement(breach.placementID, "curfew"), tag: breach.escalatedAt == nil ? "Not escalated" : "Escalated",
+                  tagClass: breach.escalatedAt == nil ? "tag--red" : "tag--yellow")
+        }, none: "There are no open curfew breaches."))
+        let missed = checks.rounds.filter { $0.status.rawValue == "missed" }
+        lists.append(ItemList(id: "night-checks", heading: "Night checks, night of \(words.date(checks.night))", items: checks.rounds.map { round in
+            let status = round.status.rawValue.replacingOccurrences(of: "_", with: " ")
+            return .init("Round due \(words.time(round.dueAt))" + (round.recordedBy.map { ", recorded by \($0)" } ?? ""),
+                         tag: status.prefix(1).uppercased() + status.dropFirst() + (round.recordedLate ? " (late)" : ""),
+                         tagClass: round.status.rawValue == "missed" ? "tag--red" : round.status.rawValue == "recorded" ? "tag--green" : "tag--grey")
+        }, none: missed.isEmpty ? "No rounds are due yet this night." : ""))
+        lists.append(ItemList(id: "handovers", heading: "Handovers waiting to be acknowledged", items: handovers.map { handover in
+            .init("\(handover.shift.capitalized) shift handover by \(handover.writtenBy), \(words.dateTime(handover.writtenAt))",
+                  href: "\(base)/handovers/\(handover.id.uuidString.lowercased())", tag: "Not acknowledged", tagClass: "tag--yellow")
+        }, none: "Every handover has been acknowledged."))
+        lists.append(ItemList(id: "key-work", heading: "Key-work sessions overdue", items: keyWork.sessions.filter { $0.daysOverdue > 0 }.map { due in
+            .init("\(due.personName): due \(words.date(due.dueOn))" + (due.keyWorker.map { ", key worker \($0)" } ?? ", no key worker"),
+                  href: placement(due.placementID, "key-work"), tag: "\(due.daysOverdue) days overdue", tagClass: "tag--red")
+        }, none: "No key-work session is overdue."))
+        lists.append(ItemList(id: "lab-results", heading: "Laboratory results overdue", items: labOverdue.map { test in
+            .init("\(test.personName): sample \(test.sampleNumber ?? "") taken \(test.takenAt.map(words.dateTime) ?? "")",
+                  href: placement(test.placementID, "tests"), tag: "Result overdue", tagClass: "tag--red")
+        }, none: "No laboratory result is overdue."))
+        lists.append(ItemList(id: "follow-ups", heading: "Positive results awaiting follow-up", items: tests.filter(\.needsFollowUp).map { test in
+            .init("\(test.personName): test of \(words.dateTime(test.requiredAt))", href: placement(test.placementID, "tests"),
+                  tag: "Follow-up needed", tagClass: "tag--red")
+        }, none: "No positive result is awaiting follow-up."))
+        lists.append(ItemList(id: "move-on", heading: "Residents flagged for move-on", items: moveOn.map { flag in
+            .init("\(flag.personName): move on by \(words.date(flag.targetDate))", href: placement(flag.placementID, "move-on"),
+                  tag: flag.daysLeft < 0 ? "\(-flag.daysLeft) days past" : "\(flag.daysLeft) days left", tagClass: flag.daysLeft < 14 ? "tag--red" : "tag--yellow")
+        }, none: "Nobody is flagged for move-on."))
+        lists.append(ItemList(id: "out-of-service", heading: "Beds out of service tonight", items: board.beds.compactMap { row in
+            guard let cell = row.nights.first, cell.state == .outOfService else { return nil }
+            return .init("Bed \(row.label) (\(row.room))", href: "\(base)/beds", tag: "Out of service: \(cell.reason ?? "")", tagClass: "tag--grey")
+        }, none: "Every bed is in service tonight."))
+        if !bedless.isEmpty {
+            lists.insert(ItemList(id: "no-bed", heading: "Placements with no bed yet", items: placed.filter { bedless.contains($0.id) && $0.expectedArrival <= today.adding(days: 14) }.map { placement in
+                .init("\(placement.personName) (\(placement.crn)), arriving \(words.date(placement.expectedArrival))",
+                      href: self.placementHref(base, placement.id) + "/allocate", tag: "No bed yet", tagClass: "tag--red")
+            }, none: "Every placement in the next fortnight has a bed."), at: 1)
+        }
+        let attention = lists.filter { ["out", "breaches", "handovers", "key-work", "lab-results", "follow-ups", "no-bed"].contains($0.id) }
+            .map(\.count).reduce(0, +) + missed.count + overdue.count
+        return view.renderer.page("today", title: "Today at \(premises.name)", chrome: scope.chrome,
+                                  view: Model(premisesName: premises.name, date: words.date(today), lists: lists, attention: attention))
+    }
+
+    private func placementHref(_ base: String, _ id: UUID) -> String { "\(base)/placements/\(id.uuidString.lowercased())" }
+}

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Starts everything on this machine: installs PostgreSQL if missing, starts a local cluster
 # (Deploy/local-postgres.sh), builds `ap`, migrates, loads a small demo AP with one account for
-# each role, and serves the API. Stop it with Ctrl-C; the database keeps running (stop it with
+# each role, and serves the API and the web view. Stop it with Ctrl-C; the database keeps running (stop it with
 # `bash Deploy/local-postgres.sh stop`).
 #
 #   AP_HOST / AP_PORT   where the service listens (default 127.0.0.1:8080)
@@ -30,6 +30,11 @@ cat <<MESSAGE
 
 ApprovedPremises is starting at http://$HOST:$PORT   (API: http://$HOST:$PORT/openapi.yaml)
 Database: $DATABASE_URL
+
+Web view: open http://$HOST:$PORT/ in a browser and sign in (password: demo-password) as
+  manager    the AP manager of Elm House: its today page, bed board, placements and forms
+  night      a residential worker there (no manager actions offered)
+  admin      every premises (other.manager: Oak Lodge's manager, refused at Elm House)
 
 Try it in another terminal:
   $AP login night --server http://$HOST:$PORT     (password: demo-password)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL: installs what is missing (PostgreSQL 15,
 # contrib, libpq-dev, pkg-config), starts a private cluster on a free port, builds, runs
-# `swift test`, fuzzes the API (Deploy/fuzz.sh), and removes the cluster. Fails if any
-# database test was skipped.
+# `swift test`, fuzzes the API (Deploy/fuzz.sh), tests the web view in Chromium
+# (Deploy/browser-test.sh), and removes the cluster. Fails if any database or browser test was
+# skipped.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -47,5 +48,15 @@ count="$(grep -oE "Test run with [0-9]+ tests?" "$LOG" | tail -1 | grep -oE "[0-
 
 # The API fuzzed by schemathesis against the real service (Deploy/fuzz.sh).
 bash Deploy/fuzz.sh
+
+# The web view in a real browser, with axe on every page (Deploy/browser-test.sh); it fails,
+# never skips, when the browser cannot run.
+BROWSER_LOG="$(mktemp /tmp/ap-browser-log.XXXXXX)"
+bash Deploy/browser-test.sh 2>&1 | tee "$BROWSER_LOG"
+browser="$(grep -oE "browser tests: [0-9]+ passed, 0 failed" "$BROWSER_LOG" | grep -oE "[0-9]+ passed" || true)"
+if [ -z "$browser" ]; then
+    echo "the browser tests did not all pass" >&2
+    exit 1
+fi
 echo "all tests passed against PostgreSQL on port ${AP_PG_PORT}"
-echo "tests: ${count} passed, 0 failed"
+echo "tests: ${count} passed, 0 failed; browser tests: ${browser}"

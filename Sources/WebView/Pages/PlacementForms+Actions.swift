@@ -3,7 +3,7 @@ import Foundation
 
 extension PlacementForms {
     var allocation: Action {
-        Action(path: "allocate", heading: "Allocate a bed", submit: "Allocate this bed", done: "allocated", fields: { form, posted in
+        Action(path: "allocate", heading: "Allocate a bed", submit: "Allocate this bed", done: "allocated", roles: PlacementStore.allocators, fields: { form, posted in
             let placement = form.placement, scope = form.scope, words = scope.wording
             guard let stay = placement.nights else { throw DomainError(.conflict, "a \(placement.status.rawValue) placement cannot be given a bed") }
             let start = placement.status == .arrived ? max(scope.today, stay.first) : stay.first
@@ -31,8 +31,9 @@ extension PlacementForms {
                 }
             }
             let needs = placement.needs.isEmpty ? "The stay needs no particular room characteristics." : "The stay needs: \(placement.needs.joined(separator: ", "))."
-            let intro = ["Nights \(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1))). \(needs)"]
-                + (suitable.isEmpty ? ["No bed is free for every one of these nights with what the stay needs."] : [])
+            let intro = nights.count == 0 ? ["The stay has no nights left to give a bed for."]
+                : ["Nights \(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1))). \(needs)"]
+                    + (suitable.isEmpty ? ["No bed is free for every one of these nights with what the stay needs."] : [])
             return Self.model("allocate", form, heading: "Allocate a bed", submit: "Allocate this bed", fields: [
                 .radios("bedId", "Which bed?", hint: "Only beds free for every night with what the stay needs are offered.", options: suitable),
                 .input("from", "First night in this bed (optional)", kind: "date",
@@ -48,7 +49,7 @@ extension PlacementForms {
     }
 
     var arrival: Action {
-        Action(path: "arrival", heading: "Record the arrival", submit: "Record the arrival", done: "arrived", fields: { form, posted in
+        Action(path: "arrival", heading: "Record the arrival", submit: "Record the arrival", done: "arrived", roles: PlacementStore.recorders, fields: { form, posted in
             let words = form.scope.wording, now = Date()
             return Self.model("arrival", form, heading: "Record the arrival", submit: "Record the arrival", fields: [
                 .input("arrivedAt-date", "Date of arrival", kind: "date", hint: "For example, \(form.scope.today)",
@@ -66,7 +67,7 @@ extension PlacementForms {
     }
 
     var nonArrival: Action {
-        Action(path: "non-arrival", heading: "Record a non-arrival", submit: "Record the non-arrival", done: "non-arrived", fields: { form, posted in
+        Action(path: "non-arrival", heading: "Record a non-arrival", submit: "Record the non-arrival", done: "non-arrived", roles: PlacementStore.recorders, fields: { form, posted in
             Self.model("non-arrival", form, heading: "Record a non-arrival", submit: "Record the non-arrival", fields: [
                 .select("reason", "Why did they not arrive?", value: posted?["reason"], choices: try await Self.vocabulary(form, "non-arrival-reasons")),
                 .textarea("notes", "Notes (optional)", value: posted?["notes"]),
@@ -78,7 +79,7 @@ extension PlacementForms {
     }
 
     var departure: Action {
-        Action(path: "departure", heading: "Record the departure", submit: "Record the departure", done: "departed", fields: { form, posted in
+        Action(path: "departure", heading: "Record the departure", submit: "Record the departure", done: "departed", roles: PlacementStore.recorders, fields: { form, posted in
             Self.model("departure", form, heading: "Record the departure", submit: "Record the departure", fields: [
                 .input("departedAt-date", "Date of departure", kind: "date", value: posted?["departedAt-date"] ?? "\(CalendarDate.today(in: Self.zone(form)))"),
                 .input("departedAt-time", "Time of departure", kind: "time", hint: "On the 24-hour clock, such as 10:30",
@@ -97,7 +98,7 @@ extension PlacementForms {
     }
 
     var cancellation: Action {
-        Action(path: "cancellation", heading: "Cancel the placement", submit: "Cancel the placement", done: "cancelled", fields: { form, posted in
+        Action(path: "cancellation", heading: "Cancel the placement", submit: "Cancel the placement", done: "cancelled", roles: PlacementStore.bookers, fields: { form, posted in
             Self.model("cancellation", form, heading: "Cancel the placement", submit: "Cancel the placement", fields: [
                 .select("reason", "Why is it cancelled?", value: posted?["reason"], choices: try await Self.vocabulary(form, "cancellation-reasons")),
                 .textarea("notes", "Notes (optional)", value: posted?["notes"]),
@@ -109,7 +110,7 @@ extension PlacementForms {
     }
 
     var keyWorker: Action {
-        Action(path: "key-worker", heading: "Assign a key worker", submit: "Assign the key worker", done: "key-worker", fields: { form, posted in
+        Action(path: "key-worker", heading: "Assign a key worker", submit: "Assign the key worker", done: "key-worker", roles: KeyWorkStore.assigners, fields: { form, posted in
             Self.model("key-worker", form, heading: "Assign a key worker", submit: "Assign the key worker", fields: [
                 .select("keyWorkerId", "Key worker", value: posted?["keyWorkerId"] ?? form.placement.keyWorkerID?.uuidString.lowercased(),
                         choices: try await Self.keyWorkers(form)),

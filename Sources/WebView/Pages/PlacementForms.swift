@@ -21,6 +21,8 @@ struct PlacementForms: Sendable {
         let heading: String
         let submit: String
         let done: String
+        /// Who may take this action (the store's own rule): a form not theirs is the 403 page.
+        let roles: Set<Role>
         let fields: @Sendable (Context, FormFields?) async throws -> FormModel
         let change: @Sendable (Context, FormFields) async throws -> Void
     }
@@ -37,11 +39,13 @@ struct PlacementForms: Sendable {
         for action in [allocation, arrival, nonArrival, departure, cancellation, keyWorker] {
             router.get("/premises/:code/placements/:id/\(action.path)") { _, context in
                 let form = try await self.context(context)
+                try Self.require(action, form)
                 return try await show(action, form, try await action.fields(form, nil), status: .ok)
             }
             router.post("/premises/:code/placements/:id/\(action.path)") { request, context in
                 let post = try await FormPost.read(request, browser: view.browser)
                 let form = try await self.context(context)
+                try Self.require(action, form)
                 do {
                     return try await post.once(view.stores.idempotency, path: request.uri.path) {
                         try await action.change(form, post.fields)
@@ -95,6 +99,13 @@ struct PlacementForms: Sendable {
             throw DomainError.invalid(field: "\(id)-date", rule: "date", "Enter a real date")
         }
         return instant
+    }
+
+    static func require(_ action: Action, _ form: Context) throws {
+        guard form.scope.may(action.roles) else {
+            throw PageError.forbidden("A \(form.scope.principal.role.title) may not \(action.heading.lowercased()). "
+                + "It needs one of: \(Role.allCases.filter(action.roles.contains).map(\.title).joined(separator: ", ")).")
+        }
     }
 
     static func zone(_ form: Context) -> TimeZone { TimeZone(identifier: form.scope.premises.timeZone) ?? Premises.defaultTimeZone }

@@ -23,8 +23,9 @@ struct TodayPage: Sendable {
         let stores = view.stores, principal = scope.principal, premises = scope.premises, base = scope.base
         let words = scope.wording, today = scope.today
         let board = try await stores.bedBoards.board(premisesID: premises.id, nights: Nights(first: today, end: today.adding(days: 1)), by: principal)
-        let placed = try await stores.placements.list(premisesID: premises.id, nights: Nights(first: today.adding(days: -366), end: today.adding(days: 1)),
+        let placed = try await stores.placements.list(premisesID: premises.id, nights: Nights(first: today.adding(days: -366), end: today.adding(days: 15)),
                                                       by: principal)
+        let stays = try await stores.placements.bedStays(premisesID: premises.id, by: principal).filter { $0.releasedAt == nil }
         let states = try await stores.curfew.tonight(premisesID: premises.id, by: principal)
         let breaches = try await stores.curfewBreaches.list(premisesID: premises.id, openOnly: true, by: principal)
         let checks = try await stores.nightChecks.rounds(premisesID: premises.id, night: nil, by: principal)
@@ -35,8 +36,12 @@ struct TodayPage: Sendable {
         let moveOn = try await stores.moveOn.flags(premisesID: premises.id, keyWorkerID: nil, by: principal)
 
         func placement(_ id: UUID, _ tab: String = "") -> String { "\(base)/placements/\(id.uuidString.lowercased())\(tab.isEmpty ? "" : "/" + tab)" }
-        let bedless = Set(placed.filter { $0.status == .upcoming || $0.status == .arrived }.map(\.id))
-            .subtracting(board.beds.flatMap { $0.nights.compactMap(\.placementID) })
+        // Open placements with no bed for their next night (tonight, or the first night to come).
+        let bedless = Set(placed.filter { placement in
+            guard placement.status == .upcoming || placement.status == .arrived, let stay = placement.nights, stay.end > today else { return false }
+            let night = max(today, stay.first)
+            return !stays.contains { $0.placementID == placement.id && ($0.nights?.contains(night) ?? false) }
+        }.map(\.id))
         var lists = [ItemList]()
         lists.append(ItemList(id: "arrivals", heading: "Arriving today", items: board.arrivingToday.map { person in
             .init("\(person.personName) (\(person.crn)), \(person.bedLabel.map { "bed \($0)" } ?? "no bed yet")", href: placement(person.placementID),

@@ -1,0 +1,352 @@
+"""The web view in a real browser (Debian's Chromium through Playwright), against a real
+`ap serve` on a real PostgreSQL with the demo data (Deploy/browser-test.sh starts both).
+
+Every page a test visits is checked with axe-core (WCAG 2.0/2.1/2.2 A and AA rules): any
+violation fails the run. Run: python web_view_tests.py --base http://127.0.0.1:PORT
+"""
+import argparse
+import datetime
+import json
+import random
+import sys
+import traceback
+import urllib.error
+import urllib.request
+
+from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import sync_playwright, expect
+
+PASSWORD = "demo-password"
+AXE_OPTIONS = {"resultTypes": ["violations"], "runOnly": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]}
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+
+
+class Run:
+    """What the tests share: the service's address, the browser, and the pages axe has checked."""
+
+    def __init__(self, base, browser):
+        self.base = base
+        self.browser = browser
+        self.axe = Axe()
+        self.checked = {}
+        # Names unique to this run, so a run against a database used before finds its own people.
+        self.surname = "".join(random.choices("BCDFGHJKLMNPRSTVWZ", k=1)) + "".join(random.choices("aeiou", k=1)) + "".join(random.choices("nrstlm", k=1)) + "son"
+
+    def context(self):
+        return self.browser.new_context(base_url=self.base)
+
+    def check(self, page):
+        """Runs axe on the page as it is now; any violation fails the test."""
+        results = self.axe.run(page, options=AXE_OPTIONS)
+        key = page.url.replace(self.base, "").split("?")[0]
+        self.checked[key] = results.violations_count
+        if results.violations_count:
+            raise AssertionError(f"axe found {results.violations_count} violations on {page.url}:\n{results.generate_report()}")
+
+    def visit(self, page, path):
+        response = page.goto(path)
+        self.check(page)
+        return response
+
+    # The API, to set up what a test needs (the same service, over HTTP).
+    def api(self, method, path, body=None, token=None):
+        request = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+        request.add_header("Content-Type", "application/json")
+        request.add_header("Accept", "application/json")
+        if token:
+            request.add_header("Authorization", f"Bearer {token}")
+        try:
+            with urllib.request.urlopen(request) as response:
+                return response.status, json.loads(response.read() or b"null")
+        except urllib.error.HTTPError as error:
+            return error.code, json.loads(error.read() or b"null")
+
+    def token(self, username):
+        status, body = self.api("POST", "/auth/sign-in", {"username": username, "password": PASSWORD})
+        assert status == 200, body
+        return body["token"]
+
+    def premises_id(self, token, code="DEMO-ELM"):
+        status, body = self.api("GET", "/premises?limit=200", token=token)
+        assert status == 200, body
+        return next(p["id"] for p in body["items"] if p["code"] == code)
+
+    def book_without_bed(self, name, arrival_in_days=3, nights=4):
+        """A new placement at Elm House with no bed yet, booked by its manager through the API."""
+        token = self.token("manager")
+        premises = self.premises_id(token)
+        today = datetime.date.today()
+        for offset in range(0, 365, 5):
+            arrival = today + datetime.timedelta(days=arrival_in_days + offset)
+            body = {"crn": f"W{random.randint(100000, 999999)}", "personName": f"{name} {self.surname}",
+                    "expectedArrival": arrival.isoformat(), "expectedDeparture": (arrival + datetime.timedelta(days=nights)).isoformat()}
+            status, placement = self.api("POST", f"/premises/{premises}/placements", body, token=token)
+            if status == 201:
+                return placement
+        raise AssertionError(f"could not book a placement at Elm House: {status} {placement}")
+
+    def sign_in(self, page, username):
+        self.visit(page, "/sign-in")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_load_state()
+
+
+def test_sign_in_and_out(run):
+    context = run.context()
+    page = context.new_page()
+    response = page.goto("/premises/DEMO-ELM")
+    assert "/sign-in" in page.url, "a page asked for before signing in goes to the sign-in page"
+    run.check(page)
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Today")
+    assert page.url.endswith("/premises/DEMO-ELM"), "back to the page first asked for"
+    run.check(page)
+    cookie = next(c for c in context.cookies() if c["name"] == "ap_session")
+    assert cookie["httpOnly"] and cookie["sameSite"] == "Strict" and cookie["path"] == "/"
+    headers = page.goto("/premises/DEMO-ELM").headers
+    assert "default-src 'self'" in headers["content-security-policy"] and "frame-ancestors 'none'" in headers["content-security-policy"]
+    assert headers["x-content-type-options"] == "nosniff" and headers["referrer-policy"]
+    page.get_by_role("button", name="Sign out").click()
+    assert "/sign-in" in page.url
+    page.goto("/premises/DEMO-ELM")
+    assert "/sign-in" in page.url, "after signing out the session no longer opens pages"
+    context.close()
+
+
+def test_wrong_password_moves_focus_to_the_error_summary(run):
+    context = run.context()
+    page = context.new_page()
+    run.visit(page, "/sign-in")
+    page.get_by_label("Username").fill("manager")
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator(".error-summary")).to_be_visible()
+    assert page.title().startswith("Error:")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')"), "focus is on the error summary"
+    run.check(page)
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "username", "the summary's link moves focus to its field"
+    context.close()
+
+
+def test_manager_allocates_a_bed_and_records_the_arrival(run):
+    placement = run.book_without_bed("Robin")
+    name = placement["personName"]
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    run.check(page)
+    arrival = datetime.date.fromisoformat(placement["expectedArrival"])
+    if arrival <= datetime.date.today() + datetime.timedelta(days=14):
+        expect(page.locator("#no-bed + ul")).to_contain_text(name)
+    run.visit(page, "/premises/DEMO-ELM/beds?weeks=4")
+    expect(page.locator("caption")).to_contain_text("Beds by night")
+    run.visit(page, f"/premises/DEMO-ELM/placements?tab=upcoming")
+    row = page.locator("tr", has_text=name)
+    expect(row.locator(".tag")).to_have_text("No bed yet")
+    row.get_by_role("link", name=name).click()
+    run.check(page)
+    page.get_by_role("link", name="Allocate a bed").click()
+    run.check(page)
+    page.get_by_role("radio").first.check()
+    bed = page.locator("label[for='bedId']").inner_text()
+    page.get_by_role("button", name="Allocate this bed").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Bed allocated")
+    run.check(page)
+    assert bed.split(",")[0].replace("Bed ", "") in page.locator(".summary-list").inner_text()
+    run.visit(page, f"/premises/DEMO-ELM/beds?from={arrival.isoformat()}&weeks=2")
+    cell = page.locator(f"td[title^='{name}']").first
+    expect(cell).to_contain_text("R" + run.surname[0])
+    page.goto(f"/premises/DEMO-ELM/placements/{placement['id']}")
+    page.get_by_role("link", name="Record the arrival").click()
+    run.check(page)
+    if arrival > datetime.date.today() + datetime.timedelta(days=7):
+        page.get_by_label("Why they arrived early").fill("Released early by the court; the AP agreed by phone.")
+    page.get_by_role("button", name="Record the arrival").click()
+    assert page.locator(".error-summary").count() == 0, page.locator(".error-summary").inner_text()
+    expect(page.locator(".notification-banner")).to_contain_text("Arrival recorded")
+    page.get_by_role("link", name="Record", exact=True).click()
+    run.check(page)
+    expect(page.locator("table")).to_contain_text("Arrived")
+    for tab in ["Profile", "Key work", "Tests", "Move-on", "Curfew"]:
+        page.get_by_role("link", name=tab, exact=True).click()
+        run.check(page)
+    context.close()
+
+
+def test_another_premises_is_refused_and_a_residential_worker_is_offered_no_manager_actions(run):
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "other.manager")
+    response = page.goto("/premises/DEMO-ELM")
+    assert response.status == 403
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
+    run.check(page)
+    context.close()
+
+    placement = run.book_without_bed("Sam")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "night")
+    run.visit(page, f"/premises/DEMO-ELM/placements/{placement['id']}")
+    assert page.get_by_role("link", name="Allocate a bed").count() == 0
+    assert page.get_by_role("link", name="Cancel the placement").count() == 0
+    expect(page.get_by_role("link", name="Record the arrival")).to_be_visible()
+    response = page.goto(f"/premises/DEMO-ELM/placements/{placement['id']}/allocate")
+    assert response.status == 403
+    run.check(page)
+    response = page.goto("/premises/NO-SUCH-AP")
+    assert response.status == 404
+    run.check(page)
+    context.close()
+
+
+def test_a_form_sent_twice_records_once(run):
+    placement = run.book_without_bed("Drew")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    run.visit(page, f"/premises/DEMO-ELM/placements/{placement['id']}/allocate")
+    form = page.locator("form[action$='/allocate']")
+    fields = {name: form.locator(f"input[name='{name}']").first.input_value() for name in ["csrf", "formToken", "from"]}
+    fields["bedId"] = page.get_by_role("radio").first.get_attribute("value")
+    path = f"/premises/DEMO-ELM/placements/{placement['id']}/allocate"
+    first = context.request.post(path, form=fields, max_redirects=0, headers={"Origin": run.base})
+    second = context.request.post(path, form=fields, max_redirects=0, headers={"Origin": run.base})
+    assert first.status == 303 and second.status == 303, (first.status, second.status)
+    assert first.headers["location"] == second.headers["location"]
+    status, audit = run.api("GET", f"/audit?entity=placement&entityId={placement['id'].upper()}", token=run.token("admin"))
+    assert status == 200, audit
+    allocations = [entry for entry in audit["items"] if entry["action"] == "placement.allocate_bed"]
+    assert len(allocations) == 1, f"one allocation recorded, not {len(allocations)}"
+    context.close()
+
+
+def test_a_form_without_its_csrf_token_or_from_another_site_is_refused(run):
+    placement = run.book_without_bed("Casey")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    run.visit(page, f"/premises/DEMO-ELM/placements/{placement['id']}/allocate")
+    page.get_by_role("radio").first.check()
+    page.evaluate("document.querySelector(\"form[action$='/allocate'] input[name='csrf']\").remove()")
+    page.get_by_role("button", name="Allocate this bed").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You cannot see this page")
+    run.check(page)
+    path = f"/premises/DEMO-ELM/placements/{placement['id']}/allocate"
+    page.goto(path)
+    fields = {name: page.locator(f"input[name='{name}']").first.input_value() for name in ["csrf", "formToken", "from"]}
+    fields["bedId"] = page.get_by_role("radio").first.get_attribute("value")
+    forged = context.request.post(path, form=fields, max_redirects=0, headers={"Origin": "http://evil.example"})
+    assert forged.status == 403, forged.status
+    cross = context.request.post(path, form=fields, max_redirects=0, headers={"Sec-Fetch-Site": "cross-site"})
+    assert cross.status == 403, cross.status
+    status, audit = run.api("GET", f"/audit?entity=placement&entityId={placement['id'].upper()}", token=run.token("admin"))
+    assert not [entry for entry in audit["items"] if entry["action"] == "placement.allocate_bed"], "nothing was recorded"
+    context.close()
+
+
+def test_a_form_with_a_mistake_moves_focus_to_the_field(run):
+    placement = run.book_without_bed("Jamie")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    run.visit(page, f"/premises/DEMO-ELM/placements/{placement['id']}/allocate")
+    page.get_by_role("button", name="Allocate this bed").click()
+    expect(page.locator(".error-summary")).to_contain_text("Choose a bed")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    run.check(page)
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "bedId"
+    assert page.evaluate("document.activeElement.getAttribute('type')") == "radio"
+    context.close()
+
+
+def test_allocating_a_bed_with_the_keyboard_only(run):
+    placement = run.book_without_bed("Kai")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+
+    def tab_to(description, check, limit=300):
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate(check):
+                return
+        raise AssertionError(f"Tab never reached {description}")
+
+    page.goto("/premises/DEMO-ELM/placements?tab=upcoming")
+    tab_to("the placement's link", f"document.activeElement.textContent.trim() === '{placement['personName']}'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    tab_to("Allocate a bed", "document.activeElement.textContent.trim() === 'Allocate a bed'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    run.check(page)
+    tab_to("the first bed", "document.activeElement.id === 'bedId'")
+    page.keyboard.press("Space")
+    tab_to("the button", "document.activeElement.textContent.trim() === 'Allocate this bed'")
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
+    expect(page.locator(".notification-banner")).to_contain_text("Bed allocated")
+    assert placement["id"] in page.url
+    context.close()
+
+
+def test_every_page_of_a_resident_worker_and_the_board_prints(run):
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "night")
+    for path in ["/premises/DEMO-ELM", "/premises/DEMO-ELM/beds?weeks=12", "/premises/DEMO-ELM/placements?tab=current",
+                 "/premises/DEMO-ELM/placements?tab=departed", "/premises/DEMO-ELM/placements?tab=upcoming&sort=person&order=descending"]:
+        response = run.visit(page, path)
+        assert response.status == 200, (path, response.status)
+    run.visit(page, "/premises/DEMO-ELM/placements?tab=current")
+    header = page.locator("th[aria-sort='ascending']")
+    expect(header).to_have_count(1)
+    page.goto("/premises/DEMO-ELM/beds?weeks=4")
+    page.emulate_media(media="print")
+    assert not page.locator(".service-navigation").is_visible(), "no navigation on paper"
+    pdf = page.pdf(format="A4", landscape=True)
+    assert pdf[:4] == b"%PDF" and len(pdf) > 1000
+    context.close()
+
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "admin")
+    run.check(page)
+    expect(page.get_by_role("link", name="Elm House (demo)")).to_be_visible()
+    context.close()
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--base", required=True)
+    parser.add_argument("--chromium", default="/usr/bin/chromium")
+    parser.add_argument("-k", default="")
+    arguments = parser.parse_args()
+    tests = [(name, test) for name, test in globals().items() if name.startswith("test_") and arguments.k in name]
+    failed = 0
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=arguments.chromium, args=CHROMIUM_ARGS)
+        run = Run(arguments.base, browser)
+        for name, test in tests:
+            try:
+                test(run)
+                print(f"✔ {name}")
+            except Exception:
+                failed += 1
+                print(f"✘ {name}")
+                traceback.print_exc()
+        browser.close()
+    print(f"axe checked {len(run.checked)} pages: " + ", ".join(f"{page} ({count})" for page, count in sorted(run.checked.items())))
+    print(f"browser tests: {len(tests) - failed} passed, {failed} failed")
+    return 1 if failed or not tests else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

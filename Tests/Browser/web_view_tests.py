@@ -323,6 +323,172 @@ def test_every_page_of_a_resident_worker_and_the_board_prints(run):
     context.close()
 
 
+def test_a_bed_taken_out_of_service_ended_and_cancelled(run):
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    run.visit(page, "/premises/DEMO-ELM/beds")
+    page.get_by_role("link", name="Beds out of service").click()
+    run.check(page)
+    page.get_by_role("link", name="Take a bed out of service").click()
+    run.check(page)
+    first = datetime.date.today() + datetime.timedelta(days=400 + random.randint(0, 300))
+    reference = f"WO-{run.surname}-{random.randint(1000, 9999)}"
+    page.get_by_label("Bed", exact=True).select_option(index=1)
+    page.get_by_label("First night out of service").fill(first.isoformat())
+    page.get_by_label("First night back in service").fill(first.isoformat())
+    page.get_by_label("Why").select_option(index=1)
+    page.get_by_label("Repair or work order reference (optional)").fill(reference)
+    page.get_by_role("button", name="Take the bed out of service").click()
+    expect(page.locator(".error-summary")).to_contain_text("must be after the first night out of service")
+    assert page.evaluate("document.activeElement.classList.contains('error-summary')")
+    run.check(page)
+    page.get_by_label("First night back in service").fill((first + datetime.timedelta(days=5)).isoformat())
+    page.get_by_role("button", name="Take the bed out of service").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Bed taken out of service")
+    run.check(page)
+    row = page.locator("tr", has_text=reference)
+    expect(row).to_have_count(1)
+    row.locator("input[type='date']").fill((first + datetime.timedelta(days=2)).isoformat())
+    row.get_by_role("button", name="End early").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Out-of-service period ended")
+    last = first + datetime.timedelta(days=1)
+    expect(page.locator("tr", has_text=reference)).to_contain_text(f"to {last.strftime('%A')} {last.day} {last.strftime('%B')} {last.year}")
+
+    page.get_by_role("link", name="Take a bed out of service").click()
+    second = f"{reference}-again"
+    page.get_by_label("Bed", exact=True).select_option(index=1)
+    page.get_by_label("First night out of service").fill((first + datetime.timedelta(days=10)).isoformat())
+    page.get_by_label("First night back in service").fill((first + datetime.timedelta(days=12)).isoformat())
+    page.get_by_label("Why").select_option(index=1)
+    page.get_by_label("Repair or work order reference (optional)").fill(second)
+    page.get_by_role("button", name="Take the bed out of service").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Bed taken out of service")
+    page.locator("tr", has_text=second).get_by_role("button", name="Cancel it").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Out-of-service period cancelled")
+    expect(page.locator("tr", has_text=second)).to_have_count(0)
+    context.close()
+
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "night")
+    run.visit(page, "/premises/DEMO-ELM/out-of-service")
+    assert page.get_by_role("link", name="Take a bed out of service").count() == 0, "a residential worker is not offered it"
+    assert page.get_by_role("button", name="Cancel it").count() == 0
+    assert page.goto("/premises/DEMO-ELM/out-of-service/new").status == 403
+    context.close()
+
+
+def test_a_handover_acknowledged_once(run):
+    night = run.token("night")
+    premises = run.premises_id(night)
+    notes = f"Quiet night; {run.surname} asked about his benefits appointment."
+    status, handover = run.api("POST", f"/premises/{premises}/handovers", {"shift": "night", "notes": notes, "tasks": ["Chase the GP letter"]}, token=night)
+    assert status == 201, handover
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    link = page.locator(f"#handovers + ul a[href$='/handovers/{handover['id'].lower()}']")
+    expect(link).to_have_count(1)
+    link.click()
+    run.check(page)
+    expect(page.locator(".notes")).to_have_text(notes)
+    expect(page.get_by_text("Chase the GP letter")).to_be_visible()
+    form = page.locator("form[action$='/handovers/" + handover["id"].lower() + "']")
+    fields = {name: form.locator(f"input[name='{name}']").input_value() for name in ["csrf", "formToken"]}
+    page.get_by_role("button", name="I have read this handover").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Handover acknowledged")
+    run.check(page)
+    assert page.get_by_role("button", name="I have read this handover").count() == 0, "not offered twice"
+    again = context.request.post(f"/premises/DEMO-ELM/handovers/{handover['id'].lower()}", form=fields, max_redirects=0, headers={"Origin": run.base})
+    assert again.status == 303, again.status
+    status, latest = run.api("GET", f"/premises/{premises}/handovers/latest", token=night)
+    assert status == 200, latest
+    mine = latest if latest["id"] == handover["id"] else None
+    assert mine is not None and len(mine["acknowledgements"]) == 1, latest
+    context.close()
+
+
+def test_changing_the_dates_shows_the_capacity_check_first(run):
+    placement = run.book_without_bed("Alex")
+    departure = datetime.date.fromisoformat(placement["expectedDeparture"])
+    arrival = datetime.date.fromisoformat(placement["expectedArrival"])
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    page.goto(f"/premises/DEMO-ELM/placements/{placement['id']}")
+    page.get_by_role("link", name="Change the dates").click()
+    run.check(page)
+    page.get_by_label("Expected departure").fill(arrival.isoformat())
+    page.get_by_role("button", name="Check the dates").click()
+    expect(page.locator(".error-summary")).to_contain_text("after the arrival")
+    run.check(page)
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "expectedDeparture"
+    new_departure = departure + datetime.timedelta(days=2)
+    page.get_by_label("Expected departure").fill(new_departure.isoformat())
+    page.get_by_role("button", name="Check the dates").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check the new dates")
+    expect(page.locator(".summary-list")).to_contain_text("has room on every night")
+    run.check(page)
+    status, unchanged = run.api("GET", f"/placements/{placement['id']}", token=run.token("manager"))
+    assert status == 200 and unchanged["expectedDeparture"] == departure.isoformat(), "nothing changes before the confirmation"
+    page.get_by_role("button", name="Confirm the new dates").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Dates changed")
+    run.check(page)
+    status, changed = run.api("GET", f"/placements/{placement['id']}", token=run.token("manager"))
+    assert status == 200 and changed["expectedDeparture"] == new_departure.isoformat(), changed
+    context.close()
+
+
+def test_key_worker_cancellation_and_a_planned_move_on(run):
+    placement = run.book_without_bed("Morgan")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "manager")
+    page.goto(f"/premises/DEMO-ELM/placements/{placement['id']}")
+    page.get_by_role("link", name="Assign a key worker").click()
+    run.check(page)
+    page.get_by_label("Key worker", exact=True).select_option(index=1)
+    page.get_by_role("button", name="Assign the key worker").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Key worker assigned")
+    page.get_by_role("link", name="Record a non-arrival").click()
+    run.check(page)
+    page.goto(f"/premises/DEMO-ELM/placements/{placement['id']}")
+    page.get_by_role("link", name="Cancel the placement").click()
+    run.check(page)
+    page.get_by_label("Why is it cancelled?").select_option(index=1)
+    page.get_by_role("button", name="Cancel the placement").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Placement cancelled")
+    run.check(page)
+
+    resident = run.book_without_bed("Rowan")
+    manager = run.token("manager")
+    arrival = datetime.date.fromisoformat(resident["expectedArrival"])
+    body = {"arrivedAt": (datetime.datetime.now(datetime.timezone.utc) - datetime.timedelta(hours=3)).strftime("%Y-%m-%dT%H:%M:%SZ")}
+    if arrival > datetime.date.today() + datetime.timedelta(days=7):
+        body["earlyArrivalReason"] = "Released early; the AP agreed."
+    status, arrived = run.api("POST", f"/placements/{resident['id']}/arrival", body, token=manager)
+    assert status == 200, arrived
+    page.goto(f"/premises/DEMO-ELM/placements/{resident['id']}")
+    page.get_by_role("link", name="Record the departure").click()
+    run.check(page)
+    page.get_by_label("Reason for leaving").select_option("O")
+    page.get_by_role("button", name="Record the departure").click()
+    expect(page.locator(".error-summary")).to_contain_text("Choose where they moved on to")
+    run.check(page)
+    page.locator(".error-summary a").first.click()
+    assert page.evaluate("document.activeElement.id") == "moveOnCategory"
+    categories = page.locator("#moveOnCategory option").evaluate_all("options => options.map(o => o.value)")
+    page.get_by_label("Where they moved on to").select_option(next(value for value in categories if value and value != "P"))
+    page.get_by_role("button", name="Record the departure").click()
+    assert page.locator(".error-summary").count() == 0, page.locator(".error-summary").inner_text()
+    expect(page.locator(".notification-banner")).to_contain_text("Departure recorded")
+    status, departed = run.api("GET", f"/placements/{resident['id']}", token=manager)
+    assert status == 200 and departed["status"] == "departed" and departed["departureReason"] == "O", departed
+    context.close()
+
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--base", required=True)

@@ -100,6 +100,14 @@ struct BenchAPI: Sendable {
         return try await send(request, expecting: .ok)
     }
 
+    /// A web view page's HTML, asked for as a browser signed in with the same session would.
+    func page(_ path: String) async throws -> Data {
+        var request = HTTPClientRequest(url: base + path)
+        request.headers.add(name: "Cookie", value: "ap_session=\(token)")
+        request.headers.add(name: "Accept", value: "text/html")
+        return try await send(request, expecting: .ok)
+    }
+
     /// A POST of JSON with a fresh Idempotency-Key; anything but `expecting` is an error.
     func post(_ path: String, json: [String: String], expecting: HTTPResponseStatus = .created) async throws -> Data {
         var request = HTTPClientRequest(url: base + path)

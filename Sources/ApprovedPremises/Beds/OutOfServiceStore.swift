@@ -133,3 +133,18 @@ public struct OutOfServiceStore: Sendable {
         return try row.decode("premises_id")
     }
 }
+
+extension OutOfServiceStore {
+    /// A premises' out-of-service periods that are not cancelled and end after `from`, by first
+    /// night, each with its bed's label: what is or will be out of service.
+    public func list(premisesID: UUID, from: CalendarDate, by principal: Principal) async throws -> [(period: OutOfService, bedLabel: String)] {
+        try await pool.withConnection { connection in
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see beds", premisesID: premisesID, on: connection)
+            return try await connection.query("""
+                SELECT \(Self.columns), b.label FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id
+                WHERE b.premises_id = \(premisesID) AND o.cancelled_at IS NULL AND upper(o.nights) > \(from)::date
+                ORDER BY lower(o.nights), b.label
+                """).map { (try Self.outOfService($0), try $0.decode("label")) }
+        }
+    }
+}

@@ -241,24 +241,7 @@ public struct PlacementStore: Sendable {
     /// every change is kept.
     public func changeDates(_ placementID: UUID, arrival: CalendarDate?, departure: CalendarDate?, expectedVersion: Int?, by principal: Principal) async throws -> Placement {
         try await change(placementID, expectedVersion: expectedVersion, action: "placement.change_dates", roles: Self.bookers, verb: "change placement dates", by: principal, lockPremises: true) { placement, premises, connection in
-            guard placement.status == .upcoming || placement.status == .arrived else {
-                throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "have its dates changed"))
-            }
-            if arrival != nil && placement.status == .arrived {
-                throw DomainError.invalid(field: "expectedArrival", rule: "arrived", "the person has arrived: only the expected departure can change")
-            }
-            let newArrival = arrival ?? placement.expectedArrival
-            let newDeparture = departure ?? placement.expectedDeparture
-            guard newDeparture > (placement.arrivalDate ?? newArrival) else {
-                throw DomainError.invalid(field: "expectedDeparture", rule: "order", "expectedDeparture must be after the arrival")
-            }
-            let stay = Nights(first: placement.arrivalDate ?? newArrival, end: newDeparture)
-            let counts = try await Capacity.nights(premisesID: placement.premisesID, nights: stay, needs: placement.needs, excluding: placement.id, on: connection)
-            let old = placement.nights
-            let shortfalls = Capacity.shortfalls(adding: placement.needs, to: counts).filter { !(old?.contains($0.night) ?? false) }
-            if !shortfalls.isEmpty {
-                throw DomainError(.conflict, Capacity.describe(shortfalls, premises: premises.name))
-            }
+            let (newArrival, newDeparture) = try await Self.checkDates(placement, arrival: arrival, departure: departure, premisesName: premises.name, on: connection)
             try await connection.execute("""
                 INSERT INTO placement_date_change (placement_id, old_arrival, old_departure, new_arrival, new_departure, changed_by)
                 VALUES (\(placement.id), \(placement.expectedArrival), \(placement.expectedDeparture), \(newArrival), \(newDeparture), \(principal.staffID))
@@ -271,6 +254,44 @@ public struct PlacementStore: Sendable {
             try await Self.fitAllocations(placementID, on: connection)
             return try Placement(row: row)
         }
+    }
+
+    /// What `changeDates` would answer, without changing anything: the new expected dates, or
+    /// the refusal (the nights a premises would be short, say). For a page that shows the
+    /// capacity check's answer before the change is confirmed; the change checks again.
+    public func checkDates(_ placementID: UUID, arrival: CalendarDate?, departure: CalendarDate?, by principal: Principal) async throws
+        -> (arrival: CalendarDate, departure: CalendarDate)
+    {
+        try await pool.withConnection { connection in
+            let placement = try await Self.load(placementID, on: connection, lock: false)
+            let premises = try await PremisesAccess.require(principal, Self.bookers, to: "change placement dates", premisesID: placement.premisesID, on: connection)
+            return try await Self.checkDates(placement, arrival: arrival, departure: departure, premisesName: premises.name, on: connection)
+        }
+    }
+
+    /// The rules of a change of dates: the order of the dates, the arrival fixed once arrived,
+    /// and capacity on every night the stay newly takes.
+    static func checkDates(_ placement: Placement, arrival: CalendarDate?, departure: CalendarDate?, premisesName: String,
+                           on connection: PostgresConnection) async throws -> (arrival: CalendarDate, departure: CalendarDate) {
+        guard placement.status == .upcoming || placement.status == .arrived else {
+            throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "have its dates changed"))
+        }
+        if arrival != nil && placement.status == .arrived {
+            throw DomainError.invalid(field: "expectedArrival", rule: "arrived", "the person has arrived: only the expected departure can change")
+        }
+        let newArrival = arrival ?? placement.expectedArrival
+        let newDeparture = departure ?? placement.expectedDeparture
+        guard newDeparture > (placement.arrivalDate ?? newArrival) else {
+            throw DomainError.invalid(field: "expectedDeparture", rule: "order", "expectedDeparture must be after the arrival")
+        }
+        let stay = Nights(first: placement.arrivalDate ?? newArrival, end: newDeparture)
+        let counts = try await Capacity.nights(premisesID: placement.premisesID, nights: stay, needs: placement.needs, excluding: placement.id, on: connection)
+        let old = placement.nights
+        let shortfalls = Capacity.shortfalls(adding: placement.needs, to: counts).filter { !(old?.contains($0.night) ?? false) }
+        if !shortfalls.isEmpty {
+            throw DomainError(.conflict, Capacity.describe(shortfalls, premises: premisesName))
+        }
+        return (newArrival, newDeparture)
     }
 
     /// Runs one change of a placement: loads and locks it, checks access and version, audits.

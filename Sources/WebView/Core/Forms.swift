@@ -109,9 +109,17 @@ struct FormErrors: Sendable {
         if error.problems.isEmpty {
             items = [Item(field: otherwise, message: error.message)]
         } else {
-            items = error.problems.map { Item(field: fields[$0.field] ?? otherwise, message: $0.message) }
+            items = error.problems.map { Item(field: fields[$0.field] ?? otherwise, message: Self.wording["\($0.field)/\($0.rule)"] ?? $0.message) }
         }
     }
+
+    /// The domain's messages that name an API field, said as the form's labels say it.
+    static let wording = [
+        "moveOnCategory/required": "Choose where they moved on to: a planned move-on needs it",
+        "transferredTo/required": "Enter the AP they transferred to",
+        "expectedDeparture/order": "The expected departure must be after the arrival",
+        "end/order": "The first night back in service must be after the first night out of service",
+    ]
 
     init(_ items: [Item] = []) { self.items = items }
 }

@@ -42,6 +42,9 @@ public struct WebView: Sendable {
         PlacementListPage(view: self).register(on: router)
         PlacementPages(view: self).register(on: router)
         PlacementForms(view: self).register(on: router)
+        PlacementDatesForm(view: self).register(on: router)
+        HandoverPage(view: self).register(on: router)
+        OutOfServicePages(view: self).register(on: router)
         return router
     }
 }

@@ -61,6 +61,7 @@ struct BedBoardPage: Sendable {
         let next: String
         let choices: [Choice]
         let overbookedNights: Int
+        let outOfService: String
     }
 
     func render<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
@@ -111,7 +112,7 @@ struct BedBoardPage: Sendable {
             rooms: rooms, summary: summary, columns: board.nights.count + 1,
             previous: link(from.adding(days: -weeks * 7), weeks), next: link(from.adding(days: weeks * 7), weeks),
             choices: Self.weekChoices.map { Choice(weeks: $0, href: link(from, $0), current: $0 == weeks) },
-            overbookedNights: board.summary.filter(\.overbooked).count)
+            overbookedNights: board.summary.filter(\.overbooked).count, outOfService: "\(base)/out-of-service")
         return view.renderer.page("beds", title: "Bed board, \(scope.premises.name)", chrome: scope.chrome, view: model)
     }
 }

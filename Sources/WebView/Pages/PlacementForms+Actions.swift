@@ -87,12 +87,14 @@ extension PlacementForms {
                 .select("reason", "Reason for leaving", value: posted?["reason"], choices: try await Self.vocabulary(form, "departure-reasons")),
                 .select("moveOnCategory", "Where they moved on to", hint: "Needed when the reason is a planned move-on.",
                         value: posted?["moveOnCategory"], choices: try await Self.vocabulary(form, "move-on-categories")),
+                .input("transferredTo", "The AP they transferred to", hint: "Needed only for a transfer to another AP.", value: posted?["transferredTo"]),
                 .textarea("notes", "Notes (optional)", value: posted?["notes"]),
             ])
         }, change: { form, fields in
             let departure = PlacementStore.Departure(
                 departedAt: try Self.instant(fields, "departedAt", in: Self.zone(form)),
-                reason: try Self.required(fields, "reason", "Choose the reason for leaving"), moveOnCategory: fields["moveOnCategory"], notes: fields["notes"])
+                reason: try Self.required(fields, "reason", "Choose the reason for leaving"), moveOnCategory: fields["moveOnCategory"], notes: fields["notes"],
+                transferredTo: fields["transferredTo"])
             _ = try await form.view.stores.placements.depart(form.placement.id, departure, expectedVersion: nil, by: form.scope.principal)
         })
     }

@@ -155,6 +155,7 @@ struct PlacementPages: Sendable {
         }
         if placement.status == .arrived && scope.may(PlacementStore.recorders) { actions.append(Link(href: href + "/departure", text: "Record the departure", current: false)) }
         if open && scope.may(KeyWorkStore.assigners) { actions.append(Link(href: href + "/key-worker", text: "Assign a key worker", current: false)) }
+        if open && scope.may(PlacementStore.bookers) { actions.append(Link(href: href + "/dates", text: "Change the dates", current: false)) }
         if placement.status == .upcoming && scope.may(PlacementStore.bookers) { actions.append(Link(href: href + "/cancellation", text: "Cancel the placement", current: false)) }
         scope.chrome.done = request.query("done").flatMap { PlacementForms.doneMessages[$0] }
         scope.chrome.back = .init(href: "\(scope.base)/placements", text: "Back to placements", current: false)

@@ -99,7 +99,7 @@ struct TodayPage: Sendable {
         }, none: "Nobody is flagged for move-on."))
         lists.append(ItemList(id: "out-of-service", heading: "Beds out of service tonight", items: board.beds.compactMap { row in
             guard let cell = row.nights.first, cell.state == .outOfService else { return nil }
-            return .init("Bed \(row.label) (\(row.room))", href: "\(base)/beds", tag: "Out of service: \(cell.reason ?? "")", tagClass: "tag--grey")
+            return .init("Bed \(row.label) (\(row.room))", href: "\(base)/out-of-service", tag: "Out of service: \(cell.reason ?? "")", tagClass: "tag--grey")
         }, none: "Every bed is in service tonight."))
         if !bedless.isEmpty {
             lists.insert(ItemList(id: "no-bed", heading: "Placements with no bed yet", items: placed.filter { bedless.contains($0.id) && $0.expectedArrival <= today.adding(days: 14) }.map { placement in

@@ -1,0 +1,100 @@
+import APClient
+import ApprovedPremises
+import ArgumentParser
+import AsyncHTTPClient
+import Foundation
+import Postgres
+
+struct BenchPages: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench-pages",
+        abstract: "Time the web view's today page, 12-week bed board and placement record on the national data, each beside the same data through the API.",
+        discussion: """
+            On the national data (ap db seed). Starts `ap serve` (this executable) on --port against \
+            the same database and asks it, as the benchmark account (bench.admin) signed in with a \
+            browser's session cookie, for three pages of the premises with the most residents:
+
+              today       /premises/{code}, next to the API calls that fetch what it shows (the \
+            premises, tonight's board, its placements, who is in, open breaches, night checks, \
+            handovers waiting, key work due, tests, move-on flags), one after another
+              bed board   /premises/{code}/beds?weeks=12, next to the premises and its 84-night \
+            bed board through the API
+              record      the record tab of the placement at that premises with the longest stay, \
+            next to the placement and its record through the API
+
+            Each figure is the median of --runs after a warm-up: the time from sending the request \
+            to the last byte of the answer (pages rendered in full), on the same connection pool. \
+            It writes nothing but the benchmark account's session.
+
+            Example:  ap db bench-pages
+            """)
+
+    @Option(help: "Timed runs of each page and its API calls (after one warm-up).") var runs: Int = 15
+    @Option(help: "The port of the service it starts.") var port: Int = 18_481
+
+    func run() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        try await withOperatorPool { pool in
+            guard try await pool.query("SELECT 1 AS n FROM premises WHERE code = 'NAT-001'").first != nil else {
+                throw CLIError("there is no national data here: load it with ap db seed --scale national")
+            }
+            guard let busiest = try await pool.query("""
+                SELECT p.premises_id, pr.code, count(*)::integer AS residents FROM placement p JOIN premises pr ON pr.id = p.premises_id
+                WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL GROUP BY p.premises_id, pr.code ORDER BY 3 DESC, 2 LIMIT 1
+                """).first else {
+                throw CLIError("no premises has anyone in residence: load the national data with ap db seed --scale national")
+            }
+            let premisesID = (try busiest.decode("premises_id", as: UUID.self)).uuidString.lowercased()
+            let code: String = try busiest.decode("code")
+            let today = CalendarDate.today(in: Premises.defaultTimeZone)
+            guard let longest = try await pool.query("""
+                SELECT id FROM placement WHERE premises_id = \(UUID(uuidString: premisesID)!) AND arrived_at IS NOT NULL AND departed_at IS NULL
+                ORDER BY arrived_at, id LIMIT 1
+                """).first else { throw CLIError("\(code) has nobody in residence") }
+            let placementID = (try longest.decode("id", as: UUID.self)).uuidString.lowercased()
+
+            let account = try await BenchAccount.make(pool)
+            let service = try BenchService.start(port: port, environment: environment)
+            defer { service.stop() }
+            let http = HTTPClient(eventLoopGroupProvider: .singleton)
+            do {
+                let api = BenchAPI(http: http, base: "http://127.0.0.1:\(port)", token: account.token)
+                try await api.waitUntilReady()
+                guard service.isRunning else {
+                    throw CLIError("the service the benchmark started has stopped (is port \(port) taken? choose another with --port)")
+                }
+                let premises = "/premises/\(premisesID)"
+                let todayCalls = [
+                    premises, "\(premises)/bed-board?from=\(today)&nights=1",
+                    "\(premises)/placements?from=\(today.adding(days: -366))&to=\(today.adding(days: 15))", "\(premises)/tonight",
+                    "\(premises)/curfew-breaches?open=true", "\(premises)/night-checks", "\(premises)/handovers/pending",
+                    "\(premises)/key-work/due", "\(premises)/tests?pending=true", "\(premises)/tests", "\(premises)/move-on/flags",
+                ]
+                let comparisons: [(String, String, [String])] = [
+                    ("today page, \(code)", "/premises/\(code)", todayCalls),
+                    ("bed board, 12 weeks, \(code)", "/premises/\(code)/beds?from=\(today)&weeks=12", [premises, "\(premises)/bed-board?from=\(today)&nights=84"]),
+                    ("placement record, longest stay at \(code)", "/premises/\(code)/placements/\(placementID)/record",
+                     [premises, "/placements/\(placementID)", "/placements/\(placementID)/record"]),
+                ]
+                var rows = [[String]]()
+                for (what, page, calls) in comparisons {
+                    let (html, ours) = try await BenchReports.time(runs: runs) { try await api.page(page) }
+                    let (json, baseline) = try await BenchReports.time(runs: runs) {
+                        var bytes = 0
+                        for call in calls { bytes += try await api.get(call).count }
+                        return bytes
+                    }
+                    rows.append([what, Bench.ms(ours), Bench.ms(baseline), Bench.ratio(ours, baseline),
+                                 "page \(html.count / 1024) KB; API: \(calls.count) call\(calls.count == 1 ? "" : "s"), \(json / 1024) KB"])
+                }
+                let residents: Int = try busiest.decode("residents")
+                print("\(code): \(residents) residents. Median of \(runs) runs after a warm-up; the baseline is the API calls for the same data, one after another.\n")
+                Terminal.printTable(["PAGE", "PAGE TIME", "API", "RATIO", "NOTE"], rows)
+                try await http.shutdown()
+            } catch {
+                try? await http.shutdown()
+                throw error
+            }
+        }
+    }
+}

@@ -104,10 +104,16 @@ struct TestingTests {
             refused = try await testing.results(refused.id, [("whole_sample", "refused", nil)], receivedAt: nil, by: world.manager, now: at("2026-12-05T22:10:00Z"))
             #expect(refused.results.map(\.result) == [.refused])
             #expect(refused.needsFollowUp)
+            // The today page's list: residents' results awaiting a follow-up, and only those.
+            #expect(try await testing.tests(premisesID: world.premises, pendingOnly: false, awaitingFollowUp: true, by: world.manager).map(\.id) == [refused.id])
+            await #expect(throws: DomainError.self) {
+                try await testing.tests(premisesID: world.premises, pendingOnly: true, awaitingFollowUp: true, by: world.manager)
+            }
             refused = try await testing.followUp(refused.id, action: "warning", note: "written warning; PP told", by: world.manager, now: at("2026-12-06T10:00:00Z"))
             refused = try await testing.followUp(refused.id, action: "reported_to_pp", note: nil, by: world.manager, now: at("2026-12-06T10:05:00Z"))
             #expect(refused.followUps.map(\.action) == [.warning, .reportedToPP])
             #expect(!refused.needsFollowUp)
+            #expect(try await testing.tests(premisesID: world.premises, pendingOnly: false, awaitingFollowUp: true, by: world.manager).isEmpty)
 
             var clean = try await testing.record(resident.id, .init(reason: "random", sampleType: "breath", requiredAt: at("2026-12-06T21:00:00Z"),
                                                                     takenAt: at("2026-12-06T21:00:00Z")), by: world.manager, now: at("2026-12-06T21:05:00Z"))

@@ -20,7 +20,8 @@ extension APIHandler {
 
     func listPremisesTests(_ input: Operations.ListPremisesTests.Input) async throws -> Operations.ListPremisesTests.Output {
         let tests = try await stores.testing.tests(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
-                                                             pendingOnly: input.query.pending ?? false, by: try RequestScope.caller())
+                                                             pendingOnly: input.query.pending ?? false, awaitingFollowUp: input.query.followUp ?? false,
+                                                             by: try RequestScope.caller())
         return try .ok(.init(body: .json(tests.map(Components.Schemas.SubstanceTest.init))))
     }
 

@@ -251,17 +251,16 @@ public struct KeyWorkStore: Sendable {
         try await pool.withConnection { connection in
             let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see key work", premisesID: premisesID, on: connection)
             let today = CalendarDate.today(in: premises.timeZone, now: now)
+            // Each resident's last session, from their own entries newest first: a probe a
+            // resident, not a pass over every session the premises ever held.
             let sessions = try await connection.query("""
-                WITH last AS (
-                    SELECT DISTINCT ON (k.placement_id) k.placement_id, (k.held_at AT TIME ZONE pr.time_zone)::date AS held_on, k.next_session_on
-                    FROM key_work_session k JOIN placement p ON p.id = k.placement_id JOIN premises pr ON pr.id = p.premises_id
-                    WHERE p.premises_id = \(premisesID)
-                    ORDER BY k.placement_id, k.held_at DESC
-                )
                 SELECT p.id, p.person_name, p.key_worker_id, s.display_name AS key_worker, last.held_on,
                        coalesce(last.next_session_on, coalesce(last.held_on, p.arrival_date) + pr.key_work_interval_days) AS due_on
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id
-                LEFT JOIN last ON last.placement_id = p.id
+                LEFT JOIN LATERAL (
+                    SELECT (k.held_at AT TIME ZONE pr.time_zone)::date AS held_on, k.next_session_on
+                    FROM key_work_session k WHERE k.placement_id = p.id ORDER BY k.held_at DESC LIMIT 1
+                ) last ON true
                 LEFT JOIN staff s ON s.id = p.key_worker_id
                 WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
                   AND (\(keyWorkerID)::uuid IS NULL OR p.key_worker_id = \(keyWorkerID)::uuid)

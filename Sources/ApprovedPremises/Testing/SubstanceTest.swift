@@ -45,7 +45,7 @@ public struct SubstanceTest: Sendable, Equatable, Codable {
         case negative, positive, positivePrescribed = "positive_prescribed", dilute, tampered, refused, unableToProvide = "unable_to_provide"
 
         /// Results that call for a follow-up.
-        var needsFollowUp: Bool { [.positive, .dilute, .tampered, .refused, .unableToProvide].contains(self) }
+        public var needsFollowUp: Bool { [.positive, .dilute, .tampered, .refused, .unableToProvide].contains(self) }
     }
 
     /// What was done about a positive or refused result.

@@ -316,9 +316,25 @@ public struct TestingStore: Sendable {
 
     /// A premises' tests, newest first (at most 500); `pendingOnly` for laboratory samples whose
     /// results are still awaited more than the premises' `lab_result_days` after they were taken.
-    public func tests(premisesID: UUID, pendingOnly: Bool, by principal: Principal, now: Date = Date()) async throws -> [SubstanceTest] {
-        try await pool.withConnection { connection in
+    /// `awaitingFollowUp`: only the tests of residents in residence with a result that calls for a
+    /// follow-up (positive, refused, dilute, tampered, unable to provide) and none recorded.
+    public func tests(premisesID: UUID, pendingOnly: Bool, awaitingFollowUp: Bool = false, by principal: Principal, now: Date = Date())
+        async throws -> [SubstanceTest]
+    {
+        if pendingOnly && awaitingFollowUp {
+            throw DomainError.invalid(field: "followUp", rule: "exclusive", "pending and followUp cannot both be asked for: a test awaiting its results has none to follow up")
+        }
+        return try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see tests", premisesID: premisesID, on: connection)
+            if awaitingFollowUp {
+                let outcomes = SubstanceTest.Outcome.allCases.filter(\.needsFollowUp).map(\.rawValue)
+                return try await Self.tests(where: """
+                    t.placement_id = ANY (ARRAY(SELECT id FROM placement
+                                                WHERE premises_id = \(premisesID) AND arrived_at IS NOT NULL AND departed_at IS NULL))
+                    AND EXISTS (SELECT 1 FROM substance_test_result r WHERE r.test_id = t.id AND r.result = ANY (\(outcomes)::text[]))
+                    AND NOT EXISTS (SELECT 1 FROM substance_test_follow_up f WHERE f.test_id = t.id)
+                    """, on: connection)
+            }
             if pendingOnly {
                 return try await Self.tests(where: """
                     t.premises_id = \(premisesID) AND t.sample_type = 'urine_lab' AND t.taken_at IS NOT NULL

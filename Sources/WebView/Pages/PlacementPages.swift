@@ -43,10 +43,9 @@ struct PlacementPages: Sendable {
         var scope = try await view.premisesScope(context, current: "placements")
         let placement = try await PlacementPages.placement(view, scope, context)
         let stores = view.stores, words = scope.wording, principal = scope.principal
-        let stays = try await stores.placements.bedStays(premisesID: scope.premises.id, placementID: placement.id, by: principal)
-        let live = stays.filter { $0.releasedAt == nil }
-        let bed = live.first { $0.nights?.contains(max(scope.today, placement.arrivalDate ?? placement.expectedArrival)) ?? false } ?? live.first
-        let (status, statusClass) = PlacementListPage.status(placement, bed: bed?.bedLabel, today: scope.today)
+        // The bed history is read beside the tab's own records.
+        let premisesID = scope.premises.id
+        async let staysRead = stores.placements.bedStays(premisesID: premisesID, placementID: placement.id, by: principal)
         let href = "\(scope.base)/placements/\(placement.id.uuidString.lowercased())"
         var summaries = [SummaryList](), tables = [Table](), note: String? = nil
         func date(_ value: CalendarDate?) -> String { value.map(words.date) ?? "Not recorded" }
@@ -130,6 +129,8 @@ struct PlacementPages: Sendable {
                 }, none: "Nothing is recorded yet."),
             ]
         default:
+            let stays = try await staysRead
+            let bed = Self.bed(stays, placement, today: scope.today)
             let staff = (try? await stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200)).items) ?? []
             let keyWorker = placement.keyWorkerID.map { id in staff.first { $0.id == id }?.displayName ?? "Assigned" } ?? "None assigned"
             summaries = [SummaryList(heading: "Stay", rows: [
@@ -146,6 +147,8 @@ struct PlacementPages: Sendable {
                               words.dateTime(stay.allocatedAt), stay.releasedAt.map { "Released \(words.dateTime($0))" } ?? "Holds the bed"])
             }, none: "No bed has been allocated yet.")]
         }
+        let bed = Self.bed(try await staysRead, placement, today: scope.today)
+        let (status, statusClass) = PlacementListPage.status(placement, bed: bed?.bedLabel, today: scope.today)
         var actions = [Link]()
         let open = placement.status == .upcoming || placement.status == .arrived
         if open && scope.may(PlacementStore.allocators) { actions.append(Link(href: href + "/allocate", text: bed == nil ? "Allocate a bed" : "Move to another bed", current: false)) }
@@ -164,6 +167,12 @@ struct PlacementPages: Sendable {
                           tabs: Self.tabs.map { Link(href: $0.0.isEmpty ? href : "\(href)/\($0.0)", text: $0.1, current: $0.0 == tab) },
                           tabName: tabName, actions: actions, summaries: summaries, tables: tables, note: note)
         return view.renderer.page("placement", title: "\(tabName): \(placement.personName), \(scope.premises.name)", chrome: scope.chrome, view: model)
+    }
+
+    /// The bed a placement holds now (or for its first night to come), if any.
+    static func bed(_ stays: [BedStay], _ placement: Placement, today: CalendarDate) -> BedStay? {
+        let live = stays.filter { $0.releasedAt == nil }
+        return live.first { $0.nights?.contains(max(today, placement.arrivalDate ?? placement.expectedArrival)) ?? false } ?? live.first
     }
 
     /// The placement of the address's `{id}`, which must be one of the premises in the address.

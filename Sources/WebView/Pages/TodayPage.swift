@@ -22,18 +22,30 @@ struct TodayPage: Sendable {
         let scope = try await view.premisesScope(context, current: "today")
         let stores = view.stores, principal = scope.principal, premises = scope.premises, base = scope.base
         let words = scope.wording, today = scope.today
-        let board = try await stores.bedBoards.board(premisesID: premises.id, nights: Nights(first: today, end: today.adding(days: 1)), by: principal)
-        let placed = try await stores.placements.list(premisesID: premises.id, nights: Nights(first: today.adding(days: -366), end: today.adding(days: 15)),
+        // Independent reads, run side by side on the pool's connections.
+        async let boardRead = stores.bedBoards.board(premisesID: premises.id, nights: Nights(first: today, end: today.adding(days: 1)), by: principal)
+        async let placedRead = stores.placements.list(premisesID: premises.id, nights: Nights(first: today.adding(days: -350), end: today.adding(days: 15)),
                                                       by: principal)
-        let stays = try await stores.placements.bedStays(premisesID: premises.id, by: principal).filter { $0.releasedAt == nil }
-        let states = try await stores.curfew.tonight(premisesID: premises.id, by: principal)
-        let breaches = try await stores.curfewBreaches.list(premisesID: premises.id, openOnly: true, by: principal)
-        let checks = try await stores.nightChecks.rounds(premisesID: premises.id, night: nil, by: principal)
-        let handovers = try await stores.handovers.pending(premisesID: premises.id, by: principal)
-        let keyWork = try await stores.keyWork.due(premisesID: premises.id, keyWorkerID: nil, by: principal)
-        let labOverdue = try await stores.testing.tests(premisesID: premises.id, pendingOnly: true, by: principal)
-        let tests = try await stores.testing.tests(premisesID: premises.id, pendingOnly: false, by: principal)
-        let moveOn = try await stores.moveOn.flags(premisesID: premises.id, keyWorkerID: nil, by: principal)
+        async let staysRead = stores.placements.bedStays(premisesID: premises.id, current: today, by: principal)
+        async let statesRead = stores.curfew.tonight(premisesID: premises.id, by: principal)
+        async let breachesRead = stores.curfewBreaches.list(premisesID: premises.id, openOnly: true, by: principal)
+        async let checksRead = stores.nightChecks.rounds(premisesID: premises.id, night: nil, by: principal)
+        async let handoversRead = stores.handovers.pending(premisesID: premises.id, by: principal)
+        async let keyWorkRead = stores.keyWork.due(premisesID: premises.id, keyWorkerID: nil, by: principal)
+        async let labOverdueRead = stores.testing.tests(premisesID: premises.id, pendingOnly: true, by: principal)
+        async let followUpsRead = stores.testing.tests(premisesID: premises.id, pendingOnly: false, awaitingFollowUp: true, by: principal)
+        async let moveOnRead = stores.moveOn.flags(premisesID: premises.id, keyWorkerID: nil, by: principal)
+        let board = try await boardRead
+        let placed = try await placedRead
+        let stays = try await staysRead
+        let states = try await statesRead
+        let breaches = try await breachesRead
+        let checks = try await checksRead
+        let handovers = try await handoversRead
+        let keyWork = try await keyWorkRead
+        let labOverdue = try await labOverdueRead
+        let followUps = try await followUpsRead
+        let moveOn = try await moveOnRead
 
         func placement(_ id: UUID, _ tab: String = "") -> String { "\(base)/placements/\(id.uuidString.lowercased())\(tab.isEmpty ? "" : "/" + tab)" }
         // Open placements with no bed for their next night (tonight, or the first night to come).
@@ -89,7 +101,7 @@ struct TodayPage: Sendable {
             .init("\(test.personName): sample \(test.sampleNumber ?? "") taken \(test.takenAt.map(words.dateTime) ?? "")",
                   href: placement(test.placementID, "tests"), tag: "Result overdue", tagClass: "tag--red")
         }, none: "No laboratory result is overdue."))
-        lists.append(ItemList(id: "follow-ups", heading: "Positive results awaiting follow-up", items: tests.filter(\.needsFollowUp).map { test in
+        lists.append(ItemList(id: "follow-ups", heading: "Positive results awaiting follow-up", items: followUps.map { test in
             .init("\(test.personName): test of \(words.dateTime(test.requiredAt))", href: placement(test.placementID, "tests"),
                   tag: "Follow-up needed", tagClass: "tag--red")
         }, none: "No positive result is awaiting follow-up."))

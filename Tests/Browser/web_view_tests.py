@@ -406,6 +406,11 @@ def test_a_handover_acknowledged_once(run):
     assert status == 200, latest
     mine = latest if latest["id"] == handover["id"] else None
     assert mine is not None and len(mine["acknowledgements"]) == 1, latest
+    assert page.goto(f"/premises/DEMO-ELM/handovers/{handover['id'].lower()}").status == 200, "an acknowledged handover can still be read"
+    other = run.api("POST", f"/premises/{run.premises_id(run.token('other.manager'), 'DEMO-OAK')}/handovers",
+                    {"shift": "day", "notes": "Oak House only"}, token=run.token("other.manager"))
+    assert other[0] == 201, other
+    assert page.goto(f"/premises/DEMO-ELM/handovers/{other[1]['id'].lower()}").status == 404, "another premises' handover is not found at this one"
     context.close()
 
 

@@ -104,6 +104,17 @@ public struct HandoverStore: Sendable {
         }
     }
 
+    /// One handover of a premises, as written, with its acknowledgements.
+    public func get(_ id: UUID, premisesID: UUID, by principal: Principal) async throws -> Handover {
+        try await pool.withConnection { connection in
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "read handovers", premisesID: premisesID, on: connection)
+            guard try await connection.first("SELECT 1 AS n FROM handover WHERE id = \(id) AND premises_id = \(premisesID)") != nil else {
+                throw DomainError(.notFound, "there is no handover \(id.uuidString.lowercased()) at this premises")
+            }
+            return try await Self.load(id, on: connection)
+        }
+    }
+
     /// The premises' latest handover, if there is one.
     public func latest(premisesID: UUID, by principal: Principal) async throws -> Handover? {
         try await pool.withConnection { connection in

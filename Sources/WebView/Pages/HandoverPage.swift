@@ -2,7 +2,7 @@ import ApprovedPremises
 import Foundation
 import Hummingbird
 
-/// `/premises/{code}/handovers/{id}`: a handover as written, who has acknowledged it, and the
+/// `/premises/{code}/handovers/{id}`: a handover as written (any of the premises', old or new), who has acknowledged it, and the
 /// button that acknowledges it (once, however often it is pressed).
 struct HandoverPage: Sendable {
     let view: WebView
@@ -50,14 +50,11 @@ struct HandoverPage: Sendable {
         }
     }
 
-    /// The handover of the address, one of the premises' recent ones.
+    /// The handover of the address, at the premises of the address.
     private func handover<Context: RequestContext>(_ scope: PremisesScope, _ context: Context) async throws -> Handover {
-        let id = context.parameters.get("id").flatMap(UUID.init(uuidString:))
-        let recent = try await view.stores.handovers.pending(premisesID: scope.premises.id, by: scope.principal)
-            + [try await view.stores.handovers.latest(premisesID: scope.premises.id, by: scope.principal)].compactMap { $0 }
-        guard let id, let handover = recent.first(where: { $0.id == id }) else {
-            throw PageError.notFound("There is no recent handover like that at \(scope.premises.name).")
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw PageError.notFound("There is no handover like that at \(scope.premises.name).")
         }
-        return handover
+        return try await view.stores.handovers.get(id, premisesID: scope.premises.id, by: scope.principal)
     }
 }

@@ -39,9 +39,17 @@ struct ShutdownTests {
                     // the bound only tells that apart from a stop, with room for a loaded CI machine.
                     #expect(ContinuousClock.now - started < .seconds(120))
                 }
-                let after = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day",
-                                                     method: .get, headers: world.headers("manager"))
-                #expect(after.status == .ok)
+                // The same report, the lock gone, is answered. Its limit is still one second, which a
+                // CI machine running every suite at once can exceed now and then: a few tries, each
+                // a 503 with the sentence or the answer; a broken connection would fail every one.
+                var statuses = [HTTPResponse.Status]()
+                for _ in 0..<5 where statuses.last != .ok {
+                    let after = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day",
+                                                         method: .get, headers: world.headers("manager"))
+                    statuses.append(after.status)
+                }
+                #expect(statuses.last == .ok, "the report after the lock was answered \(statuses)")
+                #expect(statuses.allSatisfy { $0 == .ok || $0 == .serviceUnavailable })
             }
             await reportPool.close()
         }

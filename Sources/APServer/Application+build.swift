@@ -48,8 +48,9 @@ public func buildApplication(
 /// generated API behind authentication, idempotency and problem answers, and the OpenAPI
 /// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`).
 public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
-                        publicURL: String? = nil, logger: Logger) throws -> Router<AppRequestContext> {
-    let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher)
+                        publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
+                        logger: Logger) throws -> Router<AppRequestContext> {
+    let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults)
     let handler = APIHandler(pool: pool, stores: stores)
     let document = try APIDocument.yaml()
     let router = Router(context: AppRequestContext.self)

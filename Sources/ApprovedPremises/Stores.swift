@@ -30,14 +30,15 @@ public struct Stores: Sendable {
     /// On the report database (a read replica) when one is configured.
     public let reports: ReportStore
 
-    /// The stores over a pool; reports over `reportPool` when given.
-    public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher) {
+    /// The stores over a pool; reports over `reportPool` when given; `idempotencyFaults` only in
+    /// tests of the crash window.
+    public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none) {
         sessions = SessionStore(pool: pool, hasher: hasher)
         staff = StaffStore(pool: pool, hasher: hasher)
         premises = PremisesStore(pool: pool)
         reference = ReferenceStore(pool: pool)
         audit = AuditStore(pool: pool)
-        idempotency = IdempotencyStore(pool: pool)
+        idempotency = IdempotencyStore(pool: pool, faults: idempotencyFaults)
         rooms = RoomStore(pool: pool)
         outOfService = OutOfServiceStore(pool: pool)
         bedBoards = BedBoardStore(pool: pool)

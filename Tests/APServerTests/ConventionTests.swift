@@ -3,7 +3,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
+import Logging
 import Postgres
+import Synchronization
 import Testing
 import TestSupport
 @testable import APServer
@@ -163,6 +165,53 @@ struct ConventionTests {
         }
     }
 
+    @Test("a crash between the change and its answer: before the commit the retry runs as the first time, after it the retry replays; once each")
+    func crashWindow() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let world = try await TestWorld.make(pool: pool)
+            let crashes = CrashOnce()
+            let faults = IdempotencyStore.Faults(beforeCommit: { try crashes.fail("before", key: $0) }, afterCommit: { try crashes.fail("after", key: $0) })
+            var logger = Logger(label: "test")
+            logger.logLevel = .critical
+            let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), idempotencyFaults: faults, logger: logger)
+            let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+            try await app.test(.router) { client in
+                let arrived = try await client.execute(uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("manager"),
+                                                       body: json(["arrivedAt": Date().addingTimeInterval(-7_200).formatted(.iso8601)]))
+                #expect(arrived.status == .ok)
+                let movements = "/placements/\(world.placement)/movements"
+                func count() async throws -> Int {
+                    try await pool.query("SELECT count(*)::integer AS n FROM movement WHERE placement_id = \(world.placement)").first!.decode("n")
+                }
+                // Dies after the sign-out and its answer are written, before they commit: nothing stays.
+                let out = json(["kind": "out", "occurredAt": Date().addingTimeInterval(-3_600).formatted(.iso8601)])
+                let outKey = world.headers("night", [Self.idempotencyKey: "crash-before-out"])
+                let died = try await client.execute(uri: movements, method: .post, headers: outKey, body: out)
+                #expect(died.status == .internalServerError)
+                #expect(try await count() == 0)
+                let retried = try await client.execute(uri: movements, method: .post, headers: outKey, body: out)
+                #expect(retried.status == .created, "\(retried.text)")
+                #expect(retried.headers[HTTPField.Name("Idempotent-Replayed")!] == nil)
+                #expect(try await count() == 1)
+                // Dies after the sign-in commits, before its answer is sent: the retry is given the
+                // first answer, not "already signed in".
+                let signIn = json(["kind": "in", "occurredAt": Date().addingTimeInterval(-600).formatted(.iso8601)])
+                let inKey = world.headers("night", [Self.idempotencyKey: "crash-after-in"])
+                let lost = try await client.execute(uri: movements, method: .post, headers: inKey, body: signIn)
+                #expect(lost.status == .internalServerError)
+                #expect(try await count() == 2)
+                let replayed = try await client.execute(uri: movements, method: .post, headers: inKey, body: signIn)
+                #expect(replayed.status == .created, "\(replayed.text)")
+                #expect(replayed.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                #expect(try replayed.json()["kind"] as? String == "in")
+                #expect(try await count() == 2)
+                let audits: Int = try await pool.query(
+                    "SELECT count(*)::integer AS n FROM audit_event WHERE action IN ('movement.out', 'movement.in')").first!.decode("n")
+                #expect(audits == 2)
+            }
+        }
+    }
+
     @Test("keys belong to the member of staff: two people's same key are two requests")
     func keysPerStaff() async throws {
         try await withApp { client, world in
@@ -284,5 +333,19 @@ struct ConventionTests {
             let unknown = try await client.execute(uri: "/reference/horoscopes", method: .get, headers: world.headers("night"))
             #expect(unknown.status == .notFound)
         }
+    }
+}
+
+/// Fails each fault point once for keys naming it (`crash-before-…`, `crash-after-…`), as a
+/// crash at that instant would.
+final class CrashOnce: Sendable {
+    private let failed = Mutex<Set<String>>([])
+
+    struct Crash: Error {}
+
+    func fail(_ point: String, key: String) throws {
+        guard key.hasPrefix("crash-\(point)-") else { return }
+        let first = failed.withLock { $0.insert(key).inserted }
+        if first { throw Crash() }
     }
 }

@@ -109,6 +109,35 @@ struct DateRulesTests {
         }
     }
 
+    @Test("RFC 3339 times with fractions of a second are taken (as JavaScript's toISOString sends them); a bad value in valid JSON names its field")
+    func fractionalSeconds() async throws {
+        try await withApp { client, world in
+            let arrivedAt = Date().addingTimeInterval(-7_200)
+            let arrival = try await client.execute(uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("manager"),
+                                                   body: json(["arrivedAt": String(arrivedAt.formatted(.iso8601).dropLast()) + ".5Z"]))
+            #expect(arrival.status == .ok, "\(arrival.text)")
+            // 14:20:01.123Z as toISOString writes it, and the same with an offset and microseconds.
+            let out = Date().addingTimeInterval(-3_600)
+            let outText = String(out.formatted(.iso8601).dropLast()) + ".123Z"
+            let signedOut = try await client.execute(uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"),
+                                                     body: json(["kind": "out", "occurredAt": outText]))
+            #expect(signedOut.status == .created, "\(signedOut.text)")
+            let stored: Double = try await world.pool.query(
+                "SELECT extract(epoch FROM occurred_at)::float8 AS at FROM movement WHERE placement_id = \(world.placement)").first!.decode("at")
+            #expect(abs(stored - (floor(out.timeIntervalSince1970) + 0.123)) < 0.001, "stored \(stored)")
+            let incident: [String: Any] = ["kind": "damage", "severity": "low", "location": "kitchen", "summary": "door", "actionTaken": "fixed",
+                                           "occurredAt": "2026-12-01T14:20:01.123456+01:00"]
+            let recorded = try await client.execute(uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"), body: json(incident))
+            #expect(recorded.status == .created, "\(recorded.text)")
+            #expect(try recorded.json()["occurredAt"] as? String == "2026-12-01T13:20:01Z")
+            // Valid JSON, a value of the wrong kind: the field and the rule, not "not valid JSON".
+            try await Self.refused(client, world, .post, "/placements/\(world.placement)/movements", ["kind": "in", "occurredAt": 12],
+                                   field: "occurredAt", rule: "type", as: "night")
+            try await Self.refused(client, world, .post, "/placements/\(world.placement)/movements", ["kind": "in", "occurredAt": "2026-12-01T14:20:01.Z"],
+                                   field: "occurredAt", rule: "dateTime", as: "night")
+        }
+    }
+
     @Test("curfew variations inside the stay with a window of some length; key-work dates within the horizon; move-on dates real")
     func variationsKeyWorkAndMoveOn() async throws {
         try await withApp { client, world in

@@ -11,14 +11,29 @@ import Postgres
 /// the first one failed.
 public struct IdempotencyStore: Sendable {
     let pool: PostgresPool
-    /// A claim still marked in progress after this long was left by an earlier version of the
-    /// service (which claimed keys in a transaction of their own) and is taken as abandoned.
-    public var abandonedAfterSeconds: Int
+    /// Fault points for tests of the crash window; none in the service.
+    public var faults: Faults
+
+    /// Where a test makes a request fail as a crash would: after the change and its answer are
+    /// written but before they commit, or after the commit but before the answer is returned.
+    public struct Faults: Sendable {
+        public var beforeCommit: @Sendable (_ key: String) throws -> Void
+        public var afterCommit: @Sendable (_ key: String) throws -> Void
+
+        /// No faults.
+        public static let none = Faults(beforeCommit: { _ in }, afterCommit: { _ in })
+
+        /// A value with each point given.
+        public init(beforeCommit: @escaping @Sendable (_ key: String) throws -> Void, afterCommit: @escaping @Sendable (_ key: String) throws -> Void) {
+            self.beforeCommit = beforeCommit
+            self.afterCommit = afterCommit
+        }
+    }
 
     /// A store over the pool.
-    public init(pool: PostgresPool, abandonedAfterSeconds: Int = 300) {
+    public init(pool: PostgresPool, faults: Faults = .none) {
         self.pool = pool
-        self.abandonedAfterSeconds = abandonedAfterSeconds
+        self.faults = faults
     }
 
     /// A stored answer.
@@ -47,7 +62,7 @@ public struct IdempotencyStore: Sendable {
         guard (1...200).contains(key.count) else {
             throw DomainError.invalid(field: "Idempotency-Key", rule: "length", "Idempotency-Key must be 1-200 characters")
         }
-        return try await pool.sharedTransaction { connection in
+        let value = try await pool.sharedTransaction { connection in
             if let stored = try await claim(staffID: staffID, key: key, fingerprint: fingerprint, on: connection) {
                 return replay(stored)
             }
@@ -58,8 +73,11 @@ public struct IdempotencyStore: Sendable {
                 SET status = \(answer.status), response_headers = \(headers)::jsonb, response_body = \(answer.body), completed_at = now()
                 WHERE staff_id = \(staffID) AND idempotency_key = \(key)
                 """, reusingPlan: true)
+            try faults.beforeCommit(key)
             return value
         }
+        try faults.afterCommit(key)
+        return value
     }
 
     /// Claims the key in the transaction of `connection` (nil), or returns the answer stored for it.
@@ -72,8 +90,7 @@ public struct IdempotencyStore: Sendable {
             """
         if try await connection.execute(insert, reusingPlan: true) == 1 { return nil }
         guard let row = try await connection.first("""
-            SELECT request_fingerprint, status, response_headers::text AS headers, response_body,
-                   created_at < now() - make_interval(secs => \(abandonedAfterSeconds)) AS abandoned
+            SELECT request_fingerprint, status, response_headers::text AS headers, response_body
             FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key)
             """) else {
             // The claim that was in the way rolled back after all: ours is the first.
@@ -84,15 +101,9 @@ public struct IdempotencyStore: Sendable {
             throw DomainError(.unprocessable, "this Idempotency-Key was already used for a different request; use a new key for a new change",
                               problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: "already used for a different request")])
         }
+        // A claim commits with its answer (and 0015 cleared any left by earlier versions), so a
+        // claim without one is another request's that committed in between our two reads.
         guard let status: Int = try row.decode("status") else {
-            // Left half-done by an earlier version of the service.
-            guard try row.decode("abandoned", as: Bool.self) else {
-                throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
-            }
-            try await connection.execute("""
-                DELETE FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key) AND completed_at IS NULL
-                """)
-            if try await connection.execute(insert) == 1 { return nil }
             throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
         }
         let headersJSON: String = try row.decode("headers") ?? "{}"

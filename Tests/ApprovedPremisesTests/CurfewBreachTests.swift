@@ -1,4 +1,4 @@
-import ApprovedPremises
+@testable import ApprovedPremises
 import Foundation
 import Postgres
 import Testing
@@ -23,9 +23,12 @@ struct CurfewBreachTests {
             #expect(open.map(\.personName) == ["Person B000000"])
             #expect(open.first?.windowStart == at("2026-12-02T23:00:00Z"))
 
-            // The second resident goes out after the curfew began; the job finds them too.
+            // The second resident goes out after the curfew began: the sign-out itself opens the
+            // breach, so the job finds nothing new.
             _ = try await log.record(people[1].id, .init(kind: "out", occurredAt: at("2026-12-02T23:30:00Z")), by: world.manager, now: at("2026-12-02T23:31:00Z"))
-            #expect(try await CurfewBreachStore(pool: pool).scan(now: at("2026-12-02T23:40:00Z")) == 1)
+            #expect(try await CurfewBreachStore(pool: pool).scan(now: at("2026-12-02T23:40:00Z")) == 0)
+            open = try await CurfewBreachStore(pool: pool).list(premisesID: world.premises, openOnly: true, by: world.manager)
+            #expect(open.map(\.personName).sorted() == ["Person B000000", "Person B000001"])
 
             _ = try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:47:00Z")), by: world.manager, now: at("2026-12-02T23:50:00Z"))
             _ = try await log.record(people[1].id, .init(kind: "in", occurredAt: at("2026-12-02T23:45:00Z")), by: world.manager, now: at("2026-12-02T23:50:00Z"))
@@ -125,5 +128,78 @@ struct CurfewBreachTests {
             #expect(Dictionary(uniqueKeysWithValues: states.map { ($0.placementID, $0.state) })
                     == [people[0].id: .late, people[1].id: .in, people[2].id: .in])
         }
+    }
+
+    @Test("entries typed up after the fact open and close the breach with the right minutes; a correction before the curfew voids it (kept); the job never opens it twice")
+    func lateAndCorrectedEntries() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 2)
+            let people = try await world.residents(["T000001", "T000002"])
+            let log = CurfewStore(pool: pool)
+            let breaches = CurfewBreachStore(pool: pool)
+            // A paper night, typed up the next morning: out at 22:00, back at 23:40, for a 23:00 curfew.
+            let morning = at("2026-12-03T09:00:00Z")
+            _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T22:00:00Z")), by: world.manager, now: morning)
+            var mine = try await breaches.list(placementID: people[0].id, by: world.manager)
+            #expect(mine.map(\.state) == [.open])
+            #expect(mine.first?.windowStart == at("2026-12-02T23:00:00Z"))
+            let back = try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:40:00Z")), by: world.manager, now: morning)
+            mine = try await breaches.list(placementID: people[0].id, by: world.manager)
+            #expect(mine.map(\.state) == [.closed])
+            #expect(mine.first?.minutesLate == 40)
+            #expect(mine.first?.closedAt == at("2026-12-02T23:40:00Z"))
+            // The job looking now, or again, opens nothing more.
+            #expect(try await breaches.scan(now: morning.addingTimeInterval(60)) == 0)
+
+            // The sign-in was really at 22:50, before the curfew: the breach is void, and kept.
+            let corrected = try await log.correct(back.id, with: .init(kind: "in", occurredAt: at("2026-12-02T22:50:00Z")),
+                                                  reason: "the paper sheet was misread", by: world.manager, now: morning.addingTimeInterval(120))
+            mine = try await breaches.list(placementID: people[0].id, by: world.manager)
+            #expect(mine.map(\.state) == [.void])
+            #expect(mine.first?.voidedByEntry == corrected.id)
+            #expect(try await breaches.list(premisesID: world.premises, openOnly: true, by: world.manager).isEmpty)
+            // Corrected again, to 23:30: the same breach is back, 30 minutes late; never a second one.
+            _ = try await log.correct(corrected.id, with: .init(kind: "in", occurredAt: at("2026-12-02T23:30:00Z")),
+                                      reason: "22:50 was the other resident", by: world.manager, now: morning.addingTimeInterval(180))
+            mine = try await breaches.list(placementID: people[0].id, by: world.manager)
+            #expect(mine.map(\.state) == [.closed])
+            #expect(mine.first?.minutesLate == 30)
+            let actions = try await pool.query("""
+                SELECT action FROM audit_event WHERE entity = 'curfew_breach' ORDER BY id
+                """).map { try $0.decode("action", as: String.self) }
+            #expect(actions == ["curfew_breach.open", "curfew_breach.close", "curfew_breach.void", "curfew_breach.reinstate"])
+
+            // Out live, the job opens the breach at 23:00; the sign-in typed up late closes that one.
+            _ = try await log.record(people[1].id, .init(kind: "out", occurredAt: at("2026-12-03T21:00:00Z")), by: world.manager, now: at("2026-12-03T21:00:00Z"))
+            #expect(try await breaches.scan(now: at("2026-12-03T23:01:00Z")) == 1)
+            _ = try await log.record(people[1].id, .init(kind: "in", occurredAt: at("2026-12-03T23:25:00Z")), by: world.manager, now: at("2026-12-04T08:00:00Z"))
+            let theirs = try await breaches.list(placementID: people[1].id, by: world.manager)
+            #expect(theirs.map(\.state) == [.closed])
+            #expect(theirs.first?.minutesLate == 25)
+            let rows: Int = try await pool.query("SELECT count(*)::integer AS n FROM curfew_breach").first!.decode("n")
+            #expect(rows == 2)
+        }
+    }
+
+    @Test("the breach a window calls for, read from the log alone")
+    func findings() {
+        let window = CurfewWindow(start: at("2026-12-02T23:00:00Z"), end: at("2026-12-03T07:00:00Z"), sources: [.premises])
+        func entry(_ id: Int64, _ kind: String, _ time: String, permission: Bool = false) -> CurfewBreachStore.LogEntry {
+            .init(id: id, kind: kind, at: at(time), withPermission: permission)
+        }
+        let now = at("2026-12-03T12:00:00Z")
+        // Out before the window, back during it.
+        #expect(CurfewBreachStore.finding(window, log: [entry(1, "out", "2026-12-02T20:00:00Z"), entry(2, "in", "2026-12-02T23:40:00Z")], now: now)
+                == .init(lateSince: window.start, backAt: at("2026-12-02T23:40:00Z"), backEntry: 2))
+        // Back before it: nothing.
+        #expect(CurfewBreachStore.finding(window, log: [entry(1, "out", "2026-12-02T20:00:00Z"), entry(2, "in", "2026-12-02T22:59:00Z")], now: now) == nil)
+        // Away with permission: nothing.
+        #expect(CurfewBreachStore.finding(window, log: [entry(1, "out", "2026-12-02T20:00:00Z", permission: true)], now: now) == nil)
+        // Out during the window, not back: open, late from going out.
+        #expect(CurfewBreachStore.finding(window, log: [entry(1, "out", "2026-12-03T01:00:00Z")], now: now)
+                == .init(lateSince: at("2026-12-03T01:00:00Z"), backAt: nil, backEntry: nil))
+        #expect(CurfewBreachStore.finding(window, log: [entry(1, "out", "2026-12-03T01:00:00Z"), entry(2, "in", "2026-12-03T01:30:00Z")], now: now)?.minutesLate == 30)
+        // A window not yet started calls for nothing.
+        #expect(CurfewBreachStore.finding(window, log: [entry(1, "out", "2026-12-02T20:00:00Z")], now: at("2026-12-02T22:00:00Z")) == nil)
     }
 }

@@ -39,6 +39,6 @@ extension Components.Schemas.CurfewBreach {
                   escalatedAt: breach.escalatedAt, escalatedBy: breach.escalatedBy, ppInformedAt: breach.ppInformedAt,
                   policeInformedAt: breach.policeInformedAt, escalationNote: breach.escalationNote,
                   outcome: breach.outcome.flatMap { .init(rawValue: $0.rawValue) }, outcomeAt: breach.outcomeAt,
-                  outcomeBy: breach.outcomeBy, outcomeNote: breach.outcomeNote)
+                  outcomeBy: breach.outcomeBy, outcomeNote: breach.outcomeNote, voidedAt: breach.voidedAt, voidedByEntry: breach.voidedByEntry)
     }
 }

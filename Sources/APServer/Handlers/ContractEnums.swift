@@ -81,6 +81,7 @@ extension Components.Schemas.CurfewBreach.StatePayload {
         case .open: self = .open
         case .escalated: self = .escalated
         case .closed: self = .closed
+        case .void: self = .void
         }
     }
 }

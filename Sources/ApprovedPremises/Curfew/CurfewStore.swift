@@ -126,13 +126,17 @@ public struct CurfewStore: Sendable {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw DomainError.invalid(field: "reason", rule: "required", "a correction needs a reason")
         }
-        guard let row = try await pool.query("SELECT placement_id FROM movement WHERE id = \(entryID)").first else {
+        guard let row = try await pool.query("SELECT placement_id, occurred_at FROM movement WHERE id = \(entryID)").first else {
             throw DomainError(.notFound, "there is no log entry \(entryID)")
         }
-        return try await write(try row.decode("placement_id"), entry, corrects: entryID, reason: reason, by: principal, now: now)
+        return try await write(try row.decode("placement_id"), entry, corrects: (entryID, try row.decode("occurred_at")), reason: reason,
+                               by: principal, now: now)
     }
 
-    private func write(_ placementID: UUID, _ entry: Entry, corrects: Int64?, reason: String?, by principal: Principal, now: Date) async throws -> Movement {
+    /// Writes an entry (a correction when `corrects` names the entry and its time) and brings the
+    /// resident's breaches into line with the log it leaves (`CurfewBreachStore.reevaluate`).
+    private func write(_ placementID: UUID, _ entry: Entry, corrects: (id: Int64, occurredAt: Date)?, reason: String?,
+                       by principal: Principal, now: Date) async throws -> Movement {
         var v = Validation()
         v.require(["out", "in"].contains(entry.kind), field: "kind", rule: "oneOf", "kind must be out or in")
         v.require(entry.occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
@@ -151,19 +155,18 @@ public struct CurfewStore: Sendable {
                 if corrects == nil, let last = try await Self.lastEffective(placementID, on: connection), last.kind == entry.kind {
                     throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
                 }
-                // The chained insert comes last: its premises' chain lock is held from here to the commit.
+                // The chained insert comes last: its premises' chain lock is held from here to the commit (the breaches it changes and its audit row follow).
                 let movement = try Self.movement(try await connection.one("""
                     INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
                     VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(principal.staffID), \(entry.destination),
-                            \(entry.expectedBack), \(entry.withPermission), \(corrects), \(reason))
+                            \(entry.expectedBack), \(entry.withPermission), \(corrects?.id), \(reason))
                     RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
                               (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
                               m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id
                     """, reusingPlan: true))
                 let id = movement.id
-                if entry.kind == "in" {
-                    try await CurfewBreachStore.close(placementID: placementID, signedInAt: entry.occurredAt, movementID: id, on: connection)
-                }
+                try await CurfewBreachStore.reevaluate(placementID: placementID, since: min(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt),
+                                                       entryID: id, by: principal, now: now, on: connection)
                 try await AuditLog.record(on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
                                           entity: "movement", entityID: String(id), before: Movement?.none, after: movement)
                 return movement

@@ -4,9 +4,10 @@ import Postgres
 
 /// A curfew window a resident was not in for.
 public struct CurfewBreach: Sendable, Equatable, Codable {
-    /// Open until the resident signs in (closed) or staff escalate it (absent overnight).
+    /// Open until the resident signs in (closed) or staff escalate it (absent overnight); void
+    /// when the log, corrected or completed later, no longer shows them out.
     public enum State: String, Sendable, Codable {
-        case open, escalated, closed
+        case open, escalated, closed, void
     }
 
     /// What the manager decided once it was over.
@@ -31,15 +32,20 @@ public struct CurfewBreach: Sendable, Equatable, Codable {
     public var outcomeAt: Date?
     public var outcomeBy: String?
     public var outcomeNote: String?
+    /// When a later or corrected entry of the log showed the resident was not out after all.
+    public var voidedAt: Date?
+    /// The log entry that voided it.
+    public var voidedByEntry: Int64?
 
     public var state: State {
+        if voidedAt != nil { return .void }
         if closedAt != nil { return .closed }
         return escalatedAt != nil ? .escalated : .open
     }
 }
 
-/// Opening breaches when a curfew starts (by the service's job, not by someone remembering)
-/// and closing them when the resident signs in.
+/// Opening breaches when a curfew starts (by the service's job, not by someone remembering),
+/// and keeping them true to the log whenever it is written (see `reevaluate`).
 public struct CurfewBreachStore: Sendable {
     let pool: PostgresPool
 
@@ -91,23 +97,10 @@ public struct CurfewBreachStore: Sendable {
         }
     }
 
-    /// Closes a resident's open breaches at their sign-in, with how late they were: from the
-    /// later of the window's start and their sign-out.
-    static func close(placementID: UUID, signedInAt: Date, movementID: Int64, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
-            UPDATE curfew_breach b SET closed_at = \(signedInAt), closed_by_movement = \(movementID),
-                minutes_late = greatest(0, floor(extract(epoch FROM \(signedInAt)::timestamptz - greatest(b.window_start,
-                    coalesce((SELECT max(m.occurred_at) FROM movement m WHERE m.placement_id = b.placement_id AND m.kind = 'out'
-                              AND m.occurred_at <= \(signedInAt)::timestamptz
-                              AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)), b.window_start))) / 60))::integer
-            WHERE b.placement_id = \(placementID) AND b.closed_at IS NULL AND b.window_start <= \(signedInAt)::timestamptz
-            """, reusingPlan: true)
-    }
-
     static let columns: SQL = """
         b.id, b.placement_id, p.person_name, b.window_start, b.window_end, b.opened_at, b.closed_at, b.minutes_late,
         b.escalated_at, e.display_name AS escalated_by, b.pp_informed_at, b.police_informed_at, b.escalation_note,
-        b.outcome, b.outcome_at, o.display_name AS outcome_by, b.outcome_note
+        b.outcome, b.outcome_at, o.display_name AS outcome_by, b.outcome_note, b.voided_at, b.voided_by_movement
         """
     static let joins: SQL = """
         JOIN placement p ON p.id = b.placement_id
@@ -123,7 +116,8 @@ public struct CurfewBreachStore: Sendable {
                      ppInformedAt: try row.decode("pp_informed_at"), policeInformedAt: try row.decode("police_informed_at"),
                      escalationNote: try row.decode("escalation_note"),
                      outcome: (try row.decode("outcome", as: String?.self)).flatMap(CurfewBreach.Outcome.init(rawValue:)),
-                     outcomeAt: try row.decode("outcome_at"), outcomeBy: try row.decode("outcome_by"), outcomeNote: try row.decode("outcome_note"))
+                     outcomeAt: try row.decode("outcome_at"), outcomeBy: try row.decode("outcome_by"), outcomeNote: try row.decode("outcome_note"),
+                     voidedAt: try row.decode("voided_at"), voidedByEntry: try row.decode("voided_by_movement"))
     }
 
     static func load(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> (breach: CurfewBreach, premisesID: UUID) {
@@ -141,7 +135,7 @@ public struct CurfewBreachStore: Sendable {
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: premisesID, on: connection)
             return try await connection.query("""
                 SELECT \(Self.columns) FROM curfew_breach b \(Self.joins)
-                WHERE b.premises_id = \(premisesID) AND (NOT \(openOnly) OR b.closed_at IS NULL)
+                WHERE b.premises_id = \(premisesID) AND (NOT \(openOnly) OR (b.closed_at IS NULL AND b.voided_at IS NULL))
                 ORDER BY b.window_start DESC, p.person_name
                 LIMIT 500
                 """).map(Self.breach)
@@ -173,6 +167,9 @@ public struct CurfewBreachStore: Sendable {
             try await pool.transaction { connection in
                 let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
                 try await PremisesAccess.require(principal, Self.escalators, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
+                guard before.state != .void else {
+                    throw DomainError(.conflict, "the breach is void: \(before.personName)'s log, as corrected, shows them in, so there is nothing to escalate")
+                }
                 guard before.state != .closed else {
                     throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the breach is closed, so there is nothing to escalate")
                 }
@@ -206,6 +203,9 @@ public struct CurfewBreachStore: Sendable {
             try await pool.transaction { connection in
                 let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
                 try await PremisesAccess.require(principal, Self.deciders, to: "record breach outcomes", premisesID: premisesID, on: connection)
+                guard before.state != .void else {
+                    throw DomainError(.conflict, "the breach is void: \(before.personName)'s log, as corrected, shows them in, so it has no outcome")
+                }
                 guard before.state != .open else {
                     throw DomainError(.conflict, "the breach is still open: record its outcome once \(before.personName) is back or it is escalated")
                 }

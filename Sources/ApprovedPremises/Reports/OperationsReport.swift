@@ -66,7 +66,7 @@ extension ReportStore {
                            CASE WHEN b.closed_at IS NOT NULL THEN 'closed' WHEN b.escalated_at IS NOT NULL THEN 'escalated' ELSE 'open' END AS state,
                            coalesce(b.outcome, 'none') AS outcome
                     FROM curfew_breach b JOIN premises pr ON pr.id = b.premises_id
-                    WHERE \(scope.condition) AND \(inRange(local("b.window_start")))
+                    WHERE \(scope.condition) AND \(inRange(local("b.window_start"))) AND b.voided_at IS NULL
                 ),
                 tests AS (
                     SELECT \(bucket(local("t.required_at"))) AS first, t.id, t.taken_at IS NOT NULL AS taken, t.missed_reason

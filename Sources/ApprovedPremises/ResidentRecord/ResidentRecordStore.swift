@@ -128,7 +128,8 @@ public struct ResidentRecordStore: Sendable {
                 UNION ALL
                 SELECT 'curfew_breach', b.window_start,
                        'Curfew breach from ' || to_char(b.window_start AT TIME ZONE p.tz, 'HH24:MI')
-                           || CASE WHEN b.closed_at IS NOT NULL THEN ': back ' || b.minutes_late || ' minutes late'
+                           || CASE WHEN b.voided_at IS NOT NULL THEN ': void (the log, as corrected, shows them in)'
+                                   WHEN b.closed_at IS NOT NULL THEN ': back ' || b.minutes_late || ' minutes late'
                                    WHEN b.escalated_at IS NOT NULL THEN ': escalated' ELSE ': open' END,
                        nullif(concat_ws(E'\\n',
                            'PP informed ' || to_char(b.pp_informed_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI'),
@@ -195,8 +196,8 @@ public struct ResidentRecordStore: Sendable {
                 SELECT d.name AS departure_reason, c.name AS move_on, m.address, s.display_name AS key_worker,
                        r.rosh_overall || coalesce(', MAPPA category ' || r.mappa_category || ' level ' || r.mappa_level, '')
                            || coalesce('; offence flags: ' || nullif(array_to_string(r.offence_flags, ', '), ''), '') AS risk,
-                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id) AS breaches,
-                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.escalated_at IS NOT NULL) AS escalated,
+                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL) AS breaches,
+                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL AND b.escalated_at IS NOT NULL) AS escalated,
                        nullif(r.licence_conditions, '') AS licence_conditions, nullif(r.substance_misuse, '') AS substance_misuse,
                        nullif(r.mental_health, '') AS mental_health
                 FROM placement p LEFT JOIN departure_reason d ON d.code = p.departure_reason_code
@@ -212,7 +213,7 @@ public struct ResidentRecordStore: Sendable {
                                                                  CASE WHEN b.police_informed_at IS NOT NULL THEN 'police' END) || ' informed)'
                                ELSE '' END
                        || coalesce('; outcome: ' || replace(b.outcome, '_', ' '), '; no outcome recorded') AS line
-                FROM curfew_breach b WHERE b.placement_id = \(placementID) ORDER BY b.window_start
+                FROM curfew_breach b WHERE b.placement_id = \(placementID) AND b.voided_at IS NULL ORDER BY b.window_start
                 """).map { "curfew from " + (try $0.decode("night", as: String.self)) + ": " + (try $0.decode("line", as: String.self)) }
             let sessions = try await KeyWorkStore.sessions(placementID, on: connection)
             let tests = try await TestingStore.tests(where: "t.placement_id = \(placementID)", on: connection)

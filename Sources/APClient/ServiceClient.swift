@@ -9,12 +9,20 @@ extension Client {
     /// The generated API client pointed at a server: every call signed with the session token,
     /// every POST given an `Idempotency-Key` its retries reuse, and every answer that is not a
     /// success thrown as a `CLIError` in words, so a call reads
-    /// `try await client.getTonight(path: ...).ok.body.json`.
-    public init(serverURL: URL, token: String?, retries: Int = 2) {
+    /// `try await client.getTonight(path: ...).ok.body.json`. A call that cannot reach the
+    /// service, or that it answers 5xx, is retried for up to `retryFor` (`AP_RETRY_SECONDS`,
+    /// default 60).
+    public init(serverURL: URL, token: String?, retryFor: Duration? = nil) {
         self.init(
             serverURL: serverURL,
             transport: AsyncHTTPClientTransport(configuration: .init(timeout: .seconds(30))),
-            middlewares: [ProblemAnswerMiddleware(serverURL: serverURL), SessionMiddleware(token: token, retries: retries)])
+            middlewares: [ProblemAnswerMiddleware(serverURL: serverURL), SessionMiddleware(token: token, retryFor: retryFor ?? Self.retryFor())])
+    }
+
+    /// How long a call is retried: `AP_RETRY_SECONDS` (0 to 600), else a minute.
+    public static func retryFor(environment: [String: String] = ProcessInfo.processInfo.environment) -> Duration {
+        guard let text = environment["AP_RETRY_SECONDS"], let seconds = Int(text), (0...600).contains(seconds) else { return .seconds(60) }
+        return .seconds(seconds)
     }
 }
 

@@ -41,6 +41,25 @@ public final class LocalCluster: Sendable {
     /// Stops the cluster (fast shutdown: open connections are cut).
     public func stop() async throws { try await run("stop") }
 
+    /// Kills PostgreSQL as a crash would: SIGKILL to the postmaster and every process it
+    /// started, at once, with no shutdown of any kind. `start()` then recovers it.
+    public func kill() throws {
+        let pidFile = folder.appendingPathComponent("pg/data/postmaster.pid")
+        guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let line = text.split(separator: "\n").first,
+              let postmaster = Int32(line) else {
+            throw TestDatabaseError("no postmaster.pid in \(pidFile.path): is the cluster running?")
+        }
+        let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
+            guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return nil }
+            // After "pid (command)": state, then the parent's pid.
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            return fields.count > 1 && Int32(fields[1]) == postmaster ? pid : nil
+        }
+        _ = Glibc.kill(postmaster, SIGKILL)
+        for child in children { _ = Glibc.kill(child, SIGKILL) }
+    }
+
     /// Stops the cluster and deletes its folder.
     public func destroy() async {
         try? await run("destroy")

@@ -7,6 +7,8 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
     /// The HTTP status when the error is the service's answer, so a command may expect one
     /// (a 404 for "there is none yet").
     public var status: Int?
+    /// The service could not be reached at all (refused, timed out, no such host).
+    public var unreachable = false
 
     /// An error in one sentence.
     public init(_ description: String) {
@@ -27,6 +29,15 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
         }
         self.init(text)
         self.status = status
+    }
+}
+
+extension CLIError {
+    /// Whether `error` means the service could not record anything just now: it could not be
+    /// reached, or it answered 5xx (its database down, say). A 4xx is an answer, never this.
+    public static func isUnreachable(_ error: any Error) -> Bool {
+        guard let problem = unwrapping(error) as? CLIError else { return false }
+        return problem.unreachable || (problem.status ?? 0) >= 500
     }
 }
 

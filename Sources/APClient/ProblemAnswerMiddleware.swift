@@ -16,7 +16,9 @@ struct ProblemAnswerMiddleware: ClientMiddleware {
         do {
             (response, responseBody) = try await next(request, body, baseURL)
         } catch {
-            throw CLIError("cannot reach the service at \(serverURL.absoluteString) (\(Self.reason(error))); is it running? Start it with `ap serve`")
+            var unreachable = CLIError("cannot reach the service at \(serverURL.absoluteString) (\(Self.reason(error))); is it running? Start it with `ap serve`")
+            unreachable.unreachable = true
+            throw unreachable
         }
         guard response.status.kind != .successful else { return (response, responseBody) }
         let bytes: [UInt8] = if let responseBody { (try? await [UInt8](collecting: responseBody, upTo: 1 << 20)) ?? [] } else { [] }

@@ -15,7 +15,7 @@ extension Client {
     public init(serverURL: URL, token: String?, retryFor: Duration? = nil) {
         self.init(
             serverURL: serverURL,
-            transport: AsyncHTTPClientTransport(configuration: .init(timeout: .seconds(30))),
+            transport: AsyncHTTPClientTransport(configuration: .init(client: HTTPClient.commandLine, timeout: .seconds(30))),
             middlewares: [ProblemAnswerMiddleware(serverURL: serverURL), SessionMiddleware(token: token, retryFor: retryFor ?? Self.retryFor())])
     }
 
@@ -33,4 +33,16 @@ extension CLIError {
         if let clientError = error as? ClientError { return clientError.underlyingError }
         return error
     }
+}
+
+extension HTTPClient {
+    /// The command line's HTTP client: a connection the service refuses fails at once (AsyncHTTPClient
+    /// would otherwise try again until the request's deadline), since `SessionMiddleware` retries
+    /// with the same key, saying so, and a recording command then saves to this PC instead.
+    static let commandLine: HTTPClient = {
+        var configuration = HTTPClient.Configuration()
+        configuration.connectionPool.retryConnectionEstablishment = false
+        configuration.timeout = .init(connect: .seconds(5), read: .seconds(30))
+        return HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
+    }()
 }

@@ -152,7 +152,7 @@ struct BedsOutOfService: AsyncParsableCommand {
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let period = try await client.createOutOfService(
                 path: .init(bedId: bed), body: .json(.init(start: start, end: end, reason: reason, reference: reference, notes: notes))).created.body.json
         print("Bed out of service from \(period.start) until \(period.end) (\(period.reason)); id \(period.id).")

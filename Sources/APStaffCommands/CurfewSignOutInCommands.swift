@@ -11,23 +11,50 @@ struct MovementOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
     @Flag(help: "Print the entry as JSON.") var json = false
 
-    /// Records the sign-out or sign-in and prints it.
+    /// Records the sign-out or sign-in and prints it; when the service cannot be reached, keeps
+    /// it on this PC (with the time it happened) to be sent when it is back.
     func record(_ kind: Components.Schemas.NewMovement.KindPayload, destination: String? = nil, back: String? = nil, permission: Bool = false) async throws {
-        let (client, _) = try service.session()
-        let here = try await premises.resolve(client)
+        let (client, config) = try await service.session(retryFor: Offline.retryFor)
+        let key = UUID().uuidString.lowercased()
+        var confirmed = false
+        do {
+            let here = try await premises.resolve(client)
+            let residents = try await client.tonight(here.id)
+            Offline.keep(config, here, residents: residents)
+            let (resident, body) = try movement(kind, in: residents, at: here, destination: destination, back: back, permission: permission)
+            confirmed = true
+            let entry = try await client.recordMovement(
+                path: .init(placementId: resident.placementId), headers: .init(idempotencyKey: key), body: .json(body)).created.body.json
+            if json { try Terminal.printJSON(entry); return }
+            let local = here.local
+            let day = local.dayText(entry.occurredAt) == local.day(daysFromToday: 0) ? "" : " on \(local.dayName(entry.occurredAt))"
+            print("\(resident.personName) signed \(kind.rawValue) at \(local.clock(entry.occurredAt))\(day)\(entry.lateEntry ? " (late entry)" : "").")
+        } catch where CLIError.isUnreachable(error) {
+            let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises, because: error)
+            let here = try snapshot.context()
+            let (resident, body) = try movement(kind, in: snapshot.residents, at: here, destination: destination, back: back, permission: permission,
+                                                asking: !confirmed)
+            let occurredAt = body.occurredAt ?? Date()
+            var timed = body
+            timed.occurredAt = occurredAt
+            try Offline.save(journal, summary: "Sign \(resident.personName) \(kind.rawValue) at \(here.local.clock(occurredAt)) \(here.local.dayName(occurredAt))",
+                             path: "/placements/\(resident.placementId)/movements", body: timed, key: key, occurredAt: occurredAt)
+        }
+    }
+
+    /// The resident and the entry to send, once confirmed (`asking`: not again when it was
+    /// asked before the service was found unreachable).
+    private func movement(_ kind: Components.Schemas.NewMovement.KindPayload, in residents: [Components.Schemas.ResidentState], at here: PremisesContext,
+                          destination: String?, back: String?, permission: Bool, asking: Bool = true) throws
+        -> (Components.Schemas.ResidentState, Components.Schemas.NewMovement)
+    {
         let local = here.local
-        let resident = try ResidentFinder.find(who, in: try await client.tonight(here.id))
+        let resident = try ResidentFinder.find(who, in: residents)
         let occurredAt = try at.map { try local.time($0) }
         let expectedBack = try back.map { try local.nextTime($0, option: "--back") }
         let when = occurredAt.map { " at \(local.clock($0)) on \(local.dayName($0))" } ?? " now"
-        try confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(when)?", yes: yes)
-        let entry = try await client.recordMovement(
-            path: .init(placementId: resident.placementId),
-            body: .json(.init(kind: kind, occurredAt: occurredAt, destination: destination, expectedBack: expectedBack, withPermission: permission))
-        ).created.body.json
-        if json { try Terminal.printJSON(entry); return }
-        let day = local.dayText(entry.occurredAt) == local.day(daysFromToday: 0) ? "" : " on \(local.dayName(entry.occurredAt))"
-        print("\(resident.personName) signed \(kind.rawValue) at \(local.clock(entry.occurredAt))\(day)\(entry.lateEntry ? " (late entry)" : "").")
+        if asking { try confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(when)?", yes: yes) }
+        return (resident, .init(kind: kind, occurredAt: occurredAt, destination: destination, expectedBack: expectedBack, withPermission: permission))
     }
 }
 

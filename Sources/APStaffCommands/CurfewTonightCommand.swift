@@ -5,17 +5,49 @@ import Foundation
 struct Tonight: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Who is in, who is out, who is late: what needs action first.",
-        discussion: "Example:  ap tonight")
+        discussion: """
+            When the service cannot be reached, shows the last list this PC fetched, headed \
+            OFFLINE with its time, and what is saved on this PC waiting to be sent.
+
+            Example:  ap tonight
+            """)
 
     @OptionGroup var premises: AtPremises
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, here) = try await premises.open()
-        let premisesID = here.id
-        let residents = try await client.tonight(premisesID)
+        let (client, config) = try await premises.service.session(retryFor: Offline.retryFor)
+        let here: PremisesContext
+        let residents: [Components.Schemas.ResidentState]
+        do {
+            here = try await premises.premises.resolve(client)
+            residents = try await client.tonight(here.id)
+            Offline.keep(config, here, residents: residents, nightChecks: try? await client.nightChecks(here.id))
+        } catch where CLIError.isUnreachable(error) {
+            let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises.premises, because: error)
+            let local = try snapshot.context().local
+            let waiting = try journal.entries().filter { $0.state == .waiting }
+            if json { try Terminal.printJSON(snapshot.residents); return }
+            Swift.print("OFFLINE — as of \(local.clock(snapshot.fetchedAt)) \(local.dayName(snapshot.fetchedAt)), "
+                  + "\(waiting.count) \(waiting.count == 1 ? "entry" : "entries") waiting\n")
+            Self.print(snapshot.residents, local: local)
+            if !waiting.isEmpty {
+                Swift.print("\nSaved on this PC, to be sent when the service is back:")
+                for (entry, _) in waiting { Swift.print("  \(entry.number). \(entry.summary)") }
+            }
+            return
+        }
         if json { try Terminal.printJSON(residents); return }
-        func time(_ date: Date?) -> String { date.map(here.local.clock) ?? "" }
+        Self.print(residents, local: here.local)
+        let pending = try await client.pendingHandovers(here.id)
+        if !pending.isEmpty {
+            Swift.print("\(pending.count) handover\(pending.count == 1 ? "" : "s") waiting for you: ap handover")
+        }
+    }
+
+    /// The residents as a table, most urgent first, and the counts.
+    static func print(_ residents: [Components.Schemas.ResidentState], local: LocalTime) {
+        func time(_ date: Date?) -> String { date.map(local.clock) ?? "" }
         Terminal.printTable(["", "NAME", "BED", "STATE", "SINCE", "WHERE", "BACK BY", "CURFEW"], residents.map { resident in
             let state = switch resident.state {
             case .late: "LATE \(resident.minutesLate ?? 0) min"
@@ -31,10 +63,6 @@ struct Tonight: AsyncParsableCommand {
         })
         let late = residents.filter { $0.state == .late }.count
         let out = residents.filter { $0.state != ._in }.count
-        print("\n\(residents.count - out) in, \(out) out\(late > 0 ? ", \(late) late" : "").")
-        let pending = try await client.pendingHandovers(premisesID)
-        if !pending.isEmpty {
-            print("\(pending.count) handover\(pending.count == 1 ? "" : "s") waiting for you: ap handover")
-        }
+        Swift.print("\n\(residents.count - out) in, \(out) out\(late > 0 ? ", \(late) late" : "").")
     }
 }

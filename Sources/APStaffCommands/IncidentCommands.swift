@@ -43,12 +43,21 @@ struct IncidentFields: ParsableArguments {
     @Option(help: "Who was told, and when (repeatable).") var told: [String] = []
 
     /// The incident these options describe, starting from `base` (an amendment's current version).
-    func details(_ client: Client, at premises: PremisesContext, starting base: Components.Schemas.IncidentDetails?) async throws -> Components.Schemas.IncidentDetails {
+    /// Offline (`offline` given: the service cannot be reached), residents are found in the list
+    /// this PC last fetched, and the member of staff is the one signed in.
+    func details(_ client: Client, at premises: PremisesContext, starting base: Components.Schemas.IncidentDetails?,
+                 offline: OfflineSnapshot? = nil) async throws -> Components.Schemas.IncidentDetails {
         let residents = resident.isEmpty ? base?.residents : try await {
-            let tonight = try await client.tonight(premises.id)
+            let tonight = if let offline { offline.residents } else { try await client.tonight(premises.id) }
             return try resident.map { try ResidentFinder.find($0, in: tonight).placementId }
         }()
         let staffIDs: [String]? = try await {
+            if let offline {
+                guard staff.isEmpty, let me = offline.staffID else {
+                    throw CLIError("the service cannot be reached, so --staff cannot be looked up: record the incident without it and amend it later")
+                }
+                return [me]
+            }
             if staff.isEmpty { return base == nil ? [try await client.me().id] : base?.staff }
             let team = try await client.premisesStaff(premises.id)
             return try staff.map { name in
@@ -118,14 +127,39 @@ struct IncidentRecord: AsyncParsableCommand {
     @Flag(name: .shortAndLong, help: "Record without asking.") var yes = false
     @Flag(help: "Print the incident as JSON.") var json = false
 
+    /// Records the incident; when the service cannot be reached, keeps it on this PC (with the
+    /// time it happened) to be sent when it is back.
     func run() async throws {
-        let (client, here) = try await premises.open()
-        let premisesID = here.id
-        let details = try await fields.details(client, at: here, starting: nil)
-        try confirm("Record a \(details.severity.rawValue) \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) incident at \(details.location)?", yes: yes)
-        let incident = try await client.recordIncident(path: .init(premisesId: premisesID), body: .json(details)).created.body.json
-        if json { try Terminal.printJSON(incident); return }
-        print("Incident \(incident.number) recorded.")
+        let (client, config) = try await premises.service.session(retryFor: Offline.retryFor)
+        let key = UUID().uuidString.lowercased()
+        var asked: Components.Schemas.IncidentDetails?
+        do {
+            let here = try await premises.premises.resolve(client)
+            let details = try await fields.details(client, at: here, starting: nil)
+            try confirm(Self.question(details), yes: yes)
+            asked = details
+            let incident = try await client.recordIncident(path: .init(premisesId: here.id), headers: .init(idempotencyKey: key), body: .json(details))
+                .created.body.json
+            if json { try Terminal.printJSON(incident); return }
+            print("Incident \(incident.number) recorded.")
+        } catch where CLIError.isUnreachable(error) {
+            let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises.premises, because: error)
+            let here = try snapshot.context()
+            let details: Components.Schemas.IncidentDetails
+            if let asked {
+                details = asked
+            } else {
+                details = try await fields.details(client, at: here, starting: nil, offline: snapshot)
+                try confirm(Self.question(details), yes: yes)
+            }
+            try Offline.save(journal, summary: "Incident: \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) at \(details.location), "
+                             + "\(here.local.clock(details.occurredAt)) \(here.local.dayName(details.occurredAt))",
+                             path: "/premises/\(here.id)/incidents", body: details, key: key, occurredAt: details.occurredAt)
+        }
+    }
+
+    static func question(_ details: Components.Schemas.IncidentDetails) -> String {
+        "Record a \(details.severity.rawValue) \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) incident at \(details.location)?"
     }
 }
 
@@ -138,7 +172,7 @@ struct IncidentShow: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let (incident, versions) = try await client.incident(number)
         if json { try Terminal.printJSON(["incident": [incident], "versions": versions]); return }
         let local = try await IncidentAmend.premises(incident.premisesId, client).local
@@ -162,7 +196,7 @@ struct IncidentAmend: AsyncParsableCommand {
     @Flag(help: "Print the new version as JSON.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let (current, _) = try await client.incident(number)
         let base = Components.Schemas.IncidentDetails(
             kind: try requestValue(current.kind.rawValue, "kind"), severity: try requestValue(current.severity.rawValue, "severity"), occurredAt: current.occurredAt, location: current.location,

@@ -40,12 +40,32 @@ struct Check: AsyncParsableCommand {
     @Flag(help: "Print the recorded round as JSON.") var json = false
 
     func run() async throws {
-        let (client, here) = try await premises.open()
+        let (client, config) = try await premises.service.session(retryFor: Offline.retryFor)
+        // The residents and tonight's rounds from the service or, when it cannot be reached,
+        // as this PC last fetched them (the round is then saved here, to be sent later).
+        var offline: OfflineJournal?
+        var here: PremisesContext
+        var residents: [Components.Schemas.ResidentState]
+        var night: Components.Schemas.NightChecks
+        do {
+            here = try await premises.premises.resolve(client)
+            let id = here.id
+            async let residentsCall = client.tonight(id)
+            async let nightCall = client.nightChecks(id)
+            residents = try await residentsCall
+            night = try await nightCall
+            Offline.keep(config, here, residents: residents, nightChecks: night)
+        } catch where CLIError.isUnreachable(error) {
+            let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises.premises, because: error)
+            guard let known = snapshot.nightChecks else {
+                throw CLIError("\(CLIError.unwrapping(error)); nothing is saved: this PC does not know tonight's rounds (run `ap checks` once the service is back)")
+            }
+            here = try snapshot.context()
+            (residents, night, offline) = (snapshot.residents, known, journal)
+            if !json { print("OFFLINE — residents as of \(here.local.clock(snapshot.fetchedAt)); the round is saved on this PC.") }
+        }
         let premisesID = here.id
-        async let residentsCall = client.tonight(premisesID)
-        async let nightCall = client.nightChecks(premisesID)
-        let residents = try await residentsCall.sorted { bedOrder($0.bedLabel, $1.bedLabel) }
-        let night = try await nightCall
+        residents.sort { bedOrder($0.bedLabel, $1.bedLabel) }
         guard !residents.isEmpty else { throw CLIError("nobody is resident here tonight: there is no round to record") }
         let local = here.local
         let round = try Self.round(in: night, due: due, local: local)
@@ -79,11 +99,21 @@ struct Check: AsyncParsableCommand {
         let summary = ["seen", "not_seen", "not_in_room", "refused"].compactMap { kind in counts[kind].map { "\($0) \(CheckKey.words(kind))" } }
             .joined(separator: ", ")
         try confirm("Record the \(local.clock(round.dueAt)) round: \(summary)?", yes: yes)
-        let recorded = try await client.recordNightCheck(
-                path: .init(premisesId: premisesID),
-                body: .json(.init(dueAt: round.dueAt, observations: zip(residents, answers).map {
-                    .init(placementId: $0.placementId, observation: try requestValue($1, "observation"))
-                }))).created.body.json
+        let body = Operations.RecordNightCheck.Input.Body.JsonPayload(dueAt: round.dueAt, observations: try zip(residents, answers).map {
+            .init(placementId: $0.placementId, observation: try requestValue($1, "observation"))
+        })
+        let key = UUID().uuidString.lowercased()
+        let save = { (journal: OfflineJournal) in
+            try Offline.save(journal, summary: "Night check, the \(local.clock(round.dueAt)) round: \(summary)",
+                             path: "/premises/\(premisesID)/night-checks", body: body, key: key, occurredAt: Date())
+        }
+        if let offline { return try save(offline) }
+        let recorded: Components.Schemas.NightCheckRound
+        do {
+            recorded = try await client.recordNightCheck(path: .init(premisesId: premisesID), headers: .init(idempotencyKey: key), body: .json(body)).created.body.json
+        } catch where CLIError.isUnreachable(error) {
+            return try save(try Offline.snapshot(config, premises: premises.premises.premises, because: error).1)
+        }
         if json { try Terminal.printJSON(recorded); return }
         print("Round \(local.clock(recorded.dueAt)) recorded: \(summary)\(recorded.recordedLate ? " (recorded late)" : "").")
     }

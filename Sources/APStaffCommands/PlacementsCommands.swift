@@ -83,7 +83,7 @@ struct PlacementsAllocate: AsyncParsableCommand {
     @Option(help: "The first night in this bed (YYYY-MM-DD); the whole stay when left out.") var from: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let result = try await client.allocateBed(path: .init(placementId: placement), body: .json(.init(bedId: bed, from: from))).ok.body.json
         print("Bed allocated: " + describe(result))
     }
@@ -101,7 +101,7 @@ struct PlacementsArrive: AsyncParsableCommand {
     @Option(help: "Why they came more than 7 days before the expected arrival (AP managers only).") var earlyReason: String?
 
     func run() async throws {
-        let (client, _) = try premises.service.session()
+        let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let when = try at.map { text -> Date in
             guard let date = LocalTime.instant(text) else { throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T18:30:00Z") }
@@ -140,7 +140,7 @@ struct PlacementsDepart: AsyncParsableCommand {
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try premises.service.session()
+        let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises)
         let when = try at.map { text -> Date in
             guard let date = LocalTime.instant(text) else { throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T09:30:00Z") }
@@ -164,7 +164,7 @@ struct PlacementsNonArrival: AsyncParsableCommand {
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try premises.service.session()
+        let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let result = try await client.recordNonArrival(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))).ok.body.json
         print("Recorded: " + describe(result))
@@ -182,7 +182,7 @@ struct PlacementsCancel: AsyncParsableCommand {
     @Option(help: "Notes.") var notes: String?
 
     func run() async throws {
-        let (client, _) = try premises.service.session()
+        let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let result = try await client.cancelPlacement(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))).ok.body.json
         print("Cancelled: " + describe(result))
@@ -200,7 +200,7 @@ struct PlacementsProfile: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try premises.service.session()
+        let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises)
         let referral = try await client.getPlacementProfile(path: .init(placementId: placement)).ok.body.json
         if json { try Terminal.printJSON(referral); return }

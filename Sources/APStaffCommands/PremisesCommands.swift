@@ -18,7 +18,7 @@ struct PremisesList: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let premises = try await client.allPremises()
         if json {
             try Terminal.printJSON(premises)

@@ -20,7 +20,7 @@ struct ReferralsList: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let filter = status.isEmpty ? nil : status.map(\.rawValue).joined(separator: ",")
         let items = try await client.allPages { cursor in
             let page = try await client.listReferrals(query: .init(status: filter, limit: 200, cursor: cursor)).ok.body.json
@@ -42,7 +42,7 @@ struct ReferralsShow: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let found = try await client.getReferral(path: .init(referralId: referral)).ok.body.json
         if json { try Terminal.printJSON(found); return }
         let d = found.referral.details
@@ -94,7 +94,7 @@ struct ReferralsCreate: AsyncParsableCommand {
         } catch let error as DecodingError {
             throw CLIError("\(file) is not a referral: \(error.localizedDescription)")
         }
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let referral = try await client.createReferral(body: .json(details)).created.body.json
         print("Referral \(referral.id) for \(referral.details.personName) is \(referral.status.rawValue).")
     }
@@ -117,7 +117,7 @@ struct ReferralsDecide: AsyncParsableCommand {
     @Option(help: "The reason, question or answer.") var note: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let result = try await client.decideReferral(
                 path: .init(referralId: referral), body: .json(.init(decision: decision, note: note))).ok.body.json
         print("\(result.details.personName) (\(result.details.crn)) is now \(words(result.status.rawValue)).")
@@ -140,7 +140,7 @@ struct ReferralsOffer: AsyncParsableCommand {
     @Option(help: "The premises (code or id).") var premises: String
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let target = try await client.premises(codeOrID: premises)
         let result = try await client.offerReferral(
                 path: .init(referralId: referral), body: .json(.init(premisesId: target.id))).ok.body.json
@@ -162,7 +162,7 @@ struct ReferralsBook: AsyncParsableCommand {
     @Option(help: "Another departure date (YYYY-MM-DD).") var departure: String?
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let premisesID = try await client.premisesID(premises)
         let result = try await client.bookReferral(
                 path: .init(referralId: referral), body: .json(.init(premisesId: premisesID, bedId: bed, arrival: arrival, departure: departure))).created.body.json

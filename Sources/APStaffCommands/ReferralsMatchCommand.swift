@@ -23,7 +23,7 @@ struct MatchCommand: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let result = try await client.matchReferral(path: .init(referralId: referral), query: .init(arrival: arrival, radiusMiles: radius)).ok.body.json
         if json { try Terminal.printJSON(result); return }
         func miles(_ value: Double?) -> String { value.map { String(format: "%.0f mi", $0) } ?? "?" }

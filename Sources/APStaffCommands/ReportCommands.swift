@@ -74,7 +74,7 @@ struct ReportOptions: ParsableArguments {
     /// table `printTable` makes of it.
     func show<Report: Encodable>(_ fetch: (Client, Request) async throws -> (report: Report?, csv: HTTPBody?),
                                  printTable: (Report) -> Void) async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let answer = try await fetch(client, try await request(client))
         if let csv = answer.csv { try await Self.printCSV(csv); return }
         guard let report = answer.report else { throw CLIError("the service sent neither JSON nor CSV") }

@@ -27,6 +27,8 @@ struct Login: AsyncParsableCommand {
         config.username = result.staff.username
         config.expiresAt = result.expiresAt
         try config.save(to: path)
+        // What this member of staff saved on this PC while the service could not be reached goes now.
+        await Offline.sendWaiting(config: config, server: url)
         print("Signed in as \(result.staff.displayName) (\(result.staff.role.rawValue.replacingOccurrences(of: "_", with: " "))) until \(Terminal.time(result.expiresAt)).")
     }
 }
@@ -45,7 +47,7 @@ struct Logout: AsyncParsableCommand {
             print("You were not signed in.")
             return
         }
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         var ended = true
         do {
             _ = try await client.signOut().noContent
@@ -72,7 +74,7 @@ struct WhoAmI: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, config) = try service.session()
+        let (client, config) = try await service.session()
         let me = try await client.getMe().ok.body.json
         if json {
             try Terminal.printJSON(me)

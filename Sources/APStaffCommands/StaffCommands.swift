@@ -45,7 +45,7 @@ struct StaffList: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let premisesID = try await premises.asyncMap { try await client.premisesID($0) }
         let staff = try await client.allStaff(premisesID: premisesID)
         if json {
@@ -80,7 +80,7 @@ struct StaffAdd: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let password = try Terminal.readPassword(prompt: "New password for \(username): ")
         if isatty(STDIN_FILENO) == 1, try Terminal.readPassword(prompt: "Again: ") != password {
             throw CLIError("the two passwords differ; nothing was changed")
@@ -104,7 +104,7 @@ struct StaffResetPassword: AsyncParsableCommand {
     @Argument(help: "The username or id.") var account: String
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let staff = try await client.staff(named: account)
         let password = try Terminal.readPassword(prompt: "New password for \(staff.username): ")
         _ = try await client.resetStaffPassword(path: .init(staffId: staff.id), body: .json(.init(password: password))).noContent
@@ -123,7 +123,7 @@ struct StaffSetActive: AsyncParsableCommand {
     @Argument(help: "true to activate, false to deactivate.") var active: Bool
 
     func run() async throws {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         let staff = try await client.staff(named: account)
         let updated = try await client.updateStaff(
                 path: .init(staffId: staff.id), headers: .init(ifMatch: "\"\(staff.version)\""), body: .json(.init(active: active))).ok.body.json

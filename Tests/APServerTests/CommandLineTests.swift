@@ -28,11 +28,12 @@ struct CommandLineTests {
         return binary
     }
 
-    static func ap(_ arguments: [String], config: URL, stdin: String? = nil) async throws -> Run {
+    static func ap(_ arguments: [String], config: URL, stdin: String? = nil, environment extra: [String: String] = [:]) async throws -> Run {
         let binary = try binary()
         var environment = ProcessInfo.processInfo.environment
         environment["AP_CONFIG"] = config.path
         environment["AP_SERVER"] = nil
+        environment.merge(extra) { $1 }
         let log = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-run-\(UUID().uuidString).log")
         defer { try? FileManager.default.removeItem(at: log) }
         let status = try await Subprocess.run(binary.path, arguments, environment: environment, output: log, input: stdin)

@@ -8,13 +8,18 @@ struct PremisesContext: Sendable {
     let id: String
     /// The premises' time zone, as the service gives it.
     let timeZone: TimeZone
+    /// Its code, and the caller's staff id, when the service said them.
+    var code: String?
+    var staffID: String?
 
-    init(id: String, timeZone identifier: String) throws {
+    init(id: String, timeZone identifier: String, code: String? = nil, staffID: String? = nil) throws {
         guard let zone = TimeZone(identifier: identifier) else {
             throw CLIError("the service gave a time zone this machine does not know: \(identifier)")
         }
         self.id = id
         self.timeZone = zone
+        self.code = code
+        self.staffID = staffID
     }
 }
 
@@ -26,13 +31,13 @@ struct PremisesOption: ParsableArguments {
     func resolve(_ client: Client) async throws -> PremisesContext {
         if let premises {
             let found = try await client.premises(codeOrID: premises)
-            return try PremisesContext(id: found.id, timeZone: found.timeZone)
+            return try PremisesContext(id: found.id, timeZone: found.timeZone, code: found.code)
         }
         let me = try await client.getMe().ok.body.json
         guard let own = me.staff.premisesId else {
             throw CLIError("say which premises with --premises CODE: you do not work at one")
         }
-        return try PremisesContext(id: own, timeZone: me.timeZone)
+        return try PremisesContext(id: own, timeZone: me.timeZone, staffID: me.staff.id)
     }
 }
 
@@ -96,7 +101,7 @@ struct AtPremises: ParsableArguments {
 
     /// The signed-in client and the premises.
     func open() async throws -> (client: Client, here: PremisesContext) {
-        let (client, _) = try service.session()
+        let (client, _) = try await service.session()
         return (client, try await premises.resolve(client))
     }
 }

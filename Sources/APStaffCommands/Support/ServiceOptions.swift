@@ -7,8 +7,10 @@ struct ServiceOptions: ParsableArguments {
     @Option(name: .long, help: "The service's URL (default: $AP_SERVER, then the one you logged in to, then http://127.0.0.1:8080).")
     var server: String?
 
-    /// The API client, signed in, and the config it came from.
-    func session(requireToken: Bool = true) throws -> (client: Client, config: CLIConfig) {
+    /// The API client, signed in, and the config it came from; first, what the signed-in member
+    /// of staff saved on this PC while the service could not be reached is sent (`sendingWaiting`).
+    /// A recording command passes `Offline.retryFor`, so that it saves rather than waits a minute.
+    func session(requireToken: Bool = true, sendingWaiting: Bool = true, retryFor: Duration? = nil) async throws -> (client: Client, config: CLIConfig) {
         let config = try CLIConfig.load(from: CLIConfig.path())
         let url = try resolveServer(config: config)
         if requireToken && config.token == nil {
@@ -17,7 +19,8 @@ struct ServiceOptions: ParsableArguments {
         if requireToken, let loggedInTo = config.server, loggedInTo != url.absoluteString {
             throw CLIError("you are signed in to \(loggedInTo), not \(url.absoluteString): run `ap login` against that server")
         }
-        return (Client(serverURL: url, token: config.token), config)
+        if sendingWaiting { await Offline.sendWaiting(config: config, server: url) }
+        return (Client(serverURL: url, token: config.token, retryFor: retryFor), config)
     }
 
     /// The service's URL: the option, else `$AP_SERVER`, else the one logged in to, else local.

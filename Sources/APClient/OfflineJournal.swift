@@ -52,9 +52,15 @@ public struct OfflineJournal: Sendable {
 
     /// The journal of `username` in the folder of the config file `config`.
     public init(username: String, config: URL = CLIConfig.path()) {
-        let safe = username.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" }
-        self.file = config.deletingLastPathComponent().appendingPathComponent("journal-\(String(safe)).jsonl")
+        self.file = Self.file("journal", of: username, ext: "jsonl", config: config)
         self.username = username
+    }
+
+    /// A file of `username`'s beside the config file: `PREFIX-USERNAME.EXT`, the name kept to
+    /// letters, digits and `.-_`.
+    static func file(_ prefix: String, of username: String, ext: String, config: URL) -> URL {
+        let safe = username.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" }
+        return config.deletingLastPathComponent().appendingPathComponent("\(prefix)-\(String(safe)).\(ext)")
     }
 
     /// Every entry, oldest first, with where it stands.
@@ -176,9 +182,15 @@ public struct OfflineJournal: Sendable {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var bytes = [UInt8](try encoder.encode(line))
         bytes.append(UInt8(ascii: "\n"))
-        let fd = open(file.path, O_WRONLY | O_APPEND | O_CREAT, 0o600)
+        let fd = open(file.path, O_RDWR | O_APPEND | O_CREAT, 0o600)
         guard fd >= 0 else { throw CLIError("cannot write \(file.path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
+        // A line a crash cut short has no newline: this one starts on a line of its own.
+        var status = stat()
+        if fstat(fd, &status) == 0, status.st_size > 0 {
+            var last: UInt8 = 0
+            if pread(fd, &last, 1, status.st_size - 1) == 1, last != UInt8(ascii: "\n") { bytes.insert(UInt8(ascii: "\n"), at: 0) }
+        }
         let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(fd) == 0 else {
             throw CLIError("cannot write \(file.path): \(String(cString: strerror(errno)))")
@@ -211,8 +223,7 @@ public struct OfflineSnapshot: Codable, Sendable {
     }
 
     static func file(_ username: String, config: URL) -> URL {
-        let safe = username.map { $0.isLetter || $0.isNumber || $0 == "." || $0 == "-" || $0 == "_" ? $0 : "_" }
-        return config.deletingLastPathComponent().appendingPathComponent("offline-\(String(safe)).json")
+        OfflineJournal.file("offline", of: username, ext: "json", config: config)
     }
 
     /// The snapshot kept for `username`, if any.

@@ -55,8 +55,9 @@ extension CurfewBreachStore {
 
     /// Makes a resident's breaches agree with their log from `since` on (the earliest time the
     /// entry `entryID` touches: its own time, and the time of the entry it corrects), in the
-    /// entry's transaction. Windows from the night before `since` to now are looked at, and
-    /// any earlier one whose breach is still open or closed after `since`.
+    /// entry's transaction. The windows looked at are those not over by `since` (from the night
+    /// before it) and any earlier one whose breach is still open or closed after `since`: one
+    /// statement when none is, three more (the log, the breaches, and what changes) when some are.
     static func reevaluate(placementID: UUID, since: Date, entryID: Int64, by principal: Principal, now: Date,
                            on connection: PostgresConnection) async throws {
         let context = try await connection.one("""
@@ -64,7 +65,11 @@ extension CurfewBreachStore {
                    to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end,
                    p.premises_id, p.arrived_at,
                    (SELECT min(b.window_start) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL
-                        AND (b.closed_at IS NULL OR b.closed_at >= \(since)::timestamptz)) AS earliest_breach
+                        AND (b.closed_at IS NULL OR b.closed_at >= \(since)::timestamptz)) AS earliest_breach,
+                   -- the resident's variations, "first end HH:MM HH:MM" ('-' when lifted), ';' between
+                   (SELECT string_agg(concat_ws(' ', lower(v.nights), upper(v.nights), coalesce(to_char(v.curfew_start, 'HH24:MI'), '-'),
+                                                coalesce(to_char(v.curfew_end, 'HH24:MI'), '-')), ';')
+                    FROM curfew_variation v WHERE v.placement_id = p.id) AS variations
             FROM placement p JOIN premises pr ON pr.id = p.premises_id LEFT JOIN referral r ON r.id = p.referral_id
             WHERE p.id = \(placementID)
             """, reusingPlan: true)
@@ -73,17 +78,14 @@ extension CurfewBreachStore {
         guard let apHours = CurfewStore.hours(try context.decode("ap_start"), try context.decode("ap_end")) else { return }
         let licence = CurfewStore.hours(try context.decode("licence_start"), try context.decode("licence_end"))
         let arrivedAt: Date? = try context.decode("arrived_at")
-        let earliest = min(since, (try context.decode("earliest_breach", as: Date?.self)) ?? since)
+        let earliestBreach: Date? = try context.decode("earliest_breach")
+        let earliest = min(since, earliestBreach ?? since)
         let today = CalendarDate.today(in: zone, now: now)
         let firstNight = max(CalendarDate.today(in: zone, now: earliest).adding(days: -1),
                              arrivedAt.map { CalendarDate.today(in: zone, now: $0).adding(days: -1) } ?? today)
         guard firstNight <= today else { return }
 
-        let variations = try CurfewStore.variations(try await connection.one("""
-            SELECT string_agg(concat_ws(' ', lower(v.nights), upper(v.nights), coalesce(to_char(v.curfew_start, 'HH24:MI'), '-'),
-                                        coalesce(to_char(v.curfew_end, 'HH24:MI'), '-')), ';') AS variations
-            FROM curfew_variation v WHERE v.placement_id = \(placementID) AND v.nights && daterange(\(firstNight)::date, \(today)::date + 1, '[)')
-            """, reusingPlan: true).decode("variations"))
+        let variations = try CurfewStore.variations(try context.decode("variations"))
         var windows = [CurfewWindow]()
         var night = firstNight
         while night <= today {
@@ -92,7 +94,12 @@ extension CurfewBreachStore {
                                                     variation: (variation != nil, variation?.hours))
             night = night.adding(days: 1)
         }
-        windows = windows.filter { $0.start <= now }
+        // A window that had ended by `since` reads only entries before it, so the entry cannot
+        // change it, unless its breach is still open or closed after `since` (its sign-in may be
+        // this entry). What is left is the windows from there on: for a live entry by day, none.
+        windows = windows.filter { window in
+            window.start <= now && (window.end > since || earliestBreach.map { window.start >= $0 } ?? false)
+        }
         guard let from = windows.map(\.start).min() else { return }
 
         let log = try await connection.query("""

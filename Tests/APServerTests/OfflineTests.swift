@@ -54,6 +54,8 @@ struct OfflineTests {
             let out = try await ap(["out", "sam", "--at", curfew.addingTimeInterval(-3_600).formatted(.iso8601), "-y"])
             #expect(out.status == 0 && out.output.contains("Service unreachable: saved on this PC (1 waiting). It will be sent when the service is back."),
                     "\(out.output)")
+            // It tried again first (with the same key), and said so.
+            #expect(out.output.contains("the service could not be reached: trying again in"), "\(out.output)")
             let back = try await ap(["in", "sam", "--at", curfew.addingTimeInterval(30 * 60).formatted(.iso8601), "-y"])
             #expect(back.output.contains("saved on this PC (2 waiting)"), "\(back.output)")
             let check = try await ap(["check", "--due", "23:00", "-y"], stdin: "s")

@@ -21,6 +21,12 @@ public struct PageRequest: Sendable, Equatable {
         self.limit = limit
         self.cursor = cursor.flatMap { $0.isEmpty ? nil : $0 }
     }
+
+    /// The page that starts `offset` items in, for a list whose cursor is a position (the
+    /// referral queue), so a page can link to any page of it.
+    public init(limit: Int, offset: Int) throws {
+        try self.init(limit: limit, cursor: offset > 0 ? String(cursor: offset) : nil)
+    }
 }
 
 /// One page of a list, with the cursor of the next page when there is one.

@@ -41,4 +41,32 @@ extension PlacementStore {
             }
         }
     }
+
+    /// Who took a bed for some of `nights`: the member of staff whose allocation holds it, when
+    /// (for a booking refused because someone else was quicker). Nil when no one holds it.
+    public func bedTaken(bedID: UUID, nights: Nights, by principal: Principal) async throws -> BedTaken? {
+        try await pool.withConnection { connection in
+            guard let premisesID: UUID = try await connection.first("SELECT premises_id FROM bed WHERE id = \(bedID)")?.decode("premises_id") else {
+                return nil
+            }
+            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see placements", premisesID: premisesID, on: connection)
+            return try await connection.first("""
+                SELECT b.label, s.display_name, a.created_at
+                FROM bed_allocation a JOIN bed b ON b.id = a.bed_id LEFT JOIN staff s ON s.id = a.created_by
+                WHERE a.bed_id = \(bedID) AND a.released_at IS NULL
+                  AND a.nights && daterange(\(nights.first)::date, \(nights.end)::date, '[)')
+                ORDER BY a.created_at DESC LIMIT 1
+                """).map { row in
+                BedTaken(bedLabel: try row.decode("label"), staffName: try row.decode("display_name"), at: try row.decode("created_at"))
+            }
+        }
+    }
+}
+
+/// A bed someone else holds: which, by whom, since when.
+public struct BedTaken: Sendable, Equatable {
+    public var bedLabel: String
+    /// Nil when the allocation was made by no account (loaded data).
+    public var staffName: String?
+    public var at: Date
 }

@@ -168,9 +168,9 @@ public struct ReferralStore: Sendable {
         }
     }
 
-    /// The queue: referrals in the given states, most urgent first (earliest expected arrival,
-    /// then the oldest).
-    public func queue(statuses: [Referral.Status], by principal: Principal, page: PageRequest) async throws -> Page<Referral> {
+    /// The queue: referrals in the given states (and, when `region` is given, from referrers in
+    /// that probation region), most urgent first (earliest expected arrival, then the oldest).
+    public func queue(statuses: [Referral.Status], region: String? = nil, by principal: Principal, page: PageRequest) async throws -> Page<Referral> {
         try principal.require(Self.assessors, to: "see the referral queue")
         let offset = try page.cursor.map { cursor -> Int in
             guard let value = Int(try cursor.cursorKey()), value >= 0 else {
@@ -182,6 +182,7 @@ public struct ReferralStore: Sendable {
         let rows = try await pool.query("""
             SELECT \(Self.columns) FROM referral r
             WHERE r.status = ANY (\(states)::text[]) AND \(Self.visible(to: principal))
+              AND (\(region)::text IS NULL OR r.referrer_region_code = \(region))
             ORDER BY r.expected_arrival, r.created_at, r.id
             LIMIT \(page.limit + 1) OFFSET \(offset)
             """)
@@ -192,29 +193,13 @@ public struct ReferralStore: Sendable {
         return Page(items: items, nextCursor: nil)
     }
 
-    /// An assessment decision.
-    public enum Decision: Sendable {
-        case accept(note: String?)
-        case reject(reason: String)
-        case requestInformation(question: String)
-        case provideInformation(answer: String)
-        case unableToMatch(reason: String)
-        case withdraw(reason: String)
-    }
-
     /// Records a decision, if the referral's state allows it; withdrawal cancels its upcoming
     /// placements ("Related referral withdrawn").
     public func decide(_ id: UUID, _ decision: Decision, expectedVersion: Int?, by principal: Principal) async throws -> Referral {
-        let (allowed, next, kind, note, roles): ([Referral.Status], Referral.Status, String, String?, Set<Role>) = switch decision {
-        case .accept(let note): ([.submitted, .unableToMatch], .readyToMatch, "accepted", note, Self.assessors)
-        case .reject(let reason): ([.submitted, .awaitingInformation], .rejected, "rejected", reason, Self.assessors)
-        case .requestInformation(let question): ([.submitted], .awaitingInformation, "information_requested", question, Self.assessors)
-        case .provideInformation(let answer): ([.awaitingInformation], .submitted, "information_given", answer, Self.assessors)
-        case .unableToMatch(let reason): ([.readyToMatch], .unableToMatch, "unable_to_match", reason, Self.intake)
-        case .withdraw(let reason): ([.submitted, .awaitingInformation, .readyToMatch, .unableToMatch, .booked], .withdrawn, "withdrawn", reason, Self.intake)
-        }
+        let rule = decision.kind
+        let (allowed, next, kind, note, roles) = (rule.from, rule.next, rule.event, decision.note, rule.roles)
         try principal.require(roles, to: "record that decision on a referral")
-        if case .accept = decision {} else {
+        if rule.needsNote {
             guard let note, !note.trimmingCharacters(in: .whitespaces).isEmpty else {
                 throw DomainError.invalid(field: "note", rule: "required", "say why, or what you ask or answer, in note")
             }

@@ -16,17 +16,32 @@ extension Chrome {
         case .regionalManager: chrome.scope = "region \(principal.regionCode ?? "")"
         default: chrome.scope = premises?.name ?? "their AP"
         }
-        var links = [Link(href: "/", text: "Premises", current: current == "home")]
+        chrome.navigation = navigation(principal.role, premises: premises, current: current)
+        return chrome
+    }
+
+    /// The links a role may use: the national queue, the occupancy board and the reports for
+    /// those who work across premises; a premises' today page, bed board and placements when
+    /// the page belongs to one (premises staff always have their own through `/`).
+    static func navigation(_ role: Role, premises: Premises?, current: String) -> [Link] {
+        func link(_ href: String, _ text: String, _ key: String) -> Link { Link(href: href, text: text, current: current == key) }
+        var links = [Link]()
+        switch role {
+        case .administrator, .referralManager:
+            links = [link("/referrals", "Referrals", "referrals"), link("/occupancy", "Occupancy", "occupancy"),
+                     link("/reports/occupancy", "Reports", "reports"), link("/premises", "Premises", "home")]
+        case .regionalManager:
+            links = [link("/occupancy", "Occupancy", "occupancy"), link("/reports/occupancy", "Reports", "reports"), link("/premises", "Premises", "home")]
+        default:
+            if premises == nil { links = [link("/", "Today", "today")] }
+        }
         if let premises {
             let base = "/premises/\(premises.code.urlPathSegment)"
-            links = (principal.role.isPremisesStaff ? [] : links) + [
-                Link(href: base, text: "Today", current: current == "today"),
-                Link(href: base + "/beds", text: "Bed board", current: current == "beds"),
-                Link(href: base + "/placements", text: "Placements", current: current == "placements"),
-            ]
+            links += [link(base, "Today", "today"), link(base + "/beds", "Bed board", "beds"), link(base + "/placements", "Placements", "placements")]
         }
-        chrome.navigation = links
-        return chrome
+        if role == .apManager { links.append(link("/referrals", "Referrals", "referrals")) }
+        if role.isPremisesStaff { links.append(link("/reports/occupancy", "Reports", "reports")) }
+        return links
     }
 }
 

@@ -82,6 +82,12 @@ struct FormModel: Sendable {
         let rows: [Row]
     }
 
+    /// A value the form sends back as it was given (which decision, which bed).
+    struct Hidden: Sendable {
+        let name: String
+        let value: String
+    }
+
     let heading: String
     let caption: String
     let action: String
@@ -90,6 +96,7 @@ struct FormModel: Sendable {
     let cancel: String
     var intro: [String] = []
     var fields: [Field]
+    var hidden: [Hidden] = []
     var errors: [FormErrors.Item] = [] {
         didSet { hasErrors = !errors.isEmpty }
     }
@@ -99,7 +106,7 @@ struct FormModel: Sendable {
     /// The form again with the mistakes of a refused attempt, and a new one-time token.
     func refused(_ problems: FormErrors) -> FormModel {
         var copy = FormModel(heading: heading, caption: caption, action: action, formToken: FormPost.newToken(), submit: submit, cancel: cancel,
-                             intro: intro, fields: fields, aside: aside)
+                             intro: intro, fields: fields, hidden: hidden, aside: aside)
         copy.errors = problems.items
         copy.fields = fields.map { field in
             var field = field

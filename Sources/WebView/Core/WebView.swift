@@ -45,14 +45,21 @@ public struct WebView: Sendable {
         PlacementDatesForm(view: self).register(on: router)
         HandoverPage(view: self).register(on: router)
         OutOfServicePages(view: self).register(on: router)
+        ReferralPages(view: self).register(on: router)
+        ReferralDecisionForm(view: self).register(on: router)
+        MatchPages(view: self).register(on: router)
+        OccupancyBoardPage(view: self).register(on: router)
+        ReportPages(view: self).register(on: router)
         return router
     }
 }
 
 /// Sends the browser's requests to the web view: the web view's own paths (`/`, `/sign-in`,
-/// `/sign-out`, `/assets/…`) always, and a premises' pages (`/premises/{code}…`, a code, not an
-/// API identifier) when a browser asks for a page (`Accept: text/html`) or posts a form. The API
-/// answers everything else exactly as before.
+/// `/sign-out`, `/assets/…`) always; and, when a browser asks for a page (`Accept: text/html`)
+/// or posts a form, the premises list (`/premises`), a premises' pages (`/premises/{code}…`, a
+/// code, not an API identifier), the referral queue and referrals (`/referrals…`), the
+/// occupancy board (`/occupancy`) and the reports (`/reports/…`). The API answers everything
+/// else exactly as before, at the same paths.
 public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     let responder: RouterResponder<Context>
 
@@ -66,15 +73,29 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     static func isPage(_ request: Request) -> Bool {
         let path = request.uri.path
         if ["/", "/sign-in", "/sign-out"].contains(path) || path.hasPrefix("/assets/") { return true }
-        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
-        guard segments.count >= 3, segments[1] == "premises", !segments[2].isEmpty, UUID(uuidString: String(segments[2])) == nil else {
-            return false
-        }
+        guard Self.hasPage(path) else { return false }
         switch request.method {
         case .get, .head:
-            return (request.headers[.accept] ?? "").contains("text/html")
+            // A browser's Accept names text/html and not JSON; an API client asking for JSON
+            // (even with text/html beside it) gets the API.
+            let accept = request.headers[.accept] ?? ""
+            return accept.contains("text/html") && !accept.contains("application/json")
         case .post:
             return (request.headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded")
+        default:
+            return false
+        }
+    }
+
+    /// Whether the path is one the web view has a page for (when a browser asks).
+    static func hasPage(_ path: String) -> Bool {
+        let segments = path.split(separator: "/", omittingEmptySubsequences: false)
+        guard segments.count >= 2 else { return false }
+        switch segments[1] {
+        case "premises":
+            return segments.count == 2 || (!segments[2].isEmpty && UUID(uuidString: String(segments[2])) == nil)
+        case "referrals", "occupancy", "reports":
+            return true
         default:
             return false
         }

@@ -13,7 +13,7 @@ struct PlacementForms: Sendable {
     static let doneMessages = [
         "allocated": "Bed allocated", "arrived": "Arrival recorded", "non-arrived": "Non-arrival recorded",
         "departed": "Departure recorded", "cancelled": "Placement cancelled", "key-worker": "Key worker assigned",
-        "dates": "Dates changed",
+        "dates": "Dates changed", "booked": "Booked from the referral, with its bed",
     ]
 
     /// A form: the fields it shows (given what was posted, when re-shown) and what it does.

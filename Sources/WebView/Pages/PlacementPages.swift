@@ -54,29 +54,7 @@ struct PlacementPages: Sendable {
         switch tab {
         case "profile":
             if let referral = try await stores.referrals.profile(placementID: placement.id, by: principal) {
-                let d = referral.details
-                summaries = [
-                    SummaryList(heading: "Risks", rows: [
-                        .init(key: "Risk of serious harm", value: d.roshOverall.capitalized),
-                        .init(key: "To children", value: text(d.roshChildren)), .init(key: "To the public", value: text(d.roshPublic)),
-                        .init(key: "To a known adult", value: text(d.roshKnownAdult)), .init(key: "To staff", value: text(d.roshStaff)),
-                        .init(key: "MAPPA", value: d.mappaCategory.map { "Category \($0), level \(d.mappaLevel ?? "not given")" } ?? "Not MAPPA"),
-                        .init(key: "Risk to staff", value: text(d.riskToStaff)), .init(key: "Risk to other residents", value: text(d.riskToResidents)),
-                    ]),
-                    SummaryList(heading: "Licence conditions and curfew", rows: [
-                        .init(key: "Licence conditions", value: text(d.licenceConditions)),
-                        .init(key: "Licence curfew", value: d.licenceCurfewStart.map { "\($0) to \(d.licenceCurfewEnd ?? "")" } ?? "The premises' curfew"),
-                        .init(key: "Exclusion zones", value: text(d.exclusionZones)),
-                    ]),
-                    SummaryList(heading: "Health", rows: [
-                        .init(key: "Substance misuse", value: text(d.substanceMisuse)), .init(key: "Mental health", value: text(d.mentalHealth)),
-                        .init(key: "Services involved", value: text(d.servicesInvolved)), .init(key: "Other information", value: text(d.otherInformation)),
-                    ]),
-                    SummaryList(heading: "Referral", rows: [
-                        .init(key: "Referred by", value: "\(d.referrerName) (\(d.referrerEmail))"), .init(key: "Release type", value: d.releaseType),
-                        .init(key: "Date of birth", value: words.date(d.dateOfBirth)),
-                    ]),
-                ]
+                summaries = ReferralSummaries.story(referral.details, words: words)
             } else {
                 note = "This placement was booked without a referral, so there is no profile to show."
             }

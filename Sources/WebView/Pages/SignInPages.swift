@@ -33,7 +33,8 @@ struct SignInPages: Sendable {
             response.setCookie(view.browser.expiredCookie())
             return response
         }
-        router.get("/") { _, _ in try await home() }
+        router.get("/") { _, _ in try await landing() }
+        router.get("/premises") { _, _ in try await home() }
     }
 
     private func signIn(_ request: Request) async throws -> Response {
@@ -57,8 +58,20 @@ struct SignInPages: Sendable {
         }
     }
 
-    /// Where each role starts: premises staff on their premises' today page, everyone else on
-    /// the list of premises they may see.
+    /// Where each role starts: premises staff on their premises' today page, a referral
+    /// manager on the referral queue, a regional manager on their region's occupancy board, an
+    /// administrator on the list of premises.
+    private func landing() async throws -> Response {
+        let principal = try WebScope.caller()
+        switch principal.role {
+        case .referralManager: return PageRenderer.redirect(to: "/referrals")
+        case .regionalManager: return PageRenderer.redirect(to: "/occupancy")
+        case .administrator: return PageRenderer.redirect(to: "/premises")
+        default: return try await home()
+        }
+    }
+
+    /// The premises the caller may see (premises staff go to their own today page).
     private func home() async throws -> Response {
         let principal = try WebScope.caller()
         if principal.role.isPremisesStaff, let id = principal.premisesID {

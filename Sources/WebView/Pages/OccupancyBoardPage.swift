@@ -1,0 +1,124 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+
+/// `/occupancy?region=&from=&weeks=`: premises down the side, nights across, each cell the free
+/// beds in text (full or overbooked in words) linking to that premises' bed board from that
+/// night; totals per night. A regional manager sees their region; referral managers and
+/// administrators the country or any region.
+struct OccupancyBoardPage: Sendable {
+    let view: WebView
+    static let weekChoices = [1, 2, 4, 8, 12]
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/occupancy") { request, _ in try await render(request) }
+    }
+
+    struct Group: Sendable {
+        let name: String
+        let rows: [Row]
+    }
+    struct Row: Sendable {
+        let name: String
+        let href: String
+        /// The row's cells as markup (`OccupancyCells`): a national board has thousands.
+        let cells: String
+    }
+    struct Night: Sendable { let weekday: String; let date: String; let full: String; let today: Bool }
+    struct Total: Sendable { let free: Int; let overbooked: Int; let full: Int }
+    struct Choice: Sendable { let value: String; let text: String; let selected: Bool }
+    struct Link: Sendable { let href: String; let text: String; let current: Bool }
+    struct Model: Sendable {
+        let scope: String
+        let period: String
+        let nights: [Night]
+        let groups: [Group]
+        let totals: [Total]
+        let columns: Int
+        let regions: [Choice]
+        let from: String
+        let weeks: [Choice]
+        let previous: String
+        let next: String
+        let premisesCount: Int
+    }
+
+    private func render(_ request: Request) async throws -> Response {
+        let principal = try WebScope.caller()
+        let regions = try await view.stores.reference.entries(of: "regions")
+        let names = Dictionary(regions.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        let national = principal.role == .administrator || principal.role == .referralManager
+        let region = request.query("region")?.uppercased() ?? (national ? nil : principal.regionCode)
+        if let region, names[region] == nil { throw PageError.badRequest("\(region) is not a probation region.") }
+        let zone = Premises.defaultTimeZone, today = CalendarDate.today(in: zone), words = Wording(timeZone: zone)
+        let from = try request.query("from").map { try CalendarDate.parse($0, field: "from") } ?? today
+        let weeks = request.query("weeks").flatMap { Int($0) } ?? 4
+        guard Self.weekChoices.contains(weeks) else {
+            throw PageError.badRequest("The occupancy board shows 1, 2, 4, 8 or 12 weeks; not \(request.query("weeks") ?? "").")
+        }
+        let nights = Nights(first: from, end: from.adding(days: weeks * 7))
+        let board = try await view.stores.reports.occupancyBoard(region.map { .region($0) } ?? .country, nights: nights, by: principal)
+
+        var writer = OccupancyCells(days: nights.all.map(words.shortDate), first: nights.first)
+        var groups = [Group]()
+        for row in board.premises {
+            let base = "/premises/\(row.code.urlPathSegment)"
+            let built = Row(name: row.name, href: base, cells: writer.cells(row.nights, premises: row.name, beds: base + "/beds"))
+            let group = names[row.regionCode] ?? row.regionCode
+            if let last = groups.last, last.name == group {
+                groups[groups.count - 1] = Group(name: group, rows: last.rows + [built])
+            } else {
+                groups.append(Group(name: group, rows: [built]))
+            }
+        }
+        func link(_ first: CalendarDate, _ weeks: Int) -> String {
+            "/occupancy?" + (region.map { "region=\($0)&" } ?? "") + "from=\(first)&weeks=\(weeks)"
+        }
+        let totals = (0..<nights.count).map { night in
+            Total(free: board.totals[night].free, overbooked: board.premises.filter { $0.nights[night].overbooked }.count,
+                  full: board.premises.filter { $0.nights[night].full }.count)
+        }
+        let model = Model(
+            scope: board.scope, period: "\(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1)))",
+            nights: nights.all.map { Night(weekday: words.weekdayShort($0), date: words.shortDate($0), full: words.date($0), today: $0 == today) },
+            groups: groups, totals: totals, columns: nights.count + 1,
+            regions: national ? [Choice(value: "", text: "England and Wales", selected: region == nil)]
+                + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) } : [],
+            from: "\(from)", weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
+            previous: link(from.adding(days: -weeks * 7), weeks), next: link(from.adding(days: weeks * 7), weeks),
+            premisesCount: board.premises.count)
+        var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "occupancy")
+        chrome.printable = true
+        return view.renderer.page("occupancy", title: "Occupancy, \(board.scope)", chrome: chrome, view: model)
+    }
+}
+
+/// Writes a premises' nights as table cells: the free beds as a number, "Full" or "Over by N"
+/// in words, each linking to the premises' bed board from that night, with the premises and
+/// night in its accessible text.
+struct OccupancyCells {
+    private let days: [String]
+    private let first: CalendarDate
+
+    init(days: [String], first: CalendarDate) {
+        self.days = days.map(HTML.escape)
+        self.first = first
+    }
+
+    mutating func cells(_ nights: [OccupancyBoard.Cell], premises: String, beds: String) -> String {
+        let name = HTML.escape(premises), beds = HTML.escape(beds)
+        var html = ""
+        html.reserveCapacity(nights.count * 220)
+        for (index, cell) in nights.enumerated() {
+            let day = index < days.count ? days[index] : ""
+            let (css, shown, said): (String, String, String) =
+                if cell.overbooked { ("cell--over", "Over by \(cell.booked - cell.usableBeds)", "overbooked by \(cell.booked - cell.usableBeds)") }
+                else if cell.usableBeds == 0 { ("cell--unused", "No beds", "no usable beds") }
+                else if cell.full { ("cell--full", "Full", "full") }
+                else { ("cell--free", "\(cell.free)", cell.free == 1 ? "1 bed free" : "\(cell.free) beds free") }
+            html += "<td class=\"cell \(css)\"><a href=\"\(beds)?from=\(first.adding(days: index))&amp;weeks=2\">"
+                + "<span aria-hidden=\"true\">\(shown)</span><span class=\"visually-hidden\">\(name), \(day): \(said)</span></a></td>"
+        }
+        return html
+    }
+}

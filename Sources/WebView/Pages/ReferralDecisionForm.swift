@@ -1,0 +1,120 @@
+import ApprovedPremises
+import Foundation
+import Hummingbird
+
+/// `/referrals/{id}/decide?decision=`: one assessment decision (accept, reject, ask for or
+/// give information, unable to match, withdraw) with its reason, through the same store call,
+/// rules and audit row as `POST /referrals/{id}/decisions`. Only the decisions the caller's
+/// role may take on the referral as it stands are offered.
+struct ReferralDecisionForm: Sendable {
+    let view: WebView
+
+    func register<Context: RequestContext>(on router: Router<Context>) {
+        router.get("/referrals/:id/decide") { request, context in
+            let (referral, kind) = try await decision(request.query("decision"), context)
+            return show(referral, model(referral, kind, note: nil), status: .ok)
+        }
+        router.post("/referrals/:id/decide") { request, context in
+            let post = try await FormPost.read(request, browser: view.browser)
+            let (referral, kind) = try await decision(post.fields["decision"], context)
+            do {
+                return try await post.once(view.stores.idempotency, path: request.uri.path) {
+                    _ = try await view.stores.referrals.decide(referral.id, .init(kind, note: post.fields["note"]), expectedVersion: nil, by: post.principal)
+                    return "/referrals/\(referral.id.uuidString.lowercased())?done=\(kind.rawValue)"
+                }
+            } catch let error as DomainError where [.invalid, .conflict, .preconditionFailed].contains(error.kind) {
+                let problems = FormErrors(error, fields: ["note": "note"], otherwise: "note")
+                return show(referral, model(referral, kind, note: post.fields["note"]).refused(problems), status: error.kind == .invalid ? .badRequest : .conflict)
+            }
+        }
+    }
+
+    /// The referral and the decision asked for, if the caller may take it now (else the 403 or 400 page).
+    private func decision<Context: RequestContext>(_ text: String?, _ context: Context) async throws -> (Referral, ReferralStore.DecisionKind) {
+        let (referral, _) = try await ReferralPages.load(view, context)
+        guard let text, let kind = ReferralStore.DecisionKind(rawValue: text) else {
+            throw PageError.badRequest("Choose a decision from the referral's page.")
+        }
+        let principal = try WebScope.caller()
+        guard kind.roles.contains(principal.role) else {
+            throw PageError.forbidden("A \(principal.role.title) may not \(Self.title(kind).lowercased()) a referral.")
+        }
+        guard kind.from.contains(referral.status) else {
+            throw PageError.badRequest("A referral that is \(ReferralPages.words(referral.status).lowercased()) cannot be given that decision.")
+        }
+        return (referral, kind)
+    }
+
+    private func model(_ referral: Referral, _ kind: ReferralStore.DecisionKind, note: String?) -> FormModel {
+        let base = "/referrals/\(referral.id.uuidString.lowercased())"
+        var model = FormModel(heading: Self.title(kind), caption: "\(referral.details.personName) (\(referral.details.crn))",
+                              action: "\(base)/decide", formToken: FormPost.newToken(), submit: Self.title(kind), cancel: base,
+                              fields: [.textarea("note", Self.noteLabel(kind), hint: Self.noteHint(kind), value: note)])
+        model.hidden = [.init(name: "decision", value: kind.rawValue)]
+        model.intro = [Self.intro(kind)]
+        return model
+    }
+
+    private func show(_ referral: Referral, _ model: FormModel, status: HTTPResponse.Status) -> Response {
+        var chrome = Chrome.signedIn(WebScope.principal!, csrf: WebScope.csrf, current: "referrals")
+        chrome.back = .init(href: "/referrals/\(referral.id.uuidString.lowercased())", text: "Back to \(referral.details.personName)", current: false)
+        return view.renderer.page("form", title: (model.hasErrors ? "Error: " : "") + "\(model.heading), \(referral.details.personName)",
+                                  chrome: chrome, view: model, status: status)
+    }
+
+    static func title(_ kind: ReferralStore.DecisionKind) -> String {
+        switch kind {
+        case .accept: "Accept the referral"
+        case .reject: "Reject the referral"
+        case .requestInformation: "Ask for more information"
+        case .provideInformation: "Record the answer"
+        case .unableToMatch: "Record unable to match"
+        case .withdraw: "Withdraw the referral"
+        }
+    }
+
+    static func noteLabel(_ kind: ReferralStore.DecisionKind) -> String {
+        switch kind {
+        case .accept: "Note (optional)"
+        case .reject: "Why it is rejected"
+        case .requestInformation: "What you need to know"
+        case .provideInformation: "The answer"
+        case .unableToMatch: "Why no bed can be found"
+        case .withdraw: "Why it is withdrawn"
+        }
+    }
+
+    static func noteHint(_ kind: ReferralStore.DecisionKind) -> String? {
+        switch kind {
+        case .accept: "Anything the matching or the AP should know."
+        case .requestInformation: "The referrer is asked this; the referral waits until the answer is recorded."
+        case .withdraw: "Any upcoming placement of this referral is cancelled (Related referral withdrawn)."
+        default: "This is kept on the referral's timeline and in the audit log."
+        }
+    }
+
+    static func intro(_ kind: ReferralStore.DecisionKind) -> String {
+        switch kind {
+        case .accept: "The referral becomes ready to match: a bed can then be found and booked."
+        case .reject: "The referral is closed as rejected."
+        case .requestInformation: "The referral waits for the referrer's answer."
+        case .provideInformation: "The referral goes back to assessment with the answer."
+        case .unableToMatch: "The referral is marked unable to match; it can be accepted again later to try again."
+        case .withdraw: "The referral is closed as withdrawn."
+        }
+    }
+
+    /// The banner after a decision.
+    static func banner(_ done: String?) -> String? {
+        guard let done else { return nil }
+        guard let kind = ReferralStore.DecisionKind(rawValue: done) else { return nil }
+        return switch kind {
+        case .accept: "The referral is accepted and ready to match"
+        case .reject: "The referral is rejected"
+        case .requestInformation: "The question is recorded"
+        case .provideInformation: "The answer is recorded"
+        case .unableToMatch: "The referral is marked unable to match"
+        case .withdraw: "The referral is withdrawn"
+        }
+    }
+}

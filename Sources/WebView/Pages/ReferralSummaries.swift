@@ -1,0 +1,74 @@
+import ApprovedPremises
+import Foundation
+
+/// A referral's details as summary lists: the story the AP's staff read on a placement's
+/// profile, and, with the person and their needs, what a referral manager assesses.
+enum ReferralSummaries {
+    typealias List = PlacementPages.SummaryList
+
+    /// Risks, licence conditions, health and the referral itself.
+    static func story(_ d: ReferralDetails, words: Wording) -> [List] {
+        [
+            List(heading: "Risks", rows: [
+                .init(key: "Risk of serious harm", value: d.roshOverall.replacingOccurrences(of: "_", with: " ").capitalized),
+                .init(key: "To children", value: text(d.roshChildren)), .init(key: "To the public", value: text(d.roshPublic)),
+                .init(key: "To a known adult", value: text(d.roshKnownAdult)), .init(key: "To staff", value: text(d.roshStaff)),
+                .init(key: "MAPPA", value: d.mappaCategory.map { "Category \($0), level \(d.mappaLevel ?? "not given")" } ?? "Not MAPPA"),
+                .init(key: "Risk to staff", value: text(d.riskToStaff)), .init(key: "Risk to other residents", value: text(d.riskToResidents)),
+            ]),
+            List(heading: "Licence conditions and curfew", rows: [
+                .init(key: "Licence conditions", value: text(d.licenceConditions)),
+                .init(key: "Licence curfew", value: d.licenceCurfewStart.map { "\($0) to \(d.licenceCurfewEnd ?? "")" } ?? "The premises' curfew"),
+                .init(key: "Exclusion zones", value: text(d.exclusionZones)),
+            ]),
+            List(heading: "Health", rows: [
+                .init(key: "Substance misuse", value: text(d.substanceMisuse)), .init(key: "Mental health", value: text(d.mentalHealth)),
+                .init(key: "Services involved", value: text(d.servicesInvolved)), .init(key: "Other information", value: text(d.otherInformation)),
+            ]),
+            List(heading: "Referral", rows: [
+                .init(key: "Referred by", value: "\(d.referrerName) (\(d.referrerEmail))"), .init(key: "Release type", value: d.releaseType),
+                .init(key: "Date of birth", value: words.date(d.dateOfBirth)),
+            ]),
+        ]
+    }
+
+    /// Who the person is, and what the placement must give them.
+    static func assessment(_ d: ReferralDetails, words: Wording, today: CalendarDate) -> [List] {
+        [
+            List(heading: "Person", rows: [
+                .init(key: "Name", value: d.personName), .init(key: "CRN", value: d.crn), .init(key: "NOMS number", value: text(d.nomsNumber)),
+                .init(key: "PNC number", value: text(d.pncNumber)), .init(key: "Date of birth", value: words.date(d.dateOfBirth)),
+                .init(key: "Gender", value: d.gender.capitalized),
+            ]),
+            List(heading: "Placement wanted", rows: [
+                .init(key: "Expected arrival", value: words.date(d.expectedArrival) + Self.inDays(today.days(to: d.expectedArrival))),
+                .init(key: "Length of stay", value: d.lengthOfStayDays.map { "\($0) nights" } ?? "The AP type's usual stay"),
+                .init(key: "Expected release", value: d.expectedRelease.map(words.date) ?? "Not given"),
+                .init(key: "AP type", value: d.apType), .init(key: "Near", value: "\(d.homeDistrict), within \(d.radiusMiles.map { "\($0) miles" } ?? "any distance")"),
+                .init(key: "Room needs", value: list(d.roomNeeds)), .init(key: "Premises needs", value: list(d.premisesNeeds)),
+                .init(key: "Offences that limit where", value: list(d.offenceFlags)),
+            ]),
+        ] + story(d, words: words).map { list in
+            list.heading == "Referral"
+                ? List(heading: "Referral", rows: [
+                    .init(key: "Referred by", value: "\(d.referrerName) (\(d.referrerEmail))"), .init(key: "Team", value: text(d.referrerTeam)),
+                    .init(key: "Region", value: text(d.referrerRegion)), .init(key: "Release type", value: d.releaseType),
+                ])
+                : list
+        }
+    }
+
+    static func text(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? "None recorded" }
+
+    static func list(_ values: [String]) -> String { values.isEmpty ? "None" : values.joined(separator: ", ") }
+
+    static func inDays(_ days: Int) -> String {
+        switch days {
+        case 0: " (today)"
+        case 1: " (tomorrow)"
+        case let n where n > 1: " (in \(n) days)"
+        case -1: " (yesterday)"
+        default: " (\(-days) days ago)"
+        }
+    }
+}

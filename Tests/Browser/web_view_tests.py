@@ -32,8 +32,8 @@ class Run:
         # Names unique to this run, so a run against a database used before finds its own people.
         self.surname = "".join(random.choices("BCDFGHJKLMNPRSTVWZ", k=1)) + "".join(random.choices("aeiou", k=1)) + "".join(random.choices("nrstlm", k=1)) + "son"
 
-    def context(self):
-        return self.browser.new_context(base_url=self.base)
+    def context(self, **options):
+        return self.browser.new_context(base_url=self.base, **options)
 
     def check(self, page):
         """Runs axe on the page as it is now; any violation fails the test."""
@@ -60,6 +60,12 @@ class Run:
                 return response.status, json.loads(response.read() or b"null")
         except urllib.error.HTTPError as error:
             return error.code, json.loads(error.read() or b"null")
+
+    def api_text(self, path, token):
+        """A GET answered as text (a report's CSV)."""
+        request = urllib.request.Request(self.base + path, headers={"Accept": "text/csv", "Authorization": f"Bearer {token}"})
+        with urllib.request.urlopen(request) as response:
+            return response.read().decode("utf-8")
 
     def token(self, username):
         status, body = self.api("POST", "/auth/sign-in", {"username": username, "password": PASSWORD})
@@ -500,7 +506,9 @@ def main():
     parser.add_argument("--chromium", default="/usr/bin/chromium")
     parser.add_argument("-k", default="")
     arguments = parser.parse_args()
-    tests = [(name, test) for name, test in globals().items() if name.startswith("test_") and arguments.k in name]
+    import referral_and_region_tests
+    everything = list(globals().items()) + list(vars(referral_and_region_tests).items())
+    tests = [(name, test) for name, test in everything if name.startswith("test_") and arguments.k in name]
     failed = 0
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=arguments.chromium, args=CHROMIUM_ARGS)

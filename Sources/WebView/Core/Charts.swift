@@ -77,7 +77,7 @@ struct Chart: Sendable {
             + "<desc id=\"\(id)-desc\">\(HTML.escape(description))</desc>\(body)</svg>"
     }
 
-    /// The grid, the value axis's ticks and at most a dozen period labels.
+    /// The grid, the value axis's ticks and at most seven period labels (more would overlap).
     private static func axes(labels: [String], maximum: Double, format: (Double) -> String, centred: Bool = false) -> String {
         var svg = ""
         for tick in 0...4 {
@@ -85,7 +85,7 @@ struct Chart: Sendable {
             svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" stroke=\"#b1b4b6\" stroke-width=\"1\"/>"
             svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#0b0c0c\">\(HTML.escape(format(value)))</text>"
         }
-        let every = max(1, Int((Double(labels.count) / 12).rounded(.up)))
+        let every = max(1, Int((Double(labels.count) / 7).rounded(.up)))
         let slot = centred ? plotWidth / Double(max(1, labels.count)) : (labels.count > 1 ? plotWidth / Double(labels.count - 1) : 0)
         for (index, label) in labels.enumerated() where index % every == 0 {
             let x = left + slot * Double(index) + (centred ? slot / 2 : (labels.count > 1 ? 0 : plotWidth / 2))

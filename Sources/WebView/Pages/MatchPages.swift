@@ -133,6 +133,7 @@ struct MatchPages: Sendable {
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
         func miles(_ distance: Double?) -> String { distance.map { String(format: "%.1f miles", $0) } ?? "Unknown" }
         let may = ReferralStore.bookers.contains(principal.role)
+        let names = try await ReferralSummaries.characteristicNames(view.stores.reference)
         let candidates = result.candidates.map { c in
             let query = "premises=\(c.premisesID.uuidString.lowercased())&bed=\(c.bedID.uuidString.lowercased())" + (search.query.isEmpty ? "" : "&" + search.query)
             return Line(premises: c.name, code: c.code, region: c.regionCode, distance: miles(c.distanceMiles), bed: c.bedLabel,
@@ -142,7 +143,7 @@ struct MatchPages: Sendable {
         func other(_ e: MatchResult.Excluded) -> Line {
             let retry = e.freeFrom.map { "\(base)/matches?arrival=\($0)" + (search.radius.map { "&radius=\($0)" } ?? "") }
             return Line(premises: e.name, code: e.code, region: e.regionCode, distance: miles(e.distanceMiles), bed: "",
-                        freeFrom: e.freeFrom.map(words.date) ?? "", book: nil, reasons: e.reasons.joined(separator: "; "),
+                        freeFrom: e.freeFrom.map(words.date) ?? "", book: nil, reasons: e.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; "),
                         retry: retry, retryText: e.freeFrom.map { "Match again arriving \(words.date($0))" } ?? "")
         }
         let model = Model(

@@ -119,7 +119,8 @@ struct ReferralPages: Sendable {
         let model = Referral_(
             person: referral.details.personName, crn: referral.details.crn, status: Self.words(referral.status),
             statusClass: Self.tagClass(referral.status), actions: actions,
-            summaries: ReferralSummaries.assessment(referral.details, words: words, today: today),
+            summaries: ReferralSummaries.assessment(referral.details, words: words, today: today,
+                                                    names: try await ReferralSummaries.characteristicNames(view.stores.reference)),
             timeline: events.map { Event(at: words.dateTime($0.at), what: Self.eventWords($0.kind), note: $0.note ?? "", who: $0.staffName ?? "") },
             placement: try await placementLink(referral, principal))
         return view.renderer.page("referral", title: "Referral, \(referral.details.personName)", chrome: chrome, view: model)

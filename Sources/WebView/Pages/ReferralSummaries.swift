@@ -33,8 +33,9 @@ enum ReferralSummaries {
     }
 
     /// Who the person is, and what the placement must give them.
-    static func assessment(_ d: ReferralDetails, words: Wording, today: CalendarDate) -> [List] {
-        [
+    static func assessment(_ d: ReferralDetails, words: Wording, today: CalendarDate, names: [String: String]) -> [List] {
+        func named(_ codes: [String]) -> String { list(codes.map { names[$0] ?? $0 }) }
+        return [
             List(heading: "Person", rows: [
                 .init(key: "Name", value: d.personName), .init(key: "CRN", value: d.crn), .init(key: "NOMS number", value: text(d.nomsNumber)),
                 .init(key: "PNC number", value: text(d.pncNumber)), .init(key: "Date of birth", value: words.date(d.dateOfBirth)),
@@ -45,7 +46,7 @@ enum ReferralSummaries {
                 .init(key: "Length of stay", value: d.lengthOfStayDays.map { "\($0) nights" } ?? "The AP type's usual stay"),
                 .init(key: "Expected release", value: d.expectedRelease.map(words.date) ?? "Not given"),
                 .init(key: "AP type", value: d.apType), .init(key: "Near", value: "\(d.homeDistrict), within \(d.radiusMiles.map { "\($0) miles" } ?? "any distance")"),
-                .init(key: "Room needs", value: list(d.roomNeeds)), .init(key: "Premises needs", value: list(d.premisesNeeds)),
+                .init(key: "Room needs", value: named(d.roomNeeds)), .init(key: "Premises needs", value: named(d.premisesNeeds)),
                 .init(key: "Offences that limit where", value: list(d.offenceFlags)),
             ]),
         ] + story(d, words: words).map { list in
@@ -56,6 +57,21 @@ enum ReferralSummaries {
                 ])
                 : list
         }
+    }
+
+    /// The names of the room and premises characteristics, by code, for saying needs in words.
+    static func characteristicNames(_ reference: ReferenceStore) async throws -> [String: String] {
+        let entries = try await reference.entries(of: "room-characteristics") + reference.entries(of: "premises-characteristics")
+        return Dictionary(entries.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// A matching reason with the characteristic codes it names said in words.
+    static func reason(_ text: String, names: [String: String]) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: false).map { word in
+            let bare = word.trimmingCharacters(in: CharacterSet(charactersIn: ",;()"))
+            guard let name = names[bare] else { return String(word) }
+            return word.replacingOccurrences(of: bare, with: name.lowercased())
+        }.joined(separator: " ")
     }
 
     static func text(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? "None recorded" }

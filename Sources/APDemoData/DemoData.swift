@@ -28,9 +28,10 @@ public struct DemoData: Sendable {
         self.stores = Stores(pool: pool, hasher: hasher)
     }
 
-    /// Loads the demo premises and accounts; returns the usernames it added.
+    /// Loads the demo premises and accounts as of `now` (the demo's times are counted back from
+    /// it); returns the usernames it added.
     @discardableResult
-    public func load() async throws -> [String] {
+    public func load(now: Date = Date()) async throws -> [String] {
         let elm = try await premises(code: "DEMO-ELM", name: "Elm House (demo)", region: "NW", postcode: "M14")
         let oak = try await premises(code: "DEMO-OAK", name: "Oak Lodge (demo)", region: "YH", postcode: "LS6")
         var added = [String]()
@@ -46,11 +47,11 @@ public struct DemoData: Sendable {
                 premisesID: premisesID, regionCode: account.role == .regionalManager ? "NW" : nil, password: Self.password))
             added.append(account.username)
         }
-        try await loadBeds(premisesID: elm)
-        try await loadReferrals(elm: elm)
-        try await loadMovements(elm: elm)
-        try await loadNightRecords(elm: elm)
-        try await loadResidentWork(elm: elm)
+        try await loadBeds(premisesID: elm, now: now)
+        try await loadReferrals(elm: elm, now: now)
+        try await loadMovements(elm: elm, now: now)
+        try await loadNightRecords(elm: elm, now: now)
+        try await loadResidentWork(elm: elm, now: now)
         return added
     }
 
@@ -127,8 +128,17 @@ public struct DemoData: Sendable {
                 """)
         }
         if let eli = byCRN["D100005"] {
-            _ = try await log.record(eli, .init(kind: "out", occurredAt: now.addingTimeInterval(-4 * 3600), destination: "GP"), by: principal, now: now)
-            _ = try await log.record(eli, .init(kind: "in", occurredAt: now.addingTimeInterval(-3 * 3600)), by: principal, now: now)
+            // A GP visit four hours ago, back an hour later: only when both are in the day
+            // (07:00 to 23:00), so that it is no breach of its own whenever the demo is loaded.
+            var calendar = Calendar(identifier: .gregorian)
+            calendar.timeZone = Premises.defaultTimeZone
+            let out = now.addingTimeInterval(-4 * 3600), back = now.addingTimeInterval(-3 * 3600)
+            let daytime = (7..<23).contains(calendar.component(.hour, from: out)) && (7..<23).contains(calendar.component(.hour, from: back))
+                && calendar.isDate(out, inSameDayAs: back)
+            if daytime {
+                _ = try await log.record(eli, .init(kind: "out", occurredAt: out, destination: "GP"), by: principal, now: now)
+                _ = try await log.record(eli, .init(kind: "in", occurredAt: back), by: principal, now: now)
+            }
         }
     }
 

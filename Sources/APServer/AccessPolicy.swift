@@ -110,6 +110,7 @@ struct AccessPolicy: ServerMiddleware {
         "getDepartureSummary": .anyStaff,
         "getDepartureSummaryText": .anyStaff,
         "getOccupancyReport": .anyStaff,
+        "getOccupancyBoard": .roles(ReportStore.boardReaders),
         "getMoveOnReport": .anyStaff,
         "getOperationsReport": .anyStaff,
     ]

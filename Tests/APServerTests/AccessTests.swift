@@ -55,18 +55,18 @@ struct AccessTests {
             return (.post, "/beds/\(world.bed)/out-of-service", json(["start": String(format: "2027-03-%02d", day), "end": String(format: "2027-03-%02d", day + 1), "reason": "DAMAGE"]))
         },
         Case(name: "GET /premises/{elm}/placements", allowed: elmReaders) { world, _ in
-            (.get, "/premises/\(world.elm)/placements?from=2026-12-01&to=2027-01-01", nil)
+            (.get, "/premises/\(world.elm)/placements?from=\(testDay(0))&to=\(testDay(31))", nil)
         },
         Case(name: "POST /premises/{elm}/placements", allowed: ["admin", "manager", "referrals"]) { world, who in
             (.post, "/premises/\(world.elm)/placements", json(["crn": String(format: "Z%06d", abs(who.hashValue) % 1_000_000), "personName": "P " + who,
-                                                              "expectedArrival": "2027-02-01", "expectedDeparture": "2027-02-02"]))
+                                                              "expectedArrival": "\(testDay(62))", "expectedDeparture": "\(testDay(63))"]))
         },
         Case(name: "GET /placements/{p}", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)", nil) },
         Case(name: "POST /placements/{p}/allocations", allowed: ["admin", "manager"]) { world, _ in
             (.post, "/placements/\(world.placement)/allocations", json(["bedId": world.bed.uuidString]))
         },
         Case(name: "POST /placements/{p}/arrival", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
-            (.post, "/placements/\(world.placement)/arrival", json(["arrivedAt": "2026-12-01T12:00:00Z"]))
+            (.post, "/placements/\(world.placement)/arrival", json(["arrivedAt": "\(testDay(0))T12:00:00Z"]))
         },
         Case(name: "POST /placements/{p}/cancellation", allowed: ["admin", "manager", "referrals"]) { world, _ in
             (.post, "/placements/\(world.placement)/cancellation", json(["reason": "PP_REQUEST"]))
@@ -81,7 +81,7 @@ struct AccessTests {
         Case(name: "POST /referrals", allowed: ["admin", "referrals"]) { _, who in
             (.post, "/referrals", json(["crn": String(format: "Q%06d", abs(who.hashValue) % 1_000_000), "personName": "Q " + who,
                                         "dateOfBirth": "1980-01-01", "gender": "man", "referrerName": "Pat", "referrerEmail": "pat@probation.example",
-                                        "releaseType": "licence", "expectedArrival": "2027-03-01", "roshOverall": "low", "homeDistrict": "M14"]))
+                                        "releaseType": "licence", "expectedArrival": "\(testDay(90))", "roshOverall": "low", "homeDistrict": "M14"]))
         },
         Case(name: "GET /referrals/{r}", allowed: elmAssessors) { world, _ in (.get, "/referrals/\(world.referral)", nil) },
         Case(name: "GET /referrals/{r}/matches", allowed: elmAssessors) { world, _ in (.get, "/referrals/\(world.referral)/matches", nil) },
@@ -98,7 +98,7 @@ struct AccessTests {
         Case(name: "POST /placements/{p}/curfew-variations", allowed: ["admin", "manager"]) { world, who in
             let day = 1 + abs(who.hashValue) % 20
             return (.post, "/placements/\(world.placement)/curfew-variations",
-                    json(["from": String(format: "2026-12-%02d", day), "to": String(format: "2026-12-%02d", day + 1),
+                    json(["from": "\(testDay(day - 1))", "to": "\(testDay(day))",
                           "start": "07:30", "end": "15:00", "reason": "night work", "approvedBy": "AP manager"]))
         },
         Case(name: "POST /premises/{elm}/handovers", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
@@ -131,7 +131,7 @@ struct AccessTests {
         Case(name: "GET /premises/{elm}/incidents", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/incidents", nil) },
         Case(name: "POST /premises/{elm}/incidents", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
             (.post, "/premises/\(world.elm)/incidents",
-             json(["kind": "complaint", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z", "location": "office",
+             json(["kind": "complaint", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z", "location": "office",
                    "summary": "complained about the noise", "actionTaken": "apologised"]))
         },
         Case(name: "GET /placements/{p}/record", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/record", nil) },
@@ -141,13 +141,13 @@ struct AccessTests {
         Case(name: "GET /premises/{elm}/key-work/due", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/key-work/due", nil) },
         Case(name: "POST /placements/{p}/key-work-sessions", allowed: ["admin", "manager", "keyworker"]) { world, _ in
             (.post, "/placements/\(world.placement)/key-work-sessions",
-             json(["heldAt": "2026-11-01T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "house rules"]))
+             json(["heldAt": "\(testDay(-30))T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "house rules"]))
         },
         Case(name: "POST /placements/{p}/key-worker", allowed: ["admin", "manager"]) { world, _ in
             (.post, "/placements/\(world.placement)/key-worker", json([:]))
         },
         Case(name: "POST /premises/{elm}/testing-authorisations", allowed: ["admin", "manager"]) { world, _ in
-            (.post, "/premises/\(world.elm)/testing-authorisations", json(["reasons": ["random"], "from": "2026-11-01", "note": "policy"]))
+            (.post, "/premises/\(world.elm)/testing-authorisations", json(["reasons": ["random"], "from": "\(testDay(-30))", "note": "policy"]))
         },
         Case(name: "GET /premises/{elm}/tests", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tests?pending=true", nil) },
         Case(name: "POST /placements/{p}/tests", allowed: ["admin", "manager", "keyworker"]) { world, _ in
@@ -158,7 +158,7 @@ struct AccessTests {
             (.post, "/placements/\(world.placement)/move-on/pathways", json(["kind": "family"]))
         },
         Case(name: "GET /premises/{elm}/bed-board", allowed: elmReaders) { world, _ in
-            (.get, "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=7", nil)
+            (.get, "/premises/\(world.elm)/bed-board?from=\(testDay(0))&nights=7", nil)
         },
     ]
 
@@ -347,8 +347,8 @@ struct AccessTests {
             let direct = try await store.create(
                 ReferralDetails(crn: "R000002", personName: "Dee Direct", dateOfBirth: CalendarDate("1981-01-01")!, gender: "man",
                                 referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
-                                expectedArrival: CalendarDate("2027-03-01")!, lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
-                by: admin, today: CalendarDate("2026-11-23")!)
+                                expectedArrival: testDay(90), lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
+                by: admin, today: testDay(-8))
             #expect(try await !names("manager").contains("Dee Direct"))
             _ = try await store.decide(direct.id, .accept(note: nil), expectedVersion: nil, by: admin)
             _ = try await store.book(direct.id, premisesID: world.elm, bedID: nil, arrival: nil, departure: nil, by: admin)

@@ -56,7 +56,7 @@ struct BedsAPITests {
         #expect(first.status == .ok)
         let booked = try await client.execute(
             uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
-            body: json(["crn": "X000002", "personName": "Kim Lee", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-08",
+            body: json(["crn": "X000002", "personName": "Kim Lee", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(7))",
                         "overbookingReason": "test"]))
         #expect(booked.status == .created, "\(booked.text)")
         return try #require(try booked.json()["id"] as? String)
@@ -93,10 +93,10 @@ struct BedsAPITests {
     @Test("bad dates and ids name their field; the board answers JSON for the nights asked")
     func boardAndBadInput() async throws {
         try await withApp { client, world in
-            let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=3", method: .get, headers: world.headers("night"))
+            let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=\(testDay(0))&nights=3", method: .get, headers: world.headers("night"))
             #expect(board.status == .ok)
             let body = try board.json()
-            #expect((body["nights"] as? [String]) == ["2026-12-01", "2026-12-02", "2026-12-03"])
+            #expect((body["nights"] as? [String]) == ["\(testDay(0))", "\(testDay(1))", "\(testDay(2))"])
             let summary = body["summary"] as? [[String: Any]] ?? []
             #expect(summary.map { $0["booked"] as? Int } == [1, 1, 1])
             #expect(summary.map { $0["unallocated"] as? Int } == [1, 1, 1])
@@ -104,11 +104,11 @@ struct BedsAPITests {
             let cases: [(HTTPRequest.Method, String, ByteBuffer?, String)] = [
                 (.get, "/premises/\(world.elm)/bed-board?from=2026-13-01", nil, "from"),
                 (.get, "/premises/\(world.elm)/bed-board?nights=400", nil, "nights"),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "nope", "personName": "A", "expectedArrival": "2026-12-01"]), "crn"),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "2026-12-01", "needs": ["hasMoat"]]), "needs"),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "2026-12-05", "expectedDeparture": "2026-12-01"]), "expectedDeparture"),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "nope", "personName": "A", "expectedArrival": "\(testDay(0))"]), "crn"),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(0))", "needs": ["hasMoat"]]), "needs"),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(0))"]), "expectedDeparture"),
                 (.post, "/placements/\(world.placement)/allocations", json(["bedId": "bed-one"]), "bedId"),
-                (.post, "/beds/\(world.bed)/out-of-service", json(["start": "2026-12-01", "end": "2026-12-05", "reason": "BORED"]), "reason"),
+                (.post, "/beds/\(world.bed)/out-of-service", json(["start": "\(testDay(0))", "end": "\(testDay(4))", "reason": "BORED"]), "reason"),
                 (.patch, "/premises/\(world.elm)", json(["curfewStart": "25:00"]), "curfewStart"),
                 (.patch, "/premises/\(world.elm)", json(["characteristics": ["hasMoat"]]), "characteristics"),
             ]

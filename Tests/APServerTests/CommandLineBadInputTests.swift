@@ -39,17 +39,17 @@ struct CommandLineBadInputTests {
         [
             Command(name: "out", slots: [(.who, "sj"), (.time, "09:00")]) { ["out", $0[0], "--at", $0[1], "-y"] },
             Command(name: "in", slots: [(.who, "sj"), (.time, "09:30")]) { ["in", $0[0], "--at", $0[1], "-y"] },
-            Command(name: "placements arrive", slots: [(.who, "ann"), (.time, "2026-12-01T10:00:00Z")]) { ["placements", "arrive", $0[0], "--at", $0[1]] },
-            Command(name: "placements depart", slots: [(.who, "sj"), (.time, "2026-12-01T12:00:00Z")]) {
+            Command(name: "placements arrive", slots: [(.who, "ann"), (.time, "\(testDay(0))T10:00:00Z")]) { ["placements", "arrive", $0[0], "--at", $0[1]] },
+            Command(name: "placements depart", slots: [(.who, "sj"), (.time, "\(testDay(0))T12:00:00Z")]) {
                 ["placements", "depart", $0[0], "--reason", "O", "--move-on", "MC04", "--at", $0[1]]
             },
             Command(name: "placements non-arrival", slots: [(.who, "ann"), (.text, "X")]) { ["placements", "non-arrival", $0[0], "--reason", $0[1]] },
             Command(name: "placements cancel", slots: [(.who, "ann"), (.text, "X")]) { ["placements", "cancel", $0[0], "--reason", $0[1]] },
-            Command(name: "placements book", slots: [(.text, "New Person"), (.date, "2027-01-04"), (.date, "2027-01-10")]) {
+            Command(name: "placements book", slots: [(.text, "New Person"), (.date, "\(testDay(34))"), (.date, "\(testDay(40))")]) {
                 ["placements", "book", "--crn", "X123457", "--name", $0[0], "--arrival", $0[1], "--departure", $0[2]]
             },
-            Command(name: "placements allocate", slots: [(.date, "2026-12-03")]) { ["placements", "allocate", placement, "--bed", bed, "--from", $0[0]] },
-            Command(name: "beds out-of-service", slots: [(.date, "2027-03-01"), (.date, "2027-03-05"), (.text, "DAMAGE")]) {
+            Command(name: "placements allocate", slots: [(.date, "\(testDay(2))")]) { ["placements", "allocate", placement, "--bed", bed, "--from", $0[0]] },
+            Command(name: "beds out-of-service", slots: [(.date, "\(testDay(90))"), (.date, "\(testDay(94))"), (.text, "DAMAGE")]) {
                 ["beds", "out-of-service", bed, "--start", $0[0], "--end", $0[1], "--reason", $0[2]]
             },
             Command(name: "incident record", slots: [(.text, "hall"), (.text, "a door broken"), (.time, "08:00"), (.who, "sj")]) {
@@ -59,7 +59,7 @@ struct CommandLineBadInputTests {
             Command(name: "incident amend", slots: [(.number, "1"), (.text, "typo"), (.time, "08:05")]) {
                 ["incident", "amend", $0[0], "--reason", $0[1], "--at", $0[2], "-y"]
             },
-            Command(name: "curfew vary", slots: [(.who, "sj"), (.date, "2026-12-04"), (.date, "2026-12-06"), (.hours, "07:30-15:00"), (.text, "night work")]) {
+            Command(name: "curfew vary", slots: [(.who, "sj"), (.date, "\(testDay(3))"), (.date, "\(testDay(5))"), (.hours, "07:30-15:00"), (.text, "night work")]) {
                 ["curfew", "vary", $0[0], "--from", $0[1], "--to", $0[2], "--hours", $0[3], "--reason", $0[4], "--approved-by", "Morgan, payslips"]
             },
             Command(name: "handover write", slots: [(.who, "sj")], arguments: {
@@ -80,12 +80,12 @@ struct CommandLineBadInputTests {
                 ["tests", "results", $0[0], "alcohol=positive:\($0[1])", "--received", $0[2]]
             },
             Command(name: "tests follow-up", slots: [(.who, "sj"), (.text, "talked it through")]) { ["tests", "follow-up", $0[0], "warning", "--note", $0[1]] },
-            Command(name: "tests authorise", slots: [(.date, "2026-11-01"), (.date, "2027-11-01"), (.text, "policy")]) {
+            Command(name: "tests authorise", slots: [(.date, "\(testDay(-30))"), (.date, "2027-11-01"), (.text, "policy")]) {
                 ["tests", "authorise", "--reason", "routine", "--from", $0[0], "--until", $0[1], "--note", $0[2]]
             },
             Command(name: "moveon pathway", slots: [(.who, "sj"), (.text, "family")]) { ["moveon", "pathway", $0[0], $0[1]] },
-            Command(name: "moveon update", slots: [(.who, "sj"), (.text, "applied"), (.date, "2026-12-01")]) { ["moveon", "update", $0[0], "family", $0[1], "--on", $0[2]] },
-            Command(name: "moveon address", slots: [(.who, "sj"), (.text, "1 High St"), (.date, "2026-12-01")]) { ["moveon", "address", $0[0], $0[1], "--on", $0[2]] },
+            Command(name: "moveon update", slots: [(.who, "sj"), (.text, "applied"), (.date, "\(testDay(0))")]) { ["moveon", "update", $0[0], "family", $0[1], "--on", $0[2]] },
+            Command(name: "moveon address", slots: [(.who, "sj"), (.text, "1 High St"), (.date, "\(testDay(0))")]) { ["moveon", "address", $0[0], $0[1], "--on", $0[2]] },
             Command(name: "breaches escalate", slots: [(.who, "sj")]) { ["breaches", "escalate", $0[0], "--pp"] },
             Command(name: "breaches outcome", slots: [(.who, "sj")]) { ["breaches", "outcome", $0[0], "warning"] },
             Command(name: "referrals decide", slots: [(.text, "not suitable")]) { ["referrals", "decide", referral, "reject", "--note", $0[0]] },
@@ -103,7 +103,7 @@ struct CommandLineBadInputTests {
             let referrals = try await world.fixtures.signIn("referrals").principal
             let placements = PlacementStore(pool: world.pool)
             // Sam Jones (sj) and Sid Sands are resident (so "s" is ambiguous); Ann Upcoming is expected today.
-            _ = try await placements.arrive(world.placement, at: try Date("2026-12-01T10:00:00Z", strategy: .iso8601), keyWorkerID: nil,
+            _ = try await placements.arrive(world.placement, at: try Date("\(testDay(0))T10:00:00Z", strategy: .iso8601), keyWorkerID: nil,
                                             expectedVersion: nil, by: manager)
             let today = CalendarDate.today(in: Premises.defaultTimeZone)
             let sid = try await placements.book(NewPlacement(premisesID: world.elm, crn: "X000004", personName: "Sid Sands", expectedArrival: today,
@@ -115,7 +115,7 @@ struct CommandLineBadInputTests {
                                           by: referrals)
             let config = try await CommandLineTests.signedIn("manager", to: client, in: folder)
             // What the commands act on: a test awaiting custody and results, a pathway, an incident.
-            for setup in [["tests", "authorise", "--reason", "random", "--from", "2026-11-01", "--note", "house policy"],
+            for setup in [["tests", "authorise", "--reason", "random", "--from", "\(testDay(-30))", "--note", "house policy"],
                           ["tests", "record", "sj", "--reason", "random", "--sample", "urine_lab", "--taken", "--sample-number", "S1"],
                           ["moveon", "pathway", "sj", "family"],
                           ["incident", "record", "--kind", "damage", "--severity", "low", "--where", "hall", "--what", "door", "--done", "fixed", "-y"]] {

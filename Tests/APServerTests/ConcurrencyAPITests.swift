@@ -16,8 +16,8 @@ struct ConcurrencyAPITests {
             for index in 0..<50 {
                 let booked = try await client.execute(
                     uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
-                    body: json(["crn": String(format: "W%06d", index), "personName": "Person \(index)", "expectedArrival": "2027-01-01",
-                                "expectedDeparture": "2027-01-15", "overbookingReason": "load test"]))
+                    body: json(["crn": String(format: "W%06d", index), "personName": "Person \(index)", "expectedArrival": "\(testDay(31))",
+                                "expectedDeparture": "\(testDay(45))", "overbookingReason": "load test"]))
                 placements.append(try #require(try booked.json()["id"] as? String))
             }
             let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -49,7 +49,7 @@ struct ConcurrencyAPITests {
                         let response = try await client.execute(
                             uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("manager"),
                             body: json(["crn": String(format: "V%06d", index), "personName": "Person \(index)",
-                                        "expectedArrival": "2026-12-20", "expectedDeparture": "2026-12-27"]))
+                                        "expectedArrival": "\(testDay(19))", "expectedDeparture": "\(testDay(26))"]))
                         return (Int(response.status.code), (try? response.json()["detail"] as? String) ?? "")
                     }
                 }
@@ -60,7 +60,7 @@ struct ConcurrencyAPITests {
             #expect(statuses.filter { $0.0 == 201 }.count == 1)
             let full = statuses.filter { $0.0 == 409 }
             #expect(full.count == 49)
-            #expect(full.allSatisfy { $0.1.contains("is full on the nights of 2026-12-20 to 2026-12-26") })
+            #expect(full.allSatisfy { $0.1.contains("is full on the nights of \(testDay(19)) to \(testDay(25))") })
         }
     }
 }

@@ -92,7 +92,7 @@ struct ContractEnumTests {
                                                    body: json(["results": [["substance": "tea", "result": "positive"], ["substance": "alcohol", "result": "maybe"]]]))
             #expect(Set(try results.problemFields()) == ["results[0].substance", "results[1].result"], "\(results.text)")
             let amendment = try await client.execute(uri: "/incidents/1/amendments", method: .post, headers: world.headers("manager"),
-                                                     body: json(["incident": ["kind": "fight", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z",
+                                                     body: json(["incident": ["kind": "fight", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z",
                                                                               "location": "hall", "summary": "x", "actionTaken": "y"],
                                                                  "reason": "typo", "amendsVersion": 1]))
             #expect(try amendment.problemFields() == ["incident.kind"], "\(amendment.text)")

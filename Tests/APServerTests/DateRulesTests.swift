@@ -27,7 +27,7 @@ struct DateRulesTests {
         try await withApp { client, world in
             let arrival = "/placements/\(world.placement)/arrival"
             for (text, rule) in [("2026-02-30T10:00:00Z", "dateTime"), ("0001-01-01T00:00:00Z", "range"), ("9999-12-31T23:59:59Z", "range"),
-                                 ("2026-12-01 10:00", "dateTime"), ("2026-12-01T24:00:00Z", "dateTime"), (Self.iso(Date().addingTimeInterval(86_400)), "future"),
+                                 ("\(testDay(0)) 10:00", "dateTime"), ("\(testDay(0))T24:00:00Z", "dateTime"), (Self.iso(Date().addingTimeInterval(86_400)), "future"),
                                  ("2016-12-01T10:00:00Z", "window")] {
                 try await Self.refused(client, world, .post, arrival, ["arrivedAt": text], field: "arrivedAt", rule: rule)
             }
@@ -52,7 +52,7 @@ struct DateRulesTests {
         try await withApp { client, world in
             // The placement is expected on 2026-12-01.
             let arrival = "/placements/\(world.placement)/arrival"
-            let early = "2026-11-20T10:00:00Z"
+            let early = "\(testDay(-11))T10:00:00Z"
             let unexplained = try await client.execute(uri: arrival, method: .post, headers: world.headers("manager"), body: json(["arrivedAt": early]))
             #expect(unexplained.status == .badRequest && unexplained.text.contains("earlyArrivalReason"), "\(unexplained.text)")
             try await Self.refused(client, world, .post, arrival, ["arrivedAt": Self.iso(Date().addingTimeInterval(-600)), "earlyArrivalReason": "released early"],
@@ -68,7 +68,7 @@ struct DateRulesTests {
             let arrived = try await client.execute(uri: arrival, method: .post, headers: world.headers("manager"),
                                                    body: json(["arrivedAt": early, "earlyArrivalReason": "released early by the court"]))
             #expect(arrived.status == .ok, "\(arrived.text)")
-            #expect(try arrived.json()["arrivalDate"] as? String == "2026-11-20")
+            #expect(try arrived.json()["arrivalDate"] as? String == "\(testDay(-11))")
             #expect(try arrived.json()["earlyArrivalReason"] as? String == "released early by the court")
             let audited: Int = try await world.pool.query("""
                 SELECT count(*)::int AS n FROM audit_event WHERE action = 'placement.arrive' AND after->>'earlyArrivalReason' = 'released early by the court'
@@ -126,14 +126,14 @@ struct DateRulesTests {
                 "SELECT extract(epoch FROM occurred_at)::float8 AS at FROM movement WHERE placement_id = \(world.placement)").first!.decode("at")
             #expect(abs(stored - (floor(out.timeIntervalSince1970) + 0.123)) < 0.001, "stored \(stored)")
             let incident: [String: Any] = ["kind": "damage", "severity": "low", "location": "kitchen", "summary": "door", "actionTaken": "fixed",
-                                           "occurredAt": "2026-12-01T14:20:01.123456+01:00"]
+                                           "occurredAt": "\(testDay(0))T14:20:01.123456+01:00"]
             let recorded = try await client.execute(uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"), body: json(incident))
             #expect(recorded.status == .created, "\(recorded.text)")
-            #expect(try recorded.json()["occurredAt"] as? String == "2026-12-01T13:20:01Z")
+            #expect(try recorded.json()["occurredAt"] as? String == "\(testDay(0))T13:20:01Z")
             // Valid JSON, a value of the wrong kind: the field and the rule, not "not valid JSON".
             try await Self.refused(client, world, .post, "/placements/\(world.placement)/movements", ["kind": "in", "occurredAt": 12],
                                    field: "occurredAt", rule: "type", as: "night")
-            try await Self.refused(client, world, .post, "/placements/\(world.placement)/movements", ["kind": "in", "occurredAt": "2026-12-01T14:20:01.Z"],
+            try await Self.refused(client, world, .post, "/placements/\(world.placement)/movements", ["kind": "in", "occurredAt": "\(testDay(0))T14:20:01.Z"],
                                    field: "occurredAt", rule: "dateTime", as: "night")
         }
     }
@@ -145,11 +145,11 @@ struct DateRulesTests {
                                                    body: json(["arrivedAt": Self.iso(Date().addingTimeInterval(-600))]))
             #expect(arrived.status == .ok, "\(arrived.text)")
             let variations = "/placements/\(world.placement)/curfew-variations"
-            let variation: [String: Any] = ["from": "2026-12-02", "to": "2026-12-04", "reason": "night shifts", "approvedBy": "M. Manager"]
+            let variation: [String: Any] = ["from": "\(testDay(1))", "to": "\(testDay(3))", "reason": "night shifts", "approvedBy": "M. Manager"]
             try await Self.refused(client, world, .post, variations, variation.merging(["start": "07:00", "end": "07:00"]) { $1 }, field: "end", rule: "length")
-            try await Self.refused(client, world, .post, variations, variation.merging(["from": "2026-11-20", "start": "07:30", "end": "15:00"]) { $1 },
+            try await Self.refused(client, world, .post, variations, variation.merging(["from": "\(testDay(-11))", "start": "07:30", "end": "15:00"]) { $1 },
                                    field: "from", rule: "stay")
-            try await Self.refused(client, world, .post, variations, variation.merging(["to": "2027-03-01", "start": "07:30", "end": "15:00"]) { $1 },
+            try await Self.refused(client, world, .post, variations, variation.merging(["to": "\(testDay(90))", "start": "07:30", "end": "15:00"]) { $1 },
                                    field: "to", rule: "stay")
 
             let sessions = "/placements/\(world.placement)/key-work-sessions"

@@ -15,7 +15,7 @@ struct NightAPITests {
             // Sam Jones, booked for 1 December, arrived that day (the variation below starts then).
             let arrived = try await client.execute(
                 uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("night"),
-                body: json(["arrivedAt": "2026-12-01T10:00:00Z"]))
+                body: json(["arrivedAt": "\(testDay(0))T10:00:00Z"]))
             #expect(arrived.status == .ok, "\(arrived.text)")
             let out = try await client.execute(
                 uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"),
@@ -33,16 +33,16 @@ struct NightAPITests {
             #expect((try verified.json()["problems"] as? [Any])?.isEmpty == true)
             let variation = try await client.execute(
                 uri: "/placements/\(world.placement)/curfew-variations", method: .post, headers: world.headers("manager"),
-                body: json(["from": "2026-12-01", "to": "2026-12-05", "start": "07:30", "end": "15:00", "reason": "night shifts at the depot",
+                body: json(["from": "\(testDay(0))", "to": "\(testDay(4))", "start": "07:30", "end": "15:00", "reason": "night shifts at the depot",
                             "approvedBy": "Morgan Manager, payslips seen"]))
             #expect(variation.status == .created, "\(variation.text)")
             let overlapping = try await client.execute(
                 uri: "/placements/\(world.placement)/curfew-variations", method: .post, headers: world.headers("manager"),
-                body: json(["from": "2026-12-04", "to": "2026-12-06", "reason": "lifted", "approvedBy": "Morgan Manager"]))
+                body: json(["from": "\(testDay(3))", "to": "\(testDay(5))", "reason": "lifted", "approvedBy": "Morgan Manager"]))
             #expect(overlapping.status == .conflict)
             let halfHours = try await client.execute(
                 uri: "/placements/\(world.placement)/curfew-variations", method: .post, headers: world.headers("manager"),
-                body: json(["from": "2026-12-10", "to": "2026-12-11", "start": "07:30", "reason": "x", "approvedBy": "y"]))
+                body: json(["from": "\(testDay(9))", "to": "\(testDay(10))", "start": "07:30", "reason": "x", "approvedBy": "y"]))
             #expect(try halfHours.problemFields() == ["end"])
             let bad = try await client.execute(
                 uri: "/placements/\(world.placement)/movements", method: .post, headers: world.headers("night"), body: json(["kind": "sideways"]))
@@ -59,19 +59,19 @@ struct NightAPITests {
             #expect(arrived.status == .ok, "\(arrived.text)")
             let incident = try await client.execute(
                 uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"),
-                body: json(["kind": "damage", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z", "location": "", "summary": "x",
+                body: json(["kind": "damage", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z", "location": "", "summary": "x",
                             "actionTaken": "y", "residents": ["not-a-uuid"]]))
             #expect(incident.status == .badRequest, "\(incident.text)")
             #expect(try incident.problemFields().contains("residents[0]"), "\(incident.text)")
             // Values outside the document's enums are all named at once, with the values they take.
             let incidentFields = try await client.execute(
                 uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"),
-                body: json(["kind": "fight", "severity": "bad", "occurredAt": "2026-11-01T10:00:00Z", "location": "", "summary": "x", "actionTaken": "y"]))
+                body: json(["kind": "fight", "severity": "bad", "occurredAt": "\(testDay(-30))T10:00:00Z", "location": "", "summary": "x", "actionTaken": "y"]))
             #expect(Set(try incidentFields.problemFields()) == ["kind", "severity"], "\(incidentFields.text)")
             #expect(incidentFields.text.contains("severity must be one of low, medium, high, critical; not 'bad'"), "\(incidentFields.text)")
             let emptyPlace = try await client.execute(
                 uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"),
-                body: json(["kind": "damage", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z", "location": "", "summary": "x", "actionTaken": "y"]))
+                body: json(["kind": "damage", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z", "location": "", "summary": "x", "actionTaken": "y"]))
             #expect(Set(try emptyPlace.problemFields()) == ["location"], "\(emptyPlace.text)")
             let missingField = try await client.execute(
                 uri: "/premises/\(world.elm)/incidents", method: .post, headers: world.headers("night"), body: json(["kind": "other"]))
@@ -79,12 +79,12 @@ struct NightAPITests {
 
             let round = try await client.execute(
                 uri: "/premises/\(world.elm)/night-checks", method: .post, headers: world.headers("night"),
-                body: json(["dueAt": "2026-11-01T03:17:00Z", "observations": [["placementId": world.placement.uuidString, "observation": "asleep"]]]))
+                body: json(["dueAt": "\(testDay(-30))T03:17:00Z", "observations": [["placementId": world.placement.uuidString, "observation": "asleep"]]]))
             #expect(round.status == .badRequest, "\(round.text)")
             #expect(try round.problemFields() == ["observations[0].observation"], "\(round.text)")
             let offSchedule = try await client.execute(
                 uri: "/premises/\(world.elm)/night-checks", method: .post, headers: world.headers("night"),
-                body: json(["dueAt": "2026-11-01T03:17:00Z", "observations": [["placementId": world.placement.uuidString, "observation": "seen"]]]))
+                body: json(["dueAt": "\(testDay(-30))T03:17:00Z", "observations": [["placementId": world.placement.uuidString, "observation": "seen"]]]))
             #expect(try offSchedule.problemFields() == ["dueAt"], "\(offSchedule.text)")
             let night = try await client.execute(uri: "/premises/\(world.elm)/night-checks?night=yesterday", method: .get, headers: world.headers("night"))
             #expect(try night.problemFields() == ["night"], "\(night.text)")
@@ -99,7 +99,7 @@ struct NightAPITests {
                 uri: "/curfew-breaches/\(UUID())/outcome", method: .post, headers: world.headers("manager"), body: json(["outcome": "shrug"]))
             #expect(try outcome.problemFields() == ["outcome"], "\(outcome.text)")
             let amend = try await client.execute(uri: "/incidents/999999/amendments", method: .post, headers: world.headers("night"),
-                body: json(["reason": "typo", "incident": ["kind": "other", "severity": "low", "occurredAt": "2026-11-01T10:00:00Z",
+                body: json(["reason": "typo", "incident": ["kind": "other", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z",
                                                           "location": "hall", "summary": "x", "actionTaken": "y"]]))
             #expect(amend.status == .notFound, "\(amend.text)")
         }

@@ -13,22 +13,24 @@ struct ReportAPITests {
     @Test("reports answer JSON and CSV; a regional manager is refused another region; bad ranges name the field")
     func reports() async throws {
         try await withApp { client, world in
-            let json = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day",
+            let json = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
                                                 method: .get, headers: world.headers("manager"))
             #expect(json.status == .ok, "\(json.text)")
             let rows = try json.json()["rows"] as? [[String: Any]] ?? []
             #expect(rows.count == 7)
             #expect(rows.first?["usableBedNights"] as? Int == 1)
 
-            let csv = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=week&format=csv",
+            let csv = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=week&format=csv",
                                                method: .get, headers: world.headers("manager"))
             #expect(csv.status == .ok)
             #expect(csv.headers[.contentType]?.hasPrefix("text/csv") == true)
             let lines = csv.text.split(separator: "\r\n").map(String.init)
             #expect(lines.first?.hasPrefix("from,to,beds,bed_nights,out_of_service_bed_nights") == true, "\(csv.text)")
-            #expect(lines.count == 3, "\(csv.text)")  // the header, the week of 30 November (cut) and of 7 December
+            // The header and each week (from Monday) the seven nights touch: one week if they start on a Monday, else two.
+            let weeks = (testDay(0).daysSinceEpoch + 3) % 7 == 0 ? 1 : 2  // day 0 of the epoch was a Thursday
+            #expect(lines.count == 1 + weeks, "\(csv.text)")
 
-            let moveOn = try await client.execute(uri: "/reports/move-on?region=NW&from=2026-01-01&to=2027-01-01&period=quarter&format=csv",
+            let moveOn = try await client.execute(uri: "/reports/move-on?region=NW&from=2026-01-01&to=\(testDay(31))&period=quarter&format=csv",
                                                   method: .get, headers: world.headers("regional"))
             #expect(moveOn.status == .ok, "\(moveOn.text)")
             #expect(moveOn.text.hasPrefix("from,to,departures,settled,unsettled,homeless,custody"))
@@ -47,6 +49,34 @@ struct ReportAPITests {
             let badDate = try await client.execute(uri: "/reports/move-on?premisesId=\(world.elm)&from=last-year&to=2026-01-01",
                                                    method: .get, headers: world.headers("manager"))
             #expect(try badDate.problemFields() == ["from"], "\(badDate.text)")
+        }
+    }
+
+    @Test("the occupancy board: the country for referral managers, their region for a regional manager, nights 1 to 84, none for AP staff")
+    func occupancyBoard() async throws {
+        try await withApp { client, world in
+            func board(_ query: String, as user: String) async throws -> TestResponse {
+                try await client.execute(uri: "/reports/occupancy-board?\(query)", method: .get, headers: world.headers(user))
+            }
+            let national = try await board("from=\(testDay(0))&nights=10", as: "referrals")
+            #expect(national.status == .ok, "\(national.text)")
+            let premises = try national.json()["premises"] as? [[String: Any]] ?? []
+            #expect(premises.compactMap { $0["code"] as? String }.sorted() == ["ELM", "OAK"])
+            let elm = try #require(premises.first { $0["code"] as? String == "ELM" })
+            // Elm's one bed is taken by Sam Jones from day 0 to the night before day 9.
+            #expect(elm["usableBeds"] as? [Int] == Array(repeating: 1, count: 10))
+            #expect(elm["booked"] as? [Int] == Array(repeating: 1, count: 9) + [0])
+            #expect(elm["free"] as? [Int] == Array(repeating: 0, count: 9) + [1])
+            #expect((try national.json()["totals"] as? [String: Any])?["free"] as? [Int] == Array(repeating: 0, count: 9) + [1])
+
+            let region = try await board("region=NW&from=\(testDay(0))", as: "regional")
+            #expect(region.status == .ok, "\(region.text)")
+            #expect((try region.json()["premises"] as? [[String: Any]])?.compactMap { $0["code"] as? String } == ["ELM"])
+            #expect((try region.json()["totals"] as? [String: Any])?["free"] as? [Int] == Array(repeating: 0, count: 9) + Array(repeating: 1, count: 19))
+            #expect(try await board("region=YH&from=\(testDay(0))", as: "regional").status == .forbidden)
+            #expect(try await board("from=\(testDay(0))", as: "manager").status == .forbidden)
+            #expect(try await board("from=\(testDay(0))&nights=85", as: "referrals").problemFields() == ["nights"])
+            #expect(try await board("from=30-02-2026", as: "referrals").problemFields() == ["from"])
         }
     }
 
@@ -75,12 +105,12 @@ struct ReportAPITests {
                 let router = try buildRouter(pool: primary, reportPool: replica, passwordHasher: PasswordHasher(cost: 4), logger: logger)
                 let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
                 try await app.test(.router) { client in
-                    let report = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-02&period=day",
+                    let report = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(1))&period=day",
                                                           method: .get, headers: world.headers("manager"))
                     #expect(report.status == .ok, "\(report.text)")
                     #expect((try report.json()["total"] as? [String: Any])?["bedNights"] as? Int == 3)
                     // The bed board is not a report: it reads the primary's one bed.
-                    let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=2026-12-01&nights=1", method: .get,
+                    let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=\(testDay(0))&nights=1", method: .get,
                                                          headers: world.headers("manager"))
                     #expect((try board.json()["beds"] as? [Any])?.count == 1, "\(board.text)")
                 }

@@ -30,7 +30,7 @@ struct ShutdownTests {
                     try await connection.execute("LOCK TABLE bed IN ACCESS EXCLUSIVE MODE")
                     let started = ContinuousClock.now
                     let response = try await client.execute(
-                        uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day", method: .get,
+                        uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day", method: .get,
                         headers: world.headers("manager"))
                     #expect(response.status == .serviceUnavailable)
                     #expect(try response.json()["detail"] as? String
@@ -47,7 +47,7 @@ struct ShutdownTests {
                 let giveUp = ContinuousClock.now + .seconds(60)
                 while statuses.last != .ok && ContinuousClock.now < giveUp {
                     if !statuses.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
-                    let after = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day",
+                    let after = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
                                                          method: .get, headers: world.headers("manager"))
                     statuses.append(after.status)
                 }
@@ -84,7 +84,7 @@ struct ShutdownTests {
                 // The breach job reads the sign-out log; the report reads the beds: both now wait.
                 try await connection.execute("LOCK TABLE bed, movement IN ACCESS EXCLUSIVE MODE")
                 let report = Task {
-                    try? await get(base + "/reports/occupancy?premisesId=\(world.elm)&from=2026-12-01&to=2026-12-08&period=day",
+                    try? await get(base + "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
                                    token: world.tokens["manager"]!)
                 }
                 try await Task.sleep(for: .milliseconds(1500))

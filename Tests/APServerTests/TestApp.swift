@@ -7,6 +7,12 @@ import Postgres
 import TestSupport
 @testable import APServer
 
+/// The tests' calendar, counted from yesterday in London so that the tests hold on whatever day
+/// they run: the world's placement is expected on `testDay(0)` and leaves on `testDay(9)`.
+func testDay(_ offset: Int) -> CalendarDate {
+    CalendarDate.today(in: TimeZone(identifier: "Europe/London")!).adding(days: offset - 1)
+}
+
 /// The real service over a database of the test's own, with the premises and accounts that
 /// the role tests use: two APs in two regions and one account for each role.
 struct TestWorld: Sendable {
@@ -47,14 +53,14 @@ struct TestWorld: Sendable {
         let room = try await RoomStore(pool: pool).addRoom(premisesID: elm, name: "Room 1", floor: "1", characteristics: ["isSingle"], by: admin)
         let bed = try await RoomStore(pool: pool).addBed(roomID: room.id, label: "1", inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: admin)
         let placement = try await PlacementStore(pool: pool).book(
-            NewPlacement(premisesID: elm, crn: "X000001", personName: "Sam Jones", expectedArrival: CalendarDate("2026-12-01")!,
-                         expectedDeparture: CalendarDate("2026-12-10")!), by: admin)
+            NewPlacement(premisesID: elm, crn: "X000001", personName: "Sam Jones", expectedArrival: testDay(0),
+                         expectedDeparture: testDay(9)), by: admin)
         let referrals = ReferralStore(pool: pool)
         let referral = try await referrals.create(
             ReferralDetails(crn: "R000001", personName: "Robin Reed", dateOfBirth: CalendarDate("1980-01-01")!, gender: "man",
                             referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
-                            expectedArrival: CalendarDate("2027-02-01")!, lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
-            by: admin, today: CalendarDate("2026-11-23")!)
+                            expectedArrival: testDay(62), lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
+            by: admin, today: testDay(-8))
         _ = try await referrals.decide(referral.id, .accept(note: nil), expectedVersion: nil, by: admin)
         _ = try await referrals.offer(referral.id, to: elm, by: admin)
         return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens,

@@ -8,11 +8,12 @@ import Postgres
 struct BenchPages: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench-pages",
-        abstract: "Time the web view's today page, 12-week bed board and placement record on the national data, each beside the same data through the API.",
+        abstract: "Time the web view's busiest pages on the national data, each beside the same data through the API.",
         discussion: """
             On the national data (ap db seed). Starts `ap serve` (this executable) on --port against \
             the same database and asks it, as the benchmark account (bench.admin) signed in with a \
-            browser's session cookie, for three pages of the premises with the most residents:
+            browser's session cookie, for three pages of the premises with the most residents and \
+            three national pages:
 
               today       /premises/{code}, next to the API calls that fetch what it shows (the \
             premises, tonight's board, its placements, who is in, open breaches, night checks, \
@@ -22,10 +23,17 @@ struct BenchPages: AsyncParsableCommand {
             bed board through the API
               record      the record tab of the placement at that premises with the longest stay, \
             next to the placement and its record through the API
+              occupancy   /occupancy?weeks=12, the board of every premises in England and Wales, \
+            next to GET /reports/occupancy-board for the same 84 nights
+              move-on     /reports/move-on for the country by quarter over five years with its \
+            charts, next to the same report's JSON
+              matches     /referrals/{id}/matches for the benchmark's referral (a man near M14, \
+            80 miles, arriving in two weeks; made once), next to the referral and its matches \
+            through the API
 
             Each figure is the median of --runs after a warm-up: the time from sending the request \
             to the last byte of the answer (pages rendered in full), on the same connection pool. \
-            It writes nothing but the benchmark account's session.
+            It writes nothing but the benchmark account's session and, the first time, its referral.
 
             Example:  ap db bench-pages
             """)
@@ -71,11 +79,18 @@ struct BenchPages: AsyncParsableCommand {
                     "\(premises)/curfew-breaches?open=true", "\(premises)/night-checks", "\(premises)/handovers/pending",
                     "\(premises)/key-work/due", "\(premises)/tests?pending=true", "\(premises)/tests?followUp=true", "\(premises)/move-on/flags",
                 ]
+                let referral = try await account.readyReferral(pool, home: "M14", radius: 80, arrival: today.adding(days: 14)).uuidString.lowercased()
+                let fiveYears = "from=\(today.adding(days: -1826))&to=\(today)&period=quarter"
                 let comparisons: [(String, String, [String])] = [
                     ("today page, \(code)", "/premises/\(code)", todayCalls),
                     ("bed board, 12 weeks, \(code)", "/premises/\(code)/beds?from=\(today)&weeks=12", [premises, "\(premises)/bed-board?from=\(today)&nights=84"]),
                     ("placement record, longest stay at \(code)", "/premises/\(code)/placements/\(placementID)/record",
                      [premises, "/placements/\(placementID)", "/placements/\(placementID)/record"]),
+                    ("occupancy board, England and Wales, 12 weeks", "/occupancy?from=\(today)&weeks=12",
+                     ["/reports/occupancy-board?from=\(today)&nights=84"]),
+                    ("move-on report, England and Wales, by quarter over 5 years", "/reports/move-on?scope=country&\(fiveYears)",
+                     ["/reports/move-on?\(fiveYears)"]),
+                    ("matches for a referral near M14", "/referrals/\(referral)/matches", ["/referrals/\(referral)", "/referrals/\(referral)/matches"]),
                 ]
                 var rows = [[String]]()
                 for (what, page, calls) in comparisons {

@@ -45,6 +45,23 @@ extension APIHandler {
         return try .ok(.init(body: .json(.init(report))))
     }
 
+    func getOccupancyBoard(_ input: Operations.GetOccupancyBoard.Input) async throws -> Operations.GetOccupancyBoard.Output {
+        let from = try Input.date(input.query.from, field: "from")
+        let nights = input.query.nights ?? 28
+        guard (1...ReportStore.boardMaximumNights).contains(nights) else {
+            throw DomainError.invalid(field: "nights", rule: "range", "nights must be between 1 and \(ReportStore.boardMaximumNights)")
+        }
+        let scope: ReportScope = try Self.scope(premisesId: nil, region: input.query.region)
+        let board = try await stores.reports.occupancyBoard(scope, nights: Nights(first: from, end: from.adding(days: nights)), by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(
+            scope: board.scope, from: board.nights.first.description, to: board.nights.end.description,
+            premises: board.premises.map {
+                .init(premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                      usableBeds: $0.nights.map(\.usableBeds), booked: $0.nights.map(\.booked), free: $0.nights.map(\.free))
+            },
+            totals: .init(usableBeds: board.totals.map(\.usableBeds), booked: board.totals.map(\.booked), free: board.totals.map(\.free))))))
+    }
+
     func getMoveOnReport(_ input: Operations.GetMoveOnReport.Input) async throws -> Operations.GetMoveOnReport.Output {
         let (scope, from, to, period) = try Self.reportRequest(input.query)
         let report = try await stores.reports.moveOn(scope, from: from, to: to, period: period, by: try RequestScope.caller())

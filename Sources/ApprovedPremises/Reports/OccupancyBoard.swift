@@ -45,12 +45,17 @@ public struct OccupancyBoard: Sendable, Equatable {
 }
 
 extension ReportStore {
+    /// Who reads the board: the national roles (the country, any region) and regional managers
+    /// (their region); AP staff have their premises' bed board.
+    public static let boardReaders: Set<Role> = [.administrator, .referralManager, .regionalManager]
+
     /// The most nights a board shows (twelve weeks).
     public static let boardMaximumNights = 84
 
     /// The occupancy board of a region or the country for `nights`: every active premises of
     /// the scope, counted in one capacity query (`Capacity.nights`) whatever their number.
     public func occupancyBoard(_ scope: ReportScope, nights: Nights, by principal: Principal) async throws -> OccupancyBoard {
+        try principal.require(Self.boardReaders, to: "see the occupancy board")
         var v = Validation()
         v.require(nights.count >= 1 && nights.count <= Self.boardMaximumNights, field: "weeks", rule: "range",
                   "the board shows from one night to \(Self.boardMaximumNights) nights")

@@ -35,12 +35,12 @@ def accept(run, referral, token=None):
     assert status == 200, body
 
 
-def women_premises(run, label, beds):
-    """A new women's AP near Manchester with `beds` beds, made by the administrator."""
+def new_premises(run, label, beds, gender="women"):
+    """A new AP near Manchester for `gender` with `beds` beds, made by the administrator."""
     admin = run.token("admin")
-    code = f"W-{run.surname.upper()}-{label.upper()}"
+    code = f"{gender[0].upper()}-{run.surname.upper()}-{label.upper()}"
     status, premises = run.api("POST", "/premises", {"code": code, "name": f"{label} House {run.surname}", "regionCode": "NW",
-                                                     "apType": "NORMAL", "gender": "women", "postcode": "M14 5AA"}, token=admin)
+                                                     "apType": "NORMAL", "gender": gender, "postcode": "M14 5AA"}, token=admin)
     assert status == 201, premises
     status, room = run.api("POST", f"/premises/{premises['id']}/rooms", {"name": "Room 1"}, token=admin)
     assert status == 201, room
@@ -59,6 +59,8 @@ def second_referral_manager(run):
 
 
 def test_a_referral_manager_books_a_bed_from_a_new_referral(run):
+    # Elm House may be full by then (the demo and earlier tests book it): a men's AP of the run's own has room.
+    new_premises(run, "Journey", beds=2, gender="men")
     referral = create_referral(run, "Jordan")
     person = referral["details"]["personName"]
     context = run.context()
@@ -111,8 +113,8 @@ def test_a_referral_manager_books_a_bed_from_a_new_referral(run):
 
 
 def test_two_referral_managers_race_for_the_last_bed(run):
-    last = women_premises(run, "Last", beds=1)
-    women_premises(run, "Spare", beds=3)
+    last = new_premises(run, "Last", beds=1)
+    new_premises(run, "Spare", beds=3)
     second, second_name = second_referral_manager(run)
     first = create_referral(run, "Alex", gender="woman", arrival_in_days=20)
     other = create_referral(run, "Bobbie", gender="woman", arrival_in_days=20)

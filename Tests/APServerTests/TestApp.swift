@@ -10,7 +10,7 @@ import TestSupport
 /// The tests' calendar, counted from yesterday in London so that the tests hold on whatever day
 /// they run: the world's placement is expected on `testDay(0)` and leaves on `testDay(9)`.
 func testDay(_ offset: Int) -> CalendarDate {
-    CalendarDate.today(in: TimeZone(identifier: "Europe/London")!).adding(days: offset - 1)
+    CalendarDate.today(in: Premises.defaultTimeZone).adding(days: offset - 1)
 }
 
 /// The real service over a database of the test's own, with the premises and accounts that

@@ -59,11 +59,11 @@ struct OccupancyBoardPage: Sendable {
         let nights = Nights(first: from, end: from.adding(days: weeks * 7))
         let board = try await view.stores.reports.occupancyBoard(region.map { .region($0) } ?? .country, nights: nights, by: principal)
 
-        var writer = OccupancyCells(days: nights.all.map(words.shortDate), first: nights.first)
+        let writer = OccupancyCells(nights: nights)
         var groups = [Group]()
         for row in board.premises {
             let base = "/premises/\(row.code.urlPathSegment)"
-            let built = Row(name: row.name, href: base, cells: writer.cells(row.nights, premises: row.name, beds: base + "/beds"))
+            let built = Row(name: row.name, href: base, cells: writer.cells(row.nights, beds: base + "/beds"))
             let group = names[row.regionCode] ?? row.regionCode
             if let last = groups.last, last.name == group {
                 groups[groups.count - 1] = Group(name: group, rows: last.rows + [built])
@@ -94,30 +94,35 @@ struct OccupancyBoardPage: Sendable {
 }
 
 /// Writes a premises' nights as table cells: the free beds as a number, "Full" or "Over by N"
-/// in words, each linking to the premises' bed board from that night, with the premises and
-/// night in its accessible text.
+/// in words, each linking to the premises' bed board from that night. The row and column headers
+/// name the premises and the night (the link's context), so a cell says only what is free. A
+/// national board has thousands of cells: each night's link is written once and the cells are
+/// appended into one string.
 struct OccupancyCells {
-    private let days: [String]
-    private let first: CalendarDate
+    /// Per night: the end of the link, `?from=DATE">` (the bed board's two weeks from that night).
+    private let links: [String]
 
-    init(days: [String], first: CalendarDate) {
-        self.days = days.map(HTML.escape)
-        self.first = first
+    init(nights: Nights) {
+        links = nights.all.map { "?from=\($0)\">" }
     }
 
-    mutating func cells(_ nights: [OccupancyBoard.Cell], premises: String, beds: String) -> String {
-        let name = HTML.escape(premises), beds = HTML.escape(beds)
+    func cells(_ nights: [OccupancyBoard.Cell], beds: String) -> String {
+        let open = "<a href=\"" + HTML.escape(beds)
         var html = ""
-        html.reserveCapacity(nights.count * 220)
-        for (index, cell) in nights.enumerated() {
-            let day = index < days.count ? days[index] : ""
-            let (css, shown, said): (String, String, String) =
-                if cell.overbooked { ("cell--over", "Over by \(cell.booked - cell.usableBeds)", "overbooked by \(cell.booked - cell.usableBeds)") }
-                else if cell.usableBeds == 0 { ("cell--unused", "No beds", "no usable beds") }
-                else if cell.full { ("cell--full", "Full", "full") }
-                else { ("cell--free", "\(cell.free)", cell.free == 1 ? "1 bed free" : "\(cell.free) beds free") }
-            html += "<td class=\"cell \(css)\"><a href=\"\(beds)?from=\(first.adding(days: index))&amp;weeks=2\">"
-                + "<span aria-hidden=\"true\">\(shown)</span><span class=\"visually-hidden\">\(name), \(day): \(said)</span></a></td>"
+        html.reserveCapacity(nights.count * (110 + open.utf8.count))
+        for (index, cell) in nights.enumerated() where index < links.count {
+            if cell.overbooked {
+                html += "<td class=\"cell cell--over\">"; html += open; html += links[index]
+                html += "Over by "; html += String(cell.booked - cell.usableBeds)
+            } else if cell.usableBeds == 0 {
+                html += "<td class=\"cell cell--unused\">"; html += open; html += links[index]; html += "No beds"
+            } else if cell.full {
+                html += "<td class=\"cell cell--full\">"; html += open; html += links[index]; html += "Full"
+            } else {
+                html += "<td class=\"cell cell--free\">"; html += open; html += links[index]; html += String(cell.free)
+                html += cell.free == 1 ? "<span class=\"visually-hidden\"> bed free</span>" : "<span class=\"visually-hidden\"> beds free</span>"
+            }
+            html += "</a></td>"
         }
         return html
     }

@@ -1,14 +1,13 @@
 import ApprovedPremises
-import Crypto
 import Foundation
 import Postgres
 
 /// Years of night checks and of the sign-out/sign-in log, loaded the way `pg_restore` loads a
-/// dump: in bulk, with the tables' triggers off. Each entry's place in its premises' hash chain
-/// and its hash are worked out here exactly as the chain triggers would work them out
-/// (`chain_entry()` over `night_check_content`, migration 0009; `chain_movement()` over
-/// `movement_content`, 0005), so the chains verify like any written one at a time (`ap verify`;
-/// the seed's test checks them, and that every row's references hold).
+/// dump: in bulk, with the tables' triggers off. Each entry's id, place in its premises' hash
+/// chain and hash are worked out here with the one definition of what a hash covers
+/// (`ChainEncoding`, mirrored by the chain trigger of migration 0017), so the chains verify like
+/// any written one at a time (`ap verify`; the seed's test checks them, and that every row's
+/// references hold).
 extension NationalSeed {
     /// A resident of the seeded history: the nights they were in residence, when they arrived
     /// (nothing of theirs is recorded before), and the nights they came back after the curfew
@@ -21,9 +20,9 @@ extension NationalSeed {
         var lateBack: [CalendarDate: Int] = [:]
     }
 
-    static let nightCheckColumns = ["premises_id", "chain_seq", "round_due_at", "placement_id", "observation", "observed_at", "recorded_at",
+    static let nightCheckColumns = ["id", "premises_id", "chain_seq", "round_due_at", "placement_id", "observation", "observed_at", "recorded_at",
                                     "recorded_by", "previous_hash", "entry_hash"]
-    static let movementColumns = ["premises_id", "chain_seq", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination",
+    static let movementColumns = ["id", "premises_id", "chain_seq", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination",
                                   "expected_back", "previous_hash", "entry_hash"]
 
     /// The clock of one night at the seeded premises (Europe/London, curfew and hourly night checks
@@ -49,6 +48,11 @@ extension NationalSeed {
                          progress: @Sendable (String) -> Void) async throws -> (nightChecks: Int, movements: Int) {
         var clocks = [CalendarDate: NightClock]()
         var totals = (nightChecks: 0, movements: 0)
+        // The ids the rows are hashed with, after any already there; the sequences are moved past them at the end.
+        let first = try await pool.query("""
+            SELECT (SELECT coalesce(max(id), 0) FROM night_check) AS checks, (SELECT coalesce(max(id), 0) FROM movement) AS movements
+            """).first!
+        var nextIDs = (nightCheck: try first.decode("checks", as: Int64.self) + 1, movement: try first.decode("movements", as: Int64.self) + 1)
         // Two connections load side by side (the database, not this loop, is the slower part), each
         // in a transaction with the triggers off for that transaction only: the chains are computed
         // below, and every reference is to a row this seed has just written. Both commit only when
@@ -64,7 +68,9 @@ extension NationalSeed {
                 var loading: [Task<Void, Error>?] = [nil, nil]
                 do {
                     for (index, premisesID) in premises.enumerated() {
-                        var (checks, outings) = chainedLogs(at: premisesID, residents: residents[premisesID] ?? [], clocks: &clocks, random: &random)
+                        var (checks, outings) = chainedLogs(at: premisesID, residents: residents[premisesID] ?? [], firstIDs: nextIDs,
+                                                            clocks: &clocks, random: &random)
+                        nextIDs = (checks.nextID, outings.nextID)
                         let (checkText, outingText) = (checks.finish(), outings.finish())
                         totals.nightChecks += checks.rows
                         totals.movements += outings.rows
@@ -84,6 +90,10 @@ extension NationalSeed {
                     for lane in lanes { _ = try? await lane.execute("ROLLBACK") }
                     throw error
                 }
+                try await first.execute("""
+                    SELECT setval(pg_get_serial_sequence('night_check', 'id'), \(nextIDs.nightCheck - 1), \(nextIDs.nightCheck > 1)),
+                           setval(pg_get_serial_sequence('movement', 'id'), \(nextIDs.movement - 1), \(nextIDs.movement > 1))
+                    """)
                 for lane in lanes { try await lane.execute("COMMIT") }
             }
         }
@@ -92,11 +102,11 @@ extension NationalSeed {
 
     /// One premises' night checks and outings over its residents' nights, in the order they are
     /// chained.
-    func chainedLogs(at premisesID: UUID, residents: [SeededResident], clocks: inout [CalendarDate: NightClock],
-                     random: inout SeededGenerator) -> (checks: ChainedCopyText, outings: ChainedCopyText) {
+    func chainedLogs(at premisesID: UUID, residents: [SeededResident], firstIDs: (nightCheck: Int64, movement: Int64),
+                     clocks: inout [CalendarDate: NightClock], random: inout SeededGenerator) -> (checks: ChainedCopyText, outings: ChainedCopyText) {
         let london = Premises.defaultTimeZone
-        var checks = ChainedCopyText(premises: premisesID)
-        var outings = ChainedCopyText(premises: premisesID)
+        var checks = ChainedCopyText(table: "night_check", premises: premisesID, firstID: firstIDs.nightCheck)
+        var outings = ChainedCopyText(table: "movement", premises: premisesID, firstID: firstIDs.movement)
         let here = residents.sorted { ($0.nights.first, $0.placement.lowercased) < ($1.nights.first, $1.placement.lowercased) }
         guard let firstNight = here.first?.nights.first, let lastEnd = here.map(\.nights.end).max() else { return (checks, outings) }
         var arriving = here[...]
@@ -177,114 +187,83 @@ private extension UUID {
     var lowercased: String { uuidString.lowercased() }
 }
 
-/// One premises' rows of a hash-chained log as COPY text, each given its place in the chain and
-/// its hash as it is appended.
+/// One premises' rows of a hash-chained log as COPY text, each given its id, its place in the
+/// chain and its hash (`ChainEncoding`) as it is appended.
 struct ChainedCopyText {
     private let premises: [UInt8]
     private var previous: [UInt8]? = nil
     private(set) var rows = 0
+    private(set) var nextID: Int64
     private var text = [UInt8]()
-    private var content = [UInt8]()
+    private var encoding: ChainEncoding.Builder
+    private let table: String
     private var chunks = [String]()
 
-    init(premises: UUID) {
+    init(table: String, premises: UUID, firstID: Int64) {
+        self.table = table
         self.premises = Array(premises.uuidString.lowercased().utf8)
+        self.nextID = firstID
+        encoding = ChainEncoding.Builder(table: table)
         text.reserveCapacity(1 << 20 + 4_096)
     }
 
-    /// A night check; its hash covers `night_check_content(n)`: `json_build_array(premises_id,
-    /// chain_seq, epoch(round_due_at), placement_id, observation, epoch(observed_at), note,
-    /// epoch(recorded_at), recorded_by)::text`.
-    mutating func appendNightCheck(due: Int64, placement: [UInt8], observation: String, observed: Int64, recorded: Int64, by staff: [UInt8]) {
-        let seq = rows + 1
-        content.removeAll(keepingCapacity: true)
-        content.append(contentsOf: "[\"".utf8)
-        content.append(contentsOf: premises)
-        content.append(contentsOf: "\", ".utf8)
-        Self.append(integer: Int64(seq), to: &content)
-        content.append(contentsOf: ", ".utf8)
-        Self.append(epoch: due, to: &content)
-        content.append(contentsOf: ", \"".utf8)
-        content.append(contentsOf: placement)
-        content.append(contentsOf: "\", \"".utf8)
-        content.append(contentsOf: observation.utf8)
-        content.append(contentsOf: "\", ".utf8)
-        Self.append(epoch: observed, to: &content)
-        content.append(contentsOf: ", null, ".utf8)
-        Self.append(epoch: recorded, to: &content)
-        content.append(contentsOf: ", \"".utf8)
-        content.append(contentsOf: staff)
-        content.append(contentsOf: "\"]".utf8)
+    /// A column: into the hash's encoding, and into the COPY text unless `copied` is false
+    /// (a column the table's default fills in the same).
+    private mutating func column(_ bytes: [UInt8]?, copied: Bool = true) {
+        encoding.field(bytes)
+        guard copied else { return }
+        if text.last != 10 && !text.isEmpty { text.append(9) }
+        if let bytes { text.append(contentsOf: bytes) } else { text.append(contentsOf: "\\N".utf8) }
+    }
 
-        text.append(contentsOf: premises)
-        text.append(9)
-        Self.append(integer: Int64(seq), to: &text)
-        text.append(9)
-        Self.append(timestamp: due, to: &text)
-        text.append(9)
-        text.append(contentsOf: placement)
-        text.append(9)
-        text.append(contentsOf: observation.utf8)
-        text.append(9)
-        Self.append(timestamp: observed, to: &text)
-        text.append(9)
-        Self.append(timestamp: recorded, to: &text)
-        text.append(9)
-        text.append(contentsOf: staff)
+    private mutating func begin() -> Int64 {
+        encoding.reset(table: table)
+        let seq = Int64(rows + 1)
+        column(Array(String(nextID).utf8))
+        column(premises)
+        column(Array(String(seq).utf8))
+        return seq
+    }
+
+    private static func timestamp(_ seconds: Int64) -> [UInt8] {
+        var out = [UInt8]()
+        append(timestamp: seconds, to: &out)
+        return out
+    }
+
+    /// A night check: the columns of `ChainEncoding.columns["night_check"]`, the note empty.
+    mutating func appendNightCheck(due: Int64, placement: [UInt8], observation: String, observed: Int64, recorded: Int64, by staff: [UInt8]) {
+        _ = begin()
+        column(Self.timestamp(due))
+        column(placement)
+        column(Array(observation.utf8))
+        column(Self.timestamp(observed))
+        column(nil, copied: false)  // note
+        column(Self.timestamp(recorded))
+        column(staff)
         chain()
     }
 
-    /// A sign-out or sign-in; its hash covers `movement_content(m)`: premises, place, placement,
-    /// kind, epoch(occurred_at), epoch(recorded_at), recorded_by, destination, epoch(expected_back),
-    /// with_permission, corrects_id and correction_reason joined by `|`.
+    /// A sign-out or sign-in, recorded as it happened, without permission, correcting nothing: the
+    /// columns of `ChainEncoding.columns["movement"]`.
     mutating func appendMovement(placement: [UInt8], kind: String, at: Int64, by staff: [UInt8], destination: String?, expectedBack: Int64?) {
-        let seq = rows + 1
-        content.removeAll(keepingCapacity: true)
-        content.append(contentsOf: premises)
-        content.append(124)
-        Self.append(integer: Int64(seq), to: &content)
-        content.append(124)
-        content.append(contentsOf: placement)
-        content.append(124)
-        content.append(contentsOf: kind.utf8)
-        content.append(124)
-        Self.append(epoch: at, to: &content)
-        content.append(124)
-        Self.append(epoch: at, to: &content)
-        content.append(124)
-        content.append(contentsOf: staff)
-        content.append(124)
-        if let destination { content.append(contentsOf: destination.utf8) }
-        content.append(124)
-        if let expectedBack { Self.append(epoch: expectedBack, to: &content) }
-        content.append(contentsOf: "|false||".utf8)
-
-        text.append(contentsOf: premises)
-        text.append(9)
-        Self.append(integer: Int64(seq), to: &text)
-        text.append(9)
-        text.append(contentsOf: placement)
-        text.append(9)
-        text.append(contentsOf: kind.utf8)
-        text.append(9)
-        Self.append(timestamp: at, to: &text)
-        text.append(9)
-        Self.append(timestamp: at, to: &text)
-        text.append(9)
-        text.append(contentsOf: staff)
-        text.append(9)
-        if let destination { text.append(contentsOf: destination.utf8) } else { text.append(contentsOf: "\\N".utf8) }
-        text.append(9)
-        if let expectedBack { Self.append(timestamp: expectedBack, to: &text) } else { text.append(contentsOf: "\\N".utf8) }
+        _ = begin()
+        column(placement)
+        column(Array(kind.utf8))
+        column(Self.timestamp(at))
+        column(Self.timestamp(at))  // recorded_at
+        column(staff)
+        column(destination.map { Array($0.utf8) })
+        column(expectedBack.map(Self.timestamp))
+        column(Array("f".utf8), copied: false)  // with_permission
+        column(nil, copied: false)  // corrects_id
+        column(nil, copied: false)  // correction_reason
         chain()
     }
 
     /// The chain's last two columns: the previous entry's hash and this one's, sha256(previous || content).
     private mutating func chain() {
-        var hasher = SHA256()
-        if let previous { hasher.update(data: previous) }
-        hasher.update(data: content)
-        let hash = Array(hasher.finalize())
+        let hash = ChainEncoding.hash(previous: previous, encoding: encoding.bytes)
         text.append(9)
         if let previous { Self.append(bytea: previous, to: &text) } else { text.append(contentsOf: "\\N".utf8) }
         text.append(9)
@@ -292,6 +271,7 @@ struct ChainedCopyText {
         text.append(10)
         previous = hash
         rows += 1
+        nextID += 1
         if text.count >= 1 << 20 {
             chunks.append(String(decoding: text, as: UTF8.self))
             text.removeAll(keepingCapacity: true)
@@ -319,12 +299,6 @@ struct ChainedCopyText {
 
     private static func append(integer value: Int64, to out: inout [UInt8]) {
         out.append(contentsOf: String(value).utf8)
-    }
-
-    /// A whole second as `extract(epoch FROM t)::text` prints it: `1795474800.000000`.
-    private static func append(epoch seconds: Int64, to out: inout [UInt8]) {
-        append(integer: seconds, to: &out)
-        out.append(contentsOf: ".000000".utf8)
     }
 
     /// An instant in UTC as COPY reads a timestamptz: `2026-11-23 23:00:00+00`.

@@ -33,24 +33,37 @@ public func buildApplication(
         settings: reportSettings,
         maxConnections: configuration.reportDatabase == nil ? max(2, configuration.maxConnections / 2) : configuration.maxConnections,
         logger: logger)
+    let checkpoints: CheckpointSettings
+    do {
+        checkpoints = try configuration.checkpoints()
+    } catch {
+        await pool.close()
+        throw error
+    }
     let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
-                                 publicURL: configuration.publicURL, logger: logger)
+                                 publicURL: configuration.publicURL, checkpoints: checkpoints, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
     app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), logger: logger))
     app.addServices(reportPool)
+    if checkpoints.key != nil {
+        app.addServices(CheckpointJob(store: LogChainStore(pool: pool, checkpoints: checkpoints),
+                                      interval: .seconds(configuration.checkpointMinutes * 60), logger: logger))
+    }
     return app
 }
 
 /// The routes of the service over an existing pool: the web view's pages for browsers, the
 /// generated API behind authentication, idempotency and problem answers, and the OpenAPI
-/// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`).
+/// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`); `checkpoints`
+/// the key and folder the logs are checkpointed with.
 public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
                         publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
-                        logger: Logger) throws -> Router<AppRequestContext> {
-    let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults)
+                        checkpoints: CheckpointSettings = .none, logger: Logger) throws -> Router<AppRequestContext> {
+    let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults,
+                        checkpoints: checkpoints)
     let handler = APIHandler(pool: pool, stores: stores)
     let document = try APIDocument.yaml()
     let router = Router(context: AppRequestContext.self)

@@ -1,3 +1,4 @@
+import ApprovedPremises
 import Foundation
 import Postgres
 
@@ -28,6 +29,14 @@ public struct ServerConfiguration: Sendable {
     /// The address browsers use for the web view (`AP_PUBLIC_URL`, such as https://ap.example.org):
     /// when it is https the session cookie is `Secure`, and forms are accepted only from its origin.
     public var publicURL: String?
+    /// The Ed25519 key that signs checkpoints of the logs (`AP_SIGNING_KEY_FILE`; make one with
+    /// `ap db keygen`); never stored in the database. Without it, nothing is checkpointed.
+    public var signingKeyFile: String?
+    /// The write-once folder checkpoints are appended to (`AP_CHECKPOINT_DIR`), outside the database.
+    public var checkpointDirectory: String?
+    /// How often every chain that moved is checkpointed (`AP_CHECKPOINT_MINUTES`, default 15);
+    /// a premises is also checkpointed at each handover.
+    public var checkpointMinutes: Int = 15
 
     /// A value with each field given.
     public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
@@ -64,7 +73,19 @@ public struct ServerConfiguration: Sendable {
             configuration.shutdownGraceSeconds = seconds
         }
         if let url = environment["AP_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
+        if let file = environment["AP_SIGNING_KEY_FILE"], !file.isEmpty { configuration.signingKeyFile = file }
+        if let folder = environment["AP_CHECKPOINT_DIR"], !folder.isEmpty { configuration.checkpointDirectory = folder }
+        if let minutes = environment["AP_CHECKPOINT_MINUTES"].flatMap(Int.init), minutes > 0 { configuration.checkpointMinutes = minutes }
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration
+    }
+
+    /// The checkpoint key and folder as configured: a key file that cannot be read is an error
+    /// naming it (the service does not start without the key it was told to use).
+    public func checkpoints() throws -> CheckpointSettings {
+        if (signingKeyFile == nil) != (checkpointDirectory == nil) {
+            throw DomainError(.invalid, "set both AP_SIGNING_KEY_FILE and AP_CHECKPOINT_DIR to keep checkpoints of the logs, or neither")
+        }
+        return CheckpointSettings(key: try signingKeyFile.map { try CheckpointKey(file: $0) }, folder: checkpointDirectory.map(CheckpointFolder.init(path:)))
     }
 }

@@ -30,9 +30,10 @@ public struct Stores: Sendable {
     /// On the report database (a read replica) when one is configured.
     public let reports: ReportStore
 
-    /// The stores over a pool; reports over `reportPool` when given; `idempotencyFaults` only in
-    /// tests of the crash window.
-    public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none) {
+    /// The stores over a pool; reports over `reportPool` when given; checkpoints kept as
+    /// `checkpoints` says; `idempotencyFaults` only in tests of the crash window.
+    public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none,
+                checkpoints: CheckpointSettings = .none) {
         sessions = SessionStore(pool: pool, hasher: hasher)
         staff = StaffStore(pool: pool, hasher: hasher)
         premises = PremisesStore(pool: pool)
@@ -51,7 +52,7 @@ public struct Stores: Sendable {
         handovers = HandoverStore(pool: pool)
         nightChecks = NightCheckStore(pool: pool)
         incidents = IncidentStore(pool: pool)
-        logChains = LogChainStore(pool: pool)
+        logChains = LogChainStore(pool: pool, checkpoints: checkpoints)
         keyWork = KeyWorkStore(pool: pool)
         testing = TestingStore(pool: pool)
         moveOn = MoveOnStore(pool: pool)

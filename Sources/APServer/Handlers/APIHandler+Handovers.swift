@@ -8,9 +8,12 @@ extension APIHandler {
         let watch = try (body.watch ?? []).enumerated().map { index, item in
             Handover.Watch(placementID: try Input.uuid(item.placementId, field: "watch[\(index)].placementId"), why: item.why)
         }
-        let handover = try await stores.handovers.write(
-            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), shift: body.shift.rawValue, notes: body.notes,
-            watch: watch, tasks: body.tasks ?? [], by: try RequestScope.caller())
+        let premisesID = try Input.uuid(input.path.premisesId, field: "premisesId")
+        let handover = try await stores.handovers.write(premisesID: premisesID, shift: body.shift.rawValue, notes: body.notes,
+                                                        watch: watch, tasks: body.tasks ?? [], by: try RequestScope.caller())
+        // Each handover also signs where the premises' logs stand (as committed so far): a failure
+        // to write the checkpoint is the checkpoint job's to report, never the handover's.
+        _ = try? await stores.logChains.checkpoint(premisesID: premisesID)
         return try .created(.init(body: .json(.init(handover))))
     }
 

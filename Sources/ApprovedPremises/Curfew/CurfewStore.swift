@@ -156,9 +156,10 @@ public struct CurfewStore: Sendable {
                     throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
                 }
                 // The chained insert comes last: its premises' chain lock is held from here to the commit (the breaches it changes and its audit row follow).
+                try await LogChainStore.record(as: principal, on: connection)
                 let movement = try Self.movement(try await connection.one("""
-                    INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
-                    VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(principal.staffID), \(entry.destination),
+                    INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
+                    VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(entry.destination),
                             \(entry.expectedBack), \(entry.withPermission), \(corrects?.id), \(reason))
                     RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
                               (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,

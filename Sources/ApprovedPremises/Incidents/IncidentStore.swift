@@ -151,12 +151,13 @@ public struct IncidentStore: Sendable {
         if let stranger = details.staff.first(where: { !staff.contains($0) }) {
             throw DomainError.invalid(field: "staff", rule: "unknown", "\(stranger.uuidString.lowercased()) is not a member of staff")
         }
+        try await LogChainStore.record(as: principal, on: connection)
         let id: Int64 = try await connection.one("""
             INSERT INTO incident (premises_id, amends_id, amendment_reason, kind, severity, occurred_at, location, summary,
-                                  residents, staff, action_taken, told, recorded_at, recorded_by)
+                                  residents, staff, action_taken, told)
             VALUES (\(premisesID), \(amends), \(reason), \(details.kind), \(details.severity), \(details.occurredAt), \(details.location),
                     \(details.summary), \(details.residents.map(\.uuidString))::uuid[], \(details.staff.map(\.uuidString))::uuid[],
-                    \(details.actionTaken), \(details.told)::text[], \(now), \(principal.staffID))
+                    \(details.actionTaken), \(details.told)::text[])
             RETURNING id
             """).decode("id")
         return try await load(version: id, on: connection)

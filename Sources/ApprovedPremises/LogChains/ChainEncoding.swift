@@ -22,6 +22,8 @@ public enum ChainEncoding {
                         "recorded_by"],
         "incident": ["id", "premises_id", "chain_seq", "incident_number", "amends_id", "amendment_reason", "kind", "severity", "occurred_at",
                      "location", "summary", "residents", "staff", "action_taken", "told", "recorded_at", "recorded_by"],
+        "audit_event": ["id", "premises_id", "chain_seq", "occurred_at", "staff_id", "action", "entity", "entity_id", "before", "after",
+                        "request_id"],
     ]
 
     /// Builds one entry's encoding field by field, in `columns` order.
@@ -65,7 +67,14 @@ public enum ChainEncoding {
 
     /// A hash as lowercase hex.
     public static func hex(_ bytes: [UInt8]) -> String {
-        bytes.map { String(format: "%02x", $0) }.joined()
+        let digits = Array("0123456789abcdef".utf8)
+        var text = [UInt8]()
+        text.reserveCapacity(bytes.count * 2)
+        for byte in bytes {
+            text.append(digits[Int(byte >> 4)])
+            text.append(digits[Int(byte & 0x0f)])
+        }
+        return String(decoding: text, as: UTF8.self)
     }
 
     /// Bytes from hex (as `encode(…, 'hex')` prints them), or nil.

@@ -1,59 +1,101 @@
 import Foundation
 import Postgres
 
-/// A link of a premises' chain that does not hold.
+/// Something that does not hold: an entry of a chain, or a checkpoint, or the chain against one.
 public struct ChainProblem: Sendable, Equatable, Codable {
-    /// The log: `curfew_log`, `night_checks` or `incidents`.
+    /// The log: `curfew_log`, `night_checks`, `incidents`, `audit_log`, or `checkpoints`.
     public var log: String
-    public var entryID: Int64
-    public var chainSeq: Int64
+    /// The entry it is about, when it is about one.
+    public var entryID: Int64?
+    public var chainSeq: Int64?
     public var problem: String
+
+    public init(log: String, entryID: Int64? = nil, chainSeq: Int64? = nil, problem: String) {
+        self.log = log
+        self.entryID = entryID
+        self.chainSeq = chainSeq
+        self.problem = problem
+    }
 }
 
-/// What checking a premises' logs found.
+/// What checking a premises' logs (or the national audit log) found.
 public struct ChainReport: Sendable, Equatable, Codable {
     /// Entries checked, per log.
     public var entries: [String: Int]
     public var problems: [ChainProblem]
+    /// Signed checkpoints (or receipts) the chains were held to.
+    public var checkpoints: Int = 0
+    /// When the latest of them was taken.
+    public var lastCheckpoint: Date?
+    /// What checking could not establish, in words (entries newer than the last checkpoint).
+    public var notEstablished: [String] = []
 
     public var totalEntries: Int { entries.values.reduce(0, +) }
 }
 
-/// The premises' hash-chained logs and their checking: each entry carries a hash over its
-/// content (`ChainEncoding`: its id, place and every column that gives it its meaning) and the
-/// previous entry's hash, given by a trigger as it is written, so an entry changed, removed,
-/// swapped or slipped in directly in the database breaks its chain. Checking recomputes every
-/// hash here, in Swift, from the rows as read: it trusts none of the database's own code.
+/// The hash-chained logs and their checking: each entry of a premises' curfew log, night checks,
+/// incident log and audit log (and of the national audit log) carries a hash over its content
+/// (`ChainEncoding`: its id, place and every column that gives it its meaning) and the previous
+/// entry's hash, given by a trigger as it is written, so an entry changed, removed, swapped or
+/// slipped in directly in the database breaks its chain. Checking recomputes every hash here, in
+/// Swift, from the rows as read: it trusts none of the database's own code. The chains are then
+/// held to the signed checkpoints kept outside the database (`LogChainStore+Checkpoints`), which
+/// is what catches a chain cut short or rewritten with every later hash recomputed.
 public struct LogChainStore: Sendable {
     let pool: PostgresPool
+    let checkpoints: CheckpointSettings
 
-    /// A store over the pool.
-    public init(pool: PostgresPool) {
+    /// A store over the pool, keeping checkpoints as `checkpoints` says.
+    public init(pool: PostgresPool, checkpoints: CheckpointSettings = .none) {
         self.pool = pool
+        self.checkpoints = checkpoints
     }
 
     /// Who checks the logs: managers and the regional managers who oversee them.
     public static let verifiers: Set<Role> = [.administrator, .apManager, .regionalManager]
 
-    /// Each chained log: its name in reports and its table.
+    /// Each chained log of a premises: its name in reports and its table.
     public static let logs: [(name: String, table: String)] = [
-        ("curfew_log", "movement"), ("night_checks", "night_check"), ("incidents", "incident"),
+        ("curfew_log", "movement"), ("night_checks", "night_check"), ("incidents", "incident"), ("audit_log", "audit_event"),
     ]
 
-    /// Checks every chain of a premises: each entry's hash over its content and the previous
-    /// hash, in an unbroken sequence, recorded in order. Names each entry changed, removed,
-    /// inserted out of order or back-dated.
+    /// Names the member of staff a transaction records for: the chain triggers take `recorded_by`
+    /// from it (and refuse an entry when nobody is named), never from the row inserted.
+    public static func record(as principal: Principal, on connection: PostgresConnection) async throws {
+        try await connection.execute("SELECT set_config('ap.staff_id', \(principal.staffID.uuidString.lowercased()), true)")
+    }
+
+    /// Checks every chain of a premises, each entry's hash over its content and the previous
+    /// hash in an unbroken sequence recorded in order, and then the chains against every signed
+    /// checkpoint of the premises. Names each entry changed, removed, inserted out of order or
+    /// back-dated, and each checkpoint the chains no longer agree with.
     public func verify(premisesID: UUID, by principal: Principal) async throws -> ChainReport {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Self.verifiers, to: "verify the logs", premisesID: premisesID, on: connection)
-            var report = ChainReport(entries: [:], problems: [])
-            for log in Self.logs {
-                let entries = try await Self.entries(of: log.table, premisesID: premisesID, on: connection)
-                report.entries[log.name] = entries.count
-                report.problems += Self.problems(in: entries, log: log.name)
-            }
-            return report
+            var chains = [String: [Entry]]()
+            for log in Self.logs { chains[log.name] = try await Self.entries(of: log.table, premisesID: premisesID, on: connection) }
+            return try check(chains, premisesID: premisesID, against: nil)
         }
+    }
+
+    /// Checks the national audit log (the changes of staff who belong to no premises, and the
+    /// service's own): for administrators.
+    public func verifyNational(by principal: Principal) async throws -> ChainReport {
+        try principal.require([.administrator], to: "verify the national audit log")
+        return try await pool.withConnection { connection in
+            let chains = ["audit_log": try await Self.entries(of: "audit_event", premisesID: nil, on: connection)]
+            return try check(chains, premisesID: nil, against: nil)
+        }
+    }
+
+    /// The chains' own checks, then the checkpoints' (or the one receipt's).
+    func check(_ chains: [String: [Entry]], premisesID: UUID?, against receipt: Checkpoint?) throws -> ChainReport {
+        var report = ChainReport(entries: chains.mapValues(\.count), problems: [])
+        for log in Self.logs.map(\.name) {
+            if let entries = chains[log] { report.problems += Self.problems(in: entries, log: log) }
+        }
+        try hold(chains, premisesID: premisesID, to: receipt, in: &report)
+        return report
     }
 
     /// One entry of a chain as read: the text of each column its hash covers, and its links.
@@ -66,23 +108,30 @@ public struct LogChainStore: Sendable {
         public var entryHash: [UInt8]
     }
 
-    /// Every entry of a premises' chain in `table`, in chain order, each column read as text.
-    static func entries(of table: String, premisesID: UUID, on connection: PostgresConnection) async throws -> [Entry] {
+    /// The column of each table that says when its entry was recorded.
+    static func recordedColumn(_ table: String) -> String { table == "audit_event" ? "occurred_at" : "recorded_at" }
+
+    /// Every entry of a premises' chain in `table` (the national audit chain when `premisesID`
+    /// is nil), in chain order, each column read as text.
+    static func entries(of table: String, premisesID: UUID?, on connection: PostgresConnection) async throws -> [Entry] {
         guard let columns = ChainEncoding.columns[table] else { return [] }
         // The table and column names are the constants of ChainEncoding, never input.
+        let chain: SQL = premisesID.map { "e.premises_id = \($0)" } ?? "e.premises_id IS NULL"
         let rows = try await connection.query("""
-            SELECT \(unsafeSQL: columns.map { "e.\($0) AS c_\($0)" }.joined(separator: ", ")), e.recorded_at,
+            SELECT \(unsafeSQL: columns.map { "e.\($0) AS c_\($0)" }.joined(separator: ", ")), e.\(unsafeSQL: recordedColumn(table)) AS recorded,
+                   e.id AS entry_id, e.chain_seq AS entry_seq,
                    encode(e.previous_hash, 'hex') AS previous_hex, encode(e.entry_hash, 'hex') AS entry_hex
-            FROM \(unsafeSQL: table) e WHERE e.premises_id = \(premisesID) ORDER BY e.chain_seq
+            FROM \(unsafeSQL: table) e WHERE \(chain) ORDER BY e.chain_seq
             """)
         var builder = ChainEncoding.Builder(table: table)
         return try rows.map { row in
             builder.reset(table: table)
             for column in columns { builder.field(try row.decode("c_" + column, as: String?.self)) }
             let previous: String? = try row.decode("previous_hex")
-            return Entry(id: try row.decode("c_id"), chainSeq: try row.decode("c_chain_seq"), recordedAt: try row.decode("recorded_at"),
+            let hash: String? = try row.decode("entry_hex")
+            return Entry(id: try row.decode("entry_id"), chainSeq: try row.decode("entry_seq"), recordedAt: try row.decode("recorded"),
                          encoding: builder.bytes, previousHash: previous.flatMap(ChainEncoding.bytes(hex:)),
-                         entryHash: ChainEncoding.bytes(hex: try row.decode("entry_hex")) ?? [])
+                         entryHash: hash.flatMap(ChainEncoding.bytes(hex:)) ?? [])
         }
     }
 
@@ -93,13 +142,13 @@ public struct LogChainStore: Sendable {
         for entry in entries {
             func problem(_ text: String) { problems.append(ChainProblem(log: log, entryID: entry.id, chainSeq: entry.chainSeq, problem: text)) }
             if entry.chainSeq != (before?.chainSeq ?? 0) + 1 {
-                problem("entries before this one are missing: the chain skips to \(entry.chainSeq)")
+                problem("entries are missing before this one: the chain goes from #\(before?.chainSeq ?? 0) to #\(entry.chainSeq)")
             }
             if ChainEncoding.hash(previous: entry.previousHash, encoding: entry.encoding) != entry.entryHash {
                 problem("this entry was changed after it was recorded")
             }
             if entry.previousHash != before?.entryHash {
-                problem("this entry does not follow the one before it: an entry was removed or inserted out of order")
+                problem("this entry does not follow the one before it: an entry was removed, or inserted out of order")
             }
             if let before, entry.recordedAt < before.recordedAt {
                 problem("this entry is recorded before the one before it: it was back-dated, or the log's order was changed")

@@ -187,11 +187,12 @@ public struct NightCheckStore: Sendable {
                     """) {
                     throw DomainError(.conflict, "the round due at \(Self.clock(due, in: settings.timeZone)) is already recorded (by \(try earlier.decode("display_name", as: String.self)))")
                 }
+                try await LogChainStore.record(as: principal, on: connection)
                 for entry in entries {
                     try await connection.execute("""
-                        INSERT INTO night_check (premises_id, round_due_at, placement_id, observation, observed_at, note, recorded_at, recorded_by)
+                        INSERT INTO night_check (premises_id, round_due_at, placement_id, observation, observed_at, note)
                         VALUES (\(premisesID), \(due), \(entry.placementID), \(entry.observation), \(entry.observedAt ?? now),
-                                \(entry.note.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }), \(now), \(principal.staffID))
+                                \(entry.note.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }))
                         """)
                 }
                 let round = try await Self.rounds(premisesID: premisesID, settings: settings, night: settings.night(at: due),

@@ -1,0 +1,27 @@
+import ApprovedPremises
+import Logging
+import ServiceLifecycle
+
+/// Signs the head of every chain that moved, every `interval` (and once at start), and appends
+/// the checkpoints to the folder outside the database. Stops on graceful shutdown.
+struct CheckpointJob: Service {
+    let store: LogChainStore
+    let interval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        try? await cancelWhenGracefulShutdown {
+            while true {
+                do {
+                    let written = try await store.checkpoint()
+                    if written > 0 { logger.info("checkpointed the logs", metadata: ["chains": "\(written)"]) }
+                } catch where Task.isCancelled {
+                    return
+                } catch {
+                    logger.error("the logs could not be checkpointed; the job will try again", metadata: ["error": "\(error)"])
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+    }
+}

@@ -1,0 +1,171 @@
+import Crypto
+import Foundation
+
+/// A signed statement of where a premises' chains stood at a moment: for each log, its last
+/// sequence number and last hash. Written outside the database (`CheckpointFolder`), signed with
+/// a key the database never holds (`CheckpointKey`), so a rewrite of anything it covers is found
+/// even by someone who can rewrite every row and every hash. A premises' latest checkpoint is also
+/// the receipt its staff may take and keep (`ap verify --receipt`).
+public struct Checkpoint: Codable, Sendable, Equatable {
+    /// One chain's head: its log, last sequence number (0 when empty) and last hash (hex).
+    public struct Head: Codable, Sendable, Equatable {
+        public var log: String
+        public var seq: Int64
+        public var hash: String?
+
+        public init(log: String, seq: Int64, hash: String?) {
+            self.log = log
+            self.seq = seq
+            self.hash = hash
+        }
+    }
+
+    public static let version = "ap-checkpoint-v1"
+
+    public var version: String
+    /// When it was taken, RFC 3339 in UTC with microseconds (signed as written).
+    public var at: String
+    /// The premises, or nil for the national audit chain.
+    public var premisesID: String?
+    public var premisesCode: String?
+    public var heads: [Head]
+    /// The signing key's public half (hex), naming the key it claims to be signed with.
+    public var key: String
+    /// Ed25519 over `signedBytes` (hex).
+    public var signature: String
+
+    /// What is signed: the version, time, premises and each head, in a fixed order.
+    public var signedBytes: [UInt8] {
+        var text = "\(version)|\(at)|\(premisesID ?? "national")|"
+        for head in heads { text += "\(head.log):\(head.seq):\(head.hash ?? "-")|" }
+        return Array(text.utf8)
+    }
+
+    /// When it was taken.
+    public var date: Date? { Checkpoint.parse(at) }
+
+    static func format(_ date: Date) -> String {
+        date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true))
+    }
+
+    static func parse(_ text: String) -> Date? {
+        try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text)
+    }
+
+    /// The checkpoint as one line of JSON (keys sorted), as written to the folder.
+    public func line() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
+    }
+
+    /// A checkpoint from a line of the folder or a receipt file.
+    public static func decode(_ text: some StringProtocol) throws -> Checkpoint {
+        try JSONDecoder().decode(Checkpoint.self, from: Data(text.utf8))
+    }
+}
+
+/// The Ed25519 key that signs checkpoints, read from the file named by `AP_SIGNING_KEY_FILE`:
+/// the private key's 32 bytes as hex on one line (`ap db keygen` writes it). Never stored in the
+/// database.
+public struct CheckpointKey: Sendable {
+    let privateKey: Curve25519.Signing.PrivateKey
+
+    /// A new key.
+    public init() {
+        privateKey = Curve25519.Signing.PrivateKey()
+    }
+
+    /// The key in a file, or an error naming the file and what is wrong with it.
+    public init(file: String) throws {
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+            throw DomainError(.invalidConfiguration, "AP_SIGNING_KEY_FILE: cannot read \(file)")
+        }
+        guard let bytes = ChainEncoding.bytes(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32,
+              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes) else {
+            throw DomainError(.invalidConfiguration, "AP_SIGNING_KEY_FILE: \(file) does not hold an Ed25519 private key (64 hex digits; make one with ap db keygen)")
+        }
+        privateKey = key
+    }
+
+    /// The private key as the key file holds it.
+    public var fileText: String { ChainEncoding.hex(Array(privateKey.rawRepresentation)) + "\n" }
+
+    /// The public half, hex.
+    public var publicKey: String { ChainEncoding.hex(Array(privateKey.publicKey.rawRepresentation)) }
+
+    /// Signs a checkpoint's heads at a time.
+    public func sign(at date: Date, premisesID: UUID?, premisesCode: String?, heads: [Checkpoint.Head]) throws -> Checkpoint {
+        var checkpoint = Checkpoint(version: Checkpoint.version, at: Checkpoint.format(date), premisesID: premisesID?.uuidString.lowercased(),
+                                    premisesCode: premisesCode, heads: heads, key: publicKey, signature: "")
+        checkpoint.signature = ChainEncoding.hex(Array(try privateKey.signature(for: Data(checkpoint.signedBytes))))
+        return checkpoint
+    }
+
+    /// Whether a checkpoint was signed by this key, as it reads now.
+    public func signed(_ checkpoint: Checkpoint) -> Bool {
+        guard let signature = ChainEncoding.bytes(hex: checkpoint.signature) else { return false }
+        return privateKey.publicKey.isValidSignature(Data(signature), for: Data(checkpoint.signedBytes))
+    }
+}
+
+/// The write-once folder of checkpoints named by `AP_CHECKPOINT_DIR`, outside the database: one
+/// file a day (`checkpoints-YYYY-MM-DD.jsonl`, UTC), one checkpoint a line, only ever appended
+/// (opened with O_APPEND, each line written whole and synced), never rewritten.
+public struct CheckpointFolder: Sendable {
+    public let path: String
+
+    public init(path: String) {
+        self.path = path
+    }
+
+    /// One line as read back, with where it was.
+    public struct Line: Sendable {
+        public var file: String
+        public var number: Int
+        public var text: String
+    }
+
+    /// Appends a checkpoint to the day's file, creating the folder and file when needed.
+    public func append(_ checkpoint: Checkpoint, on date: Date) throws {
+        try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        let day = String(Checkpoint.format(date).prefix(10))
+        let file = "\(path)/checkpoints-\(day).jsonl"
+        let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT, 0o640)
+        guard descriptor >= 0 else { throw DomainError(.invalidConfiguration, "AP_CHECKPOINT_DIR: cannot append to \(file)") }
+        defer { close(descriptor) }
+        let bytes = Array((try checkpoint.line() + "\n").utf8)
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count, fsync(descriptor) == 0 else {
+            throw DomainError(.invalidConfiguration, "AP_CHECKPOINT_DIR: could not write a whole checkpoint to \(file)")
+        }
+    }
+
+    /// Every line of every day's file, oldest day first.
+    public func lines() throws -> [Line] {
+        guard let names = try? FileManager.default.contentsOfDirectory(atPath: path) else { return [] }
+        var lines = [Line]()
+        for name in names.filter({ $0.hasPrefix("checkpoints-") && $0.hasSuffix(".jsonl") }).sorted() {
+            guard let text = try? String(contentsOfFile: "\(path)/\(name)", encoding: .utf8) else { continue }
+            for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+                lines.append(Line(file: name, number: index + 1, text: String(line)))
+            }
+        }
+        return lines
+    }
+}
+
+/// How the service keeps checkpoints: the key and the folder, when configured.
+public struct CheckpointSettings: Sendable {
+    public var key: CheckpointKey?
+    public var folder: CheckpointFolder?
+    /// What was last written of each chain (shared by the copies of these settings).
+    public let memory = CheckpointMemory()
+
+    public init(key: CheckpointKey? = nil, folder: CheckpointFolder? = nil) {
+        self.key = key
+        self.folder = folder
+    }
+
+    public static let none = CheckpointSettings()
+}

@@ -24,12 +24,20 @@ AP="$(swift build --show-bin-path)/ap"
 "$AP" db migrate
 "$AP" db demo
 
+# The demo's logs are checkpointed like a real service's: a signing key of its own and a
+# checkpoint folder beside the database (a real one belongs on other storage: see the README's
+# Tamper evidence). The service signs every chain at start, every 15 minutes and at each handover.
+export AP_SIGNING_KEY_FILE="${AP_SIGNING_KEY_FILE:-$PWD/.local/demo-signing.key}"
+export AP_CHECKPOINT_DIR="${AP_CHECKPOINT_DIR:-$PWD/.local/checkpoints}"
+[ -f "$AP_SIGNING_KEY_FILE" ] || "$AP" db keygen "$AP_SIGNING_KEY_FILE" >/dev/null
+
 HOST="${AP_HOST:-127.0.0.1}"
 PORT="${AP_PORT:-8080}"
 cat <<MESSAGE
 
 ApprovedPremises is starting at http://$HOST:$PORT   (API: http://$HOST:$PORT/openapi.yaml)
 Database: $DATABASE_URL
+Checkpoints of the logs: $AP_CHECKPOINT_DIR (signed with $AP_SIGNING_KEY_FILE)
 
 Web view: open http://$HOST:$PORT/ in a browser and sign in (password: demo-password) as
   manager    the AP manager of Elm House: its today page, bed board, placements and forms
@@ -39,6 +47,7 @@ Web view: open http://$HOST:$PORT/ in a browser and sign in (password: demo-pass
 Try it in another terminal:
   $AP login night --server http://$HOST:$PORT     (password: demo-password)
   $AP whoami
+  $AP verify --premises DEMO-ELM                 (as manager: the logs, held to their checkpoints)
 
 MESSAGE
 exec "$AP" serve --host "$HOST" --port "$PORT"

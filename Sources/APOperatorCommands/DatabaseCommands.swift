@@ -11,7 +11,7 @@ struct DB: AsyncParsableCommand {
         commandName: "db",
         abstract: "Operator commands on the database itself (DATABASE_URL or PG* variables).",
         discussion: "Example:  DATABASE_URL=postgresql://postgres@127.0.0.1:54329/approved_premises ap db migrate",
-        subcommands: [Migrate.self, Demo.self, CreateAdmin.self, Seed.self, BenchReports.self, Bench.self, BenchPages.self])
+        subcommands: [Migrate.self, Demo.self, CreateAdmin.self, Keygen.self, Seed.self, BenchReports.self, Bench.self, BenchPages.self])
 }
 
 /// Opens a pool for an operator command and closes it afterwards.
@@ -104,5 +104,33 @@ struct CreateAdmin: AsyncParsableCommand {
             }
         }
         print("Added administrator \(created.username).")
+    }
+}
+
+struct Keygen: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Make the Ed25519 key pair that signs checkpoints of the logs (AP_SIGNING_KEY_FILE).",
+        discussion: """
+            Writes the private key to FILE (readable by its owner only; it refuses to overwrite \
+            one) and its public half to FILE.pub, and prints the public half. Keep the private key \
+            on the service's machine and never in the database; give the public half to whoever \
+            checks receipts.
+
+            Example:  ap db keygen /etc/ap/signing.key
+            """)
+
+    @Argument(help: "Where to write the private key.") var file: String
+
+    func run() async throws {
+        guard !FileManager.default.fileExists(atPath: file) else {
+            throw CLIError("\(file) already exists: a new key would orphan every checkpoint it signed; choose another file")
+        }
+        let key = CheckpointKey()
+        guard FileManager.default.createFile(atPath: file, contents: Data(key.fileText.utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw CLIError("cannot write \(file)")
+        }
+        try (key.publicKey + "\n").write(toFile: file + ".pub", atomically: true, encoding: .utf8)
+        print("Wrote the signing key to \(file) and its public half to \(file).pub:")
+        print(key.publicKey)
     }
 }

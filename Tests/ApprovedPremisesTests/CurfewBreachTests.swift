@@ -113,12 +113,15 @@ struct CurfewBreachTests {
             #expect(shortHistory <= 2)
 
             // Thousands of earlier outings for the third resident (ending signed in): the pass costs the same.
-            try await pool.execute("""
-                INSERT INTO movement (premises_id, placement_id, kind, occurred_at, recorded_by)
-                SELECT \(world.premises), \(people[2].id), CASE WHEN i % 2 = 0 THEN 'out' ELSE 'in' END,
-                       timestamptz '2026-12-01 13:00:00+00' + i * interval '20 seconds', \(world.manager.staffID)
-                FROM generate_series(0, 2999) AS i
-                """)
+            try await pool.transaction { connection in
+                try await LogChainStore.record(as: world.manager, on: connection)
+                try await connection.execute("""
+                    INSERT INTO movement (premises_id, placement_id, kind, occurred_at)
+                    SELECT \(world.premises), \(people[2].id), CASE WHEN i % 2 = 0 THEN 'out' ELSE 'in' END,
+                           timestamptz '2026-12-01 13:00:00+00' + i * interval '20 seconds'
+                    FROM generate_series(0, 2999) AS i
+                    """)
+            }
             before = pool.statementsRun
             #expect(try await CurfewBreachStore(pool: pool).scan(now: at("2026-12-02T23:30:00Z")) == 0)
             #expect(pool.statementsRun - before == shortHistory)

@@ -66,6 +66,26 @@ public enum TestDatabase {
         }
     }
 
+    /// A new database of its own, migrated (or a copy of `template`), for a test that makes
+    /// copies of a database it built; `drop(_:)` it afterwards.
+    public static func create(copying template: String? = nil) async throws -> String {
+        let source: String
+        if let template { source = template } else { source = try await self.template.name() }
+        let name = "ap_test_" + UUID().uuidString.replacingOccurrences(of: "-", with: "").lowercased().prefix(20)
+        try await admin(SQL(unsafeSQL: "CREATE DATABASE \(name) TEMPLATE \(source)"))
+        return name
+    }
+
+    /// A pool on a database `create` made.
+    public static func pool(_ name: String, maxConnections: Int = 4) throws -> PostgresPool {
+        PostgresPool(settings: try server.database(name), maxConnections: maxConnections)
+    }
+
+    /// Drops a database `create` made.
+    public static func drop(_ name: String) async throws {
+        try await admin(SQL(unsafeSQL: "DROP DATABASE IF EXISTS \(name) WITH (FORCE)"))
+    }
+
     /// Runs one statement on the server's maintenance database.
     public static func admin(_ sql: SQL) async throws {
         let pool = PostgresPool(settings: try server, maxConnections: 1)

@@ -34,6 +34,16 @@ public struct Checkpoint: Codable, Sendable, Equatable {
     /// Ed25519 over `signedBytes` (hex).
     public var signature: String
 
+    public init(version: String, at: String, premisesID: String?, premisesCode: String?, heads: [Head], key: String, signature: String) {
+        self.version = version
+        self.at = at
+        self.premisesID = premisesID
+        self.premisesCode = premisesCode
+        self.heads = heads
+        self.key = key
+        self.signature = signature
+    }
+
     /// What is signed: the version, time, premises and each head, in a fixed order.
     public var signedBytes: [UInt8] {
         var text = "\(version)|\(at)|\(premisesID ?? "national")|"
@@ -69,27 +79,33 @@ public struct Checkpoint: Codable, Sendable, Equatable {
 /// the private key's 32 bytes as hex on one line (`ap db keygen` writes it). Never stored in the
 /// database.
 public struct CheckpointKey: Sendable {
-    let privateKey: Curve25519.Signing.PrivateKey
+    /// The private key's 32 bytes (the key type itself is not `Sendable`).
+    let raw: [UInt8]
+
+    var privateKey: Curve25519.Signing.PrivateKey {
+        // The bytes were read as a key when this value was made.
+        try! Curve25519.Signing.PrivateKey(rawRepresentation: raw)
+    }
 
     /// A new key.
     public init() {
-        privateKey = Curve25519.Signing.PrivateKey()
+        raw = Array(Curve25519.Signing.PrivateKey().rawRepresentation)
     }
 
     /// The key in a file, or an error naming the file and what is wrong with it.
     public init(file: String) throws {
         guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
-            throw DomainError(.invalidConfiguration, "AP_SIGNING_KEY_FILE: cannot read \(file)")
+            throw DomainError(.invalid, "AP_SIGNING_KEY_FILE: cannot read \(file)")
         }
         guard let bytes = ChainEncoding.bytes(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32,
-              let key = try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes) else {
-            throw DomainError(.invalidConfiguration, "AP_SIGNING_KEY_FILE: \(file) does not hold an Ed25519 private key (64 hex digits; make one with ap db keygen)")
+              (try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)) != nil else {
+            throw DomainError(.invalid, "AP_SIGNING_KEY_FILE: \(file) does not hold an Ed25519 private key (64 hex digits; make one with ap db keygen)")
         }
-        privateKey = key
+        raw = bytes
     }
 
     /// The private key as the key file holds it.
-    public var fileText: String { ChainEncoding.hex(Array(privateKey.rawRepresentation)) + "\n" }
+    public var fileText: String { ChainEncoding.hex(raw) + "\n" }
 
     /// The public half, hex.
     public var publicKey: String { ChainEncoding.hex(Array(privateKey.publicKey.rawRepresentation)) }
@@ -132,12 +148,12 @@ public struct CheckpointFolder: Sendable {
         let day = String(Checkpoint.format(date).prefix(10))
         let file = "\(path)/checkpoints-\(day).jsonl"
         let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT, 0o640)
-        guard descriptor >= 0 else { throw DomainError(.invalidConfiguration, "AP_CHECKPOINT_DIR: cannot append to \(file)") }
+        guard descriptor >= 0 else { throw DomainError(.unavailable, "AP_CHECKPOINT_DIR: cannot append to \(file)") }
         defer { close(descriptor) }
         let bytes = Array((try checkpoint.line() + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw DomainError(.invalidConfiguration, "AP_CHECKPOINT_DIR: could not write a whole checkpoint to \(file)")
+            throw DomainError(.unavailable, "AP_CHECKPOINT_DIR: could not write a whole checkpoint to \(file)")
         }
     }
 

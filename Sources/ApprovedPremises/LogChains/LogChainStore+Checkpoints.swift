@@ -9,7 +9,7 @@ extension LogChainStore {
     /// The heads of every chain of every premises, and of the national audit chain (nil).
     static func heads(on connection: PostgresConnection) async throws -> [(premisesID: UUID?, code: String?, heads: [Checkpoint.Head])] {
         func lateral(_ table: String, _ alias: String) -> String {
-            "LEFT JOIN LATERAL (SELECT e.chain_seq, encode(e.entry_hash, 'hex') AS hash FROM \(table) e WHERE e.premises_id = p.id ORDER BY e.chain_seq DESC LIMIT 1) \(alias) ON true"
+            "LEFT JOIN LATERAL (SELECT e.chain_seq, encode(e.entry_hash, 'hex') AS hash FROM \(table) e WHERE \(chainKey(table)) = p.id ORDER BY e.chain_seq DESC LIMIT 1) \(alias) ON true"
         }
         // The table names are the constants of `logs`, never input.
         let rows = try await connection.query("""
@@ -23,7 +23,8 @@ extension LogChainStore {
                                                           hash: try row.decode("hash_\($0)", as: String?.self)) })
         }
         let national = try await connection.first("""
-            SELECT chain_seq, encode(entry_hash, 'hex') AS hash FROM audit_event WHERE premises_id IS NULL ORDER BY chain_seq DESC LIMIT 1
+            SELECT e.chain_seq, encode(e.entry_hash, 'hex') AS hash FROM audit_event e
+            WHERE \(unsafeSQL: chainKey("audit_event")) = \(nationalChain) ORDER BY e.chain_seq DESC LIMIT 1
             """)
         all.append((premisesID: nil, code: nil, heads: [Checkpoint.Head(log: "audit_log", seq: try national?.decode("chain_seq", as: Int64.self) ?? 0,
                                                                         hash: try national?.decode("hash", as: String.self))]))
@@ -130,7 +131,7 @@ extension LogChainStore {
                 let last = entries.last?.chainSeq ?? 0
                 if last < head.seq {
                     if missing[head.log].map({ ($0.chainSeq ?? 0) < head.seq }) ?? true {
-                        missing[head.log] = ChainProblem(log: head.log, entryID: entries.last?.id, chainSeq: head.seq,
+                        missing[head.log] = ChainProblem(log: head.log,
                                                          problem: "entries are missing after #\(last): the checkpoint of \(when(at)) saw the chain reach #\(head.seq)")
                     }
                 } else if let entry = entries.first(where: { $0.chainSeq == head.seq }), ChainEncoding.hex(entry.entryHash) != head.hash, rewritten[head.log] == nil {
@@ -146,7 +147,9 @@ extension LogChainStore {
             let name = names[log] ?? log
             if let covered = covered[log] {
                 if last > covered.seq {
-                    report.notEstablished.append("\(last - covered.seq) \(name) entr\(last - covered.seq == 1 ? "y" : "ies") (#\(covered.seq + 1) to #\(last)) came after the last checkpoint (\(when(covered.at))): only the chain vouches for them, so a change to them with every later hash recomputed would not be found")
+                    let newer = last - covered.seq
+                    let which = newer == 1 ? "1 \(name) entry (#\(last))" : "\(newer) \(name) entries (#\(covered.seq + 1) to #\(last))"
+                    report.notEstablished.append("\(which) came after the last checkpoint (\(when(covered.at))): only the chain vouches for \(newer == 1 ? "it" : "them"), so a change to \(newer == 1 ? "it" : "them") with every later hash recomputed would not be found")
                 }
             } else {
                 report.notEstablished.append("no signed checkpoint covers the \(name) (\(last) entries): only the chain vouches for it")

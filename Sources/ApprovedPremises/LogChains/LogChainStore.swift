@@ -108,6 +108,15 @@ public struct LogChainStore: Sendable {
         public var entryHash: [UInt8]
     }
 
+    /// What names an entry's chain in `table`, as its unique index on (chain, sequence) has it:
+    /// the audit log's national chain has no premises, so it is keyed by `nationalChain`.
+    static func chainKey(_ table: String) -> String {
+        table == "audit_event" ? "coalesce(e.premises_id, '00000000-0000-0000-0000-000000000000'::uuid)" : "e.premises_id"
+    }
+
+    /// The key of the national audit chain (migration 0017's index).
+    static let nationalChain = UUID(uuidString: "00000000-0000-0000-0000-000000000000")!
+
     /// The column of each table that says when its entry was recorded.
     static func recordedColumn(_ table: String) -> String { table == "audit_event" ? "occurred_at" : "recorded_at" }
 
@@ -116,7 +125,7 @@ public struct LogChainStore: Sendable {
     static func entries(of table: String, premisesID: UUID?, on connection: PostgresConnection) async throws -> [Entry] {
         guard let columns = ChainEncoding.columns[table] else { return [] }
         // The table and column names are the constants of ChainEncoding, never input.
-        let chain: SQL = premisesID.map { "e.premises_id = \($0)" } ?? "e.premises_id IS NULL"
+        let chain: SQL = "\(unsafeSQL: chainKey(table)) = \(premisesID ?? nationalChain)"
         let rows = try await connection.query("""
             SELECT \(unsafeSQL: columns.map { "e.\($0) AS c_\($0)" }.joined(separator: ", ")), e.\(unsafeSQL: recordedColumn(table)) AS recorded,
                    e.id AS entry_id, e.chain_seq AS entry_seq,

@@ -135,7 +135,7 @@ struct AccessPolicy: ServerMiddleware {
             let caller = try RequestScope.caller()
             guard roles.contains(caller.role) else {
                 let allowed = Role.allCases.filter(roles.contains).map(\.title).joined(separator: ", ")
-                throw DomainError(.forbidden, "a \(caller.role.title) may not do this; it needs one of: \(allowed)")
+                throw DomainError(.forbidden, "\(caller.role.aTitle) may not do this; it needs one of: \(allowed)")
             }
         }
         return try await next(request, body, metadata)

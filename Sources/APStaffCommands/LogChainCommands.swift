@@ -81,12 +81,12 @@ struct Verify: AsyncParsableCommand {
         }
         for log in result.logs {
             let problems = result.problems.filter { $0.log == log.log }
-            Swift.print("\(names[log.log] ?? log.log): \(log.entries) entries, " + (problems.isEmpty ? "all hold" : "\(problems.count) problem\(problems.count == 1 ? "" : "s")"))
+            Swift.print("\(names[log.log] ?? log.log): \(log.entries) entr\(log.entries == 1 ? "y" : "ies"), " + (problems.isEmpty ? "all hold" : "\(problems.count) problem\(problems.count == 1 ? "" : "s")"))
             problems.forEach(problem)
         }
         let checkpoints = result.problems.filter { $0.log == "checkpoints" }
         let against = held ?? "\(result.checkpoints) signed checkpoint\(result.checkpoints == 1 ? "" : "s")"
-        Swift.print("held to \(against)" + (result.lastCheckpoint.map { ", the latest of \(local.dayName($0)) \(local.clock($0))" } ?? "")
+        Swift.print("held to \(against)" + (result.lastCheckpoint.map { (held == nil ? ", the latest of " : ", taken ") + "\(local.dayName($0)) \(local.clock($0))" } ?? "")
                     + (checkpoints.isEmpty ? "" : ": \(checkpoints.count) problem\(checkpoints.count == 1 ? "" : "s")"))
         checkpoints.forEach(problem)
         for doubt in result.notEstablished { Swift.print("not established: \(doubt)") }

@@ -317,8 +317,8 @@ struct CommandLineTests {
 
             let verified = try await Self.ap(["verify"], config: manager)
             #expect(verified.status == 0, "\(verified.output)")
-            #expect(verified.output.contains("night checks: 1 entries, all hold"), "\(verified.output)")
-            #expect(verified.output.contains("incident log: 1 entries, all hold"), "\(verified.output)")
+            #expect(verified.output.contains("night checks: 1 entry, all hold"), "\(verified.output)")
+            #expect(verified.output.contains("incident log: 1 entry, all hold"), "\(verified.output)")
             try await world.pool.withConnection { connection in
                 try await connection.execute("SET session_replication_role = replica")
                 try await connection.execute("UPDATE night_check SET observation = 'seen'")

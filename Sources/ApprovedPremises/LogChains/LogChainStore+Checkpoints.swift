@@ -125,9 +125,10 @@ extension LogChainStore {
             }
             report.checkpoints += 1
             report.lastCheckpoint = max(report.lastCheckpoint ?? at, at)
-            for head in checkpoint.heads where head.seq > 0 {
+            for head in checkpoint.heads {
                 guard let entries = chains[head.log] else { continue }
-                if (covered[head.log]?.seq ?? 0) <= head.seq { covered[head.log] = (head.seq, at) }
+                if (covered[head.log]?.seq ?? -1) <= head.seq { covered[head.log] = (head.seq, at) }
+                guard head.seq > 0 else { continue }
                 let last = entries.last?.chainSeq ?? 0
                 if last < head.seq {
                     if missing[head.log].map({ ($0.chainSeq ?? 0) < head.seq }) ?? true {
@@ -152,7 +153,7 @@ extension LogChainStore {
                     report.notEstablished.append("\(which) came after the last checkpoint (\(when(covered.at))): only the chain vouches for \(newer == 1 ? "it" : "them"), so a change to \(newer == 1 ? "it" : "them") with every later hash recomputed would not be found")
                 }
             } else {
-                report.notEstablished.append("no signed checkpoint covers the \(name) (\(last) entries): only the chain vouches for it")
+                report.notEstablished.append("no signed checkpoint covers the \(name) (\(last) entr\(last == 1 ? "y" : "ies")): only the chain vouches for it")
             }
         }
     }

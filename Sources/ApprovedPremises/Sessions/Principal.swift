@@ -41,7 +41,7 @@ public struct Principal: Sendable, Equatable {
     public func require(_ roles: Set<Role>, to action: String) throws {
         guard roles.contains(role) else {
             let allowed = Role.allCases.filter(roles.contains).map(\.title).joined(separator: ", ")
-            throw DomainError(.forbidden, "a \(role.title) may not \(action); it needs one of: \(allowed)")
+            throw DomainError(.forbidden, "\(role.aTitle) may not \(action); it needs one of: \(allowed)")
         }
     }
 

@@ -32,4 +32,12 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .administrator: "administrator"
         }
     }
+
+    /// The title after "a" or "an", as a sentence begins with it: "an AP manager".
+    public var aTitle: String {
+        switch self {
+        case .apManager, .administrator: "an \(title)"
+        default: "a \(title)"
+        }
+    }
 }

@@ -80,14 +80,14 @@ enum StaffRules {
 
     static func validateScope(role: Role, premisesID: UUID?, regionCode: String?, into validation: inout Validation) {
         if role.isPremisesStaff {
-            validation.require(premisesID != nil, field: "premisesId", rule: "required", "a \(role.title) needs a premisesId")
-            validation.require(regionCode == nil, field: "regionCode", rule: "forbidden", "a \(role.title) belongs to a premises, not a region")
+            validation.require(premisesID != nil, field: "premisesId", rule: "required", "\(role.aTitle) needs a premisesId")
+            validation.require(regionCode == nil, field: "regionCode", rule: "forbidden", "\(role.aTitle) belongs to a premises, not a region")
         } else if role.isRegional {
             validation.require(regionCode != nil, field: "regionCode", rule: "required", "a regional manager needs a regionCode")
             validation.require(premisesID == nil, field: "premisesId", rule: "forbidden", "a regional manager belongs to a region, not a premises")
         } else {
-            validation.require(premisesID == nil, field: "premisesId", rule: "forbidden", "a \(role.title) works nationally: give no premisesId")
-            validation.require(regionCode == nil, field: "regionCode", rule: "forbidden", "a \(role.title) works nationally: give no regionCode")
+            validation.require(premisesID == nil, field: "premisesId", rule: "forbidden", "\(role.aTitle) works nationally: give no premisesId")
+            validation.require(regionCode == nil, field: "regionCode", rule: "forbidden", "\(role.aTitle) works nationally: give no regionCode")
         }
     }
 

@@ -49,10 +49,10 @@ extension NationalSeed {
         var clocks = [CalendarDate: NightClock]()
         var totals = (nightChecks: 0, movements: 0)
         // The ids the rows are hashed with, after any already there; the sequences are moved past them at the end.
-        let first = try await pool.query("""
+        let highest = try await pool.query("""
             SELECT (SELECT coalesce(max(id), 0) FROM night_check) AS checks, (SELECT coalesce(max(id), 0) FROM movement) AS movements
-            """).first!
-        var nextIDs = (nightCheck: try first.decode("checks", as: Int64.self) + 1, movement: try first.decode("movements", as: Int64.self) + 1)
+            """)[0]
+        var nextIDs = (nightCheck: try highest.decode("checks", as: Int64.self) + 1, movement: try highest.decode("movements", as: Int64.self) + 1)
         // Two connections load side by side (the database, not this loop, is the slower part), each
         // in a transaction with the triggers off for that transaction only: the chains are computed
         // below, and every reference is to a row this seed has just written. Both commit only when

@@ -11,7 +11,8 @@ struct Serve: AsyncParsableCommand {
         discussion: """
             Reads DATABASE_URL (or libpq's PG* variables), AP_HOST, AP_PORT, AP_BCRYPT_COST, \
             AP_DB_MAX_CONNECTIONS, AP_REPORT_TIMEOUT_SECONDS, AP_SHUTDOWN_GRACE_SECONDS and \
-            AP_MIGRATE_ON_START; options win over the environment. Stops gracefully on SIGINT or \
+            AP_MIGRATE_ON_START, AP_SIGNING_KEY_FILE, AP_CHECKPOINT_DIR, AP_CHECKPOINT_MINUTES, LOG_LEVEL \
+            and LOG_FORMAT (json: one JSON object a line); options win over the environment. Stops gracefully on SIGINT or \
             SIGTERM: requests in flight get AP_SHUTDOWN_GRACE_SECONDS to finish, then are cancelled.
 
             Example:  DATABASE_URL=postgresql://ap@db/ap ap serve --host 0.0.0.0 --port 8080 --migrate
@@ -26,8 +27,18 @@ struct Serve: AsyncParsableCommand {
         if let host { configuration.host = host }
         if let port { configuration.port = port }
         if migrate { configuration.migrateOnStart = true }
+        let environment = ProcessInfo.processInfo.environment
+        let level = environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        if environment["LOG_FORMAT"]?.lowercased() == "json" {
+            // Every logger of the process, the pool's and the server's too, writes JSON lines.
+            LoggingSystem.bootstrap { label in
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
+        }
         var logger = Logger(label: "approved-premises")
-        logger.logLevel = ProcessInfo.processInfo.environment["LOG_LEVEL"].flatMap(Logger.Level.init(rawValue:)) ?? .info
+        logger.logLevel = level
         let app = try await buildApplication(configuration: configuration, logger: logger)
         // On SIGTERM or SIGINT the server stops taking requests and lets those in flight finish;
         // after the grace period the rest are cancelled (their statements too), so the service

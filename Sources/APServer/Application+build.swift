@@ -40,13 +40,15 @@ public func buildApplication(
         await pool.close()
         throw error
     }
+    let breachJob = JobStatus()
+    let metrics = ServiceMetrics(pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob)
     let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
-                                 publicURL: configuration.publicURL, checkpoints: checkpoints, logger: logger)
+                                 publicURL: configuration.publicURL, checkpoints: checkpoints, metrics: metrics, logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
-    app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), logger: logger))
+    app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), status: breachJob, logger: logger))
     app.addServices(reportPool)
     if checkpoints.key != nil {
         app.addServices(CheckpointJob(store: LogChainStore(pool: pool, checkpoints: checkpoints),
@@ -58,22 +60,32 @@ public func buildApplication(
 /// The routes of the service over an existing pool: the web view's pages for browsers, the
 /// generated API behind authentication, idempotency and problem answers, and the OpenAPI
 /// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`); `checkpoints`
-/// the key and folder the logs are checkpointed with.
+/// the key and folder the logs are checkpointed with; `metrics` what `GET /metrics` reports (a
+/// registry of the router's own when not given).
 public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
                         publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
-                        checkpoints: CheckpointSettings = .none, logger: Logger) throws -> Router<AppRequestContext> {
+                        checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil,
+                        logger: Logger) throws -> Router<AppRequestContext> {
     let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults,
                         checkpoints: checkpoints)
+    let metrics = metrics ?? ServiceMetrics(pools: [("primary", pool)] + (reportPool.map { [("reports", $0)] } ?? []), breachJob: JobStatus())
     let handler = APIHandler(pool: pool, stores: stores)
     let document = try APIDocument.yaml()
     let router = Router(context: AppRequestContext.self)
     let web = try WebView(stores: stores, publicURL: publicURL, logger: logger)
     router.addMiddleware {
+        MetricsMiddleware(metrics: metrics, routes: RouteMethods(document: document))
         web.dispatcher(context: AppRequestContext.self)
         ProblemMiddleware(logger: logger, routes: RouteMethods(document: document))
         LogRequestsMiddleware(.info)
         AuthenticationMiddleware(sessions: stores.sessions)
         IdempotencyMiddleware(store: stores.idempotency)
+    }
+    // Prometheus scrapes this on the service's own address; the proxy never serves it to the
+    // public side (Deploy/cluster/nginx.conf).
+    router.get("/metrics") { _, _ in
+        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
     }
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))

@@ -8,6 +8,8 @@ import ServiceLifecycle
 struct BreachJob: Service {
     let pool: PostgresPool
     let interval: Duration
+    /// When it last ran, for `/metrics`.
+    let status: JobStatus
     let logger: Logger
 
     func run() async throws {
@@ -15,13 +17,15 @@ struct BreachJob: Service {
             while true {
                 do {
                     let opened = try await CurfewBreachStore(pool: pool).scan()
+                    status.succeeded()
                     if opened > 0 {
                         logger.info("opened curfew breaches", metadata: ["count": "\(opened)"])
                     }
                 } catch where Task.isCancelled {
                     return
                 } catch {
-                    logger.warning("the curfew breach job could not run; it will try again", metadata: ["error": "\(error)"])
+                    status.failed()
+                    logger.warning("the curfew breach job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
                 }
                 try await Task.sleep(for: interval)
             }

@@ -18,7 +18,7 @@ struct CheckpointJob: Service {
                 } catch where Task.isCancelled {
                     return
                 } catch {
-                    logger.error("the logs could not be checkpointed; the job will try again", metadata: ["error": "\(error)"])
+                    logger.error("the logs could not be checkpointed; the job will try again", metadata: ["error": "\(LogSafe.describe(error))"])
                 }
                 try await Task.sleep(for: interval)
             }

@@ -43,10 +43,15 @@ public struct PostgresConnection: Sendable {
     public func result(_ sql: SQL, reusingPlan: Bool = false) async throws -> PostgresResult {
         let raw = self.raw
         counter.count.add(1, ordering: .relaxed)
-        return try await withTaskCancellationHandler {
-            try await threadPool.runIfActive { try raw.execute(sql, reusingPlan: reusingPlan) }
-        } onCancel: {
-            raw.cancel()
+        do {
+            return try await withTaskCancellationHandler {
+                try await threadPool.runIfActive { try raw.execute(sql, reusingPlan: reusingPlan) }
+            } onCancel: {
+                raw.cancel()
+            }
+        } catch let error as PostgresError {
+            counter.failed(error)
+            throw error
         }
     }
 
@@ -98,4 +103,12 @@ public struct PostgresConnection: Sendable {
 /// piece of work makes a bounded number of them.
 final class StatementCounter: Sendable {
     let count = Atomic<Int>(0)
+    /// Statements that failed, by the class of their SQLSTATE (its first two characters;
+    /// `08` for a connection lost without one).
+    let errors = Mutex<[String: Int]>([:])
+
+    func failed(_ error: PostgresError) {
+        let sqlClass = error.sqlState.map { String($0.prefix(2)) } ?? (error.kind == .connectionFailure ? "08" : "XX")
+        errors.withLock { $0[sqlClass, default: 0] += 1 }
+    }
 }

@@ -23,6 +23,29 @@ public final class PostgresPool: Service, Sendable {
         var open = 0
         var waiters: [CheckedContinuation<RawConnection?, any Error>] = []
         var closed = false
+        var replaced = 0
+    }
+
+    /// What the pool holds now, and what it has replaced and failed so far (for `/metrics`).
+    public struct Statistics: Sendable, Equatable {
+        /// Connections lent out.
+        public var inUse: Int
+        /// Connections open and waiting to be lent.
+        public var idle: Int
+        /// Callers waiting for a connection.
+        public var waiting: Int
+        /// Connections found broken and closed, to be replaced by new ones.
+        public var replaced: Int
+        /// Statements that failed, by SQLSTATE class (`23` integrity, `40` rollback, `08` connection, …).
+        public var errorsByClass: [String: Int]
+    }
+
+    public var statistics: Statistics {
+        let errors = counter.errors.withLock { $0 }
+        return state.withLock { state in
+            Statistics(inUse: state.open - state.idle.count, idle: state.idle.count, waiting: state.waiters.count,
+                       replaced: state.replaced, errorsByClass: errors)
+        }
     }
 
     /// Creates a pool; no connection is opened until one is needed.
@@ -174,6 +197,7 @@ public final class PostgresPool: Service, Sendable {
 
     private func discard(_ connection: RawConnection) {
         connection.close()
+        state.withLock { $0.replaced += 1 }
         freeSlot()
     }
 

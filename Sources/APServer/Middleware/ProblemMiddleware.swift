@@ -70,7 +70,7 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
                 return Problem(status: .badRequest, detail: "the request could not be read: \(cause)", requestID: requestID).response()
             }
             logger.error("request failed", metadata: [
-                "request_id": "\(requestID)", "path": "\(request.uri.path)", "error": "\(String(reflecting: error))",
+                "request_id": "\(requestID)", "path": "\(request.uri.path)", "error": "\(LogSafe.describe(error))",
             ])
             return Problem(status: .internalServerError,
                            detail: "something went wrong on our side; quote request \(requestID) when you report it",

@@ -61,7 +61,9 @@ extension LogChainStore {
             throw DomainError(.conflict, "this service keeps no checkpoints (AP_CHECKPOINT_DIR is not set), so there is no receipt to take")
         }
         let wanted = premisesID?.uuidString.lowercased()
-        guard let latest = try folder.lines().reversed().lazy.compactMap({ try? Checkpoint.decode($0.text) }).first(where: { $0.premisesID == wanted }) else {
+        // The latest of its checkpoints that this service signed (a line changed since, or signed with another key, is no receipt).
+        let signed = { (checkpoint: Checkpoint) in checkpoint.premisesID == wanted && checkpoints.key?.signed(checkpoint) ?? true }
+        guard let latest = try folder.lines().reversed().lazy.compactMap({ try? Checkpoint.decode($0.text) }).first(where: signed) else {
             throw DomainError(.conflict, "no checkpoint has been taken of these logs yet: try again after the next one")
         }
         return latest

@@ -7,6 +7,7 @@
 # checks, and a retry on the other instance of idempotent requests (GETs, and POSTs that carry an
 # Idempotency-Key). It is also the recipe for real machines: the README says which lines change.
 #
+#   Deploy/cluster.sh install   install PostgreSQL 15, nginx and openssl if missing
 #   Deploy/cluster.sh up        bring everything up (idempotent); prints where each part listens
 #   Deploy/cluster.sh down      stop everything (the data stays)
 #   Deploy/cluster.sh status    say what runs
@@ -280,10 +281,11 @@ failover() {
 }
 
 case "${1:-}" in
+    install) install_packages ;;
     up) up ;;
     down) down ;;
     status) status ;;
     failover) failover ;;
     destroy) down; rm -rf "$DIR"; say "removed $DIR" ;;
-    *) echo "usage: $0 up|down|status|failover|destroy" >&2; exit 2 ;;
+    *) echo "usage: $0 install|up|down|status|failover|destroy" >&2; exit 2 ;;
 esac

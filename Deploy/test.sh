@@ -8,6 +8,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash Deploy/local-postgres.sh install
+# nginx and openssl for the cluster test (Deploy/cluster.sh, ClusterTests).
+bash Deploy/cluster.sh install
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \

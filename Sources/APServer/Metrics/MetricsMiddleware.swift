@@ -14,7 +14,8 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
         let operation = routes.operation(method: request.method.rawValue, path: request.uri.path)
         do {
             let answer = try await next(request, context)
-            let named = operation ?? (answer.headers[.contentType]?.hasPrefix("text/html") == true ? "page" : "other")
+            // A browser's page shares its address with the API's operation; it is counted as a page.
+            let named = answer.headers[.contentType]?.hasPrefix("text/html") == true ? "page" : operation ?? "other"
             metrics.request(operation: named, status: Int(answer.status.code), duration: ContinuousClock.now - started,
                             replayed: answer.headers[.idempotentReplayed] == "true")
             return answer

@@ -126,6 +126,16 @@ struct ClusterTests {
         }
     }
 
+    /// Whether a service's `/ready` answers `status` within ten seconds.
+    static func ready(_ port: Int, is status: UInt, http: HTTPClient) async throws -> Bool {
+        for _ in 0..<100 {
+            if let answer = try? await http.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/ready"), timeout: .seconds(3)),
+               answer.status.code == status { return true }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return false
+    }
+
     @Test("kill -9 of the primary under 50 clients through nginx, failover to the standby, then kill -9 of one ap serve: 0 lost, 0 duplicated, no restart")
     func failoverUnderLoad() async throws {
         let topology = try Topology()
@@ -164,7 +174,10 @@ struct ClusterTests {
                 let killed = ContinuousClock.now
                 if phase == 0 {
                     try topology.killPostgres("pg-primary")
+                    // With no primary, each service says it is not ready (503); once the standby is promoted, ready again.
+                    #expect(try await Self.ready(topology.services[1], is: 503, http: http), "/ready did not turn 503 with the primary gone")
                     _ = try await topology.run("failover")
+                    #expect(try await Self.ready(topology.services[1], is: 200, http: http), "/ready did not turn 200 after the failover")
                 } else {
                     _ = Glibc.kill(services[0] ?? 0, SIGKILL)
                 }

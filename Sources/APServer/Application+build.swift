@@ -82,7 +82,7 @@ public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, pas
         IdempotencyMiddleware(store: stores.idempotency)
     }
     // Prometheus scrapes this on the service's own address; the proxy never serves it to the
-    // public side (Deploy/cluster/nginx.conf).
+    // public side (the nginx configuration Deploy/cluster.sh writes answers it 404).
     router.get("/metrics") { _, _ in
         Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
                  body: .init(byteBuffer: ByteBuffer(string: metrics.text())))

@@ -59,17 +59,9 @@ struct ClusterTests {
             (try? String(contentsOf: folder.appendingPathComponent(file), encoding: .utf8)).flatMap { Int32($0.split(separator: "\n").first ?? "") }
         }
 
-        /// SIGKILL to a postmaster and every process it started, at once.
+        /// SIGKILL to a node's postmaster and every process it started, at once.
         func killPostgres(_ node: String) throws {
-            guard let postmaster = pid("\(node)/data/postmaster.pid") else { throw TestDatabaseError("\(node) is not running") }
-            let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
-                guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                      let close = stat.lastIndex(of: ")") else { return nil }
-                let fields = stat[stat.index(after: close)...].split(separator: " ")
-                return fields.count > 1 && Int32(fields[1]) == postmaster ? pid : nil
-            }
-            _ = Glibc.kill(postmaster, SIGKILL)
-            for child in children { _ = Glibc.kill(child, SIGKILL) }
+            try LocalCluster.kill(dataFolder: folder.appendingPathComponent("\(node)/data"))
         }
     }
 

@@ -44,7 +44,12 @@ public final class LocalCluster: Sendable {
     /// Kills PostgreSQL as a crash would: SIGKILL to the postmaster and every process it
     /// started, at once, with no shutdown of any kind. `start()` then recovers it.
     public func kill() throws {
-        let pidFile = folder.appendingPathComponent("pg/data/postmaster.pid")
+        try Self.kill(dataFolder: folder.appendingPathComponent("pg/data"))
+    }
+
+    /// SIGKILL to the postmaster of the data folder and every process it started, at once.
+    public static func kill(dataFolder: URL) throws {
+        let pidFile = dataFolder.appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let line = text.split(separator: "\n").first,
               let postmaster = Int32(line) else {
             throw TestDatabaseError("no postmaster.pid in \(pidFile.path): is the cluster running?")

@@ -29,13 +29,26 @@ export AP_BCRYPT_COST=4
 
 swift build --build-tests
 LOG="$(mktemp /tmp/ap-test-log.XXXXXX)"
-set +e
-swift test --skip-build "$@" 2>&1 | tee "$LOG"
-status=${PIPESTATUS[0]}
-set -e
-if [ "$status" -ne 0 ]; then
-    echo "tests failed (exit $status)" >&2
-    exit "$status"
+run_tests() {
+    set +e
+    swift test --skip-build "$@" 2>&1 | tee -a "$LOG"
+    local status=${PIPESTATUS[0]}
+    set -e
+    if [ "$status" -ne 0 ]; then
+        echo "tests failed (exit $status)" >&2
+        exit "$status"
+    fi
+}
+# The suites that start clusters, services and nginx of their own and kill them under load
+# run after the others, one at a time: beside the whole suite on two cores they starve the
+# tests that sign in to a service in the test process, and their own figures (seconds to the
+# first write after a failover) mean little.
+SEPARATE='APServerTests\.(ClusterTests|BackupTests|FaultTests)'
+if [ "$#" -gt 0 ]; then
+    run_tests "$@"
+else
+    run_tests --skip "$SEPARATE"
+    run_tests --filter "$SEPARATE" --no-parallel
 fi
 if grep -E "(Test|Suite) .* skipped" "$LOG" >/dev/null; then
     echo "some tests were skipped; with AP_REQUIRE_DATABASE=1 none may be:" >&2
@@ -46,7 +59,7 @@ if ! grep -E "Test run with [0-9]+ tests? .*passed" "$LOG" >/dev/null; then
     echo "no Swift Testing summary found: did any test run?" >&2
     exit 1
 fi
-count="$(grep -oE "Test run with [0-9]+ tests?" "$LOG" | tail -1 | grep -oE "[0-9]+")"
+count="$(grep -oE "Test run with [0-9]+ tests?" "$LOG" | grep -oE "[0-9]+" | awk '{ n += $1 } END { print n }')"
 
 # The API fuzzed by schemathesis against the real service (Deploy/fuzz.sh).
 bash Deploy/fuzz.sh

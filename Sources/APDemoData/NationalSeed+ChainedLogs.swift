@@ -75,6 +75,7 @@ extension NationalSeed {
                         totals.nightChecks += checks.rows
                         totals.movements += outings.rows
                         let lane = index % lanes.count
+                        await Task.yield()  // a premises' year of hashing is long: let other tasks run between premises
                         try await loading[lane]?.value
                         loading[lane] = Task { [connection = lanes[lane]] in
                             try await connection.copy(into: "night_check", columns: Self.nightCheckColumns, text: checkText)

@@ -333,6 +333,10 @@ public struct NationalSeed: Sendable {
                 }
             }
             if bedIndex % 200 == 199 { progress("stays generated for \(bedIndex + 1) of \(beds.count) beds") }
+            // Minutes of generation would otherwise hold one of the few threads Swift's tasks
+            // share (as many as the machine has cores), and a service in the same process (the
+            // tests') would stop answering meanwhile.
+            if bedIndex % 20 == 19 { await Task.yield() }
         }
         try await pool.withConnection { connection in
             func load(_ table: String, _ columns: [String], _ rows: [[String?]], batch: Int = 50_000) async throws {

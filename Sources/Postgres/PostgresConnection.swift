@@ -59,19 +59,25 @@ public struct PostgresConnection: Sendable {
     /// for COPY's text format (nil is NULL). The table and column names are trusted text.
     @discardableResult
     public func copy(into table: String, columns: [String], rows: [[String?]]) async throws -> Int {
-        var chunks = [String]()
-        var chunk = ""
-        chunk.reserveCapacity(1 << 20)
-        for row in rows {
-            chunk += row.map { $0.map(Self.escape) ?? "\\N" }.joined(separator: "\t")
-            chunk += "\n"
-            if chunk.utf8.count > 1 << 20 {
-                chunks.append(chunk)
-                chunk = ""
+        let statement = "COPY \(table) (\(columns.joined(separator: ", "))) FROM STDIN"
+        let raw = self.raw
+        // Written out on the pool's thread with the COPY itself: tens of thousands of rows are
+        // seconds of work that would otherwise hold a thread of Swift's shared pool.
+        return try await threadPool.runIfActive {
+            var chunks = [String]()
+            var chunk = ""
+            chunk.reserveCapacity(1 << 20)
+            for row in rows {
+                chunk += row.map { $0.map(Self.escape) ?? "\\N" }.joined(separator: "\t")
+                chunk += "\n"
+                if chunk.utf8.count > 1 << 20 {
+                    chunks.append(chunk)
+                    chunk = ""
+                }
             }
+            if !chunk.isEmpty { chunks.append(chunk) }
+            return try raw.copyIn(statement, data: chunks)
         }
-        if !chunk.isEmpty { chunks.append(chunk) }
-        return try await copy(into: table, columns: columns, text: chunks)
     }
 
     /// Bulk-loads text already in COPY's text format (tab-separated, `\N` for NULL, escaped,

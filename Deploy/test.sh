@@ -27,6 +27,11 @@ export AP_TEST_DATABASE_URL="postgresql://postgres@127.0.0.1:${AP_PG_PORT}/postg
 export AP_REQUIRE_DATABASE=1
 export AP_BCRYPT_COST=4
 
+# At most this many tests at once (Swift Testing otherwise starts all ~170 together): every
+# one opening databases, services and `ap` processes at the same moment on two cores made
+# sign-ins time out and connections miss libpq's 5-second connect timeout.
+export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}"
+
 swift build --build-tests
 LOG="$(mktemp /tmp/ap-test-log.XXXXXX)"
 run_tests() {

@@ -70,7 +70,7 @@ struct ClusterTests {
     final class Tally: Sendable {
         private let state = Mutex<(acknowledged: [Int], retried: Int, refused: [String], successes: [(began: ContinuousClock.Instant, answered: ContinuousClock.Instant)])>(
             (Array(repeating: 0, count: ClusterTests.clients), 0, [], []))
-        /// Why attempts failed: an HTTP status, or `no answer`.
+        /// Why attempts failed: an HTTP status, or `no answer` and the client's error.
         private let failures = Mutex<[String: Int]>([:])
 
         func failed(_ why: String) { failures.withLock { $0[why, default: 0] += 1 } }
@@ -102,10 +102,15 @@ struct ClusterTests {
             let giveUp = ContinuousClock.now + .seconds(120)
             while ContinuousClock.now < giveUp {
                 let began = ContinuousClock.now
-                let answer = try? await http.execute(request, timeout: .seconds(10))
+                let answer: HTTPClientResponse?
+                var why = "no answer"
+                do { answer = try await http.execute(request, timeout: .seconds(10)) } catch {
+                    answer = nil
+                    why = "no answer (\(error))"
+                }
                 guard let response = answer, response.status.code < 500 else {
                     tally.retried()
-                    tally.failed(answer.map { "\($0.status.code)" } ?? "no answer")
+                    tally.failed(answer.map { "\($0.status.code)" } ?? why)
                     try? await Task.sleep(for: .milliseconds(200))
                     continue
                 }

@@ -12,13 +12,16 @@ public struct CLIConfig: Codable, Sendable, Equatable {
     public var username: String?
     /// When the session ends.
     public var expiresAt: Date?
+    /// Which service signed in to (the id it reports): what is kept for working offline belongs to it.
+    public var serviceID: String?
 
     /// A value with each field given.
-    public init(server: String? = nil, token: String? = nil, username: String? = nil, expiresAt: Date? = nil) {
+    public init(server: String? = nil, token: String? = nil, username: String? = nil, expiresAt: Date? = nil, serviceID: String? = nil) {
         self.server = server
         self.token = token
         self.username = username
         self.expiresAt = expiresAt
+        self.serviceID = serviceID
     }
 
     /// The config file's path for an environment.

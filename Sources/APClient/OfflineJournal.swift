@@ -29,6 +29,15 @@ public struct OfflineJournal: Sendable {
         /// When it happened, and when it was saved.
         public var occurredAt: Date
         public var savedAt: Date
+        /// The service it was recorded for (its address and the id it reports): it is sent
+        /// there and nowhere else. Nil only in journals written before `ap` kept them.
+        public var server: String?
+        public var serviceID: String?
+
+        /// Whether the entry belongs to the service at `server` that reports `serviceID`.
+        public func belongs(to server: String, serviceID: String?) -> Bool {
+            self.server == nil || (self.server == server && self.serviceID == serviceID)
+        }
     }
 
     /// Where an entry stands.
@@ -85,14 +94,15 @@ public struct OfflineJournal: Sendable {
 
     /// Keeps a request, durably, and answers how many are now waiting.
     @discardableResult
-    public func save(summary: String, path: String, body: some Encodable, idempotencyKey: String, occurredAt: Date, now: Date = Date()) throws -> Int {
+    public func save(summary: String, path: String, body: some Encodable, idempotencyKey: String, occurredAt: Date, server: String?, serviceID: String?,
+                     now: Date = Date()) throws -> Int {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let known = try entries()
         let entry = Entry(number: (known.map(\.entry.number).max() ?? 0) + 1, summary: summary, path: path,
                           body: String(decoding: try encoder.encode(body), as: UTF8.self),
-                          idempotencyKey: idempotencyKey, occurredAt: occurredAt, savedAt: now)
+                          idempotencyKey: idempotencyKey, occurredAt: occurredAt, savedAt: now, server: server, serviceID: serviceID)
         try append(Line(saved: entry, at: now))
         return known.filter { $0.state == .waiting }.count + 1
     }
@@ -118,15 +128,23 @@ public struct OfflineJournal: Sendable {
         public var refused = [(entry: Entry, reason: String)]()
         /// The service could not be reached (or its session ended): the rest still wait.
         public var stopped: String?
+        /// Entries waiting for another service (by its address), left unsent.
+        public var elsewhere = [String: Int]()
     }
 
     /// Sends what is waiting, oldest first, each under its own key: an entry the service takes
     /// (or had taken before: it replays its first answer) is sent; one it refuses (4xx) is
     /// kept, marked refused with its reason. Sending stops at the first entry that cannot get
-    /// through, or when the session has ended (401: sign in again and they go).
-    public func send(to server: URL, token: String?) async throws -> Sending {
+    /// through, or when the session has ended (401: sign in again and they go). An entry
+    /// recorded for another service (another address, or another service at this one) is never
+    /// sent here: it waits for its own.
+    public func send(to server: URL, token: String?, serviceID: String?) async throws -> Sending {
         var result = Sending()
         for (entry, state) in try entries() where state == .waiting {
+            guard entry.belongs(to: server.absoluteString, serviceID: serviceID) else {
+                result.elsewhere[entry.server ?? "", default: 0] += 1
+                continue
+            }
             var request = HTTPClientRequest(url: server.absoluteString + entry.path)
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -207,12 +225,17 @@ public struct OfflineSnapshot: Codable, Sendable {
     public var timeZone: String
     public var staffID: String?
     public var fetchedAt: Date
+    /// The service it was fetched from (its address and the id it reports).
+    public var server: String?
+    public var serviceID: String?
     public var residents: [Components.Schemas.ResidentState]
     public var nightChecks: Components.Schemas.NightChecks?
 
     /// A value with each field given.
-    public init(premisesID: String, premisesCode: String?, timeZone: String, staffID: String?, fetchedAt: Date,
+    public init(premisesID: String, premisesCode: String?, timeZone: String, staffID: String?, fetchedAt: Date, server: String?, serviceID: String?,
                 residents: [Components.Schemas.ResidentState], nightChecks: Components.Schemas.NightChecks?) {
+        self.server = server
+        self.serviceID = serviceID
         self.premisesID = premisesID
         self.premisesCode = premisesCode
         self.timeZone = timeZone

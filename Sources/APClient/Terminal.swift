@@ -60,8 +60,13 @@ public enum Terminal {
         rows.forEach { print(line($0)) }
     }
 
-    /// A time in the local zone, as people read it.
-    public static func time(_ date: Date) -> String {
-        date.formatted(date: .abbreviated, time: .shortened)
+    /// A time in this PC's zone, as people here read it: on the 24-hour clock, whatever the
+    /// locale ("Sun 6 Dec 2026 23:40").
+    public static func time(_ date: Date, in timeZone: TimeZone = .current) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = timeZone
+        formatter.dateFormat = "EEE d MMM yyyy HH:mm"
+        return formatter.string(from: date)
     }
 }

@@ -28,7 +28,7 @@ struct Tonight: AsyncParsableCommand {
             let local = try snapshot.context().local
             let waiting = try journal.entries().filter { $0.state == .waiting }
             if json { try Terminal.printJSON(snapshot.residents); return }
-            Swift.print("OFFLINE — as of \(local.clock(snapshot.fetchedAt)) \(local.dayName(snapshot.fetchedAt)), "
+            Swift.print("OFFLINE — as of \(Offline.age(snapshot)), "
                   + "\(waiting.count) \(waiting.count == 1 ? "entry" : "entries") waiting\n")
             Self.print(snapshot.residents, local: local)
             if !waiting.isEmpty {

@@ -46,7 +46,7 @@ struct IncidentFields: ParsableArguments {
     /// Offline (`offline` given: the service cannot be reached), residents are found in the list
     /// this PC last fetched, and the member of staff is the one signed in.
     func details(_ client: Client, at premises: PremisesContext, starting base: Components.Schemas.IncidentDetails?,
-                 offline: OfflineSnapshot? = nil) async throws -> Components.Schemas.IncidentDetails {
+                 offline: OfflineSnapshot? = nil, enteredAt: Date = Date()) async throws -> Components.Schemas.IncidentDetails {
         let residents = resident.isEmpty ? base?.residents : try await {
             let tonight = if let offline { offline.residents } else { try await client.tonight(premises.id) }
             return try resident.map { try ResidentFinder.find($0, in: tonight).placementId }
@@ -62,12 +62,12 @@ struct IncidentFields: ParsableArguments {
             let team = try await client.premisesStaff(premises.id)
             return try staff.map { name in
                 guard let found = team.first(where: { $0.username == name.lowercased() }) else {
-                    throw CLIError("no one at this premises has the username \(name)")
+                    throw CLIError("no one at this premises has the username \(Excerpt.quoted(name))")
                 }
                 return found.id
             }
         }()
-        let occurredAt = try at.map { try premises.local.time($0) } ?? base?.occurredAt ?? Date()
+        let occurredAt = try at.map { try premises.local.time($0) } ?? base?.occurredAt ?? enteredAt
         guard let kind = kind?.rawValue ?? base?.kind.rawValue, let severity = severity?.rawValue ?? base?.severity.rawValue, let location = location ?? base?.location,
               let summary = summary ?? base?.summary, let actionTaken = actionTaken ?? base?.actionTaken else {
             throw ValidationError("a new incident needs --kind, --severity, --where, --what and --done")
@@ -130,12 +130,14 @@ struct IncidentRecord: AsyncParsableCommand {
     /// Records the incident; when the service cannot be reached, keeps it on this PC (with the
     /// time it happened) to be sent when it is back.
     func run() async throws {
+        // Without --at, the incident happened when the command was typed, not when it was sent.
+        let enteredAt = Date()
         let (client, config) = try await premises.service.session(retryFor: Offline.retryFor)
         let key = UUID().uuidString.lowercased()
         var asked: Components.Schemas.IncidentDetails?
         do {
             let here = try await premises.premises.resolve(client)
-            let details = try await fields.details(client, at: here, starting: nil)
+            let details = try await fields.details(client, at: here, starting: nil, enteredAt: enteredAt)
             try confirm(Self.question(details), yes: yes)
             asked = details
             let incident = try await client.recordIncident(path: .init(premisesId: here.id), headers: .init(idempotencyKey: key), body: .json(details))
@@ -149,10 +151,10 @@ struct IncidentRecord: AsyncParsableCommand {
             if let asked {
                 details = asked
             } else {
-                details = try await fields.details(client, at: here, starting: nil, offline: snapshot)
+                details = try await fields.details(client, at: here, starting: nil, offline: snapshot, enteredAt: enteredAt)
                 try confirm(Self.question(details), yes: yes)
             }
-            try Offline.save(journal, summary: "Incident: \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) at \(details.location), "
+            try Offline.save(journal, config, summary: "Incident: \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) at \(details.location), "
                              + "\(here.local.clock(details.occurredAt)) \(here.local.dayName(details.occurredAt))",
                              path: "/premises/\(here.id)/incidents", body: details, key: key, occurredAt: details.occurredAt)
         }

@@ -62,7 +62,7 @@ struct Check: AsyncParsableCommand {
             }
             here = try snapshot.context()
             (residents, night, offline) = (snapshot.residents, known, journal)
-            if !json { print("OFFLINE — residents as of \(here.local.clock(snapshot.fetchedAt)); the round is saved on this PC.") }
+            if !json { print("OFFLINE — residents as of \(Offline.age(snapshot)); the round is saved on this PC.") }
         }
         let premisesID = here.id
         residents.sort { bedOrder($0.bedLabel, $1.bedLabel) }
@@ -72,7 +72,8 @@ struct Check: AsyncParsableCommand {
 
         let interactive = isatty(STDIN_FILENO) == 1
         if !json { print("Round due \(local.clock(round.dueAt)), \(residents.count) residents. \(CheckKey.help)") }
-        var answers = [String]()
+        // Each observation with the moment its key was pressed: offline, that is the time stored.
+        var answers = [(observation: String, at: Date)]()
         var index = 0
         while index < residents.count {
             let resident = residents[index]
@@ -88,24 +89,24 @@ struct Check: AsyncParsableCommand {
             }
             guard let observation = CheckKey.meanings[key] else {
                 if !json { print("?  \(CheckKey.help)") }
-                if !interactive { throw CLIError("\"\(key)\" is not a check key: \(CheckKey.help)") }
+                if !interactive { throw CLIError("\(Excerpt.quoted(String(key))) is not a check key: \(CheckKey.help)") }
                 continue
             }
             if !json { print(CheckKey.words(observation)) }
-            answers.append(observation)
+            answers.append((observation, Date()))
             index += 1
         }
-        let counts = Dictionary(grouping: answers, by: { $0 }).mapValues(\.count)
+        let counts = Dictionary(grouping: answers.map(\.observation), by: { $0 }).mapValues(\.count)
         let summary = ["seen", "not_seen", "not_in_room", "refused"].compactMap { kind in counts[kind].map { "\($0) \(CheckKey.words(kind))" } }
             .joined(separator: ", ")
-        try confirm("Record the \(local.clock(round.dueAt)) round: \(summary)?", yes: yes)
+        let confirmedAt = try confirm("Record the \(local.clock(round.dueAt)) round: \(summary)?", yes: yes) ?? answers.last?.at ?? Date()
         let body = Operations.RecordNightCheck.Input.Body.JsonPayload(dueAt: round.dueAt, observations: try zip(residents, answers).map {
-            .init(placementId: $0.placementId, observation: try requestValue($1, "observation"))
+            .init(placementId: $0.placementId, observation: try requestValue($1.observation, "observation"), observedAt: $1.at)
         })
         let key = UUID().uuidString.lowercased()
         let save = { (journal: OfflineJournal) in
-            try Offline.save(journal, summary: "Night check, the \(local.clock(round.dueAt)) round: \(summary)",
-                             path: "/premises/\(premisesID)/night-checks", body: body, key: key, occurredAt: Date())
+            try Offline.save(journal, config, summary: "Night check, the \(local.clock(round.dueAt)) round: \(summary)",
+                             path: "/premises/\(premisesID)/night-checks", body: body, key: key, occurredAt: confirmedAt)
         }
         if let offline { return try save(offline) }
         let recorded: Components.Schemas.NightCheckRound

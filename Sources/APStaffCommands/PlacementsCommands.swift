@@ -229,7 +229,7 @@ struct PlacementsProfile: AsyncParsableCommand {
 enum PlacementID {
     static func parse(_ text: String) throws -> String {
         guard UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) != nil else {
-            throw ValidationError("a placement is named by its id, such as 0b6ecd1c-4a5e-4f0e-9d1e-2f8f7f3c1a2b (ap placements list shows them), not \"\(text)\"")
+            throw ValidationError("a placement is named by its id, such as 0b6ecd1c-4a5e-4f0e-9d1e-2f8f7f3c1a2b (ap placements list shows them), not \(Excerpt.quoted(text))")
         }
         return text.trimmingCharacters(in: .whitespaces).lowercased()
     }

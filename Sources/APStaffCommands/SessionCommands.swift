@@ -26,6 +26,7 @@ struct Login: AsyncParsableCommand {
         config.token = result.token
         config.username = result.staff.username
         config.expiresAt = result.expiresAt
+        config.serviceID = result.serviceId
         try config.save(to: path)
         // What this member of staff saved on this PC while the service could not be reached goes now.
         await Offline.sendWaiting(config: config, server: url)

@@ -49,8 +49,9 @@ struct Sync: AsyncParsableCommand {
         let open = entries.filter { $0.state != .sent }
         if show {
             guard !entries.isEmpty else { print("Nothing was saved on this PC."); return }
-            Terminal.printTable(["#", "SAVED", "WHAT", "STATE"], entries.map { entry, state in
-                [String(entry.number), Terminal.time(entry.savedAt), entry.summary, OfflineJournal.words(state)]
+            Terminal.printTable(["#", "HAPPENED", "SAVED", "WHAT", "FOR", "STATE"], entries.map { entry, state in
+                [String(entry.number), Terminal.time(entry.occurredAt), Terminal.time(entry.savedAt), entry.summary,
+                 entry.server ?? "-", OfflineJournal.words(state)]
             })
             return
         }

@@ -161,7 +161,7 @@ struct TestResults: AsyncParsableCommand {
             if outcome.count == 2 {
                 // A breath reading, µg per 100 ml: a finite number the service records (0 to 500).
                 guard let value = Double(outcome[1]), value.isFinite, (0...500).contains(value) else {
-                    throw CLIError("a reading is a number from 0 to 500 (µg per 100 ml), not \(outcome[1]); nothing was recorded")
+                    throw CLIError("a reading is a number from 0 to 500 (µg per 100 ml), not \(Excerpt.quoted(String(outcome[1]))); nothing was recorded")
                 }
                 reading = value
             }

@@ -5,6 +5,8 @@ import Postgres
 /// build the same set.
 public struct Stores: Sendable {
     public let sessions: SessionStore
+    /// Which service this is (for `ap`'s offline work).
+    public let identity: ServiceIdentity
     public let staff: StaffStore
     public let premises: PremisesStore
     public let reference: ReferenceStore
@@ -35,6 +37,7 @@ public struct Stores: Sendable {
     public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none,
                 checkpoints: CheckpointSettings = .none) {
         sessions = SessionStore(pool: pool, hasher: hasher)
+        identity = ServiceIdentity(pool: pool)
         staff = StaffStore(pool: pool, hasher: hasher)
         premises = PremisesStore(pool: pool)
         reference = ReferenceStore(pool: pool)

@@ -105,7 +105,7 @@ struct OfflineTests {
             #expect(audits == 1, "the manager's sign-in sent the night worker's entry")
             #expect(try await login("night").status == 0)
             let show = try await ap(["sync", "--show"])
-            #expect(show.output.contains("REFUSED") && show.output.contains("already signed in"), "\(show.output)")
+            #expect(show.output.contains("REFUSED") && show.output.contains("Sam Jones is in (signed in at"), "\(show.output)")
             let reminder = try await ap(["whoami"])
             #expect(reminder.output.contains("1 entry saved on this PC was refused by the service"), "\(reminder.output)")
             let discard = try await ap(["sync", "--discard", "5", "--reason", "he was in already: recorded twice"])

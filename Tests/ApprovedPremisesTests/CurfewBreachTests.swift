@@ -184,6 +184,50 @@ struct CurfewBreachTests {
         }
     }
 
+    /// A resident at Elm (curfew 23:00-07:00) from 20 March to 10 April 2026, or from 20 October to 10 November.
+    func resident(_ world: BedWorld, _ crn: String, from: String, to: String) async throws -> Placement {
+        let booked = try await world.book(crn, from, to)
+        return try await world.placements.arrive(booked.id, at: at("\(from)T12:00:00Z"), keyWorkerID: nil, expectedVersion: nil,
+                                                 by: world.manager, now: at("\(from)T12:00:00Z"))
+    }
+
+    @Test("the nights the clocks change: the job opens the breach at 23:00, and a live sign-in and a late one close theirs with the real minutes",
+          arguments: [
+              // 28-29 March 2026, clocks forward at 01:00 GMT: 23:00 is 23:00 UTC, the window seven hours long.
+              ("2026-03-20", "2026-04-10", "2026-03-28T23:00:00Z", "2026-03-29T06:00:00Z", "2026-03-29T01:30:00Z"),
+              // 24-25 October 2026, clocks back at 02:00 BST: 23:00 is 22:00 UTC, the window nine hours long.
+              ("2026-10-20", "2026-11-10", "2026-10-24T22:00:00Z", "2026-10-25T07:00:00Z", "2026-10-25T01:30:00Z"),
+          ])
+    func clockChangeNights(from: String, to: String, windowStart: String, windowEnd: String, signIn: String) async throws {
+        try await TestDatabase.withDatabase { pool in
+            let (world, _) = try await BedWorld.make(pool, beds: 3)
+            let live = try await resident(world, "D000001", from: from, to: to)
+            let late = try await resident(world, "D000002", from: from, to: to)
+            let log = CurfewStore(pool: pool)
+            let start = at(windowStart)
+            for person in [live, late] {
+                _ = try await log.record(person.id, .init(kind: "out", occurredAt: start.addingTimeInterval(-3 * 3600)), by: world.manager,
+                                         now: start.addingTimeInterval(-3 * 3600))
+            }
+            let breaches = CurfewBreachStore(pool: pool)
+            #expect(try await breaches.scan(now: start.addingTimeInterval(-60)) == 0)
+            #expect(try await breaches.scan(now: start.addingTimeInterval(30)) == 2, "the job opens both breaches when the curfew starts")
+            let open = try await breaches.list(premisesID: world.premises, openOnly: true, by: world.manager)
+            #expect(open.map(\.windowStart) == [start, start])
+            #expect(open.map(\.windowEnd) == [at(windowEnd), at(windowEnd)])
+
+            // One signs in live at 23:30 (the premises' clock); the other's 23:30 sign-in is typed up at 08:00.
+            _ = try await log.record(live.id, .init(kind: "in", occurredAt: start.addingTimeInterval(30 * 60)), by: world.manager,
+                                     now: start.addingTimeInterval(30 * 60 + 10))
+            _ = try await log.record(late.id, .init(kind: "in", occurredAt: at(signIn)), by: world.manager, now: at(windowEnd).addingTimeInterval(3600))
+            let all = try await breaches.list(premisesID: world.premises, openOnly: false, by: world.manager)
+            let minutes = Dictionary(uniqueKeysWithValues: all.map { ($0.placementID, $0.minutesLate) })
+            #expect(minutes[live.id] == 30)
+            #expect(minutes[late.id] == Int(at(signIn).timeIntervalSince(start) / 60), "the late sign-in's real minutes, across the change")
+            #expect(all.allSatisfy { $0.state == .closed })
+        }
+    }
+
     @Test("the breach a window calls for, read from the log alone")
     func findings() {
         let window = CurfewWindow(start: at("2026-12-02T23:00:00Z"), end: at("2026-12-03T07:00:00Z"), sources: [.premises])

@@ -53,7 +53,7 @@ struct LocalTime: Sendable {
     /// A time as night staff give it: HH:MM today, or ISO 8601.
     func time(_ text: String, option: String = "--at") throws -> Date {
         if let date = Self.instant(text) { return date }
-        guard let clock = Self.clock(text) else { throw CLIError("give the time as HH:MM or ISO 8601 (a real date and time), not \(text.prefix(40))") }
+        guard let clock = Self.clock(text) else { throw CLIError("give the time as HH:MM or ISO 8601 (a real date and time), not \(Excerpt.quoted(text))") }
         return calendar.date(bySettingHour: clock.hour, minute: clock.minute, second: 0, of: Date())!
     }
 

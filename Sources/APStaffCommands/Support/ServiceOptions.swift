@@ -28,7 +28,7 @@ struct ServiceOptions: ParsableArguments {
         var text = server ?? ProcessInfo.processInfo.environment["AP_SERVER"] ?? config.server ?? "http://127.0.0.1:8080"
         while text.hasSuffix("/") { text.removeLast() }
         guard let url = URL(string: text), url.scheme == "http" || url.scheme == "https", url.host != nil else {
-            throw CLIError("the server must be a URL such as http://127.0.0.1:8080, not \(text)")
+            throw CLIError("the server must be a URL such as http://127.0.0.1:8080, not \(Excerpt.quoted(text))")
         }
         return url
     }

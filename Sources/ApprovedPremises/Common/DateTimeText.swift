@@ -35,3 +35,17 @@ public enum DateTimeText {
         return Date(timeIntervalSince1970: seconds)
     }
 }
+
+extension DateTimeText {
+    /// The months' names, as a person reads them in a message.
+    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+                         "November", "December"]
+
+    /// A moment as a message says it, on the 24-hour clock in a premises' time zone: "23:30 on 3 December 2026".
+    public static func spoken(_ date: Date, in timeZone: TimeZone) -> String {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = timeZone
+        let parts = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
+        return String(format: "%02d:%02d", parts.hour!, parts.minute!) + " on \(parts.day!) \(months[parts.month! - 1]) \(parts.year!)"
+    }
+}

@@ -152,9 +152,7 @@ public struct CurfewStore: Sendable {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be signed \(entry.kind)")
                 }
                 try placement.requireHere(at: entry.occurredAt, field: "occurredAt")
-                if corrects == nil, let last = try await Self.lastEffective(placementID, on: connection), last.kind == entry.kind {
-                    throw DomainError(.conflict, "\(placement.personName) is already signed \(entry.kind) (since \(last.occurredAt.formatted(.iso8601))); correct that entry if it is wrong")
-                }
+                try await Self.requireOrder(entry, of: placement, corrects: corrects, now: now, on: connection)
                 // The chained insert comes last: its premises' chain lock is held from here to the commit (the breaches it changes and its audit row follow).
                 try await LogChainStore.record(as: principal, on: connection)
                 let movement = try Self.movement(try await connection.one("""
@@ -175,12 +173,66 @@ public struct CurfewStore: Sendable {
         }
     }
 
-    static func lastEffective(_ placementID: UUID, on connection: PostgresConnection) async throws -> Movement? {
-        try await connection.first("""
-            SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by
-            WHERE m.placement_id = \(placementID) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
-            ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1
-            """, reusingPlan: true).map(Self.movement)
+    /// Refuses (409, nothing written) an entry that would repeat the resident's state (`LogOrder`):
+    /// a sign-in while the log has them in at that moment (their arrival included), a sign-out
+    /// while out. A new entry is held to the state at its own time (so a paper night can be typed
+    /// up in order, sign-out then sign-in, even before entries recorded since); a correction, which
+    /// replaces an entry, must leave the log alternating around both its times, though it may
+    /// restate the state before it (the entry it corrects never happened). An entry that a
+    /// correction already replaced cannot be corrected again.
+    static func requireOrder(_ entry: Entry, of placement: Placement, corrects: (id: Int64, occurredAt: Date)?, now: Date,
+                             on connection: PostgresConnection) async throws {
+        if let corrects, let by = try await connection.first("""
+            SELECT c.id FROM movement c WHERE c.corrects_id = \(corrects.id) ORDER BY c.id DESC LIMIT 1
+            """, reusingPlan: true) {
+            throw DomainError(.conflict, "log entry \(corrects.id) was already corrected by entry \(try by.decode("id", as: Int64.self)): correct that one instead")
+        }
+        let low = min(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt)
+        let high = max(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt)
+        let effective: SQL = "m.placement_id = \(placement.id) AND m.id IS DISTINCT FROM \(corrects?.id) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)"
+        let rows = try await connection.query("""
+            (SELECT 0 AS part, m.id, m.kind, m.occurred_at FROM movement m WHERE \(effective) AND m.occurred_at <= \(low)::timestamptz
+             ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1)
+            UNION ALL
+            (SELECT 1, m.id, m.kind, m.occurred_at FROM movement m WHERE \(effective)
+                 AND m.occurred_at > \(low)::timestamptz AND m.occurred_at <= \(high)::timestamptz)
+            UNION ALL
+            (SELECT 2, m.id, m.kind, m.occurred_at FROM movement m WHERE \(effective) AND m.occurred_at > \(high)::timestamptz
+             ORDER BY m.occurred_at, m.id LIMIT 1)
+            """, reusingPlan: true)
+        var steps = [LogOrder.Step]()
+        var fromArrival = true
+        for row in rows {
+            let part: Int32 = try row.decode("part")
+            if part == 0 { fromArrival = false }
+            // A new entry answers to the state at its own time only: what follows it is not read.
+            if part == 2 && corrects == nil { continue }
+            steps.append(.init(id: try row.decode("id"), kind: try row.decode("kind"), at: try row.decode("occurred_at")))
+        }
+        steps.sort { ($0.at, $0.id ?? .max) < ($1.at, $1.id ?? .max) }
+        let written = LogOrder.Step(id: nil, kind: entry.kind, at: entry.occurredAt)
+        guard let repeated = LogOrder.firstRepeat(adding: written, to: steps, fromArrival: fromArrival, restating: corrects != nil) else { return }
+
+        let zoneName: String = try await connection.one("SELECT time_zone FROM premises WHERE id = \(placement.premisesID)").decode("time_zone")
+        let zone = TimeZone(identifier: zoneName) ?? Premises.defaultTimeZone
+        func when(_ date: Date) -> String { DateTimeText.spoken(date, in: zone) }
+        func state(_ step: LogOrder.Step?) -> String {
+            guard let step else { return "in (arrived \(placement.arrivedAt.map(when) ?? "-"))" }
+            return "\(step.kind) (signed \(step.kind) at \(when(step.at)))"
+        }
+        let name = placement.personName
+        if repeated.after == written {
+            // A live entry meets the state now; a late one or a correction, the state at its own time.
+            if corrects == nil && now.timeIntervalSince(entry.occurredAt) <= 15 * 60 {
+                throw DomainError(.conflict, "\(name) is \(state(repeated.before)), so cannot be signed \(entry.kind); "
+                                  + "if the log is wrong, correct the entry that is")
+            }
+            throw DomainError(.conflict, "\(name) was \(state(repeated.before)) at \(when(entry.occurredAt)), so cannot be signed \(entry.kind) then; "
+                              + "if the log is wrong, correct the entry that is")
+        }
+        let first = repeated.before.map { "at " + when($0.at) } ?? "on arrival at \(placement.arrivedAt.map(when) ?? "-")"
+        throw DomainError(.conflict, "that correction would leave \(name) signed \(repeated.after.kind) twice in a row "
+                          + "(\(first) and at \(when(repeated.after.at))); correct the other entry too, or give a time that keeps the log in order")
     }
 
     /// A resident's log, newest first, corrected entries included and marked.

@@ -75,8 +75,7 @@ public struct OfflineJournal: Sendable {
     /// Every entry, oldest first, with where it stands.
     public func entries() throws -> [(entry: Entry, state: State)] {
         guard let data = FileManager.default.contents(atPath: file.path) else { return [] }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = Self.decoder
         var entries = [Entry]()
         var states = [Int: State]()
         for text in data.split(separator: UInt8(ascii: "\n")) where !text.isEmpty {
@@ -96,15 +95,37 @@ public struct OfflineJournal: Sendable {
     @discardableResult
     public func save(summary: String, path: String, body: some Encodable, idempotencyKey: String, occurredAt: Date, server: String?, serviceID: String?,
                      now: Date = Date()) throws -> Int {
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = Self.encoder
         let known = try entries()
         let entry = Entry(number: (known.map(\.entry.number).max() ?? 0) + 1, summary: summary, path: path,
                           body: String(decoding: try encoder.encode(body), as: UTF8.self),
                           idempotencyKey: idempotencyKey, occurredAt: occurredAt, savedAt: now, server: server, serviceID: serviceID)
         try append(Line(saved: entry, at: now))
         return known.filter { $0.state == .waiting }.count + 1
+    }
+
+    /// Times to the millisecond (the API reads fractional seconds), so that what is kept is the
+    /// moment it happened rather than the second before; whole seconds are read too.
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var container = encoder.singleValueContainer()
+            try container.encode(date.formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)))
+        }
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    /// Reads what `encoder` wrote, and the whole seconds of journals written before it.
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let text = try decoder.singleValueContainer().decode(String.self)
+            if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+            if let date = try? Date(text, strategy: .iso8601) { return date }
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "not a date: \(text)"))
+        }
+        return decoder
     }
 
     /// Marks a refused entry to be sent again.
@@ -195,9 +216,7 @@ public struct OfflineJournal: Sendable {
     private func append(_ line: Line) throws {
         let folder = file.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        let encoder = Self.encoder
         var bytes = [UInt8](try encoder.encode(line))
         bytes.append(UInt8(ascii: "\n"))
         let fd = open(file.path, O_RDWR | O_APPEND | O_CREAT, 0o600)
@@ -252,8 +271,7 @@ public struct OfflineSnapshot: Codable, Sendable {
     /// The snapshot kept for `username`, if any.
     public static func load(_ username: String, config: URL = CLIConfig.path()) -> OfflineSnapshot? {
         guard let data = FileManager.default.contents(atPath: file(username, config: config).path) else { return nil }
-        let decoder = JSONDecoder()
-        decoder.dateDecodingStrategy = .iso8601
+        let decoder = OfflineJournal.decoder
         return try? decoder.decode(OfflineSnapshot.self, from: data)
     }
 
@@ -262,8 +280,7 @@ public struct OfflineSnapshot: Codable, Sendable {
         let target = Self.file(username, config: config)
         let folder = target.deletingLastPathComponent()
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
-        let encoder = JSONEncoder()
-        encoder.dateEncodingStrategy = .iso8601
+        let encoder = OfflineJournal.encoder
         let temporary = folder.appendingPathComponent(".offline.\(getpid())")
         guard FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600]),
               rename(temporary.path, target.path) == 0 else {

@@ -6,7 +6,7 @@ extension APIHandler {
     func listPlacements(_ input: Operations.ListPlacements.Input) async throws -> Operations.ListPlacements.Output {
         let nights = Nights(first: try Input.date(input.query.from, field: "from"), end: try Input.date(input.query.to, field: "to"))
         guard nights.count > 0, nights.count <= 366 else {
-            throw DomainError.invalid(field: "to", rule: "range", "to must be after from, and at most a year later")
+            throw DomainError.invalid(field: "to", rule: "span", "to must be after from, and at most a year later")
         }
         let found = try await stores.placements.list(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), nights: nights,
                                               by: try RequestScope.caller())

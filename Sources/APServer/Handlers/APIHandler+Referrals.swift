@@ -4,11 +4,12 @@ import Foundation
 
 extension APIHandler {
     func listReferrals(_ input: Operations.ListReferrals.Input) async throws -> Operations.ListReferrals.Output {
+        // A comma-separated list of statuses, exactly as the document's pattern says (no spaces, no empty items).
         var statuses = [Referral.Status]()
-        for text in (input.query.status ?? "").split(separator: ",") {
-            guard let status = Referral.Status(rawValue: text.trimmingCharacters(in: .whitespaces)) else {
+        for text in (input.query.status?.split(separator: ",", omittingEmptySubsequences: false) ?? []) {
+            guard let status = Referral.Status(rawValue: String(text)) else {
                 throw DomainError.invalid(field: "status", rule: "oneOf",
-                    "status may hold only \(Referral.Status.allCases.map(\.rawValue).joined(separator: ", "))")
+                    "status is a comma-separated list of \(Referral.Status.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             statuses.append(status)
         }

@@ -114,7 +114,7 @@ struct DocumentEnums: Sendable {
                 if let properties = known[pattern] {
                     for key in object.keys.sorted() where !properties.contains(key) {
                         let field = Self.join(path, key)
-                        problems.append(FieldProblem(field: field, rule: "unknown",
+                        problems.append(FieldProblem(field: field, rule: "additionalProperties",
                                                      message: "\(field.prefix(80)) is not a property this request takes (see /openapi.yaml)"))
                     }
                 }

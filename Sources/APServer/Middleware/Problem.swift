@@ -15,7 +15,11 @@ struct Problem: Encodable, Sendable {
 
     /// The answer for a domain error.
     init(_ error: DomainError, requestID: String?) {
-        let status = Self.status(of: error.kind)
+        var status = Self.status(of: error.kind)
+        // Bad input the document could not have refused is 422, not 400 (`FieldProblem.statedByDocument`).
+        if error.kind == .invalid, error.problems.contains(where: { !$0.isStatedByDocument }) {
+            status = .unprocessableContent
+        }
         self.type = "https://approved-premises.justice.local/problems/" + Self.slug(of: error.kind)
         self.title = status.reasonPhrase
         self.status = Int(status.code)

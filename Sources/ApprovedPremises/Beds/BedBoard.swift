@@ -81,7 +81,7 @@ public struct BedBoardStore: Sendable {
     /// The board of a premises for `nights`, as of `now`.
     public func board(premisesID: UUID, nights: Nights, by principal: Principal, now: Date = Date()) async throws -> BedBoard {
         guard nights.count > 0, nights.count <= BedBoard.maximumNights else {
-            throw DomainError.invalid(field: "to", rule: "range", "a board shows 1 to \(BedBoard.maximumNights) nights: to must be after from, and within that")
+            throw DomainError.invalid(field: "to", rule: "span", "a board shows 1 to \(BedBoard.maximumNights) nights: to must be after from, and within that")
         }
         return try await pool.withConnection { connection in
             let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see the bed board", premisesID: premisesID, on: connection)

@@ -75,7 +75,7 @@ public struct OutOfServiceStore: Sendable {
     public func end(_ id: UUID, on end: CalendarDate, by principal: Principal) async throws -> OutOfService {
         try await revise(id, change: "ended", by: principal) { period, connection in
             guard end > period.nights.first, end < period.nights.end else {
-                throw DomainError.invalid(field: "end", rule: "range", "end must fall after \(period.nights.first) and before \(period.nights.end)")
+                throw DomainError.invalid(field: "end", rule: "span", "end must fall after \(period.nights.first) and before \(period.nights.end)")
             }
             return try await connection.one("""
                 UPDATE bed_out_of_service AS o SET nights = daterange(lower(o.nights), \(end)::date, '[)'), version = o.version + 1, updated_at = now()

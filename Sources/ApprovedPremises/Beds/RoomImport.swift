@@ -59,7 +59,7 @@ extension RoomStore {
         var validation = Validation()
         for (index, fields) in lines.dropFirst().enumerated() {
             let line = index + 2
-            if fields.allSatisfy({ $0.trimmingCharacters(in: .whitespaces).isEmpty }) { continue }
+            if fields.allSatisfy({ $0.isBlank }) { continue }
             guard fields.count == 5 else {
                 validation.add(field: "line \(line)", rule: "columns", "line \(line) has \(fields.count) fields, not 5")
                 continue

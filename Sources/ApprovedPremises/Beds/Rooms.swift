@@ -38,7 +38,7 @@ public struct RoomStore: Sendable {
     /// Adds a room with its characteristics.
     public func addRoom(premisesID: UUID, name: String, floor: String?, characteristics: [String], by principal: Principal) async throws -> Room {
         var validation = Validation()
-        validation.require(!name.trimmingCharacters(in: .whitespaces).isEmpty, field: "name", rule: "required", "name is required")
+        validation.require(!name.isBlank, field: "name", rule: "required", "name is required")
         try validation.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
@@ -64,7 +64,7 @@ public struct RoomStore: Sendable {
     /// Adds a bed to a room, in use from a night (and, optionally, until one).
     public func addBed(roomID: UUID, label: String, inUseFrom: CalendarDate?, inUseUntil: CalendarDate?, by principal: Principal) async throws -> Bed {
         var validation = Validation()
-        validation.require(!label.trimmingCharacters(in: .whitespaces).isEmpty, field: "label", rule: "required", "label is required")
+        validation.require(!label.isBlank, field: "label", rule: "required", "label is required")
         try validation.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in

@@ -109,7 +109,7 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
             throw DomainError.invalid(field: field, rule: "format", "\(field) must be a date written YYYY-MM-DD, such as 2026-11-23")
         }
         guard years.contains(date.parts.year) else {
-            throw DomainError.invalid(field: field, rule: "range", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
+            throw DomainError.invalid(field: field, rule: "years", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
         }
         return date
     }

@@ -20,7 +20,7 @@ public enum DateTimeText {
             throw DomainError.invalid(field: field, rule: "dateTime", "\(field) is not a real date and time: there is no \(text)")
         }
         guard years.contains(year) else {
-            throw DomainError.invalid(field: field, rule: "range", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
+            throw DomainError.invalid(field: field, rule: "years", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
         }
         var offset = 0
         if let sign = match.output.9, let hours = match.output.10.flatMap({ Int($0) }), let minutes = match.output.11.flatMap({ Int($0) }) {

@@ -17,6 +17,21 @@ public struct FieldProblem: Sendable, Equatable, Codable {
     }
 }
 
+extension FieldProblem {
+    /// The rules the API document states in its schemas (`required` with `minLength` or
+    /// `minItems`, `format`, `pattern`, `enum`, `maxLength`, `type`, `minimum`/`maximum`,
+    /// `additionalProperties: false`). A request that breaks one is malformed, answered 400; a
+    /// well-formed request that breaks a rule only the service can judge (a time in the future,
+    /// dates out of order, a code or id it does not know, a cursor it did not give out) is
+    /// answered 422, so that a value the document allows is never refused as malformed.
+    public static let statedByDocument: Set<String> = [
+        "required", "format", "oneOf", "length", "type", "uuid", "json", "range", "additionalProperties", "dateTime",
+    ]
+
+    /// Whether the document states this problem's rule.
+    public var isStatedByDocument: Bool { Self.statedByDocument.contains(rule) }
+}
+
 /// An answer the domain gives on purpose: the HTTP layer maps each kind to its status.
 public struct DomainError: Error, Sendable, Equatable, CustomStringConvertible {
     /// What went wrong, in terms of what the caller can do.

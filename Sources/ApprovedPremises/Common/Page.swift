@@ -66,7 +66,7 @@ extension String {
         var text = replacingOccurrences(of: "-", with: "+").replacingOccurrences(of: "_", with: "/")
         while text.count % 4 != 0 { text += "=" }
         guard let data = Data(base64Encoded: text), let key = String(data: data, encoding: .utf8) else {
-            throw DomainError.invalid(field: "cursor", rule: "format", "cursor is not one this service gave out")
+            throw DomainError.invalid(field: "cursor", rule: "cursor", "cursor is not one this service gave out")
         }
         return key
     }
@@ -75,7 +75,7 @@ extension String {
 extension Int64 {
     init(cursor: String) throws {
         guard let value = Int64(try cursor.cursorKey()) else {
-            throw DomainError.invalid(field: "cursor", rule: "format", "cursor is not one this service gave out")
+            throw DomainError.invalid(field: "cursor", rule: "cursor", "cursor is not one this service gave out")
         }
         self = value
     }

@@ -8,7 +8,8 @@ public struct WallClock: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A time read from HH:MM; nil when it is not one.
     public init?(_ text: String) {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]),
+        guard text.count == 5, parts.count == 2, parts[0].count == 2, parts[1].count == 2, text.allSatisfy({ $0 == ":" || ("0"..."9").contains($0) }),
+              let hour = Int(parts[0]), let minute = Int(parts[1]),
               (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
         self.hour = hour
         self.minute = minute

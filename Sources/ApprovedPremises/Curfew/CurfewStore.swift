@@ -123,7 +123,7 @@ public struct CurfewStore: Sendable {
 
     /// Records a correction: a new entry with the right details, pointing at the one it corrects.
     public func correct(_ entryID: Int64, with entry: Entry, reason: String, by principal: Principal, now: Date = Date()) async throws -> Movement {
-        guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !reason.isBlank else {
             throw DomainError.invalid(field: "reason", rule: "required", "a correction needs a reason")
         }
         guard let row = try await pool.query("SELECT placement_id, occurred_at FROM movement WHERE id = \(entryID)").first else {

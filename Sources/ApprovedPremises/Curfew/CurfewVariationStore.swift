@@ -29,9 +29,9 @@ public struct CurfewVariationStore: Sendable {
                     by principal: Principal) async throws -> CurfewVariation {
         var v = Validation()
         v.require(nights.count > 0, field: "to", rule: "order", "to must be after from")
-        v.require(nights.count <= 366, field: "to", rule: "range", "a variation covers at most a year")
-        v.require(!reason.trimmingCharacters(in: .whitespaces).isEmpty, field: "reason", rule: "required", "reason is required")
-        v.require(!approvedBy.trimmingCharacters(in: .whitespaces).isEmpty, field: "approvedBy", rule: "required", "approvedBy is required")
+        v.require(nights.count <= 366, field: "to", rule: "span", "a variation covers at most a year")
+        v.require(!reason.isBlank, field: "reason", rule: "required", "reason is required")
+        v.require(!approvedBy.isBlank, field: "approvedBy", rule: "required", "approvedBy is required")
         if let hours {
             v.require(hours.start != hours.end, field: "end", rule: "length", "a curfew window has a length: start and end must differ")
         }

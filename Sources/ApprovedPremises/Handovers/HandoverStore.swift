@@ -55,9 +55,9 @@ public struct HandoverStore: Sendable {
     public func write(premisesID: UUID, shift: String, notes: String, watch: [Handover.Watch], tasks: [String], by principal: Principal) async throws -> Handover {
         var v = Validation()
         v.require(["day", "late", "night"].contains(shift), field: "shift", rule: "oneOf", "shift must be day, late or night")
-        v.require(!notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, field: "notes", rule: "required", "notes are required")
+        v.require(!notes.isBlank, field: "notes", rule: "required", "notes are required")
         for (index, item) in watch.enumerated() {
-            v.require(!item.why.trimmingCharacters(in: .whitespaces).isEmpty, field: "watch[\(index)].why", rule: "required", "say why to watch each resident")
+            v.require(!item.why.isBlank, field: "watch[\(index)].why", rule: "required", "say why to watch each resident")
         }
         try v.check()
         return try await ConstraintViolations.translating {
@@ -73,7 +73,7 @@ public struct HandoverStore: Sendable {
                     }
                     try await connection.execute("INSERT INTO handover_watch (handover_id, placement_id, why) VALUES (\(id), \(item.placementID), \(item.why))")
                 }
-                for (position, task) in tasks.enumerated() where !task.trimmingCharacters(in: .whitespaces).isEmpty {
+                for (position, task) in tasks.enumerated() where !task.isBlank {
                     try await connection.execute("INSERT INTO handover_task (handover_id, position, task) VALUES (\(id), \(position + 1), \(task))")
                 }
                 let handover = try await Self.load(id, on: connection)

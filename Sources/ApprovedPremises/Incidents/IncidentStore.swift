@@ -85,12 +85,12 @@ public struct IncidentStore: Sendable {
                       "severity must be one of " + Incident.Severity.allCases.map(\.rawValue).joined(separator: ", "))
             v.require(occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
             for (field, text) in [("location", location), ("summary", summary), ("actionTaken", actionTaken)] {
-                v.require(!text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, field: field, rule: "required", "\(field) is required")
+                v.require(!text.isBlank, field: field, rule: "required", "\(field) is required")
             }
             v.require(summary.count <= 20_000, field: "summary", rule: "length", "summary is at most 20,000 characters")
             v.require(Set(residents).count == residents.count, field: "residents", rule: "unique", "each resident is named once")
             v.require(Set(staff).count == staff.count, field: "staff", rule: "unique", "each member of staff is named once")
-            v.require(told.allSatisfy { !$0.trimmingCharacters(in: .whitespaces).isEmpty }, field: "told", rule: "required",
+            v.require(told.allSatisfy { !$0.isBlank }, field: "told", rule: "required",
                       "each entry of told says who was told")
             try v.check()
         }
@@ -118,7 +118,7 @@ public struct IncidentStore: Sendable {
     public func amend(number: Int64, _ details: Details, reason: String, expectedVersion: Int64?, by principal: Principal,
                       now: Date = Date()) async throws -> Incident {
         try details.validate(now: now)
-        guard !reason.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !reason.isBlank else {
             throw DomainError.invalid(field: "reason", rule: "required", "an amendment needs a reason")
         }
         return try await ConstraintViolations.translating {

@@ -125,10 +125,10 @@ public struct KeyWorkStore: Sendable {
         v.require((5...480).contains(session.durationMinutes), field: "durationMinutes", rule: "range", "durationMinutes must be between 5 and 480")
         v.require(KeyWorkSession.Kind(rawValue: session.kind) != nil, field: "kind", rule: "oneOf",
                   "kind must be one of " + KeyWorkSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))
-        v.require(!session.notes.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty, field: "notes", rule: "required", "notes are required")
+        v.require(!session.notes.isBlank, field: "notes", rule: "required", "notes are required")
         for (index, action) in session.actions.enumerated() {
-            v.require(!action.action.trimmingCharacters(in: .whitespaces).isEmpty, field: "actions[\(index)].action", rule: "required", "an action says what is to be done")
-            v.require(!action.owner.trimmingCharacters(in: .whitespaces).isEmpty, field: "actions[\(index)].owner", rule: "required", "an action has an owner")
+            v.require(!action.action.isBlank, field: "actions[\(index)].action", rule: "required", "an action says what is to be done")
+            v.require(!action.owner.isBlank, field: "actions[\(index)].owner", rule: "required", "an action has an owner")
         }
         try v.check()
         return try await ConstraintViolations.translating {

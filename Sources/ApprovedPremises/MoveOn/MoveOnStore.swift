@@ -144,7 +144,7 @@ public struct MoveOnStore: Sendable {
 
     /// Records the address found (confirmed on a date), which clears the resident's flag.
     public func setAddress(_ placementID: UUID, address: String, confirmedOn: CalendarDate?, by principal: Principal, now: Date = Date()) async throws -> MoveOnPlan {
-        guard !address.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        guard !address.isBlank else {
             throw DomainError.invalid(field: "address", rule: "required", "address is required")
         }
         return try await change(placementID, action: "move_on.address", by: principal, now: now) { _, today, connection in

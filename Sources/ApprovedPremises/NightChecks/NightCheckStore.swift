@@ -192,7 +192,7 @@ public struct NightCheckStore: Sendable {
                     try await connection.execute("""
                         INSERT INTO night_check (premises_id, round_due_at, placement_id, observation, observed_at, note)
                         VALUES (\(premisesID), \(due), \(entry.placementID), \(entry.observation), \(entry.observedAt ?? now),
-                                \(entry.note.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }))
+                                \(entry.note.flatMap { $0.isBlank ? nil : $0 }))
                         """)
                 }
                 let round = try await Self.rounds(premisesID: premisesID, settings: settings, night: settings.night(at: due),

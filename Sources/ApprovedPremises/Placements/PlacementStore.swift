@@ -38,12 +38,12 @@ public struct PlacementStore: Sendable {
         let crn = new.crn.trimmingCharacters(in: .whitespaces).uppercased()
         validation.require(crn.range(of: "^[A-Z][0-9]{6}$", options: .regularExpression) != nil, field: "crn", rule: "format",
                            "crn must be a letter and six digits, such as X123456")
-        validation.require(!new.personName.trimmingCharacters(in: .whitespaces).isEmpty, field: "personName", rule: "required", "personName is required")
+        validation.require(!new.personName.isBlank, field: "personName", rule: "required", "personName is required")
         if let departure = new.expectedDeparture {
             validation.require(departure > new.expectedArrival, field: "expectedDeparture", rule: "order", "expectedDeparture must be after expectedArrival")
         }
         if let reason = new.overbookingReason {
-            validation.require(!reason.trimmingCharacters(in: .whitespaces).isEmpty, field: "overbookingReason", rule: "required",
+            validation.require(!reason.isBlank, field: "overbookingReason", rule: "required",
                                "overbookingReason must say why, or be left out")
             validation.require(principal.role == .referralManager, field: "overbookingReason", rule: "role",
                                "only a referral manager may knowingly overbook")
@@ -128,7 +128,7 @@ public struct PlacementStore: Sendable {
         }
         let first = max(from ?? stay.first, stay.first)
         guard first < stay.end else {
-            throw DomainError.invalid(field: "from", rule: "range", "from must be a night of the stay (\(stay.first) to \(stay.end.adding(days: -1)))")
+            throw DomainError.invalid(field: "from", rule: "span", "from must be a night of the stay (\(stay.first) to \(stay.end.adding(days: -1)))")
         }
         let nights = Nights(first: first, end: stay.end)
         // Earlier allocations give up the nights this one takes.

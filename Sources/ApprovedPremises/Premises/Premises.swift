@@ -81,7 +81,7 @@ public struct PremisesChanges: Sendable {
 
     func validate() throws {
         var validation = Validation()
-        if let name { validation.require(!name.trimmingCharacters(in: .whitespaces).isEmpty, field: "name", rule: "required", "name must not be empty") }
+        if let name { validation.require(!name.isBlank, field: "name", rule: "required", "name must not be empty") }
         for (field, value) in [("curfewStart", curfewStart), ("curfewEnd", curfewEnd), ("nightCheckStart", nightCheckStart), ("nightCheckEnd", nightCheckEnd)] {
             if let value {
                 validation.require(value.range(of: "^([01][0-9]|2[0-3]):[0-5][0-9]$", options: .regularExpression) != nil,
@@ -143,8 +143,8 @@ public struct NewPremises: Sendable {
 
     func validate() throws {
         var validation = Validation()
-        validation.require(!name.trimmingCharacters(in: .whitespaces).isEmpty, field: "name", rule: "required", "name is required")
-        validation.require(code.range(of: "^[A-Z0-9][A-Z0-9-]{1,15}$", options: .regularExpression) != nil,
+        validation.require(!name.isBlank, field: "name", rule: "required", "name is required")
+        validation.require(code.wholeMatch(of: /[A-Z0-9][A-Z0-9-]{1,15}/) != nil,
                            field: "code", rule: "format", "code must be 2-16 characters: capital letters, digits or '-'")
         validation.require(["men", "women"].contains(gender), field: "gender", rule: "oneOf", "gender must be men or women")
         validation.require(TimeZone(identifier: timeZone) != nil, field: "timeZone", rule: "format",

@@ -167,13 +167,13 @@ extension ReferralDetails {
             v.require(noms.range(of: "^[A-Z][0-9]{4}[A-Z]{2}$", options: .regularExpression) != nil, field: "nomsNumber", rule: "format",
                       "nomsNumber must look like A1234BC")
         }
-        v.require(!personName.trimmingCharacters(in: .whitespaces).isEmpty, field: "personName", rule: "required", "personName is required")
-        v.require(dateOfBirth.adding(days: 365 * 18) <= today && dateOfBirth.adding(days: 365 * 100) > today, field: "dateOfBirth", rule: "range",
+        v.require(!personName.isBlank, field: "personName", rule: "required", "personName is required")
+        v.require(dateOfBirth.adding(days: 365 * 18) <= today && dateOfBirth.adding(days: 365 * 100) > today, field: "dateOfBirth", rule: "age",
                   "dateOfBirth must make the person 18 to 100 years old")
         v.require(["man", "woman"].contains(gender), field: "gender", rule: "oneOf", "gender must be man or woman")
         v.require(referrerEmail.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil, field: "referrerEmail",
                   rule: "format", "referrerEmail must look like name@example.org")
-        v.require(!referrerName.trimmingCharacters(in: .whitespaces).isEmpty, field: "referrerName", rule: "required", "referrerName is required")
+        v.require(!referrerName.isBlank, field: "referrerName", rule: "required", "referrerName is required")
         if let release = expectedRelease {
             v.require(release <= expectedArrival, field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease")
         }

@@ -174,7 +174,7 @@ public struct ReferralStore: Sendable {
         try principal.require(Self.assessors, to: "see the referral queue")
         let offset = try page.cursor.map { cursor -> Int in
             guard let value = Int(try cursor.cursorKey()), value >= 0 else {
-                throw DomainError.invalid(field: "cursor", rule: "format", "cursor is not one this service gave out")
+                throw DomainError.invalid(field: "cursor", rule: "cursor", "cursor is not one this service gave out")
             }
             return value
         } ?? 0
@@ -200,7 +200,7 @@ public struct ReferralStore: Sendable {
         let (allowed, next, kind, note, roles) = (rule.from, rule.next, rule.event, decision.note, rule.roles)
         try principal.require(roles, to: "record that decision on a referral")
         if rule.needsNote {
-            guard let note, !note.trimmingCharacters(in: .whitespaces).isEmpty else {
+            guard let note, !note.isBlank else {
                 throw DomainError.invalid(field: "note", rule: "required", "say why, or what you ask or answer, in note")
             }
         }

@@ -88,7 +88,7 @@ public struct ReportStore: Sendable {
     static func validate(from: CalendarDate, to: CalendarDate) throws {
         var v = Validation()
         v.require(from < to, field: "to", rule: "order", "to must be after from")
-        v.require(from.days(to: to) <= maximumDays, field: "to", rule: "range", "a report covers at most \(maximumDays) days")
+        v.require(from.days(to: to) <= maximumDays, field: "to", rule: "span", "a report covers at most \(maximumDays) days")
         try v.check()
     }
 

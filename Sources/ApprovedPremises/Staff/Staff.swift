@@ -92,7 +92,7 @@ enum StaffRules {
     }
 
     static func validateDisplayName(_ name: String, into validation: inout Validation) {
-        validation.require(!name.trimmingCharacters(in: .whitespaces).isEmpty, field: "displayName", rule: "required",
+        validation.require(!name.isBlank, field: "displayName", rule: "required",
                            "displayName is required")
         validation.require(name.count <= 120, field: "displayName", rule: "length", "displayName must be at most 120 characters")
     }

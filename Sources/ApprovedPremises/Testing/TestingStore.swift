@@ -25,7 +25,7 @@ public struct TestingStore: Sendable {
         v.require(!reasons.isEmpty && reasons.allSatisfy { SubstanceTest.Reason(rawValue: $0) != nil }, field: "reasons", rule: "oneOf",
                   "reasons is one or more of " + SubstanceTest.Reason.allCases.map(\.rawValue).joined(separator: ", "))
         if let until { v.require(until > from, field: "until", rule: "order", "until must be after from") }
-        v.require(!note.trimmingCharacters(in: .whitespaces).isEmpty, field: "note", rule: "required", "note says what the authorisation rests on")
+        v.require(!note.isBlank, field: "note", rule: "required", "note says what the authorisation rests on")
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
@@ -102,14 +102,14 @@ public struct TestingStore: Sendable {
             v.require(taken <= now.addingTimeInterval(120), field: "takenAt", rule: "future", "takenAt must not be in the future")
             v.require(test.missedReason == nil, field: "missedReason", rule: "exclusive", "a test is taken or missed, not both")
             if test.sampleType == "urine_lab" {
-                v.require(!(test.sampleNumber ?? "").trimmingCharacters(in: .whitespaces).isEmpty, field: "sampleNumber", rule: "required",
+                v.require(!(test.sampleNumber ?? "").isBlank, field: "sampleNumber", rule: "required",
                           "a laboratory sample needs its seal or sample number")
             }
         } else {
             v.require(test.missedReason.flatMap(SubstanceTest.MissedReason.init(rawValue:)) != nil, field: "missedReason", rule: "required",
                       "a test not taken is missed with a reason: " + SubstanceTest.MissedReason.allCases.map(\.rawValue).joined(separator: ", "))
             if test.missedReason == "other" {
-                v.require(!(test.missedNote ?? "").trimmingCharacters(in: .whitespaces).isEmpty, field: "missedNote", rule: "required",
+                v.require(!(test.missedNote ?? "").isBlank, field: "missedNote", rule: "required",
                           "a test missed for another reason says what it was")
             }
         }
@@ -158,7 +158,7 @@ public struct TestingStore: Sendable {
         v.require(SubstanceTest.Step(rawValue: step) != nil, field: "step", rule: "oneOf",
                   "step must be one of " + SubstanceTest.Step.allCases.map(\.rawValue).joined(separator: ", "))
         v.require(at <= now.addingTimeInterval(120), field: "at", rule: "future", "at must not be in the future")
-        v.require(!person.trimmingCharacters(in: .whitespaces).isEmpty, field: "person", rule: "required", "person says who handled the sample")
+        v.require(!person.isBlank, field: "person", rule: "required", "person says who handled the sample")
         try v.check()
         return try await change(testID, action: "testing.custody", by: principal) { test, connection in
             guard test.sampleType == .urineLab, test.takenAt != nil else {

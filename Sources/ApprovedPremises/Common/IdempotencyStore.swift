@@ -59,7 +59,7 @@ public struct IdempotencyStore: Sendable {
         replay: (StoredResponse) -> T,
         change: () async throws -> (value: T, answer: StoredResponse)
     ) async throws -> T {
-        guard (1...200).contains(key.count) else {
+        guard (1...200).contains(key.unicodeScalars.count) else {
             throw DomainError.invalid(field: "Idempotency-Key", rule: "length", "Idempotency-Key must be 1-200 characters")
         }
         let value = try await pool.sharedTransaction { connection in

@@ -33,7 +33,7 @@ public struct CurfewVariationStore: Sendable {
         v.require(!reason.isBlank, field: "reason", rule: "required", "reason is required")
         v.require(!approvedBy.isBlank, field: "approvedBy", rule: "required", "approvedBy is required")
         if let hours {
-            v.require(hours.start != hours.end, field: "end", rule: "length", "a curfew window has a length: start and end must differ")
+            v.require(hours.start != hours.end, field: "end", rule: "window", "a curfew window has a length: start and end must differ")
         }
         try v.check()
         return try await ConstraintViolations.translating {

@@ -87,7 +87,7 @@ public struct IncidentStore: Sendable {
             for (field, text) in [("location", location), ("summary", summary), ("actionTaken", actionTaken)] {
                 v.require(!text.isBlank, field: field, rule: "required", "\(field) is required")
             }
-            v.require(summary.count <= 20_000, field: "summary", rule: "length", "summary is at most 20,000 characters")
+            v.require(summary.unicodeScalars.count <= 20_000, field: "summary", rule: "length", "summary is at most 20,000 characters")
             v.require(Set(residents).count == residents.count, field: "residents", rule: "unique", "each resident is named once")
             v.require(Set(staff).count == staff.count, field: "staff", rule: "unique", "each member of staff is named once")
             v.require(told.allSatisfy { !$0.isBlank }, field: "told", rule: "required",

@@ -19,7 +19,7 @@ extension PlacementStore {
                        by principal: Principal, now: Date = Date()) async throws -> Placement {
         let earlyReason = earlyReason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let earlyReason, !(1...500).contains(earlyReason.count) {
-            throw DomainError.invalid(field: "earlyArrivalReason", rule: "length", "earlyArrivalReason must be 1-500 characters")
+            throw DomainError.invalid(field: "earlyArrivalReason", rule: "reason", "earlyArrivalReason must be 1-500 characters")
         }
         guard arrivedAt <= now.addingTimeInterval(120) else {
             throw DomainError.invalid(field: "arrivedAt", rule: "future", "arrivedAt must not be in the future: record an arrival when it happens")

@@ -108,11 +108,11 @@ extension PremisesChanges {
     func checkWindows(against current: Premises) throws {
         var validation = Validation()
         if (curfewStart ?? current.curfewStart) == (curfewEnd ?? current.curfewEnd) {
-            validation.add(field: curfewEnd != nil ? "curfewEnd" : "curfewStart", rule: "length",
+            validation.add(field: curfewEnd != nil ? "curfewEnd" : "curfewStart", rule: "window",
                            "the curfew needs a length: curfewStart and curfewEnd must differ")
         }
         if (nightCheckStart ?? current.nightCheckStart) == (nightCheckEnd ?? current.nightCheckEnd) {
-            validation.add(field: nightCheckEnd != nil ? "nightCheckEnd" : "nightCheckStart", rule: "length",
+            validation.add(field: nightCheckEnd != nil ? "nightCheckEnd" : "nightCheckStart", rule: "window",
                            "the night checks need a length: nightCheckStart and nightCheckEnd must differ")
         }
         try validation.check()

@@ -66,15 +66,15 @@ enum StaffRules {
     static let minimumPasswordLength = 10
 
     static func validateUsername(_ username: String, into validation: inout Validation) {
-        validation.require(username.range(of: "^[a-z0-9][a-z0-9._-]{1,39}$", options: .regularExpression) != nil,
+        validation.require(username.wholeMatch(of: /[a-z0-9][a-z0-9._-]{1,39}/) != nil,
                            field: "username", rule: "format",
                            "username must be 2-40 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
     }
 
     static func validatePassword(_ password: String, into validation: inout Validation) {
-        validation.require(password.count >= minimumPasswordLength, field: "password", rule: "length",
+        validation.require(password.unicodeScalars.count >= minimumPasswordLength, field: "password", rule: "length",
                            "password must be at least \(minimumPasswordLength) characters")
-        validation.require(password.count <= 72, field: "password", rule: "length",
+        validation.require(password.unicodeScalars.count <= 72, field: "password", rule: "length",
                            "password must be at most 72 characters")
     }
 
@@ -94,7 +94,7 @@ enum StaffRules {
     static func validateDisplayName(_ name: String, into validation: inout Validation) {
         validation.require(!name.isBlank, field: "displayName", rule: "required",
                            "displayName is required")
-        validation.require(name.count <= 120, field: "displayName", rule: "length", "displayName must be at most 120 characters")
+        validation.require(name.unicodeScalars.count <= 120, field: "displayName", rule: "length", "displayName must be at most 120 characters")
     }
 
     static func validateEmail(_ email: String?, into validation: inout Validation) {

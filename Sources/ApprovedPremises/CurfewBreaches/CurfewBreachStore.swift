@@ -160,7 +160,7 @@ public struct CurfewBreachStore: Sendable {
     public func escalate(_ id: UUID, ppInformed: Bool, policeInformed: Bool, note: String?,
                                 by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
         guard ppInformed || policeInformed else {
-            throw DomainError.invalid(field: "ppInformed", rule: "required",
+            throw DomainError.invalid(field: "ppInformed", rule: "informed",
                                       "an escalation says who was informed: ppInformed, policeInformed or both")
         }
         return try await ConstraintViolations.translating {

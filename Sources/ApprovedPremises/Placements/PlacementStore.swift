@@ -36,7 +36,7 @@ public struct PlacementStore: Sendable {
     static func book(_ new: NewPlacement, referralID: UUID?, by principal: Principal, on connection: PostgresConnection) async throws -> Placement {
         var validation = Validation()
         let crn = new.crn.trimmingCharacters(in: .whitespaces).uppercased()
-        validation.require(crn.range(of: "^[A-Z][0-9]{6}$", options: .regularExpression) != nil, field: "crn", rule: "format",
+        validation.require(crn.wholeMatch(of: /[A-Z][0-9]{6}/) != nil, field: "crn", rule: "format",
                            "crn must be a letter and six digits, such as X123456")
         validation.require(!new.personName.isBlank, field: "personName", rule: "required", "personName is required")
         if let departure = new.expectedDeparture {
@@ -347,7 +347,7 @@ public struct PlacementStore: Sendable {
         let known = Set(try await connection.query("SELECT code FROM room_characteristic WHERE matched_on_bookings").map { try $0.decode("code", as: String.self) })
         let unknown = needs.filter { !known.contains($0) }
         if !unknown.isEmpty {
-            throw DomainError.invalid(field: "needs", rule: "oneOf",
+            throw DomainError.invalid(field: "needs", rule: "unknown",
                 "needs may hold only \(known.sorted().joined(separator: ", ")); not \(unknown.joined(separator: ", "))")
         }
     }

@@ -84,7 +84,7 @@ public struct PremisesChanges: Sendable {
         if let name { validation.require(!name.isBlank, field: "name", rule: "required", "name must not be empty") }
         for (field, value) in [("curfewStart", curfewStart), ("curfewEnd", curfewEnd), ("nightCheckStart", nightCheckStart), ("nightCheckEnd", nightCheckEnd)] {
             if let value {
-                validation.require(value.range(of: "^([01][0-9]|2[0-3]):[0-5][0-9]$", options: .regularExpression) != nil,
+                validation.require(value.wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil,
                                    field: field, rule: "format", "\(field) must be a time written HH:MM, such as 23:00")
             }
         }
@@ -147,7 +147,7 @@ public struct NewPremises: Sendable {
         validation.require(code.wholeMatch(of: /[A-Z0-9][A-Z0-9-]{1,15}/) != nil,
                            field: "code", rule: "format", "code must be 2-16 characters: capital letters, digits or '-'")
         validation.require(["men", "women"].contains(gender), field: "gender", rule: "oneOf", "gender must be men or women")
-        validation.require(TimeZone(identifier: timeZone) != nil, field: "timeZone", rule: "format",
+        validation.require(TimeZone(identifier: timeZone) != nil, field: "timeZone", rule: "timeZone",
                            "timeZone must be an IANA time zone such as Europe/London")
         try validation.check()
     }

@@ -161,17 +161,17 @@ extension ReferralDetails {
     /// Every rule a person can break in the form, named by field.
     func validate(today: CalendarDate) throws {
         var v = Validation()
-        v.require(crn.range(of: "^[A-Z][0-9]{6}$", options: .regularExpression) != nil, field: "crn", rule: "format",
+        v.require(crn.wholeMatch(of: /[A-Z][0-9]{6}/) != nil, field: "crn", rule: "format",
                   "crn must be a letter and six digits, such as X123456")
         if let noms = nomsNumber {
-            v.require(noms.range(of: "^[A-Z][0-9]{4}[A-Z]{2}$", options: .regularExpression) != nil, field: "nomsNumber", rule: "format",
+            v.require(noms.wholeMatch(of: /[A-Z][0-9]{4}[A-Z]{2}/) != nil, field: "nomsNumber", rule: "format",
                       "nomsNumber must look like A1234BC")
         }
         v.require(!personName.isBlank, field: "personName", rule: "required", "personName is required")
         v.require(dateOfBirth.adding(days: 365 * 18) <= today && dateOfBirth.adding(days: 365 * 100) > today, field: "dateOfBirth", rule: "age",
                   "dateOfBirth must make the person 18 to 100 years old")
         v.require(["man", "woman"].contains(gender), field: "gender", rule: "oneOf", "gender must be man or woman")
-        v.require(referrerEmail.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil, field: "referrerEmail",
+        v.require(EmailText.looksValid(referrerEmail), field: "referrerEmail",
                   rule: "format", "referrerEmail must look like name@example.org")
         v.require(!referrerName.isBlank, field: "referrerName", rule: "required", "referrerName is required")
         if let release = expectedRelease {
@@ -199,7 +199,7 @@ extension ReferralDetails {
                   "a licence curfew needs both licenceCurfewStart and licenceCurfewEnd")
         for (field, value) in [("licenceCurfewStart", licenceCurfewStart), ("licenceCurfewEnd", licenceCurfewEnd)] {
             if let value {
-                v.require(value.range(of: "^([01][0-9]|2[0-3]):[0-5][0-9]$", options: .regularExpression) != nil, field: field, rule: "format",
+                v.require(value.wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil, field: field, rule: "format",
                           "\(field) must be a time written HH:MM, such as 19:00")
             }
         }

@@ -201,7 +201,7 @@ public struct ReferralStore: Sendable {
         try principal.require(roles, to: "record that decision on a referral")
         if rule.needsNote {
             guard let note, !note.isBlank else {
-                throw DomainError.invalid(field: "note", rule: "required", "say why, or what you ask or answer, in note")
+                throw DomainError.invalid(field: "note", rule: "needed", "say why, or what you ask or answer, in note")
             }
         }
         return try await ConstraintViolations.translating {

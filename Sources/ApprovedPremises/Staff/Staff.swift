@@ -99,7 +99,7 @@ enum StaffRules {
 
     static func validateEmail(_ email: String?, into validation: inout Validation) {
         guard let email else { return }
-        validation.require(email.range(of: "^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", options: .regularExpression) != nil,
+        validation.require(EmailText.looksValid(email),
                            field: "email", rule: "format", "email must look like name@example.org")
     }
 }

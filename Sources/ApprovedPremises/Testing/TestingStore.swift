@@ -106,7 +106,7 @@ public struct TestingStore: Sendable {
                           "a laboratory sample needs its seal or sample number")
             }
         } else {
-            v.require(test.missedReason.flatMap(SubstanceTest.MissedReason.init(rawValue:)) != nil, field: "missedReason", rule: "required",
+            v.require(test.missedReason.flatMap(SubstanceTest.MissedReason.init(rawValue:)) != nil, field: "missedReason", rule: "missed",
                       "a test not taken is missed with a reason: " + SubstanceTest.MissedReason.allCases.map(\.rawValue).joined(separator: ", "))
             if test.missedReason == "other" {
                 v.require(!(test.missedNote ?? "").isBlank, field: "missedNote", rule: "required",

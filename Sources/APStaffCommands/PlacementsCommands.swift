@@ -209,9 +209,9 @@ struct PlacementsProfile: AsyncParsableCommand {
             if let value, !value.isEmpty { print("\(label.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)") }
         }
         print("\(d.personName) (\(d.crn))")
-        line("risk of serious harm", "overall \(d.roshOverall); children \(d.roshChildren ?? "-"); public \(d.roshPublic ?? "-"); known adult \(d.roshKnownAdult ?? "-"); staff \(d.roshStaff ?? "-")")
+        line("risk of serious harm", "overall \(d.roshOverall.rawValue); children \(d.roshChildren?.rawValue ?? "-"); public \(d.roshPublic?.rawValue ?? "-"); known adult \(d.roshKnownAdult?.rawValue ?? "-"); staff \(d.roshStaff?.rawValue ?? "-")")
         line("MAPPA", d.mappaCategory.map { "category \($0.rawValue), level \(d.mappaLevel?.rawValue ?? "-")" })
-        line("offences", d.offenceFlags?.joined(separator: ", "))
+        line("offences", d.offenceFlags?.map(\.rawValue).joined(separator: ", "))
         line("licence conditions", d.licenceConditions)
         line("licence curfew", d.licenceCurfewStart.map { "\($0)-\(d.licenceCurfewEnd ?? "")" })
         line("exclusion zones", d.exclusionZones)

@@ -28,7 +28,7 @@ struct ReferralsList: AsyncParsableCommand {
         }
         if json { try Terminal.printJSON(items); return }
         Terminal.printTable(["ARRIVAL", "NAME", "CRN", "STATUS", "HOME", "ROSH", "ID"], items.map {
-            [$0.details.expectedArrival, $0.details.personName, $0.details.crn, $0.status.rawValue, $0.details.homeDistrict, $0.details.roshOverall, $0.id]
+            [$0.details.expectedArrival, $0.details.personName, $0.details.crn, $0.status.rawValue, $0.details.homeDistrict, $0.details.roshOverall.rawValue, $0.id]
         })
     }
 }
@@ -51,9 +51,9 @@ struct ReferralsShow: AsyncParsableCommand {
         func line(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { print("\(label): \(value)") }
         }
-        line("risk", "\(d.roshOverall) overall")
+        line("risk", "\(d.roshOverall.rawValue) overall")
         line("MAPPA", d.mappaCategory.map { "category \($0.rawValue)" + (d.mappaLevel.map { ", level \($0.rawValue)" } ?? "") })
-        line("offences", d.offenceFlags?.joined(separator: ", "))
+        line("offences", d.offenceFlags?.map(\.rawValue).joined(separator: ", "))
         line("room needs", d.roomNeeds?.joined(separator: " "))
         line("premises needs", d.premisesNeeds?.joined(separator: " "))
         line("licence conditions", d.licenceConditions)

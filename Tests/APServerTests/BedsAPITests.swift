@@ -41,7 +41,7 @@ struct BedsAPITests {
                 Room 9,Ground,hasJacuzzi,9,2026-01-01
                 """
             let unknownAnswer = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: unknown))
-            #expect(unknownAnswer.status == .badRequest)
+            #expect(unknownAnswer.status == .unprocessableContent)
             #expect(try unknownAnswer.problemFields() == ["characteristics"])
             #expect(try await beds() == before)
         }
@@ -101,21 +101,22 @@ struct BedsAPITests {
             #expect(summary.map { $0["booked"] as? Int } == [1, 1, 1])
             #expect(summary.map { $0["unallocated"] as? Int } == [1, 1, 1])
 
-            let cases: [(HTTPRequest.Method, String, ByteBuffer?, String)] = [
-                (.get, "/premises/\(world.elm)/bed-board?from=2026-13-01", nil, "from"),
-                (.get, "/premises/\(world.elm)/bed-board?nights=400", nil, "nights"),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "nope", "personName": "A", "expectedArrival": "\(testDay(0))"]), "crn"),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(0))", "needs": ["hasMoat"]]), "needs"),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(0))"]), "expectedDeparture"),
-                (.post, "/placements/\(world.placement)/allocations", json(["bedId": "bed-one"]), "bedId"),
-                (.post, "/beds/\(world.bed)/out-of-service", json(["start": "\(testDay(0))", "end": "\(testDay(4))", "reason": "BORED"]), "reason"),
-                (.patch, "/premises/\(world.elm)", json(["curfewStart": "25:00"]), "curfewStart"),
-                (.patch, "/premises/\(world.elm)", json(["characteristics": ["hasMoat"]]), "characteristics"),
+            let cases: [(HTTPRequest.Method, String, ByteBuffer?, String, Int)] = [
+                (.get, "/premises/\(world.elm)/bed-board?from=2026-13-01", nil, "from", 400),
+                (.get, "/premises/\(world.elm)/bed-board?nights=400", nil, "nights", 400),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "nope", "personName": "A", "expectedArrival": "\(testDay(0))"]), "crn", 400),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(0))", "needs": ["hasMoat"]]), "needs", 422),
+                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(0))"]), "expectedDeparture", 422),
+                (.post, "/placements/\(world.placement)/allocations", json(["bedId": "bed-one"]), "bedId", 400),
+                (.post, "/beds/\(world.bed)/out-of-service", json(["start": "\(testDay(0))", "end": "\(testDay(4))", "reason": "BORED"]), "reason", 422),
+                (.patch, "/premises/\(world.elm)", json(["curfewStart": "25:00"]), "curfewStart", 400),
+                (.patch, "/premises/\(world.elm)", json(["characteristics": ["hasMoat"]]), "characteristics", 422),
             ]
-            for (method, uri, payload, field) in cases {
+            // 400 for a rule the document states, 422 for one only the service can judge (an unknown code, dates out of order).
+            for (method, uri, payload, field, status) in cases {
                 let response = try await client.execute(
                     uri: uri, method: method, headers: world.headers("manager", [HTTPField.Name("If-Match")!: "\"1\""]), body: payload)
-                #expect(response.status == .badRequest, "\(uri): \(response.status) \(response.text)")
+                #expect(Int(response.status.code) == status, "\(uri): \(response.status) \(response.text)")
                 #expect(try response.problemFields().contains(field), "\(uri): \(response.text)")
             }
         }

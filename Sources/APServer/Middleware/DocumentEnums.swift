@@ -50,8 +50,10 @@ struct DocumentEnums: Sendable {
         for child in node.children {
             switch child.key {
             case "properties":
-                // An object that also takes properties of its own naming is not closed.
-                if node.child("additionalProperties") == nil {
+                // An object that also takes properties of its own naming is not closed
+                // (`additionalProperties: false`, or no word on it, closes it).
+                if let extra = node.child("additionalProperties"), extra.inline?.trimmingCharacters(in: .whitespaces) != "false" {
+                } else {
                     found.properties[prefix, default: []].formUnion(child.children.map(\.key))
                 }
                 for property in child.children {

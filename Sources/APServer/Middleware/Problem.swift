@@ -16,8 +16,9 @@ struct Problem: Encodable, Sendable {
     /// The answer for a domain error.
     init(_ error: DomainError, requestID: String?) {
         var status = Self.status(of: error.kind)
-        // Bad input the document could not have refused is 422, not 400 (`FieldProblem.statedByDocument`).
-        if error.kind == .invalid, error.problems.contains(where: { !$0.isStatedByDocument }) {
+        // Bad input the document could not have refused is 422, not 400 (`FieldProblem.statedByDocument`);
+        // a request that breaks any rule the document states is malformed, 400, whatever else it breaks.
+        if error.kind == .invalid, !error.problems.isEmpty, error.problems.allSatisfy({ !$0.isStatedByDocument }) {
             status = .unprocessableContent
         }
         self.type = "https://approved-premises.justice.local/problems/" + Self.slug(of: error.kind)

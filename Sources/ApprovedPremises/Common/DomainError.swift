@@ -25,7 +25,7 @@ extension FieldProblem {
     /// dates out of order, a code or id it does not know, a cursor it did not give out) is
     /// answered 422, so that a value the document allows is never refused as malformed.
     public static let statedByDocument: Set<String> = [
-        "required", "format", "oneOf", "length", "type", "uuid", "json", "range", "additionalProperties", "dateTime",
+        "required", "format", "oneOf", "length", "type", "uuid", "json", "range", "additionalProperties", "dateTime", "date",
     ]
 
     /// Whether the document states this problem's rule.

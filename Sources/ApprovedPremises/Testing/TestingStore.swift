@@ -102,14 +102,14 @@ public struct TestingStore: Sendable {
             v.require(taken <= now.addingTimeInterval(120), field: "takenAt", rule: "future", "takenAt must not be in the future")
             v.require(test.missedReason == nil, field: "missedReason", rule: "exclusive", "a test is taken or missed, not both")
             if test.sampleType == "urine_lab" {
-                v.require(!(test.sampleNumber ?? "").isBlank, field: "sampleNumber", rule: "required",
+                v.require(!(test.sampleNumber ?? "").isBlank, field: "sampleNumber", rule: "needed",
                           "a laboratory sample needs its seal or sample number")
             }
         } else {
             v.require(test.missedReason.flatMap(SubstanceTest.MissedReason.init(rawValue:)) != nil, field: "missedReason", rule: "missed",
                       "a test not taken is missed with a reason: " + SubstanceTest.MissedReason.allCases.map(\.rawValue).joined(separator: ", "))
             if test.missedReason == "other" {
-                v.require(!(test.missedNote ?? "").isBlank, field: "missedNote", rule: "required",
+                v.require(!(test.missedNote ?? "").isBlank, field: "missedNote", rule: "needed",
                           "a test missed for another reason says what it was")
             }
         }

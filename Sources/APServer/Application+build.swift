@@ -43,12 +43,14 @@ public func buildApplication(
     let breachJob = JobStatus()
     let metrics = ServiceMetrics(pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob)
     let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
-                                 publicURL: configuration.publicURL, checkpoints: checkpoints, metrics: metrics, logger: logger)
+                                 publicURL: configuration.publicURL, checkpoints: checkpoints, metrics: metrics, clock: configuration.clock,
+                                 logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
-    app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), status: breachJob, logger: logger))
+    app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), status: breachJob, clock: configuration.clock,
+                                    logger: logger))
     app.addServices(reportPool)
     if checkpoints.key != nil {
         app.addServices(CheckpointJob(store: LogChainStore(pool: pool, checkpoints: checkpoints),
@@ -61,15 +63,16 @@ public func buildApplication(
 /// generated API behind authentication, idempotency and problem answers, and the OpenAPI
 /// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`); `checkpoints`
 /// the key and folder the logs are checkpointed with; `metrics` what `GET /metrics` reports (a
-/// registry of the router's own when not given).
+/// registry of the router's own when not given); `clock` what the API takes for now in the night's
+/// record (`ServerConfiguration.clock`).
 public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
                         publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
                         checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil,
-                        logger: Logger) throws -> Router<AppRequestContext> {
+                        clock: @escaping ServiceClock = { Date() }, logger: Logger) throws -> Router<AppRequestContext> {
     let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults,
                         checkpoints: checkpoints)
     let metrics = metrics ?? ServiceMetrics(pools: [("primary", pool)] + (reportPool.map { [("reports", $0)] } ?? []), breachJob: JobStatus())
-    let handler = APIHandler(pool: pool, stores: stores)
+    let handler = APIHandler(pool: pool, stores: stores, clock: clock)
     let document = try APIDocument.yaml()
     let routes = RouteMethods(document: document)
     let router = Router(context: AppRequestContext.self)

@@ -6,21 +6,30 @@ import ServiceLifecycle
 /// Opens curfew breaches as curfew windows start: every `interval`, each resident who is late
 /// gets a breach (once per window). Stops on graceful shutdown.
 struct BreachJob: Service {
+    /// One look: opens a breach for each resident late now, and says how many it opened.
+    @discardableResult
+    func pass() async throws -> Int {
+        let opened = try await CurfewBreachStore(pool: pool).scan(now: clock())
+        status.succeeded()
+        if opened > 0 {
+            logger.info("opened curfew breaches", metadata: ["count": "\(opened)"])
+        }
+        return opened
+    }
+
     let pool: PostgresPool
     let interval: Duration
     /// When it last ran, for `/metrics`.
     let status: JobStatus
+    /// What it takes for now (`ServerConfiguration.clock`).
+    let clock: ServiceClock
     let logger: Logger
 
     func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while true {
                 do {
-                    let opened = try await CurfewBreachStore(pool: pool).scan()
-                    status.succeeded()
-                    if opened > 0 {
-                        logger.info("opened curfew breaches", metadata: ["count": "\(opened)"])
-                    }
+                    try await pass()
                 } catch where Task.isCancelled {
                     return
                 } catch {

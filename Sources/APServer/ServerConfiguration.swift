@@ -20,6 +20,11 @@ public struct ServerConfiguration: Sendable {
     public var migrateOnStart: Bool
     /// How often the job looks for residents out after their curfew started (`AP_BREACH_SCAN_SECONDS`, default 60).
     public var breachScanSeconds: Int = 60
+    /// What the service takes for now when it judges the night: who is late, which breaches the
+    /// job opens, the time of an entry sent without one. The system clock; tests set another to
+    /// live given nights (the two the clocks change) through the service. The database's own
+    /// clock still stamps when each entry was recorded.
+    public var clock: ServiceClock = { Date() }
     /// How long one report query may run before the database stops it and the report is
     /// answered 503 (`AP_REPORT_TIMEOUT_SECONDS`, default 30).
     public var reportTimeoutSeconds: Int = 30

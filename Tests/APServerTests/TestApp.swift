@@ -77,14 +77,14 @@ struct TestWorld: Sendable {
 
 /// Runs `body` against the real router over a database of its own.
 func withApp(
-    _ setup: TestingSetup = .router, checkpoints: CheckpointSettings = .none,
+    _ setup: TestingSetup = .router, checkpoints: CheckpointSettings = .none, clock: @escaping ServiceClock = { Date() },
     _ body: @escaping @Sendable (any TestClientProtocol, TestWorld) async throws -> Void
 ) async throws {
     try await TestDatabase.withDatabase { pool in
         let world = try await TestWorld.make(pool: pool)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), checkpoints: checkpoints, logger: logger)
+        let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), checkpoints: checkpoints, clock: clock, logger: logger)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(setup) { client in
             try await body(DocumentedClient(client: client), world)

@@ -4,7 +4,8 @@ import Foundation
 
 extension APIHandler {
     func getTonight(_ input: Operations.GetTonight.Input) async throws -> Operations.GetTonight.Output {
-        let states = try await stores.curfew.tonight(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
+        let states = try await stores.curfew.tonight(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller(),
+                                                     now: clock())
         return .ok(.init(body: .json(states.map {
             .init(placementId: $0.placementID.lowercased, personName: $0.personName, crn: $0.crn, bedLabel: $0.bedLabel,
                   state: .init($0.state), since: $0.since, destination: $0.destination, expectedBack: $0.expectedBack,
@@ -44,20 +45,25 @@ extension APIHandler {
 
     func recordMovement(_ input: Operations.RecordMovement.Input) async throws -> Operations.RecordMovement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the entry as JSON") }
-        let entry = try await stores.curfew.record(try Input.uuid(input.path.placementId, field: "placementId"), body.domain(), by: try RequestScope.caller())
+        let now = clock()
+        let entry = try await stores.curfew.record(try Input.uuid(input.path.placementId, field: "placementId"), body.domain(now: now),
+                                                   by: try RequestScope.caller(), now: now)
         return try .created(.init(body: .json(.init(entry))))
     }
 
     func correctMovement(_ input: Operations.CorrectMovement.Input) async throws -> Operations.CorrectMovement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the correction as JSON") }
-        let entry = try await stores.curfew.correct(input.path.movementId, with: body.entry.domain(), reason: body.reason, by: try RequestScope.caller())
+        let now = clock()
+        let entry = try await stores.curfew.correct(input.path.movementId, with: body.entry.domain(now: now), reason: body.reason,
+                                                    by: try RequestScope.caller(), now: now)
         return try .created(.init(body: .json(.init(entry))))
     }
 }
 
 extension Components.Schemas.NewMovement {
-    func domain() -> CurfewStore.Entry {
-        CurfewStore.Entry(kind: kind.rawValue, occurredAt: occurredAt ?? Date(), destination: destination, expectedBack: expectedBack,
+    /// The entry, at `now` when it gives no time.
+    func domain(now: Date) -> CurfewStore.Entry {
+        CurfewStore.Entry(kind: kind.rawValue, occurredAt: occurredAt ?? now, destination: destination, expectedBack: expectedBack,
                           withPermission: withPermission ?? false)
     }
 }

@@ -10,7 +10,12 @@ struct APIHandler: APIProtocol {
     let pool: PostgresPool
     /// Every store, built once with the router.
     let stores: Stores
+    /// What the night's record takes for now (`ServerConfiguration.clock`).
+    let clock: ServiceClock
 }
+
+/// What the service takes for now.
+public typealias ServiceClock = @Sendable () -> Date
 
 /// Reading identifiers and versions from the request.
 enum Input {

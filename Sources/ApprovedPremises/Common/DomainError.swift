@@ -112,3 +112,11 @@ public struct Validation: Sendable {
         }
     }
 }
+
+extension DomainError {
+    /// What was sent, as a message quotes it: whole when short, else its first 40 characters
+    /// marked as cut, so that a message never repeats a huge input back.
+    public static func quoting(_ text: String) -> String {
+        text.count > 40 ? "\"\(text.prefix(40))…\" (\(text.count) characters)" : "\"\(text)\""
+    }
+}

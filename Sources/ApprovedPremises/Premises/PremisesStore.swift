@@ -136,7 +136,7 @@ public struct PremisesStore: Sendable {
     /// not secret, so the refusal says whose premises it is not.
     public func get(code: String, by principal: Principal) async throws -> Premises {
         guard let row = try await pool.query("SELECT \(Self.columns) FROM premises p WHERE p.code = \(code.uppercased())").first else {
-            throw DomainError(.notFound, "there is no premises with the code \(code)")
+            throw DomainError(.notFound, "there is no premises with the code \(DomainError.quoting(code))")
         }
         let premises = try Self.premises(from: row)
         guard principal.canSee(premisesID: premises.id, regionCode: premises.regionCode) else {

@@ -181,7 +181,7 @@ public struct StaffStore: Sendable {
     /// Sets a new password as an operator with database access (`ap staff reset-password --direct`).
     public func resetPasswordAsOperator(username: String, to password: String) async throws {
         guard let row = try await pool.query("SELECT id FROM staff WHERE username = \(username)").first else {
-            throw DomainError(.notFound, "there is no member of staff called \(username)")
+            throw DomainError(.notFound, "there is no member of staff called \(DomainError.quoting(username))")
         }
         try await setPassword(try row.decode("id"), to: password, auditedAs: nil)
     }

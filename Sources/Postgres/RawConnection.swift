@@ -42,6 +42,10 @@ final class RawConnection: @unchecked Sendable {
             _ = try execute(SQL(unsafeSQL: "SET TIME ZONE 'UTC'"))
             _ = try execute(SQL(unsafeSQL: "SET DateStyle = 'ISO, YMD'"))
             _ = try execute(SQL(unsafeSQL: "SET IntervalStyle = 'iso_8601'"))
+            // Every statement of ours is short and planned once; PostgreSQL's JIT compiler (on by
+            // default) spent about two seconds compiling each regional report's statement, for tens
+            // of milliseconds of running, and a cancel waits for it. Off, whatever the server says.
+            _ = try execute(SQL(unsafeSQL: "SET jit = off"))
             if let seconds = settings.statementTimeoutSeconds {
                 _ = try execute(SQL(unsafeSQL: "SET statement_timeout = \(seconds * 1000)"))
             }

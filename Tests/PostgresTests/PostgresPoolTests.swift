@@ -50,6 +50,18 @@ struct PostgresPoolTests {
         }
     }
 
+    @Test("every connection has JIT compilation off, whatever the server's default")
+    func jitOff() async throws {
+        try await TestDatabase.withEmptyDatabase { pool in
+            let server: String = try await pool.query("SELECT boot_val FROM pg_settings WHERE name = 'jit'").first!.decode("boot_val")
+            #expect(server == "on", "PostgreSQL 15 compiles with JIT by default; this test shows our connections do not")
+            for _ in 0..<3 {
+                let jit: String = try await pool.query("SELECT current_setting('jit') AS jit").first!.decode("jit")
+                #expect(jit == "off")
+            }
+        }
+    }
+
     @Test("an injection attempt is stored as text, not run")
     func injection() async throws {
         try await TestDatabase.withEmptyDatabase { pool in

@@ -348,7 +348,7 @@ public struct PlacementStore: Sendable {
         let unknown = needs.filter { !known.contains($0) }
         if !unknown.isEmpty {
             throw DomainError.invalid(field: "needs", rule: "unknown",
-                "needs may hold only \(known.sorted().joined(separator: ", ")); not \(unknown.joined(separator: ", "))")
+                "needs may hold only \(known.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknown.joined(separator: ", ")))")
         }
     }
 

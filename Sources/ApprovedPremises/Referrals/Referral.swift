@@ -194,7 +194,7 @@ extension ReferralDetails {
         }
         let unknownFlags = offenceFlags.filter { !Referral.offenceFlags.contains($0) }
         v.require(unknownFlags.isEmpty, field: "offenceFlags", rule: "oneOf",
-                  "offenceFlags may hold only \(Referral.offenceFlags.sorted().joined(separator: ", ")); not \(unknownFlags.joined(separator: ", "))")
+                  "offenceFlags may hold only \(Referral.offenceFlags.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknownFlags.joined(separator: ", ")))")
         v.require((licenceCurfewStart == nil) == (licenceCurfewEnd == nil), field: "licenceCurfewEnd", rule: "pair",
                   "a licence curfew needs both licenceCurfewStart and licenceCurfewEnd")
         for (field, value) in [("licenceCurfewStart", licenceCurfewStart), ("licenceCurfewEnd", licenceCurfewEnd)] {

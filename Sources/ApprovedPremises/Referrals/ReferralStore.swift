@@ -123,14 +123,14 @@ public struct ReferralStore: Sendable {
         var v = Validation()
         let rooms = Set(try await connection.query("SELECT code FROM room_characteristic WHERE matched_on_bookings").map { try $0.decode("code", as: String.self) })
         let unknownRooms = details.roomNeeds.filter { !rooms.contains($0) }
-        v.require(unknownRooms.isEmpty, field: "roomNeeds", rule: "oneOf",
-                  "roomNeeds may hold only \(rooms.sorted().joined(separator: ", ")); not \(unknownRooms.joined(separator: ", "))")
+        v.require(unknownRooms.isEmpty, field: "roomNeeds", rule: "unknown",
+                  "roomNeeds may hold only \(rooms.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknownRooms.joined(separator: ", ")))")
         let premises = Set(try await connection.query("SELECT code FROM premises_characteristic").map { try $0.decode("code", as: String.self) })
         let unknownPremises = details.premisesNeeds.filter { !premises.contains($0) }
-        v.require(unknownPremises.isEmpty, field: "premisesNeeds", rule: "oneOf",
-                  "premisesNeeds may hold only premises_characteristics.csv codes; not \(unknownPremises.joined(separator: ", "))")
+        v.require(unknownPremises.isEmpty, field: "premisesNeeds", rule: "unknown",
+                  "premisesNeeds may hold only premises_characteristics.csv codes; not \(DomainError.quoting(unknownPremises.joined(separator: ", ")))")
         if try await connection.first("SELECT 1 AS found FROM postcode_district WHERE outcode = \(details.homeDistrict)") == nil {
-            v.add(field: "homeDistrict", rule: "unknown", "homeDistrict \(details.homeDistrict) is not a known postcode district (such as M14 or LS6)")
+            v.add(field: "homeDistrict", rule: "unknown", "homeDistrict \(DomainError.quoting(details.homeDistrict)) is not a known postcode district (such as M14 or LS6)")
         }
         if let type = try await connection.first("SELECT womens_allowed FROM ap_type WHERE code = \(details.apType)") {
             if details.gender == "woman", try type.decode("womens_allowed", as: Bool.self) == false {

@@ -22,17 +22,10 @@ struct OfflineTests {
             let curfew = try #require([0, -1, -2].map { CurfewRules.instant(today.adding(days: $0), WallClock(hour: 23, minute: 0), in: zone) }
                 .first { $0 <= now.addingTimeInterval(-3_600) })
 
-            let port = try LocalCluster.freePort()
-            var environment = ProcessInfo.processInfo.environment
-            environment["DATABASE_URL"] = pool.settings.connectionString
-            environment["AP_PORT"] = String(port)
-            environment["LOG_LEVEL"] = "critical"
-            environment["AP_BREACH_SCAN_SECONDS"] = "3600"
-            let binary = try CommandLineTests.binary().path
-            var server = try Subprocess.start(binary, ["serve"], environment: environment)
+            let served = try await Self.serve(pool)
+            var server = served.server
+            let (base, start) = (served.base, served.start)
             defer { server.kill() }
-            let base = "http://127.0.0.1:\(port)"
-            try await FaultTests.waitReady(base)
 
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -72,7 +65,7 @@ struct OfflineTests {
             #expect(movementsBefore == 0)
 
             // Back: the next command sends them, in order, each once, with the time it happened.
-            server = try Subprocess.start(binary, ["serve"], environment: environment)
+            server = try start()
             try await FaultTests.waitReady(base)
             let next = try await ap(["whoami"])
             #expect(next.output.contains("Sent 4 entries saved on this PC"), "\(next.output)")
@@ -98,7 +91,7 @@ struct OfflineTests {
             _ = try await server.wait(upTo: .seconds(10))
             let again = try await ap(["in", "sam", "-y"])
             #expect(again.output.contains("saved on this PC (1 waiting)"), "\(again.output)")
-            server = try Subprocess.start(binary, ["serve"], environment: environment)
+            server = try start()
             try await FaultTests.waitReady(base)
             #expect(try await login("manager").status == 0)
             let audits: Int = try await pool.query("SELECT count(*)::integer AS n FROM audit_event WHERE action = 'movement.in'").first!.decode("n")
@@ -140,7 +133,9 @@ struct OfflineTests {
             let admin = try await world.fixtures.signIn("admin").principal
             _ = try await PlacementStore(pool: pool).arrive(world.placement, at: Date().addingTimeInterval(-30 * 3_600), keyWorkerID: nil,
                                                            expectedVersion: nil, by: admin)
-            var (server, base, start) = try await Self.serve(pool)
+            let served = try await Self.serve(pool)
+            var server = served.server
+            let (base, start) = (served.base, served.start)
             defer { server.kill() }
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }

@@ -52,8 +52,8 @@ struct DocumentEnums: Sendable {
             case "properties":
                 // An object that also takes properties of its own naming is not closed
                 // (`additionalProperties: false`, or no word on it, closes it).
-                if let extra = node.child("additionalProperties"), extra.inline?.trimmingCharacters(in: .whitespaces) != "false" {
-                } else {
+                let closed = node.child("additionalProperties").map { $0.inline?.trimmingCharacters(in: .whitespaces) == "false" } ?? true
+                if closed {
                     found.properties[prefix, default: []].formUnion(child.children.map(\.key))
                 }
                 for property in child.children {

@@ -11,11 +11,8 @@ struct OfflineTests {
     @Test("service stopped: ap out, in, check and an incident are saved on the PC (0600); started: sent once, in order, with their times; the breach follows; a refusal is kept and shown")
     func offlineNight() async throws {
         try await TestDatabase.withDatabase { pool in
-            let world = try await TestWorld.make(pool: pool)
-            let admin = try await world.fixtures.signIn("admin").principal
+            let world = try await Self.samArrived(pool)
             let now = Date()
-            _ = try await PlacementStore(pool: pool).arrive(world.placement, at: now.addingTimeInterval(-30 * 3_600), keyWorkerID: nil,
-                                                           expectedVersion: nil, by: admin)
             // The last 23:00 curfew start at least an hour ago, in the premises' zone.
             let zone = Premises.defaultTimeZone
             let today = CalendarDate.today(in: zone, now: now)
@@ -110,6 +107,15 @@ struct OfflineTests {
         }
     }
 
+    /// The test world, Sam Jones resident since 30 hours ago.
+    static func samArrived(_ pool: PostgresPool) async throws -> TestWorld {
+        let world = try await TestWorld.make(pool: pool)
+        let admin = try await world.fixtures.signIn("admin").principal
+        _ = try await PlacementStore(pool: pool).arrive(world.placement, at: Date().addingTimeInterval(-30 * 3_600), keyWorkerID: nil,
+                                                       expectedVersion: nil, by: admin)
+        return world
+    }
+
     /// `ap serve` over `pool` on a port of its own, with its address; the breach job left to the test.
     static func serve(_ pool: PostgresPool) async throws -> (server: Subprocess.Running, base: String, start: @Sendable () throws -> Subprocess.Running) {
         let port = try LocalCluster.freePort()
@@ -129,10 +135,7 @@ struct OfflineTests {
     @Test("an offline night typed without times: each entry is stored with the moment its command was typed, not when ap gave up or sent it")
     func offlineTimes() async throws {
         try await TestDatabase.withDatabase { pool in
-            let world = try await TestWorld.make(pool: pool)
-            let admin = try await world.fixtures.signIn("admin").principal
-            _ = try await PlacementStore(pool: pool).arrive(world.placement, at: Date().addingTimeInterval(-30 * 3_600), keyWorkerID: nil,
-                                                           expectedVersion: nil, by: admin)
+            let world = try await Self.samArrived(pool)
             let served = try await Self.serve(pool)
             var server = served.server
             let (base, start) = (served.base, served.start)
@@ -196,10 +199,7 @@ struct OfflineTests {
             try await TestDatabase.withDatabase { trainingPool in
                 var services = [(server: Subprocess.Running, base: String, start: @Sendable () throws -> Subprocess.Running)]()
                 for pool in [livePool, trainingPool] {
-                    let world = try await TestWorld.make(pool: pool)
-                    let admin = try await world.fixtures.signIn("admin").principal
-                    _ = try await PlacementStore(pool: pool).arrive(world.placement, at: Date().addingTimeInterval(-30 * 3_600), keyWorkerID: nil,
-                                                                   expectedVersion: nil, by: admin)
+                    let world = try await Self.samArrived(pool)
                     services.append(try await Self.serve(pool))
                 }
                 defer { for service in services { service.server.kill() } }

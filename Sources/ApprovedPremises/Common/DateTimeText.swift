@@ -37,8 +37,8 @@ public enum DateTimeText {
 }
 
 extension DateTimeText {
-    /// The months' names, as a person reads them in a message.
-    static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+    /// The months' names, as a person reads them (in a message here, on a page in the web view).
+    public static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
                          "November", "December"]
 
     /// A moment as a message says it, on the 24-hour clock in a premises' time zone: "23:30 on 3 December 2026".

@@ -197,7 +197,9 @@ public struct CurfewStore: Sendable {
             (SELECT 1, m.id, m.kind, m.occurred_at FROM movement m WHERE \(effective)
                  AND m.occurred_at > \(low)::timestamptz AND m.occurred_at <= \(high)::timestamptz)
             UNION ALL
-            (SELECT 2, m.id, m.kind, m.occurred_at FROM movement m WHERE \(effective) AND m.occurred_at > \(high)::timestamptz
+            -- the entry after: a correction answers to it; a new entry does not (a one-time filter skips the probe)
+            (SELECT 2, m.id, m.kind, m.occurred_at FROM movement m WHERE \(corrects != nil)::boolean AND \(effective)
+                 AND m.occurred_at > \(high)::timestamptz
              ORDER BY m.occurred_at, m.id LIMIT 1)
             """, reusingPlan: true)
         var steps = [LogOrder.Step]()
@@ -205,8 +207,6 @@ public struct CurfewStore: Sendable {
         for row in rows {
             let part: Int32 = try row.decode("part")
             if part == 0 { fromArrival = false }
-            // A new entry answers to the state at its own time only: what follows it is not read.
-            if part == 2 && corrects == nil { continue }
             steps.append(.init(id: try row.decode("id"), kind: try row.decode("kind"), at: try row.decode("occurred_at")))
         }
         steps.sort { ($0.at, $0.id ?? .max) < ($1.at, $1.id ?? .max) }

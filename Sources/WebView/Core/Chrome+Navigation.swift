@@ -61,8 +61,7 @@ extension String {
 struct Wording: Sendable {
     let timeZone: TimeZone
 
-    private static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-                                 "October", "November", "December"]
+    private static let months = DateTimeText.months
     private static let weekdays = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"]
 
     /// `Wednesday 2 December 2026`.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL: installs what is missing (PostgreSQL 15,
 # contrib, libpq-dev, pkg-config), starts a private cluster on a free port, builds, runs
-# `swift test`, fuzzes the API (Deploy/fuzz.sh), tests the web view in Chromium
+# `swift test`, runs the benchmarks on a small seed (Deploy/bench.sh), fuzzes the API (Deploy/fuzz.sh), tests the web view in Chromium
 # (Deploy/browser-test.sh), and removes the cluster. Fails if any database or browser test was
 # skipped.
 set -euo pipefail
@@ -65,6 +65,11 @@ if ! grep -E "Test run with [0-9]+ tests? .*passed" "$LOG" >/dev/null; then
     exit 1
 fi
 count="$(grep -oE "Test run with [0-9]+ tests?" "$LOG" | grep -oE "[0-9]+" | awk '{ n += $1 } END { print n }')"
+
+# The three benchmarks end to end on a small national seed (Deploy/bench.sh): their figures
+# are printed, not asserted, but a benchmark that no longer runs, or whose answers differ from
+# its baseline's, fails the run.
+bash Deploy/bench.sh
 
 # The API fuzzed by schemathesis against the real service (Deploy/fuzz.sh).
 bash Deploy/fuzz.sh

@@ -1,7 +1,11 @@
 -- pgbench baseline of `ap db bench`: the statements one API sign-in runs
--- (POST /placements/{id}/movements with an Idempotency-Key), in the service's order, in one
--- transaction: the session lookup, then the key's claim, the placement (locked), the access
--- check, the resident's last entry, the chained insert, the closing of any open curfew breach, its audit row and the stored answer.
+-- (POST /placements/{id}/movements with an Idempotency-Key), in the service's order and as it
+-- sends them (taken from PostgreSQL's statement log of one sign-in), in one transaction: the
+-- session lookup, then the key's claim, the placement (locked), the access check, the log's
+-- order around the new entry, naming the member of staff the chain trigger records, the chained
+-- insert, the resident's curfew and breaches (to re-evaluate any breach), the audit row and the
+-- stored answer. Sign-outs and sign-ins run the same statements; only the kind differs.
+-- Keep it in step with the service: `ap db bench` is only fair while it is.
 -- Variables (pgbench -D): placement, premises, staff, token_hash (hex of the bearer token's SHA-256).
 \set key random(1, 1000000000000)
 SELECT ss.id AS session_id, ss.expires_at, s.id, s.username, s.display_name, s.email, s.role, s.premises_id, s.region_code, s.active, s.version
@@ -12,35 +16,46 @@ INSERT INTO idempotency_record (staff_id, idempotency_key, request_fingerprint)
 VALUES (':staff', 'bench-' || :key, sha256(convert_to('POST /placements/' || ':placement' || '/movements ' || :key, 'UTF8')))
 ON CONFLICT (staff_id, idempotency_key) DO NOTHING;
 SELECT p.id, p.premises_id, p.crn, p.person_name, p.expected_arrival, p.expected_departure, array_to_string(p.needs, ',') AS needs,
-       p.overbooking_reason, p.arrived_at, p.arrival_date, p.key_worker_id, p.non_arrived_at, p.non_arrival_reason_code,
+       p.overbooking_reason, p.arrived_at, p.arrival_date, p.early_arrival_reason, p.key_worker_id, p.non_arrived_at, p.non_arrival_reason_code,
        p.departed_at, p.departure_date, p.departure_reason_code, p.move_on_category_code, p.transferred_to,
        p.cancelled_at, p.cancellation_reason_code, p.version
 FROM placement p WHERE p.id = ':placement' FOR UPDATE;
 SELECT name, region_code, time_zone FROM premises WHERE id = ':premises';
-SELECT m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at, s.display_name AS recorded_by, m.destination, m.expected_back,
-       m.with_permission, m.corrects_id, m.correction_reason,
-       (SELECT c.id FROM movement c WHERE c.corrects_id = m.id ORDER BY c.id DESC LIMIT 1) AS corrected_by_id
-FROM movement m JOIN staff s ON s.id = m.recorded_by
-WHERE m.placement_id = ':placement' AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
-ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1;
-INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, recorded_by, destination, expected_back, with_permission, corrects_id, correction_reason)
-VALUES (':premises', ':placement', 'in', now(), ':staff', 'bench', NULL, false, NULL, NULL)
+(SELECT 0 AS part, m.id, m.kind, m.occurred_at FROM movement m WHERE m.placement_id = ':placement' AND m.id IS DISTINCT FROM NULL
+     AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id) AND m.occurred_at <= now()
+ ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1)
+UNION ALL
+(SELECT 1, m.id, m.kind, m.occurred_at FROM movement m WHERE m.placement_id = ':placement' AND m.id IS DISTINCT FROM NULL
+     AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id) AND m.occurred_at > now() AND m.occurred_at <= now())
+UNION ALL
+(SELECT 2, m.id, m.kind, m.occurred_at FROM movement m WHERE false AND m.placement_id = ':placement' AND m.id IS DISTINCT FROM NULL
+     AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id) AND m.occurred_at > now()
+ ORDER BY m.occurred_at, m.id LIMIT 1);
+SELECT set_config('ap.staff_id', ':staff', true);
+INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
+VALUES (':premises', ':placement', 'in', now(), 'bench', NULL, false, NULL, NULL)
 RETURNING m.id AS movement_id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
           (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
           m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id \gset
-UPDATE curfew_breach b SET closed_at = now(), closed_by_movement = :movement_id,
-    minutes_late = greatest(0, floor(extract(epoch FROM now() - greatest(b.window_start,
-        coalesce((SELECT max(m.occurred_at) FROM movement m WHERE m.placement_id = b.placement_id AND m.kind = 'out'
-                  AND m.occurred_at <= now()
-                  AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)), b.window_start))) / 60))::integer
-WHERE b.placement_id = ':placement' AND b.closed_at IS NULL AND b.window_start <= now();
+SELECT pr.time_zone, to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
+       to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end,
+       p.premises_id, p.arrived_at,
+       (SELECT min(b.window_start) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL
+            AND (b.closed_at IS NULL OR b.closed_at >= now())) AS earliest_breach,
+       (SELECT string_agg(concat_ws(' ', lower(v.nights), upper(v.nights), coalesce(to_char(v.curfew_start, 'HH24:MI'), '-'),
+                                    coalesce(to_char(v.curfew_end, 'HH24:MI'), '-')), ';')
+        FROM curfew_variation v WHERE v.placement_id = p.id) AS variations
+FROM placement p JOIN premises pr ON pr.id = p.premises_id LEFT JOIN referral r ON r.id = p.referral_id
+WHERE p.id = ':placement';
 INSERT INTO audit_event (staff_id, action, entity, entity_id, before, after, request_id)
 VALUES (':staff', 'movement.in', 'movement', ':movement_id', NULL,
-        jsonb_build_object('id', :movement_id, 'placementID', ':placement', 'kind', 'in', 'occurredAt', 786300000.5, 'recordedAt', 786300000.5,
-                           'recordedBy', 'Benchmark', 'destination', 'bench', 'withPermission', false), 'bench-request-id');
+        ('{"id": ' || :movement_id || ', "kind": "in", "occurredAt": "2026-12-06T17:29:55Z", "recordedAt": "2026-12-06T17:29:56Z", '
+         || '"recordedBy": "Benchmark", "destination": "bench", "placementID": "' || upper(':placement') || '", "withPermission": false}')::jsonb,
+        'bench-' || :key);
 UPDATE idempotency_record
-SET status = 201, response_headers = '{"Content-Type": "application/json; charset=utf-8"}'::jsonb,
-    response_body = convert_to('{"id":' || :movement_id || ',"placementId":"' || ':placement' || '","kind":"in","occurredAt":"2026-12-01T20:00:00Z","recordedAt":"2026-12-01T20:00:00Z","recordedBy":"Benchmark","destination":"bench","withPermission":false,"lateEntry":false}', 'UTF8'),
+SET status = 201, response_headers = '{"content-type": "application/json; charset=utf-8"}'::jsonb,
+    response_body = convert_to('{"destination":"bench","id":' || :movement_id || ',"kind":"in","lateEntry":false,"occurredAt":"2026-12-06T17:29:55Z","placementId":"'
+                               || ':placement' || '","recordedAt":"2026-12-06T17:29:56Z","recordedBy":"Benchmark","withPermission":false}', 'UTF8'),
     completed_at = now()
 WHERE staff_id = ':staff' AND idempotency_key = 'bench-' || :key;
 COMMIT;

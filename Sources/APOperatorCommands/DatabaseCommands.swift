@@ -15,8 +15,10 @@ struct DB: AsyncParsableCommand {
 }
 
 /// Opens a pool for an operator command and closes it afterwards.
-func withOperatorPool<T>(_ body: (PostgresPool) async throws -> T) async throws -> T {
-    let pool = PostgresPool(settings: .fromEnvironment(), maxConnections: 2)
+func withOperatorPool<T>(jit: Bool = false, _ body: (PostgresPool) async throws -> T) async throws -> T {
+    var settings = ConnectionSettings.fromEnvironment()
+    settings.jit = jit
+    let pool = PostgresPool(settings: settings, maxConnections: 2)
     do {
         let value = try await body(pool)
         await pool.close()

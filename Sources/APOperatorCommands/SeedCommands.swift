@@ -19,12 +19,14 @@ struct Seed: AsyncParsableCommand {
 
     @Option(help: "The scale: national.") var scale: String = "national"
     @Option(help: "Years of history.") var years: Int = 5
+    @Option(help: "Premises, spread over the regions (a smaller country for a quick run: CI's benchmarks use 24).") var premises: Int = 104
     @Option(help: "The random seed.") var seed: UInt64 = 1
     @Option(help: "The last day of the history (YYYY-MM-DD); today when left out. Bookings run 12 weeks beyond.") var until: String?
 
     func validate() throws {
         guard scale == "national" else { throw ValidationError("--scale national is the one scale there is") }
         guard (1...10).contains(years) else { throw ValidationError("--years must be 1 to 10") }
+        guard (1...500).contains(premises) else { throw ValidationError("--premises must be 1 to 500") }
     }
 
     func run() async throws {
@@ -34,7 +36,9 @@ struct Seed: AsyncParsableCommand {
         } ?? CalendarDate.today(in: Premises.defaultTimeZone)
         let started = Date()
         let summary = try await withOperatorPool { pool in
-            try await NationalSeed(years: years, seed: seed, until: last).load(pool: pool) { step in
+            var national = NationalSeed(years: years, seed: seed, until: last)
+            national.premisesCount = premises
+            return try await national.load(pool: pool) { step in
                 FileHandle.standardError.write(Data("\(String(format: "%6.1f s", Date().timeIntervalSince(started)))  \(step)\n".utf8))
             }
         }
@@ -61,13 +65,15 @@ struct BenchReports: AsyncParsableCommand {
     @Option(help: "The years the national report covers.") var years: Int = 5
     @Option(help: "Timed runs of each (after one warm-up).") var runs: Int = 5
     @Option(help: "The last day covered (YYYY-MM-DD); today when left out.") var until: String?
+    @Flag(help: "Let PostgreSQL compile the statements of both just in time (its own default; the service turns it off), to show what that costs.")
+    var jit = false
 
     func run() async throws {
         let to = try until.map { text -> CalendarDate in
             guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
             return date
         } ?? CalendarDate.today(in: Premises.defaultTimeZone)
-        try await withOperatorPool { pool in
+        try await withOperatorPool(jit: jit) { pool in
             let principal = Principal(staffID: UUID(), username: "benchmark", displayName: "Benchmark", role: .administrator, premisesID: nil,
                                       regionCode: nil, sessionID: UUID(), expiresAt: Date().addingTimeInterval(3600))
             guard let premises: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'NAT-001'").first?.decode("id") else {
@@ -76,12 +82,13 @@ struct BenchReports: AsyncParsableCommand {
             let reports = ReportStore(pool: pool)
             let handWritten = ReportBaseline(pool: pool)
             let cases: [(name: String, scope: ReportScope, from: CalendarDate, period: ReportPeriod, moveOn: Bool)] = [
-                ("occupancy, national, by month, \(years) years", .country, to.adding(days: -365 * years), .month, false),
+                ("occupancy, national, by month, \(years) year\(years == 1 ? "" : "s")", .country, to.adding(days: -365 * years), .month, false),
                 ("occupancy, region NW, by week, 1 year", .region("NW"), to.adding(days: -364), .week, false),
                 ("occupancy, one premises, by day, 1 quarter", .premises(premises), to.adding(days: -91), .day, false),
-                ("move-on, national, by quarter, \(years) years", .country, to.adding(days: -365 * years), .quarter, true),
+                ("move-on, national, by quarter, \(years) year\(years == 1 ? "" : "s")", .country, to.adding(days: -365 * years), .quarter, true),
             ]
-            print("Median of \(runs) runs each, after a warm-up; the baseline is a hand-written plain SQL query for the same figures.\n")
+            print("Median of \(runs) runs each, after a warm-up; the baseline is a hand-written plain SQL query for the same figures.")
+            print(try await BenchJIT.describe(pool, service: false) + "\n")
             var rows = [[String]]()
             var failures = [String]()
             for benchmark in cases {
@@ -116,5 +123,20 @@ struct BenchReports: AsyncParsableCommand {
             times.append(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
         }
         return (result, times.sorted()[times.count / 2])
+    }
+}
+
+/// What the benchmarks say about PostgreSQL's JIT compiler, beside their figures.
+enum BenchJIT {
+    /// "JIT: off on ... (the server's own setting: on)", read from the benchmark's own connection.
+    static func describe(_ pool: PostgresPool, service: Bool) async throws -> String {
+        guard let row = try await pool.query("SELECT current_setting('jit') AS here, reset_val AS server FROM pg_settings WHERE name = 'jit'").first else {
+            return "JIT: unknown"
+        }
+        let here: String = try row.decode("here")
+        let server: String = try row.decode("server")
+        let whose = service ? "the service's connections and the baselines'" : "the report's connections and the baseline's"
+        let how = here == "off" ? "(SET jit = off, as the service always sets it)" : "(--jit: PostgreSQL's default, which the service turns off)"
+        return "JIT: \(here) on \(whose) \(how); the server's own setting is \(server)."
     }
 }

@@ -15,6 +15,9 @@ public struct ConnectionSettings: Sendable {
     public var applicationName: String
     /// How long one statement may run before the server stops it (57014, `PostgresError.Kind.queryCanceled`); nil: no limit.
     public var statementTimeoutSeconds: Int?
+    /// Whether PostgreSQL may compile this connection's statements just in time (its `jit`
+    /// setting, on by default in PostgreSQL 15). Off unless a benchmark asks, to show what it costs.
+    public var jit = false
 
     /// A value with each field given.
     public init(connectionString: String = "", connectTimeoutSeconds: Int = 5, applicationName: String = "approved-premises") {

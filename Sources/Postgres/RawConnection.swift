@@ -44,8 +44,9 @@ final class RawConnection: @unchecked Sendable {
             _ = try execute(SQL(unsafeSQL: "SET IntervalStyle = 'iso_8601'"))
             // Every statement of ours is short and planned once; PostgreSQL's JIT compiler (on by
             // default) spent about two seconds compiling each regional report's statement, for tens
-            // of milliseconds of running, and a cancel waits for it. Off, whatever the server says.
-            _ = try execute(SQL(unsafeSQL: "SET jit = off"))
+            // of milliseconds of running, and a cancel waits for it. Off, whatever the server says
+            // (a benchmark may turn it on to show the difference).
+            _ = try execute(SQL(unsafeSQL: settings.jit ? "SET jit = on" : "SET jit = off"))
             if let seconds = settings.statementTimeoutSeconds {
                 _ = try execute(SQL(unsafeSQL: "SET statement_timeout = \(seconds * 1000)"))
             }

@@ -17,7 +17,8 @@ struct Bench: AsyncParsableCommand {
 
               matching    GET /referrals/{id}/matches for referrals it takes in and accepts, arriving \
             2 and 24 weeks after --until, next to a hand-written night-by-night SQL query for the \
-            same candidates (compared)
+            same answer: the candidates with their beds, and for each premises full then the first \
+            date it has room (compared)
               tonight     GET /premises/{id}/tonight for the premises with the most residents, next \
             to what a hand-written request would run: the session lookup and one plain SQL \
             statement for the same residents
@@ -79,7 +80,8 @@ struct Bench: AsyncParsableCommand {
                 if !noWrites {
                     rows += try await BenchWrites(pool: pool, api: api, account: account, seconds: seconds).run(clients: counts)
                 }
-                print("Reads: median of \(runs) runs after a warm-up. Writes: per second over \(seconds) s.\n")
+                print("Reads: median of \(runs) runs after a warm-up. Writes: per second over \(seconds) s.")
+                print(try await BenchJIT.describe(pool, service: true) + "\n")
                 Terminal.printTable(["WHAT", "OURS", "BASELINE", "RATIO", "NOTE"], rows)
                 try await http.shutdown()
             } catch {
@@ -98,19 +100,21 @@ struct Bench: AsyncParsableCommand {
             throw CLIError("the postcode district \(home) is not in the reference data: run ap db migrate")
         }
         let location = (latitude: try district.decode("latitude", as: Double.self), longitude: try district.decode("longitude", as: Double.self))
-        let (answer, ours) = try await BenchReports.time(runs: runs) {
+        let (answer, ourTime) = try await BenchReports.time(runs: runs) {
             try await api.get("/referrals/\(referral.uuidString.lowercased())/matches")
         }
         let (theirs, baseline) = try await BenchReports.time(runs: runs) {
-            try await BenchBaselines.candidates(pool, stay: stay, home: location, radius: radius)
+            try await BenchBaselines.matches(pool, stay: stay, home: location, radius: radius, searchAheadDays: MatchResult.searchAheadDays)
         }
         let matches = try JSONDecoder().decode(BenchMatches.self, from: answer)
-        let ourCandidates = matches.candidates.map { "\($0.code) bed \($0.bedLabel)" }.sorted()
-        guard ourCandidates == theirs else {
-            throw CLIError("the matcher and the hand-written query disagree: \(ourCandidates) against \(theirs)")
+        let full = matches.excluded.compactMap { excluded in excluded.freeFrom.map { "\(excluded.code) from \($0)" } }
+        let ours = matches.candidates.map { "\($0.code) bed \($0.bedLabel)" } + full
+        guard ours.sorted() == theirs else {
+            throw CLIError("the matcher and the hand-written query disagree: \(ours.sorted()) against \(theirs)")
         }
-        return ["matching, national, \(home) within \(radius) miles, arriving \(arrival)", Self.ms(ours), Self.ms(baseline), Self.ratio(ours, baseline),
-                "\(matches.candidates.count) candidates (same), \(matches.excluded.count) left out"]
+        return ["matching, national, \(home) within \(radius) miles, arriving \(arrival)", Self.ms(ourTime), Self.ms(baseline),
+                Self.ratio(ourTime, baseline),
+                "\(matches.candidates.count) candidates, \(full.count) full with their first free date (same); \(matches.excluded.count) left out"]
     }
 
     func tonight(_ pool: PostgresPool, _ api: BenchAPI) async throws -> [String] {
@@ -164,6 +168,7 @@ struct BenchMatches: Decodable {
     }
     struct Excluded: Decodable {
         var code: String
+        var freeFrom: String?
     }
     var candidates: [Candidate]
     var excluded: [Excluded]

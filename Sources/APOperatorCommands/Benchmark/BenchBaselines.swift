@@ -43,14 +43,26 @@ enum BenchBaselines {
             """).count
     }
 
-    /// The premises that can take a man's referral to a NORMAL AP with no special needs for
-    /// `stay`, within `radius` miles of `home`, with the bed each would get: night by night, a
-    /// premises is left out when it is full on any night of the stay, and a bed when it is not in
-    /// use, in service and unallocated on every night. Codes and bed labels, by code.
-    static func candidates(_ pool: PostgresPool, stay: Nights, home: (latitude: Double, longitude: Double), radius: Int) async throws -> [String] {
+    /// What matching answers for a man's referral to a NORMAL AP with no special needs for
+    /// `stay`, within `radius` miles of `home`, worked out night by night as one would first write
+    /// it: the premises suitable (men's, NORMAL, active, within the radius); each one's full nights
+    /// over the stay and the eight weeks after it (a night is full when its placements and one more
+    /// outnumber the beds in use and in service); and for each start from the stay's first night
+    /// to eight weeks later, the bed the premises would give (in use, and neither allocated nor out
+    /// of service, throughout; the plainest bed first) when it is full on none of those nights.
+    /// A premises with a bed on the first night is a candidate ("NAT-012 bed 7"); one full then is
+    /// given the first later start it has a bed ("NAT-014 from 2026-12-21"), as matching gives it;
+    /// one with none within the eight weeks is left out, as matching leaves its date out. By code.
+    static func matches(_ pool: PostgresPool, stay: Nights, home: (latitude: Double, longitude: Double), radius: Int,
+                        searchAheadDays: Int) async throws -> [String] {
         try await pool.query("""
-            WITH stay AS (
-                SELECT d::date AS night FROM generate_series(\(stay.first)::date, \(stay.end)::date - 1, interval '1 day') AS d
+            WITH night AS (
+                SELECT d::date AS night
+                FROM generate_series(\(stay.first)::date, \(stay.end)::date + \(searchAheadDays)::integer - 1, interval '1 day') AS d
+            ),
+            start AS (
+                SELECT k AS days, \(stay.first)::date + k AS first, \(stay.first)::date + k + \(stay.count)::integer AS until
+                FROM generate_series(0, \(searchAheadDays)::integer) AS k
             ),
             suitable AS (
                 SELECT p.id, p.code FROM premises p
@@ -61,26 +73,34 @@ enum BenchBaselines {
                         + cos(radians(\(home.latitude))) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - \(home.longitude)) / 2), 2)
                       ))) <= \(radius)
             ),
-            full_night AS (
-                SELECT DISTINCT s.id FROM suitable s CROSS JOIN stay n
+            full_night AS MATERIALIZED (
+                SELECT s.id, n.night FROM suitable s CROSS JOIN night n
                 WHERE (SELECT count(*) FROM placement p WHERE p.premises_id = s.id AND p.nights @> n.night) + 1
                     > (SELECT count(*) FROM bed b WHERE b.premises_id = s.id AND b.in_use @> n.night
                        AND NOT EXISTS (SELECT 1 FROM bed_out_of_service o WHERE o.bed_id = b.id AND o.cancelled_at IS NULL AND o.nights @> n.night))
             ),
+            open_start AS MATERIALIZED (
+                SELECT s.id, s.code, st.days, st.first, daterange(st.first, st.until, '[)') AS stay
+                FROM suitable s CROSS JOIN start st
+                WHERE NOT EXISTS (SELECT 1 FROM full_night f WHERE f.id = s.id AND f.night >= st.first AND f.night < st.until)
+            ),
+            busy AS MATERIALIZED (
+                SELECT a.bed_id, a.nights FROM bed_allocation a
+                WHERE a.released_at IS NULL AND a.nights && daterange(\(stay.first)::date, \(stay.end)::date + \(searchAheadDays)::integer, '[)')
+                UNION ALL
+                SELECT o.bed_id, o.nights FROM bed_out_of_service o
+                WHERE o.cancelled_at IS NULL AND o.nights && daterange(\(stay.first)::date, \(stay.end)::date + \(searchAheadDays)::integer, '[)')
+            ),
             free_bed AS (
-                SELECT DISTINCT ON (b.premises_id) b.premises_id, b.label
-                FROM bed b JOIN suitable s ON s.id = b.premises_id
-                WHERE b.in_use @> daterange(\(stay.first)::date, \(stay.end)::date, '[)')
-                  AND NOT EXISTS (SELECT 1 FROM bed_allocation a WHERE a.bed_id = b.id AND a.released_at IS NULL
-                                  AND a.nights && daterange(\(stay.first)::date, \(stay.end)::date, '[)'))
-                  AND NOT EXISTS (SELECT 1 FROM bed_out_of_service o WHERE o.bed_id = b.id AND o.cancelled_at IS NULL
-                                  AND o.nights && daterange(\(stay.first)::date, \(stay.end)::date, '[)'))
-                ORDER BY b.premises_id, (SELECT count(*) FROM room_feature f WHERE f.room_id = b.room_id), b.label
+                SELECT o.id, o.code, o.days, o.first, b.label, (SELECT count(*) FROM room_feature f WHERE f.room_id = b.room_id) AS extras
+                FROM open_start o JOIN bed b ON b.premises_id = o.id AND b.in_use @> o.stay
+                WHERE NOT EXISTS (SELECT 1 FROM busy u WHERE u.bed_id = b.id AND u.nights && o.stay)
+            ),
+            earliest AS (
+                SELECT DISTINCT ON (id) code, days, first, label AS bed FROM free_bed ORDER BY id, days, extras, label
             )
-            SELECT s.code || ' bed ' || f.label AS candidate
-            FROM suitable s JOIN free_bed f ON f.premises_id = s.id
-            WHERE s.id NOT IN (SELECT id FROM full_night)
-            ORDER BY s.code
-            """).map { try $0.decode("candidate", as: String.self) }
+            SELECT CASE WHEN days = 0 THEN code || ' bed ' || bed ELSE code || ' from ' || first END AS answer
+            FROM earliest ORDER BY code
+            """).map { try $0.decode("answer", as: String.self) }
     }
 }

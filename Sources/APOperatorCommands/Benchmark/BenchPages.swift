@@ -106,7 +106,8 @@ struct BenchPages: AsyncParsableCommand {
                                  "page \(html.count / 1024) KB; API: \(calls.count) call\(calls.count == 1 ? "" : "s"), \(json / 1024) KB"])
                 }
                 let residents: Int = try busiest.decode("residents")
-                print("\(code): \(residents) residents. Median of \(runs) runs after a warm-up; the baseline is the API calls for the same data, made side by side.\n")
+                print("\(code): \(residents) residents. Median of \(runs) runs after a warm-up; the baseline is the API calls for the same data, made side by side.")
+                print(try await BenchJIT.describe(pool, service: true) + "\n")
                 Terminal.printTable(["PAGE", "PAGE TIME", "API", "RATIO", "NOTE"], rows)
                 try await http.shutdown()
             } catch {

@@ -41,6 +41,9 @@ public struct MatchResult: Sendable, Equatable {
     public var candidates: [Candidate]
     public var excluded: [Excluded]
 
+    /// How far past the asked arrival matching looks for a full premises' first free date.
+    public static let searchAheadDays = MatchRules.searchAheadDays
+
     /// The nearest premises left out for a single reason.
     public var nearestNearMiss: Excluded? { excluded.first(where: \.isNearMiss) }
 }
@@ -120,11 +123,9 @@ enum MatchRules {
                 } else if !shortfalls.isEmpty {
                     reasons.append(Capacity.describe(shortfalls, premises: "it").replacingOccurrences(of: "it is full", with: "is full"))
                 }
-                if bed == nil || !shortfalls.isEmpty {
-                    freeFrom = (1...searchAheadDays).lazy.map { stay.first.adding(days: $0) }.first { start in
-                        let later = Nights(first: start, end: start.adding(days: stay.count))
-                        return freeBed(suitable, for: later, needs: roomNeeds) != nil && ap.shortfalls(later, needs: needs).isEmpty
-                    }
+                // The first date it has room is told only of a premises left out for that alone.
+                if (bed == nil || !shortfalls.isEmpty) && reasons.count == 1 {
+                    freeFrom = firstFree(ap, beds: suitable, after: stay, needs: roomNeeds)
                 }
             }
             if reasons.isEmpty, let bed {
@@ -139,6 +140,29 @@ enum MatchRules {
         candidates.sort { ($0.distanceMiles ?? far, $0.freeFrom, $0.name) < ($1.distanceMiles ?? far, $1.freeFrom, $1.name) }
         excluded.sort { ($0.distanceMiles ?? far, $0.name) < ($1.distanceMiles ?? far, $1.name) }
         return MatchResult(stay: stay, candidates: candidates, excluded: excluded)
+    }
+
+    /// The first start after `stay`'s, within the search ahead, from which a stay as long fits:
+    /// a bed free throughout and no night on which the premises would be full. Each night's
+    /// shortfall is worked out once, and a start is tried only when none of its nights has one.
+    static func firstFree(_ ap: MatchPremises, beds: [AllocationPlanner.BedSlot], after stay: Nights, needs: Set<String>) -> CalendarDate? {
+        let searched = stay.count + searchAheadDays
+        // short[i]: whether night i (from the stay's first) is one on which another placement would not fit.
+        var short = [Bool](repeating: false, count: searched)
+        let shortNights = Set(Capacity.shortfalls(adding: needs.sorted(), to: ap.nights).map(\.night))
+        for night in ap.nights {
+            let index = stay.first.days(to: night.night)
+            if index >= 0 && index < searched && shortNights.contains(night.night) { short[index] = true }
+        }
+        // shortBefore[i]: short nights among the first i.
+        var shortBefore = [0]
+        shortBefore.reserveCapacity(searched + 1)
+        for isShort in short { shortBefore.append(shortBefore[shortBefore.count - 1] + (isShort ? 1 : 0)) }
+        for offset in 1...searchAheadDays where shortBefore[offset + stay.count] == shortBefore[offset] {
+            let start = stay.first.adding(days: offset)
+            if freeBed(beds, for: Nights(first: start, end: start.adding(days: stay.count)), needs: needs) != nil { return start }
+        }
+        return nil
     }
 
     /// The best bed free and in use on every night, keeping special rooms for those who need them.

@@ -43,6 +43,26 @@ struct SQLTests {
         #expect(throws: PostgresDecodingError.self) { try Date(postgresText: "yesterday") }
     }
 
+    @Test("timestamps and bytes are written as PostgreSQL reads them, and instants read back to the microsecond")
+    func writtenText() throws {
+        #expect(Date(timeIntervalSince1970: 0).postgresText == "1970-01-01 00:00:00.000000+00")
+        #expect(Date(timeIntervalSince1970: 1_709_251_199.5).postgresText == "2024-02-29 23:59:59.500000+00")
+        #expect(Date(timeIntervalSince1970: -1.25).postgresText == "1969-12-31 23:59:58.750000+00")
+        #expect(Data([0, 1, 0x7f, 0xfe, 0xff]).postgresText == "\\x00017ffeff")
+        #expect(Data().postgresText == "\\x")
+        #expect(try Date(postgresText: "2024-02-29 18:29:59.5-05:30").timeIntervalSince1970 == 1_709_251_199.5)
+        #expect(throws: PostgresDecodingError.self) { try Date(postgresText: "2026-13-01 00:00:00+00") }
+        // Every instant from 1900 to 2100 (a generator of our own, so a failure repeats) reads back as written.
+        var state: UInt64 = 42
+        for _ in 0..<20_000 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            let microseconds = Int64(state >> 11) % (6_311_433_600 * 1_000_000) - 2_208_988_800 * 1_000_000
+            let instant = Date(timeIntervalSince1970: Double(microseconds) / 1_000_000)
+            let read = try Date(postgresText: instant.postgresText)
+            #expect(abs(read.timeIntervalSince1970 - instant.timeIntervalSince1970) < 0.000_001, "\(instant.postgresText)")
+        }
+    }
+
     @Test("a SQLSTATE maps to the kind of failure the caller can act on")
     func sqlStates() {
         #expect(PostgresError.kind(forSQLState: "23505") == .uniqueViolation)

@@ -73,11 +73,15 @@ enum BenchBaselines {
                         + cos(radians(\(home.latitude))) * cos(radians(d.latitude)) * power(sin(radians(d.longitude - \(home.longitude)) / 2), 2)
                       ))) <= \(radius)
             ),
+            out_of_service AS MATERIALIZED (
+                SELECT b.premises_id, o.nights * b.in_use AS nights FROM bed_out_of_service o JOIN bed b ON b.id = o.bed_id
+                WHERE o.cancelled_at IS NULL AND o.nights && daterange(\(stay.first)::date, \(stay.end)::date + \(searchAheadDays)::integer, '[)')
+            ),
             full_night AS MATERIALIZED (
                 SELECT s.id, n.night FROM suitable s CROSS JOIN night n
                 WHERE (SELECT count(*) FROM placement p WHERE p.premises_id = s.id AND p.nights @> n.night) + 1
-                    > (SELECT count(*) FROM bed b WHERE b.premises_id = s.id AND b.in_use @> n.night
-                       AND NOT EXISTS (SELECT 1 FROM bed_out_of_service o WHERE o.bed_id = b.id AND o.cancelled_at IS NULL AND o.nights @> n.night))
+                    > (SELECT count(*) FROM bed b WHERE b.premises_id = s.id AND b.in_use @> n.night)
+                      - (SELECT count(*) FROM out_of_service o WHERE o.premises_id = s.id AND o.nights @> n.night)
             ),
             open_start AS MATERIALIZED (
                 SELECT s.id, s.code, st.days, st.first, daterange(st.first, st.until, '[)') AS stay

@@ -90,9 +90,32 @@ extension Bool: PostgresCodable {
 extension UUID: PostgresCodable {
     public var postgresText: String { uuidString.lowercased() }
     /// Reads PostgreSQL's text for the value.
+    /// PostgreSQL prints a uuid as 36 characters, lower-case hex in groups of 8-4-4-4-12; read
+    /// byte by byte (Foundation's parser scans each pair of digits with sscanf, and matching
+    /// reads thousands of ids a request).
     public init(postgresText: String) throws {
-        guard let value = UUID(uuidString: postgresText) else { throw PostgresDecodingError(type: "UUID") }
-        self = value
+        var bytes = [UInt8](repeating: 0, count: 16)
+        var count = 0
+        var high: UInt8? = nil
+        var position = 0
+        for character in postgresText.utf8 {
+            defer { position += 1 }
+            if position == 8 || position == 13 || position == 18 || position == 23 {
+                guard character == UInt8(ascii: "-") else { throw PostgresDecodingError(type: "UUID") }
+                continue
+            }
+            guard position < 36, let nibble = hexValue(character) else { throw PostgresDecodingError(type: "UUID") }
+            if let first = high {
+                bytes[count] = first << 4 | nibble
+                count += 1
+                high = nil
+            } else {
+                high = nibble
+            }
+        }
+        guard position == 36, count == 16 else { throw PostgresDecodingError(type: "UUID") }
+        self = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
     }
 }
 

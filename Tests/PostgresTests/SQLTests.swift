@@ -63,6 +63,19 @@ struct SQLTests {
         }
     }
 
+    @Test("a uuid reads back as written, in either case; anything else is refused")
+    func uuids() throws {
+        for _ in 0..<2_000 {
+            let id = UUID()
+            #expect(try UUID(postgresText: id.postgresText) == id)
+            #expect(try UUID(postgresText: id.uuidString) == id)
+        }
+        for bad in ["", "not-a-uuid", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5e0",
+                    "0bd0c0f1a2b6e-4c1f-9f0e-3d1a2b3c4d5e", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5g", "{0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5e}"] {
+            #expect(throws: PostgresDecodingError.self, "\(bad)") { try UUID(postgresText: bad) }
+        }
+    }
+
     @Test("a SQLSTATE maps to the kind of failure the caller can act on")
     func sqlStates() {
         #expect(PostgresError.kind(forSQLState: "23505") == .uniqueViolation)

@@ -16,7 +16,7 @@ struct Bench: AsyncParsableCommand {
             benchmark account it makes (bench.admin, an administrator; its sessions are its own):
 
               matching    GET /referrals/{id}/matches for referrals it takes in and accepts, arriving \
-            2 and 24 weeks after --until, next to a hand-written night-by-night SQL query for the \
+            2, 8 and 24 weeks after --until, next to a hand-written night-by-night SQL query for the \
             same answer: the candidates with their beds, and for each premises full then the first \
             date it has room (compared)
               tonight     GET /premises/{id}/tonight for the premises with the most residents, next \
@@ -70,9 +70,10 @@ struct Bench: AsyncParsableCommand {
                     throw CLIError("the service the benchmark started has stopped (is port \(port) taken? choose another with --port)")
                 }
                 var rows = [[String]]()
-                // Two weeks ahead every premises is full (bookings run twelve weeks ahead), so each is
-                // searched for the first date it would fit; 24 weeks ahead some have a bed for the whole stay.
-                for weeks in [2, 24] {
+                // Bookings run twelve weeks ahead. Two weeks ahead every premises is full and stays full
+                // through the eight weeks searched after it; eight weeks ahead each is full at first and
+                // given the first date it has room; 24 weeks ahead some have a bed for the whole stay.
+                for weeks in [2, 8, 24] {
                     rows.append(try await matching(pool, api, account: account, arrival: lastDay.adding(days: weeks * 7)))
                 }
                 rows.append(try await tonight(pool, api))

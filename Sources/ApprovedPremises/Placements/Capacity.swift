@@ -106,8 +106,10 @@ public enum Capacity {
                   AND (n.code = '' OR EXISTS (SELECT 1 FROM room_feature f WHERE f.room_id = b.room_id AND f.characteristic_code = n.code))
             ),
             bed_out AS (
+                -- the periods out of service in the range, found once and matched to the beds (not a probe a bed)
                 SELECT bn.premises_id, bn.code, o.nights * bn.nights AS nights
-                FROM bed_need bn JOIN bed_out_of_service o ON o.bed_id = bn.id AND o.cancelled_at IS NULL AND o.nights && bn.nights
+                FROM bed_out_of_service o CROSS JOIN asked a JOIN bed_need bn ON bn.id = o.bed_id
+                WHERE o.cancelled_at IS NULL AND o.nights && a.nights AND o.nights && bn.nights
             ),
             booking AS (
                 SELECT p.premises_id, n.code, p.nights * a.nights AS nights

@@ -201,10 +201,12 @@ public struct ReportStore: Sendable {
                        sum(upper(s.span * pe.span) - lower(s.span * pe.span)) FILTER (WHERE s.for_needs) AS for_needs
                 FROM periods pe JOIN short_spans s ON s.span && pe.span GROUP BY lower(pe.span)
             ),
-            -- beds in use on some night of a period: those begun before it ends, less those ended before it began
+            -- beds in use on some night of a period: begun before it ends and not ended before it began
+            -- (the beds grouped by their span first: a handful of spans, not every bed for every period)
+            bed_spans AS (SELECT lower(span) AS first, upper(span) AS stop, count(*) AS beds FROM beds GROUP BY 1, 2),
             bed_figures AS (
-                SELECT pe.first, (SELECT count(*) FROM beds b WHERE lower(b.span) < pe.stop) - (SELECT count(*) FROM beds b WHERE upper(b.span) <= pe.first) AS beds
-                FROM periods pe
+                SELECT pe.first, sum(s.beds) FILTER (WHERE s.first < pe.stop AND s.stop > pe.first) AS beds
+                FROM periods pe CROSS JOIN bed_spans s GROUP BY pe.first
             ),
             outage_figures AS (
                 SELECT first, jsonb_object_agg(reason_code, nights)::text AS by_reason, sum(nights) AS nights FROM (

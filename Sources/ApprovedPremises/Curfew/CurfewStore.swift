@@ -147,18 +147,21 @@ public struct CurfewStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: true)
-                try await PremisesAccess.require(principal, Self.recorders, to: "sign residents in and out", premisesID: placement.premisesID, on: connection)
+                try await PremisesAccess.require(principal, Self.recorders, to: "sign residents in and out", existingPremises: placement.premisesID,
+                                                 on: connection)
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be signed \(entry.kind)")
                 }
                 try placement.requireHere(at: entry.occurredAt, field: "occurredAt")
                 try await Self.requireOrder(entry, of: placement, corrects: corrects, now: now, on: connection)
                 // The chained insert comes last: its premises' chain lock is held from here to the commit (the breaches it changes and its audit row follow).
-                try await LogChainStore.record(as: principal, on: connection)
+                // It names its recorder itself (`LogChainStore.naming`), in the same statement.
                 let movement = try Self.movement(try await connection.one("""
                     INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
-                    VALUES (\(placement.premisesID), \(placementID), \(entry.kind), \(entry.occurredAt), \(entry.destination),
-                            \(entry.expectedBack), \(entry.withPermission), \(corrects?.id), \(reason))
+                    SELECT \(placement.premisesID)::uuid, \(placementID)::uuid, \(entry.kind)::text, \(entry.occurredAt)::timestamptz,
+                           \(entry.destination)::text, \(entry.expectedBack)::timestamptz, \(entry.withPermission)::boolean,
+                           \(corrects?.id)::bigint, \(reason)::text
+                    FROM \(LogChainStore.naming(principal)) AS recorder
                     RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
                               (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
                               m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id

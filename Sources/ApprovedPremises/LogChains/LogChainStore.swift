@@ -65,6 +65,14 @@ public struct LogChainStore: Sendable {
         try await connection.execute("SELECT set_config('ap.staff_id', \(principal.staffID.uuidString.lowercased()), true)")
     }
 
+    /// The same naming as a row source for an `INSERT … SELECT … FROM (naming) AS recorder`: the
+    /// setting is made as the row is produced, before the chain trigger reads it, so a chained
+    /// insert can name its recorder without a statement of its own (the sign-out's hot path).
+    /// It lasts to the end of the transaction, as `record` does.
+    public static func naming(_ principal: Principal) -> SQL {
+        "(SELECT set_config('ap.staff_id', \(principal.staffID.uuidString.lowercased()), true))"
+    }
+
     /// Checks every chain of a premises, each entry's hash over its content and the previous
     /// hash in an unbroken sequence recorded in order, and then the chains against every signed
     /// checkpoint of the premises. Names each entry changed, removed, inserted out of order or

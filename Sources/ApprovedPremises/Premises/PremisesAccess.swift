@@ -29,6 +29,24 @@ public enum PremisesAccess {
         return (timeZone, region, name)
     }
 
+    /// Checks the caller may `action` with one of `roles` at a premises that exists (its id was
+    /// just read from a row that references it), asking the database only when the answer
+    /// depends on its region: a regional manager's. Staff of the premises itself and those who
+    /// see every premises are answered at once; the night shift's sign-outs and sign-ins save a
+    /// statement each.
+    public static func require(_ principal: Principal, _ roles: Set<Role>, to action: String, existingPremises premisesID: UUID,
+                               on connection: PostgresConnection) async throws {
+        try principal.require(roles, to: action)
+        switch principal.role {
+        case .administrator, .referralManager:
+            return
+        case .residentialWorker, .keyWorker, .apManager:
+            guard principal.premisesID == premisesID else { throw Self.notYours }
+        case .regionalManager:
+            try await require(principal, roles, to: action, premisesID: premisesID, on: connection)
+        }
+    }
+
     /// The answer for a record of a premises the caller may not see: as if there were none.
     public static let notYours = DomainError(.notFound, "there is no such record, or it is not one you may see")
 }

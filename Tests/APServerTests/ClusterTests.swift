@@ -146,6 +146,10 @@ struct ClusterTests {
             // The commit of the world reached the standby before it was acknowledged.
             let sync: String = try await pool.query("SELECT sync_state FROM pg_stat_replication WHERE application_name = 'standby1'")[0].decode("sync_state")
             #expect(sync == "sync")
+            // The recipe turns JIT compilation off in the server's own configuration too (the
+            // pool's connections have it off whatever the server says: this reads the server's).
+            let serverJIT: String = try await pool.query("SELECT reset_val FROM pg_settings WHERE name = 'jit'")[0].decode("reset_val")
+            #expect(serverJIT == "off")
             await pool.close()
             let services = [topology.pid("ap-1.pid"), topology.pid("ap-2.pid")]
 

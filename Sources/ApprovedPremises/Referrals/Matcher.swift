@@ -149,10 +149,9 @@ enum MatchRules {
         let searched = stay.count + searchAheadDays
         // short[i]: whether night i (from the stay's first) is one on which another placement would not fit.
         var short = [Bool](repeating: false, count: searched)
-        let shortNights = Set(Capacity.shortfalls(adding: needs.sorted(), to: ap.nights).map(\.night))
-        for night in ap.nights {
-            let index = stay.first.days(to: night.night)
-            if index >= 0 && index < searched && shortNights.contains(night.night) { short[index] = true }
+        for shortfall in Capacity.shortfalls(adding: needs.sorted(), to: ap.nights) {
+            let index = stay.first.days(to: shortfall.night)
+            if (0..<searched).contains(index) { short[index] = true }
         }
         // shortBefore[i]: short nights among the first i.
         var shortBefore = [0]

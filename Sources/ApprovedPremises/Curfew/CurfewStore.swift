@@ -155,20 +155,26 @@ public struct CurfewStore: Sendable {
                 try placement.requireHere(at: entry.occurredAt, field: "occurredAt")
                 try await Self.requireOrder(entry, of: placement, corrects: corrects, now: now, on: connection)
                 // The chained insert comes last: its premises' chain lock is held from here to the commit (the breaches it changes and its audit row follow).
-                // It names its recorder itself (`LogChainStore.naming`), in the same statement.
-                let movement = try Self.movement(try await connection.one("""
-                    INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
-                    SELECT \(placement.premisesID)::uuid, \(placementID)::uuid, \(entry.kind)::text, \(entry.occurredAt)::timestamptz,
-                           \(entry.destination)::text, \(entry.expectedBack)::timestamptz, \(entry.withPermission)::boolean,
-                           \(corrects?.id)::bigint, \(reason)::text
-                    FROM \(LogChainStore.naming(principal)) AS recorder
-                    RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
-                              (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
-                              m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id
-                    """, reusingPlan: true))
+                // It names its recorder itself (`LogChainStore.naming`), and reads with the new entry what the breaches' re-evaluation starts from.
+                let since = min(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt)
+                let row = try await connection.one("""
+                    WITH written AS (
+                        INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
+                        SELECT \(placement.premisesID)::uuid, \(placementID)::uuid, \(entry.kind)::text, \(entry.occurredAt)::timestamptz,
+                               \(entry.destination)::text, \(entry.expectedBack)::timestamptz, \(entry.withPermission)::boolean,
+                               \(corrects?.id)::bigint, \(reason)::text
+                        FROM \(LogChainStore.naming(principal)) AS recorder
+                        RETURNING m.id, m.placement_id, m.kind, m.occurred_at, m.recorded_at,
+                                  (SELECT s.display_name FROM staff s WHERE s.id = m.recorded_by) AS recorded_by, m.destination,
+                                  m.expected_back, m.with_permission, m.corrects_id, m.correction_reason, NULL::bigint AS corrected_by_id
+                    )
+                    SELECT written.*, \(CurfewBreachStore.contextColumns(since: since))
+                    FROM written JOIN \(CurfewBreachStore.contextSources) ON p.id = written.placement_id
+                    """, reusingPlan: true)
+                let movement = try Self.movement(row)
                 let id = movement.id
-                try await CurfewBreachStore.reevaluate(placementID: placementID, since: min(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt),
-                                                       entryID: id, by: principal, now: now, on: connection)
+                try await CurfewBreachStore.reevaluate(placementID: placementID, since: since, entryID: id, context: row, by: principal, now: now,
+                                                       on: connection)
                 try await AuditLog.record(on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
                                           entity: "movement", entityID: String(id), before: Movement?.none, after: movement)
                 return movement

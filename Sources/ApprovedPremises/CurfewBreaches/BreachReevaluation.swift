@@ -53,26 +53,36 @@ extension CurfewBreachStore {
         var voidedByEntry: Int64?
     }
 
+    /// What re-evaluating a resident's breaches starts from, as columns over their placement `p`,
+    /// its premises `pr` and its referral `r` (`contextSources`): the premises' and the licence's
+    /// curfew hours, the arrival, the earliest breach not voided that is still open or closed
+    /// after `since`, and the curfew variations. The entry's insert reads them in its own
+    /// statement (`CurfewStore.write`), so a sign-out does not ask for them apart.
+    static func contextColumns(since: Date) -> SQL {
+        """
+        pr.time_zone, to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
+        to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end,
+        p.premises_id, p.arrived_at,
+        (SELECT min(b.window_start) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL
+             AND (b.closed_at IS NULL OR b.closed_at >= \(since)::timestamptz)) AS earliest_breach,
+        -- the resident's variations, "first end HH:MM HH:MM" ('-' when lifted), ';' between
+        (SELECT string_agg(concat_ws(' ', lower(v.nights), upper(v.nights), coalesce(to_char(v.curfew_start, 'HH24:MI'), '-'),
+                                     coalesce(to_char(v.curfew_end, 'HH24:MI'), '-')), ';')
+         FROM curfew_variation v WHERE v.placement_id = p.id) AS variations
+        """
+    }
+
+    /// The tables `contextColumns` reads, joined from the placement `p`.
+    static let contextSources: SQL = "placement p JOIN premises pr ON pr.id = p.premises_id LEFT JOIN referral r ON r.id = p.referral_id"
+
     /// Makes a resident's breaches agree with their log from `since` on (the earliest time the
     /// entry `entryID` touches: its own time, and the time of the entry it corrects), in the
-    /// entry's transaction. The windows looked at are those not over by `since` (from the night
-    /// before it) and any earlier one whose breach is still open or closed after `since`: one
-    /// statement when none is, three more (the log, the breaches, and what changes) when some are.
-    static func reevaluate(placementID: UUID, since: Date, entryID: Int64, by principal: Principal, now: Date,
+    /// entry's transaction, from `context` (a row with `contextColumns(since:)`, read with the
+    /// entry). The windows looked at are those not over by `since` (from the night before it)
+    /// and any earlier one whose breach is still open or closed after `since`: no statement when
+    /// none is, three (the log, the breaches, and what changes) when some are.
+    static func reevaluate(placementID: UUID, since: Date, entryID: Int64, context: PostgresRow, by principal: Principal, now: Date,
                            on connection: PostgresConnection) async throws {
-        let context = try await connection.one("""
-            SELECT pr.time_zone, to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
-                   to_char(r.licence_curfew_start, 'HH24:MI') AS licence_start, to_char(r.licence_curfew_end, 'HH24:MI') AS licence_end,
-                   p.premises_id, p.arrived_at,
-                   (SELECT min(b.window_start) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL
-                        AND (b.closed_at IS NULL OR b.closed_at >= \(since)::timestamptz)) AS earliest_breach,
-                   -- the resident's variations, "first end HH:MM HH:MM" ('-' when lifted), ';' between
-                   (SELECT string_agg(concat_ws(' ', lower(v.nights), upper(v.nights), coalesce(to_char(v.curfew_start, 'HH24:MI'), '-'),
-                                                coalesce(to_char(v.curfew_end, 'HH24:MI'), '-')), ';')
-                    FROM curfew_variation v WHERE v.placement_id = p.id) AS variations
-            FROM placement p JOIN premises pr ON pr.id = p.premises_id LEFT JOIN referral r ON r.id = p.referral_id
-            WHERE p.id = \(placementID)
-            """, reusingPlan: true)
         let zoneName: String = try context.decode("time_zone")
         let zone = TimeZone(identifier: zoneName) ?? Premises.defaultTimeZone
         guard let apHours = CurfewStore.hours(try context.decode("ap_start"), try context.decode("ap_end")) else { return }

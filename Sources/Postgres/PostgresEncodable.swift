@@ -89,8 +89,7 @@ extension Bool: PostgresCodable {
 
 extension UUID: PostgresCodable {
     public var postgresText: String { uuidString.lowercased() }
-    /// Reads PostgreSQL's text for the value.
-    /// PostgreSQL prints a uuid as 36 characters, lower-case hex in groups of 8-4-4-4-12; read
+    /// Reads PostgreSQL's text for the value. PostgreSQL prints a uuid as 36 characters, lower-case hex in groups of 8-4-4-4-12; read
     /// byte by byte (Foundation's parser scans each pair of digits with sscanf, and matching
     /// reads thousands of ids a request).
     public init(postgresText: String) throws {

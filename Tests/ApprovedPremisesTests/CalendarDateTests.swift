@@ -20,6 +20,11 @@ struct CalendarDateTests {
         #expect(CalendarDate("2024-02-29")?.description == "2024-02-29")
         #expect(CalendarDate("0001-01-01")?.description == "0001-01-01")
         #expect(CalendarDate("9999-12-31")?.description == "9999-12-31")
+        // Dates no one can type (an open end far off) are still written, never a crash.
+        for far in [CalendarDate(daysSinceEpoch: Int(Int32.max)), CalendarDate(daysSinceEpoch: -800_000)] {
+            let parts = far.parts
+            #expect(far.description == String(format: "%04d-%02d-%02d", parts.year, parts.month, parts.day))
+        }
     }
 
     @Test("anything but a real date written YYYY-MM-DD is refused", arguments: [

@@ -27,7 +27,7 @@ struct Bench: AsyncParsableCommand {
               writes      sign-outs and sign-ins through the API at each --clients count for \
             --seconds, each client its own resident, the clients spread over premises two to an AP; \
             next to pgbench running the same statements in one transaction \
-            (Deploy/bench/sign-out.sql, sign-in.sql), one pgbench per client
+            (Deploy/bench/movement.sql), one pgbench per client
 
             Reads are the median of --runs after a warm-up; writes are requests (transactions) per \
             second. It writes real sign-outs and sign-ins (and their audit rows) into the database.

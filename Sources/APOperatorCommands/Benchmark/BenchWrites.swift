@@ -5,7 +5,7 @@ import Foundation
 import Postgres
 
 /// Sign-outs and sign-ins through the API at several client counts, each beside pgbench running
-/// the same statements in one transaction (Deploy/bench/sign-out.sql and sign-in.sql).
+/// the same statements in one transaction (Deploy/bench/movement.sql).
 struct BenchWrites {
     let pool: PostgresPool
     let api: BenchAPI
@@ -19,14 +19,14 @@ struct BenchWrites {
     }
 
     func run(clients counts: [Int]) async throws -> [[String]] {
-        let scripts = try Self.scripts()
+        let script = try Self.script()
         let pgbench = try Self.pgbench()
         var rows = [[String]]()
         var single: Double? = nil
         for clients in counts {
             let residents = try await Self.residents(pool, clients: clients)
             let ours = try await apiRate(residents)
-            let theirs = try await pgbenchRate(residents, pgbench: pgbench, scripts: scripts)
+            let theirs = try await pgbenchRate(residents, pgbench: pgbench, script: script)
             if clients == 1 { single = ours }
             let premises = Set(residents.map(\.premisesID)).count
             let scaling = single.map { clients > 1 ? String(format: ", %.1fx one client", ours / $0) : "" } ?? ""
@@ -92,7 +92,7 @@ struct BenchWrites {
     }
 
     /// Transactions per second of pgbench: one pgbench process a client, on the client's resident.
-    func pgbenchRate(_ residents: [Resident], pgbench: String, scripts: [String]) async throws -> Double {
+    func pgbenchRate(_ residents: [Resident], pgbench: String, script: String) async throws -> Double {
         let tokenHash = SHA256.hash(data: Data(api.token.utf8)).map { String(format: "%02x", $0) }.joined()
         let database = pool.settings.connectionString
         let folder = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-bench-\(UUID().uuidString)")
@@ -100,13 +100,15 @@ struct BenchWrites {
         defer { try? FileManager.default.removeItem(at: folder) }
         // Output goes to a file each; pgbench is started with no signal blocked, since it ends a
         // timed run on SIGALRM and a child inherits the mask of the thread that starts it.
+        // Half the clients sign out and half sign in, as the API's clients do turn about.
         let runs = try residents.enumerated().map { index, resident -> (pid: pid_t, output: URL) in
             let arguments = ["--no-vacuum", "--client=1", "--jobs=1", "--time=\(seconds)",
+                             "--define=kind=\(index % 2 == 0 ? "out" : "in")",
                              "--define=placement=\(resident.placementID.uuidString.lowercased())",
                              "--define=premises=\(resident.premisesID.uuidString.lowercased())",
                              "--define=staff=\(account.principal.staffID.uuidString.lowercased())",
                              "--define=token_hash=\(tokenHash)"]
-                + scripts.flatMap { ["--file", $0] } + (database.isEmpty ? [] : [database])
+                + ["--file", script] + (database.isEmpty ? [] : [database])
             let output = folder.appendingPathComponent("pgbench-\(index).log")
             return (try BenchProcess.spawn(pgbench, arguments, output: output), output)
         }
@@ -136,14 +138,14 @@ struct BenchWrites {
         return total
     }
 
-    /// Deploy/bench/sign-out.sql and sign-in.sql, beside the sql/ folder the service migrates from.
-    static func scripts() throws -> [String] {
+    /// Deploy/bench/movement.sql, beside the sql/ folder the service migrates from.
+    static func script() throws -> String {
         let folder = try SQLFolder.locate().deletingLastPathComponent().appendingPathComponent("Deploy/bench")
-        let scripts = ["sign-out.sql", "sign-in.sql"].map { folder.appendingPathComponent($0).path }
-        guard scripts.allSatisfy(FileManager.default.fileExists(atPath:)) else {
-            throw CLIError("the pgbench scripts are not in \(folder.path): run the benchmark from the checkout")
+        let script = folder.appendingPathComponent("movement.sql").path
+        guard FileManager.default.fileExists(atPath: script) else {
+            throw CLIError("the pgbench script is not in \(folder.path): run the benchmark from the checkout")
         }
-        return scripts
+        return script
     }
 
     /// PostgreSQL's pgbench: on PATH, else where Debian puts it.

@@ -1,14 +1,16 @@
--- pgbench baseline of `ap db bench`: the statements one API sign-out runs
+-- pgbench baseline of `ap db bench`: the statements one API sign-out or sign-in runs
 -- (POST /placements/{id}/movements with an Idempotency-Key), in the service's order and as it
--- sends them (taken from PostgreSQL's statement log of one sign-out), in one transaction: the
+-- sends them (taken from PostgreSQL's statement log of one of each), in one transaction: the
 -- session lookup, then the key's claim, the placement (locked), the log's order around the
 -- new entry, the chained insert (which names the member of staff the chain trigger records and
 -- reads with the new entry the resident's curfew and breaches, to re-evaluate any breach), the
 -- audit row and the stored answer. The access check asks nothing of the database for the
--- benchmark's administrator (nor for the night staff of the premises). Sign-outs and sign-ins
--- run the same statements; only the kind differs.
+-- benchmark's administrator (nor for the night staff of the premises). A sign-out and a sign-in
+-- run the same statements and differ only in the kind, which each pgbench is given (`ap db
+-- bench` gives half its clients out and half in); pgbench does not check the log's order.
 -- Keep it in step with the service: `ap db bench` is only fair while it is.
--- Variables (pgbench -D): placement, premises, staff, token_hash (hex of the bearer token's SHA-256).
+-- Variables (pgbench -D): kind (out or in), placement, premises, staff, token_hash (hex of the
+-- bearer token's SHA-256).
 \set key random(1, 1000000000000)
 SELECT ss.id AS session_id, ss.expires_at, s.id, s.username, s.display_name, s.email, s.role, s.premises_id, s.region_code, s.active, s.version
 FROM staff_session ss JOIN staff s ON s.id = ss.staff_id
@@ -34,7 +36,7 @@ UNION ALL
  ORDER BY m.occurred_at, m.id LIMIT 1);
 WITH written AS (
     INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
-    SELECT ':premises'::uuid, ':placement'::uuid, 'out'::text, now()::timestamptz,
+    SELECT ':premises'::uuid, ':placement'::uuid, ':kind'::text, now()::timestamptz,
            'bench'::text, NULL::timestamptz, false::boolean,
            NULL::bigint, NULL::text
     FROM (SELECT set_config('ap.staff_id', ':staff', true)) AS recorder
@@ -52,13 +54,13 @@ SELECT written.*, pr.time_zone, to_char(pr.curfew_start, 'HH24:MI') AS ap_start,
         FROM curfew_variation v WHERE v.placement_id = p.id) AS variations
 FROM written JOIN placement p ON p.id = written.placement_id JOIN premises pr ON pr.id = p.premises_id LEFT JOIN referral r ON r.id = p.referral_id \gset
 INSERT INTO audit_event (staff_id, action, entity, entity_id, before, after, request_id)
-VALUES (':staff', 'movement.out', 'movement', ':movement_id', NULL,
-        ('{"id": ' || :movement_id || ', "kind": "out", "occurredAt": "2026-12-06T17:29:55Z", "recordedAt": "2026-12-06T17:29:56Z", '
+VALUES (':staff', 'movement.:kind', 'movement', ':movement_id', NULL,
+        ('{"id": ' || :movement_id || ', "kind": ":kind", "occurredAt": "2026-12-06T17:29:55Z", "recordedAt": "2026-12-06T17:29:56Z", '
          || '"recordedBy": "Benchmark", "destination": "bench", "placementID": "' || upper(':placement') || '", "withPermission": false}')::jsonb,
         'bench-' || :key);
 UPDATE idempotency_record
 SET status = 201, response_headers = '{"content-type": "application/json; charset=utf-8"}'::jsonb,
-    response_body = convert_to('{"destination":"bench","id":' || :movement_id || ',"kind":"out","lateEntry":false,"occurredAt":"2026-12-06T17:29:55Z","placementId":"'
+    response_body = convert_to('{"destination":"bench","id":' || :movement_id || ',"kind":":kind","lateEntry":false,"occurredAt":"2026-12-06T17:29:55Z","placementId":"'
                                || ':placement' || '","recordedAt":"2026-12-06T17:29:56Z","recordedBy":"Benchmark","withPermission":false}', 'UTF8'),
     completed_at = now()
 WHERE staff_id = ':staff' AND idempotency_key = 'bench-' || :key;

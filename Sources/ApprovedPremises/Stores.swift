@@ -5,6 +5,8 @@ import Postgres
 /// build the same set.
 public struct Stores: Sendable {
     public let sessions: SessionStore
+    /// A web form's answers for two hours (post/redirect/get).
+    public let formDrafts: FormDraftStore
     /// Which service this is (for `ap`'s offline work).
     public let identity: ServiceIdentity
     public let staff: StaffStore
@@ -37,6 +39,7 @@ public struct Stores: Sendable {
     public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none,
                 checkpoints: CheckpointSettings = .none) {
         sessions = SessionStore(pool: pool, hasher: hasher)
+        formDrafts = FormDraftStore(pool: pool)
         identity = ServiceIdentity(pool: pool)
         staff = StaffStore(pool: pool, hasher: hasher)
         premises = PremisesStore(pool: pool)

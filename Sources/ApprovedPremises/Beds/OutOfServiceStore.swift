@@ -36,19 +36,36 @@ public struct OutOfServiceStore: Sendable {
 
     /// Takes a bed out of service for `nights`. Refused, naming who is there, when someone is
     /// allocated to the bed on any of them.
-    public func create(bedID: UUID, nights: Nights, reason: String, reference: String?, notes: String?, by principal: Principal) async throws -> OutOfService {
+    ///
+    /// With `checkCapacity` (the web view), a period that would leave the premises with more
+    /// placements than usable beds on a night that had room is refused (`overbookingReason`
+    /// required) unless `overbookingReason` says why; the reason is kept on the period.
+    public func create(bedID: UUID, nights: Nights, reason: String, reference: String?, notes: String?, by principal: Principal,
+                       checkCapacity: Bool = false, overbookingReason: String? = nil) async throws -> OutOfService {
         guard nights.count > 0 else {
             throw DomainError.invalid(field: "end", rule: "order", "end must be after start")
         }
         do {
             return try await pool.transaction { connection in
                 let premisesID = try await Self.premises(ofBed: bedID, on: connection)
-                try await PremisesAccess.require(principal, RoomStore.keepers, to: "take beds out of service", premisesID: premisesID, on: connection)
+                let premises = try await PremisesAccess.require(principal, RoomStore.keepers, to: "take beds out of service", premisesID: premisesID,
+                                                                on: connection, lock: checkCapacity)
+                let why = overbookingReason?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+                let notes = why.isEmpty ? notes : [notes, "Overbooked knowingly: \(why)"].compactMap { $0 }.joined(separator: "\n")
+                let before = checkCapacity ? try await Capacity.nights(premisesID: premisesID, nights: nights, needs: [], excluding: nil, on: connection) : []
                 let row = try await connection.one("""
                     INSERT INTO bed_out_of_service AS o (bed_id, nights, reason_code, reference, notes, created_by)
                     VALUES (\(bedID), daterange(\(nights.first)::date, \(nights.end)::date, '[)'), \(reason), \(reference), \(notes), \(principal.staffID))
                     RETURNING \(Self.columns)
                     """)
+                if checkCapacity {
+                    let after = try await Capacity.nights(premisesID: premisesID, nights: nights, needs: [], excluding: nil, on: connection)
+                    let over = zip(before, after).filter { $0.booked <= $0.usableBeds && $1.booked > $1.usableBeds }.map { Capacity.Shortfall(night: $1.night, need: nil) }
+                    if !over.isEmpty && why.isEmpty {
+                        let message = Capacity.describe(over, premises: premises.name) + ": taking the bed out of service then overbooks it; say why to do it anyway"
+                        throw DomainError(.conflict, message, problems: [FieldProblem(field: "overbookingReason", rule: "required", message: message)])
+                    }
+                }
                 let period = try Self.outOfService(row)
                 try await Self.revise(period, change: "created", by: principal, on: connection)
                 return period

@@ -108,6 +108,33 @@ public struct SessionStore: Sendable {
                          sessionID: try row.decode("session_id"), expiresAt: try row.decode("expires_at"))
     }
 
+    /// The member of staff a token was given to, whether or not its session is still live (a
+    /// form sent after the sign-in ended is kept for them alone).
+    public func owner(ofToken token: String) async throws -> UUID? {
+        guard token.hasPrefix("ap_"), token.count < 100 else { return nil }
+        return try await pool.query("SELECT staff_id FROM staff_session WHERE token_hash = \(Self.hash(token))").first?.decode("staff_id")
+    }
+
+    /// Extends the caller's session by an hour from now, to at most `longestSession` after it
+    /// began (the page's time-out warning offers it); audited. Answers the new end.
+    public func extend(_ principal: Principal) async throws -> Date {
+        try await pool.transaction { connection in
+            guard let row = try await connection.first("""
+                UPDATE staff_session SET expires_at = greatest(expires_at, least(now() + interval '1 hour', created_at + make_interval(secs => \(Self.longestSession))))
+                WHERE id = \(principal.sessionID) AND revoked_at IS NULL AND expires_at > now()
+                RETURNING expires_at
+                """) else { throw DomainError(.unauthenticated, "the session has expired or was ended; sign in again") }
+            let expiresAt: Date = try row.decode("expires_at")
+            try await AuditLog.record(on: connection, by: principal, action: "session.extend", entity: "staff_session",
+                                      entityID: principal.sessionID.uuidString, before: ["expiresAt": principal.expiresAt.formatted(.iso8601)],
+                                      after: ["expiresAt": expiresAt.formatted(.iso8601)])
+            return expiresAt
+        }
+    }
+
+    /// The longest a session may be extended to, from its sign-in: 20 hours.
+    public static let longestSession = 20 * 3600
+
     /// Ends the caller's session.
     public func signOut(_ principal: Principal) async throws {
         try await pool.transaction { connection in

@@ -25,4 +25,35 @@ document.addEventListener("DOMContentLoaded", function () {
       setTimeout(function () { form.dataset.sent = "false"; }, 2000);
     });
   });
+  // GOV.UK's time-out warning: five minutes before the sign-in ends, a dialog says when and
+  // offers to stay signed in (an hour more, up to 20 hours from signing in). Without this
+  // script a form sent after the end is kept and offered back after signing in again.
+  var ends = Date.parse(document.body.dataset.sessionEnds || "");
+  var dialog = document.getElementById("timeout-dialog");
+  if (!isNaN(ends) && dialog && typeof dialog.showModal === "function") {
+    var timer = null;
+    var schedule = function () {
+      clearTimeout(timer);
+      var wait = ends - Date.now() - 5 * 60 * 1000;
+      timer = setTimeout(function () {
+        var at = new Date(ends);
+        dialog.querySelector(".js-timeout-at").textContent =
+          String(at.getHours()).padStart(2, "0") + ":" + String(at.getMinutes()).padStart(2, "0");
+        if (!dialog.open) { dialog.showModal(); }
+      }, Math.max(0, Math.min(wait, 2147483000)));
+    };
+    dialog.querySelector(".js-timeout-stay").addEventListener("click", function () {
+      var body = "csrf=" + encodeURIComponent(document.body.dataset.csrf || "");
+      fetch("/session/extend", { method: "POST", credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: body })
+        .then(function (response) {
+          var next = Date.parse(response.headers.get("X-Session-Ends") || "");
+          if (response.status === 204 && !isNaN(next)) { ends = next; schedule(); }
+          dialog.close();
+        })
+        .catch(function () { dialog.close(); });
+    });
+    dialog.querySelector(".js-timeout-close").addEventListener("click", function () { dialog.close(); });
+    schedule();
+  }
 });

@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Sessions for the browser. A browser session is an API session (`SessionStore`): the same
 /// accounts, throttling and password rules, the token stored only as its hash, lasting one
@@ -12,15 +13,23 @@ import Hummingbird
 /// Every form carries the session's CSRF token, an HMAC of the session token, so it is the
 /// session's own, cannot be read by another site, and needs no storage; a form post must also
 /// come from the service's own origin (`Origin`, `Sec-Fetch-Site`).
-struct BrowserSessions: Sendable {
+final class BrowserSessions: Sendable {
     static let cookieName = "ap_session"
+    /// The cookie that tells this browser's kept form answers from another's (`FormDraftStore`).
+    static let browserCookieName = "ap_browser"
     let sessions: SessionStore
+    let drafts: FormDraftStore
     let secureCookies: Bool
     /// `scheme://host[:port]` of `AP_PUBLIC_URL`, when set.
     let publicOrigin: String?
 
-    init(sessions: SessionStore, publicURL: String?) {
+    let reference: ReferenceStore
+    private let regionNames = Mutex<[String: String]?>(nil)
+
+    init(sessions: SessionStore, drafts: FormDraftStore, reference: ReferenceStore, publicURL: String?) {
         self.sessions = sessions
+        self.reference = reference
+        self.drafts = drafts
         let url = publicURL.flatMap { URL(string: $0) }
         secureCookies = url?.scheme?.lowercased() == "https"
         publicOrigin = url.flatMap { url in
@@ -30,9 +39,26 @@ struct BrowserSessions: Sendable {
     }
 
     /// The cookie that carries a new session's token.
-    func cookie(for signedIn: SignedIn) -> Cookie {
-        Cookie(name: Self.cookieName, value: signedIn.token, maxAge: max(60, Int(signedIn.expiresAt.timeIntervalSinceNow)),
+    func cookie(for signedIn: SignedIn) -> Cookie { cookie(token: signedIn.token, expiresAt: signedIn.expiresAt) }
+
+    /// The cookie that carries a session's token until it ends.
+    func cookie(token: String, expiresAt: Date) -> Cookie {
+        Cookie(name: Self.cookieName, value: token, maxAge: max(60, Int(expiresAt.timeIntervalSinceNow)),
                path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// The cookie naming this browser for its kept form answers: random, a day long, sent only to this service.
+    func browserCookie(_ key: String) -> Cookie {
+        Cookie(name: Self.browserCookieName, value: key, maxAge: 86400, path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+
+    /// A region's name by its code, read once from the reference data.
+    func regionName(_ code: String) async throws -> String? {
+        if let names = regionNames.withLock({ $0 }) { return names[code] }
+        let entries = try await reference.entries(of: "regions")
+        let names = Dictionary(entries.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
+        regionNames.withLock { $0 = names }
+        return names[code]
     }
 
     /// The cookie that ends the browser's copy of the session.
@@ -69,6 +95,10 @@ enum WebScope {
     @TaskLocal static var principal: Principal?
     /// The session's CSRF token ("" when signed out).
     @TaskLocal static var csrf: String = ""
+    /// The browser's random key for its kept form answers.
+    @TaskLocal static var browserKey: String = ""
+    /// The name of a regional manager's region ("North West"), for the header.
+    @TaskLocal static var regionName: String?
 
     /// The caller; `unauthenticated` (the sign-in page) when nobody is signed in.
     static func caller() throws -> Principal {
@@ -83,6 +113,14 @@ struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
     let browser: BrowserSessions
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let known = request.cookies[BrowserSessions.browserCookieName]?.value.wholeMatch(of: /[A-Za-z0-9_-]{20,64}/).map { String($0.output) }
+        let key = known ?? FormPost.newToken() + FormPost.newToken()
+        var response = try await WebScope.$browserKey.withValue(key) { try await session(request, context: context, next: next) }
+        if known == nil { response.setCookie(browser.browserCookie(key)) }
+        return response
+    }
+
+    private func session(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let token = request.cookies[BrowserSessions.cookieName]?.value, !token.isEmpty else {
             return try await next(request, context)
         }
@@ -99,13 +137,18 @@ struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
                 status: .serviceUnavailable)
         }
         guard let principal else {
+            // The cookie stays until the next page is answered: a form sent after the sign-in
+            // ended is kept for the member of staff it names (`FormPost.read`).
             var response = try await next(request, context)
-            response.setCookie(browser.expiredCookie())
+            if request.method == .get { response.setCookie(browser.expiredCookie()) }
             return response
         }
+        let region = try await principal.regionCode.asyncMap { try await browser.regionName($0) } ?? nil
         return try await WebScope.$principal.withValue(principal) {
+            try await WebScope.$regionName.withValue(region) {
             try await WebScope.$csrf.withValue(BrowserSessions.csrfToken(sessionToken: token)) {
                 try await next(request, context)
+            }
             }
         }
     }
@@ -120,5 +163,13 @@ extension Data {
     var base64URL: String {
         base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
+    }
+}
+
+extension Optional {
+    /// The wrapped value mapped by an async function.
+    func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
+        guard let value = self else { return nil }
+        return try await transform(value)
     }
 }

@@ -11,9 +11,10 @@ extension Chrome {
         chrome.displayName = principal.displayName
         chrome.roleTitle = principal.role.title.prefix(1).uppercased() + principal.role.title.dropFirst()
         chrome.csrf = csrf
+        chrome.sessionEnds = principal.expiresAt.formatted(.iso8601)
         switch principal.role {
         case .administrator, .referralManager: chrome.scope = "every AP"
-        case .regionalManager: chrome.scope = "region \(principal.regionCode ?? "")"
+        case .regionalManager: chrome.scope = WebScope.regionName ?? "their region"
         default: chrome.scope = premises?.name ?? "their AP"
         }
         chrome.navigation = navigation(principal.role, premises: premises, current: current)
@@ -93,6 +94,26 @@ struct Wording: Sendable {
     /// `Wednesday 2 December 2026 at 21:40`, local.
     func dateTime(_ instant: Date) -> String {
         "\(date(CalendarDate.today(in: timeZone, now: instant))) at \(time(instant))"
+    }
+
+    /// A message from the domain said as a page says it: an API field name (`arrivedAt`) as the
+    /// form's label names it (`names`, "the date of arrival") or in plain words, a date
+    /// (`2026-12-26`) in words, an identifier left out, and a capital first letter.
+    static func plain(_ message: String, names: [String: String] = [:]) -> String {
+        var text = message
+        text = text.replacing(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/) { _ in "" }
+            .replacingOccurrences(of: "  ", with: " ")
+        text = text.replacing(/\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b/) { match in
+            CalendarDate(String(match.output)).map { Wording(timeZone: Premises.defaultTimeZone).date($0) } ?? String(match.output)
+        }
+        text = text.replacing(/\b[a-z]+(?:[A-Z][a-z0-9]*)+\b/) { match in
+            let word = String(match.output)
+            if let name = names[word] { return name }
+            return "the " + word.replacing(/[A-Z]/) { " " + $0.output.lowercased() }
+        }
+        text = text.replacing(/\b[a-z]+(?:_[a-z0-9]+)+\b/) { match in match.output.replacingOccurrences(of: "_", with: " ") }
+        text = text.replacingOccurrences(of: "the the ", with: "the ")
+        return text.prefix(1).uppercased() + text.dropFirst()
     }
 
     /// `JS` for `Jo Smith`.

@@ -20,25 +20,26 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             case .unauthenticated:
                 return PageRenderer.redirect(to: "/sign-in?next=" + (SignInPages.safeNext(request.uri.description) ?? "/").urlQueryValue)
             case .forbidden:
-                return page(403, "You cannot see this page", error.message)
+                return page(403, "You cannot see this page", Wording.plain(error.message))
             case .notFound:
-                return page(404, "Page not found", error.message)
+                return page(404, "Page not found", Self.notFoundMessage)
             case .unavailable:
                 return page(503, "Sorry, the service is unavailable", "The database cannot be reached just now. Try again in a minute.")
             case .rateLimited:
                 return page(429, "Too many attempts", error.message)
             default:
-                return page(400, "This cannot be done", error.message)
+                return page(400, "This cannot be done", Wording.plain(error.message))
             }
         } catch let error as PageError {
             switch error {
             case .notFound(let why): return page(404, "Page not found", why)
             case .forbidden(let why): return page(403, "You cannot see this page", why)
             case .badRequest(let why): return page(400, "This cannot be done", why)
+            case .signedOut(let next): return PageRenderer.redirect(to: "/sign-in?kept=1&next=" + next.urlQueryValue)
             case .missingTemplates: return page(500, "Sorry, there is a problem with the service", "Try again later.")
             }
         } catch let error as HTTPError where error.status == .notFound {
-            return page(404, "Page not found", "If you typed the web address, check it is correct.")
+            return page(404, "Page not found", Self.notFoundMessage)
         } catch {
             let reference = UUID().uuidString.prefix(8).lowercased()
             logger.error("page failed", metadata: ["reference": "\(reference)", "path": "\(request.uri.path)", "error": "\(type(of: error))"])
@@ -46,6 +47,8 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
                         "Nothing was recorded by this request. Try again; if it happens again, quote reference \(reference).")
         }
     }
+
+    static var notFoundMessage: String { "If you typed the web address, check it is correct. If you followed a link, what it pointed to may have been removed." }
 
     private func page(_ status: Int, _ heading: String, _ message: String) -> Response {
         var chrome = Chrome()

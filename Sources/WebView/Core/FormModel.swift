@@ -16,6 +16,8 @@ struct FormModel: Sendable {
     struct Field: Sendable {
         let id: String
         let label: String
+        /// How a message names the field: "the date of arrival".
+        let name: String
         let hint: String?
         private(set) var error: String?
         let value: String
@@ -26,11 +28,19 @@ struct FormModel: Sendable {
         let isSelect: Bool
         let isTextarea: Bool
         let isInput: Bool
+        let isDate: Bool
+        /// The input's width class.
+        let width: String
+        /// A date field's parts, and which of them a message is about.
+        let day: String, month: String, year: String
+        private(set) var dayError = false, monthError = false, yearError = false
         private(set) var describedBy: String?
 
-        init(id: String, label: String, hint: String?, error: String? = nil, value: String, options: [Option], kind: String) {
+        init(id: String, label: String, name: String? = nil, hint: String?, error: String? = nil, value: String, options: [Option], kind: String,
+             parts: (day: String, month: String, year: String) = ("", "", "")) {
             self.id = id
             self.label = label
+            self.name = name ?? Self.name(label)
             self.hint = hint
             self.value = value
             self.options = options.enumerated().map { index, option in
@@ -42,15 +52,37 @@ struct FormModel: Sendable {
             isRadios = kind == "radios"
             isSelect = kind == "select"
             isTextarea = kind == "textarea"
-            isInput = ["text", "date", "time"].contains(kind)
+            isInput = ["text", "time"].contains(kind)
+            isDate = kind == "date"
+            width = kind == "time" ? "input--width-5" : "input--width-20"
+            (day, month, year) = parts
             self.error = error
             describe()
         }
 
-        /// Sets the error shown beside the field.
-        mutating func show(_ error: String?) {
+        /// "the date of arrival" for "Date of arrival (optional)".
+        static func name(_ label: String) -> String {
+            let bare = label.replacing(/\ \(.*\)$/) { _ in "" }
+            return "the " + bare.prefix(1).lowercased() + bare.dropFirst()
+        }
+
+        /// Sets the error shown beside the field, and for a date which of its parts it is about.
+        mutating func show(_ error: String?, anchor: String? = nil) {
             self.error = error
+            if isDate, error != nil {
+                let part = anchor.map { String($0.dropFirst(id.count + 1)) } ?? ""
+                dayError = part == "day" || !["month", "year"].contains(part)
+                monthError = part == "month" || !["day", "year"].contains(part)
+                yearError = part == "year" || !["day", "month"].contains(part)
+                if ["day", "month", "year"].contains(part) { (dayError, monthError, yearError) = (part == "day", part == "month", part == "year") }
+            }
             describe()
+        }
+
+        /// The element the error summary links to for a problem of this field (`rule`: the part of a date).
+        func anchor(rule: String) -> String {
+            guard isDate else { return id }
+            return ["day", "month", "year"].contains(rule) ? "\(id)-\(rule)" : "\(id)-day"
         }
 
         private mutating func describe() {
@@ -61,16 +93,29 @@ struct FormModel: Sendable {
         static func radios(_ id: String, _ label: String, hint: String? = nil, options: [Option]) -> Field {
             Field(id: id, label: label, hint: hint, value: "", options: options, kind: "radios")
         }
-        static func select(_ id: String, _ label: String, hint: String? = nil, value: String?, choices: [(String, String)]) -> Field {
-            Field(id: id, label: label, hint: hint, value: value ?? "",
+        static func select(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?, choices: [(String, String)]) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: value ?? "",
                   options: [Option(value: "", text: "Choose…", hint: nil, checked: (value ?? "").isEmpty)]
                       + choices.map { Option(value: $0.0, text: $0.1, hint: nil, checked: $0.0 == value) }, kind: "select")
         }
-        static func input(_ id: String, _ label: String, kind: String = "text", hint: String? = nil, value: String?) -> Field {
-            Field(id: id, label: label, hint: hint, value: value ?? "", options: [], kind: kind)
+        static func input(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: value ?? "", options: [], kind: "text")
         }
-        static func textarea(_ id: String, _ label: String, hint: String? = nil, value: String?) -> Field {
-            Field(id: id, label: label, hint: hint, value: value ?? "", options: [], kind: "textarea")
+        /// A time of day as 24-hour text.
+        static func time(_ id: String, _ label: String, name: String? = nil, hint: String = "Use the 24-hour clock, for example 21:40",
+                         value: String?) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: value ?? "", options: [], kind: "time")
+        }
+        /// A date as GOV.UK's date input: day, month and year. `posted` (when re-shown) wins over `value`.
+        static func date(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: CalendarDate?, posted: FormFields?) -> Field {
+            let given = DateInput.parts(value)
+            let parts = posted.map { posted in
+                (posted.values["\(id)-day"]?.first ?? "", posted.values["\(id)-month"]?.first ?? "", posted.values["\(id)-year"]?.first ?? "")
+            } ?? given
+            return Field(id: id, label: label, name: name, hint: hint, value: "", options: [], kind: "date", parts: parts)
+        }
+        static func textarea(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: value ?? "", options: [], kind: "textarea")
         }
     }
 
@@ -102,17 +147,45 @@ struct FormModel: Sendable {
     }
     var aside: Aside?
     private(set) var hasErrors = false
+    /// A warning before the button (a change that cannot be undone), and the button in red.
+    var warning: String?
+    var isWarning = false
+
+    /// The mistakes of a refused change, each on the field that shows it: the domain's field
+    /// names are the form's ids (`aliases` for the others); a problem of no field goes to the
+    /// first; messages name fields by their labels.
+    func problems(_ error: DomainError, aliases: [String: String] = [:]) -> FormErrors {
+        var names = [String: String]()
+        for field in fields { names[field.id] = field.name }
+        for (api, form) in aliases { names[api] = fields.first { $0.id == form }?.name ?? names[api] }
+        func field(_ name: String) -> Field? { fields.first { $0.id == (aliases[name] ?? name) } }
+        let otherwise = fields.first
+        if error.problems.isEmpty {
+            return FormErrors([.init(field: otherwise?.id ?? "", message: Wording.plain(error.message, names: names), anchor: otherwise?.anchor(rule: ""))])
+        }
+        return FormErrors(error.problems.map { problem in
+            let target = field(problem.field) ?? otherwise
+            let message = FormErrors.wording["\(problem.field)/\(problem.rule)"] ?? Wording.plain(problem.message, names: names)
+            return .init(field: target?.id ?? "", message: message, anchor: target?.anchor(rule: problem.rule))
+        })
+    }
 
     /// The form again with the mistakes of a refused attempt, and a new one-time token.
     func refused(_ problems: FormErrors) -> FormModel {
-        var copy = FormModel(heading: heading, caption: caption, action: action, formToken: FormPost.newToken(), submit: submit, cancel: cancel,
-                             intro: intro, fields: fields, hidden: hidden, aside: aside)
+        var copy = self
         copy.errors = problems.items
         copy.fields = fields.map { field in
             var field = field
-            field.show(problems.message(field.id))
+            let item = problems.items.first { $0.field == field.id }
+            field.show(item?.message, anchor: item?.anchor)
             return field
         }
         return copy
+    }
+
+    /// The form again with a kept draft's mistakes.
+    func refused(_ draft: FormDraftStore.Draft?) -> FormModel {
+        guard let draft, !draft.problems.isEmpty else { return self }
+        return refused(FormErrors(draft.problems.map { .init(field: $0.field, message: $0.message, anchor: $0.anchor) }))
     }
 }

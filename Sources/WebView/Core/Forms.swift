@@ -17,6 +17,11 @@ struct FormFields: Sendable {
         return FormFields(encoded: String(buffer: body))
     }
 
+    init(values: [String: [String]]) { self.values = values }
+
+    /// Sets a field (nil removes it).
+    mutating func set(_ name: String, _ value: String?) { values[name] = value.map { [$0] } }
+
     init(encoded: String) {
         for pair in encoded.split(separator: "&") {
             let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -46,9 +51,16 @@ struct FormPost: Sendable {
     /// Reads the form and checks it was sent by this session from one of our pages: same
     /// origin, and the session's CSRF token. A form without them is the 403 page.
     static func read(_ request: Request, browser: BrowserSessions) async throws -> FormPost {
-        let principal = try WebScope.caller()
         try browser.requireSameOrigin(request)
         let fields = try await FormFields.read(request)
+        guard let principal = WebScope.principal else {
+            // The sign-in ended before the form was sent: its answers are kept for whoever the
+            // ended session was, and offered back on the form's page after signing in again.
+            let owner = try await request.cookies[BrowserSessions.cookieName].asyncMap { try await browser.sessions.owner(ofToken: $0.value) } ?? nil
+            let id = try await browser.drafts.keep(browserKey: WebScope.browserKey, staffID: owner, path: request.uri.path, fields: fields.values,
+                                                   problems: [], reason: .signedOut)
+            throw PageError.signedOut(next: "\(request.uri.path)?draft=\(id.uuidString.lowercased())")
+        }
         guard let sent = fields["csrf"], Self.same(sent, WebScope.csrf) else {
             throw PageError.forbidden("This form was not sent from a page of this session, so nothing was recorded. Open the page again and send it from there.")
         }
@@ -81,6 +93,22 @@ struct FormPost: Sendable {
         return PageRenderer.redirect(to: location)
     }
 
+    /// Post/redirect/get for a form refused for its mistakes: its answers and the mistakes are
+    /// kept (`FormDraftStore`) and the browser is sent to the form's page (`formPath`), which
+    /// shows them again; Back and reload never send the form again.
+    func refused(_ problems: FormErrors, browser: BrowserSessions, formPath: String) async throws -> Response {
+        try await Self.keep(fields, problems: problems, reason: .refused, staffID: principal.staffID, browser: browser, path: formPath)
+    }
+
+    /// Keeps answers and sends the browser to `path?draft=ID` (`path` may carry a query already).
+    static func keep(_ fields: FormFields, problems: FormErrors, reason: FormDraftStore.Reason, staffID: UUID?, browser: BrowserSessions,
+                     path: String) async throws -> Response {
+        let id = try await browser.drafts.keep(browserKey: WebScope.browserKey, staffID: staffID, path: path, fields: fields.values,
+                                               problems: problems.items.map { .init(field: $0.field, anchor: $0.anchor, message: $0.message) },
+                                               reason: reason)
+        return PageRenderer.redirect(to: path + (path.contains("?") ? "&" : "?") + "draft=\(id.uuidString.lowercased())")
+    }
+
     private static func same(_ a: String, _ b: String) -> Bool {
         let a = Array(a.utf8), b = Array(b.utf8)
         guard a.count == b.count, !b.isEmpty else { return false }
@@ -94,6 +122,14 @@ struct FormErrors: Sendable {
     struct Item: Sendable {
         let field: String
         let message: String
+        /// The element the error summary links to: the field, or the part of a date in error.
+        let anchor: String
+
+        init(field: String, message: String, anchor: String? = nil) {
+            self.field = field
+            self.message = message
+            self.anchor = anchor ?? field
+        }
     }
 
     var items: [Item] = []
@@ -104,12 +140,14 @@ struct FormErrors: Sendable {
 
     /// The problems of a refused change, each tied to the form field that shows it (`fields`
     /// maps the domain's field names to the form's); a problem with no field of its own is
-    /// tied to `otherwise`.
-    init(_ error: DomainError, fields: [String: String] = [:], otherwise: String) {
+    /// tied to `otherwise`. Messages are said as the form says it (`Wording.plain`).
+    init(_ error: DomainError, fields: [String: String] = [:], otherwise: String, names: [String: String] = [:]) {
         if error.problems.isEmpty {
-            items = [Item(field: otherwise, message: error.message)]
+            items = [Item(field: otherwise, message: Wording.plain(error.message, names: names))]
         } else {
-            items = error.problems.map { Item(field: fields[$0.field] ?? otherwise, message: Self.wording["\($0.field)/\($0.rule)"] ?? $0.message) }
+            items = error.problems.map {
+                Item(field: fields[$0.field] ?? otherwise, message: Self.wording["\($0.field)/\($0.rule)"] ?? Wording.plain($0.message, names: names))
+            }
         }
     }
 
@@ -119,6 +157,8 @@ struct FormErrors: Sendable {
         "transferredTo/required": "Enter the AP they transferred to",
         "expectedDeparture/order": "The expected departure must be after the arrival",
         "end/order": "The first night back in service must be after the first night out of service",
+        "arrivedAt/future": "The date and time of arrival must be now or in the past",
+        "departedAt/future": "The date and time of departure must be now or in the past",
     ]
 
     init(_ items: [Item] = []) { self.items = items }

@@ -63,6 +63,10 @@ struct Chrome: Sendable {
     var navigation: [Link] = []
     /// A success banner's heading (after a change).
     var done: String?
+    /// An important notice (answers kept after the sign-in ended, say).
+    var notice: String?
+    /// When the session ends, ISO 8601 (the time-out warning counts down to it).
+    var sessionEnds: String = ""
     /// A back link.
     var back: Link?
     /// Whether this page prints (the bed board): the print stylesheet takes the navigation away.
@@ -74,5 +78,8 @@ enum PageError: Error {
     case notFound(String)
     case forbidden(String)
     case badRequest(String)
+    /// A form sent after the sign-in ended: its answers are kept, and after signing in the
+    /// browser goes to `next` (the form's page with them).
+    case signedOut(next: String)
     case missingTemplates
 }

@@ -19,7 +19,7 @@ public struct WebView: Sendable {
     public init(stores: Stores, publicURL: String?, logger: Logger) throws {
         self.stores = stores
         self.renderer = try PageRenderer()
-        self.browser = BrowserSessions(sessions: stores.sessions, publicURL: publicURL)
+        self.browser = BrowserSessions(sessions: stores.sessions, drafts: stores.formDrafts, reference: stores.reference, publicURL: publicURL)
         self.logger = logger
     }
 
@@ -50,7 +50,20 @@ public struct WebView: Sendable {
         MatchPages(view: self).register(on: router)
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
+        SessionPages(view: self).register(on: router)
         return router
+    }
+
+    /// What a form page says when its answers were kept because the sign-in had ended.
+    static func keptNotice(_ draft: FormDraftStore.Draft?) -> String? {
+        draft?.reason == .signedOut ? "Your sign-in had ended, so this form was not sent. Your answers are below: check them and send it again." : nil
+    }
+
+    /// The answers kept for the page's `?draft=` (`FormDraftStore`), when this browser (and the
+    /// person signed in) kept them; nil otherwise.
+    func draft(_ request: Request) async throws -> FormDraftStore.Draft? {
+        guard let id = request.query("draft").flatMap(UUID.init(uuidString:)) else { return nil }
+        return try await stores.formDrafts.read(id, browserKey: WebScope.browserKey, staffID: WebScope.principal?.staffID)
     }
 }
 

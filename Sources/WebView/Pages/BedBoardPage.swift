@@ -61,7 +61,7 @@ struct BedBoardPage: Sendable {
 
     func render<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
         var scope = try await view.premisesScope(context, current: "beds")
-        let from = try request.query("from").map { try CalendarDate.parse($0, field: "from") } ?? scope.today
+        let from = try DateInput.query(request, "from", name: "the first night") ?? scope.today
         let weeks = request.query("weeks").flatMap { Int($0) } ?? 2
         guard Self.weekChoices.contains(weeks) else {
             throw PageError.badRequest("The bed board shows 2, 4, 8 or 12 weeks; not \(request.query("weeks") ?? "").")

@@ -14,12 +14,14 @@ struct MatchPages: Sendable {
     func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/referrals/:id/matches") { request, context in
             let (referral, _) = try await ReferralPages.load(view, context)
-            let search = try Search(request.query("arrival"), request.query("radius"))
-            return try await matches(referral, search, taken: nil)
+            let search = try Search(try DateInput.query(request, "arrival", name: "the arrival"), request.query("radius"))
+            // After a booking that could not be made: why, kept by the post that was refused.
+            let taken = try await view.draft(request).flatMap { $0.problems.first }.map { Taken(text: $0.message) }
+            return try await matches(referral, search, taken: taken, status: taken == nil ? .ok : .conflict)
         }
         router.get("/referrals/:id/book") { request, context in
             let (referral, _) = try await ReferralPages.load(view, context)
-            let search = try Search(request.query("arrival"), request.query("radius"))
+            let search = try Search(try DateInput.query(request, "arrival", name: "the arrival"), request.query("radius"))
             let choice = try Choice(premises: request.query("premises"), bed: request.query("bed"))
             let result = try await view.stores.referrals.match(referral.id, arrival: search.arrival, radiusMiles: search.radius, by: try WebScope.caller())
             guard let candidate = result.candidates.first(where: { $0.premisesID == choice.premises && $0.bedID == choice.bed }) else {
@@ -31,7 +33,7 @@ struct MatchPages: Sendable {
         router.post("/referrals/:id/book") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
             let (referral, _) = try await ReferralPages.load(view, context)
-            let search = try Search(post.fields["arrival"], post.fields["radius"])
+            let search = try Search(try post.fields["arrival"].map { try CalendarDate.parse($0, field: "arrival") }, post.fields["radius"])
             let choice = try Choice(premises: post.fields["premises"], bed: post.fields["bed"])
             do {
                 return try await post.once(view.stores.idempotency, path: request.uri.path) {
@@ -41,13 +43,17 @@ struct MatchPages: Sendable {
                     return "/premises/\(premises.code.urlPathSegment)/placements/\(placement.id.uuidString.lowercased())?done=booked"
                 }
             } catch let error as DomainError where error.kind == .conflict {
+                // Why not, kept; the matches again (or the referral, dealt with by someone else) by a redirect.
+                let base = "/referrals/\(referral.id.uuidString.lowercased())"
                 let (again, _) = try await view.stores.referrals.get(referral.id, by: post.principal)
                 guard again.status == .readyToMatch || again.status == .unableToMatch else {
-                    throw PageError.badRequest("This referral is \(ReferralPages.words(again.status).lowercased()) now, so it cannot be booked: someone else dealt with it a moment ago.")
+                    let why = "This referral is \(ReferralPages.words(again.status).lowercased()) now, so it cannot be booked: someone else dealt with it a moment ago."
+                    return try await post.refused(FormErrors([.init(field: "referral", message: why)]), browser: view.browser, formPath: base)
                 }
                 let result = try await view.stores.referrals.match(again.id, arrival: search.arrival, radiusMiles: search.radius, by: post.principal)
-                let why = try await taken(choice, result.stay) ?? Taken(text: error.message.prefix(1).uppercased() + error.message.dropFirst() + ".")
-                return try await matches(again, search, taken: why, result: result, status: .conflict)
+                let why = try await taken(choice, result.stay) ?? Taken(text: Wording.plain(error.message) + ".")
+                return try await post.refused(FormErrors([.init(field: "bed", message: why.text)]), browser: view.browser,
+                                              formPath: "\(base)/matches" + (search.query.isEmpty ? "" : "?" + search.query))
             }
         }
     }
@@ -57,8 +63,8 @@ struct MatchPages: Sendable {
         let arrival: CalendarDate?
         let radius: Int?
 
-        init(_ arrival: String?, _ radius: String?) throws {
-            self.arrival = try arrival.map { try CalendarDate.parse($0, field: "arrival") }
+        init(_ arrival: CalendarDate?, _ radius: String?) throws {
+            self.arrival = arrival
             if let radius {
                 guard let miles = Int(radius), (1...1000).contains(miles) else {
                     throw PageError.badRequest("The radius is a whole number of miles from 1 to 1000; not \(radius).")
@@ -115,7 +121,9 @@ struct MatchPages: Sendable {
         let crn: String
         let stay: String
         let action: String
-        let arrival: String
+        let arrivalDay: String
+        let arrivalMonth: String
+        let arrivalYear: String
         let radius: String
         let taken: Taken?
         let candidates: [Line]
@@ -146,10 +154,11 @@ struct MatchPages: Sendable {
                         freeFrom: e.freeFrom.map(words.date) ?? "", book: nil, reasons: e.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; "),
                         retry: retry, retryText: e.freeFrom.map { "Match again arriving \(words.date($0))" } ?? "")
         }
+        let arrival = DateInput.parts(search.arrival ?? referral.details.expectedArrival)
         let model = Model(
             person: referral.details.personName, crn: referral.details.crn,
             stay: "\(words.date(result.stay.first)) to \(words.date(result.stay.end)) (\(result.stay.count) nights)",
-            action: "\(base)/matches", arrival: "\(search.arrival ?? referral.details.expectedArrival)",
+            action: "\(base)/matches", arrivalDay: arrival.day, arrivalMonth: arrival.month, arrivalYear: arrival.year,
             radius: "\(search.radius ?? referral.details.radiusMiles ?? 50)", taken: taken, candidates: candidates,
             nearMisses: result.excluded.filter(\.isNearMiss).map(other), excluded: result.excluded.filter { !$0.isNearMiss }.map(other))
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "referrals")

@@ -36,7 +36,7 @@ struct OccupancyBoardPage: Sendable {
         let totals: [Total]
         let columns: Int
         let regions: [Choice]
-        let from: String
+        let from: DateFilter
         let weeks: [Choice]
         let previous: String
         let next: String
@@ -51,7 +51,7 @@ struct OccupancyBoardPage: Sendable {
         let region = request.query("region")?.uppercased() ?? (national ? nil : principal.regionCode)
         if let region, names[region] == nil { throw PageError.badRequest("\(region) is not a probation region.") }
         let zone = Premises.defaultTimeZone, today = CalendarDate.today(in: zone), words = Wording(timeZone: zone)
-        let from = try request.query("from").map { try CalendarDate.parse($0, field: "from") } ?? today
+        let from = try DateInput.query(request, "from", name: "the first night") ?? today
         let weeks = request.query("weeks").flatMap { Int($0) } ?? 4
         guard Self.weekChoices.contains(weeks) else {
             throw PageError.badRequest("The occupancy board shows 1, 2, 4, 8 or 12 weeks; not \(request.query("weeks") ?? "").")
@@ -84,7 +84,7 @@ struct OccupancyBoardPage: Sendable {
             groups: groups, totals: totals, columns: nights.count + 1,
             regions: national ? [Choice(value: "", text: "England and Wales", selected: region == nil)]
                 + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) } : [],
-            from: "\(from)", weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
+            from: DateFilter("from", "From", from), weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
             previous: link(from.adding(days: -weeks * 7), weeks), next: link(from.adding(days: weeks * 7), weeks),
             premisesCount: board.premises.count)
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "occupancy")

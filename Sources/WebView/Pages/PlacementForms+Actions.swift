@@ -7,7 +7,7 @@ extension PlacementForms {
             let placement = form.placement, scope = form.scope, words = scope.wording
             guard let stay = placement.nights else { throw DomainError(.conflict, "a \(placement.status.rawValue) placement cannot be given a bed") }
             let start = placement.status == .arrived ? max(scope.today, stay.first) : stay.first
-            let from = posted?["from"].flatMap(CalendarDate.init) ?? start
+            let from = posted.flatMap { try? DateInput.date($0, "from", name: "the first night in this bed", required: false) } ?? start
             let nights = Nights(first: max(from, stay.first), end: stay.end)
             let beds = try await Self.beds(form, nights: nights)
             var suitable = [FormModel.Option](), refused = [FormModel.Aside.Row]()
@@ -36,40 +36,49 @@ extension PlacementForms {
                     + (suitable.isEmpty ? ["No bed is free for every one of these nights with what the stay needs."] : [])
             return Self.model("allocate", form, heading: "Allocate a bed", submit: "Allocate this bed", fields: [
                 .radios("bedId", "Which bed?", hint: "Only beds free for every night with what the stay needs are offered.", options: suitable),
-                .input("from", "First night in this bed (optional)", kind: "date",
-                       hint: "Leave it as it is for the whole stay; a later night moves the resident from that night on.", value: posted?["from"] ?? "\(from)"),
+                .date("from", "First night in this bed (optional)", name: "the first night in this bed",
+                      hint: DateInput.hint(start, "Leave it as it is for the whole stay; a later night moves the resident from that night on."),
+                      value: from, posted: posted),
             ], intro: intro, aside: refused.isEmpty ? nil : .init(caption: "Beds not offered, and why", headers: ["Bed", "Why not"], rows: refused))
         }, change: { form, fields in
             guard let bed = fields["bedId"].flatMap(UUID.init(uuidString:)) else {
                 throw DomainError.invalid(field: "bedId", rule: "required", "Choose a bed")
             }
-            let from = try fields["from"].map { try CalendarDate.parse($0, field: "from") }
+            let from = try DateInput.date(fields, "from", name: "the first night in this bed", required: false)
             try await form.view.stores.placements.allocate(form.placement.id, bedID: bed, from: from, by: form.scope.principal)
         })
     }
 
     var arrival: Action {
         Action(path: "arrival", heading: "Record the arrival", submit: "Record the arrival", done: "arrived", roles: PlacementStore.recorders, fields: { form, posted in
-            let words = form.scope.wording, now = Date()
-            return Self.model("arrival", form, heading: "Record the arrival", submit: "Record the arrival", fields: [
-                .input("arrivedAt-date", "Date of arrival", kind: "date", hint: "For example, \(form.scope.today)",
-                       value: posted?["arrivedAt-date"] ?? "\(CalendarDate.today(in: Self.zone(form)))"),
-                .input("arrivedAt-time", "Time of arrival", kind: "time", hint: "On the 24-hour clock, such as 14:05", value: posted?["arrivedAt-time"] ?? words.time(now)),
+            let words = form.scope.wording, today = CalendarDate.today(in: Self.zone(form))
+            var fields: [FormModel.Field] = [
+                .date("arrivedAt", "Date of arrival", hint: "Expected \(words.date(form.placement.expectedArrival)). \(DateInput.hint(today))",
+                      value: today, posted: posted),
+                .time("arrivedAt-time", "Time of arrival", name: "the time of arrival", value: posted.map { $0["arrivedAt-time"] ?? "" } ?? words.time(Date())),
                 .select("keyWorkerId", "Key worker (optional)", value: posted?["keyWorkerId"], choices: try await Self.keyWorkers(form)),
-                .textarea("earlyArrivalReason", "Why they arrived early (only more than 7 days early)", value: posted?["earlyArrivalReason"]),
-            ])
+                .textarea("earlyArrivalReason", "Why they arrived early (only more than 7 days early)", name: "the reason they arrived early",
+                          value: posted?["earlyArrivalReason"]),
+            ]
+            if posted?["overbook"] != nil {
+                fields.append(.textarea("overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
+                                        hint: "An arrival before the expected date takes nights on which every bed is taken.", value: posted?["overbookingReason"]))
+            }
+            var model = Self.model("arrival", form, heading: "Record the arrival", submit: "Record the arrival", fields: fields)
+            if posted?["overbook"] != nil { model.hidden = [.init(name: "overbook", value: "1")] }
+            return model
         }, change: { form, fields in
             _ = try await form.view.stores.placements.arrive(
-                form.placement.id, at: try Self.instant(fields, "arrivedAt", in: Self.zone(form)),
+                form.placement.id, at: try DateInput.instant(fields, "arrivedAt", name: ("the date of arrival", "the time of arrival"), in: Self.zone(form)),
                 keyWorkerID: fields["keyWorkerId"].flatMap(UUID.init(uuidString:)), earlyReason: fields["earlyArrivalReason"],
-                expectedVersion: nil, by: form.scope.principal)
+                expectedVersion: nil, by: form.scope.principal, checkCapacity: true, overbookingReason: fields["overbookingReason"])
         })
     }
 
     var nonArrival: Action {
         Action(path: "non-arrival", heading: "Record a non-arrival", submit: "Record the non-arrival", done: "non-arrived", roles: PlacementStore.recorders, fields: { form, posted in
             Self.model("non-arrival", form, heading: "Record a non-arrival", submit: "Record the non-arrival", fields: [
-                .select("reason", "Why did they not arrive?", value: posted?["reason"], choices: try await Self.vocabulary(form, "non-arrival-reasons")),
+                .select("reason", "Why did they not arrive?", name: "why they did not arrive", value: posted?["reason"], choices: try await Self.vocabulary(form, "non-arrival-reasons")),
                 .textarea("notes", "Notes (optional)", value: posted?["notes"]),
             ])
         }, change: { form, fields in
@@ -81,10 +90,11 @@ extension PlacementForms {
     var departure: Action {
         Action(path: "departure", heading: "Record the departure", submit: "Record the departure", done: "departed", roles: PlacementStore.recorders, fields: { form, posted in
             Self.model("departure", form, heading: "Record the departure", submit: "Record the departure", fields: [
-                .input("departedAt-date", "Date of departure", kind: "date", value: posted?["departedAt-date"] ?? "\(CalendarDate.today(in: Self.zone(form)))"),
-                .input("departedAt-time", "Time of departure", kind: "time", hint: "On the 24-hour clock, such as 10:30",
-                       value: posted?["departedAt-time"] ?? form.scope.wording.time(Date())),
-                .select("reason", "Reason for leaving", value: posted?["reason"], choices: try await Self.vocabulary(form, "departure-reasons")),
+                .date("departedAt", "Date of departure", hint: DateInput.hint(CalendarDate.today(in: Self.zone(form))),
+                      value: CalendarDate.today(in: Self.zone(form)), posted: posted),
+                .time("departedAt-time", "Time of departure", name: "the time of departure",
+                      value: posted.map { $0["departedAt-time"] ?? "" } ?? form.scope.wording.time(Date())),
+                .select("reason", "Reason for leaving", name: "the reason for leaving", value: posted?["reason"], choices: try await Self.vocabulary(form, "departure-reasons")),
                 .select("moveOnCategory", "Where they moved on to", hint: "Needed when the reason is a planned move-on.",
                         value: posted?["moveOnCategory"], choices: try await Self.vocabulary(form, "move-on-categories")),
                 .input("transferredTo", "The AP they transferred to", hint: "Needed only for a transfer to another AP.", value: posted?["transferredTo"]),
@@ -92,7 +102,7 @@ extension PlacementForms {
             ])
         }, change: { form, fields in
             let departure = PlacementStore.Departure(
-                departedAt: try Self.instant(fields, "departedAt", in: Self.zone(form)),
+                departedAt: try DateInput.instant(fields, "departedAt", name: ("the date of departure", "the time of departure"), in: Self.zone(form)),
                 reason: try Self.required(fields, "reason", "Choose the reason for leaving"), moveOnCategory: fields["moveOnCategory"], notes: fields["notes"],
                 transferredTo: fields["transferredTo"])
             _ = try await form.view.stores.placements.depart(form.placement.id, departure, expectedVersion: nil, by: form.scope.principal)
@@ -101,10 +111,13 @@ extension PlacementForms {
 
     var cancellation: Action {
         Action(path: "cancellation", heading: "Cancel the placement", submit: "Cancel the placement", done: "cancelled", roles: PlacementStore.bookers, fields: { form, posted in
-            Self.model("cancellation", form, heading: "Cancel the placement", submit: "Cancel the placement", fields: [
-                .select("reason", "Why is it cancelled?", value: posted?["reason"], choices: try await Self.vocabulary(form, "cancellation-reasons")),
+            var model = Self.model("cancellation", form, heading: "Cancel the placement", submit: "Cancel the placement", fields: [
+                .select("reason", "Why is it cancelled?", name: "why it is cancelled", value: posted?["reason"], choices: try await Self.vocabulary(form, "cancellation-reasons")),
                 .textarea("notes", "Notes (optional)", value: posted?["notes"]),
-            ], intro: ["The bed is released for other people from every night of the stay."])
+            ], intro: ["\(form.placement.personName) is expected on \(form.scope.wording.date(form.placement.expectedArrival))."])
+            model.warning = "Cancelling cannot be undone: the bed is released for other people from every night of the stay."
+            model.isWarning = true
+            return model
         }, change: { form, fields in
             _ = try await form.view.stores.placements.cancel(form.placement.id, reason: try Self.required(fields, "reason", "Choose why it is cancelled"),
                                                             notes: fields["notes"], expectedVersion: nil, by: form.scope.principal)

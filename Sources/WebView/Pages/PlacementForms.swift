@@ -38,10 +38,12 @@ struct PlacementForms: Sendable {
 
     func register<C: RequestContext>(on router: Router<C>) {
         for action in [allocation, arrival, nonArrival, departure, cancellation, keyWorker] {
-            router.get("/premises/:code/placements/:id/\(action.path)") { _, context in
+            router.get("/premises/:code/placements/:id/\(action.path)") { request, context in
                 let form = try await self.context(context)
                 try Self.require(action, form)
-                return try await show(action, form, try await action.fields(form, nil), status: .ok)
+                let draft = try await view.draft(request)
+                let model = try await action.fields(form, draft.map { FormFields(values: $0.fields) }).refused(draft)
+                return try await show(action, form, model, draft: draft)
             }
             router.post("/premises/:code/placements/:id/\(action.path)") { request, context in
                 let post = try await FormPost.read(request, browser: view.browser)
@@ -53,15 +55,12 @@ struct PlacementForms: Sendable {
                         return "\(form.href)?done=\(action.done)"
                     }
                 } catch let error as DomainError where [.invalid, .conflict, .unprocessable, .preconditionFailed].contains(error.kind) {
-                    let model = try await action.fields(form, post.fields)
-                    // The domain names fields as the API does; a date and time pair answers for its instant.
-                    var names = [String: String]()
-                    for field in model.fields {
-                        names[field.id] = field.id
-                        if field.id.hasSuffix("-date") { names[String(field.id.dropLast(5))] = field.id }
-                    }
-                    let problems = FormErrors(error, fields: names, otherwise: model.fields.first?.id ?? "")
-                    return try await show(action, form, model.refused(problems), status: error.kind == .invalid ? .badRequest : .conflict)
+                    var fields = post.fields
+                    // A refusal that asks why the premises may be overbooked shows the reason's field from now on.
+                    if error.problems.contains(where: { $0.field == "overbookingReason" }) { fields.set("overbook", "1") }
+                    let model = try await action.fields(form, fields)
+                    let refused = FormPost(fields: fields, principal: post.principal)
+                    return try await refused.refused(model.problems(error), browser: view.browser, formPath: request.uri.path)
                 }
             }
         }
@@ -72,34 +71,18 @@ struct PlacementForms: Sendable {
         return Context(scope: scope, placement: try await PlacementPages.placement(view, scope, context), view: view)
     }
 
-    private func show(_ action: Action, _ form: Context, _ model: FormModel, status: HTTPResponse.Status) async throws -> Response {
+    private func show(_ action: Action, _ form: Context, _ model: FormModel, draft: FormDraftStore.Draft?) async throws -> Response {
         var chrome = form.scope.chrome
         chrome.back = .init(href: form.href, text: "Back to \(form.placement.personName)", current: false)
+        chrome.notice = WebView.keptNotice(draft)
         return view.renderer.page("form", title: (model.hasErrors ? "Error: " : "") + "\(action.heading), \(form.placement.personName)",
-                                  chrome: chrome, view: model, status: status)
+                                  chrome: chrome, view: model, status: model.hasErrors ? .badRequest : .ok)
     }
 
     static func model(_ action: String, _ form: Context, heading: String, submit: String, fields: [FormModel.Field], intro: [String] = [],
                       aside: FormModel.Aside? = nil) -> FormModel {
         FormModel(heading: heading, caption: "\(form.placement.personName) (\(form.placement.crn))", action: "\(form.href)/\(action)",
                   formToken: FormPost.newToken(), submit: submit, cancel: form.href, intro: intro, fields: fields, aside: aside)
-    }
-
-    /// A local date and time at the premises, from a form's `{id}-date` and `{id}-time` fields
-    /// (now when both are blank).
-    static func instant(_ fields: FormFields, _ id: String, in zone: TimeZone) throws -> Date {
-        guard fields["\(id)-date"] != nil || fields["\(id)-time"] != nil else { return Date() }
-        let date = try CalendarDate.parse(fields["\(id)-date"] ?? "", field: "\(id)-date")
-        guard let time = fields["\(id)-time"], let match = time.wholeMatch(of: /([01][0-9]|2[0-3]):([0-5][0-9])/) else {
-            throw DomainError.invalid(field: "\(id)-time", rule: "format", "Enter the time as hours and minutes on the 24-hour clock, such as 21:40")
-        }
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = zone
-        let (year, month, day) = date.parts
-        guard let instant = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: Int(match.1), minute: Int(match.2))) else {
-            throw DomainError.invalid(field: "\(id)-date", rule: "date", "Enter a real date")
-        }
-        return instant
     }
 
     static func require(_ action: Action, _ form: Context) throws {

@@ -17,7 +17,13 @@ struct PlacementPages: Sendable {
     }
 
     struct Link: Sendable { let href: String; let text: String; let current: Bool }
-    struct SummaryRow: Sendable { let key: String; let value: String }
+    struct SummaryRow: Sendable {
+        let key: String
+        let value: String
+        /// On a check page: where to change the answer, and what it is called (for the link's hidden text).
+        var change: String? = nil
+        var changeName: String = ""
+    }
     struct SummaryList: Sendable { let heading: String; let rows: [SummaryRow] }
     struct Table: Sendable {
         struct Row: Sendable { let cells: [String] }

@@ -11,8 +11,9 @@ struct ReferralDecisionForm: Sendable {
 
     func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/referrals/:id/decide") { request, context in
-            let (referral, kind) = try await decision(request.query("decision"), context)
-            return show(referral, model(referral, kind, note: nil), status: .ok)
+            let draft = try await view.draft(request)
+            let (referral, kind) = try await decision(request.query("decision") ?? draft?.fields["decision"]?.first, context)
+            return show(referral, model(referral, kind, note: draft?.fields["note"]?.first).refused(draft), notice: WebView.keptNotice(draft))
         }
         router.post("/referrals/:id/decide") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
@@ -23,8 +24,10 @@ struct ReferralDecisionForm: Sendable {
                     return "/referrals/\(referral.id.uuidString.lowercased())?done=\(kind.rawValue)"
                 }
             } catch let error as DomainError where [.invalid, .conflict, .preconditionFailed].contains(error.kind) {
-                let problems = FormErrors(error, fields: ["note": "note"], otherwise: "note")
-                return show(referral, model(referral, kind, note: post.fields["note"]).refused(problems), status: error.kind == .invalid ? .badRequest : .conflict)
+                let problems = error.problems.contains { $0.field == "note" && $0.rule == "needed" }
+                    ? FormErrors([.init(field: "note", message: "Enter \(Self.noteName(kind))")])
+                    : model(referral, kind, note: post.fields["note"]).problems(error)
+                return try await post.refused(problems, browser: view.browser, formPath: "/referrals/\(referral.id.uuidString.lowercased())/decide?decision=\(kind.rawValue)")
             }
         }
     }
@@ -49,17 +52,22 @@ struct ReferralDecisionForm: Sendable {
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
         var model = FormModel(heading: Self.title(kind), caption: "\(referral.details.personName) (\(referral.details.crn))",
                               action: "\(base)/decide", formToken: FormPost.newToken(), submit: Self.title(kind), cancel: base,
-                              fields: [.textarea("note", Self.noteLabel(kind), hint: Self.noteHint(kind), value: note)])
+                              fields: [.textarea("note", Self.noteLabel(kind), name: Self.noteName(kind), hint: Self.noteHint(kind), value: note)])
         model.hidden = [.init(name: "decision", value: kind.rawValue)]
         model.intro = [Self.intro(kind)]
+        if kind == .reject || kind == .withdraw {
+            model.warning = "This cannot be undone: the referral is closed."
+            model.isWarning = true
+        }
         return model
     }
 
-    private func show(_ referral: Referral, _ model: FormModel, status: HTTPResponse.Status) -> Response {
+    private func show(_ referral: Referral, _ model: FormModel, notice: String?) -> Response {
         var chrome = Chrome.signedIn(WebScope.principal!, csrf: WebScope.csrf, current: "referrals")
+        chrome.notice = notice
         chrome.back = .init(href: "/referrals/\(referral.id.uuidString.lowercased())", text: "Back to \(referral.details.personName)", current: false)
         return view.renderer.page("form", title: (model.hasErrors ? "Error: " : "") + "\(model.heading), \(referral.details.personName)",
-                                  chrome: chrome, view: model, status: status)
+                                  chrome: chrome, view: model, status: model.hasErrors ? .badRequest : .ok)
     }
 
     static func title(_ kind: ReferralStore.DecisionKind) -> String {
@@ -81,6 +89,17 @@ struct ReferralDecisionForm: Sendable {
         case .provideInformation: "The answer"
         case .unableToMatch: "Why no bed can be found"
         case .withdraw: "Why it is withdrawn"
+        }
+    }
+
+    static func noteName(_ kind: ReferralStore.DecisionKind) -> String {
+        switch kind {
+        case .accept: "the note"
+        case .reject: "why it is rejected"
+        case .requestInformation: "what you need to know"
+        case .provideInformation: "the answer"
+        case .unableToMatch: "why no bed can be found"
+        case .withdraw: "why it is withdrawn"
         }
     }
 

@@ -116,6 +116,7 @@ struct ReferralPages: Sendable {
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "referrals")
         chrome.back = .init(href: "/referrals", text: "Back to the referral queue", current: false)
         chrome.done = ReferralDecisionForm.banner(request.query("done"))
+        chrome.notice = try await view.draft(request)?.problems.first?.message
         let model = Referral_(
             person: referral.details.personName, crn: referral.details.crn, status: Self.words(referral.status),
             statusClass: Self.tagClass(referral.status), actions: actions,

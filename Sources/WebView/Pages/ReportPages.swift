@@ -32,8 +32,8 @@ struct ReportPages: Sendable {
         let tabs: [Link]
         let report: String
         let scopes: [Choice]
-        let from: String
-        let to: String
+        let from: DateFilter
+        let to: DateFilter
         let periods: [Choice]
         let csv: String
         let sections: [ReportSection]
@@ -83,7 +83,7 @@ struct ReportPages: Sendable {
             tabs: Self.reports.map { Link(href: "/reports/\($0.0)?\(asked.query)", text: $0.1, current: $0.0 == report) },
             report: "/reports/\(report)",
             scopes: scopes.map { Choice(value: $0.value, text: $0.text, selected: $0.value == asked.scopeValue) },
-            from: "\(asked.from)", to: "\(asked.to)",
+            from: DateFilter("from", "From", asked.from), to: DateFilter("to", "To (the day after the last)", asked.to),
             periods: ReportPeriod.allCases.map { Choice(value: $0.rawValue, text: $0.rawValue.capitalized, selected: $0 == asked.period) },
             csv: "/reports/\(report)?\(asked.query)&format=csv", sections: built)
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "reports")
@@ -101,8 +101,8 @@ struct ReportPages: Sendable {
         let today = CalendarDate.today(in: Premises.defaultTimeZone)
         let (year, month, _) = today.parts
         let next = month == 12 ? CalendarDate(year: year + 1, month: 1, day: 1) : CalendarDate(year: year, month: month + 1, day: 1)
-        let to = try request.query("to").map { try CalendarDate.parse($0, field: "to") } ?? next!
-        let from = try request.query("from").map { try CalendarDate.parse($0, field: "from") } ?? CalendarDate(year: year - 1, month: month, day: 1)!
+        let to = try DateInput.query(request, "to", name: "the day after the last") ?? next!
+        let from = try DateInput.query(request, "from", name: "the first day") ?? CalendarDate(year: year - 1, month: month, day: 1)!
         let period = try request.query("period").map { text in
             guard let period = ReportPeriod(rawValue: text) else {
                 throw PageError.badRequest("A report is by day, week, month, quarter or year; not \(text).")

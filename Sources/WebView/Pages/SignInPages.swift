@@ -22,8 +22,21 @@ struct SignInPages: Sendable {
     func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/sign-in") { request, _ in
             if WebScope.principal != nil { return PageRenderer.redirect(to: Self.safeNext(request.query("next")) ?? "/") }
-            return view.renderer.page("sign-in", title: "Sign in", chrome: Chrome(),
-                                      view: Model(next: Self.safeNext(request.query("next")) ?? "/", username: "", errors: [], usernameError: nil, passwordError: nil, hasErrors: false))
+            var chrome = Chrome()
+            if request.query("kept") != nil {
+                chrome.notice = "Your sign-in had ended, so the form you sent was not recorded. Sign in again: your answers will be on the form for you to check and send."
+            } else if request.query("signedOut") != nil {
+                chrome.notice = "You have signed out."
+            }
+            // A refused sign-in comes back here by a redirect, with the username and the reason.
+            let draft = try await view.draft(request)
+            let items = draft?.problems.map { FormErrors.Item(field: $0.field, message: $0.message) } ?? []
+            let next = Self.safeNext(request.query("next")) ?? Self.safeNext(draft?.fields["next"]?.first) ?? "/"
+            return view.renderer.page("sign-in", title: (items.isEmpty ? "" : "Error: ") + "Sign in", chrome: chrome,
+                                      view: Model(next: next, username: draft?.fields["username"]?.first ?? "", errors: items,
+                                                  usernameError: items.first { $0.field == "username" }?.message,
+                                                  passwordError: items.first { $0.field == "password" }?.message, hasErrors: !items.isEmpty),
+                                      status: items.isEmpty ? .ok : .unauthorized)
         }
         router.post("/sign-in") { request, _ in try await signIn(request) }
         router.post("/sign-out") { request, _ in
@@ -50,11 +63,11 @@ struct SignInPages: Sendable {
             let items: [FormErrors.Item] = error.problems.isEmpty
                 ? [.init(field: "username", message: error.kind == .unauthenticated ? "The username or password is wrong, or the account is inactive" : error.message)]
                 : error.problems.map { .init(field: $0.field, message: $0.field == "username" ? "Enter your username" : "Enter your password") }
-            let status: HTTPResponse.Status = if case .rateLimited = error.kind { .tooManyRequests } else { error.kind == .invalid ? .badRequest : .unauthorized }
-            return view.renderer.page("sign-in", title: "Error: Sign in", chrome: Chrome(),
-                                      view: Model(next: next, username: fields["username"] ?? "", errors: items,
-                                                  usernameError: items.first { $0.field == "username" }?.message,
-                                                  passwordError: items.first { $0.field == "password" }?.message, hasErrors: true), status: status)
+            var kept = FormFields(values: [:])
+            kept.set("username", fields["username"])
+            kept.set("next", next)
+            return try await FormPost.keep(kept, problems: FormErrors(items), reason: .refused, staffID: nil, browser: view.browser,
+                                           path: "/sign-in?next=\(next.urlQueryValue)")
         }
     }
 

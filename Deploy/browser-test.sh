@@ -10,8 +10,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 if ! command -v chromium >/dev/null 2>&1; then
     apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium
 fi
-if ! python3 -m venv --help >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1; then
-    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-venv python3-pip curl
+if ! python3 -m venv --help >/dev/null 2>&1 || ! command -v curl >/dev/null 2>&1 || ! command -v pdftotext >/dev/null 2>&1; then
+    # pdftotext (poppler-utils) reads back the boards printed to PDF.
+    apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q python3 python3-venv python3-pip curl poppler-utils
 fi
 VENV=.local/webvenv
 if ! "$VENV/bin/python" -c 'import importlib.metadata as m; assert m.version("playwright") == "1.65.2" and m.version("axe-playwright-python") == "0.1.8"' 2>/dev/null; then

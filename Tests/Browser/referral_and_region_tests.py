@@ -159,7 +159,7 @@ def test_a_regional_manager_sees_only_their_region(run):
     run.sign_in(page, "regional")
     assert page.url.endswith("/occupancy"), f"a regional manager lands on their region's board, not {page.url}"
     run.check(page)
-    expect(page.locator("header")).to_contain_text("Regional manager, region NW")
+    expect(page.locator("header")).to_contain_text("Regional manager, North West")
     expect(page.locator(".caption-l")).to_have_text("North West")
     board = page.get_by_role("table", name=re.compile("Free beds by premises and night"))
     expect(board.get_by_role("rowheader", name="Elm House (demo)")).to_be_visible()

@@ -3,7 +3,6 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
-import Synchronization
 
 /// Sessions for the browser. A browser session is an API session (`SessionStore`): the same
 /// accounts, throttling and password rules, the token stored only as its hash, lasting one
@@ -23,12 +22,11 @@ final class BrowserSessions: Sendable {
     /// `scheme://host[:port]` of `AP_PUBLIC_URL`, when set.
     let publicOrigin: String?
 
-    let reference: ReferenceStore
-    private let regionNames = Mutex<[String: String]?>(nil)
+    let names: ReferenceNames
 
-    init(sessions: SessionStore, drafts: FormDraftStore, reference: ReferenceStore, publicURL: String?) {
+    init(sessions: SessionStore, drafts: FormDraftStore, names: ReferenceNames, publicURL: String?) {
         self.sessions = sessions
-        self.reference = reference
+        self.names = names
         self.drafts = drafts
         let url = publicURL.flatMap { URL(string: $0) }
         secureCookies = url?.scheme?.lowercased() == "https"
@@ -54,11 +52,7 @@ final class BrowserSessions: Sendable {
 
     /// A region's name by its code, read once from the reference data.
     func regionName(_ code: String) async throws -> String? {
-        if let names = regionNames.withLock({ $0 }) { return names[code] }
-        let entries = try await reference.entries(of: "regions")
-        let names = Dictionary(entries.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
-        regionNames.withLock { $0 = names }
-        return names[code]
+        try await names.names("regions")[code]
     }
 
     /// The cookie that ends the browser's copy of the session.

@@ -35,6 +35,9 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             case .notFound(let why): return page(404, "Page not found", why)
             case .forbidden(let why): return page(403, "You cannot see this page", why)
             case .badRequest(let why): return page(400, "This cannot be done", why)
+            case .notAcceptable:
+                return page(406, "This address gives data, not a page",
+                            "It is part of the service's API, which answers in JSON. Go to your start page to find what you are looking for.")
             case .signedOut(let next): return PageRenderer.redirect(to: "/sign-in?kept=1&next=" + next.urlQueryValue)
             case .missingTemplates: return page(500, "Sorry, there is a problem with the service", "Try again later.")
             }

@@ -81,5 +81,7 @@ enum PageError: Error {
     /// A form sent after the sign-in ended: its answers are kept, and after signing in the
     /// browser goes to `next` (the form's page with them).
     case signedOut(next: String)
+    /// An address of the API asked for by a browser that accepts only HTML.
+    case notAcceptable
     case missingTemplates
 }

@@ -12,6 +12,8 @@ public struct WebView: Sendable {
     let renderer: PageRenderer
     let browser: BrowserSessions
     let logger: Logger
+    /// The names of the national vocabularies' codes.
+    let names: ReferenceNames
 
     /// The web view over the service's stores. `publicURL` (`AP_PUBLIC_URL`) is the address
     /// browsers use: when it is https, the session cookie is `Secure`; forms are accepted only
@@ -19,7 +21,8 @@ public struct WebView: Sendable {
     public init(stores: Stores, publicURL: String?, logger: Logger) throws {
         self.stores = stores
         self.renderer = try PageRenderer()
-        self.browser = BrowserSessions(sessions: stores.sessions, drafts: stores.formDrafts, reference: stores.reference, publicURL: publicURL)
+        self.names = ReferenceNames(reference: stores.reference)
+        self.browser = BrowserSessions(sessions: stores.sessions, drafts: stores.formDrafts, names: names, publicURL: publicURL)
         self.logger = logger
     }
 
@@ -51,8 +54,15 @@ public struct WebView: Sendable {
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)
+        router.get(RouterPath(WebView.notFoundPath)) { _, _ -> Response in throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage) }
+        router.get(RouterPath(WebView.notAcceptablePath)) { _, _ -> Response in throw PageError.notAcceptable }
         return router
     }
+
+    /// Where the dispatcher sends a browser's request for an address with no page (the 404
+    /// page) or an address of the API that answers only JSON (the 406 page).
+    static let notFoundPath = "/errors/not-found"
+    static let notAcceptablePath = "/errors/not-acceptable"
 
     /// What a form page says when its answers were kept because the sign-in had ended.
     static func keptNotice(_ draft: FormDraftStore.Draft?) -> String? {
@@ -76,16 +86,28 @@ public struct WebView: Sendable {
 public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     let responder: RouterResponder<Context>
 
-    /// Answers page requests with the web view, the rest with `next`.
+    /// Answers page requests with the web view, the rest with `next`. A browser asking for an
+    /// address that is not a page gets the HTML 404 page when the API has nothing there either,
+    /// and, when it accepts only HTML, the HTML 406 page for an address of the API.
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard Self.isPage(request) else { return try await next(request, context) }
-        return try await responder.respond(to: request, context: context)
+        if Self.isPage(request) { return try await responder.respond(to: request, context: context) }
+        guard request.method == .get || request.method == .head, let accept = request.headers[.accept],
+              accept.contains("text/html"), !accept.contains("application/json") else { return try await next(request, context) }
+        var head = request.head
+        head.headerFields[.accept] = "application/json"
+        let answer = try await next(Request(head: head, body: request.body), context)
+        let htmlOnly = !accept.contains("*/*") && !accept.contains("application/")
+        guard answer.status == .notFound || htmlOnly else { return answer }
+        var page = request.head
+        page.method = .get
+        page.path = answer.status == .notFound ? WebView.notFoundPath : WebView.notAcceptablePath
+        return try await responder.respond(to: Request(head: page, body: .init(buffer: ByteBuffer())), context: context)
     }
 
     /// Whether the request is one for the web view.
     static func isPage(_ request: Request) -> Bool {
         let path = request.uri.path
-        if ["/", "/sign-in", "/sign-out"].contains(path) || path.hasPrefix("/assets/") { return true }
+        if ["/", "/sign-in", "/sign-out", "/session/extend"].contains(path) || path.hasPrefix("/assets/") { return true }
         guard Self.hasPage(path) else { return false }
         switch request.method {
         case .get, .head:

@@ -28,7 +28,7 @@ struct MatchPages: Sendable {
                 return try await matches(referral, search, taken: try await taken(choice, result.stay)
                     ?? Taken(text: "That bed is no longer free for this stay: here are the remaining candidates."), result: result, status: .conflict)
             }
-            return confirmation(referral, candidate, result.stay, search)
+            return confirmation(referral, candidate, result.stay, search, region: try await view.names.names("regions")[candidate.regionCode])
         }
         router.post("/referrals/:id/book") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
@@ -141,16 +141,17 @@ struct MatchPages: Sendable {
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
         func miles(_ distance: Double?) -> String { distance.map { String(format: "%.1f miles", $0) } ?? "Unknown" }
         let may = ReferralStore.bookers.contains(principal.role)
-        let names = try await ReferralSummaries.characteristicNames(view.stores.reference)
+        let names = try await view.names.characteristics()
+        let regions = try await view.names.names("regions")
         let candidates = result.candidates.map { c in
             let query = "premises=\(c.premisesID.uuidString.lowercased())&bed=\(c.bedID.uuidString.lowercased())" + (search.query.isEmpty ? "" : "&" + search.query)
-            return Line(premises: c.name, code: c.code, region: c.regionCode, distance: miles(c.distanceMiles), bed: c.bedLabel,
+            return Line(premises: c.name, code: c.code, region: regions[c.regionCode] ?? c.regionCode, distance: miles(c.distanceMiles), bed: c.bedLabel,
                         freeFrom: c.freeFrom <= result.stay.first ? "Free for the whole stay" : words.date(c.freeFrom),
                         book: may ? "\(base)/book?\(query)" : nil, reasons: "", retry: nil, retryText: "")
         }
         func other(_ e: MatchResult.Excluded) -> Line {
             let retry = e.freeFrom.map { "\(base)/matches?arrival=\($0)" + (search.radius.map { "&radius=\($0)" } ?? "") }
-            return Line(premises: e.name, code: e.code, region: e.regionCode, distance: miles(e.distanceMiles), bed: "",
+            return Line(premises: e.name, code: e.code, region: regions[e.regionCode] ?? e.regionCode, distance: miles(e.distanceMiles), bed: "",
                         freeFrom: e.freeFrom.map(words.date) ?? "", book: nil, reasons: e.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; "),
                         retry: retry, retryText: e.freeFrom.map { "Match again arriving \(words.date($0))" } ?? "")
         }
@@ -178,7 +179,7 @@ struct MatchPages: Sendable {
         let cancel: String
     }
 
-    private func confirmation(_ referral: Referral, _ candidate: MatchResult.Candidate, _ stay: Nights, _ search: Search) -> Response {
+    private func confirmation(_ referral: Referral, _ candidate: MatchResult.Candidate, _ stay: Nights, _ search: Search, region: String?) -> Response {
         let principal = WebScope.principal!
         let words = Wording(timeZone: Premises.defaultTimeZone)
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
@@ -187,9 +188,9 @@ struct MatchPages: Sendable {
         chrome.back = .init(href: matches, text: "Back to the matches", current: false)
         let model = Confirmation(
             caption: "\(referral.details.personName) (\(referral.details.crn))",
-            rows: [.init(key: "Premises", value: "\(candidate.name) (\(candidate.code)), \(candidate.regionCode)"),
-                   .init(key: "Bed", value: candidate.bedLabel),
-                   .init(key: "Arrival", value: words.date(stay.first)),
+            rows: [.init(key: "Premises", value: "\(candidate.name) (\(candidate.code)), \(region ?? candidate.regionCode)", change: matches, changeName: "the premises"),
+                   .init(key: "Bed", value: candidate.bedLabel, change: matches, changeName: "the bed"),
+                   .init(key: "Arrival", value: words.date(stay.first), change: matches + "#arrival-day", changeName: "the arrival"),
                    .init(key: "Departure", value: "\(words.date(stay.end)) (\(stay.count) nights)"),
                    .init(key: "Distance from home", value: candidate.distanceMiles.map { String(format: "%.1f miles", $0) } ?? "Unknown")],
             action: "\(base)/book", formToken: FormPost.newToken(), premises: candidate.premisesID.uuidString.lowercased(),

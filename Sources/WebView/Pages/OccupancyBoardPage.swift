@@ -25,16 +25,22 @@ struct OccupancyBoardPage: Sendable {
         let cells: String
     }
     struct Night: Sendable { let weekday: String; let date: String; let full: String; let today: Bool }
-    struct Total: Sendable { let free: Int; let overbooked: Int; let full: Int }
+    struct Total: Sendable { let free: Int; let overbooked: String?; let full: Int }
+    /// Up to four weeks as one table (one A4 landscape page wide; see `BedBoardPage.Part`).
+    struct Part: Sendable {
+        let id: String
+        let caption: String
+        let nights: [Night]
+        let groups: [Group]
+        let totals: [Total]
+        let columns: Int
+    }
     struct Choice: Sendable { let value: String; let text: String; let selected: Bool }
     struct Link: Sendable { let href: String; let text: String; let current: Bool }
     struct Model: Sendable {
         let scope: String
         let period: String
-        let nights: [Night]
-        let groups: [Group]
-        let totals: [Total]
-        let columns: Int
+        let parts: [Part]
         let regions: [Choice]
         let from: DateFilter
         let weeks: [Choice]
@@ -60,28 +66,35 @@ struct OccupancyBoardPage: Sendable {
         let board = try await view.stores.reports.occupancyBoard(region.map { .region($0) } ?? .country, nights: nights, by: principal)
 
         let writer = OccupancyCells(nights: nights)
-        var groups = [Group]()
-        for row in board.premises {
-            let base = "/premises/\(row.code.urlPathSegment)"
-            let built = Row(name: row.name, href: base, cells: writer.cells(row.nights, beds: base + "/beds"))
-            let group = names[row.regionCode] ?? row.regionCode
-            if let last = groups.last, last.name == group {
-                groups[groups.count - 1] = Group(name: group, rows: last.rows + [built])
-            } else {
-                groups.append(Group(name: group, rows: [built]))
+        let all = nights.all
+        let shown = all.map { Night(weekday: words.weekdayShort($0), date: words.shortDate($0), full: words.date($0), today: $0 == today) }
+        let totals = (0..<nights.count).map { night in
+            let over = board.premises.filter { $0.nights[night].overbooked }.count
+            return Total(free: board.totals[night].free, overbooked: over == 0 ? nil : "\(over)", full: board.premises.filter { $0.nights[night].full }.count)
+        }
+        var parts = [Part]()
+        for first in stride(from: 0, to: all.count, by: BedBoardPage.nightsPerPart) {
+            let range = first..<min(all.count, first + BedBoardPage.nightsPerPart)
+            var groups = [Group]()
+            for row in board.premises {
+                let base = "/premises/\(row.code.urlPathSegment)"
+                let built = Row(name: row.name, href: base, cells: writer.cells(Array(row.nights[range]), beds: base + "/beds", from: first))
+                let group = names[row.regionCode] ?? row.regionCode
+                if let last = groups.last, last.name == group {
+                    groups[groups.count - 1] = Group(name: group, rows: last.rows + [built])
+                } else {
+                    groups.append(Group(name: group, rows: [built]))
+                }
             }
+            parts.append(Part(id: "occupancy-\(parts.count + 1)", caption: "Free beds by premises and night, \(words.date(all[range.first!])) to \(words.date(all[range.last!]))",
+                              nights: Array(shown[range]), groups: groups, totals: Array(totals[range]), columns: range.count + 1))
         }
         func link(_ first: CalendarDate, _ weeks: Int) -> String {
             "/occupancy?" + (region.map { "region=\($0)&" } ?? "") + "from=\(first)&weeks=\(weeks)"
         }
-        let totals = (0..<nights.count).map { night in
-            Total(free: board.totals[night].free, overbooked: board.premises.filter { $0.nights[night].overbooked }.count,
-                  full: board.premises.filter { $0.nights[night].full }.count)
-        }
         let model = Model(
             scope: board.scope, period: "\(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1)))",
-            nights: nights.all.map { Night(weekday: words.weekdayShort($0), date: words.shortDate($0), full: words.date($0), today: $0 == today) },
-            groups: groups, totals: totals, columns: nights.count + 1,
+            parts: parts,
             regions: national ? [Choice(value: "", text: "England and Wales", selected: region == nil)]
                 + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) } : [],
             from: DateFilter("from", "From", from), weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
@@ -106,11 +119,13 @@ struct OccupancyCells {
         links = nights.all.map { "?from=\($0)\">" }
     }
 
-    func cells(_ nights: [OccupancyBoard.Cell], beds: String) -> String {
+    /// `from`: the index of the first of `nights` in the board's nights.
+    func cells(_ nights: [OccupancyBoard.Cell], beds: String, from offset: Int = 0) -> String {
         let open = "<a href=\"" + HTML.escape(beds)
         var html = ""
         html.reserveCapacity(nights.count * (110 + open.utf8.count))
-        for (index, cell) in nights.enumerated() where index < links.count {
+        for (position, cell) in nights.enumerated() where offset + position < links.count {
+            let index = offset + position
             if cell.overbooked {
                 html += "<td class=\"cell cell--over\">"; html += open; html += links[index]
                 html += "Over by "; html += String(cell.booked - cell.usableBeds)

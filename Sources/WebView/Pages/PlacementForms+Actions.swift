@@ -10,19 +10,20 @@ extension PlacementForms {
             let from = posted.flatMap { try? DateInput.date($0, "from", name: "the first night in this bed", required: false) } ?? start
             let nights = Nights(first: max(from, stay.first), end: stay.end)
             let beds = try await Self.beds(form, nights: nights)
+            let names = try await form.view.names.characteristics(), reasons = try await form.view.names.names("out-of-service-reasons")
             var suitable = [FormModel.Option](), refused = [FormModel.Aside.Row]()
             for bed in beds {
                 let missing = placement.needs.filter { !bed.characteristics.contains($0) }
                 var why = [String]()
-                if !missing.isEmpty { why.append("lacks \(missing.joined(separator: ", "))") }
+                if !missing.isEmpty { why.append("lacks \(ReferenceNames.list(missing, in: names).lowercased())") }
                 if let (night, cell) = zip(nights.all, bed.cells).first(where: { $0.1.state != .free && $0.1.placementID != placement.id }) {
                     switch cell.state {
                     case .allocated: why.append("allocated to \(cell.personName ?? "someone") from \(words.date(night))")
-                    case .outOfService: why.append("out of service from \(words.date(night)) (\(cell.reason ?? "no reason given"))")
+                    case .outOfService: why.append("out of service from \(words.date(night)) (\(cell.reason.map { reasons[$0] ?? $0 } ?? "no reason given"))")
                     default: why.append("not in use from \(words.date(night))")
                     }
                 }
-                let characteristics = bed.characteristics.isEmpty ? "no room characteristics" : bed.characteristics.joined(separator: ", ")
+                let characteristics = ReferenceNames.list(bed.characteristics, in: names, none: "No room characteristics")
                 if why.isEmpty {
                     suitable.append(.init(value: bed.id.uuidString.lowercased(), text: "Bed \(bed.label), \(bed.room)", hint: characteristics,
                                           checked: posted?["bedId"] == bed.id.uuidString.lowercased()))
@@ -30,7 +31,7 @@ extension PlacementForms {
                     refused.append(.init(cells: ["Bed \(bed.label), \(bed.room)", why.joined(separator: "; ")]))
                 }
             }
-            let needs = placement.needs.isEmpty ? "The stay needs no particular room characteristics." : "The stay needs: \(placement.needs.joined(separator: ", "))."
+            let needs = placement.needs.isEmpty ? "The stay needs no particular room characteristics." : "The stay needs: \(ReferenceNames.list(placement.needs, in: names).lowercased())."
             let intro = nights.count == 0 ? ["The stay has no nights left to give a bed for."]
                 : ["Nights \(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1))). \(needs)"]
                     + (suitable.isEmpty ? ["No bed is free for every one of these nights with what the stay needs."] : [])

@@ -57,7 +57,9 @@ struct PlacementListPage: Sendable {
         let all = try await stores.placements.list(premisesID: scope.premises.id,
                                                    nights: Nights(first: today.adding(days: -366), end: today.adding(days: 366)), by: scope.principal)
         let stays = try await stores.placements.bedStays(premisesID: scope.premises.id, current: today.adding(days: -366), by: scope.principal)
-        let staff = try await stores.staff.listAtPremises(scope.premises.id, by: scope.principal, page: try PageRequest(limit: 200)).items
+        // Staff names only for those who may list the premises' staff (its own staff); others see the key worker's name on the placement.
+        let staff = scope.may(StaffStore.colleagues)
+            ? try await stores.staff.listAtPremises(scope.premises.id, by: scope.principal, page: try PageRequest(limit: 200)).items : []
         let names = Dictionary(staff.map { ($0.id, $0.displayName) }, uniquingKeysWith: { a, _ in a })
         func bed(_ placement: Placement) -> String? {
             let night = max(today, placement.arrivalDate ?? placement.expectedArrival)

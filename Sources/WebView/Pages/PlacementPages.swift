@@ -31,6 +31,8 @@ struct PlacementPages: Sendable {
         let headers: [String]
         let rows: [Row]
         let none: String
+        /// Tells the page's tables apart (their captions' ids).
+        var id = ""
     }
     struct Model: Sendable {
         let person: String
@@ -60,7 +62,7 @@ struct PlacementPages: Sendable {
         switch tab {
         case "profile":
             if let referral = try await stores.referrals.profile(placementID: placement.id, by: principal) {
-                summaries = ReferralSummaries.story(referral.details, words: words)
+                summaries = ReferralSummaries.story(referral.details, words: words, names: try await .read(view))
             } else {
                 note = "This placement was booked without a referral, so there is no profile to show."
             }
@@ -116,15 +118,16 @@ struct PlacementPages: Sendable {
             let stays = try await staysRead
             let bed = Self.bed(stays, placement, today: scope.today)
             let staff = (try? await stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200)).items) ?? []
+            let departureReasons = try await view.names.names("departure-reasons"), characteristics = try await view.names.characteristics()
             let keyWorker = placement.keyWorkerID.map { id in staff.first { $0.id == id }?.displayName ?? "Assigned" } ?? "None assigned"
             summaries = [SummaryList(heading: "Stay", rows: [
                 .init(key: "Expected arrival", value: words.date(placement.expectedArrival)),
                 .init(key: "Arrived", value: placement.arrivedAt.map(words.dateTime) ?? "Not yet"),
                 .init(key: "Expected departure", value: words.date(placement.expectedDeparture)),
-                .init(key: "Departed", value: placement.departedAt.map { words.dateTime($0) + (placement.departureReason.map { " (\($0))" } ?? "") } ?? "Not yet"),
+                .init(key: "Departed", value: placement.departedAt.map { words.dateTime($0) + (placement.departureReason.map { " (\(departureReasons[$0] ?? $0))" } ?? "") } ?? "Not yet"),
                 .init(key: "Bed", value: bed.map { "\($0.bedLabel), \($0.room)" } ?? "No bed yet"),
                 .init(key: "Key worker", value: keyWorker),
-                .init(key: "Room needs", value: placement.needs.isEmpty ? "None" : placement.needs.joined(separator: ", ")),
+                .init(key: "Room needs", value: ReferenceNames.list(placement.needs, in: characteristics)),
             ])]
             tables = [Table(caption: "Bed history", headers: ["Bed", "Nights", "Allocated", "Now"], rows: stays.map { stay in
                 .init(cells: ["\(stay.bedLabel), \(stay.room)", stay.nights.map { "\(words.date($0.first)) to \(words.date($0.end.adding(days: -1)))" } ?? "None",
@@ -149,7 +152,8 @@ struct PlacementPages: Sendable {
         let tabName = Self.tabs.first { $0.0 == tab }?.1 ?? "Summary"
         let model = Model(person: placement.personName, crn: placement.crn, status: status, statusClass: statusClass,
                           tabs: Self.tabs.map { Link(href: $0.0.isEmpty ? href : "\(href)/\($0.0)", text: $0.1, current: $0.0 == tab) },
-                          tabName: tabName, actions: actions, summaries: summaries, tables: tables, note: note)
+                          tabName: tabName, actions: actions, summaries: summaries,
+                          tables: tables.enumerated().map { number, table in var table = table; table.id = "\(number + 1)"; return table }, note: note)
         return view.renderer.page("placement", title: "\(tabName): \(placement.personName), \(scope.premises.name)", chrome: scope.chrome, view: model)
     }
 

@@ -67,7 +67,7 @@ struct ReferralPages: Sendable {
             return Line(href: "/referrals/\(referral.id.uuidString.lowercased())", person: d.personName, crn: d.crn,
                         status: Self.words(referral.status), statusClass: Self.tagClass(referral.status),
                         arrival: words.date(d.expectedArrival) + ReferralSummaries.inDays(today.days(to: d.expectedArrival)),
-                        waiting: waiting == 1 ? "1 day" : "\(max(0, waiting)) days", risk: d.roshOverall.replacingOccurrences(of: "_", with: " "),
+                        waiting: waiting == 1 ? "1 day" : "\(max(0, waiting)) days", risk: ReferenceNames.words(d.roshOverall, in: [:]),
                         region: d.referrerRegion.map { names[$0] ?? $0 } ?? "Not given")
         }
         func href(_ page: Int) -> String {
@@ -121,7 +121,7 @@ struct ReferralPages: Sendable {
             person: referral.details.personName, crn: referral.details.crn, status: Self.words(referral.status),
             statusClass: Self.tagClass(referral.status), actions: actions,
             summaries: ReferralSummaries.assessment(referral.details, words: words, today: today,
-                                                    names: try await ReferralSummaries.characteristicNames(view.stores.reference)),
+                                                    names: try await .read(view)),
             timeline: events.map { Event(at: words.dateTime($0.at), what: Self.eventWords($0.kind), note: $0.note ?? "", who: $0.staffName ?? "") },
             placement: try await placementLink(referral, principal))
         return view.renderer.page("referral", title: "Referral, \(referral.details.personName)", chrome: chrome, view: model)

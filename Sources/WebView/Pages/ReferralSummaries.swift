@@ -6,11 +6,24 @@ import Foundation
 enum ReferralSummaries {
     typealias List = PlacementPages.SummaryList
 
+    /// The names a referral's codes are said by.
+    struct Names: Sendable {
+        let characteristics: [String: String]
+        let apTypes: [String: String]
+        let releaseTypes: [String: String]
+        let regions: [String: String]
+
+        static func read(_ view: WebView) async throws -> Names {
+            Names(characteristics: try await view.names.characteristics(), apTypes: try await view.names.names("ap-types"),
+                  releaseTypes: try await view.names.names("release-types"), regions: try await view.names.names("regions"))
+        }
+    }
+
     /// Risks, licence conditions, health and the referral itself.
-    static func story(_ d: ReferralDetails, words: Wording) -> [List] {
+    static func story(_ d: ReferralDetails, words: Wording, names: Names) -> [List] {
         [
             List(heading: "Risks", rows: [
-                .init(key: "Risk of serious harm", value: d.roshOverall.replacingOccurrences(of: "_", with: " ").capitalized),
+                .init(key: "Risk of serious harm", value: ReferenceNames.words(d.roshOverall, in: [:])),
                 .init(key: "To children", value: text(d.roshChildren)), .init(key: "To the public", value: text(d.roshPublic)),
                 .init(key: "To a known adult", value: text(d.roshKnownAdult)), .init(key: "To staff", value: text(d.roshStaff)),
                 .init(key: "MAPPA", value: d.mappaCategory.map { "Category \($0), level \(d.mappaLevel ?? "not given")" } ?? "Not MAPPA"),
@@ -26,15 +39,16 @@ enum ReferralSummaries {
                 .init(key: "Services involved", value: text(d.servicesInvolved)), .init(key: "Other information", value: text(d.otherInformation)),
             ]),
             List(heading: "Referral", rows: [
-                .init(key: "Referred by", value: "\(d.referrerName) (\(d.referrerEmail))"), .init(key: "Release type", value: d.releaseType),
+                .init(key: "Referred by", value: "\(d.referrerName) (\(d.referrerEmail))"),
+                .init(key: "Release type", value: ReferenceNames.words(d.releaseType, in: names.releaseTypes)),
                 .init(key: "Date of birth", value: words.date(d.dateOfBirth)),
             ]),
         ]
     }
 
     /// Who the person is, and what the placement must give them.
-    static func assessment(_ d: ReferralDetails, words: Wording, today: CalendarDate, names: [String: String]) -> [List] {
-        func named(_ codes: [String]) -> String { list(codes.map { names[$0] ?? $0 }) }
+    static func assessment(_ d: ReferralDetails, words: Wording, today: CalendarDate, names: Names) -> [List] {
+        func named(_ codes: [String]) -> String { ReferenceNames.list(codes, in: names.characteristics) }
         return [
             List(heading: "Person", rows: [
                 .init(key: "Name", value: d.personName), .init(key: "CRN", value: d.crn), .init(key: "NOMS number", value: text(d.nomsNumber)),
@@ -45,24 +59,19 @@ enum ReferralSummaries {
                 .init(key: "Expected arrival", value: words.date(d.expectedArrival) + Self.inDays(today.days(to: d.expectedArrival))),
                 .init(key: "Length of stay", value: d.lengthOfStayDays.map { "\($0) nights" } ?? "The AP type's usual stay"),
                 .init(key: "Expected release", value: d.expectedRelease.map(words.date) ?? "Not given"),
-                .init(key: "AP type", value: d.apType), .init(key: "Near", value: "\(d.homeDistrict), within \(d.radiusMiles.map { "\($0) miles" } ?? "any distance")"),
+                .init(key: "AP type", value: ReferenceNames.words(d.apType, in: names.apTypes)), .init(key: "Near", value: "\(d.homeDistrict), within \(d.radiusMiles.map { "\($0) miles" } ?? "any distance")"),
                 .init(key: "Room needs", value: named(d.roomNeeds)), .init(key: "Premises needs", value: named(d.premisesNeeds)),
-                .init(key: "Offences that limit where", value: list(d.offenceFlags)),
+                .init(key: "Offences that limit where", value: ReferenceNames.list(d.offenceFlags, in: [:])),
             ]),
-        ] + story(d, words: words).map { list in
+        ] + story(d, words: words, names: names).map { list in
             list.heading == "Referral"
                 ? List(heading: "Referral", rows: [
                     .init(key: "Referred by", value: "\(d.referrerName) (\(d.referrerEmail))"), .init(key: "Team", value: text(d.referrerTeam)),
-                    .init(key: "Region", value: text(d.referrerRegion)), .init(key: "Release type", value: d.releaseType),
+                    .init(key: "Region", value: text(d.referrerRegion.map { names.regions[$0] ?? $0 })),
+                    .init(key: "Release type", value: ReferenceNames.words(d.releaseType, in: names.releaseTypes)),
                 ])
                 : list
         }
-    }
-
-    /// The names of the room and premises characteristics, by code, for saying needs in words.
-    static func characteristicNames(_ reference: ReferenceStore) async throws -> [String: String] {
-        let entries = try await reference.entries(of: "room-characteristics") + reference.entries(of: "premises-characteristics")
-        return Dictionary(entries.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
     }
 
     /// A matching reason with the characteristic codes it names said in words.

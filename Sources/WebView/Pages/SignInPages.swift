@@ -97,7 +97,10 @@ struct SignInPages: Sendable {
             found += page.items
             cursor = page.nextCursor
         } while cursor != nil && found.count < 1000
-        let links = found.filter(\.active).map { PremisesLink(href: "/premises/\($0.code.urlPathSegment)", name: $0.name, code: $0.code, region: $0.regionCode) }
+        let regions = try await view.names.names("regions")
+        let links = found.filter(\.active).map {
+            PremisesLink(href: "/premises/\($0.code.urlPathSegment)", name: $0.name, code: $0.code, region: regions[$0.regionCode] ?? $0.regionCode)
+        }
         return view.renderer.page("home", title: "Premises", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "home"), view: Home(premises: links))
     }
 

@@ -109,14 +109,16 @@ struct TodayPage: Sendable {
             .init("\(flag.personName): move on by \(words.date(flag.targetDate))", href: placement(flag.placementID, "move-on"),
                   tag: flag.daysLeft < 0 ? "\(-flag.daysLeft) days past" : "\(flag.daysLeft) days left", tagClass: flag.daysLeft < 14 ? "tag--red" : "tag--yellow")
         }, none: "Nobody is flagged for move-on."))
+        let reasons = try await view.names.names("out-of-service-reasons")
         lists.append(ItemList(id: "out-of-service", heading: "Beds out of service tonight", items: board.beds.compactMap { row in
             guard let cell = row.nights.first, cell.state == .outOfService else { return nil }
-            return .init("Bed \(row.label) (\(row.room))", href: "\(base)/out-of-service", tag: "Out of service: \(cell.reason ?? "")", tagClass: "tag--grey")
+            return .init("Bed \(row.label) (\(row.room)): \(cell.reason.map { reasons[$0] ?? $0 } ?? "no reason given")", href: "\(base)/out-of-service",
+                         tag: "Out of service", tagClass: "tag--grey")
         }, none: "Every bed is in service tonight."))
         if !bedless.isEmpty {
             lists.insert(ItemList(id: "no-bed", heading: "Placements with no bed yet", items: placed.filter { bedless.contains($0.id) && $0.expectedArrival <= today.adding(days: 14) }.map { placement in
                 .init("\(placement.personName) (\(placement.crn)), arriving \(words.date(placement.expectedArrival))",
-                      href: self.placementHref(base, placement.id) + "/allocate", tag: "No bed yet", tagClass: "tag--red")
+                      href: self.placementHref(base, placement.id) + (scope.may(PlacementStore.allocators) ? "/allocate" : ""), tag: "No bed yet", tagClass: "tag--red")
             }, none: "Every placement in the next fortnight has a bed."), at: 1)
         }
         let attention = lists.filter { ["out", "breaches", "handovers", "key-work", "lab-results", "follow-ups", "no-bed"].contains($0.id) }

@@ -103,9 +103,7 @@ struct Wording: Sendable {
         var text = message
         text = text.replacing(/[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}/) { _ in "" }
             .replacingOccurrences(of: "  ", with: " ")
-        text = text.replacing(/\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b/) { match in
-            CalendarDate(String(match.output)).map { Wording(timeZone: Premises.defaultTimeZone).date($0) } ?? String(match.output)
-        }
+        text = datesInWords(text)
         text = text.replacing(/\b[a-z]+(?:[A-Z][a-z0-9]*)+\b/) { match in
             let word = String(match.output)
             if let name = names[word] { return name }
@@ -114,6 +112,14 @@ struct Wording: Sendable {
         text = text.replacing(/\b[a-z]+(?:_[a-z0-9]+)+\b/) { match in match.output.replacingOccurrences(of: "_", with: " ") }
         text = text.replacingOccurrences(of: "the the ", with: "the ")
         return text.prefix(1).uppercased() + text.dropFirst()
+    }
+
+    /// The text with every `2026-12-26` in it said in words ("Saturday 26 December 2026").
+    static func datesInWords(_ text: String) -> String {
+        guard text.contains("-") else { return text }
+        return text.replacing(/\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b/) { match in
+            CalendarDate(String(match.output)).map { Wording(timeZone: Premises.defaultTimeZone).date($0) } ?? String(match.output)
+        }
     }
 
     /// `JS` for `Jo Smith`.

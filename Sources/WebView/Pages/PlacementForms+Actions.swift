@@ -42,11 +42,12 @@ extension PlacementForms {
                       value: from, posted: posted),
             ], intro: intro, aside: refused.isEmpty ? nil : .init(caption: "Beds not offered, and why", headers: ["Bed", "Why not"], rows: refused))
         }, change: { form, fields in
-            guard let bed = fields["bedId"].flatMap(UUID.init(uuidString:)) else {
-                throw DomainError.invalid(field: "bedId", rule: "required", "Choose a bed")
-            }
-            let from = try DateInput.date(fields, "from", name: "the first night in this bed", required: false)
-            try await form.view.stores.placements.allocate(form.placement.id, bedID: bed, from: from, by: form.scope.principal)
+            var validation = Validation()
+            let bed = fields["bedId"].flatMap(UUID.init(uuidString:))
+            if bed == nil { validation.add(field: "bedId", rule: "required", "Choose a bed") }
+            let from = DateInput.date(fields, "from", name: "the first night in this bed", required: false, into: &validation)
+            try validation.check()
+            try await form.view.stores.placements.allocate(form.placement.id, bedID: bed!, from: from, by: form.scope.principal)
         })
     }
 

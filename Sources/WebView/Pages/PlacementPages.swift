@@ -69,7 +69,7 @@ struct PlacementPages: Sendable {
         case "record":
             let (_, entries) = try await stores.residentRecords.timeline(placement.id, by: principal)
             tables = [Table(caption: "The resident's record, newest first", headers: ["When", "What", "Detail"],
-                            rows: entries.map { .init(cells: [words.dateTime($0.at), $0.title, $0.detail ?? ""]) }, none: "Nothing is recorded yet.")]
+                            rows: entries.map { .init(cells: [words.dateTime($0.at), Wording.datesInWords($0.title), Wording.datesInWords($0.detail ?? "")]) }, none: "Nothing is recorded yet.")]
         case "key-work":
             let sessions = try await stores.keyWork.sessions(placement.id, by: principal)
             tables = [Table(caption: "Key-work sessions, newest first", headers: ["Held", "Kind", "Notes", "Recorded by"],

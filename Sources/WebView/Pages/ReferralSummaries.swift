@@ -24,8 +24,8 @@ enum ReferralSummaries {
         [
             List(heading: "Risks", rows: [
                 .init(key: "Risk of serious harm", value: ReferenceNames.words(d.roshOverall, in: [:])),
-                .init(key: "To children", value: text(d.roshChildren)), .init(key: "To the public", value: text(d.roshPublic)),
-                .init(key: "To a known adult", value: text(d.roshKnownAdult)), .init(key: "To staff", value: text(d.roshStaff)),
+                .init(key: "To children", value: risk(d.roshChildren)), .init(key: "To the public", value: risk(d.roshPublic)),
+                .init(key: "To a known adult", value: risk(d.roshKnownAdult)), .init(key: "To staff", value: risk(d.roshStaff)),
                 .init(key: "MAPPA", value: d.mappaCategory.map { "Category \($0), level \(d.mappaLevel ?? "not given")" } ?? "Not MAPPA"),
                 .init(key: "Risk to staff", value: text(d.riskToStaff)), .init(key: "Risk to other residents", value: text(d.riskToResidents)),
             ]),
@@ -82,6 +82,9 @@ enum ReferralSummaries {
             return word.replacingOccurrences(of: bare, with: name.lowercased())
         }.joined(separator: " ")
     }
+
+    /// A level of risk in words (`very_high` is "Very high").
+    static func risk(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : ReferenceNames.words($0, in: [:]) } ?? "None recorded" }
 
     static func text(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? "None recorded" }
 

@@ -48,7 +48,8 @@ document.addEventListener("DOMContentLoaded", function () {
         headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: body })
         .then(function (response) {
           var next = Date.parse(response.headers.get("X-Session-Ends") || "");
-          if (response.status === 204 && !isNaN(next)) { ends = next; schedule(); }
+          // Warned again before the new end; not again when the sign-in could not be made longer.
+          if (response.status === 204 && !isNaN(next) && next - Date.now() > 5 * 60 * 1000) { ends = next; schedule(); }
           dialog.close();
         })
         .catch(function () { dialog.close(); });

@@ -146,7 +146,7 @@ let package = Package(
         .testTarget(
             name: "APServerTests",
             dependencies: [
-                "APServer", "APClient", "APDemoData", "ApprovedPremises", "Postgres", "TestSupport", "APIContract",
+                "APServer", "APClient", "APDemoData", "ApprovedPremises", "Postgres", "TestSupport", "APIContract", "WebView",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -63,11 +63,26 @@ struct WebViewTests {
     @Test("a wrong password is the sign-in page again with the reason, and counts toward the throttle")
     func wrongPassword() async throws {
         try await withApp { client, world in
-            try await client.execute(uri: "/sign-in", method: .post, headers: Self.formHeaders,
-                                     body: Self.form(["username": "manager", "password": "wrong"])) { response in
-                #expect(response.status == .unauthorized)
-                #expect(String(buffer: response.body).contains("The username or password is wrong"))
+            // Post/redirect/get: the sign-in page again, by a redirect, with the username kept (never the password) and the reason.
+            let (location, cookie) = try await client.execute(uri: "/sign-in", method: .post, headers: Self.formHeaders,
+                                                              body: Self.form(["username": "manager", "password": "wrong"])) { response in
+                #expect(response.status == .seeOther)
+                return (response.headers[.location] ?? "", response.headers[.setCookie] ?? "")
             }
+            #expect(location.hasPrefix("/sign-in?next=%2F&draft="))
+            #expect(cookie.hasPrefix("ap_browser="))
+            let browser = String(cookie.prefix { $0 != ";" })
+            try await client.execute(uri: location, method: .get, headers: [.accept: "text/html", .cookie: browser]) { response in
+                #expect(response.status == .unauthorized)
+                let page = String(buffer: response.body)
+                #expect(page.contains("The username or password is wrong"))
+                #expect(page.contains("value=\"manager\""))
+            }
+            try await client.execute(uri: location, method: .get, headers: [.accept: "text/html"]) { response in
+                #expect(!String(buffer: response.body).contains("The username or password is wrong"), "another browser is not shown the kept answers")
+            }
+            let kept: String? = try await world.pool.query("SELECT fields::text AS fields FROM form_draft").first?.decode("fields")
+            #expect(kept?.contains("wrong") == false, "the password is never kept")
             let failures: Int? = try await world.pool.query("SELECT consecutive_failures FROM sign_in_throttle WHERE username = 'manager'").first?.decode("consecutive_failures")
             #expect(failures == 1)
         }

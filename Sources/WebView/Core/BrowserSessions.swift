@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Synchronization
 
 /// Sessions for the browser. A browser session is an API session (`SessionStore`): the same
 /// accounts, throttling and password rules, the token stored only as its hash, lasting one
@@ -89,8 +90,12 @@ enum WebScope {
     @TaskLocal static var principal: Principal?
     /// The session's CSRF token ("" when signed out).
     @TaskLocal static var csrf: String = ""
-    /// The browser's random key for its kept form answers.
-    @TaskLocal static var browserKey: String = ""
+    /// The browser's random key for its kept form answers (its cookie is set only once answers are kept).
+    @TaskLocal static var browser = BrowserKey(value: "", isNew: false)
+    static var browserKey: String {
+        browser.used.withLock { $0 = true }
+        return browser.value
+    }
     /// The name of a regional manager's region ("North West"), for the header.
     @TaskLocal static var regionName: String?
 
@@ -108,9 +113,9 @@ struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let known = request.cookies[BrowserSessions.browserCookieName]?.value.wholeMatch(of: /[A-Za-z0-9_-]{20,64}/).map { String($0.output) }
-        let key = known ?? FormPost.newToken() + FormPost.newToken()
-        var response = try await WebScope.$browserKey.withValue(key) { try await session(request, context: context, next: next) }
-        if known == nil { response.setCookie(browser.browserCookie(key)) }
+        let key = BrowserKey(value: known ?? FormPost.newToken() + FormPost.newToken(), isNew: known == nil)
+        var response = try await WebScope.$browser.withValue(key) { try await session(request, context: context, next: next) }
+        if key.isNew && key.used.withLock({ $0 }) { response.setCookie(browser.browserCookie(key.value)) }
         return response
     }
 
@@ -165,5 +170,18 @@ extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let value = self else { return nil }
         return try await transform(value)
+    }
+}
+
+/// A browser's key for its kept form answers, and whether this request used it (so that a new
+/// browser is given its cookie only when answers were kept for it).
+final class BrowserKey: Sendable {
+    let value: String
+    let isNew: Bool
+    let used = Mutex(false)
+
+    init(value: String, isNew: Bool) {
+        self.value = value
+        self.isNew = isNew
     }
 }

@@ -110,7 +110,7 @@ struct Wording: Sendable {
             return "the " + word.replacing(/[A-Z]/) { " " + $0.output.lowercased() }
         }
         text = text.replacing(/\b[a-z]+(?:_[a-z0-9]+)+\b/) { match in match.output.replacingOccurrences(of: "_", with: " ") }
-        text = text.replacingOccurrences(of: "the the ", with: "the ")
+        text = text.replacingOccurrences(of: "the the ", with: "the ").replacingOccurrences(of: " ,", with: ",").trimmingCharacters(in: .whitespaces)
         return text.prefix(1).uppercased() + text.dropFirst()
     }
 

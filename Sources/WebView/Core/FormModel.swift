@@ -183,6 +183,15 @@ struct FormModel: Sendable {
         return copy
     }
 
+    /// Adds the field asking why the premises may be overbooked, once a refusal has asked for it
+    /// (`FormFields.askWhyOverbooked`); the hidden `overbook` keeps it on the form when sent again.
+    mutating func askWhyOverbooked(_ posted: FormFields?, hint: String) {
+        guard posted?[FormFields.overbookFlag] != nil else { return }
+        fields.append(.textarea("overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
+                                hint: hint, value: posted?["overbookingReason"]))
+        hidden.append(.init(name: FormFields.overbookFlag, value: "1"))
+    }
+
     /// The form again with a kept draft's mistakes.
     func refused(_ draft: FormDraftStore.Draft?) -> FormModel {
         guard let draft, !draft.problems.isEmpty else { return self }

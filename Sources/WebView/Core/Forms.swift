@@ -38,6 +38,14 @@ struct FormFields: Sendable {
         return value
     }
 
+    /// The field that says a refusal asked why the premises may be overbooked (`FormModel.askWhyOverbooked`).
+    static let overbookFlag = "overbook"
+
+    /// Marks the form as asking why the premises may be overbooked when `error` asks for the reason.
+    mutating func askWhyOverbooked(after error: DomainError) {
+        if error.problems.contains(where: { $0.field == "overbookingReason" }) { set(Self.overbookFlag, "1") }
+    }
+
     /// Every value of a field that may repeat (checkboxes).
     func all(_ name: String) -> [String] { values[name] ?? [] }
 }

@@ -60,7 +60,7 @@ struct OutOfServicePages: Sendable {
                 }
             } catch let error as DomainError where [.invalid, .conflict].contains(error.kind) {
                 var fields = post.fields
-                if error.problems.contains(where: { $0.field == "overbookingReason" }) { fields.set("overbook", "1") }
+                fields.askWhyOverbooked(after: error)
                 let model = try await newModel(scope, posted: fields)
                 return try await FormPost.keep(fields, problems: model.problems(error, aliases: ["nights": "start"]), reason: .refused,
                                                staffID: post.principal.staffID, browser: view.browser, path: request.uri.path)
@@ -136,7 +136,7 @@ struct OutOfServicePages: Sendable {
         let rooms = try await view.stores.rooms.rooms(premisesID: scope.premises.id, by: scope.principal)
         let beds: [(String, String)] = rooms.flatMap { room in room.beds.map { ($0.id.uuidString.lowercased(), "Bed \($0.label), \(room.name)") } }
         let reasons = try await view.stores.reference.entries(of: "out-of-service-reasons").filter { $0.active ?? true }.map { ($0.code, $0.name) }
-        var fields: [FormModel.Field] = [
+        let fields: [FormModel.Field] = [
             .select("bedId", "Bed", value: posted?["bedId"], choices: beds),
             .date("start", "First night out of service", hint: DateInput.hint(scope.today), value: scope.today, posted: posted),
             .date("end", "First night back in service", hint: DateInput.hint(scope.today.adding(days: 7)), value: scope.today.adding(days: 7), posted: posted),
@@ -144,14 +144,10 @@ struct OutOfServicePages: Sendable {
             .input("reference", "Repair or work order reference (optional)", value: posted?["reference"]),
             .textarea("notes", "Notes (optional)", value: posted?["notes"]),
         ]
-        if posted?["overbook"] != nil {
-            fields.append(.textarea("overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
-                                    hint: "Without this bed, more people are booked than there are beds on some nights.", value: posted?["overbookingReason"]))
-        }
         var model = FormModel(heading: "Take a bed out of service", caption: scope.premises.name, action: "\(scope.base)/out-of-service/new",
                               formToken: FormPost.newToken(), submit: "Take the bed out of service", cancel: "\(scope.base)/out-of-service",
                               intro: ["A bed allocated to someone on those nights cannot be taken out of service until they are moved."], fields: fields)
-        if posted?["overbook"] != nil { model.hidden = [.init(name: "overbook", value: "1")] }
+        model.askWhyOverbooked(posted, hint: "Without this bed, more people are booked than there are beds on some nights.")
         return model
     }
 

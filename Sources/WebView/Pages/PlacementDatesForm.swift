@@ -84,7 +84,7 @@ struct PlacementDatesForm: Sendable {
     /// the dates would overbook).
     private func refuse(_ form: PlacementForms.Context, _ fields: FormFields, _ error: DomainError, principal: Principal) async throws -> Response {
         var fields = fields
-        if error.problems.contains(where: { $0.field == "overbookingReason" }) { fields.set("overbook", "1") }
+        fields.askWhyOverbooked(after: error)
         let problems = model(form, posted: fields).problems(error)
         return try await FormPost.keep(fields, problems: problems, reason: .refused, staffID: principal.staffID, browser: view.browser, path: "\(form.href)/dates")
     }
@@ -132,13 +132,9 @@ struct PlacementDatesForm: Sendable {
         fields.append(.date("expectedDeparture", "Expected departure",
                             hint: "Now \(words.date(placement.expectedDeparture)). The morning they leave: their last night is the night before.",
                             value: placement.expectedDeparture, posted: posted))
-        if posted?["overbook"] != nil {
-            fields.append(.textarea("overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
-                                    hint: "The new dates take nights on which every bed is taken.", value: posted?["overbookingReason"]))
-        }
         var model = PlacementForms.model("dates/check", form, heading: "Change the dates", submit: "Check the dates", fields: fields,
                                          intro: ["The new dates are checked against the beds first; nothing changes until you confirm."])
-        if posted?["overbook"] != nil { model.hidden = [.init(name: "overbook", value: "1")] }
+        model.askWhyOverbooked(posted, hint: "The new dates take nights on which every bed is taken.")
         return model
     }
 

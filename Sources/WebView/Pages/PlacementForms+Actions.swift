@@ -54,20 +54,15 @@ extension PlacementForms {
     var arrival: Action {
         Action(path: "arrival", heading: "Record the arrival", submit: "Record the arrival", done: "arrived", roles: PlacementStore.recorders, fields: { form, posted in
             let words = form.scope.wording, today = CalendarDate.today(in: Self.zone(form))
-            var fields: [FormModel.Field] = [
+            var model = Self.model("arrival", form, heading: "Record the arrival", submit: "Record the arrival", fields: [
                 .date("arrivedAt", "Date of arrival", hint: "Expected \(words.date(form.placement.expectedArrival)). \(DateInput.hint(today))",
                       value: today, posted: posted),
                 .time("arrivedAt-time", "Time of arrival", name: "the time of arrival", value: posted.map { $0["arrivedAt-time"] ?? "" } ?? words.time(Date())),
                 .select("keyWorkerId", "Key worker (optional)", value: posted?["keyWorkerId"], choices: try await Self.keyWorkers(form)),
                 .textarea("earlyArrivalReason", "Why they arrived early (only more than 7 days early)", name: "the reason they arrived early",
                           value: posted?["earlyArrivalReason"]),
-            ]
-            if posted?["overbook"] != nil {
-                fields.append(.textarea("overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
-                                        hint: "An arrival before the expected date takes nights on which every bed is taken.", value: posted?["overbookingReason"]))
-            }
-            var model = Self.model("arrival", form, heading: "Record the arrival", submit: "Record the arrival", fields: fields)
-            if posted?["overbook"] != nil { model.hidden = [.init(name: "overbook", value: "1")] }
+            ])
+            model.askWhyOverbooked(posted, hint: "An arrival before the expected date takes nights on which every bed is taken.")
             return model
         }, change: { form, fields in
             _ = try await form.view.stores.placements.arrive(

@@ -56,8 +56,7 @@ struct PlacementForms: Sendable {
                     }
                 } catch let error as DomainError where [.invalid, .conflict, .unprocessable, .preconditionFailed].contains(error.kind) {
                     var fields = post.fields
-                    // A refusal that asks why the premises may be overbooked shows the reason's field from now on.
-                    if error.problems.contains(where: { $0.field == "overbookingReason" }) { fields.set("overbook", "1") }
+                    fields.askWhyOverbooked(after: error)
                     let model = try await action.fields(form, fields)
                     let refused = FormPost(fields: fields, principal: post.principal)
                     return try await refused.refused(model.problems(error), browser: view.browser, formPath: request.uri.path)

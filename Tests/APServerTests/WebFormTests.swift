@@ -62,6 +62,8 @@ struct WebFormTests {
         #expect(Wording.plain("expectedDeparture must be after 2026-12-26") == "The expected departure must be after Saturday 26 December 2026")
         #expect(Wording.plain("there is no placement 0b0e9b4e-8d6f-4c1b-9a43-5c1f0b2a9e77") == "There is no placement")
         #expect(Wording.plain("a missed test needs a reason such as not_available") == "A missed test needs a reason such as not available")
+        #expect(Wording.datesInWords("from 2026-12-26 to 2027-01-01.") == "from Saturday 26 December 2026 to Friday 1 January 2027.")
+        #expect(Wording.datesInWords("order 12026-12-260, 2026-02-30 and WO-2026-12") == "order 12026-12-260, 2026-02-30 and WO-2026-12", "only real dates standing alone")
     }
 
     @Test("a refused date's mistake links to the part that is wrong, and the field shows which")

@@ -116,10 +116,25 @@ struct Wording: Sendable {
 
     /// The text with every `2026-12-26` in it said in words ("Saturday 26 December 2026").
     static func datesInWords(_ text: String) -> String {
-        guard text.contains("-") else { return text }
-        return text.replacing(/\b[0-9]{4}-[0-9]{2}-[0-9]{2}\b/) { match in
-            CalendarDate(String(match.output)).map { Wording(timeZone: Premises.defaultTimeZone).date($0) } ?? String(match.output)
+        let bytes = Array(text.utf8)
+        guard bytes.count >= 10, bytes.contains(0x2D) else { return text }
+        func digit(_ i: Int) -> Bool { bytes[i] >= 0x30 && bytes[i] <= 0x39 }
+        func boundary(_ i: Int) -> Bool { i < 0 || i >= bytes.count || !(digit(i) || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A)) }
+        var out = [UInt8](), i = 0, changed = false
+        out.reserveCapacity(bytes.count + 32)
+        while i < bytes.count {
+            if i + 10 <= bytes.count, boundary(i - 1), boundary(i + 10), bytes[i + 4] == 0x2D, bytes[i + 7] == 0x2D,
+               [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ digit(i + $0) }),
+               let date = CalendarDate(String(decoding: bytes[i..<(i + 10)], as: UTF8.self)) {
+                out += Array(Wording(timeZone: Premises.defaultTimeZone).date(date).utf8)
+                i += 10
+                changed = true
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
         }
+        return changed ? String(decoding: out, as: UTF8.self) : text
     }
 
     /// `JS` for `Jo Smith`.

@@ -85,3 +85,47 @@ enum PageError: Error {
     case notAcceptable
     case missingTemplates
 }
+
+// The views every page renders, named to the templates directly: a template looks a name up in
+// each view it is inside, and by reflection that walks every stored property of the view for each
+// lookup (a quarter of a today page's time). These answer by name.
+extension Page: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "title": title
+        case "chrome": chrome
+        case "view": view
+        default: nil
+        }
+    }
+}
+
+extension Chrome: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "signedIn": signedIn
+        case "displayName": displayName
+        case "roleTitle": roleTitle
+        case "scope": scope
+        case "csrf": csrf
+        case "navigation": navigation
+        case "done": done
+        case "notice": notice
+        case "sessionEnds": sessionEnds
+        case "back": back
+        case "printable": printable
+        default: nil
+        }
+    }
+}
+
+extension Chrome.Link: MustacheParent {
+    func child(named name: String) -> Any? {
+        switch name {
+        case "href": href
+        case "text": text
+        case "current": current
+        default: nil
+        }
+    }
+}

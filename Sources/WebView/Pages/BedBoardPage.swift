@@ -13,47 +13,10 @@ struct BedBoardPage: Sendable {
         router.get("/premises/:code/beds") { request, context in try await render(request, context) }
     }
 
-    struct Row: Sendable {
-        let label: String
-        /// The row's cells as markup (`CellWriter`): a 12-week board has thousands of cells, and
-        /// written in Swift they cost a fraction of a template walked for each.
-        let cells: String
-    }
-
-    struct Room: Sendable {
-        let name: String
-        let characteristics: String
-        let rows: [Row]
-    }
-
-    struct Night: Sendable {
-        let weekday: String
-        let date: String
-        let full: String
-        let today: Bool
-    }
-
-    struct Summary: Sendable {
-        let free: Int
-        let unallocated: Int
-        let overbooked: String?
-    }
-
     struct Choice: Sendable {
         let weeks: Int
         let href: String
         let current: Bool
-    }
-
-    /// Up to four weeks of the board as one table: a longer board is two or three tables, so
-    /// that every night is on paper with the bed column and the night headers beside it.
-    struct Part: Sendable {
-        let id: String
-        let caption: String
-        let nights: [Night]
-        let rooms: [Room]
-        let summary: [Summary]
-        let columns: Int
     }
 
     /// Initials on the board and the name they stand for.
@@ -62,7 +25,10 @@ struct BedBoardPage: Sendable {
     struct Model: Sendable {
         let premisesName: String
         let period: String
-        let parts: [Part]
+        /// The board's tables, at most four weeks each (`tables`): a longer board is two or
+        /// three tables, so that every night is on paper with the bed column and the night
+        /// headers beside it. Written in Swift: a 12-week board has thousands of cells.
+        let tables: String
         let previous: String
         let next: String
         let choices: [Choice]
@@ -89,34 +55,49 @@ struct BedBoardPage: Sendable {
 
         let characteristics = try await view.names.characteristics()
         var writer = CellWriter(days: board.nights.map(words.shortDate), base: base, reasons: try await view.names.names("out-of-service-reasons"))
-        let summary = board.summary.map { night in
-            Summary(free: night.freeBeds, unallocated: night.unallocated,
-                    overbooked: night.overbooked ? "Overbooked" + (night.overbookedNeeds.isEmpty ? "" : ": short of \(ReferenceNames.list(night.overbookedNeeds, in: characteristics).lowercased())") : nil)
-        }
-        let nightsShown = board.nights.map { Night(weekday: words.weekdayShort($0), date: words.shortDate($0), full: words.date($0), today: $0 == scope.today) }
-        var parts = [Part]()
+        var tables = ""
+        tables.reserveCapacity(board.beds.count * board.nights.count * 200 + 20_000)
         for first in stride(from: 0, to: board.nights.count, by: Self.nightsPerPart) {
             let range = first..<min(board.nights.count, first + Self.nightsPerPart)
-            var rooms = [Room]()
-            for row in board.beds {
-                let built = Row(label: row.label, cells: writer.cells(Array(row.nights[range]), from: first))
-                if let last = rooms.last, last.name == row.room {
-                    rooms[rooms.count - 1] = Room(name: last.name, characteristics: last.characteristics, rows: last.rows + [built])
-                } else {
-                    rooms.append(Room(name: row.room, characteristics: row.characteristics.map { ReferenceNames.words($0, in: characteristics) }.joined(separator: ", "),
-                                      rows: [built]))
-                }
+            let id = "board-\(first / Self.nightsPerPart + 1)"
+            let caption = "Beds by night, \(words.date(board.nights[range.first!])) to \(words.date(board.nights[range.last!]))"
+            tables += "<div class=\"board-part board-scroll\" role=\"region\" aria-labelledby=\"\(id)-caption\" tabindex=\"0\">"
+            tables += "<table class=\"table board\"><caption class=\"table__caption\" id=\"\(id)-caption\">\(HTML.escape(caption))</caption>"
+            tables += "<thead><tr><th scope=\"col\" class=\"board__bed\">Bed</th>"
+            for night in board.nights[range] {
+                tables += "<th scope=\"col\" class=\"board__night\(night == scope.today ? " board__night--today" : "")\" title=\"\(words.date(night))\">"
+                    + "<span class=\"board__weekday\">\(words.weekdayShort(night))</span> \(words.shortDate(night))</th>"
             }
-            let span = "\(words.date(board.nights[range.first!])) to \(words.date(board.nights[range.last!]))"
-            parts.append(Part(id: "board-\(parts.count + 1)", caption: "Beds by night, \(span)", nights: Array(nightsShown[range]), rooms: rooms,
-                              summary: Array(summary[range]), columns: range.count + 1))
+            tables += "</tr></thead>"
+            var room: String?
+            for row in board.beds {
+                if row.room != room {
+                    if room != nil { tables += "</tbody>" }
+                    room = row.room
+                    let features = row.characteristics.map { ReferenceNames.words($0, in: characteristics) }.joined(separator: ", ")
+                    tables += "<tbody><tr class=\"board__room\"><th scope=\"colgroup\" colspan=\"\(range.count + 1)\">\(HTML.escape(row.room))"
+                        + (features.isEmpty ? "" : ": " + HTML.escape(features)) + "</th></tr>"
+                }
+                tables += "<tr><th scope=\"row\" class=\"board__bed\">\(HTML.escape(row.label))</th>"
+                tables += writer.cells(Array(row.nights[range]), from: first)
+                tables += "</tr>"
+            }
+            if room != nil { tables += "</tbody>" }
+            let nights = board.summary[range]
+            tables += "<tfoot><tr><th scope=\"row\">Free beds</th>" + nights.map { "<td>\($0.freeBeds)</td>" }.joined() + "</tr>"
+            tables += "<tr><th scope=\"row\">Booked, no bed</th>" + nights.map { "<td>\($0.unallocated)</td>" }.joined() + "</tr>"
+            tables += "<tr><th scope=\"row\">Overbooked</th>" + nights.map { night in
+                guard night.overbooked else { return "<td><span class=\"hint\">No</span></td>" }
+                let short = night.overbookedNeeds.isEmpty ? "" : ": short of \(ReferenceNames.list(night.overbookedNeeds, in: characteristics).lowercased())"
+                return "<td><strong class=\"tag tag--red\">Overbooked\(HTML.escape(short))</strong></td>"
+            }.joined() + "</tr></tfoot></table></div>"
         }
         scope.chrome.printable = true
         let overbooked = board.summary.filter(\.overbooked).count
         let model = Model(
             premisesName: scope.premises.name,
             period: "\(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1)))",
-            parts: parts,
+            tables: tables,
             previous: link(from.adding(days: -weeks * 7), weeks), next: link(from.adding(days: weeks * 7), weeks),
             choices: Self.weekChoices.map { Choice(weeks: $0, href: link(from, $0), current: $0 == weeks) },
             overbooked: overbooked == 0 ? nil : "Overbooked on \(overbooked) night\(overbooked == 1 ? "" : "s")", outOfService: "\(base)/out-of-service",

@@ -14,33 +14,13 @@ struct OccupancyBoardPage: Sendable {
         router.get("/occupancy") { request, _ in try await render(request) }
     }
 
-    struct Group: Sendable {
-        let name: String
-        let rows: [Row]
-    }
-    struct Row: Sendable {
-        let name: String
-        let href: String
-        /// The row's cells as markup (`OccupancyCells`): a national board has thousands.
-        let cells: String
-    }
-    struct Night: Sendable { let weekday: String; let date: String; let full: String; let today: Bool }
-    struct Total: Sendable { let free: Int; let overbooked: String?; let full: Int }
-    /// Up to four weeks as one table (one A4 landscape page wide; see `BedBoardPage.Part`).
-    struct Part: Sendable {
-        let id: String
-        let caption: String
-        let nights: [Night]
-        let groups: [Group]
-        let totals: [Total]
-        let columns: Int
-    }
     struct Choice: Sendable { let value: String; let text: String; let selected: Bool }
     struct Link: Sendable { let href: String; let text: String; let current: Bool }
     struct Model: Sendable {
         let scope: String
         let period: String
-        let parts: [Part]
+        /// The board's tables, at most four weeks each, written in Swift (`tables`; see `BedBoardPage.Model.tables`).
+        let tables: String
         let regions: [Choice]
         let from: DateFilter
         let weeks: [Choice]
@@ -65,36 +45,13 @@ struct OccupancyBoardPage: Sendable {
         let nights = Nights(first: from, end: from.adding(days: weeks * 7))
         let board = try await view.stores.reports.occupancyBoard(region.map { .region($0) } ?? .country, nights: nights, by: principal)
 
-        let writer = OccupancyCells(nights: nights)
-        let all = nights.all
-        let shown = all.map { Night(weekday: words.weekdayShort($0), date: words.shortDate($0), full: words.date($0), today: $0 == today) }
-        let totals = (0..<nights.count).map { night in
-            let over = board.premises.filter { $0.nights[night].overbooked }.count
-            return Total(free: board.totals[night].free, overbooked: over == 0 ? nil : "\(over)", full: board.premises.filter { $0.nights[night].full }.count)
-        }
-        var parts = [Part]()
-        for first in stride(from: 0, to: all.count, by: BedBoardPage.nightsPerPart) {
-            let range = first..<min(all.count, first + BedBoardPage.nightsPerPart)
-            var groups = [Group]()
-            for row in board.premises {
-                let base = "/premises/\(row.code.urlPathSegment)"
-                let built = Row(name: row.name, href: base, cells: writer.cells(Array(row.nights[range]), beds: base + "/beds", from: first))
-                let group = names[row.regionCode] ?? row.regionCode
-                if let last = groups.last, last.name == group {
-                    groups[groups.count - 1] = Group(name: group, rows: last.rows + [built])
-                } else {
-                    groups.append(Group(name: group, rows: [built]))
-                }
-            }
-            parts.append(Part(id: "occupancy-\(parts.count + 1)", caption: "Free beds by premises and night, \(words.date(all[range.first!])) to \(words.date(all[range.last!]))",
-                              nights: Array(shown[range]), groups: groups, totals: Array(totals[range]), columns: range.count + 1))
-        }
+        let tables = Self.tables(board, nights: nights, today: today, words: words, regions: names)
         func link(_ first: CalendarDate, _ weeks: Int) -> String {
             "/occupancy?" + (region.map { "region=\($0)&" } ?? "") + "from=\(first)&weeks=\(weeks)"
         }
         let model = Model(
             scope: board.scope, period: "\(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1)))",
-            parts: parts,
+            tables: tables,
             regions: national ? [Choice(value: "", text: "England and Wales", selected: region == nil)]
                 + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) } : [],
             from: DateFilter("from", "From", from), weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
@@ -103,6 +60,49 @@ struct OccupancyBoardPage: Sendable {
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "occupancy")
         chrome.printable = true
         return view.renderer.page("occupancy", title: "Occupancy, \(board.scope)", chrome: chrome, view: model)
+    }
+}
+
+extension OccupancyBoardPage {
+    /// The board as tables of at most four weeks: premises grouped by region down the side, the
+    /// nights across, free, full and overbooked totals per night (none flagged when there are none).
+    static func tables(_ board: OccupancyBoard, nights: Nights, today: CalendarDate, words: Wording, regions: [String: String]) -> String {
+        let writer = OccupancyCells(nights: nights)
+        let all = nights.all
+        var html = ""
+        html.reserveCapacity(board.premises.count * all.count * 120 + 20_000)
+        for first in stride(from: 0, to: all.count, by: BedBoardPage.nightsPerPart) {
+            let range = first..<min(all.count, first + BedBoardPage.nightsPerPart)
+            let id = "occupancy-\(first / BedBoardPage.nightsPerPart + 1)"
+            html += "<div class=\"board-part board-scroll\" role=\"region\" aria-labelledby=\"\(id)-caption\" tabindex=\"0\"><table class=\"table board\">"
+            html += "<caption class=\"table__caption\" id=\"\(id)-caption\">Free beds by premises and night, \(words.date(all[range.first!])) to \(words.date(all[range.last!]))</caption>"
+            html += "<thead><tr><th scope=\"col\" class=\"board__bed\">Premises</th>"
+            for night in all[range] {
+                html += "<th scope=\"col\" class=\"board__night\(night == today ? " board__night--today" : "")\" title=\"\(words.date(night))\">"
+                    + "<span class=\"board__weekday\">\(words.weekdayShort(night))</span> \(words.shortDate(night))</th>"
+            }
+            html += "</tr></thead>"
+            var region: String?
+            for row in board.premises {
+                if row.regionCode != region {
+                    if region != nil { html += "</tbody>" }
+                    region = row.regionCode
+                    html += "<tbody><tr class=\"board__room\"><th scope=\"colgroup\" colspan=\"\(range.count + 1)\">\(HTML.escape(regions[row.regionCode] ?? row.regionCode))</th></tr>"
+                }
+                let base = "/premises/\(row.code.urlPathSegment)"
+                html += "<tr><th scope=\"row\" class=\"board__bed\"><a href=\"\(HTML.escape(base))\">\(HTML.escape(row.name))</a></th>"
+                html += writer.cells(Array(row.nights[range]), beds: base + "/beds", from: first)
+                html += "</tr>"
+            }
+            if region != nil { html += "</tbody>" }
+            html += "<tfoot><tr><th scope=\"row\">Free beds</th>" + range.map { "<td>\(board.totals[$0].free)</td>" }.joined() + "</tr>"
+            html += "<tr><th scope=\"row\">Premises full</th>" + range.map { night in "<td>\(board.premises.filter { $0.nights[night].full }.count)</td>" }.joined() + "</tr>"
+            html += "<tr><th scope=\"row\">Premises overbooked</th>" + range.map { night in
+                let over = board.premises.filter { $0.nights[night].overbooked }.count
+                return over == 0 ? "<td>None</td>" : "<td><strong class=\"tag tag--red\">\(over)</strong></td>"
+            }.joined() + "</tr></tfoot></table></div>"
+        }
+        return html
     }
 }
 

@@ -1,6 +1,7 @@
 import ApprovedPremises
 import Foundation
 import Hummingbird
+import Mustache
 
 /// What every page of one premises starts from: who asks, the premises (seen by them, or the
 /// 403/404 page), and the chrome and wording for it.
@@ -31,19 +32,37 @@ extension WebView {
 }
 
 /// A list of things on a page, each a line of text with a link to where it is dealt with.
-struct ItemList: Sendable {
-    struct Item: Sendable {
+struct ItemList: Sendable, MustacheParent {
+    struct Item: Sendable, MustacheParent {
         let text: String
         let href: String?
         /// A tag in words beside it (`LATE`, `MISSED`).
         let tag: String?
         let tagClass: String
+        // Whether there is a link and a tag: a template asking for a value that is nil looks for
+        // it again in every enclosing view (by reflection), so the template asks these instead.
+        let hasHref: Bool
+        let hasTag: Bool
 
         init(_ text: String, href: String? = nil, tag: String? = nil, tagClass: String = "") {
             self.text = text
             self.href = href
             self.tag = tag
             self.tagClass = tagClass
+            hasHref = href != nil
+            hasTag = tag != nil
+        }
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "text": text
+            case "href": href
+            case "tag": tag
+            case "tagClass": tagClass
+            case "hasHref": hasHref
+            case "hasTag": hasTag
+            default: nil
+            }
         }
     }
 
@@ -60,5 +79,16 @@ struct ItemList: Sendable {
         self.items = items
         self.none = none
         count = items.count
+    }
+
+    func child(named name: String) -> Any? {
+        switch name {
+        case "id": id
+        case "heading": heading
+        case "items": items
+        case "none": none
+        case "count": count
+        default: nil
+        }
     }
 }

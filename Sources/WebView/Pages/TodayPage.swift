@@ -1,6 +1,7 @@
 import ApprovedPremises
 import Foundation
 import Hummingbird
+import Mustache
 
 /// `/premises/{code}`: what needs doing at the premises today, each item linking to where it is
 /// dealt with.
@@ -11,11 +12,21 @@ struct TodayPage: Sendable {
         router.get("/premises/:code") { _, context in try await render(context) }
     }
 
-    struct Model: Sendable {
+    struct Model: Sendable, MustacheParent {
         let premisesName: String
         let date: String
         let lists: [ItemList]
         let attention: Int
+
+        func child(named name: String) -> Any? {
+            switch name {
+            case "premisesName": premisesName
+            case "date": date
+            case "lists": lists
+            case "attention": attention
+            default: nil
+            }
+        }
     }
 
     func render<Context: RequestContext>(_ context: Context) async throws -> Response {

@@ -12,7 +12,8 @@ import Synchronization
 ///
 /// Every form carries the session's CSRF token, an HMAC of the session token, so it is the
 /// session's own, cannot be read by another site, and needs no storage; a form post must also
-/// come from the service's own origin (`Origin`, `Sec-Fetch-Site`).
+/// come from the service's own origin (`Origin`, `Sec-Fetch-Site`). A form's answers kept for
+/// post/redirect/get (`FormDraftStore`) belong to the browser's random `ap_browser` cookie.
 final class BrowserSessions: Sendable {
     static let cookieName = "ap_session"
     /// The cookie that tells this browser's kept form answers from another's (`FormDraftStore`).
@@ -145,9 +146,9 @@ struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
         let region = try await principal.regionCode.asyncMap { try await browser.regionName($0) } ?? nil
         return try await WebScope.$principal.withValue(principal) {
             try await WebScope.$regionName.withValue(region) {
-            try await WebScope.$csrf.withValue(BrowserSessions.csrfToken(sessionToken: token)) {
-                try await next(request, context)
-            }
+                try await WebScope.$csrf.withValue(BrowserSessions.csrfToken(sessionToken: token)) {
+                    try await next(request, context)
+                }
             }
         }
     }

@@ -62,9 +62,11 @@ struct FormPost: Sendable {
         try browser.requireSameOrigin(request)
         let fields = try await FormFields.read(request)
         guard let principal = WebScope.principal else {
-            // The sign-in ended before the form was sent: its answers are kept for whoever the
-            // ended session was, and offered back on the form's page after signing in again.
-            let owner = try await request.cookies[BrowserSessions.cookieName].asyncMap { try await browser.sessions.owner(ofToken: $0.value) } ?? nil
+            // The sign-in ended before the form was sent: its answers are kept for the member of
+            // staff whose session it was (only then: a post with no session behind it keeps
+            // nothing), and offered back on the form's page after signing in again.
+            guard let token = request.cookies[BrowserSessions.cookieName]?.value,
+                  let owner = try await browser.sessions.owner(ofToken: token) else { throw DomainError(.unauthenticated, "sign in first") }
             let id = try await browser.drafts.keep(browserKey: WebScope.browserKey, staffID: owner, path: request.uri.path, fields: fields.values,
                                                    problems: [], reason: .signedOut)
             throw PageError.signedOut(next: "\(request.uri.path)?draft=\(id.uuidString.lowercased())")
@@ -145,19 +147,6 @@ struct FormErrors: Sendable {
 
     /// The message for one field, if it has one.
     func message(_ field: String) -> String? { items.first { $0.field == field }?.message }
-
-    /// The problems of a refused change, each tied to the form field that shows it (`fields`
-    /// maps the domain's field names to the form's); a problem with no field of its own is
-    /// tied to `otherwise`. Messages are said as the form says it (`Wording.plain`).
-    init(_ error: DomainError, fields: [String: String] = [:], otherwise: String, names: [String: String] = [:]) {
-        if error.problems.isEmpty {
-            items = [Item(field: otherwise, message: Wording.plain(error.message, names: names))]
-        } else {
-            items = error.problems.map {
-                Item(field: fields[$0.field] ?? otherwise, message: Self.wording["\($0.field)/\($0.rule)"] ?? Wording.plain($0.message, names: names))
-            }
-        }
-    }
 
     /// The domain's messages that name an API field, said as the form's labels say it.
     static let wording = [

@@ -21,14 +21,19 @@ struct MatchPages: Sendable {
         }
         router.get("/referrals/:id/book") { request, context in
             let (referral, _) = try await ReferralPages.load(view, context)
-            let search = try Search(try DateInput.query(request, "arrival", name: "the arrival"), request.query("radius"))
-            let choice = try Choice(premises: request.query("premises"), bed: request.query("bed"))
+            // A booking sent after the sign-in ended comes back here with its choice kept.
+            let draft = try await view.draft(request)
+            func kept(_ name: String) -> String? { request.query(name) ?? draft?.fields[name]?.first }
+            let arrival = try kept("arrival").map { try CalendarDate.parse($0, field: "arrival") } ?? DateInput.query(request, "arrival", name: "the arrival")
+            let search = try Search(arrival, kept("radius"))
+            let choice = try Choice(premises: kept("premises"), bed: kept("bed"))
             let result = try await view.stores.referrals.match(referral.id, arrival: search.arrival, radiusMiles: search.radius, by: try WebScope.caller())
             guard let candidate = result.candidates.first(where: { $0.premisesID == choice.premises && $0.bedID == choice.bed }) else {
                 return try await matches(referral, search, taken: try await taken(choice, result.stay)
                     ?? Taken(text: "That bed is no longer free for this stay: here are the remaining candidates."), result: result, status: .conflict)
             }
-            return confirmation(referral, candidate, result.stay, search, region: try await view.names.names("regions")[candidate.regionCode])
+            return confirmation(referral, candidate, result.stay, search, region: try await view.names.names("regions")[candidate.regionCode],
+                                notice: WebView.keptNotice(draft))
         }
         router.post("/referrals/:id/book") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
@@ -179,13 +184,15 @@ struct MatchPages: Sendable {
         let cancel: String
     }
 
-    private func confirmation(_ referral: Referral, _ candidate: MatchResult.Candidate, _ stay: Nights, _ search: Search, region: String?) -> Response {
+    private func confirmation(_ referral: Referral, _ candidate: MatchResult.Candidate, _ stay: Nights, _ search: Search, region: String?,
+                              notice: String?) -> Response {
         let principal = WebScope.principal!
         let words = Wording(timeZone: Premises.defaultTimeZone)
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
         let matches = "\(base)/matches" + (search.query.isEmpty ? "" : "?" + search.query)
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "referrals")
         chrome.back = .init(href: matches, text: "Back to the matches", current: false)
+        chrome.notice = notice
         let model = Confirmation(
             caption: "\(referral.details.personName) (\(referral.details.crn))",
             rows: [.init(key: "Premises", value: "\(candidate.name) (\(candidate.code)), \(region ?? candidate.regionCode)", change: matches, changeName: "the premises"),

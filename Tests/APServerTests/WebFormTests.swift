@@ -31,6 +31,8 @@ struct WebFormTests {
         #expect(problems(["arrivedAt-day": "x", "arrivedAt-month": "2", "arrivedAt-year": "2026"]).map(\.rule) == ["day"])
         #expect(problems(["arrivedAt-day": "1", "arrivedAt-month": "13", "arrivedAt-year": "2026"]).map(\.rule) == ["month"])
         #expect(problems(["arrivedAt-day": "1", "arrivedAt-month": "2", "arrivedAt-year": "26"]).first?.message.hasPrefix("The date of arrival must have a year of 4 numbers") == true)
+        #expect(problems(["arrivedAt-day": "1", "arrivedAt-month": "2", "arrivedAt-year": "0001"]).map(\.message) == ["The date of arrival must be between 1900 and 2100"])
+        #expect(problems(["arrivedAt-day": "1", "arrivedAt-month": "2", "arrivedAt-year": "3026"]).map(\.rule) == ["year"])
         var validation = Validation()
         let date = DateInput.date(fields(["arrivedAt-day": "29", "arrivedAt-month": "02", "arrivedAt-year": "2028"]), "arrivedAt", name: "the date of arrival", into: &validation)
         #expect(date == CalendarDate("2028-02-29"))

@@ -37,6 +37,11 @@ enum DateInput {
             validation.add(field: id, rule: (1...12).contains(m) ? "day" : "month", "\(the) must be a real date")
             return nil
         }
+        guard CalendarDate.years.contains(y) else {
+            // Year 1 or 3026 is a slip of the keyboard, never a night at an AP (the API's own rule).
+            validation.add(field: id, rule: "year", "\(the) must be between \(CalendarDate.years.lowerBound) and \(CalendarDate.years.upperBound)")
+            return nil
+        }
         return date
     }
 

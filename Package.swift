@@ -5,7 +5,7 @@ let package = Package(
     name: "ApprovedPremises",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "ap", targets: ["ap"]),
+        .executable(name: "ap", targets: ["ap"])
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -53,11 +53,11 @@ let package = Package(
         .target(
             name: "APIContract",
             dependencies: [
-                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")
             ],
             resources: [.copy("openapi.yaml")],
             plugins: [
-                .plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator"),
+                .plugin(name: "OpenAPIGenerator", package: "swift-openapi-generator")
             ]
         ),
         // The web view: pages for staff in a browser, rendered on the server from the same domain
@@ -133,7 +133,9 @@ let package = Package(
         // `ap`: the root command joining both.
         .executableTarget(
             name: "ap",
-            dependencies: ["APClient", "APStaffCommands", "APOperatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser")]
+            dependencies: [
+                "APClient", "APStaffCommands", "APOperatorCommands", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .testTarget(
             name: "PostgresTests",

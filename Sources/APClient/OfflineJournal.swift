@@ -82,7 +82,10 @@ public struct OfflineJournal: Sendable {
             // A line cut short by a crash while it was written is the last one, and never
             // acknowledged: it is left out.
             guard let line = try? decoder.decode(Line.self, from: Data(text)) else { continue }
-            if let saved = line.saved { entries.append(saved); states[saved.number] = .waiting }
+            if let saved = line.saved {
+                entries.append(saved)
+                states[saved.number] = .waiting
+            }
             if let number = line.sent { states[number] = .sent }
             if let number = line.refused { states[number] = .refused(reason: line.reason ?? "") }
             if let number = line.resend { states[number] = .waiting }
@@ -93,13 +96,16 @@ public struct OfflineJournal: Sendable {
 
     /// Keeps a request, durably, and answers how many are now waiting.
     @discardableResult
-    public func save(summary: String, path: String, body: some Encodable, idempotencyKey: String, occurredAt: Date, server: String?, serviceID: String?,
-                     now: Date = Date()) throws -> Int {
+    public func save(
+        summary: String, path: String, body: some Encodable, idempotencyKey: String, occurredAt: Date, server: String?, serviceID: String?,
+        now: Date = Date()
+    ) throws -> Int {
         let encoder = Self.encoder
         let known = try entries()
-        let entry = Entry(number: (known.map(\.entry.number).max() ?? 0) + 1, summary: summary, path: path,
-                          body: String(decoding: try encoder.encode(body), as: UTF8.self),
-                          idempotencyKey: idempotencyKey, occurredAt: occurredAt, savedAt: now, server: server, serviceID: serviceID)
+        let entry = Entry(
+            number: (known.map(\.entry.number).max() ?? 0) + 1, summary: summary, path: path,
+            body: String(decoding: try encoder.encode(body), as: UTF8.self),
+            idempotencyKey: idempotencyKey, occurredAt: occurredAt, savedAt: now, server: server, serviceID: serviceID)
         try append(Line(saved: entry, at: now))
         return known.filter { $0.state == .waiting }.count + 1
     }
@@ -130,7 +136,9 @@ public struct OfflineJournal: Sendable {
 
     /// Marks a refused entry to be sent again.
     public func resend(_ number: Int) throws {
-        guard let found = try entries().first(where: { $0.entry.number == number }) else { throw CLIError("there is no entry \(number) on this PC") }
+        guard let found = try entries().first(where: { $0.entry.number == number }) else {
+            throw CLIError("there is no entry \(number) on this PC")
+        }
         guard case .refused = found.state else { throw CLIError("entry \(number) was not refused: it is \(Self.words(found.state))") }
         try append(Line(resend: number, at: Date()))
     }
@@ -138,7 +146,9 @@ public struct OfflineJournal: Sendable {
     /// Sets an entry aside for good, with the reason, never sending it.
     public func discard(_ number: Int, reason: String) throws {
         guard !reason.trimmingCharacters(in: .whitespaces).isEmpty else { throw CLIError("say why the entry is discarded, with --reason") }
-        guard let found = try entries().first(where: { $0.entry.number == number }) else { throw CLIError("there is no entry \(number) on this PC") }
+        guard let found = try entries().first(where: { $0.entry.number == number }) else {
+            throw CLIError("there is no entry \(number) on this PC")
+        }
         guard found.state != .sent else { throw CLIError("entry \(number) was sent already") }
         try append(Line(discarded: number, reason: reason, at: Date()))
     }
@@ -251,8 +261,10 @@ public struct OfflineSnapshot: Codable, Sendable {
     public var nightChecks: Components.Schemas.NightChecks?
 
     /// A value with each field given.
-    public init(premisesID: String, premisesCode: String?, timeZone: String, staffID: String?, fetchedAt: Date, server: String?, serviceID: String?,
-                residents: [Components.Schemas.ResidentState], nightChecks: Components.Schemas.NightChecks?) {
+    public init(
+        premisesID: String, premisesCode: String?, timeZone: String, staffID: String?, fetchedAt: Date, server: String?, serviceID: String?,
+        residents: [Components.Schemas.ResidentState], nightChecks: Components.Schemas.NightChecks?
+    ) {
         self.server = server
         self.serviceID = serviceID
         self.premisesID = premisesID
@@ -282,8 +294,11 @@ public struct OfflineSnapshot: Codable, Sendable {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         let encoder = OfflineJournal.encoder
         let temporary = folder.appendingPathComponent(".offline.\(getpid())")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600]),
-              rename(temporary.path, target.path) == 0 else {
+        guard
+            FileManager.default.createFile(
+                atPath: temporary.path, contents: try encoder.encode(self), attributes: [.posixPermissions: 0o600]),
+            rename(temporary.path, target.path) == 0
+        else {
             try? FileManager.default.removeItem(at: temporary)
             throw CLIError("cannot write \(target.path)")
         }

@@ -16,7 +16,8 @@ struct ProblemAnswerMiddleware: ClientMiddleware {
         do {
             (response, responseBody) = try await next(request, body, baseURL)
         } catch {
-            var unreachable = CLIError("cannot reach the service at \(serverURL.absoluteString) (\(Self.reason(error))); is it running? Start it with `ap serve`")
+            var unreachable = CLIError(
+                "cannot reach the service at \(serverURL.absoluteString) (\(Self.reason(error))); is it running? Start it with `ap serve`")
             unreachable.unreachable = true
             throw unreachable
         }

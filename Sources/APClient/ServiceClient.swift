@@ -16,7 +16,9 @@ extension Client {
         self.init(
             serverURL: serverURL,
             transport: AsyncHTTPClientTransport(configuration: .init(client: HTTPClient.commandLine, timeout: .seconds(30))),
-            middlewares: [ProblemAnswerMiddleware(serverURL: serverURL), SessionMiddleware(token: token, retryFor: retryFor ?? Self.retryFor())])
+            middlewares: [
+                ProblemAnswerMiddleware(serverURL: serverURL), SessionMiddleware(token: token, retryFor: retryFor ?? Self.retryFor()),
+            ])
     }
 
     /// How long a call is retried: `AP_RETRY_SECONDS` (0 to 600), else a minute.

@@ -36,8 +36,9 @@ struct SessionMiddleware: ClientMiddleware {
                 problem = "the service could not be reached"
             }
             let seconds = Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18
-            FileHandle.standardError.write(Data(
-                "\(problem): trying again in \(String(format: "%g", seconds)) s (the same request: it is recorded once)\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\(problem): trying again in \(String(format: "%g", seconds)) s (the same request: it is recorded once)\n".utf8))
             try await Task.sleep(for: wait)
             wait = min(wait * 2, .seconds(8))
         }

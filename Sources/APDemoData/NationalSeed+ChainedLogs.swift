@@ -20,10 +20,14 @@ extension NationalSeed {
         var lateBack: [CalendarDate: Int] = [:]
     }
 
-    static let nightCheckColumns = ["id", "premises_id", "chain_seq", "round_due_at", "placement_id", "observation", "observed_at", "recorded_at",
-                                    "recorded_by", "previous_hash", "entry_hash"]
-    static let movementColumns = ["id", "premises_id", "chain_seq", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination",
-                                  "expected_back", "previous_hash", "entry_hash"]
+    static let nightCheckColumns = [
+        "id", "premises_id", "chain_seq", "round_due_at", "placement_id", "observation", "observed_at", "recorded_at",
+        "recorded_by", "previous_hash", "entry_hash",
+    ]
+    static let movementColumns = [
+        "id", "premises_id", "chain_seq", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination",
+        "expected_back", "previous_hash", "entry_hash",
+    ]
 
     /// The clock of one night at the seeded premises (Europe/London, curfew and hourly night checks
     /// 23:00-07:00), in seconds since 1970: worked out once per night, not once per resident.
@@ -35,8 +39,10 @@ extension NationalSeed {
         init(_ night: CalendarDate, in timeZone: TimeZone) {
             noon = Int64(CurfewRules.instant(night, WallClock(hour: 12, minute: 0), in: timeZone).timeIntervalSince1970)
             curfew = Int64(CurfewRules.instant(night, WallClock(hour: 23, minute: 0), in: timeZone).timeIntervalSince1970)
-            rounds = NightCheckSchedule.dueTimes(night: night, start: WallClock(hour: 23, minute: 0), end: WallClock(hour: 7, minute: 0),
-                                                 intervalMinutes: 60, in: timeZone).map { Int64($0.timeIntervalSince1970) }
+            rounds = NightCheckSchedule.dueTimes(
+                night: night, start: WallClock(hour: 23, minute: 0), end: WallClock(hour: 7, minute: 0),
+                intervalMinutes: 60, in: timeZone
+            ).map { Int64($0.timeIntervalSince1970) }
         }
     }
 
@@ -44,15 +50,20 @@ extension NationalSeed {
     /// premises and in time order, generating the next premises while the last ones load. Needs
     /// a superuser connection (triggers off). Nothing is committed until every premises has
     /// loaded, so a failure leaves none of it behind.
-    func loadChainedLogs(pool: PostgresPool, premises: [UUID], residents: [UUID: [SeededResident]], random: inout SeededGenerator,
-                         progress: @Sendable (String) -> Void) async throws -> (nightChecks: Int, movements: Int) {
+    func loadChainedLogs(
+        pool: PostgresPool, premises: [UUID], residents: [UUID: [SeededResident]], random: inout SeededGenerator,
+        progress: @Sendable (String) -> Void
+    ) async throws -> (nightChecks: Int, movements: Int) {
         var clocks = [CalendarDate: NightClock]()
         var totals = (nightChecks: 0, movements: 0)
         // The ids the rows are hashed with, after any already there; the sequences are moved past them at the end.
-        let highest = try await pool.query("""
+        let highest = try await pool.query(
+            """
             SELECT (SELECT coalesce(max(id), 0) FROM night_check) AS checks, (SELECT coalesce(max(id), 0) FROM movement) AS movements
             """)[0]
-        var nextIDs = (nightCheck: try highest.decode("checks", as: Int64.self) + 1, movement: try highest.decode("movements", as: Int64.self) + 1)
+        var nextIDs = (
+            nightCheck: try highest.decode("checks", as: Int64.self) + 1, movement: try highest.decode("movements", as: Int64.self) + 1
+        )
         // Two connections load side by side (the database, not this loop, is the slower part), each
         // in a transaction with the triggers off for that transaction only: the chains are computed
         // below, and every reference is to a row this seed has just written. Both commit only when
@@ -68,8 +79,9 @@ extension NationalSeed {
                 var loading: [Task<Void, Error>?] = [nil, nil]
                 do {
                     for (index, premisesID) in premises.enumerated() {
-                        var (checks, outings) = chainedLogs(at: premisesID, residents: residents[premisesID] ?? [], firstIDs: nextIDs,
-                                                            clocks: &clocks, random: &random)
+                        var (checks, outings) = chainedLogs(
+                            at: premisesID, residents: residents[premisesID] ?? [], firstIDs: nextIDs,
+                            clocks: &clocks, random: &random)
                         nextIDs = (checks.nextID, outings.nextID)
                         let (checkText, outingText) = (checks.finish(), outings.finish())
                         totals.nightChecks += checks.rows
@@ -82,7 +94,9 @@ extension NationalSeed {
                             try await connection.copy(into: "movement", columns: Self.movementColumns, text: outingText)
                         }
                         if index % 8 == 7 || index == premises.count - 1 {
-                            progress("night checks and outings: \(index + 1) of \(premises.count) premises (\(totals.nightChecks + totals.movements) rows)")
+                            progress(
+                                "night checks and outings: \(index + 1) of \(premises.count) premises (\(totals.nightChecks + totals.movements) rows)"
+                            )
                         }
                     }
                     for task in loading { try await task?.value }
@@ -91,7 +105,8 @@ extension NationalSeed {
                     for lane in lanes { _ = try? await lane.execute("ROLLBACK") }
                     throw error
                 }
-                try await first.execute("""
+                try await first.execute(
+                    """
                     SELECT setval(pg_get_serial_sequence('night_check', 'id'), \(nextIDs.nightCheck - 1), \(nextIDs.nightCheck > 1)),
                            setval(pg_get_serial_sequence('movement', 'id'), \(nextIDs.movement - 1), \(nextIDs.movement > 1))
                     """)
@@ -103,8 +118,10 @@ extension NationalSeed {
 
     /// One premises' night checks and outings over its residents' nights, in the order they are
     /// chained.
-    func chainedLogs(at premisesID: UUID, residents: [SeededResident], firstIDs: (nightCheck: Int64, movement: Int64),
-                     clocks: inout [CalendarDate: NightClock], random: inout SeededGenerator) -> (checks: ChainedCopyText, outings: ChainedCopyText) {
+    func chainedLogs(
+        at premisesID: UUID, residents: [SeededResident], firstIDs: (nightCheck: Int64, movement: Int64),
+        clocks: inout [CalendarDate: NightClock], random: inout SeededGenerator
+    ) -> (checks: ChainedCopyText, outings: ChainedCopyText) {
         let london = Premises.defaultTimeZone
         var checks = ChainedCopyText(table: "night_check", premises: premisesID, firstID: firstIDs.nightCheck)
         var outings = ChainedCopyText(table: "movement", premises: premisesID, firstID: firstIDs.movement)
@@ -136,7 +153,9 @@ extension NationalSeed {
                     movements.append((out, movements.count, position, "out", "family", clock.curfew))
                     movements.append((clock.curfew + Int64(late) * 60, movements.count, position, "in", nil, nil))
                 } else if Double.random(in: 0..<1, using: &random) < 0.7 {
-                    let out = clock.noon + Int64(Int.random(in: -2...7, using: &random)) * 3600 + Int64(Int.random(in: 0...59, using: &random)) * 60
+                    let out =
+                        clock.noon + Int64(Int.random(in: -2...7, using: &random)) * 3600 + Int64(Int.random(in: 0...59, using: &random))
+                        * 60
                     let back = out + Int64(Int.random(in: 30...240, using: &random)) * 60
                     let destination = random.pick([("work", 3.0), ("shops", 2.0), ("family", 2.0), ("appointment", 1.0)])
                     if out > entry.resident.arrivedAt {
@@ -148,8 +167,9 @@ extension NationalSeed {
             movements.sort { ($0.at, $0.order) < ($1.at, $1.order) }
             for movement in movements {
                 let entry = active[movement.resident]
-                outings.appendMovement(placement: entry.id, kind: movement.kind, at: movement.at, by: entry.keyWorker,
-                                       destination: movement.destination, expectedBack: movement.expectedBack)
+                outings.appendMovement(
+                    placement: entry.id, kind: movement.kind, at: movement.at, by: entry.keyWorker,
+                    destination: movement.destination, expectedBack: movement.expectedBack)
             }
 
             // Night checks: every resident in residence, each round; now and then a round is
@@ -163,14 +183,16 @@ extension NationalSeed {
                     let observed = due + Int64(Int.random(in: 0...20, using: &random)) * 60
                     var observation = Self.observation(&random)
                     if let late = entry.resident.lateBack[night], due < clock.curfew + Int64(late) * 60 { observation = "not_in_room" }
-                    observations.append((recordedLate.map { due + $0 } ?? observed, due, observations.count, position, observed, observation))
+                    observations.append(
+                        (recordedLate.map { due + $0 } ?? observed, due, observations.count, position, observed, observation))
                 }
             }
             observations.sort { ($0.recorded, $0.due, $0.order) < ($1.recorded, $1.due, $1.order) }
             for check in observations {
                 let entry = active[check.resident]
-                checks.appendNightCheck(due: check.due, placement: entry.id, observation: check.observation, observed: check.observed,
-                                        recorded: check.recorded, by: entry.keyWorker)
+                checks.appendNightCheck(
+                    due: check.due, placement: entry.id, observation: check.observation, observed: check.observed,
+                    recorded: check.recorded, by: entry.keyWorker)
             }
             night = night.adding(days: 1)
         }
@@ -183,9 +205,9 @@ extension NationalSeed {
     }
 }
 
-private extension UUID {
+extension UUID {
     /// As PostgreSQL prints a uuid.
-    var lowercased: String { uuidString.lowercased() }
+    fileprivate var lowercased: String { uuidString.lowercased() }
 }
 
 /// One premises' rows of a hash-chained log as COPY text, each given its id, its place in the
@@ -233,7 +255,8 @@ struct ChainedCopyText {
     }
 
     /// A night check: the columns of `ChainEncoding.columns["night_check"]`, the note empty.
-    mutating func appendNightCheck(due: Int64, placement: [UInt8], observation: String, observed: Int64, recorded: Int64, by staff: [UInt8]) {
+    mutating func appendNightCheck(due: Int64, placement: [UInt8], observation: String, observed: Int64, recorded: Int64, by staff: [UInt8])
+    {
         _ = begin()
         column(Self.timestamp(due))
         column(placement)
@@ -247,7 +270,8 @@ struct ChainedCopyText {
 
     /// A sign-out or sign-in, recorded as it happened, without permission, correcting nothing: the
     /// columns of `ChainEncoding.columns["movement"]`.
-    mutating func appendMovement(placement: [UInt8], kind: String, at: Int64, by staff: [UInt8], destination: String?, expectedBack: Int64?) {
+    mutating func appendMovement(placement: [UInt8], kind: String, at: Int64, by staff: [UInt8], destination: String?, expectedBack: Int64?)
+    {
         _ = begin()
         column(placement)
         column(Array(kind.utf8))

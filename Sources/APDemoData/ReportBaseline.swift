@@ -14,12 +14,15 @@ public struct ReportBaseline: Sendable {
 
     /// Per period, each figure as `name=value`, sorted: usable, occupied, vacant, overbooked and
     /// overbooked for needs (occupancy); or departures, recalls, stays and every breakdown (move-on).
-    public func figures(scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
-                 moveOn: Bool) async throws -> [[String]] {
+    public func figures(
+        scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
+        moveOn: Bool
+    ) async throws -> [[String]] {
         let periods = period.series(from: from, to: to)
         if moveOn {
             // One plain query per figure, grouped by period, then put side by side.
-            let departures = try await pool.query("""
+            let departures = try await pool.query(
+                """
                 SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first, count(*) AS departures,
                        count(*) FILTER (WHERE r.code = 'BR' OR r.parent_code = 'BR') AS recalls,
                        count(*) FILTER (WHERE (r.code = 'BR' OR r.parent_code = 'BR') AND p.departure_date - p.arrival_date <= 28) AS recalls_28,
@@ -30,7 +33,8 @@ public struct ReportBaseline: Sendable {
                 WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 GROUP BY 1
                 """)
-            let breakdowns = try await pool.query("""
+            let breakdowns = try await pool.query(
+                """
                 SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first,
                        'reason:' || CASE WHEN r.parent_code IS NULL THEN r.name ELSE parent.name || ': ' || r.name END AS key, count(*) AS n
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id JOIN departure_reason r ON r.code = p.departure_reason_code
@@ -55,17 +59,23 @@ public struct ReportBaseline: Sendable {
                 """)
             var lines = [CalendarDate: [String]]()
             for row in departures {
-                lines[try row.decode("first"), default: []] += try ["departures", "recalls", "recalls_28", "left_early"].map {
-                    "\($0)=\(try row.decode($0, as: Int64.self))"
-                } + ["average=\(try row.decode("average", as: String.self))", "median=\(Double(try row.decode("median", as: String.self)) ?? -1)"]
+                lines[try row.decode("first"), default: []] +=
+                    try ["departures", "recalls", "recalls_28", "left_early"].map {
+                        "\($0)=\(try row.decode($0, as: Int64.self))"
+                    } + [
+                        "average=\(try row.decode("average", as: String.self))",
+                        "median=\(Double(try row.decode("median", as: String.self)) ?? -1)",
+                    ]
             }
             for row in breakdowns {
-                lines[try row.decode("first"), default: []].append("\(try row.decode("key", as: String.self))=\(try row.decode("n", as: Int64.self))")
+                lines[try row.decode("first"), default: []].append(
+                    "\(try row.decode("key", as: String.self))=\(try row.decode("n", as: Int64.self))")
             }
             let starts = try await pool.query("\(periods) ORDER BY 1").map { try $0.decode("first", as: CalendarDate.self) }
             return starts.map { (lines[$0] ?? []).sorted() }
         }
-        return try await pool.query("""
+        return try await pool.query(
+            """
             WITH nights AS (SELECT d::date AS night FROM generate_series(\(from)::date, \(to)::date - 1, interval '1 day') AS d),
             premises_nights AS (SELECT pr.id AS premises_id, n.night FROM premises pr CROSS JOIN nights n WHERE \(scope.condition)),
             usable AS (
@@ -109,16 +119,22 @@ public struct ReportBaseline: Sendable {
             LEFT JOIN occupied o ON o.premises_id = pn.premises_id AND o.night = pn.night
             LEFT JOIN short_needs s ON s.premises_id = pn.premises_id AND s.night = pn.night
             GROUP BY 1 ORDER BY 1
-            """).map { row in
-            try [("usable", "a"), ("occupied", "b"), ("vacant", "c"), ("overbooked", "d"), ("overbooked_for_needs", "e")].map { "\($0)=\(try row.decode($1, as: Int64.self))" }.sorted()
+            """
+        ).map { row in
+            try [("usable", "a"), ("occupied", "b"), ("vacant", "c"), ("overbooked", "d"), ("overbooked_for_needs", "e")].map {
+                "\($0)=\(try row.decode($1, as: Int64.self))"
+            }.sorted()
         }
     }
 
     /// The report's figures in the same form.
     public func figures(_ report: OccupancyReport) -> [[String]] {
         report.rows.map {
-            ["usable=\($0.usableBedNights)", "occupied=\($0.occupiedBedNights)", "vacant=\($0.vacantBedNights)", "overbooked=\($0.overbookedNights)",
-             "overbooked_for_needs=\($0.overbookedForNeedsNights)"].sorted()
+            [
+                "usable=\($0.usableBedNights)", "occupied=\($0.occupiedBedNights)", "vacant=\($0.vacantBedNights)",
+                "overbooked=\($0.overbookedNights)",
+                "overbooked_for_needs=\($0.overbookedForNeedsNights)",
+            ].sorted()
         }
     }
 
@@ -127,11 +143,16 @@ public struct ReportBaseline: Sendable {
         report.rows.map { row in
             var lines = [String]()
             if row.departures > 0 {
-                lines += ["departures=\(row.departures)", "recalls=\(row.recalls)", "recalls_28=\(row.recallsWithin28Days)", "left_early=\(row.leftEarly)",
-                          "average=\(String(format: "%.2f", row.averageStayDays ?? 0))", "median=\(row.medianStayDays ?? -1)"]
+                lines += [
+                    "departures=\(row.departures)", "recalls=\(row.recalls)", "recalls_28=\(row.recallsWithin28Days)",
+                    "left_early=\(row.leftEarly)",
+                    "average=\(String(format: "%.2f", row.averageStayDays ?? 0))", "median=\(row.medianStayDays ?? -1)",
+                ]
             }
-            lines += row.byReason.map { "reason:\($0.key)=\($0.value)" } + row.byOutcome.map { "outcome:\($0.key)=\($0.value)" }
-                + row.byMoveOnCategory.map { "category:\($0.key)=\($0.value)" } + row.nonArrivalsByReason.map { "non-arrival:\($0.key)=\($0.value)" }
+            lines +=
+                row.byReason.map { "reason:\($0.key)=\($0.value)" } + row.byOutcome.map { "outcome:\($0.key)=\($0.value)" }
+                + row.byMoveOnCategory.map { "category:\($0.key)=\($0.value)" }
+                + row.nonArrivalsByReason.map { "non-arrival:\($0.key)=\($0.value)" }
             return lines.sorted()
         }
     }

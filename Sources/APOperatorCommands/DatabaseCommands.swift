@@ -1,5 +1,5 @@
-import APDemoData
 import APClient
+import APDemoData
 import ApprovedPremises
 import ArgumentParser
 import Foundation
@@ -25,9 +25,10 @@ func withOperatorPool<T>(jit: Bool = false, _ body: (PostgresPool) async throws 
         return value
     } catch let error as PostgresError {
         await pool.close()
-        throw CLIError(error.kind == .connectionFailure
-            ? "cannot reach the database (\(error.message)); set DATABASE_URL or PGHOST/PGDATABASE/PGUSER"
-            : String(reflecting: error))
+        throw CLIError(
+            error.kind == .connectionFailure
+                ? "cannot reach the database (\(error.message)); set DATABASE_URL or PGHOST/PGDATABASE/PGUSER"
+                : String(reflecting: error))
     } catch {
         await pool.close()
         throw error

@@ -1,5 +1,5 @@
-import APDemoData
 import APClient
+import APDemoData
 import ApprovedPremises
 import ArgumentParser
 import Foundation
@@ -30,10 +30,11 @@ struct Seed: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let last = try until.map { text -> CalendarDate in
-            guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
-            return date
-        } ?? CalendarDate.today(in: Premises.defaultTimeZone)
+        let last =
+            try until.map { text -> CalendarDate in
+                guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
+                return date
+            } ?? CalendarDate.today(in: Premises.defaultTimeZone)
         let started = Date()
         let summary = try await withOperatorPool { pool in
             var national = NationalSeed(years: years, seed: seed, until: last)
@@ -42,10 +43,12 @@ struct Seed: AsyncParsableCommand {
                 FileHandle.standardError.write(Data("\(String(format: "%6.1f s", Date().timeIntervalSince(started)))  \(step)\n".utf8))
             }
         }
-        print("Loaded \(summary.premises) premises, \(summary.beds) beds, \(summary.placements) placements with their referrals, "
-              + "\(summary.outOfService) out-of-service periods, \(summary.keyWorkSessions) key-work sessions, \(summary.tests) tests and "
-              + "\(summary.curfewBreaches) curfew breaches, \(summary.nightChecks) night checks and "
-              + "\(summary.movements) sign-outs and sign-ins, in \(String(format: "%.0f", Date().timeIntervalSince(started))) s (history to \(last)).")
+        print(
+            "Loaded \(summary.premises) premises, \(summary.beds) beds, \(summary.placements) placements with their referrals, "
+                + "\(summary.outOfService) out-of-service periods, \(summary.keyWorkSessions) key-work sessions, \(summary.tests) tests and "
+                + "\(summary.curfewBreaches) curfew breaches, \(summary.nightChecks) night checks and "
+                + "\(summary.movements) sign-outs and sign-ins, in \(String(format: "%.0f", Date().timeIntervalSince(started))) s (history to \(last))."
+        )
     }
 }
 
@@ -65,27 +68,38 @@ struct BenchReports: AsyncParsableCommand {
     @Option(help: "The years the national report covers.") var years: Int = 5
     @Option(help: "Timed runs of each (after one warm-up).") var runs: Int = 5
     @Option(help: "The last day covered (YYYY-MM-DD); today when left out.") var until: String?
-    @Flag(help: "Let PostgreSQL compile the statements of both just in time (its own default; the service turns it off), to show what that costs.")
+    @Flag(
+        help:
+            "Let PostgreSQL compile the statements of both just in time (its own default; the service turns it off), to show what that costs."
+    )
     var jit = false
 
     func run() async throws {
-        let to = try until.map { text -> CalendarDate in
-            guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
-            return date
-        } ?? CalendarDate.today(in: Premises.defaultTimeZone)
+        let to =
+            try until.map { text -> CalendarDate in
+                guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
+                return date
+            } ?? CalendarDate.today(in: Premises.defaultTimeZone)
         try await withOperatorPool(jit: jit) { pool in
-            let principal = Principal(staffID: UUID(), username: "benchmark", displayName: "Benchmark", role: .administrator, premisesID: nil,
-                                      regionCode: nil, sessionID: UUID(), expiresAt: Date().addingTimeInterval(3600))
+            let principal = Principal(
+                staffID: UUID(), username: "benchmark", displayName: "Benchmark", role: .administrator, premisesID: nil,
+                regionCode: nil, sessionID: UUID(), expiresAt: Date().addingTimeInterval(3600))
             guard let premises: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'NAT-001'").first?.decode("id") else {
                 throw CLIError("there is no national data here: load it with ap db seed --scale national --years \(years)")
             }
             let reports = ReportStore(pool: pool)
             let handWritten = ReportBaseline(pool: pool)
             let cases: [(name: String, scope: ReportScope, from: CalendarDate, period: ReportPeriod, moveOn: Bool)] = [
-                ("occupancy, national, by month, \(years) year\(years == 1 ? "" : "s")", .country, to.adding(days: -365 * years), .month, false),
+                (
+                    "occupancy, national, by month, \(years) year\(years == 1 ? "" : "s")", .country, to.adding(days: -365 * years), .month,
+                    false
+                ),
                 ("occupancy, region NW, by week, 1 year", .region("NW"), to.adding(days: -364), .week, false),
                 ("occupancy, one premises, by day, 1 quarter", .premises(premises), to.adding(days: -91), .day, false),
-                ("move-on, national, by quarter, \(years) year\(years == 1 ? "" : "s")", .country, to.adding(days: -365 * years), .quarter, true),
+                (
+                    "move-on, national, by quarter, \(years) year\(years == 1 ? "" : "s")", .country, to.adding(days: -365 * years),
+                    .quarter, true
+                ),
             ]
             print("Median of \(runs) runs each, after a warm-up; the baseline is a hand-written plain SQL query for the same figures.")
             print(try await BenchJIT.describe(pool, service: false) + "\n")
@@ -94,19 +108,25 @@ struct BenchReports: AsyncParsableCommand {
             for benchmark in cases {
                 func report() async throws -> [[String]] {
                     if benchmark.moveOn {
-                        return handWritten.figures(try await reports.moveOn(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
+                        return handWritten.figures(
+                            try await reports.moveOn(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal)
+                        )
                     }
-                    return handWritten.figures(try await reports.occupancy(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
+                    return handWritten.figures(
+                        try await reports.occupancy(benchmark.scope, from: benchmark.from, to: to, period: benchmark.period, by: principal))
                 }
                 func baseline() async throws -> [[String]] {
-                    try await handWritten.figures(scope: benchmark.scope, from: benchmark.from, to: to, period: benchmark.period,
-                                                     moveOn: benchmark.moveOn)
+                    try await handWritten.figures(
+                        scope: benchmark.scope, from: benchmark.from, to: to, period: benchmark.period,
+                        moveOn: benchmark.moveOn)
                 }
                 let (ours, ourTime) = try await Self.time(runs: runs, report)
                 let (theirs, theirTime) = try await Self.time(runs: runs, baseline)
                 if ours != theirs { failures.append(benchmark.name) }
-                rows.append([benchmark.name, String(format: "%.0f ms", ourTime * 1000), String(format: "%.0f ms", theirTime * 1000),
-                             String(format: "%.2f", ourTime / theirTime), ours == theirs ? "same" : "DIFFERENT"])
+                rows.append([
+                    benchmark.name, String(format: "%.0f ms", ourTime * 1000), String(format: "%.0f ms", theirTime * 1000),
+                    String(format: "%.2f", ourTime / theirTime), ours == theirs ? "same" : "DIFFERENT",
+                ])
             }
             Terminal.printTable(["REPORT", "REPORT TIME", "HAND-WRITTEN SQL", "RATIO", "FIGURES"], rows)
             if !failures.isEmpty { throw CLIError("the report and the hand-written query disagree: \(failures.joined(separator: "; "))") }
@@ -130,13 +150,17 @@ struct BenchReports: AsyncParsableCommand {
 enum BenchJIT {
     /// "JIT: off on ... (the server's own setting: on)", read from the benchmark's own connection.
     static func describe(_ pool: PostgresPool, service: Bool) async throws -> String {
-        guard let row = try await pool.query("SELECT current_setting('jit') AS here, reset_val AS server FROM pg_settings WHERE name = 'jit'").first else {
+        guard
+            let row = try await pool.query("SELECT current_setting('jit') AS here, reset_val AS server FROM pg_settings WHERE name = 'jit'")
+                .first
+        else {
             return "JIT: unknown"
         }
         let here: String = try row.decode("here")
         let server: String = try row.decode("server")
         let whose = service ? "the service's connections and the baselines'" : "the report's connections and the baseline's"
-        let how = here == "off" ? "(SET jit = off, as the service always sets it)" : "(--jit: PostgreSQL's default, which the service turns off)"
+        let how =
+            here == "off" ? "(SET jit = off, as the service always sets it)" : "(--jit: PostgreSQL's default, which the service turns off)"
         return "JIT: \(here) on \(whose) \(how); the server's own setting is \(server)."
     }
 }

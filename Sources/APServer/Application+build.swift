@@ -42,19 +42,25 @@ public func buildApplication(
     }
     let breachJob = JobStatus()
     let metrics = ServiceMetrics(pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob)
-    let router = try buildRouter(pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
-                                 publicURL: configuration.publicURL, checkpoints: checkpoints, metrics: metrics, clock: configuration.clock,
-                                 logger: logger)
+    let router = try buildRouter(
+        pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
+        publicURL: configuration.publicURL, checkpoints: checkpoints, metrics: metrics, clock: configuration.clock,
+        logger: logger)
     var app = Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "ApprovedPremises"),
         logger: logger)
-    app.addServices(pool, BreachJob(pool: pool, interval: .seconds(configuration.breachScanSeconds), status: breachJob, clock: configuration.clock,
-                                    logger: logger))
+    app.addServices(
+        pool,
+        BreachJob(
+            pool: pool, interval: .seconds(configuration.breachScanSeconds), status: breachJob, clock: configuration.clock,
+            logger: logger))
     app.addServices(reportPool)
     if checkpoints.key != nil {
-        app.addServices(CheckpointJob(store: LogChainStore(pool: pool, checkpoints: checkpoints),
-                                      interval: .seconds(configuration.checkpointMinutes * 60), logger: logger))
+        app.addServices(
+            CheckpointJob(
+                store: LogChainStore(pool: pool, checkpoints: checkpoints),
+                interval: .seconds(configuration.checkpointMinutes * 60), logger: logger))
     }
     return app
 }
@@ -65,13 +71,17 @@ public func buildApplication(
 /// the key and folder the logs are checkpointed with; `metrics` what `GET /metrics` reports (a
 /// registry of the router's own when not given); `clock` what the API takes for now in the night's
 /// record (`ServerConfiguration.clock`).
-public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
-                        publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
-                        checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil,
-                        clock: @escaping ServiceClock = { Date() }, logger: Logger) throws -> Router<AppRequestContext> {
-    let stores = Stores(pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults,
-                        checkpoints: checkpoints)
-    let metrics = metrics ?? ServiceMetrics(pools: [("primary", pool)] + (reportPool.map { [("reports", $0)] } ?? []), breachJob: JobStatus())
+public func buildRouter(
+    pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
+    publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
+    checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil,
+    clock: @escaping ServiceClock = { Date() }, logger: Logger
+) throws -> Router<AppRequestContext> {
+    let stores = Stores(
+        pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults,
+        checkpoints: checkpoints)
+    let metrics =
+        metrics ?? ServiceMetrics(pools: [("primary", pool)] + (reportPool.map { [("reports", $0)] } ?? []), breachJob: JobStatus())
     let handler = APIHandler(pool: pool, stores: stores, clock: clock)
     let document = try APIDocument.yaml()
     let routes = RouteMethods(document: document)
@@ -88,12 +98,14 @@ public func buildRouter(pool: PostgresPool, reportPool: PostgresPool? = nil, pas
     // Prometheus scrapes this on the service's own address; the proxy never serves it to the
     // public side (the nginx configuration Deploy/cluster.sh writes answers it 404).
     router.get("/metrics") { _, _ in
-        Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
-                 body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
+        Response(
+            status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8", .cacheControl: "no-store"],
+            body: .init(byteBuffer: ByteBuffer(string: metrics.text())))
     }
     router.get("/openapi.yaml") { _, _ in
         Response(status: .ok, headers: [.contentType: "application/yaml"], body: .init(byteBuffer: ByteBuffer(bytes: document)))
     }
-    try handler.registerHandlers(on: router, configuration: .service, middlewares: [AccessPolicy(), StrictInputMiddleware(document: document)])
+    try handler.registerHandlers(
+        on: router, configuration: .service, middlewares: [AccessPolicy(), StrictInputMiddleware(document: document)])
     return router
 }

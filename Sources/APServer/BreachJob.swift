@@ -30,11 +30,12 @@ struct BreachJob: Service {
             while true {
                 do {
                     try await pass()
-                } catch where Task.isCancelled {
+                } catch  where Task.isCancelled {
                     return
                 } catch {
                     status.failed()
-                    logger.warning("the curfew breach job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
+                    logger.warning(
+                        "the curfew breach job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
                 }
                 try await Task.sleep(for: interval)
             }

@@ -15,10 +15,11 @@ struct CheckpointJob: Service {
                 do {
                     let written = try await store.checkpoint()
                     if written > 0 { logger.info("checkpointed the logs", metadata: ["chains": "\(written)"]) }
-                } catch where Task.isCancelled {
+                } catch  where Task.isCancelled {
                     return
                 } catch {
-                    logger.error("the logs could not be checkpointed; the job will try again", metadata: ["error": "\(LogSafe.describe(error))"])
+                    logger.error(
+                        "the logs could not be checkpointed; the job will try again", metadata: ["error": "\(LogSafe.describe(error))"])
                 }
                 try await Task.sleep(for: interval)
             }

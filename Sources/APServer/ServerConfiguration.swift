@@ -44,8 +44,10 @@ public struct ServerConfiguration: Sendable {
     public var checkpointMinutes: Int = 15
 
     /// A value with each field given.
-    public init(host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
-                maxConnections: Int = 8, bcryptCost: UInt8 = 12, migrateOnStart: Bool = false) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, database: ConnectionSettings = ConnectionSettings(),
+        maxConnections: Int = 8, bcryptCost: UInt8 = 12, migrateOnStart: Bool = false
+    ) {
         self.host = host
         self.port = port
         self.database = database
@@ -91,6 +93,7 @@ public struct ServerConfiguration: Sendable {
         if (signingKeyFile == nil) != (checkpointDirectory == nil) {
             throw DomainError(.invalid, "set both AP_SIGNING_KEY_FILE and AP_CHECKPOINT_DIR to keep checkpoints of the logs, or neither")
         }
-        return CheckpointSettings(key: try signingKeyFile.map { try CheckpointKey(file: $0) }, folder: checkpointDirectory.map(CheckpointFolder.init(path:)))
+        return CheckpointSettings(
+            key: try signingKeyFile.map { try CheckpointKey(file: $0) }, folder: checkpointDirectory.map(CheckpointFolder.init(path:)))
     }
 }

@@ -53,14 +53,15 @@ enum BoardRenderer {
         out += pad("", labelWidth) + board.nights.map { cell(String($0.suffix(2))) }.joined() + "\n"
         for row in board.beds {
             out += pad("\(row.room)/\(row.label)", labelWidth)
-            out += row.nights.map { night -> String in
-                switch night.state {
-                case .free: cell("·")
-                case .outOfService: cell("X")
-                case .notInUse: cell("-")
-                case .allocated: cell(initials(night.personName ?? "?"))
-                }
-            }.joined() + "\n"
+            out +=
+                row.nights.map { night -> String in
+                    switch night.state {
+                    case .free: cell("·")
+                    case .outOfService: cell("X")
+                    case .notInUse: cell("-")
+                    case .allocated: cell(initials(night.personName ?? "?"))
+                    }
+                }.joined() + "\n"
         }
         out += pad("free", labelWidth) + board.summary.map { cell(String($0.freeBeds)) }.joined() + "\n"
         out += pad("no bed", labelWidth) + board.summary.map { cell($0.unallocated == 0 ? "" : String($0.unallocated)) }.joined() + "\n"
@@ -69,7 +70,9 @@ enum BoardRenderer {
         }
         out += "\n· free   X out of service   - not in use   AB initials of the person allocated   ! overbooked\n"
         for need in Set(board.summary.flatMap(\.overbookedNeeds)).sorted() {
-            out += "! more stays need \(need) than beds have it on " + board.summary.filter { $0.overbookedNeeds.contains(need) }.map(\.night).joined(separator: ", ") + "\n"
+            out +=
+                "! more stays need \(need) than beds have it on "
+                + board.summary.filter { $0.overbookedNeeds.contains(need) }.map(\.night).joined(separator: ", ") + "\n"
         }
         out += "\n"
         func people(_ title: String, _ list: [Components.Schemas.BedBoardPerson]) {
@@ -100,10 +103,15 @@ struct BedsRooms: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let premisesID = here.id
         let rooms = try await client.listRooms(path: .init(premisesId: premisesID)).ok.body.json
-        if json { try Terminal.printJSON(rooms); return }
-        Terminal.printTable(["ROOM", "FLOOR", "BED", "IN USE FROM", "BED ID", "CHARACTERISTICS"], rooms.flatMap { room in
-            room.beds.map { [room.name, room.floor ?? "", $0.label, $0.inUseFrom, $0.id, room.characteristics.joined(separator: " ")] }
-        })
+        if json {
+            try Terminal.printJSON(rooms)
+            return
+        }
+        Terminal.printTable(
+            ["ROOM", "FLOOR", "BED", "IN USE FROM", "BED ID", "CHARACTERISTICS"],
+            rooms.flatMap { room in
+                room.beds.map { [room.name, room.floor ?? "", $0.label, $0.inUseFrom, $0.id, room.characteristics.joined(separator: " ")] }
+            })
     }
 }
 
@@ -154,7 +162,8 @@ struct BedsOutOfService: AsyncParsableCommand {
     func run() async throws {
         let (client, _) = try await service.session()
         let period = try await client.createOutOfService(
-                path: .init(bedId: bed), body: .json(.init(start: start, end: end, reason: reason, reference: reference, notes: notes))).created.body.json
+            path: .init(bedId: bed), body: .json(.init(start: start, end: end, reason: reason, reference: reference, notes: notes))
+        ).created.body.json
         print("Bed out of service from \(period.start) until \(period.end) (\(period.reason)); id \(period.id).")
     }
 }
@@ -178,19 +187,25 @@ struct BedsSuggest: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let premisesID = here.id
-        let plan = apply
+        let plan =
+            apply
             ? try await client.applyAllocationPlan(path: .init(premisesId: premisesID)).ok.body.json
             : try await client.suggestAllocations(path: .init(premisesId: premisesID)).ok.body.json
-        if json { try Terminal.printJSON(plan); return }
+        if json {
+            try Terminal.printJSON(plan)
+            return
+        }
         if plan.assignments.isEmpty && plan.unfitted.isEmpty {
             print("Every upcoming placement already has a bed.")
             return
         }
         if !plan.assignments.isEmpty {
             print(apply ? "Allocated:" : "Proposed (run again with --apply to allocate):")
-            Terminal.printTable(["NAME", "CRN", "BED", "NIGHTS"], plan.assignments.map {
-                [$0.personName, $0.crn, $0.bedLabel, "\($0.from) to \($0.to)"]
-            })
+            Terminal.printTable(
+                ["NAME", "CRN", "BED", "NIGHTS"],
+                plan.assignments.map {
+                    [$0.personName, $0.crn, $0.bedLabel, "\($0.from) to \($0.to)"]
+                })
         }
         for unfitted in plan.unfitted {
             print("Cannot fit \(unfitted.personName) (\(unfitted.crn)): \(unfitted.reason)")

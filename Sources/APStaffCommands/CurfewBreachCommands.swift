@@ -20,8 +20,10 @@ struct BreachesCommand: AsyncParsableCommand {
 
 /// Picks a breach by the start of its id (as `ap breaches` shows it) or by resident.
 enum BreachFinder {
-    static func find(_ query: String, in breaches: [Components.Schemas.CurfewBreach], residents: [Components.Schemas.ResidentState],
-                     where wanted: (Components.Schemas.CurfewBreach) -> Bool, describe: String) throws -> Components.Schemas.CurfewBreach {
+    static func find(
+        _ query: String, in breaches: [Components.Schemas.CurfewBreach], residents: [Components.Schemas.ResidentState],
+        where wanted: (Components.Schemas.CurfewBreach) -> Bool, describe: String
+    ) throws -> Components.Schemas.CurfewBreach {
         let byID = breaches.filter { query.count >= 4 && $0.id.hasPrefix(query.lowercased()) }
         if byID.count == 1 { return byID[0] }
         let resident = try ResidentFinder.find(query, in: residents)
@@ -54,15 +56,28 @@ struct BreachesList: AsyncParsableCommand {
         } else {
             breaches = try await client.breaches(premisesID, openOnly: open)
         }
-        if json { try Terminal.printJSON(breaches); return }
-        if breaches.isEmpty { print("No curfew breaches\(open ? " open" : "")."); return }
-        Terminal.printTable(["ID", "NAME", "CURFEW FROM", "STATE", "LATE", "INFORMED", "OUTCOME"], breaches.map { breach in
-            let informed = [breach.ppInformedAt.map { "PP \(local.clock($0))" }, breach.policeInformedAt.map { "police \(local.clock($0))" }]
+        if json {
+            try Terminal.printJSON(breaches)
+            return
+        }
+        if breaches.isEmpty {
+            print("No curfew breaches\(open ? " open" : "").")
+            return
+        }
+        Terminal.printTable(
+            ["ID", "NAME", "CURFEW FROM", "STATE", "LATE", "INFORMED", "OUTCOME"],
+            breaches.map { breach in
+                let informed = [
+                    breach.ppInformedAt.map { "PP \(local.clock($0))" }, breach.policeInformedAt.map { "police \(local.clock($0))" },
+                ]
                 .compactMap { $0 }.joined(separator: ", ")
-            return [String(breach.id.prefix(8)), breach.personName, "\(local.clock(breach.windowStart)) \(local.dayName(breach.windowStart))",
+                return [
+                    String(breach.id.prefix(8)), breach.personName,
+                    "\(local.clock(breach.windowStart)) \(local.dayName(breach.windowStart))",
                     breach.state.rawValue, breach.minutesLate.map { "\($0) min" } ?? "", informed,
-                    breach.outcome.map { words($0.rawValue) } ?? ""]
-        })
+                    breach.outcome.map { words($0.rawValue) } ?? "",
+                ]
+            })
     }
 }
 
@@ -88,12 +103,23 @@ struct BreachEscalate: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let premisesID = here.id
         let local = here.local
-        let breach = try BreachFinder.find(which, in: try await client.breaches(premisesID, openOnly: true), residents: try await client.tonight(premisesID),
-                                           where: { $0.state != .closed }, describe: "open")
-        try confirm("Escalate \(breach.personName)'s breach (curfew from \(local.clock(breach.windowStart))): \([pp ? "PP" : nil, police ? "police" : nil].compactMap { $0 }.joined(separator: " and ")) informed?", yes: yes)
-        let escalated = try await client.escalateCurfewBreach(path: .init(breachId: breach.id), body: .json(.init(ppInformed: pp, policeInformed: police, note: note))).ok.body.json
-        if json { try Terminal.printJSON(escalated); return }
-        let informed = [escalated.ppInformedAt.map { "PP informed \(local.clock($0))" }, escalated.policeInformedAt.map { "police informed \(local.clock($0))" }]
+        let breach = try BreachFinder.find(
+            which, in: try await client.breaches(premisesID, openOnly: true), residents: try await client.tonight(premisesID),
+            where: { $0.state != .closed }, describe: "open")
+        try confirm(
+            "Escalate \(breach.personName)'s breach (curfew from \(local.clock(breach.windowStart))): \([pp ? "PP" : nil, police ? "police" : nil].compactMap { $0 }.joined(separator: " and ")) informed?",
+            yes: yes)
+        let escalated = try await client.escalateCurfewBreach(
+            path: .init(breachId: breach.id), body: .json(.init(ppInformed: pp, policeInformed: police, note: note))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(escalated)
+            return
+        }
+        let informed = [
+            escalated.ppInformedAt.map { "PP informed \(local.clock($0))" },
+            escalated.policeInformedAt.map { "police informed \(local.clock($0))" },
+        ]
         print("\(escalated.personName)'s breach escalated: " + informed.compactMap { $0 }.joined(separator: ", ") + ".")
     }
 }
@@ -113,10 +139,16 @@ struct BreachOutcome: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let premisesID = here.id
-        let breach = try BreachFinder.find(which, in: try await client.breaches(premisesID, openOnly: false), residents: try await client.tonight(premisesID),
-                                           where: { $0.outcome == nil && $0.state != .open }, describe: "waiting for an outcome")
-        let decided = try await client.recordCurfewBreachOutcome(path: .init(breachId: breach.id), body: .json(.init(outcome: try requestValue(outcome.rawValue, "--outcome"), note: note))).ok.body.json
-        if json { try Terminal.printJSON(decided); return }
+        let breach = try BreachFinder.find(
+            which, in: try await client.breaches(premisesID, openOnly: false), residents: try await client.tonight(premisesID),
+            where: { $0.outcome == nil && $0.state != .open }, describe: "waiting for an outcome")
+        let decided = try await client.recordCurfewBreachOutcome(
+            path: .init(breachId: breach.id), body: .json(.init(outcome: try requestValue(outcome.rawValue, "--outcome"), note: note))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(decided)
+            return
+        }
         print("\(decided.personName)'s breach: \(words(outcome.rawValue)).")
     }
 }

@@ -6,14 +6,16 @@ struct CurfewCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "curfew",
         abstract: "A resident's curfew variations: list them, or vary the hours for some nights (managers).",
-        discussion: "Example:  ap curfew vary dj --from 2026-12-01 --to 2026-12-05 --hours 07:30-15:00 --reason \"night shifts\" --approved-by \"M. Manager, payslips seen\"",
+        discussion:
+            "Example:  ap curfew vary dj --from 2026-12-01 --to 2026-12-05 --hours 07:30-15:00 --reason \"night shifts\" --approved-by \"M. Manager, payslips seen\"",
         subcommands: [CurfewVariations.self, CurfewVary.self],
         defaultSubcommand: CurfewVariations.self)
 }
 
 struct CurfewVariations: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "variations", abstract: "A resident's curfew variations, the earliest first.", discussion: "Example:  ap curfew variations dj")
+        commandName: "variations", abstract: "A resident's curfew variations, the earliest first.",
+        discussion: "Example:  ap curfew variations dj")
 
     @OptionGroup var premises: AtPremises
     @Argument(help: "The resident: bed number, initials or part of the name.") var who: String
@@ -23,18 +25,31 @@ struct CurfewVariations: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let resident = try ResidentFinder.find(who, in: try await client.tonight(here.id))
         let variations = try await client.listCurfewVariations(path: .init(placementId: resident.placementId)).ok.body.json
-        if json { try Terminal.printJSON(variations); return }
-        if variations.isEmpty { print("\(resident.personName) has no curfew variations."); return }
-        Terminal.printTable(["FIRST NIGHT", "UNTIL", "HOURS", "REASON", "APPROVED BY"], variations.map { variation in
-            [variation.from, variation.to, variation.start.map { "\($0)-\(variation.end ?? "")" } ?? "lifted", variation.reason, variation.approvedBy]
-        })
+        if json {
+            try Terminal.printJSON(variations)
+            return
+        }
+        if variations.isEmpty {
+            print("\(resident.personName) has no curfew variations.")
+            return
+        }
+        Terminal.printTable(
+            ["FIRST NIGHT", "UNTIL", "HOURS", "REASON", "APPROVED BY"],
+            variations.map { variation in
+                [
+                    variation.from, variation.to, variation.start.map { "\($0)-\(variation.end ?? "")" } ?? "lifted", variation.reason,
+                    variation.approvedBy,
+                ]
+            })
     }
 }
 
 struct CurfewVary: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "vary", abstract: "Vary a resident's curfew for some nights: other hours, or --lift.",
-        discussion: "Example:  ap curfew vary dj --from 2026-12-01 --to 2026-12-05 --hours 07:30-15:00 --reason \"night shifts at the depot\" --approved-by \"M. Manager, payslips seen\"")
+        discussion:
+            "Example:  ap curfew vary dj --from 2026-12-01 --to 2026-12-05 --hours 07:30-15:00 --reason \"night shifts at the depot\" --approved-by \"M. Manager, payslips seen\""
+    )
 
     @OptionGroup var premises: AtPremises
     @Argument(help: "The resident: bed number, initials or part of the name.") var who: String
@@ -58,9 +73,15 @@ struct CurfewVary: AsyncParsableCommand {
         let parts = hours?.split(separator: "-").map(String.init)
         try confirm("Vary \(resident.personName)'s curfew from \(from) to \(to): \(hours ?? "lifted")?", yes: yes)
         let variation = try await client.addCurfewVariation(
-                path: .init(placementId: resident.placementId),
-                body: .json(.init(from: from, to: to, start: parts?[0], end: parts?[1], reason: reason, approvedBy: approvedBy))).created.body.json
-        if json { try Terminal.printJSON(variation); return }
-        print("\(resident.personName)'s curfew varied from \(variation.from) to \(variation.to): \(variation.start.map { "\($0)-\(variation.end ?? "")" } ?? "lifted").")
+            path: .init(placementId: resident.placementId),
+            body: .json(.init(from: from, to: to, start: parts?[0], end: parts?[1], reason: reason, approvedBy: approvedBy))
+        ).created.body.json
+        if json {
+            try Terminal.printJSON(variation)
+            return
+        }
+        print(
+            "\(resident.personName)'s curfew varied from \(variation.from) to \(variation.to): \(variation.start.map { "\($0)-\(variation.end ?? "")" } ?? "lifted")."
+        )
     }
 }

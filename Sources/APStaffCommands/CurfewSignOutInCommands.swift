@@ -15,7 +15,9 @@ struct MovementOptions: ParsableArguments {
     /// it on this PC to be sent when it is back. Either way the entry carries the moment it was
     /// typed (the confirmation's Enter, or the command's when it asks nothing), not the moment
     /// `ap` reached the service or gave up trying.
-    func record(_ kind: Components.Schemas.NewMovement.KindPayload, destination: String? = nil, back: String? = nil, permission: Bool = false) async throws {
+    func record(
+        _ kind: Components.Schemas.NewMovement.KindPayload, destination: String? = nil, back: String? = nil, permission: Bool = false
+    ) async throws {
         let enteredAt = Date()
         let (client, config) = try await service.session(retryFor: Offline.retryFor)
         let key = UUID().uuidString.lowercased()
@@ -24,31 +26,46 @@ struct MovementOptions: ParsableArguments {
             let here = try await premises.resolve(client)
             let residents = try await client.tonight(here.id)
             Offline.keep(config, here, residents: residents)
-            let (resident, body) = try movement(kind, in: residents, at: here, destination: destination, back: back, permission: permission,
-                                                enteredAt: enteredAt)
+            let (resident, body) = try movement(
+                kind, in: residents, at: here, destination: destination, back: back, permission: permission,
+                enteredAt: enteredAt)
             asked = (resident, body)
             let entry = try await client.recordMovement(
-                path: .init(placementId: resident.placementId), headers: .init(idempotencyKey: key), body: .json(body)).created.body.json
-            if json { try Terminal.printJSON(entry); return }
+                path: .init(placementId: resident.placementId), headers: .init(idempotencyKey: key), body: .json(body)
+            ).created.body.json
+            if json {
+                try Terminal.printJSON(entry)
+                return
+            }
             let local = here.local
             let day = local.dayText(entry.occurredAt) == local.day(daysFromToday: 0) ? "" : " on \(local.dayName(entry.occurredAt))"
-            print("\(resident.personName) signed \(kind.rawValue) at \(local.clock(entry.occurredAt))\(day)\(entry.lateEntry ? " (late entry)" : "").")
-        } catch where CLIError.isUnreachable(error) {
+            print(
+                "\(resident.personName) signed \(kind.rawValue) at \(local.clock(entry.occurredAt))\(day)\(entry.lateEntry ? " (late entry)" : "")."
+            )
+        } catch  where CLIError.isUnreachable(error) {
             let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises, because: error)
             let here = try snapshot.context()
             print("OFFLINE — residents as of \(Offline.age(snapshot)).")
-            let (resident, body) = try asked ?? movement(kind, in: snapshot.residents, at: here, destination: destination, back: back,
-                                                         permission: permission, enteredAt: enteredAt)
+            let (resident, body) =
+                try asked
+                ?? movement(
+                    kind, in: snapshot.residents, at: here, destination: destination, back: back,
+                    permission: permission, enteredAt: enteredAt)
             let occurredAt = body.occurredAt ?? enteredAt
-            try Offline.save(journal, config, summary: "Sign \(resident.personName) \(kind.rawValue) at \(here.local.clock(occurredAt)) \(here.local.dayName(occurredAt))",
-                             path: "/placements/\(resident.placementId)/movements", body: body, key: key, occurredAt: occurredAt)
+            try Offline.save(
+                journal, config,
+                summary:
+                    "Sign \(resident.personName) \(kind.rawValue) at \(here.local.clock(occurredAt)) \(here.local.dayName(occurredAt))",
+                path: "/placements/\(resident.placementId)/movements", body: body, key: key, occurredAt: occurredAt)
         }
     }
 
     /// The resident and the entry to send, once confirmed: at the time given with --at, else the
     /// moment the person confirmed it (or `enteredAt`, when nothing was asked).
-    private func movement(_ kind: Components.Schemas.NewMovement.KindPayload, in residents: [Components.Schemas.ResidentState], at here: PremisesContext,
-                          destination: String?, back: String?, permission: Bool, enteredAt: Date) throws
+    private func movement(
+        _ kind: Components.Schemas.NewMovement.KindPayload, in residents: [Components.Schemas.ResidentState], at here: PremisesContext,
+        destination: String?, back: String?, permission: Bool, enteredAt: Date
+    ) throws
         -> (Components.Schemas.ResidentState, Components.Schemas.NewMovement)
     {
         let local = here.local
@@ -57,8 +74,12 @@ struct MovementOptions: ParsableArguments {
         let expectedBack = try back.map { try local.nextTime($0, option: "--back") }
         let when = given.map { " at \(local.clock($0)) on \(local.dayName($0))" } ?? " now"
         let answeredAt = try confirm("Sign \(resident.personName) (bed \(resident.bedLabel ?? "-")) \(kind.rawValue)\(when)?", yes: yes)
-        return (resident, .init(kind: kind, occurredAt: given ?? answeredAt ?? enteredAt, destination: destination, expectedBack: expectedBack,
-                                withPermission: permission))
+        return (
+            resident,
+            .init(
+                kind: kind, occurredAt: given ?? answeredAt ?? enteredAt, destination: destination, expectedBack: expectedBack,
+                withPermission: permission)
+        )
     }
 }
 

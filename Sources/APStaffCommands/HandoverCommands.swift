@@ -21,7 +21,9 @@ extension Client {
 /// A handover as text, its times in the premises' zone.
 enum HandoverPrinter {
     static func print(_ handover: Components.Schemas.Handover, local: LocalTime) {
-        Swift.print("\(handover.shift.rawValue.capitalized) shift handover by \(handover.writtenBy), \(local.clock(handover.writtenAt)) \(local.dayName(handover.writtenAt))")
+        Swift.print(
+            "\(handover.shift.rawValue.capitalized) shift handover by \(handover.writtenBy), \(local.clock(handover.writtenAt)) \(local.dayName(handover.writtenAt))"
+        )
         Swift.print(handover.notes.split(separator: "\n", omittingEmptySubsequences: false).map { "  " + $0 }.joined(separator: "\n"))
         if !handover.watch.isEmpty {
             Swift.print("Watch:")
@@ -48,10 +50,16 @@ struct HandoverShow: AsyncParsableCommand {
         let premisesID = here.id
         let pending = try await client.pendingHandovers(premisesID)
         let latest = try await absentAsNil { try await client.getLatestHandover(path: .init(premisesId: premisesID)).ok.body.json }
-        if json { try Terminal.printJSON(["pending": pending, "latest": latest.map { [$0] } ?? []]); return }
+        if json {
+            try Terminal.printJSON(["pending": pending, "latest": latest.map { [$0] } ?? []])
+            return
+        }
         if !pending.isEmpty {
             print("\(pending.count) handover\(pending.count == 1 ? "" : "s") waiting for you to acknowledge (ap handover ack):\n")
-            for handover in pending { HandoverPrinter.print(handover, local: here.local); print("") }
+            for handover in pending {
+                HandoverPrinter.print(handover, local: here.local)
+                print("")
+            }
         } else if let latest {
             HandoverPrinter.print(latest, local: here.local)
         } else {
@@ -96,9 +104,16 @@ struct HandoverWrite: AsyncParsableCommand {
         }
         let notes = try Self.readNotes()
         let handover = try await client.writeHandover(
-                path: .init(premisesId: premisesID),
-                body: .json(.init(shift: try requestValue(shift.rawValue, "--shift"), notes: notes, watch: watched.map { .init(placementId: $0.placementId, why: $0.why) }, tasks: task))).created.body.json
-        if json { try Terminal.printJSON(handover); return }
+            path: .init(premisesId: premisesID),
+            body: .json(
+                .init(
+                    shift: try requestValue(shift.rawValue, "--shift"), notes: notes,
+                    watch: watched.map { .init(placementId: $0.placementId, why: $0.why) }, tasks: task))
+        ).created.body.json
+        if json {
+            try Terminal.printJSON(handover)
+            return
+        }
         print("Handover written (\(handover.watch.count) to watch, \(handover.tasks.count) task\(handover.tasks.count == 1 ? "" : "s")).")
     }
 
@@ -139,7 +154,10 @@ struct HandoverAcknowledge: AsyncParsableCommand {
         for handover in pending {
             acknowledged.append(try await client.acknowledgeHandover(path: .init(handoverId: handover.id)).ok.body.json)
         }
-        if json { try Terminal.printJSON(acknowledged); return }
+        if json {
+            try Terminal.printJSON(acknowledged)
+            return
+        }
         print(pending.isEmpty ? "Nothing was waiting for you." : "Acknowledged \(pending.count) handover\(pending.count == 1 ? "" : "s").")
     }
 }

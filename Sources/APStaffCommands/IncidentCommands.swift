@@ -45,16 +45,22 @@ struct IncidentFields: ParsableArguments {
     /// The incident these options describe, starting from `base` (an amendment's current version).
     /// Offline (`offline` given: the service cannot be reached), residents are found in the list
     /// this PC last fetched, and the member of staff is the one signed in.
-    func details(_ client: Client, at premises: PremisesContext, starting base: Components.Schemas.IncidentDetails?,
-                 offline: OfflineSnapshot? = nil, enteredAt: Date = Date()) async throws -> Components.Schemas.IncidentDetails {
-        let residents = resident.isEmpty ? base?.residents : try await {
-            let tonight = if let offline { offline.residents } else { try await client.tonight(premises.id) }
-            return try resident.map { try ResidentFinder.find($0, in: tonight).placementId }
-        }()
+    func details(
+        _ client: Client, at premises: PremisesContext, starting base: Components.Schemas.IncidentDetails?,
+        offline: OfflineSnapshot? = nil, enteredAt: Date = Date()
+    ) async throws -> Components.Schemas.IncidentDetails {
+        let residents =
+            resident.isEmpty
+            ? base?.residents
+            : try await {
+                let tonight = if let offline { offline.residents } else { try await client.tonight(premises.id) }
+                return try resident.map { try ResidentFinder.find($0, in: tonight).placementId }
+            }()
         let staffIDs: [String]? = try await {
             if let offline {
                 guard staff.isEmpty, let me = offline.staffID else {
-                    throw CLIError("the service cannot be reached, so --staff cannot be looked up: record the incident without it and amend it later")
+                    throw CLIError(
+                        "the service cannot be reached, so --staff cannot be looked up: record the incident without it and amend it later")
                 }
                 return [me]
             }
@@ -68,12 +74,16 @@ struct IncidentFields: ParsableArguments {
             }
         }()
         let occurredAt = try at.map { try premises.local.time($0) } ?? base?.occurredAt ?? enteredAt
-        guard let kind = kind?.rawValue ?? base?.kind.rawValue, let severity = severity?.rawValue ?? base?.severity.rawValue, let location = location ?? base?.location,
-              let summary = summary ?? base?.summary, let actionTaken = actionTaken ?? base?.actionTaken else {
+        guard let kind = kind?.rawValue ?? base?.kind.rawValue, let severity = severity?.rawValue ?? base?.severity.rawValue,
+            let location = location ?? base?.location,
+            let summary = summary ?? base?.summary, let actionTaken = actionTaken ?? base?.actionTaken
+        else {
             throw ValidationError("a new incident needs --kind, --severity, --where, --what and --done")
         }
-        return .init(kind: try requestValue(kind, "--kind"), severity: try requestValue(severity, "--severity"), occurredAt: occurredAt, location: location, summary: summary, residents: residents ?? [],
-                     staff: staffIDs ?? [], actionTaken: actionTaken, told: told.isEmpty ? base?.told : told)
+        return .init(
+            kind: try requestValue(kind, "--kind"), severity: try requestValue(severity, "--severity"), occurredAt: occurredAt,
+            location: location, summary: summary, residents: residents ?? [],
+            staff: staffIDs ?? [], actionTaken: actionTaken, told: told.isEmpty ? base?.told : told)
     }
 }
 
@@ -81,21 +91,24 @@ struct IncidentFields: ParsableArguments {
 enum IncidentPrinter {
     static func print(_ incident: Components.Schemas.Incident, local: LocalTime) {
         let kind = words(incident.kind.rawValue)
-        Swift.print("Incident \(incident.number) (version \(incident.versions)): \(kind), \(incident.severity.rawValue), "
-                    + "\(local.clock(incident.occurredAt)) \(local.dayName(incident.occurredAt)), \(incident.location)")
+        Swift.print(
+            "Incident \(incident.number) (version \(incident.versions)): \(kind), \(incident.severity.rawValue), "
+                + "\(local.clock(incident.occurredAt)) \(local.dayName(incident.occurredAt)), \(incident.location)")
         Swift.print("  What happened: \(incident.summary)")
         if !incident.residents.isEmpty { Swift.print("  Residents: \(incident.residents.map(\.name).joined(separator: ", "))") }
         if !incident.staff.isEmpty { Swift.print("  Staff: \(incident.staff.map(\.name).joined(separator: ", "))") }
         Swift.print("  What was done: \(incident.actionTaken)")
         if !incident.told.isEmpty { Swift.print("  Told: \(incident.told.joined(separator: "; "))") }
-        Swift.print("  Recorded by \(incident.recordedBy) at \(local.clock(incident.recordedAt))"
-                    + (incident.amendmentReason.map { ", amending version \(incident.amendsVersion ?? 0): \($0)" } ?? ""))
+        Swift.print(
+            "  Recorded by \(incident.recordedBy) at \(local.clock(incident.recordedAt))"
+                + (incident.amendmentReason.map { ", amending version \(incident.amendsVersion ?? 0): \($0)" } ?? ""))
     }
 }
 
 struct IncidentList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "list", abstract: "Incidents as they now stand, newest first.", discussion: "Example:  ap incident list --since 2026-12-01")
+        commandName: "list", abstract: "Incidents as they now stand, newest first.",
+        discussion: "Example:  ap incident list --since 2026-12-01")
 
     @OptionGroup var premises: AtPremises
     @Option(help: "Only those since this date (YYYY-MM-DD).") var since: String?
@@ -107,20 +120,32 @@ struct IncidentList: AsyncParsableCommand {
         let local = here.local
         let from = try since.map { try local.startOfDay($0, option: "--since") }
         let incidents = try await client.listIncidents(path: .init(premisesId: premisesID), query: .init(since: from)).ok.body.json
-        if json { try Terminal.printJSON(incidents); return }
-        if incidents.isEmpty { print("No incidents recorded."); return }
-        Terminal.printTable(["NO", "WHEN", "KIND", "SEVERITY", "WHERE", "RESIDENTS", "VERSIONS"], incidents.map {
-            ["\($0.number)", "\(local.dayName($0.occurredAt)) \(local.clock($0.occurredAt))",
-             $0.kind.rawValue.replacingOccurrences(of: "_", with: " "), $0.severity.rawValue, $0.location,
-             $0.residents.map(\.name).joined(separator: ", "), "\($0.versions)"]
-        })
+        if json {
+            try Terminal.printJSON(incidents)
+            return
+        }
+        if incidents.isEmpty {
+            print("No incidents recorded.")
+            return
+        }
+        Terminal.printTable(
+            ["NO", "WHEN", "KIND", "SEVERITY", "WHERE", "RESIDENTS", "VERSIONS"],
+            incidents.map {
+                [
+                    "\($0.number)", "\(local.dayName($0.occurredAt)) \(local.clock($0.occurredAt))",
+                    $0.kind.rawValue.replacingOccurrences(of: "_", with: " "), $0.severity.rawValue, $0.location,
+                    $0.residents.map(\.name).joined(separator: ", "), "\($0.versions)",
+                ]
+            })
     }
 }
 
 struct IncidentRecord: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "record", abstract: "Record an incident.",
-        discussion: "Example:  ap incident record --kind self_harm --severity high --where \"room 4\" --resident 4 --what \"...\" --done \"...\" --told \"PP 02:20\"")
+        discussion:
+            "Example:  ap incident record --kind self_harm --severity high --where \"room 4\" --resident 4 --what \"...\" --done \"...\" --told \"PP 02:20\""
+    )
 
     @OptionGroup var premises: AtPremises
     @OptionGroup var fields: IncidentFields
@@ -140,11 +165,16 @@ struct IncidentRecord: AsyncParsableCommand {
             let details = try await fields.details(client, at: here, starting: nil, enteredAt: enteredAt)
             try confirm(Self.question(details), yes: yes)
             asked = details
-            let incident = try await client.recordIncident(path: .init(premisesId: here.id), headers: .init(idempotencyKey: key), body: .json(details))
-                .created.body.json
-            if json { try Terminal.printJSON(incident); return }
+            let incident = try await client.recordIncident(
+                path: .init(premisesId: here.id), headers: .init(idempotencyKey: key), body: .json(details)
+            )
+            .created.body.json
+            if json {
+                try Terminal.printJSON(incident)
+                return
+            }
             print("Incident \(incident.number) recorded.")
-        } catch where CLIError.isUnreachable(error) {
+        } catch  where CLIError.isUnreachable(error) {
             let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises.premises, because: error)
             let here = try snapshot.context()
             let details: Components.Schemas.IncidentDetails
@@ -154,9 +184,11 @@ struct IncidentRecord: AsyncParsableCommand {
                 details = try await fields.details(client, at: here, starting: nil, offline: snapshot, enteredAt: enteredAt)
                 try confirm(Self.question(details), yes: yes)
             }
-            try Offline.save(journal, config, summary: "Incident: \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) at \(details.location), "
-                             + "\(here.local.clock(details.occurredAt)) \(here.local.dayName(details.occurredAt))",
-                             path: "/premises/\(here.id)/incidents", body: details, key: key, occurredAt: details.occurredAt)
+            try Offline.save(
+                journal, config,
+                summary: "Incident: \(details.kind.rawValue.replacingOccurrences(of: "_", with: " ")) at \(details.location), "
+                    + "\(here.local.clock(details.occurredAt)) \(here.local.dayName(details.occurredAt))",
+                path: "/premises/\(here.id)/incidents", body: details, key: key, occurredAt: details.occurredAt)
         }
     }
 
@@ -176,7 +208,10 @@ struct IncidentShow: AsyncParsableCommand {
     func run() async throws {
         let (client, _) = try await service.session()
         let (incident, versions) = try await client.incident(number)
-        if json { try Terminal.printJSON(["incident": [incident], "versions": versions]); return }
+        if json {
+            try Terminal.printJSON(["incident": [incident], "versions": versions])
+            return
+        }
         let local = try await IncidentAmend.premises(incident.premisesId, client).local
         for (index, version) in versions.enumerated() {
             if index > 0 { print("") }
@@ -187,7 +222,8 @@ struct IncidentShow: AsyncParsableCommand {
 
 struct IncidentAmend: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "amend", abstract: "Amend an incident: what you give replaces that field, the rest stays; the earlier version is kept.",
+        commandName: "amend",
+        abstract: "Amend an incident: what you give replaces that field, the rest stays; the earlier version is kept.",
         discussion: "Example:  ap incident amend 12 --severity critical --reason \"paramedics' assessment\"")
 
     @OptionGroup var service: ServiceOptions
@@ -201,14 +237,21 @@ struct IncidentAmend: AsyncParsableCommand {
         let (client, _) = try await service.session()
         let (current, _) = try await client.incident(number)
         let base = Components.Schemas.IncidentDetails(
-            kind: try requestValue(current.kind.rawValue, "kind"), severity: try requestValue(current.severity.rawValue, "severity"), occurredAt: current.occurredAt, location: current.location,
-            summary: current.summary, residents: current.residents.map(\.id), staff: current.staff.map(\.id), actionTaken: current.actionTaken,
+            kind: try requestValue(current.kind.rawValue, "kind"), severity: try requestValue(current.severity.rawValue, "severity"),
+            occurredAt: current.occurredAt, location: current.location,
+            summary: current.summary, residents: current.residents.map(\.id), staff: current.staff.map(\.id),
+            actionTaken: current.actionTaken,
             told: current.told)
         let details = try await fields.details(client, at: try await Self.premises(current.premisesId, client), starting: base)
         try confirm("Amend incident \(number) (now version \(current.versions)) because \(reason)?", yes: yes)
-        let amended = try await client.amendIncident(path: .init(incidentNumber: number),
-                                               body: .json(.init(incident: details, reason: reason, amendsVersion: current.version))).created.body.json
-        if json { try Terminal.printJSON(amended); return }
+        let amended = try await client.amendIncident(
+            path: .init(incidentNumber: number),
+            body: .json(.init(incident: details, reason: reason, amendsVersion: current.version))
+        ).created.body.json
+        if json {
+            try Terminal.printJSON(amended)
+            return
+        }
         print("Incident \(number) amended: version \(amended.versions).")
     }
 

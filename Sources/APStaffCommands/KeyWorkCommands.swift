@@ -32,13 +32,21 @@ struct KeyWorkDue: AsyncParsableCommand {
         let premisesID = here.id
         let keyWorker = mine ? try await client.me().id : nil
         let due = try await client.getKeyWorkDue(path: .init(premisesId: premisesID), query: .init(keyWorkerId: keyWorker)).ok.body.json
-        if json { try Terminal.printJSON(due); return }
+        if json {
+            try Terminal.printJSON(due)
+            return
+        }
         if due.sessions.isEmpty {
             print("No key-work session is due.")
         } else {
-            Terminal.printTable(["NAME", "KEY WORKER", "LAST SESSION", "DUE", "OVERDUE"], due.sessions.map {
-                [$0.personName, $0.keyWorker ?? "-", $0.lastSessionOn ?? "none", $0.dueOn, $0.daysOverdue == 0 ? "today" : "\($0.daysOverdue) days"]
-            })
+            Terminal.printTable(
+                ["NAME", "KEY WORKER", "LAST SESSION", "DUE", "OVERDUE"],
+                due.sessions.map {
+                    [
+                        $0.personName, $0.keyWorker ?? "-", $0.lastSessionOn ?? "none", $0.dueOn,
+                        $0.daysOverdue == 0 ? "today" : "\($0.daysOverdue) days",
+                    ]
+                })
         }
         if !due.actions.isEmpty {
             print("\nActions past their date:")
@@ -75,15 +83,24 @@ struct KeyWorkRecord: AsyncParsableCommand {
         let (id, name) = try await resident.placementID(client, at: here)
         let actions = try action.map { text -> Operations.RecordKeyWorkSession.Input.Body.JsonPayload.ActionsPayloadPayload in
             let parts = text.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-            guard parts.count == 3 else { throw ValidationError("--action takes \"what | owner | due\", such as \"Bring payslip | resident | +7\"") }
+            guard parts.count == 3 else {
+                throw ValidationError("--action takes \"what | owner | due\", such as \"Bring payslip | resident | +7\"")
+            }
             return .init(action: parts[0], owner: parts[1], dueOn: try local.date(parts[2], option: "--action's due date"))
         }
         let heldAt = try at.map { try local.time($0) } ?? Date()
         try confirm("Record a \(words(kind.rawValue)) session of \(minutes) minutes with \(name)?", yes: yes)
-        let session = try await client.recordKeyWorkSession(path: .init(placementId: id), body: .json(.init(
-                heldAt: heldAt, durationMinutes: minutes, kind: try requestValue(kind.rawValue, "--kind"), topics: topic, notes: notes,
-                nextSessionOn: try next.map { try local.date($0, option: "--next") }, actions: actions))).created.body.json
-        if json { try Terminal.printJSON(session); return }
+        let session = try await client.recordKeyWorkSession(
+            path: .init(placementId: id),
+            body: .json(
+                .init(
+                    heldAt: heldAt, durationMinutes: minutes, kind: try requestValue(kind.rawValue, "--kind"), topics: topic, notes: notes,
+                    nextSessionOn: try next.map { try local.date($0, option: "--next") }, actions: actions))
+        ).created.body.json
+        if json {
+            try Terminal.printJSON(session)
+            return
+        }
         print("Session recorded with \(name) (\(session.actions.count) action\(session.actions.count == 1 ? "" : "s")).")
     }
 }
@@ -102,16 +119,26 @@ struct KeyWorkSessions: AsyncParsableCommand {
         let local = here.local
         let (id, _) = try await resident.placementID(client, at: here)
         let sessions = try await client.keyWorkSessions(id)
-        if json { try Terminal.printJSON(sessions); return }
-        if sessions.isEmpty { print("No sessions yet."); return }
+        if json {
+            try Terminal.printJSON(sessions)
+            return
+        }
+        if sessions.isEmpty {
+            print("No sessions yet.")
+            return
+        }
         var number = 0
         for session in sessions {
-            print("\(local.dayName(session.heldAt)) \(local.clock(session.heldAt))  \(words(session.kind.rawValue)), \(session.durationMinutes) min, by \(session.recordedBy)")
+            print(
+                "\(local.dayName(session.heldAt)) \(local.clock(session.heldAt))  \(words(session.kind.rawValue)), \(session.durationMinutes) min, by \(session.recordedBy)"
+            )
             if !session.topics.isEmpty { print("  topics: \(session.topics.joined(separator: ", "))") }
             print("  \(session.notes)")
             for action in session.actions {
                 number += 1
-                print("  [\(number)] \(action.action) (\(action.owner), by \(action.dueOn))" + (action.doneAt.map { " done \(local.dayName($0))" } ?? ""))
+                print(
+                    "  [\(number)] \(action.action) (\(action.owner), by \(action.dueOn))"
+                        + (action.doneAt.map { " done \(local.dayName($0))" } ?? ""))
             }
             if let next = session.nextSessionOn { print("  next session: \(next)") }
         }
@@ -132,9 +159,14 @@ struct KeyWorkDone: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
         let actions = try await client.keyWorkSessions(id).flatMap(\.actions)
-        guard (1...actions.count).contains(number) else { throw CLIError("there is no action \(number): ap keywork sessions numbers them 1 to \(actions.count)") }
+        guard (1...actions.count).contains(number) else {
+            throw CLIError("there is no action \(number): ap keywork sessions numbers them 1 to \(actions.count)")
+        }
         let done = try await client.completeKeyWorkAction(path: .init(actionId: actions[number - 1].id)).ok.body.json
-        if json { try Terminal.printJSON(done); return }
+        if json {
+            try Terminal.printJSON(done)
+            return
+        }
         print("Done: \(done.action).")
     }
 }

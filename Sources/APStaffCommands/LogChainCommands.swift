@@ -4,7 +4,8 @@ import Foundation
 
 struct Verify: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Check the premises' curfew log, night checks, incident log and audit log for anything changed, removed or inserted, and hold them to their signed checkpoints.",
+        abstract:
+            "Check the premises' curfew log, night checks, incident log and audit log for anything changed, removed or inserted, and hold them to their signed checkpoints.",
         discussion: """
             The service recomputes every hash from the rows, then holds each chain to every signed \
             checkpoint of the premises: a chain cut short, or rewritten with every later hash \
@@ -22,7 +23,8 @@ struct Verify: AsyncParsableCommand {
             """)
 
     @OptionGroup var premises: AtPremises
-    @Flag(help: "The national audit log (changes by staff of no premises and the service's own) rather than a premises' logs.") var national = false
+    @Flag(help: "The national audit log (changes by staff of no premises and the service's own) rather than a premises' logs.")
+    var national = false
     @Flag(help: "Print the latest signed checkpoint as a receipt (JSON) instead of checking.") var receipt = false
     @Option(help: "Hold the logs to this receipt (a file written by --receipt).") var receiptFile: String?
     @Flag(help: "Print the report as JSON (and still fail when something does not hold).") var json = false
@@ -40,7 +42,9 @@ struct Verify: AsyncParsableCommand {
             local = LocalTime(timeZone: here.timeZone)
         }
         if receipt {
-            let taken = national ? try await client.takeNationalReceipt().ok.body.json
+            let taken =
+                national
+                ? try await client.takeNationalReceipt().ok.body.json
                 : try await client.takeReceipt(path: .init(premisesId: premisesID)).ok.body.json
             try Terminal.printJSON(taken)
             return
@@ -54,7 +58,8 @@ struct Verify: AsyncParsableCommand {
             } catch {
                 throw CLIError("\(receiptFile) is not a receipt written by ap verify --receipt")
             }
-            result = try await client.checkReceipt(headers: .init(idempotencyKey: UUID().uuidString.lowercased()), body: .json(kept)).ok.body.json
+            result = try await client.checkReceipt(headers: .init(idempotencyKey: UUID().uuidString.lowercased()), body: .json(kept)).ok
+                .body.json
         } else if national {
             result = try await client.verifyNationalLog().ok.body.json
         } else {
@@ -71,8 +76,10 @@ struct Verify: AsyncParsableCommand {
         }
     }
 
-    static let names = ["curfew_log": "curfew log", "night_checks": "night checks", "incidents": "incident log", "audit_log": "audit log",
-                        "checkpoints": "checkpoints"]
+    static let names = [
+        "curfew_log": "curfew log", "night_checks": "night checks", "incidents": "incident log", "audit_log": "audit log",
+        "checkpoints": "checkpoints",
+    ]
 
     static func print(_ result: Components.Schemas.LogVerification, held: String?, local: LocalTime) {
         func problem(_ problem: Components.Schemas.LogVerification.ProblemsPayloadPayload) {
@@ -81,13 +88,18 @@ struct Verify: AsyncParsableCommand {
         }
         for log in result.logs {
             let problems = result.problems.filter { $0.log == log.log }
-            Swift.print("\(names[log.log] ?? log.log): \(log.entries) entr\(log.entries == 1 ? "y" : "ies"), " + (problems.isEmpty ? "all hold" : "\(problems.count) problem\(problems.count == 1 ? "" : "s")"))
+            Swift.print(
+                "\(names[log.log] ?? log.log): \(log.entries) entr\(log.entries == 1 ? "y" : "ies"), "
+                    + (problems.isEmpty ? "all hold" : "\(problems.count) problem\(problems.count == 1 ? "" : "s")"))
             problems.forEach(problem)
         }
         let checkpoints = result.problems.filter { $0.log == "checkpoints" }
         let against = held ?? "\(result.checkpoints) signed checkpoint\(result.checkpoints == 1 ? "" : "s")"
-        Swift.print("held to \(against)" + (result.lastCheckpoint.map { (held == nil ? ", the latest of " : ", taken ") + "\(local.dayName($0)) \(local.clock($0))" } ?? "")
-                    + (checkpoints.isEmpty ? "" : ": \(checkpoints.count) problem\(checkpoints.count == 1 ? "" : "s")"))
+        Swift.print(
+            "held to \(against)"
+                + (result.lastCheckpoint.map { (held == nil ? ", the latest of " : ", taken ") + "\(local.dayName($0)) \(local.clock($0))" }
+                    ?? "")
+                + (checkpoints.isEmpty ? "" : ": \(checkpoints.count) problem\(checkpoints.count == 1 ? "" : "s")"))
         checkpoints.forEach(problem)
         for doubt in result.notEstablished { Swift.print("not established: \(doubt)") }
     }

@@ -20,11 +20,15 @@ extension Client {
 
 enum MoveOnPrinter {
     static func print(_ plan: Components.Schemas.MoveOnPlan) {
-        Swift.print("\(plan.personName): expected to leave \(plan.targetDate)" + (plan.closedAt != nil ? " (left; plan closed\(plan.moveOnCategory.map { ", \($0)" } ?? ""))" : ""))
+        Swift.print(
+            "\(plan.personName): expected to leave \(plan.targetDate)"
+                + (plan.closedAt != nil ? " (left; plan closed\(plan.moveOnCategory.map { ", \($0)" } ?? ""))" : ""))
         Swift.print("Address: " + (plan.address.map { "\($0) (confirmed \(plan.addressConfirmedOn ?? ""))" } ?? "none confirmed"))
         for pathway in plan.pathways {
             Swift.print("  \(words(pathway.kind.rawValue))\(pathway.detail.map { " (\($0))" } ?? ""): \(words(pathway.status.rawValue))")
-            for update in pathway.updates { Swift.print("      \(update.on) \(words(update.status.rawValue))\(update.note.map { ": \($0)" } ?? "") (\(update.by))") }
+            for update in pathway.updates {
+                Swift.print("      \(update.on) \(words(update.status.rawValue))\(update.note.map { ": \($0)" } ?? "") (\(update.by))")
+            }
         }
     }
 }
@@ -43,16 +47,25 @@ struct MoveOnFlags: AsyncParsableCommand {
         let premisesID = here.id
         let keyWorker = mine ? try await client.me().id : nil
         let flags = try await client.listMoveOnFlags(path: .init(premisesId: premisesID), query: .init(keyWorkerId: keyWorker)).ok.body.json
-        if json { try Terminal.printJSON(flags); return }
-        if flags.isEmpty { print("Nobody is within four weeks of leaving without an address."); return }
-        Terminal.printTable(["NAME", "KEY WORKER", "LEAVES", "DAYS LEFT", "PATHWAYS"], flags.map {
-            [$0.personName, $0.keyWorker ?? "-", $0.targetDate, "\($0.daysLeft)", $0.pathways.map(words).joined(separator: "; ")]
-        })
+        if json {
+            try Terminal.printJSON(flags)
+            return
+        }
+        if flags.isEmpty {
+            print("Nobody is within four weeks of leaving without an address.")
+            return
+        }
+        Terminal.printTable(
+            ["NAME", "KEY WORKER", "LEAVES", "DAYS LEFT", "PATHWAYS"],
+            flags.map {
+                [$0.personName, $0.keyWorker ?? "-", $0.targetDate, "\($0.daysLeft)", $0.pathways.map(words).joined(separator: "; ")]
+            })
     }
 }
 
 struct MoveOnShow: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "show", abstract: "A resident's move-on plan.", discussion: "Example:  ap moveon show dan")
+    static let configuration = CommandConfiguration(
+        commandName: "show", abstract: "A resident's move-on plan.", discussion: "Example:  ap moveon show dan")
 
     @OptionGroup var premises: AtPremises
     @OptionGroup var resident: ResidentArgument
@@ -62,14 +75,18 @@ struct MoveOnShow: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
         let plan = try await client.moveOnPlan(id)
-        if json { try Terminal.printJSON(plan); return }
+        if json {
+            try Terminal.printJSON(plan)
+            return
+        }
         MoveOnPrinter.print(plan)
     }
 }
 
 struct MoveOnPathway: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "pathway", abstract: "Add a pathway: local_authority_housing, cas3_referral, private_rented, family, supported_housing, other.",
+        commandName: "pathway",
+        abstract: "Add a pathway: local_authority_housing, cas3_referral, private_rented, family, supported_housing, other.",
         discussion: "Example:  ap moveon pathway dan cas3_referral --detail \"CAS3 Manchester\"")
 
     @OptionGroup var premises: AtPremises
@@ -81,8 +98,13 @@ struct MoveOnPathway: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
-        let plan = try await client.addMoveOnPathway(path: .init(placementId: id), body: .json(.init(kind: try requestValue(kind, "KIND"), detail: detail))).ok.body.json
-        if json { try Terminal.printJSON(plan); return }
+        let plan = try await client.addMoveOnPathway(
+            path: .init(placementId: id), body: .json(.init(kind: try requestValue(kind, "KIND"), detail: detail))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(plan)
+            return
+        }
         MoveOnPrinter.print(plan)
     }
 }
@@ -106,8 +128,13 @@ struct MoveOnUpdate: AsyncParsableCommand {
         guard let pathway = try await client.moveOnPlan(id).pathways.last(where: { $0.kind.rawValue == kind }) else {
             throw CLIError("\(name) has no \(words(kind)) pathway: add it with ap moveon pathway")
         }
-        let plan = try await client.updateMoveOnPathway(path: .init(pathwayId: pathway.id), body: .json(.init(status: try requestValue(status, "--status"), on: date, note: note))).ok.body.json
-        if json { try Terminal.printJSON(plan); return }
+        let plan = try await client.updateMoveOnPathway(
+            path: .init(pathwayId: pathway.id), body: .json(.init(status: try requestValue(status, "--status"), on: date, note: note))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(plan)
+            return
+        }
         MoveOnPrinter.print(plan)
     }
 }
@@ -126,8 +153,12 @@ struct MoveOnAddress: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let (id, _) = try await resident.placementID(client, at: here)
-        let plan = try await client.setMoveOnAddress(path: .init(placementId: id), body: .json(.init(address: address, confirmedOn: date))).ok.body.json
-        if json { try Terminal.printJSON(plan); return }
+        let plan = try await client.setMoveOnAddress(path: .init(placementId: id), body: .json(.init(address: address, confirmedOn: date)))
+            .ok.body.json
+        if json {
+            try Terminal.printJSON(plan)
+            return
+        }
         MoveOnPrinter.print(plan)
     }
 }

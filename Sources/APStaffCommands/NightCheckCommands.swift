@@ -55,10 +55,12 @@ struct Check: AsyncParsableCommand {
             residents = try await residentsCall
             night = try await nightCall
             Offline.keep(config, here, residents: residents, nightChecks: night)
-        } catch where CLIError.isUnreachable(error) {
+        } catch  where CLIError.isUnreachable(error) {
             let (snapshot, journal) = try Offline.snapshot(config, premises: premises.premises.premises, because: error)
             guard let known = snapshot.nightChecks else {
-                throw CLIError("\(CLIError.unwrapping(error)); nothing is saved: this PC does not know tonight's rounds (run `ap checks` once the service is back)")
+                throw CLIError(
+                    "\(CLIError.unwrapping(error)); nothing is saved: this PC does not know tonight's rounds (run `ap checks` once the service is back)"
+                )
             }
             here = try snapshot.context()
             (residents, night, offline) = (snapshot.residents, known, journal)
@@ -80,11 +82,19 @@ struct Check: AsyncParsableCommand {
             let hint = resident.state == ._in ? "" : " (signed out \(resident.since.map(local.clock) ?? ""))"
             if !json { Swift.print("  bed \(resident.bedLabel ?? "-")  \(resident.personName)\(hint): ", terminator: "") }
             fflush(nil)
-            guard let key = Terminal.readKey() else { throw CLIError("the round stopped before every resident was checked: nothing recorded") }
-            if key == "q" { if !json { print("") }; throw CLIError("nothing recorded") }
+            guard let key = Terminal.readKey() else {
+                throw CLIError("the round stopped before every resident was checked: nothing recorded")
+            }
+            if key == "q" {
+                if !json { print("") }
+                throw CLIError("nothing recorded")
+            }
             if key == "b" {
                 if !json { print("back") }
-                if index > 0 { index -= 1; answers.removeLast() }
+                if index > 0 {
+                    index -= 1
+                    answers.removeLast()
+                }
                 continue
             }
             guard let observation = CheckKey.meanings[key] else {
@@ -97,30 +107,41 @@ struct Check: AsyncParsableCommand {
             index += 1
         }
         let counts = Dictionary(grouping: answers.map(\.observation), by: { $0 }).mapValues(\.count)
-        let summary = ["seen", "not_seen", "not_in_room", "refused"].compactMap { kind in counts[kind].map { "\($0) \(CheckKey.words(kind))" } }
-            .joined(separator: ", ")
+        let summary = ["seen", "not_seen", "not_in_room", "refused"].compactMap { kind in
+            counts[kind].map { "\($0) \(CheckKey.words(kind))" }
+        }
+        .joined(separator: ", ")
         let confirmedAt = try confirm("Record the \(local.clock(round.dueAt)) round: \(summary)?", yes: yes) ?? answers.last?.at ?? Date()
-        let body = Operations.RecordNightCheck.Input.Body.JsonPayload(dueAt: round.dueAt, observations: try zip(residents, answers).map {
-            .init(placementId: $0.placementId, observation: try requestValue($1.observation, "observation"), observedAt: $1.at)
-        })
+        let body = Operations.RecordNightCheck.Input.Body.JsonPayload(
+            dueAt: round.dueAt,
+            observations: try zip(residents, answers).map {
+                .init(placementId: $0.placementId, observation: try requestValue($1.observation, "observation"), observedAt: $1.at)
+            })
         let key = UUID().uuidString.lowercased()
         let save = { (journal: OfflineJournal) in
-            try Offline.save(journal, config, summary: "Night check, the \(local.clock(round.dueAt)) round: \(summary)",
-                             path: "/premises/\(premisesID)/night-checks", body: body, key: key, occurredAt: confirmedAt)
+            try Offline.save(
+                journal, config, summary: "Night check, the \(local.clock(round.dueAt)) round: \(summary)",
+                path: "/premises/\(premisesID)/night-checks", body: body, key: key, occurredAt: confirmedAt)
         }
         if let offline { return try save(offline) }
         let recorded: Components.Schemas.NightCheckRound
         do {
-            recorded = try await client.recordNightCheck(path: .init(premisesId: premisesID), headers: .init(idempotencyKey: key), body: .json(body)).created.body.json
-        } catch where CLIError.isUnreachable(error) {
+            recorded = try await client.recordNightCheck(
+                path: .init(premisesId: premisesID), headers: .init(idempotencyKey: key), body: .json(body)
+            ).created.body.json
+        } catch  where CLIError.isUnreachable(error) {
             return try save(try Offline.snapshot(config, premises: premises.premises.premises, because: error).1)
         }
-        if json { try Terminal.printJSON(recorded); return }
+        if json {
+            try Terminal.printJSON(recorded)
+            return
+        }
         print("Round \(local.clock(recorded.dueAt)) recorded: \(summary)\(recorded.recordedLate ? " (recorded late)" : "").")
     }
 
     /// The round to record: the one asked for, else the one due now or starting within 15 minutes.
-    static func round(in night: Components.Schemas.NightChecks, due: String?, local: LocalTime) throws -> Components.Schemas.NightCheckRound {
+    static func round(in night: Components.Schemas.NightChecks, due: String?, local: LocalTime) throws -> Components.Schemas.NightCheckRound
+    {
         let times = night.rounds.map { local.clock($0.dueAt) }.joined(separator: ", ")
         if let due {
             guard let round = night.rounds.first(where: { local.clock($0.dueAt) == due }) else {
@@ -138,8 +159,9 @@ struct Check: AsyncParsableCommand {
         let soon = Date().addingTimeInterval(15 * 60)
         if let round = night.rounds.last(where: { $0.dueAt <= soon }) {
             if round.status == .recorded {
-                throw CLIError("the \(local.clock(round.dueAt)) round is already recorded (by \(round.recordedBy ?? "someone")); the next is due at "
-                               + (night.rounds.first { $0.dueAt > round.dueAt }.map { local.clock($0.dueAt) } ?? "tomorrow night"))
+                throw CLIError(
+                    "the \(local.clock(round.dueAt)) round is already recorded (by \(round.recordedBy ?? "someone")); the next is due at "
+                        + (night.rounds.first { $0.dueAt > round.dueAt }.map { local.clock($0.dueAt) } ?? "tomorrow night"))
             }
             if round.status != .missed { return round }
         } else if let next = night.rounds.first {
@@ -162,21 +184,30 @@ struct Checks: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let local = here.local
         let checks = try await client.nightChecks(here.id, night: night)
-        if json { try Terminal.printJSON(checks); return }
+        if json {
+            try Terminal.printJSON(checks)
+            return
+        }
         print("Night of \(checks.night), a round every \(checks.intervalMinutes) minutes.")
-        Terminal.printTable(["DUE", "STATUS", "RECORDED", "BY", "SEEN", "CONCERNS"], checks.rounds.map { round in
-            let status = switch round.status {
-            case .recorded: round.recordedLate ? "recorded late" : "recorded"
-            case .missed: "MISSED"
-            case .due: "due now"
-            case .upcoming: "to come"
-            }
-            let concerns = round.observations.filter { $0.observation != .seen }
-                .map { "\($0.personName) \(CheckKey.words($0.observation.rawValue))" }.joined(separator: "; ")
-            return [local.clock(round.dueAt), status, round.recordedAt.map(local.clock) ?? "", round.recordedBy ?? "",
-                    round.status == .recorded ? "\(round.observations.filter { $0.observation == .seen }.count)/\(round.observations.count)" : "",
-                    concerns]
-        })
+        Terminal.printTable(
+            ["DUE", "STATUS", "RECORDED", "BY", "SEEN", "CONCERNS"],
+            checks.rounds.map { round in
+                let status =
+                    switch round.status {
+                    case .recorded: round.recordedLate ? "recorded late" : "recorded"
+                    case .missed: "MISSED"
+                    case .due: "due now"
+                    case .upcoming: "to come"
+                    }
+                let concerns = round.observations.filter { $0.observation != .seen }
+                    .map { "\($0.personName) \(CheckKey.words($0.observation.rawValue))" }.joined(separator: "; ")
+                return [
+                    local.clock(round.dueAt), status, round.recordedAt.map(local.clock) ?? "", round.recordedBy ?? "",
+                    round.status == .recorded
+                        ? "\(round.observations.filter { $0.observation == .seen }.count)/\(round.observations.count)" : "",
+                    concerns,
+                ]
+            })
         let missed = checks.rounds.filter { $0.status == .missed }.count
         if missed > 0 { print("\n\(missed) round\(missed == 1 ? "" : "s") missed.") }
     }

@@ -7,8 +7,10 @@ struct PlacementsCommand: AsyncParsableCommand {
         commandName: "placements",
         abstract: "Book placements, give them beds, and record arrivals, departures, non-arrivals and cancellations.",
         discussion: "Example:  ap placements list --from 2026-12-01 --to 2026-12-31",
-        subcommands: [PlacementsList.self, PlacementsBook.self, PlacementsAllocate.self, PlacementsArrive.self,
-                      PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self, PlacementsProfile.self])
+        subcommands: [
+            PlacementsList.self, PlacementsBook.self, PlacementsAllocate.self, PlacementsArrive.self,
+            PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self, PlacementsProfile.self,
+        ])
 }
 
 /// A placement in one line: its actual dates where they are known (an arrival, a departure),
@@ -33,10 +35,18 @@ struct PlacementsList: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let premisesID = here.id
         let list = try await client.listPlacements(path: .init(premisesId: premisesID), query: .init(from: from, to: to)).ok.body.json
-        if json { try Terminal.printJSON(list); return }
-        Terminal.printTable(["NAME", "CRN", "ARRIVAL", "DEPARTURE", "STATUS", "ID"], list.map {
-            [$0.personName, $0.crn, $0.arrivalDate ?? $0.expectedArrival, $0.departureDate ?? $0.expectedDeparture, $0.status.rawValue, $0.id]
-        })
+        if json {
+            try Terminal.printJSON(list)
+            return
+        }
+        Terminal.printTable(
+            ["NAME", "CRN", "ARRIVAL", "DEPARTURE", "STATUS", "ID"],
+            list.map {
+                [
+                    $0.personName, $0.crn, $0.arrivalDate ?? $0.expectedArrival, $0.departureDate ?? $0.expectedDeparture,
+                    $0.status.rawValue, $0.id,
+                ]
+            })
     }
 }
 
@@ -64,8 +74,9 @@ struct PlacementsBook: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let premisesID = here.id
-        let body = Components.Schemas.NewPlacement(crn: crn, personName: name, expectedArrival: arrival, expectedDeparture: departure,
-                                                   needs: needs, overbookingReason: overbookingReason, bedId: bed)
+        let body = Components.Schemas.NewPlacement(
+            crn: crn, personName: name, expectedArrival: arrival, expectedDeparture: departure,
+            needs: needs, overbookingReason: overbookingReason, bedId: bed)
         let placement = try await client.bookPlacement(path: .init(premisesId: premisesID), body: .json(body)).created.body.json
         print("Booked " + describe(placement))
     }
@@ -84,7 +95,8 @@ struct PlacementsAllocate: AsyncParsableCommand {
 
     func run() async throws {
         let (client, _) = try await service.session()
-        let result = try await client.allocateBed(path: .init(placementId: placement), body: .json(.init(bedId: bed, from: from))).ok.body.json
+        let result = try await client.allocateBed(path: .init(placementId: placement), body: .json(.init(bedId: bed, from: from))).ok.body
+            .json
         print("Bed allocated: " + describe(result))
     }
 }
@@ -104,7 +116,9 @@ struct PlacementsArrive: AsyncParsableCommand {
         let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
         let when = try at.map { text -> Date in
-            guard let date = LocalTime.instant(text) else { throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T18:30:00Z") }
+            guard let date = LocalTime.instant(text) else {
+                throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T18:30:00Z")
+            }
             return date
         }
         var keyWorkerID: String? = nil
@@ -115,7 +129,10 @@ struct PlacementsArrive: AsyncParsableCommand {
             }
             keyWorkerID = found.id
         }
-        let result = try await client.recordArrival(path: .init(placementId: placement), body: .json(.init(arrivedAt: when, keyWorkerId: keyWorkerID, earlyArrivalReason: earlyReason))).ok.body.json
+        let result = try await client.recordArrival(
+            path: .init(placementId: placement),
+            body: .json(.init(arrivedAt: when, keyWorkerId: keyWorkerID, earlyArrivalReason: earlyReason))
+        ).ok.body.json
         print("Arrived: " + describe(result))
     }
 }
@@ -143,12 +160,15 @@ struct PlacementsDepart: AsyncParsableCommand {
         let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises)
         let when = try at.map { text -> Date in
-            guard let date = LocalTime.instant(text) else { throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T09:30:00Z") }
+            guard let date = LocalTime.instant(text) else {
+                throw ValidationError("--at must be a real date and time in ISO 8601, such as 2026-12-01T09:30:00Z")
+            }
             return date
         }
         let result = try await client.recordDeparture(
-                path: .init(placementId: placement),
-                body: .json(.init(departedAt: when, reason: reason, moveOnCategory: moveOn, notes: notes, transferredTo: transferredTo))).ok.body.json
+            path: .init(placementId: placement),
+            body: .json(.init(departedAt: when, reason: reason, moveOnCategory: moveOn, notes: notes, transferredTo: transferredTo))
+        ).ok.body.json
         print("Departed: " + describe(result))
     }
 }
@@ -166,7 +186,9 @@ struct PlacementsNonArrival: AsyncParsableCommand {
     func run() async throws {
         let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
-        let result = try await client.recordNonArrival(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))).ok.body.json
+        let result = try await client.recordNonArrival(
+            path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))
+        ).ok.body.json
         print("Recorded: " + describe(result))
     }
 }
@@ -184,7 +206,8 @@ struct PlacementsCancel: AsyncParsableCommand {
     func run() async throws {
         let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises, arriving: true)
-        let result = try await client.cancelPlacement(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes))).ok.body.json
+        let result = try await client.cancelPlacement(path: .init(placementId: placement), body: .json(.init(reason: reason, notes: notes)))
+            .ok.body.json
         print("Cancelled: " + describe(result))
     }
 }
@@ -203,13 +226,19 @@ struct PlacementsProfile: AsyncParsableCommand {
         let (client, _) = try await premises.service.session()
         let placement = try await placementArgument.placementID(at: premises)
         let referral = try await client.getPlacementProfile(path: .init(placementId: placement)).ok.body.json
-        if json { try Terminal.printJSON(referral); return }
+        if json {
+            try Terminal.printJSON(referral)
+            return
+        }
         let d = referral.details
         func line(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { print("\(label.padding(toLength: 20, withPad: " ", startingAt: 0)) \(value)") }
         }
         print("\(d.personName) (\(d.crn))")
-        line("risk of serious harm", "overall \(d.roshOverall.rawValue); children \(d.roshChildren?.rawValue ?? "-"); public \(d.roshPublic?.rawValue ?? "-"); known adult \(d.roshKnownAdult?.rawValue ?? "-"); staff \(d.roshStaff?.rawValue ?? "-")")
+        line(
+            "risk of serious harm",
+            "overall \(d.roshOverall.rawValue); children \(d.roshChildren?.rawValue ?? "-"); public \(d.roshPublic?.rawValue ?? "-"); known adult \(d.roshKnownAdult?.rawValue ?? "-"); staff \(d.roshStaff?.rawValue ?? "-")"
+        )
         line("MAPPA", d.mappaCategory.map { "category \($0.rawValue), level \(d.mappaLevel?.rawValue ?? "-")" })
         line("offences", d.offenceFlags?.map(\.rawValue).joined(separator: ", "))
         line("licence conditions", d.licenceConditions)
@@ -229,7 +258,9 @@ struct PlacementsProfile: AsyncParsableCommand {
 enum PlacementID {
     static func parse(_ text: String) throws -> String {
         guard UUID(uuidString: text.trimmingCharacters(in: .whitespaces)) != nil else {
-            throw ValidationError("a placement is named by its id, such as 0b6ecd1c-4a5e-4f0e-9d1e-2f8f7f3c1a2b (ap placements list shows them), not \(Excerpt.quoted(text))")
+            throw ValidationError(
+                "a placement is named by its id, such as 0b6ecd1c-4a5e-4f0e-9d1e-2f8f7f3c1a2b (ap placements list shows them), not \(Excerpt.quoted(text))"
+            )
         }
         return text.trimmingCharacters(in: .whitespaces).lowercased()
     }

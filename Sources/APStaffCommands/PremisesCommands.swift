@@ -24,9 +24,11 @@ struct PremisesList: AsyncParsableCommand {
             try Terminal.printJSON(premises)
             return
         }
-        Terminal.printTable(["CODE", "NAME", "REGION", "TYPE", "FOR"], premises.map {
-            [$0.code, $0.name + ($0.active ? "" : " (archived)"), $0.regionCode, $0.apType, $0.gender.rawValue]
-        })
+        Terminal.printTable(
+            ["CODE", "NAME", "REGION", "TYPE", "FOR"],
+            premises.map {
+                [$0.code, $0.name + ($0.active ? "" : " (archived)"), $0.regionCode, $0.apType, $0.gender.rawValue]
+            })
     }
 }
 
@@ -41,7 +43,10 @@ struct PremisesShow: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let found = try await client.premises(codeOrID: here.id)
-        if json { try Terminal.printJSON(found); return }
+        if json {
+            try Terminal.printJSON(found)
+            return
+        }
         print("\(found.name) (\(found.code))\(found.active ? "" : " — archived")")
         print("region:       \(found.regionCode)    type: \(found.apType)    for: \(found.gender.rawValue)    time zone: \(found.timeZone)")
         if let address = found.address { print("address:      \(address)") }
@@ -98,8 +103,11 @@ struct PremisesUpdate: AsyncParsableCommand {
             name: name, address: address, postcode: postcode, localRestrictions: restrictions,
             characteristics: characteristics.isEmpty ? nil : characteristics,
             curfewStart: curfewTimes?[0], curfewEnd: curfewTimes?[1], nightCheckStart: checkTimes?[0], nightCheckEnd: checkTimes?[1],
-            nightCheckIntervalMinutes: checkEvery, keyWorkIntervalDays: keyWorkEvery, labResultDays: labResultDays, active: archive ? false : (restore ? true : nil))
-        let updated = try await client.updatePremises(path: .init(premisesId: id), headers: .init(ifMatch: "\"\(current.version)\""), body: .json(changes)).ok.body.json
+            nightCheckIntervalMinutes: checkEvery, keyWorkIntervalDays: keyWorkEvery, labResultDays: labResultDays,
+            active: archive ? false : (restore ? true : nil))
+        let updated = try await client.updatePremises(
+            path: .init(premisesId: id), headers: .init(ifMatch: "\"\(current.version)\""), body: .json(changes)
+        ).ok.body.json
         print("Updated \(updated.name) (\(updated.code)).")
     }
 }

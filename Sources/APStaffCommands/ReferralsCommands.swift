@@ -7,7 +7,9 @@ struct ReferralsCommand: AsyncParsableCommand {
         commandName: "referrals",
         abstract: "The referral queue: take referrals in, assess them, book them.",
         discussion: "Example:  ap referrals list --status ready_to_match",
-        subcommands: [ReferralsList.self, ReferralsShow.self, ReferralsCreate.self, ReferralsDecide.self, ReferralsOffer.self, ReferralsBook.self])
+        subcommands: [
+            ReferralsList.self, ReferralsShow.self, ReferralsCreate.self, ReferralsDecide.self, ReferralsOffer.self, ReferralsBook.self,
+        ])
 }
 
 struct ReferralsList: AsyncParsableCommand {
@@ -26,10 +28,18 @@ struct ReferralsList: AsyncParsableCommand {
             let page = try await client.listReferrals(query: .init(status: filter, limit: 200, cursor: cursor)).ok.body.json
             return (page.items, page.nextCursor)
         }
-        if json { try Terminal.printJSON(items); return }
-        Terminal.printTable(["ARRIVAL", "NAME", "CRN", "STATUS", "HOME", "ROSH", "ID"], items.map {
-            [$0.details.expectedArrival, $0.details.personName, $0.details.crn, $0.status.rawValue, $0.details.homeDistrict, $0.details.roshOverall.rawValue, $0.id]
-        })
+        if json {
+            try Terminal.printJSON(items)
+            return
+        }
+        Terminal.printTable(
+            ["ARRIVAL", "NAME", "CRN", "STATUS", "HOME", "ROSH", "ID"],
+            items.map {
+                [
+                    $0.details.expectedArrival, $0.details.personName, $0.details.crn, $0.status.rawValue, $0.details.homeDistrict,
+                    $0.details.roshOverall.rawValue, $0.id,
+                ]
+            })
     }
 }
 
@@ -44,10 +54,15 @@ struct ReferralsShow: AsyncParsableCommand {
     func run() async throws {
         let (client, _) = try await service.session()
         let found = try await client.getReferral(path: .init(referralId: referral)).ok.body.json
-        if json { try Terminal.printJSON(found); return }
+        if json {
+            try Terminal.printJSON(found)
+            return
+        }
         let d = found.referral.details
         print("\(d.personName) (\(d.crn)) — \(words(found.referral.status.rawValue))")
-        print("arrival \(d.expectedArrival)\(d.lengthOfStayDays.map { " for \($0) nights" } ?? ""), home \(d.homeDistrict)\(d.radiusMiles.map { " within \($0) miles" } ?? ""), \(d.apType.map { "\($0) AP" } ?? "any AP type")")
+        print(
+            "arrival \(d.expectedArrival)\(d.lengthOfStayDays.map { " for \($0) nights" } ?? ""), home \(d.homeDistrict)\(d.radiusMiles.map { " within \($0) miles" } ?? ""), \(d.apType.map { "\($0) AP" } ?? "any AP type")"
+        )
         func line(_ label: String, _ value: String?) {
             if let value, !value.isEmpty { print("\(label): \(value)") }
         }
@@ -72,7 +87,9 @@ struct ReferralsShow: AsyncParsableCommand {
         }
         print("\nTimeline:")
         for event in found.timeline {
-            print("  \(event.at.formatted(.iso8601))  \(event.kind.rawValue.replacingOccurrences(of: "_", with: " "))\(event.staffName.map { " by \($0)" } ?? "")\(event.note.map { ": \($0)" } ?? "")")
+            print(
+                "  \(event.at.formatted(.iso8601))  \(event.kind.rawValue.replacingOccurrences(of: "_", with: " "))\(event.staffName.map { " by \($0)" } ?? "")\(event.note.map { ": \($0)" } ?? "")"
+            )
         }
     }
 }
@@ -119,7 +136,8 @@ struct ReferralsDecide: AsyncParsableCommand {
     func run() async throws {
         let (client, _) = try await service.session()
         let result = try await client.decideReferral(
-                path: .init(referralId: referral), body: .json(.init(decision: decision, note: note))).ok.body.json
+            path: .init(referralId: referral), body: .json(.init(decision: decision, note: note))
+        ).ok.body.json
         print("\(result.details.personName) (\(result.details.crn)) is now \(words(result.status.rawValue)).")
     }
 }
@@ -143,7 +161,8 @@ struct ReferralsOffer: AsyncParsableCommand {
         let (client, _) = try await service.session()
         let target = try await client.premises(codeOrID: premises)
         let result = try await client.offerReferral(
-                path: .init(referralId: referral), body: .json(.init(premisesId: target.id))).ok.body.json
+            path: .init(referralId: referral), body: .json(.init(premisesId: target.id))
+        ).ok.body.json
         print("\(result.details.personName) (\(result.details.crn)) is offered to \(target.name) (\(target.code)).")
     }
 }
@@ -165,7 +184,9 @@ struct ReferralsBook: AsyncParsableCommand {
         let (client, _) = try await service.session()
         let premisesID = try await client.premisesID(premises)
         let result = try await client.bookReferral(
-                path: .init(referralId: referral), body: .json(.init(premisesId: premisesID, bedId: bed, arrival: arrival, departure: departure))).created.body.json
+            path: .init(referralId: referral),
+            body: .json(.init(premisesId: premisesID, bedId: bed, arrival: arrival, departure: departure))
+        ).created.body.json
         print("Booked " + describe(result.placement))
     }
 }

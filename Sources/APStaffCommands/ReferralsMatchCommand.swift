@@ -24,23 +24,34 @@ struct MatchCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (client, _) = try await service.session()
-        let result = try await client.matchReferral(path: .init(referralId: referral), query: .init(arrival: arrival, radiusMiles: radius)).ok.body.json
-        if json { try Terminal.printJSON(result); return }
+        let result = try await client.matchReferral(path: .init(referralId: referral), query: .init(arrival: arrival, radiusMiles: radius))
+            .ok.body.json
+        if json {
+            try Terminal.printJSON(result)
+            return
+        }
         func miles(_ value: Double?) -> String { value.map { String(format: "%.0f mi", $0) } ?? "?" }
         print("Stay \(result.stayFrom) to \(result.stayTo):")
         if result.candidates.isEmpty {
             print("  no premises can take this referral")
         } else {
-            Terminal.printTable(["", "PREMISES", "REGION", "DISTANCE", "BED", "BED ID"], result.candidates.enumerated().map { index, candidate in
-                ["\(index + 1).", "\(candidate.name) (\(candidate.code))", candidate.regionCode, miles(candidate.distanceMiles), candidate.bedLabel, candidate.bedId]
-            })
+            Terminal.printTable(
+                ["", "PREMISES", "REGION", "DISTANCE", "BED", "BED ID"],
+                result.candidates.enumerated().map { index, candidate in
+                    [
+                        "\(index + 1).", "\(candidate.name) (\(candidate.code))", candidate.regionCode, miles(candidate.distanceMiles),
+                        candidate.bedLabel, candidate.bedId,
+                    ]
+                })
         }
         let shown = all ? result.excluded : result.excluded.filter(\.nearMiss)
         if !shown.isEmpty {
             print(all ? "\nLeft out:" : "\nNear-misses (left out for one reason; --all lists every premises):")
             for excluded in shown {
                 let free = excluded.freeFrom.map { " (a bed is free from \($0))" } ?? ""
-                print("  \(excluded.name) (\(excluded.code)), \(miles(excluded.distanceMiles)): \(excluded.reasons.joined(separator: "; "))\(free)")
+                print(
+                    "  \(excluded.name) (\(excluded.code)), \(miles(excluded.distanceMiles)): \(excluded.reasons.joined(separator: "; "))\(free)"
+                )
             }
         }
     }

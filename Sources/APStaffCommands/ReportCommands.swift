@@ -46,8 +46,10 @@ struct ReportOptions: ParsableArguments {
 
     /// The range: given, or the last twelve whole months and this one.
     func range(_ local: LocalTime) throws -> (from: String, to: String) {
-        (try from.map { try local.date($0, option: "--from") } ?? local.firstOfMonth(monthsFromNow: -12),
-         try to.map { try local.date($0, option: "--to") } ?? local.firstOfMonth(monthsFromNow: 1))
+        (
+            try from.map { try local.date($0, option: "--from") } ?? local.firstOfMonth(monthsFromNow: -12),
+            try to.map { try local.date($0, option: "--to") } ?? local.firstOfMonth(monthsFromNow: 1)
+        )
     }
 
     /// A share as a percentage.
@@ -72,13 +74,21 @@ struct ReportOptions: ParsableArguments {
 
     /// Fetches a report and prints it: CSV as it came with --csv, JSON with --json, else the
     /// table `printTable` makes of it.
-    func show<Report: Encodable>(_ fetch: (Client, Request) async throws -> (report: Report?, csv: HTTPBody?),
-                                 printTable: (Report) -> Void) async throws {
+    func show<Report: Encodable>(
+        _ fetch: (Client, Request) async throws -> (report: Report?, csv: HTTPBody?),
+        printTable: (Report) -> Void
+    ) async throws {
         let (client, _) = try await service.session()
         let answer = try await fetch(client, try await request(client))
-        if let csv = answer.csv { try await Self.printCSV(csv); return }
+        if let csv = answer.csv {
+            try await Self.printCSV(csv)
+            return
+        }
         guard let report = answer.report else { throw CLIError("the service sent neither JSON nor CSV") }
-        if json { try Terminal.printJSON(report); return }
+        if json {
+            try Terminal.printJSON(report)
+            return
+        }
         printTable(report)
     }
 
@@ -97,59 +107,91 @@ struct OccupancyCommand: AsyncParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
-        try await options.show({ client, request in
-            switch try await client.getOccupancyReport(query: .init(premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
-                                                         period: request.period, format: request.format)).ok.body {
-            case .json(let report): (report, nil)
-            case .csv(let csv): (nil, csv)
-            }
-        }, printTable: { report in
-            print("Occupancy, \(report.scope), \(report.from) to \(report.to) (by \(report.period.rawValue))")
-            func line(_ row: Components.Schemas.OccupancyRow, _ label: String) -> [String] {
-                [label, "\(row.beds)", "\(row.bedNights)", "\(row.outOfServiceBedNights)", "\(row.usableBedNights)", "\(row.occupiedBedNights)",
-                 "\(row.vacantBedNights)", options.percent(row.occupancyRate), "\(row.overbookedNights)"]
-            }
-            Terminal.printTable(["FROM", "BEDS", "BED-NIGHTS", "OUT OF SERVICE", "USABLE", "OCCUPIED", "VACANT", "OCCUPANCY", "OVERBOOKED"],
-                                report.rows.map { line($0, $0.from) } + [line(report.total, "total")])
-            print("\nThe next 12 weeks, from bookings and expected departures:")
-            Terminal.printTable(["WEEK FROM", "USABLE", "BOOKED", "FREE", "FULL NIGHTS", "BEDS FALLING FREE"], report.forecast.map {
-                [$0.from, "\($0.usableBedNights)", "\($0.bookedBedNights)", "\($0.freeBedNights)", "\($0.fullNights)", "\($0.departures)"]
+        try await options.show(
+            { client, request in
+                switch try await client.getOccupancyReport(
+                    query: .init(
+                        premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
+                        period: request.period, format: request.format)
+                ).ok.body {
+                case .json(let report): (report, nil)
+                case .csv(let csv): (nil, csv)
+                }
+            },
+            printTable: { report in
+                print("Occupancy, \(report.scope), \(report.from) to \(report.to) (by \(report.period.rawValue))")
+                func line(_ row: Components.Schemas.OccupancyRow, _ label: String) -> [String] {
+                    [
+                        label, "\(row.beds)", "\(row.bedNights)", "\(row.outOfServiceBedNights)", "\(row.usableBedNights)",
+                        "\(row.occupiedBedNights)",
+                        "\(row.vacantBedNights)", options.percent(row.occupancyRate), "\(row.overbookedNights)",
+                    ]
+                }
+                Terminal.printTable(
+                    ["FROM", "BEDS", "BED-NIGHTS", "OUT OF SERVICE", "USABLE", "OCCUPIED", "VACANT", "OCCUPANCY", "OVERBOOKED"],
+                    report.rows.map { line($0, $0.from) } + [line(report.total, "total")])
+                print("\nThe next 12 weeks, from bookings and expected departures:")
+                Terminal.printTable(
+                    ["WEEK FROM", "USABLE", "BOOKED", "FREE", "FULL NIGHTS", "BEDS FALLING FREE"],
+                    report.forecast.map {
+                        [
+                            $0.from, "\($0.usableBedNights)", "\($0.bookedBedNights)", "\($0.freeBedNights)", "\($0.fullNights)",
+                            "\($0.departures)",
+                        ]
+                    })
             })
-        })
     }
 }
 
 struct MoveOnReportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "move-on",
-        abstract: "Departures by reason and move-on category, settled/unsettled/homeless/custody, stays, early leavers, recalls, non-arrivals.",
+        abstract:
+            "Departures by reason and move-on category, settled/unsettled/homeless/custody, stays, early leavers, recalls, non-arrivals.",
         discussion: "Example:  ap report move-on --national --from 2026-01-01 --to 2027-01-01 --by quarter")
 
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
-        try await options.show({ client, request in
-            switch try await client.getMoveOnReport(query: .init(premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
-                                                         period: request.period, format: request.format)).ok.body {
-            case .json(let report): (report, nil)
-            case .csv(let csv): (nil, csv)
-            }
-        }, printTable: { report in
-            print("Move-on outcomes, \(report.scope), departures \(report.from) to \(report.to) (by \(report.period.rawValue))")
-            Terminal.printTable(["FROM", "LEFT", "SETTLED", "UNSETTLED", "HOMELESS", "CUSTODY", "AVG STAY", "MEDIAN", "EARLY", "RECALLS", "IN 28 DAYS", "NON-ARRIVALS"],
-                                report.rows.map { row in
-                let outcome = row.byOutcome.additionalProperties
-                return [row.from, "\(row.departures)", options.percent(row.settledShare), "\(outcome["unsettled"] ?? 0)", "\(outcome["homeless"] ?? 0)",
-                        "\(outcome["custody"] ?? 0)", row.averageStayDays.map { String(format: "%.0f d", $0) } ?? "-",
-                        row.medianStayDays.map { String(format: "%.0f d", $0) } ?? "-", options.percent(row.leftEarlyShare), "\(row.recalls)",
-                        options.percent(row.recallsWithin28DaysShare), "\(row.nonArrivals)"]
+        try await options.show(
+            { client, request in
+                switch try await client.getMoveOnReport(
+                    query: .init(
+                        premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
+                        period: request.period, format: request.format)
+                ).ok.body {
+                case .json(let report): (report, nil)
+                case .csv(let csv): (nil, csv)
+                }
+            },
+            printTable: { report in
+                print("Move-on outcomes, \(report.scope), departures \(report.from) to \(report.to) (by \(report.period.rawValue))")
+                Terminal.printTable(
+                    [
+                        "FROM", "LEFT", "SETTLED", "UNSETTLED", "HOMELESS", "CUSTODY", "AVG STAY", "MEDIAN", "EARLY", "RECALLS",
+                        "IN 28 DAYS", "NON-ARRIVALS",
+                    ],
+                    report.rows.map { row in
+                        let outcome = row.byOutcome.additionalProperties
+                        return [
+                            row.from, "\(row.departures)", options.percent(row.settledShare), "\(outcome["unsettled"] ?? 0)",
+                            "\(outcome["homeless"] ?? 0)",
+                            "\(outcome["custody"] ?? 0)", row.averageStayDays.map { String(format: "%.0f d", $0) } ?? "-",
+                            row.medianStayDays.map { String(format: "%.0f d", $0) } ?? "-", options.percent(row.leftEarlyShare),
+                            "\(row.recalls)",
+                            options.percent(row.recallsWithin28DaysShare), "\(row.nonArrivals)",
+                        ]
+                    })
+                let reasons = report.rows.reduce(into: [String: Int]()) { total, row in
+                    row.byReason.additionalProperties.forEach { total[$0.key, default: 0] += $0.value }
+                }
+                if !reasons.isEmpty {
+                    print("\nDepartures by reason:")
+                    Terminal.printTable(
+                        ["REASON", "DEPARTURES"],
+                        reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [$0.key, "\($0.value)"] })
+                }
             })
-            let reasons = report.rows.reduce(into: [String: Int]()) { total, row in row.byReason.additionalProperties.forEach { total[$0.key, default: 0] += $0.value } }
-            if !reasons.isEmpty {
-                print("\nDepartures by reason:")
-                Terminal.printTable(["REASON", "DEPARTURES"], reasons.sorted { ($1.value, $0.key) < ($0.value, $1.key) }.map { [$0.key, "\($0.value)"] })
-            }
-        })
     }
 }
 
@@ -162,23 +204,39 @@ struct OperationsReportCommand: AsyncParsableCommand {
     @OptionGroup var options: ReportOptions
 
     func run() async throws {
-        try await options.show({ client, request in
-            switch try await client.getOperationsReport(query: .init(premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
-                                                         period: request.period, format: request.format)).ok.body {
-            case .json(let report): (report, nil)
-            case .csv(let csv): (nil, csv)
-            }
-        }, printTable: { report in
-            print("Operations, \(report.scope), \(report.from) to \(report.to) (by \(report.period.rawValue))")
-            func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
-            Terminal.printTable(["FROM", "RESIDENT-NIGHTS", "BREACHES", "PER 100", "ESCALATED", "TESTS", "MISSED", "POSITIVE", "SESSIONS", "PER RES-WEEK",
-                                 "LATE", "REFERRALS", "DAYS TO DECIDE"], report.rows.map { row in
-                let positive = row.testResults.additionalProperties.filter { $0.key.hasSuffix(": positive") || $0.key.hasSuffix(": refused") }.values.reduce(0, +)
-                return [row.from, "\(row.residentNights)", "\(row.curfewBreaches)", number(row.breachesPer100ResidentNights, "%.2f"),
-                        "\(row.breachesByState.additionalProperties["escalated"] ?? 0)", "\(row.testsTaken)", "\(row.testsMissed)", "\(positive)",
-                        "\(row.keyWorkSessions)", number(row.sessionsPerResidentWeek, "%.2f"), "\(row.sessionsHeldLate)", "\(row.referralsReceived)",
-                        number(row.medianDaysToDecision, "%.1f")]
+        try await options.show(
+            { client, request in
+                switch try await client.getOperationsReport(
+                    query: .init(
+                        premisesId: request.premisesId, region: request.region, from: request.from, to: request.to,
+                        period: request.period, format: request.format)
+                ).ok.body {
+                case .json(let report): (report, nil)
+                case .csv(let csv): (nil, csv)
+                }
+            },
+            printTable: { report in
+                print("Operations, \(report.scope), \(report.from) to \(report.to) (by \(report.period.rawValue))")
+                func number(_ value: Double?, _ format: String) -> String { value.map { String(format: format, $0) } ?? "-" }
+                Terminal.printTable(
+                    [
+                        "FROM", "RESIDENT-NIGHTS", "BREACHES", "PER 100", "ESCALATED", "TESTS", "MISSED", "POSITIVE", "SESSIONS",
+                        "PER RES-WEEK",
+                        "LATE", "REFERRALS", "DAYS TO DECIDE",
+                    ],
+                    report.rows.map { row in
+                        let positive = row.testResults.additionalProperties.filter {
+                            $0.key.hasSuffix(": positive") || $0.key.hasSuffix(": refused")
+                        }.values.reduce(0, +)
+                        return [
+                            row.from, "\(row.residentNights)", "\(row.curfewBreaches)", number(row.breachesPer100ResidentNights, "%.2f"),
+                            "\(row.breachesByState.additionalProperties["escalated"] ?? 0)", "\(row.testsTaken)", "\(row.testsMissed)",
+                            "\(positive)",
+                            "\(row.keyWorkSessions)", number(row.sessionsPerResidentWeek, "%.2f"), "\(row.sessionsHeldLate)",
+                            "\(row.referralsReceived)",
+                            number(row.medianDaysToDecision, "%.1f"),
+                        ]
+                    })
             })
-        })
     }
 }

@@ -28,7 +28,10 @@ struct ResidentCommand: AsyncParsableCommand {
             return
         }
         let record = try await client.getResidentRecord(path: .init(placementId: id)).ok.body.json
-        if json { try Terminal.printJSON(record); return }
+        if json {
+            try Terminal.printJSON(record)
+            return
+        }
         print("\(record.personName) (\(record.crn)), \(words(record.status.rawValue))")
         for entry in record.entries {
             print("\(local.dayName(entry.at)) \(local.clock(entry.at))  \(entry.title)")

@@ -30,7 +30,9 @@ struct Login: AsyncParsableCommand {
         try config.save(to: path)
         // What this member of staff saved on this PC while the service could not be reached goes now.
         await Offline.sendWaiting(config: config, server: url)
-        print("Signed in as \(result.staff.displayName) (\(result.staff.role.rawValue.replacingOccurrences(of: "_", with: " "))) until \(Terminal.time(result.expiresAt)).")
+        print(
+            "Signed in as \(result.staff.displayName) (\(result.staff.role.rawValue.replacingOccurrences(of: "_", with: " "))) until \(Terminal.time(result.expiresAt))."
+        )
     }
 }
 
@@ -52,11 +54,14 @@ struct Logout: AsyncParsableCommand {
         var ended = true
         do {
             _ = try await client.signOut().noContent
-        } catch where (CLIError.unwrapping(error) as? CLIError)?.status == 401 {
+        } catch  where (CLIError.unwrapping(error) as? CLIError)?.status == 401 {
             // The session had already ended.
         } catch {
             ended = false
-            FileHandle.standardError.write(Data("warning: \(CLIError.unwrapping(error)); the token is forgotten here, and ends by itself at the end of the shift\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "warning: \(CLIError.unwrapping(error)); the token is forgotten here, and ends by itself at the end of the shift\n".utf8
+                ))
         }
         config.token = nil
         config.expiresAt = nil
@@ -83,7 +88,9 @@ struct WhoAmI: AsyncParsableCommand {
         }
         var premisesName: String? = nil
         if let premisesID = me.staff.premisesId {
-            premisesName = (try? await client.getPremises(path: .init(premisesId: premisesID)).ok.body.json).map { "\($0.name) (\($0.code))" }
+            premisesName = (try? await client.getPremises(path: .init(premisesId: premisesID)).ok.body.json).map {
+                "\($0.name) (\($0.code))"
+            }
         }
         print("\(me.staff.displayName) (\(me.staff.username))")
         print("role:     \(me.staff.role.rawValue.replacingOccurrences(of: "_", with: " "))")

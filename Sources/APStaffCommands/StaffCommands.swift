@@ -52,9 +52,11 @@ struct StaffList: AsyncParsableCommand {
             try Terminal.printJSON(staff)
             return
         }
-        Terminal.printTable(["USERNAME", "NAME", "ROLE", "ACTIVE"], staff.map {
-            [$0.username, $0.displayName, $0.role.rawValue, $0.active ? "yes" : "no"]
-        })
+        Terminal.printTable(
+            ["USERNAME", "NAME", "ROLE", "ACTIVE"],
+            staff.map {
+                [$0.username, $0.displayName, $0.role.rawValue, $0.active ? "yes" : "no"]
+            })
     }
 }
 
@@ -90,7 +92,11 @@ struct StaffAdd: AsyncParsableCommand {
             username: username, displayName: name, email: email, role: role,
             premisesId: premisesID, regionCode: region, password: password)
         let created = try await client.createStaff(body: .json(body)).created.body.json
-        if json { try Terminal.printJSON(created) } else { print("Added \(created.username) (\(created.role.rawValue)), id \(created.id).") }
+        if json {
+            try Terminal.printJSON(created)
+        } else {
+            print("Added \(created.username) (\(created.role.rawValue)), id \(created.id).")
+        }
     }
 }
 
@@ -126,9 +132,8 @@ struct StaffSetActive: AsyncParsableCommand {
         let (client, _) = try await service.session()
         let staff = try await client.staff(named: account)
         let updated = try await client.updateStaff(
-                path: .init(staffId: staff.id), headers: .init(ifMatch: "\"\(staff.version)\""), body: .json(.init(active: active))).ok.body.json
+            path: .init(staffId: staff.id), headers: .init(ifMatch: "\"\(staff.version)\""), body: .json(.init(active: active))
+        ).ok.body.json
         print("\(updated.username) is now \(updated.active ? "active" : "inactive").")
     }
 }
-
-

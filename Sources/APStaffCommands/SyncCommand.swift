@@ -48,11 +48,18 @@ struct Sync: AsyncParsableCommand {
         let entries = try journal.entries()
         let open = entries.filter { $0.state != .sent }
         if show {
-            guard !entries.isEmpty else { print("Nothing was saved on this PC."); return }
-            Terminal.printTable(["#", "HAPPENED", "SAVED", "WHAT", "FOR", "STATE"], entries.map { entry, state in
-                [String(entry.number), Terminal.time(entry.occurredAt), Terminal.time(entry.savedAt), entry.summary,
-                 entry.server ?? "-", OfflineJournal.words(state)]
-            })
+            guard !entries.isEmpty else {
+                print("Nothing was saved on this PC.")
+                return
+            }
+            Terminal.printTable(
+                ["#", "HAPPENED", "SAVED", "WHAT", "FOR", "STATE"],
+                entries.map { entry, state in
+                    [
+                        String(entry.number), Terminal.time(entry.occurredAt), Terminal.time(entry.savedAt), entry.summary,
+                        entry.server ?? "-", OfflineJournal.words(state),
+                    ]
+                })
             return
         }
         let waiting = open.filter { $0.state == .waiting }

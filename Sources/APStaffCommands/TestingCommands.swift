@@ -23,7 +23,9 @@ struct TestArgument: ParsableArguments {
     @Argument(help: "The test's id (its first characters, as ap tests shows them) or the resident.") var which: String
 
     /// The test `which` names at the premises.
-    func find(_ client: Client, premisesID: String, wanted: (Components.Schemas.SubstanceTest) -> Bool, describe: String) async throws -> Components.Schemas.SubstanceTest {
+    func find(_ client: Client, premisesID: String, wanted: (Components.Schemas.SubstanceTest) -> Bool, describe: String) async throws
+        -> Components.Schemas.SubstanceTest
+    {
         let tests = try await client.premisesTests(premisesID, pending: false)
         let byID = tests.filter { which.count >= 6 && $0.id.hasPrefix(which.lowercased()) }
         if byID.count == 1 { return byID[0] }
@@ -40,7 +42,9 @@ enum TestPrinter {
     static func summary(_ test: Components.Schemas.SubstanceTest) -> String {
         if let missed = test.missedReason { return "missed: \(words(missed.rawValue))" + (test.missedNote.map { " (\($0))" } ?? "") }
         if test.results.isEmpty { return "awaiting results" + (test.custody.last.map { " (\(words($0.step.rawValue)))" } ?? "") }
-        return test.results.map { "\(words($0.substance.rawValue)) \(words($0.result.rawValue))" + ($0.reading.map { String(format: " %.0f µg", $0) } ?? "") }.joined(separator: ", ")
+        return test.results.map {
+            "\(words($0.substance.rawValue)) \(words($0.result.rawValue))" + ($0.reading.map { String(format: " %.0f µg", $0) } ?? "")
+        }.joined(separator: ", ")
     }
 }
 
@@ -57,13 +61,23 @@ struct TestsList: AsyncParsableCommand {
         let (client, here) = try await premises.open()
         let local = here.local
         let tests = try await client.premisesTests(here.id, pending: pending)
-        if json { try Terminal.printJSON(tests); return }
-        if tests.isEmpty { print(pending ? "No laboratory results are overdue." : "No tests recorded."); return }
-        Terminal.printTable(["ID", "NAME", "REQUIRED", "REASON", "SAMPLE", "RESULT", "FOLLOW-UP"], tests.map {
-            [String($0.id.prefix(8)), $0.personName, "\(local.dayName($0.requiredAt)) \(local.clock($0.requiredAt))",
-             words($0.reason.rawValue), words($0.sampleType.rawValue), TestPrinter.summary($0),
-             $0.needsFollowUp ? "NEEDED" : $0.followUps.map { words($0.action.rawValue) }.joined(separator: ", ")]
-        })
+        if json {
+            try Terminal.printJSON(tests)
+            return
+        }
+        if tests.isEmpty {
+            print(pending ? "No laboratory results are overdue." : "No tests recorded.")
+            return
+        }
+        Terminal.printTable(
+            ["ID", "NAME", "REQUIRED", "REASON", "SAMPLE", "RESULT", "FOLLOW-UP"],
+            tests.map {
+                [
+                    String($0.id.prefix(8)), $0.personName, "\(local.dayName($0.requiredAt)) \(local.clock($0.requiredAt))",
+                    words($0.reason.rawValue), words($0.sampleType.rawValue), TestPrinter.summary($0),
+                    $0.needsFollowUp ? "NEEDED" : $0.followUps.map { words($0.action.rawValue) }.joined(separator: ", "),
+                ]
+            })
     }
 }
 
@@ -90,7 +104,9 @@ struct TestRecord: AsyncParsableCommand {
     @Flag(help: "Print the test as JSON.") var json = false
 
     func validate() throws {
-        guard taken != (missed != nil) else { throw ValidationError("give --taken or --missed REASON: a required test is one or the other") }
+        guard taken != (missed != nil) else {
+            throw ValidationError("give --taken or --missed REASON: a required test is one or the other")
+        }
     }
 
     func run() async throws {
@@ -98,11 +114,21 @@ struct TestRecord: AsyncParsableCommand {
         let local = here.local
         let (id, name) = try await resident.placementID(client, at: here)
         let when = try at.map { try local.time($0) } ?? Date()
-        try confirm("Record \(name)'s \(words(reason.rawValue)) \(words(sample.rawValue)) test as \(taken ? "taken" : "missed (\(words(missed?.rawValue ?? "")))")?", yes: yes)
-        let test = try await client.recordTest(path: .init(placementId: id), body: .json(.init(
-                reason: try requestValue(reason.rawValue, "--reason"), sampleType: try requestValue(sample.rawValue, "--sample"), requiredAt: when, takenAt: taken ? when : nil, sampleNumber: sampleNumber,
-                missedReason: try missed.map { try requestValue($0.rawValue, "--missed") }, missedNote: note))).created.body.json
-        if json { try Terminal.printJSON(test); return }
+        try confirm(
+            "Record \(name)'s \(words(reason.rawValue)) \(words(sample.rawValue)) test as \(taken ? "taken" : "missed (\(words(missed?.rawValue ?? "")))")?",
+            yes: yes)
+        let test = try await client.recordTest(
+            path: .init(placementId: id),
+            body: .json(
+                .init(
+                    reason: try requestValue(reason.rawValue, "--reason"), sampleType: try requestValue(sample.rawValue, "--sample"),
+                    requiredAt: when, takenAt: taken ? when : nil, sampleNumber: sampleNumber,
+                    missedReason: try missed.map { try requestValue($0.rawValue, "--missed") }, missedNote: note))
+        ).created.body.json
+        if json {
+            try Terminal.printJSON(test)
+            return
+        }
         print("Test \(test.id.prefix(8)) recorded for \(name): \(TestPrinter.summary(test)).")
     }
 }
@@ -122,12 +148,20 @@ struct TestCustody: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let local = here.local
-        let found = try await test.find(client, premisesID: here.id, wanted: { $0.awaitingResults && $0.sampleType == .urineLab },
-                                        describe: "at the laboratory awaiting results")
-        let updated = try await client.recordCustodyStep(path: .init(testId: found.id),
-                                                   body: .json(.init(step: try requestValue(step.rawValue, "STEP"), at: try at.map { try local.time($0) }, person: person))).ok.body.json
-        if json { try Terminal.printJSON(updated); return }
-        print("\(updated.personName)'s sample \(updated.sampleNumber ?? ""): " + updated.custody.map { words($0.step.rawValue) }.joined(separator: " → ") + ".")
+        let found = try await test.find(
+            client, premisesID: here.id, wanted: { $0.awaitingResults && $0.sampleType == .urineLab },
+            describe: "at the laboratory awaiting results")
+        let updated = try await client.recordCustodyStep(
+            path: .init(testId: found.id),
+            body: .json(.init(step: try requestValue(step.rawValue, "STEP"), at: try at.map { try local.time($0) }, person: person))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(updated)
+            return
+        }
+        print(
+            "\(updated.personName)'s sample \(updated.sampleNumber ?? ""): "
+                + updated.custody.map { words($0.step.rawValue) }.joined(separator: " → ") + ".")
     }
 }
 
@@ -161,17 +195,28 @@ struct TestResults: AsyncParsableCommand {
             if outcome.count == 2 {
                 // A breath reading, µg per 100 ml: a finite number the service records (0 to 500).
                 guard let value = Double(outcome[1]), value.isFinite, (0...500).contains(value) else {
-                    throw CLIError("a reading is a number from 0 to 500 (µg per 100 ml), not \(Excerpt.quoted(String(outcome[1]))); nothing was recorded")
+                    throw CLIError(
+                        "a reading is a number from 0 to 500 (µg per 100 ml), not \(Excerpt.quoted(String(outcome[1]))); nothing was recorded"
+                    )
                 }
                 reading = value
             }
-            return .init(substance: try requestValue(parts[0], "the substance"), result: try requestValue(outcome[0], "the result"), reading: reading)
+            return .init(
+                substance: try requestValue(parts[0], "the substance"), result: try requestValue(outcome[0], "the result"), reading: reading
+            )
         }
         let found = try await test.find(client, premisesID: here.id, wanted: \.awaitingResults, describe: "awaiting results")
-        let updated = try await client.recordTestResults(path: .init(testId: found.id),
-                                                   body: .json(.init(receivedAt: try received.map { try local.time($0, option: "--received") }, results: parsed))).ok.body.json
-        if json { try Terminal.printJSON(updated); return }
-        print("\(updated.personName): \(TestPrinter.summary(updated))\(updated.needsFollowUp ? " — needs a follow-up (ap tests follow-up)" : "").")
+        let updated = try await client.recordTestResults(
+            path: .init(testId: found.id),
+            body: .json(.init(receivedAt: try received.map { try local.time($0, option: "--received") }, results: parsed))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(updated)
+            return
+        }
+        print(
+            "\(updated.personName): \(TestPrinter.summary(updated))\(updated.needsFollowUp ? " — needs a follow-up (ap tests follow-up)" : "")."
+        )
     }
 }
 
@@ -189,16 +234,23 @@ struct TestFollowUp: AsyncParsableCommand {
     func run() async throws {
         let (client, here) = try await premises.open()
         let found = try await test.find(client, premisesID: here.id, wanted: \.needsFollowUp, describe: "needing a follow-up")
-        let updated = try await client.recordTestFollowUp(path: .init(testId: found.id), body: .json(.init(action: try requestValue(action.rawValue, "ACTION"), note: note))).ok.body.json
-        if json { try Terminal.printJSON(updated); return }
+        let updated = try await client.recordTestFollowUp(
+            path: .init(testId: found.id), body: .json(.init(action: try requestValue(action.rawValue, "ACTION"), note: note))
+        ).ok.body.json
+        if json {
+            try Terminal.printJSON(updated)
+            return
+        }
         print("\(updated.personName)'s test followed up: \(updated.followUps.map { words($0.action.rawValue) }.joined(separator: ", ")).")
     }
 }
 
 struct TestAuthorise: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "authorise", abstract: "The AP manager's authorisation for testing at the premises; without options, the authorisations so far.",
-        discussion: "Example:  ap tests authorise --reason random --reason on_suspicion --reason on_arrival --from 2026-12-01 --note \"Policy v3\"")
+        commandName: "authorise",
+        abstract: "The AP manager's authorisation for testing at the premises; without options, the authorisations so far.",
+        discussion:
+            "Example:  ap tests authorise --reason random --reason on_suspicion --reason on_arrival --from 2026-12-01 --note \"Policy v3\"")
 
     @OptionGroup var premises: AtPremises
     @Option(help: "A reason tests may be required for (repeatable).") var reason: [Components.Schemas.SubstanceTest.ReasonPayload] = []
@@ -212,15 +264,26 @@ struct TestAuthorise: AsyncParsableCommand {
         let premisesID = here.id
         guard !reason.isEmpty else {
             let list = try await client.listTestingAuthorisations(path: .init(premisesId: premisesID)).ok.body.json
-            if json { try Terminal.printJSON(list); return }
-            Terminal.printTable(["FROM", "UNTIL", "REASONS", "BY", "NOTE"], list.map {
-                [$0.from, $0.until ?? "open", $0.reasons.map { words($0.rawValue) }.joined(separator: ", "), $0.authorisedBy, $0.note]
-            })
+            if json {
+                try Terminal.printJSON(list)
+                return
+            }
+            Terminal.printTable(
+                ["FROM", "UNTIL", "REASONS", "BY", "NOTE"],
+                list.map {
+                    [$0.from, $0.until ?? "open", $0.reasons.map { words($0.rawValue) }.joined(separator: ", "), $0.authorisedBy, $0.note]
+                })
             return
         }
         guard let from, let note else { throw ValidationError("an authorisation needs --from and --note") }
-        let authorisation = try await client.authoriseTesting(path: .init(premisesId: premisesID), body: .json(.init(reasons: try reason.map { try requestValue($0.rawValue, "--reason") }, from: from, until: until, note: note))).created.body.json
-        if json { try Terminal.printJSON(authorisation); return }
+        let authorisation = try await client.authoriseTesting(
+            path: .init(premisesId: premisesID),
+            body: .json(.init(reasons: try reason.map { try requestValue($0.rawValue, "--reason") }, from: from, until: until, note: note))
+        ).created.body.json
+        if json {
+            try Terminal.printJSON(authorisation)
+            return
+        }
         print("Testing authorised from \(authorisation.from): \(authorisation.reasons.map { words($0.rawValue) }.joined(separator: ", ")).")
     }
 }

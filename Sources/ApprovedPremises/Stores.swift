@@ -36,8 +36,10 @@ public struct Stores: Sendable {
 
     /// The stores over a pool; reports over `reportPool` when given; checkpoints kept as
     /// `checkpoints` says; `idempotencyFaults` only in tests of the crash window.
-    public init(pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none,
-                checkpoints: CheckpointSettings = .none) {
+    public init(
+        pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none,
+        checkpoints: CheckpointSettings = .none
+    ) {
         sessions = SessionStore(pool: pool, hasher: hasher)
         formDrafts = FormDraftStore(pool: pool)
         identity = ServiceIdentity(pool: pool)

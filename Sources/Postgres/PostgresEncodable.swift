@@ -113,8 +113,11 @@ extension UUID: PostgresCodable {
             }
         }
         guard position == 36, count == 16 else { throw PostgresDecodingError(type: "UUID") }
-        self = UUID(uuid: (bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
-                           bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]))
+        self = UUID(
+            uuid: (
+                bytes[0], bytes[1], bytes[2], bytes[3], bytes[4], bytes[5], bytes[6], bytes[7],
+                bytes[8], bytes[9], bytes[10], bytes[11], bytes[12], bytes[13], bytes[14], bytes[15]
+            ))
     }
 }
 
@@ -179,7 +182,7 @@ enum PostgresTimestamp {
             return value
         }
         guard let year = number(0, 4), let month = number(5, 2), let day = number(8, 2),
-              let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
+            let hour = number(11, 2), let minute = number(14, 2), let second = number(17, 2)
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -252,7 +255,8 @@ private func hexValue(_ c: UInt8) -> UInt8? {
 extension Array: PostgresEncodable where Element == String {
     /// A `text[]` literal, each element quoted.
     public var postgresText: String {
-        "{" + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
+        "{"
+            + map { "\"" + $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"") + "\"" }
             .joined(separator: ",") + "}"
     }
 }

@@ -43,8 +43,9 @@ public final class PostgresPool: Service, Sendable {
     public var statistics: Statistics {
         let errors = counter.errors.withLock { $0 }
         return state.withLock { state in
-            Statistics(inUse: state.open - state.idle.count, idle: state.idle.count, waiting: state.waiters.count,
-                       replaced: state.replaced, errorsByClass: errors)
+            Statistics(
+                inUse: state.open - state.idle.count, idle: state.idle.count, waiting: state.waiters.count,
+                replaced: state.replaced, errorsByClass: errors)
         }
     }
 
@@ -105,7 +106,10 @@ public final class PostgresPool: Service, Sendable {
     public func close() async {
         let (idle, waiters) = state.withLock { state -> ([RawConnection], [CheckedContinuation<RawConnection?, any Error>]) in
             state.closed = true
-            defer { state.idle = []; state.waiters = [] }
+            defer {
+                state.idle = []
+                state.waiters = []
+            }
             state.open -= state.idle.count
             return (state.idle, state.waiters)
         }

@@ -235,7 +235,8 @@ final class RawConnection: @unchecked Sendable {
         if PQstatus(handle) != CONNECTION_OK {
             kind = .connectionFailure
         }
-        let message = field(CLibPQ_DIAG_MESSAGE_PRIMARY)
+        let message =
+            field(CLibPQ_DIAG_MESSAGE_PRIMARY)
             ?? String(cString: PQerrorMessage(handle)).trimmingCharacters(in: .whitespacesAndNewlines)
         return PostgresError(
             kind: kind, sqlState: state,

@@ -34,7 +34,8 @@ extension PostgresPool {
                 return try await withConnection { connection in
                     try await Self.run(isolation: isolation, body, on: connection)
                 }
-            } catch let error as PostgresError where attempt < maxAttempts
+            } catch let error as PostgresError
+                where attempt < maxAttempts
                 && (error.isTransient || error.kind == .connectionFailure)
             {
                 attempt += 1
@@ -46,8 +47,10 @@ extension PostgresPool {
     }
 
     /// One attempt: BEGIN, `body`, COMMIT on `connection`; ROLLBACK when anything throws.
-    private static func run<T>(isolation: IsolationLevel, _ body: (PostgresConnection) async throws -> T,
-                               on connection: PostgresConnection) async throws -> T {
+    private static func run<T>(
+        isolation: IsolationLevel, _ body: (PostgresConnection) async throws -> T,
+        on connection: PostgresConnection
+    ) async throws -> T {
         try await connection.execute(SQL(unsafeSQL: "BEGIN ISOLATION LEVEL \(isolation.rawValue)"))
         let value: T
         do {

@@ -2,6 +2,7 @@ import APClient
 import APOperatorCommands
 import APStaffCommands
 import ArgumentParser
+import Foundation
 
 /// `ap`: the command line of ApprovedPremises.
 struct APCommand: AsyncParsableCommand {
@@ -19,8 +20,6 @@ struct APCommand: AsyncParsableCommand {
         subcommands: OperatorCommandLine.commands + StaffCommandLine.commands)
 
 }
-
-import Foundation
 
 extension APCommand {
     /// Parses the process's arguments and runs the command they name, exiting with its status.

@@ -4,8 +4,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
 @Suite("Who may call what", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
@@ -23,7 +24,10 @@ struct AccessTests {
         Case(name: "GET /me", allowed: everyone) { _, _ in (.get, "/me", nil) },
         Case(name: "GET /staff", allowed: ["admin", "manager", "oak.manager"]) { _, _ in (.get, "/staff", nil) },
         Case(name: "POST /staff", allowed: ["admin"]) { _, who in
-            (.post, "/staff", json(["username": "new." + who, "displayName": "New", "role": "referral_manager", "password": "a-long-password"]))
+            (
+                .post, "/staff",
+                json(["username": "new." + who, "displayName": "New", "role": "referral_manager", "password": "a-long-password"])
+            )
         },
         Case(name: "GET /staff/{night}", allowed: ["admin", "manager", "night"]) { world, _ in
             (.get, "/staff/\(world.staff["night"]!.id)", nil)
@@ -33,7 +37,12 @@ struct AccessTests {
         },
         Case(name: "GET /premises", allowed: everyone) { _, _ in (.get, "/premises", nil) },
         Case(name: "POST /premises", allowed: ["admin"]) { _, who in
-            (.post, "/premises", json(["code": "NEW-\(abs(who.hashValue) % 100000)", "name": "New AP", "regionCode": "NW", "apType": "NORMAL", "gender": "men"]))
+            (
+                .post, "/premises",
+                json([
+                    "code": "NEW-\(abs(who.hashValue) % 100000)", "name": "New AP", "regionCode": "NW", "apType": "NORMAL", "gender": "men",
+                ])
+            )
         },
         Case(name: "GET /premises/{elm}", allowed: ["admin", "manager", "night", "keyworker", "referrals", "regional"]) { world, _ in
             (.get, "/premises/\(world.elm)", nil)
@@ -52,14 +61,22 @@ struct AccessTests {
         },
         Case(name: "POST /beds/{bed}/out-of-service", allowed: ["admin", "manager"]) { world, who in
             let day = 1 + abs(who.hashValue) % 20
-            return (.post, "/beds/\(world.bed)/out-of-service", json(["start": String(format: "2027-03-%02d", day), "end": String(format: "2027-03-%02d", day + 1), "reason": "DAMAGE"]))
+            return (
+                .post, "/beds/\(world.bed)/out-of-service",
+                json(["start": String(format: "2027-03-%02d", day), "end": String(format: "2027-03-%02d", day + 1), "reason": "DAMAGE"])
+            )
         },
         Case(name: "GET /premises/{elm}/placements", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/placements?from=\(testDay(0))&to=\(testDay(31))", nil)
         },
         Case(name: "POST /premises/{elm}/placements", allowed: ["admin", "manager", "referrals"]) { world, who in
-            (.post, "/premises/\(world.elm)/placements", json(["crn": String(format: "Z%06d", abs(who.hashValue) % 1_000_000), "personName": "P " + who,
-                                                              "expectedArrival": "\(testDay(62))", "expectedDeparture": "\(testDay(63))"]))
+            (
+                .post, "/premises/\(world.elm)/placements",
+                json([
+                    "crn": String(format: "Z%06d", abs(who.hashValue) % 1_000_000), "personName": "P " + who,
+                    "expectedArrival": "\(testDay(62))", "expectedDeparture": "\(testDay(63))",
+                ])
+            )
         },
         Case(name: "GET /placements/{p}", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)", nil) },
         Case(name: "POST /placements/{p}/allocations", allowed: ["admin", "manager"]) { world, _ in
@@ -79,9 +96,14 @@ struct AccessTests {
         },
         Case(name: "GET /referrals", allowed: assessors) { _, _ in (.get, "/referrals?status=ready_to_match", nil) },
         Case(name: "POST /referrals", allowed: ["admin", "referrals"]) { _, who in
-            (.post, "/referrals", json(["crn": String(format: "Q%06d", abs(who.hashValue) % 1_000_000), "personName": "Q " + who,
-                                        "dateOfBirth": "1980-01-01", "gender": "man", "referrerName": "Pat", "referrerEmail": "pat@probation.example",
-                                        "releaseType": "licence", "expectedArrival": "\(testDay(90))", "roshOverall": "low", "homeDistrict": "M14"]))
+            (
+                .post, "/referrals",
+                json([
+                    "crn": String(format: "Q%06d", abs(who.hashValue) % 1_000_000), "personName": "Q " + who,
+                    "dateOfBirth": "1980-01-01", "gender": "man", "referrerName": "Pat", "referrerEmail": "pat@probation.example",
+                    "releaseType": "licence", "expectedArrival": "\(testDay(90))", "roshOverall": "low", "homeDistrict": "M14",
+                ])
+            )
         },
         Case(name: "GET /referrals/{r}", allowed: elmAssessors) { world, _ in (.get, "/referrals/\(world.referral)", nil) },
         Case(name: "GET /referrals/{r}/matches", allowed: elmAssessors) { world, _ in (.get, "/referrals/\(world.referral)/matches", nil) },
@@ -94,12 +116,17 @@ struct AccessTests {
         Case(name: "POST /referrals/{r}/booking", allowed: ["admin", "manager", "referrals"]) { world, _ in
             (.post, "/referrals/\(world.referral)/booking", json(["premisesId": world.elm.uuidString]))
         },
-        Case(name: "GET /placements/{p}/profile", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/profile", nil) },
+        Case(name: "GET /placements/{p}/profile", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/profile", nil)
+        },
         Case(name: "POST /placements/{p}/curfew-variations", allowed: ["admin", "manager"]) { world, who in
             let day = 1 + abs(who.hashValue) % 20
-            return (.post, "/placements/\(world.placement)/curfew-variations",
-                    json(["from": "\(testDay(day - 1))", "to": "\(testDay(day))",
-                          "start": "07:30", "end": "15:00", "reason": "night work", "approvedBy": "AP manager"]))
+            return (
+                .post, "/placements/\(world.placement)/curfew-variations",
+                json([
+                    "from": "\(testDay(day - 1))", "to": "\(testDay(day))",
+                    "start": "07:30", "end": "15:00", "reason": "night work", "approvedBy": "AP manager",
+                ])
+            )
         },
         Case(name: "POST /premises/{elm}/handovers", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
             (.post, "/premises/\(world.elm)/handovers", json(["shift": "night", "notes": "all quiet"]))
@@ -114,7 +141,9 @@ struct AccessTests {
         Case(name: "GET /premises/{elm}/log-verification", allowed: ["admin", "manager", "regional"]) { world, _ in
             (.get, "/premises/\(world.elm)/log-verification", nil)
         },
-        Case(name: "GET /placements/{p}/movements", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/movements", nil) },
+        Case(name: "GET /placements/{p}/movements", allowed: elmReaders) { world, _ in
+            (.get, "/placements/\(world.placement)/movements", nil)
+        },
         Case(name: "POST /placements/{p}/movements", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
             (.post, "/placements/\(world.placement)/movements", json(["kind": "out"]))
         },
@@ -124,36 +153,53 @@ struct AccessTests {
         Case(name: "GET /placements/{p}/curfew-variations", allowed: elmReaders) { world, _ in
             (.get, "/placements/\(world.placement)/curfew-variations", nil)
         },
-        Case(name: "GET /premises/{elm}/night-checks", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/night-checks", nil) },
+        Case(name: "GET /premises/{elm}/night-checks", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/night-checks", nil)
+        },
         Case(name: "POST /premises/{elm}/night-checks", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
-            (.post, "/premises/\(world.elm)/night-checks", json(["observations": [["placementId": UUID().uuidString, "observation": "seen"]]]))
+            (
+                .post, "/premises/\(world.elm)/night-checks",
+                json(["observations": [["placementId": UUID().uuidString, "observation": "seen"]]])
+            )
         },
         Case(name: "GET /premises/{elm}/incidents", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/incidents", nil) },
         Case(name: "POST /premises/{elm}/incidents", allowed: ["admin", "manager", "night", "keyworker"]) { world, _ in
-            (.post, "/premises/\(world.elm)/incidents",
-             json(["kind": "complaint", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z", "location": "office",
-                   "summary": "complained about the noise", "actionTaken": "apologised"]))
+            (
+                .post, "/premises/\(world.elm)/incidents",
+                json([
+                    "kind": "complaint", "severity": "low", "occurredAt": "\(testDay(-30))T10:00:00Z", "location": "office",
+                    "summary": "complained about the noise", "actionTaken": "apologised",
+                ])
+            )
         },
         Case(name: "GET /placements/{p}/record", allowed: elmReaders) { world, _ in (.get, "/placements/\(world.placement)/record", nil) },
         Case(name: "GET /placements/{p}/departure-summary", allowed: elmReaders) { world, _ in
             (.get, "/placements/\(world.placement)/departure-summary", nil)
         },
-        Case(name: "GET /premises/{elm}/key-work/due", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/key-work/due", nil) },
+        Case(name: "GET /premises/{elm}/key-work/due", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/key-work/due", nil)
+        },
         Case(name: "POST /placements/{p}/key-work-sessions", allowed: ["admin", "manager", "keyworker"]) { world, _ in
-            (.post, "/placements/\(world.placement)/key-work-sessions",
-             json(["heldAt": "\(testDay(-30))T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "house rules"]))
+            (
+                .post, "/placements/\(world.placement)/key-work-sessions",
+                json(["heldAt": "\(testDay(-30))T10:00:00Z", "durationMinutes": 30, "kind": "induction", "notes": "house rules"])
+            )
         },
         Case(name: "POST /placements/{p}/key-worker", allowed: ["admin", "manager"]) { world, _ in
             (.post, "/placements/\(world.placement)/key-worker", json([:]))
         },
         Case(name: "POST /premises/{elm}/testing-authorisations", allowed: ["admin", "manager"]) { world, _ in
-            (.post, "/premises/\(world.elm)/testing-authorisations", json(["reasons": ["random"], "from": "\(testDay(-30))", "note": "policy"]))
+            (
+                .post, "/premises/\(world.elm)/testing-authorisations",
+                json(["reasons": ["random"], "from": "\(testDay(-30))", "note": "policy"])
+            )
         },
-        Case(name: "GET /premises/{elm}/tests", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tests?pending=true", nil) },
+        Case(name: "GET /premises/{elm}/tests", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/tests?pending=true", nil)
+        },
         Case(name: "POST /placements/{p}/tests", allowed: ["admin", "manager", "keyworker"]) { world, _ in
             (.post, "/placements/\(world.placement)/tests", json(["reason": "random", "sampleType": "breath", "missedReason": "no_kit"]))
         },
-        Case(name: "GET /premises/{elm}/move-on/flags", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/move-on/flags", nil) },
+        Case(name: "GET /premises/{elm}/move-on/flags", allowed: elmReaders) { world, _ in
+            (.get, "/premises/\(world.elm)/move-on/flags", nil)
+        },
         Case(name: "POST /placements/{p}/move-on/pathways", allowed: ["admin", "manager", "keyworker"]) { world, _ in
             (.post, "/placements/\(world.placement)/move-on/pathways", json(["kind": "family"]))
         },
@@ -171,7 +217,9 @@ struct AccessTests {
     /// Everyone who may see Elm's records: its staff, the national roles and the North West's regional manager.
     static let elmReaders: Set<String> = everyone.subtracting(["oak.manager"])
 
-    @Test("every role is allowed exactly the calls it should be, and refused the rest with 403 (404 where the premises is not theirs to see)", arguments: cases.map(\.name))
+    @Test(
+        "every role is allowed exactly the calls it should be, and refused the rest with 403 (404 where the premises is not theirs to see)",
+        arguments: cases.map(\.name))
     func roleMatrix(caseName: String) async throws {
         let testCase = Self.cases.first { $0.name == caseName }!
         try await withApp { client, world in
@@ -181,8 +229,9 @@ struct AccessTests {
                 if testCase.allowed.contains(username) {
                     // Let through; a change that an earlier role already made may then be refused
                     // for what it is (409), but never as a matter of who is asking.
-                    #expect(![401, 403].contains(response.status.code) && response.status.code < 500,
-                            "\(username) \(caseName): \(response.status) \(response.text)")
+                    #expect(
+                        ![401, 403].contains(response.status.code) && response.status.code < 500,
+                        "\(username) \(caseName): \(response.status) \(response.text)")
                 } else if Self.elmReaders.contains(username) {
                     #expect(response.status == .forbidden, "\(username) \(caseName): \(response.status) \(response.text)")
                     #expect(response.headers[.contentType] == "application/problem+json")
@@ -191,7 +240,9 @@ struct AccessTests {
                     // Someone who may not see Elm is refused for their role (403) or told there is
                     // nothing there (404), never told whose record it is.
                     #expect([403, 404].contains(response.status.code), "\(username) \(caseName): \(response.status) \(response.text)")
-                    #expect(!response.text.contains("ELM") && !response.text.lowercased().contains("elm"), "\(username) \(caseName): \(response.text)")
+                    #expect(
+                        !response.text.contains("ELM") && !response.text.lowercased().contains("elm"),
+                        "\(username) \(caseName): \(response.text)")
                 }
             }
         }
@@ -226,7 +277,9 @@ struct AccessTests {
             let response = try await client.execute(
                 uri: "/premises/\(world.elm)", method: .patch,
                 headers: world.headers("manager", [HTTPField.Name("If-Match")!: "\"1\""]),
-                body: json(["curfewStart": "22:00", "characteristics": ["isCatered", "hasLift"], "localRestrictions": "no visitors after 20:00"]))
+                body: json([
+                    "curfewStart": "22:00", "characteristics": ["isCatered", "hasLift"], "localRestrictions": "no visitors after 20:00",
+                ]))
             #expect(response.status == .ok, "\(response.text)")
             let body = try response.json()
             #expect(body["curfewStart"] as? String == "22:00")
@@ -298,56 +351,70 @@ struct AccessTests {
             for (method, uri, body) in calls {
                 let response = try await client.execute(uri: uri, method: method, headers: world.headers("oak.manager"), body: body)
                 #expect(response.status == .notFound, "\(method) \(uri): \(response.status) \(response.text)")
-                #expect(!response.text.contains("Robin") && !response.text.contains("R000001") && !response.text.lowercased().contains("elm"),
-                        "\(method) \(uri): \(response.text)")
+                #expect(
+                    !response.text.contains("Robin") && !response.text.contains("R000001") && !response.text.lowercased().contains("elm"),
+                    "\(method) \(uri): \(response.text)")
             }
             let stillReady = try await client.execute(uri: referral, method: .get, headers: world.headers("admin"))
             #expect((try stillReady.json()["referral"] as? [String: Any])?["status"] as? String == "ready_to_match")
 
             // Offered to Oak as well (twice: the second is no change), Oak's manager sees it.
             for _ in 0..<2 {
-                let offered = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
-                                                       body: json(["premisesId": world.oak.uuidString]))
+                let offered = try await client.execute(
+                    uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
+                    body: json(["premisesId": world.oak.uuidString]))
                 #expect(offered.status == .ok, "\(offered.text)")
-                #expect(try offered.json()["offeredTo"] as? [String] == [world.elm.uuidString.lowercased(), world.oak.uuidString.lowercased()])
+                #expect(
+                    try offered.json()["offeredTo"] as? [String] == [world.elm.uuidString.lowercased(), world.oak.uuidString.lowercased()])
             }
             #expect(try await names("oak.manager") == ["Robin Reed"])
             let read = try await client.execute(uri: referral, method: .get, headers: world.headers("oak.manager"))
             #expect(read.status == .ok)
             let timeline = (try read.json()["timeline"] as? [[String: Any]]) ?? []
             // Oak's manager learns of the offer to Oak, not that Elm was asked too.
-            #expect(try read.json()["referral"].flatMap { ($0 as? [String: Any])?["offeredTo"] as? [String] } == [world.oak.uuidString.lowercased()])
-            #expect(timeline.compactMap { $0["note"] as? String }.filter { $0.hasPrefix("offered to") } == ["offered to Premises OAK (OAK)"])
+            #expect(
+                try read.json()["referral"].flatMap { ($0 as? [String: Any])?["offeredTo"] as? [String] } == [
+                    world.oak.uuidString.lowercased()
+                ])
+            #expect(
+                timeline.compactMap { $0["note"] as? String }.filter { $0.hasPrefix("offered to") } == ["offered to Premises OAK (OAK)"])
             let whole = try await client.execute(uri: referral, method: .get, headers: world.headers("referrals"))
-            #expect(((try whole.json()["timeline"] as? [[String: Any]]) ?? []).compactMap { $0["note"] as? String }
-                        .filter { $0.hasPrefix("offered to") } == ["offered to Premises ELM (ELM)", "offered to Premises OAK (OAK)"])
+            #expect(
+                ((try whole.json()["timeline"] as? [[String: Any]]) ?? []).compactMap { $0["note"] as? String }
+                    .filter { $0.hasPrefix("offered to") } == ["offered to Premises ELM (ELM)", "offered to Premises OAK (OAK)"])
             let audited: Int = try await world.pool.query(
-                "SELECT count(*)::int AS n FROM audit_event WHERE action = 'referral.offered' AND entity_id = \(world.referral.uuidString)").first!.decode("n")
+                "SELECT count(*)::int AS n FROM audit_event WHERE action = 'referral.offered' AND entity_id = \(world.referral.uuidString)"
+            ).first!.decode("n")
             #expect(audited == 2)
 
             // An AP manager cannot offer; an unknown premises is named as the field.
-            let byManager = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("manager"),
-                                                     body: json(["premisesId": world.oak.uuidString]))
+            let byManager = try await client.execute(
+                uri: referral + "/offers", method: .post, headers: world.headers("manager"),
+                body: json(["premisesId": world.oak.uuidString]))
             #expect(byManager.status == .forbidden)
-            let nowhere = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
-                                                   body: json(["premisesId": UUID().uuidString]))
+            let nowhere = try await client.execute(
+                uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
+                body: json(["premisesId": UUID().uuidString]))
             #expect(nowhere.status == .unprocessableContent && nowhere.text.contains("premisesId"), "\(nowhere.text)")
 
             // Elm's manager books it at Elm (Oak has no bed); booked, it can be offered no more.
-            let booked = try await client.execute(uri: referral + "/booking", method: .post, headers: world.headers("manager"),
-                                                  body: json(["premisesId": world.elm.uuidString]))
+            let booked = try await client.execute(
+                uri: referral + "/booking", method: .post, headers: world.headers("manager"),
+                body: json(["premisesId": world.elm.uuidString]))
             #expect(booked.status == .created, "\(booked.text)")
-            let offerBooked = try await client.execute(uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
-                                                       body: json(["premisesId": world.oak.uuidString]))
+            let offerBooked = try await client.execute(
+                uri: referral + "/offers", method: .post, headers: world.headers("referrals"),
+                body: json(["premisesId": world.oak.uuidString]))
             #expect(offerBooked.status == .conflict, "\(offerBooked.text)")
 
             // A referral booked at Elm without an offer is Elm's manager's to see, and only theirs.
             let admin = try await world.fixtures.signIn("admin").principal
             let store = ReferralStore(pool: world.pool)
             let direct = try await store.create(
-                ReferralDetails(crn: "R000002", personName: "Dee Direct", dateOfBirth: CalendarDate("1981-01-01")!, gender: "man",
-                                referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
-                                expectedArrival: testDay(90), lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
+                ReferralDetails(
+                    crn: "R000002", personName: "Dee Direct", dateOfBirth: CalendarDate("1981-01-01")!, gender: "man",
+                    referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
+                    expectedArrival: testDay(90), lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
                 by: admin, today: testDay(-8))
             #expect(try await !names("manager").contains("Dee Direct"))
             _ = try await store.decide(direct.id, .accept(note: nil), expectedVersion: nil, by: admin)

@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// Backups tested by restoring them: continuous WAL archiving and a base backup
 /// (Deploy/backup.sh), writes before and after a moment, then a point-in-time restore to that
@@ -16,8 +16,9 @@ struct BackupTests {
         environment["AP_PG_PORT"] = String(cluster.port)
         environment["AP_BACKUP_DIR"] = backups.path
         let log = cluster.folder.appendingPathComponent("\(name)-\(UUID().uuidString.prefix(6)).log")
-        let status = try await Subprocess.run("/bin/bash", [TestDatabase.checkout.appendingPathComponent("Deploy/\(name)").path] + arguments,
-                                              environment: environment, output: log)
+        let status = try await Subprocess.run(
+            "/bin/bash", [TestDatabase.checkout.appendingPathComponent("Deploy/\(name)").path] + arguments,
+            environment: environment, output: log)
         let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         guard status == 0 else { throw TestDatabaseError("\(name) \(arguments.joined(separator: " ")) failed: \(said)") }
         return said
@@ -50,7 +51,8 @@ struct BackupTests {
         let base = "http://127.0.0.1:\(port)"
         try await FaultTests.waitReady(base)
         let config = folder.appendingPathComponent("admin.json")
-        let login = try await CommandLineTests.ap(["login", "fault.admin", "--server", base], config: config, stdin: Fixtures.password + "\n")
+        let login = try await CommandLineTests.ap(
+            ["login", "fault.admin", "--server", base], config: config, stdin: Fixtures.password + "\n")
         #expect(login.status == 0, "\(login.output)")
         let premises = try await CommandLineTests.ap(["verify", "--premises", "FLT"], config: config)
         #expect(premises.status == 0 && premises.output.contains("hold"), "\(premises.output)")
@@ -60,7 +62,9 @@ struct BackupTests {
         #expect(receipt.status != 0 && receipt.output.contains("entries are missing after #10"), "\(receipt.output)")
     }
 
-    @Test("a base backup and the archived WAL restore to a point in time: the rows committed by then, no later; ap verify holds, and a later receipt names what was given up")
+    @Test(
+        "a base backup and the archived WAL restore to a point in time: the rows committed by then, no later; ap verify holds, and a later receipt names what was given up"
+    )
     func pointInTimeRestore() async throws {
         try await LocalCluster.with { cluster in
             let backups = cluster.folder.appendingPathComponent("backups")
@@ -74,17 +78,22 @@ struct BackupTests {
 
             // The service's signing key (made by `ap db keygen`) and checkpoint folder, outside the database and not restored with it.
             let keyFile = cluster.folder.appendingPathComponent("signing.key")
-            let keygen = try await CommandLineTests.ap(["db", "keygen", keyFile.path], config: cluster.folder.appendingPathComponent("none.json"))
+            let keygen = try await CommandLineTests.ap(
+                ["db", "keygen", keyFile.path], config: cluster.folder.appendingPathComponent("none.json"))
             #expect(keygen.status == 0, "\(keygen.output)")
             let folder = cluster.folder.appendingPathComponent("checkpoints")
-            let chains = LogChainStore(pool: pool, checkpoints: CheckpointSettings(key: try CheckpointKey(file: keyFile.path),
-                                                                                   folder: CheckpointFolder(path: folder.path)))
+            let chains = LogChainStore(
+                pool: pool,
+                checkpoints: CheckpointSettings(
+                    key: try CheckpointKey(file: keyFile.path),
+                    folder: CheckpointFolder(path: folder.path)))
 
             // Writes after the base backup and before the moment are restored from the archive; those after it are not.
             let curfew = CurfewStore(pool: pool)
             func signOut(_ resident: String, minutesAgo: Double) async throws {
-                _ = try await curfew.record(UUID(uuidString: resident)!, .init(kind: "out", occurredAt: Date().addingTimeInterval(-minutesAgo * 60)),
-                                            by: night)
+                _ = try await curfew.record(
+                    UUID(uuidString: resident)!, .init(kind: "out", occurredAt: Date().addingTimeInterval(-minutesAgo * 60)),
+                    by: night)
             }
             for resident in residents.prefix(10) { try await signOut(resident, minutesAgo: 30) }
             #expect(try await chains.checkpoint() >= 2)  // the premises' chains and the national audit chain
@@ -107,16 +116,20 @@ struct BackupTests {
 
             let restoredPort = try LocalCluster.freePort()
             let restored = cluster.folder.appendingPathComponent("restored")
-            let said = try await Self.script("restore.sh", ["--to", moment, "--into", restored.path, "--port", String(restoredPort)],
-                                             cluster: cluster, backups: backups)
+            let said = try await Self.script(
+                "restore.sh", ["--to", moment, "--into", restored.path, "--port", String(restoredPort)],
+                cluster: cluster, backups: backups)
             #expect(said.contains("promoted"), "\(said)")
             func stopRestored() async {
                 let stop = "/usr/lib/postgresql/15/bin/pg_ctl -D '\(restored.path)/data' -m immediate stop"
-                _ = try? await Subprocess.run("/bin/bash", ["-c", getuid() == 0 ? "runuser -u postgres -- \(stop)" : stop],
-                                              environment: ProcessInfo.processInfo.environment, output: cluster.folder.appendingPathComponent("stop.log"))
+                _ = try? await Subprocess.run(
+                    "/bin/bash", ["-c", getuid() == 0 ? "runuser -u postgres -- \(stop)" : stop],
+                    environment: ProcessInfo.processInfo.environment, output: cluster.folder.appendingPathComponent("stop.log"))
             }
-            let copy = PostgresPool(settings: ConnectionSettings(
-                connectionString: "postgresql://postgres@127.0.0.1:\(restoredPort)/approved_premises", connectTimeoutSeconds: 5), maxConnections: 2)
+            let copy = PostgresPool(
+                settings: ConnectionSettings(
+                    connectionString: "postgresql://postgres@127.0.0.1:\(restoredPort)/approved_premises", connectTimeoutSeconds: 5),
+                maxConnections: 2)
             do {
                 let restoredCounts = try await Self.counts(copy)
                 #expect(restoredCounts == atMoment, "restored \(restoredCounts), at the moment \(atMoment), later \(later)")
@@ -127,8 +140,9 @@ struct BackupTests {
                     #expect(report.problems.isEmpty, "\(report.problems)")
                 }
                 #expect(try await LogChainStore(pool: copy).verifyNational(by: admin).problems.isEmpty)
-                try await Self.verifyThroughTheService(restoredPort: restoredPort, keyFile: keyFile, checkpoints: folderAtMoment,
-                                                       receiptAfter: receiptFile, in: cluster.folder)
+                try await Self.verifyThroughTheService(
+                    restoredPort: restoredPort, keyFile: keyFile, checkpoints: folderAtMoment,
+                    receiptAfter: receiptFile, in: cluster.folder)
                 await copy.close()
                 await stopRestored()
             } catch {

@@ -3,8 +3,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
 @Suite("Beds and placements over HTTP", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
@@ -20,7 +21,8 @@ struct BedsAPITests {
                 "Room 3, annexe",First,isSingle,3a,2026-01-01
                 "Room 3, annexe",First,isSingle,3b,
                 """
-            let loaded = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: good))
+            let loaded = try await client.execute(
+                uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: good))
             #expect(loaded.status == .created, "\(loaded.text)")
             let rooms = try JSONSerialization.jsonObject(with: Data(buffer: loaded.body)) as? [[String: Any]] ?? []
             #expect(rooms.compactMap { $0["name"] as? String } == ["Room 1", "Room 2", "Room 3, annexe"])
@@ -33,14 +35,16 @@ struct BedsAPITests {
                 Room 9,Ground,isSingle,9,2026-01-01
                 Room 10,Ground,isSingle,10,next tuesday
                 """
-            let refused = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: bad))
+            let refused = try await client.execute(
+                uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: bad))
             #expect(refused.status == .badRequest)
             #expect(try refused.problemFields() == ["line 3"])
             let unknown = """
                 room,floor,characteristics,bed,in_use_from
                 Room 9,Ground,hasJacuzzi,9,2026-01-01
                 """
-            let unknownAnswer = try await client.execute(uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: unknown))
+            let unknownAnswer = try await client.execute(
+                uri: "/premises/\(world.elm)/rooms/import", method: .post, headers: headers, body: ByteBuffer(string: unknown))
             #expect(unknownAnswer.status == .unprocessableContent)
             #expect(try unknownAnswer.problemFields() == ["characteristics"])
             #expect(try await beds() == before)
@@ -56,8 +60,10 @@ struct BedsAPITests {
         #expect(first.status == .ok)
         let booked = try await client.execute(
             uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
-            body: json(["crn": "X000002", "personName": "Kim Lee", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(7))",
-                        "overbookingReason": "test"]))
+            body: json([
+                "crn": "X000002", "personName": "Kim Lee", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(7))",
+                "overbookingReason": "test",
+            ]))
         #expect(booked.status == .created, "\(booked.text)")
         return try #require(try booked.json()["id"] as? String)
     }
@@ -85,7 +91,8 @@ struct BedsAPITests {
             #expect(clash.status == .conflict)
             #expect((try clash.json()["detail"] as? String)?.contains("Sam Jones (X000001)") == true)
             let kept: Int = try await world.pool.query(
-                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'allocate-lou'").first!.decode("n")
+                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'allocate-lou'"
+            ).first!.decode("n")
             #expect(kept == 0)
         }
     }
@@ -93,7 +100,8 @@ struct BedsAPITests {
     @Test("bad dates and ids name their field; the board answers JSON for the nights asked")
     func boardAndBadInput() async throws {
         try await withApp { client, world in
-            let board = try await client.execute(uri: "/premises/\(world.elm)/bed-board?from=\(testDay(0))&nights=3", method: .get, headers: world.headers("night"))
+            let board = try await client.execute(
+                uri: "/premises/\(world.elm)/bed-board?from=\(testDay(0))&nights=3", method: .get, headers: world.headers("night"))
             #expect(board.status == .ok)
             let body = try board.json()
             #expect((body["nights"] as? [String]) == ["\(testDay(0))", "\(testDay(1))", "\(testDay(2))"])
@@ -104,11 +112,24 @@ struct BedsAPITests {
             let cases: [(HTTPRequest.Method, String, ByteBuffer?, String, Int)] = [
                 (.get, "/premises/\(world.elm)/bed-board?from=2026-13-01", nil, "from", 400),
                 (.get, "/premises/\(world.elm)/bed-board?nights=400", nil, "nights", 400),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "nope", "personName": "A", "expectedArrival": "\(testDay(0))"]), "crn", 400),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(0))", "needs": ["hasMoat"]]), "needs", 422),
-                (.post, "/premises/\(world.elm)/placements", json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(0))"]), "expectedDeparture", 422),
+                (
+                    .post, "/premises/\(world.elm)/placements",
+                    json(["crn": "nope", "personName": "A", "expectedArrival": "\(testDay(0))"]), "crn", 400
+                ),
+                (
+                    .post, "/premises/\(world.elm)/placements",
+                    json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(0))", "needs": ["hasMoat"]]), "needs", 422
+                ),
+                (
+                    .post, "/premises/\(world.elm)/placements",
+                    json(["crn": "X000009", "personName": "A", "expectedArrival": "\(testDay(4))", "expectedDeparture": "\(testDay(0))"]),
+                    "expectedDeparture", 422
+                ),
                 (.post, "/placements/\(world.placement)/allocations", json(["bedId": "bed-one"]), "bedId", 400),
-                (.post, "/beds/\(world.bed)/out-of-service", json(["start": "\(testDay(0))", "end": "\(testDay(4))", "reason": "BORED"]), "reason", 422),
+                (
+                    .post, "/beds/\(world.bed)/out-of-service",
+                    json(["start": "\(testDay(0))", "end": "\(testDay(4))", "reason": "BORED"]), "reason", 422
+                ),
                 (.patch, "/premises/\(world.elm)", json(["curfewStart": "25:00"]), "curfewStart", 400),
                 (.patch, "/premises/\(world.elm)", json(["characteristics": ["hasMoat"]]), "characteristics", 422),
             ]

@@ -3,8 +3,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
 @Suite("Concurrent requests over HTTP", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
@@ -16,8 +17,10 @@ struct ConcurrencyAPITests {
             for index in 0..<50 {
                 let booked = try await client.execute(
                     uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("referrals"),
-                    body: json(["crn": String(format: "W%06d", index), "personName": "Person \(index)", "expectedArrival": "\(testDay(31))",
-                                "expectedDeparture": "\(testDay(45))", "overbookingReason": "load test"]))
+                    body: json([
+                        "crn": String(format: "W%06d", index), "personName": "Person \(index)", "expectedArrival": "\(testDay(31))",
+                        "expectedDeparture": "\(testDay(45))", "overbookingReason": "load test",
+                    ]))
                 placements.append(try #require(try booked.json()["id"] as? String))
             }
             let statuses = try await withThrowingTaskGroup(of: (Int, String).self) { group in
@@ -48,8 +51,10 @@ struct ConcurrencyAPITests {
                     group.addTask {
                         let response = try await client.execute(
                             uri: "/premises/\(world.elm)/placements", method: .post, headers: world.headers("manager"),
-                            body: json(["crn": String(format: "V%06d", index), "personName": "Person \(index)",
-                                        "expectedArrival": "\(testDay(19))", "expectedDeparture": "\(testDay(26))"]))
+                            body: json([
+                                "crn": String(format: "V%06d", index), "personName": "Person \(index)",
+                                "expectedArrival": "\(testDay(19))", "expectedDeparture": "\(testDay(26))",
+                            ]))
                         return (Int(response.status.code), (try? response.json()["detail"] as? String) ?? "")
                     }
                 }

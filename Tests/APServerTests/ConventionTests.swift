@@ -6,27 +6,53 @@ import HummingbirdTesting
 import Logging
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
-@Suite("API conventions: problems, idempotency, versions, paging", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+@Suite(
+    "API conventions: problems, idempotency, versions, paging",
+    .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct ConventionTests {
     static let ifMatch = HTTPField.Name("If-Match")!
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
 
-    @Test("bad input is answered 400 (a rule the document states) or 422 (one only the service can judge) as problem+json naming the field and the rule, never a 500 or SQL")
+    @Test(
+        "bad input is answered 400 (a rule the document states) or 422 (one only the service can judge) as problem+json naming the field and the rule, never a 500 or SQL"
+    )
     func badInput() async throws {
         try await withApp { client, world in
             let cases: [(HTTPRequest.Method, String, ByteBuffer?, String?, Int)] = [
                 (.post, "/staff", json([:]), "username", 400),
-                (.post, "/staff", json(["username": "x.y", "displayName": "X", "role": "wizard", "password": "a-long-password"]), "role", 400),
-                (.post, "/staff", json(["username": 42, "displayName": "X", "role": "administrator", "password": "a-long-password"]), "username", 400),
+                (
+                    .post, "/staff", json(["username": "x.y", "displayName": "X", "role": "wizard", "password": "a-long-password"]), "role",
+                    400
+                ),
+                (
+                    .post, "/staff", json(["username": 42, "displayName": "X", "role": "administrator", "password": "a-long-password"]),
+                    "username", 400
+                ),
                 (.post, "/staff", ByteBuffer(string: "{not json"), "body", 400),
-                (.post, "/staff", json(["username": "BAD NAME", "displayName": "X", "role": "residential_worker", "password": "short"]), "password", 400),
-                (.post, "/premises", json(["code": "NEW-1", "name": "New", "regionCode": "ATLANTIS", "apType": "NORMAL", "gender": "men"]), "regionCode", 422),
-                (.post, "/premises", json(["code": "NEW-2", "name": "New", "regionCode": "NW", "apType": "RFAP", "gender": "women"]), "apType", 422),
-                (.post, "/premises", json(["code": "new lower", "name": "New", "regionCode": "NW", "apType": "NORMAL", "gender": "men", "timeZone": "Mars/Olympus"]), "code", 400),
+                (
+                    .post, "/staff", json(["username": "BAD NAME", "displayName": "X", "role": "residential_worker", "password": "short"]),
+                    "password", 400
+                ),
+                (
+                    .post, "/premises",
+                    json(["code": "NEW-1", "name": "New", "regionCode": "ATLANTIS", "apType": "NORMAL", "gender": "men"]), "regionCode", 422
+                ),
+                (
+                    .post, "/premises", json(["code": "NEW-2", "name": "New", "regionCode": "NW", "apType": "RFAP", "gender": "women"]),
+                    "apType", 422
+                ),
+                (
+                    .post, "/premises",
+                    json([
+                        "code": "new lower", "name": "New", "regionCode": "NW", "apType": "NORMAL", "gender": "men",
+                        "timeZone": "Mars/Olympus",
+                    ]), "code", 400
+                ),
                 (.get, "/staff/not-a-uuid", nil, "staffId", 400),
                 (.get, "/staff?limit=0", nil, "limit", 400),
                 (.get, "/staff?cursor=!!not-a-cursor", nil, "cursor", 422),
@@ -90,10 +116,12 @@ struct ConventionTests {
             #expect(second.text == first.text)
             #expect(second.headers[.eTag] == first.headers[.eTag])
             #expect(second.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
-            let rows: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff WHERE username = 'jo.smith'").first!.decode("n")
+            let rows: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff WHERE username = 'jo.smith'").first!
+                .decode("n")
             #expect(rows == 1)
             let audits: Int = try await world.pool.query(
-                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'jo.smith'").first!.decode("n")
+                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'jo.smith'"
+            ).first!.decode("n")
             #expect(audits == 1)
 
             var other = body
@@ -116,10 +144,13 @@ struct ConventionTests {
                 // generous because a loaded CI machine runs every suite at once.
                 for _ in 0..<6 {
                     group.addTask {
-                        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) { own in
+                        try await TestClient.withClient(host: "127.0.0.1", port: port, configuration: .init(timeout: .seconds(120))) {
+                            own in
                             let response = try await own.execute(.init("/staff", method: .post, headers: headers, body: json(body)))
-                            return (response.status, String(buffer: response.body ?? ByteBuffer()),
-                                    response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true")
+                            return (
+                                response.status, String(buffer: response.body ?? ByteBuffer()),
+                                response.headers[HTTPField.Name("Idempotent-Replayed")!] == "true"
+                            )
                         }
                     }
                 }
@@ -128,13 +159,16 @@ struct ConventionTests {
             #expect(answers.allSatisfy { $0.0 == .created })
             #expect(Set(answers.map(\.1)).count == 1)
             #expect(answers.filter { !$0.2 }.count == 1)
-            let rows: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff WHERE username = 'lee.concurrent'").first!.decode("n")
+            let rows: Int = try await world.pool.query("SELECT count(*)::integer AS n FROM staff WHERE username = 'lee.concurrent'").first!
+                .decode("n")
             #expect(rows == 1)
             let audits: Int = try await world.pool.query(
-                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'lee.concurrent'").first!.decode("n")
+                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'lee.concurrent'"
+            ).first!.decode("n")
             #expect(audits == 1)
             let kept: Int = try await world.pool.query(
-                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'create-lee' AND status = 201").first!.decode("n")
+                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'create-lee' AND status = 201"
+            ).first!.decode("n")
             #expect(kept == 1)
         }
     }
@@ -143,11 +177,13 @@ struct ConventionTests {
     func refusedLeavesNoClaim() async throws {
         try await withApp { client, world in
             let headers = world.headers("admin", [Self.idempotencyKey: "create-short"])
-            let failed = try await client.execute(uri: "/staff", method: .post, headers: headers,
-                                                  body: json(["username": "ash", "displayName": "Ash", "role": "referral_manager", "password": "short"]))
+            let failed = try await client.execute(
+                uri: "/staff", method: .post, headers: headers,
+                body: json(["username": "ash", "displayName": "Ash", "role": "referral_manager", "password": "short"]))
             #expect(failed.status == .badRequest)
             let claims: Int = try await world.pool.query(
-                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'create-short'").first!.decode("n")
+                "SELECT count(*)::integer AS n FROM idempotency_record WHERE idempotency_key = 'create-short'"
+            ).first!.decode("n")
             #expect(claims == 0)
         }
     }
@@ -165,23 +201,28 @@ struct ConventionTests {
         }
     }
 
-    @Test("a crash between the change and its answer: before the commit the retry runs as the first time, after it the retry replays; once each")
+    @Test(
+        "a crash between the change and its answer: before the commit the retry runs as the first time, after it the retry replays; once each"
+    )
     func crashWindow() async throws {
         try await TestDatabase.withDatabase { pool in
             let world = try await TestWorld.make(pool: pool)
             let crashes = CrashOnce()
-            let faults = IdempotencyStore.Faults(beforeCommit: { try crashes.fail("before", key: $0) }, afterCommit: { try crashes.fail("after", key: $0) })
+            let faults = IdempotencyStore.Faults(
+                beforeCommit: { try crashes.fail("before", key: $0) }, afterCommit: { try crashes.fail("after", key: $0) })
             var logger = Logger(label: "test")
             logger.logLevel = .critical
             let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), idempotencyFaults: faults, logger: logger)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             try await app.test(.router) { client in
-                let arrived = try await client.execute(uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("manager"),
-                                                       body: json(["arrivedAt": Date().addingTimeInterval(-7_200).formatted(.iso8601)]))
+                let arrived = try await client.execute(
+                    uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("manager"),
+                    body: json(["arrivedAt": Date().addingTimeInterval(-7_200).formatted(.iso8601)]))
                 #expect(arrived.status == .ok)
                 let movements = "/placements/\(world.placement)/movements"
                 func count() async throws -> Int {
-                    try await pool.query("SELECT count(*)::integer AS n FROM movement WHERE placement_id = \(world.placement)").first!.decode("n")
+                    try await pool.query("SELECT count(*)::integer AS n FROM movement WHERE placement_id = \(world.placement)").first!
+                        .decode("n")
                 }
                 // Dies after the sign-out and its answer are written, before they commit: nothing stays.
                 let out = json(["kind": "out", "occurredAt": Date().addingTimeInterval(-3_600).formatted(.iso8601)])
@@ -206,7 +247,8 @@ struct ConventionTests {
                 #expect(try replayed.json()["kind"] as? String == "in")
                 #expect(try await count() == 2)
                 let audits: Int = try await pool.query(
-                    "SELECT count(*)::integer AS n FROM audit_event WHERE action IN ('movement.out', 'movement.in')").first!.decode("n")
+                    "SELECT count(*)::integer AS n FROM audit_event WHERE action IN ('movement.out', 'movement.in')"
+                ).first!.decode("n")
                 #expect(audits == 2)
             }
         }
@@ -237,7 +279,8 @@ struct ConventionTests {
             let uri = "/staff/\(world.staff["night"]!.id)"
             let read = try await client.execute(uri: uri, method: .get, headers: world.headers("admin"))
             #expect(read.headers[.eTag] == "\"1\"")
-            let missing = try await client.execute(uri: uri, method: .patch, headers: world.headers("admin"), body: json(["displayName": "A"]))
+            let missing = try await client.execute(
+                uri: uri, method: .patch, headers: world.headers("admin"), body: json(["displayName": "A"]))
             #expect(missing.status.code == 428)
             let first = try await client.execute(
                 uri: uri, method: .patch, headers: world.headers("admin", [Self.ifMatch: "\"1\""]), body: json(["displayName": "First"]))
@@ -246,9 +289,11 @@ struct ConventionTests {
             let stale = try await client.execute(
                 uri: uri, method: .patch, headers: world.headers("admin", [Self.ifMatch: "\"1\""]), body: json(["displayName": "Second"]))
             #expect(stale.status == .preconditionFailed)
-            let stored: String = try await world.pool.query("SELECT display_name FROM staff WHERE username = 'night'").first!.decode("display_name")
+            let stored: String = try await world.pool.query("SELECT display_name FROM staff WHERE username = 'night'").first!.decode(
+                "display_name")
             #expect(stored == "First")
-            let audit = try await client.execute(uri: "/audit?entity=staff&entityId=\(world.staff["night"]!.id.uuidString)", method: .get, headers: world.headers("admin"))
+            let audit = try await client.execute(
+                uri: "/audit?entity=staff&entityId=\(world.staff["night"]!.id.uuidString)", method: .get, headers: world.headers("admin"))
             let items = (try audit.json()["items"] as? [[String: Any]]) ?? []
             let update = try #require(items.first { $0["action"] as? String == "staff.update" })
             #expect((update["before"] as? String)?.contains("Night") == true)
@@ -289,18 +334,22 @@ struct ConventionTests {
 
             for _ in 0..<5 {
                 let wrong = try await client.execute(
-                    uri: "/auth/sign-in", method: .post, headers: world.headers(nil), body: json(["username": "night", "password": "nope-nope-nope"]))
+                    uri: "/auth/sign-in", method: .post, headers: world.headers(nil),
+                    body: json(["username": "night", "password": "nope-nope-nope"]))
                 #expect(wrong.status == .unauthorized)
             }
             // Five wrong passwords lock the account; the first wait is a second (doubling with each
             // further failure), which a loaded machine can let pass before its next request, so the
             // lock is lengthened here to test what a locked account is told, not the clock.
-            let locked: Bool = try await world.pool.query(
-                "SELECT locked_until IS NOT NULL AS locked FROM sign_in_throttle WHERE username = 'night'").first?.decode("locked") ?? false
+            let locked: Bool =
+                try await world.pool.query(
+                    "SELECT locked_until IS NOT NULL AS locked FROM sign_in_throttle WHERE username = 'night'"
+                ).first?.decode("locked") ?? false
             #expect(locked)
             try await world.pool.execute("UPDATE sign_in_throttle SET locked_until = now() + interval '1 minute' WHERE username = 'night'")
             let slowed = try await client.execute(
-                uri: "/auth/sign-in", method: .post, headers: world.headers(nil), body: json(["username": "night", "password": Fixtures.password]))
+                uri: "/auth/sign-in", method: .post, headers: world.headers(nil),
+                body: json(["username": "night", "password": Fixtures.password]))
             #expect(slowed.status == .tooManyRequests)
             #expect(slowed.headers[.retryAfter] != nil)
 

@@ -1,8 +1,8 @@
 import APDemoData
 import ApprovedPremises
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The Quick start's demo is loaded at whatever hour someone runs it: its night records, the
 /// sign-outs it counts back from now and the breaches they make must fit together at any hour.
@@ -18,11 +18,14 @@ struct DemoDataTests {
             if at > now { at = calendar.date(byAdding: .day, value: -1, to: at)! }
             try await TestDatabase.withDatabase { pool in
                 try await DemoData(pool: pool, hasher: PasswordHasher(cost: 4)).load(now: at)
-                let residents: Int = try await pool.query("""
+                let residents: Int = try await pool.query(
+                    """
                     SELECT count(*)::int AS n FROM placement WHERE arrived_at IS NOT NULL AND departed_at IS NULL
-                    """).first!.decode("n")
+                    """
+                ).first!.decode("n")
                 #expect(residents == 6, "loaded at \(at.formatted(.iso8601))")
-                let warned: Int = try await pool.query("SELECT count(*)::int AS n FROM curfew_breach WHERE outcome = 'warning'").first!.decode("n")
+                let warned: Int = try await pool.query("SELECT count(*)::int AS n FROM curfew_breach WHERE outcome = 'warning'").first!
+                    .decode("n")
                 #expect(warned == 1, "loaded at \(at.formatted(.iso8601)): last night's breach with its warning")
             }
         }

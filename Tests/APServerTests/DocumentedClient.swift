@@ -67,7 +67,8 @@ struct DocumentedClient: TestClientProtocol {
         let response = try await client.executeRequest(uri: uri, method: method, headers: headers, body: body)
         let code = Int(response.status.code)
         // A browser's page or form is the web view's, which the API document does not describe.
-        let page = (headers[.accept] ?? "").contains("text/html") || (headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded")
+        let page =
+            (headers[.accept] ?? "").contains("text/html") || (headers[.contentType] ?? "").hasPrefix("application/x-www-form-urlencoded")
         if !page, let documented = DocumentedStatuses.shared.statuses(method: method.rawValue, path: uri), !documented.contains(code) {
             Issue.record("\(method) \(uri) answered \(code), which the API document does not give this operation (\(documented.sorted()))")
         }
@@ -82,7 +83,10 @@ struct DocumentedStatusesTests {
         let documented = DocumentedStatuses.shared
         let operations = String(decoding: try APIDocument.yaml(), as: UTF8.self).matches(of: /\n\ {6}operationId:/).count
         #expect(documented.count == operations)
-        #expect(documented.statuses(method: "POST", path: "/placements/\(UUID())/arrival") == [200, 400, 401, 403, 404, 409, 412, 413, 422, 503])
+        #expect(
+            documented.statuses(method: "POST", path: "/placements/\(UUID())/arrival") == [
+                200, 400, 401, 403, 404, 409, 412, 413, 422, 503,
+            ])
         #expect(documented.statuses(method: "GET", path: "/premises/\(UUID())/handovers/latest")?.contains(200) == true)
         #expect(documented.statuses(method: "GET", path: "/no/such/thing") == nil)
         #expect(documented.statuses(method: "DELETE", path: "/me") == nil)

@@ -1,18 +1,21 @@
 import ApprovedPremises
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Postgres
 import Synchronization
-import Testing
 import TestSupport
+import Testing
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// Every write exactly once through a crash: 100 night-shift clients, each signing its resident
 /// out and in, recording an incident and correcting an entry, each request under a key of its
 /// own and retried until it is answered; meanwhile PostgreSQL, and then `ap serve`, is killed
 /// with SIGKILL and started again.
-@Suite("Writes exactly once while PostgreSQL or ap serve is killed", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+@Suite(
+    "Writes exactly once while PostgreSQL or ap serve is killed",
+    .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct FaultTests {
     static let clients = 100
 
@@ -54,8 +57,9 @@ struct FaultTests {
                     await withTaskGroup(of: Void.self) { group in
                         for client in 0..<Self.clients {
                             group.addTask {
-                                let outcome = await Self.run(client: client, phase: phase, placement: residents[client], premises: premises,
-                                                             token: token, base: base, session: session, start: start, answered: outcomes)
+                                let outcome = await Self.run(
+                                    client: client, phase: phase, placement: residents[client], premises: premises,
+                                    token: token, base: base, session: session, start: start, answered: outcomes)
                                 outcomes.set(client, outcome)
                             }
                         }
@@ -79,11 +83,13 @@ struct FaultTests {
                 let all = outcomes.all
                 let kind = phase == 0 ? "PostgreSQL" : "ap serve"
                 #expect(all.allSatisfy { $0.refused.isEmpty }, "\(kind): refused \(all.flatMap(\.refused).prefix(5))")
-                #expect(all.map(\.acknowledged).reduce(0, +) == Self.clients * Self.steps.count, "\(kind): not every request was acknowledged")
+                #expect(
+                    all.map(\.acknowledged).reduce(0, +) == Self.clients * Self.steps.count, "\(kind): not every request was acknowledged")
                 let slowest = all.compactMap(\.finished).max().map { $0 - restarted } ?? .zero
                 let retried = all.map(\.retried).reduce(0, +)
-                print("fault test, \(kind) killed: \(all.map(\.acknowledged).reduce(0, +)) acknowledged, \(retried) attempts retried, "
-                      + "last client done \(slowest) after the restart")
+                print(
+                    "fault test, \(kind) killed: \(all.map(\.acknowledged).reduce(0, +)) acknowledged, \(retried) attempts retried, "
+                        + "last client done \(slowest) after the restart")
                 // The kill landed while requests were in flight.
                 #expect(retried > 0, "\(kind): no request failed, so the kill missed the load")
                 #expect(slowest < .seconds(60), "\(kind): the last client finished \(slowest) after the restart")
@@ -91,11 +97,15 @@ struct FaultTests {
 
             // Every logical request is in the database exactly once.
             let check = PostgresPool(settings: cluster.settings, maxConnections: 1)
-            let perResident = try await check.query("""
+            let perResident = try await check.query(
+                """
                 SELECT placement_id::text AS id, count(*)::integer AS n, count(*) FILTER (WHERE corrects_id IS NOT NULL)::integer AS corrections
                 FROM movement GROUP BY placement_id
                 """)
-            let movements = Dictionary(uniqueKeysWithValues: try perResident.map { (try $0.decode("id", as: String.self).lowercased(), try $0.decode("n", as: Int.self)) })
+            let movements = Dictionary(
+                uniqueKeysWithValues: try perResident.map {
+                    (try $0.decode("id", as: String.self).lowercased(), try $0.decode("n", as: Int.self))
+                })
             let corrections = try perResident.map { try $0.decode("corrections", as: Int.self) }
             #expect(movements.count == Self.clients)
             #expect(movements.values.allSatisfy { $0 == 10 }, "movements per resident: \(Set(movements.values))")
@@ -103,7 +113,8 @@ struct FaultTests {
             let incidents = try await check.query("SELECT summary, count(*)::integer AS n FROM incident GROUP BY summary")
             #expect(incidents.count == Self.clients * 2)
             #expect(try incidents.allSatisfy { try $0.decode("n", as: Int.self) == 1 }, "an incident was recorded twice")
-            let audits: Int = try await check.query("SELECT count(*)::integer AS n FROM audit_event WHERE action LIKE 'movement.%'").first!.decode("n")
+            let audits: Int = try await check.query("SELECT count(*)::integer AS n FROM audit_event WHERE action LIKE 'movement.%'").first!
+                .decode("n")
             #expect(audits == Self.clients * 10)
             await check.close()
         }
@@ -124,23 +135,34 @@ struct FaultTests {
     static let steps: [(kind: String, minute: Int)] = [("out", 1), ("in", 5), ("incident", 6), ("out", 7), ("in", 9), ("correct", 10)]
 
     /// One client: each step sent under its own key until the service answers it.
-    static func run(client: Int, phase: Int, placement: String, premises: String, token: String, base: String,
-                    session: URLSession, start: Date, answered outcomes: Outcomes) async -> Outcome {
+    static func run(
+        client: Int, phase: Int, placement: String, premises: String, token: String, base: String,
+        session: URLSession, start: Date, answered outcomes: Outcomes
+    ) async -> Outcome {
         var outcome = Outcome()
         var lastIn: Int64?
         let phaseStart = start.addingTimeInterval(Double(phase * 30 * 60))
         for (index, step) in steps.enumerated() {
             let at = phaseStart.addingTimeInterval(Double(step.minute * 60)).formatted(.iso8601)
-            let (path, body): (String, [String: Any]) = switch step.kind {
-            case "incident":
-                ("/premises/\(premises)/incidents",
-                 ["kind": "other", "severity": "low", "occurredAt": at, "location": "office", "summary": "client \(client) phase \(phase)",
-                  "actionTaken": "noted"])
-            case "correct":
-                ("/movements/\(lastIn ?? 0)/correction", ["entry": ["kind": "in", "occurredAt": at], "reason": "the time was misread"])
-            default:
-                ("/placements/\(placement)/movements", ["kind": step.kind, "occurredAt": at])
-            }
+            let (path, body): (String, [String: Any]) =
+                switch step.kind {
+                case "incident":
+                    (
+                        "/premises/\(premises)/incidents",
+                        [
+                            "kind": "other", "severity": "low", "occurredAt": at, "location": "office",
+                            "summary": "client \(client) phase \(phase)",
+                            "actionTaken": "noted",
+                        ]
+                    )
+                case "correct":
+                    (
+                        "/movements/\(lastIn ?? 0)/correction",
+                        ["entry": ["kind": "in", "occurredAt": at], "reason": "the time was misread"]
+                    )
+                default:
+                    ("/placements/\(placement)/movements", ["kind": step.kind, "occurredAt": at])
+                }
             var request = URLRequest(url: URL(string: base + path)!)
             request.httpMethod = "POST"
             request.setValue("application/json", forHTTPHeaderField: "Content-Type")
@@ -150,7 +172,8 @@ struct FaultTests {
             let giveUp = ContinuousClock.now + .seconds(150)
             while ContinuousClock.now < giveUp {
                 guard let (data, response) = try? await session.data(for: request), let status = (response as? HTTPURLResponse)?.statusCode,
-                      status < 500 else {
+                    status < 500
+                else {
                     outcome.retried += 1
                     try? await Task.sleep(for: .milliseconds(200))
                     continue
@@ -186,11 +209,15 @@ struct FaultTests {
         for room in 0..<10 {
             let added = try await rooms.addRoom(premisesID: premises, name: "Room \(room)", floor: "1", characteristics: [], by: admin)
             for bed in 0..<10 {
-                let id = try await rooms.addBed(roomID: added.id, label: "\(room * 10 + bed)", inUseFrom: today.adding(days: -30), inUseUntil: nil, by: admin).id
-                let placement = try await placements.book(NewPlacement(
-                    premisesID: premises, crn: String(format: "F%06d", room * 10 + bed), personName: "Resident \(room * 10 + bed)",
-                    expectedArrival: today.adding(days: -1), expectedDeparture: today.adding(days: 20), bedID: id), by: admin)
-                _ = try await placements.arrive(placement.id, at: Date().addingTimeInterval(-4 * 3_600), keyWorkerID: nil, expectedVersion: nil, by: admin)
+                let id = try await rooms.addBed(
+                    roomID: added.id, label: "\(room * 10 + bed)", inUseFrom: today.adding(days: -30), inUseUntil: nil, by: admin
+                ).id
+                let placement = try await placements.book(
+                    NewPlacement(
+                        premisesID: premises, crn: String(format: "F%06d", room * 10 + bed), personName: "Resident \(room * 10 + bed)",
+                        expectedArrival: today.adding(days: -1), expectedDeparture: today.adding(days: 20), bedID: id), by: admin)
+                _ = try await placements.arrive(
+                    placement.id, at: Date().addingTimeInterval(-4 * 3_600), keyWorkerID: nil, expectedVersion: nil, by: admin)
                 residents.append(placement.id.uuidString.lowercased())
             }
         }
@@ -209,7 +236,9 @@ struct FaultTests {
         for _ in 0..<300 {
             var request = URLRequest(url: URL(string: base + "/ready")!)
             request.timeoutInterval = 2
-            if let (_, response) = try? await URLSession.shared.data(for: request), (response as? HTTPURLResponse)?.statusCode == 200 { return }
+            if let (_, response) = try? await URLSession.shared.data(for: request), (response as? HTTPURLResponse)?.statusCode == 200 {
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw TestDatabaseError("ap serve did not become ready")

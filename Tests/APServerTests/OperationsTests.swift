@@ -1,14 +1,16 @@
 import ApprovedPremises
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
+
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
 
 /// What an operator's tools read: `/metrics` in the Prometheus text format, the logs as JSON lines
 /// with nothing personal in them, and the systemd unit.
@@ -53,7 +55,8 @@ struct OperationsTests {
                 return try Self.parse(answer.text)
             }
             func value(_ samples: [Sample], _ name: String, _ labels: [String: String]) -> Double {
-                samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }.map(\.value).reduce(0, +)
+                samples.filter { sample in sample.name == name && labels.allSatisfy { sample.labels[$0.key] == $0.value } }.map(\.value)
+                    .reduce(0, +)
             }
             let before = try await scrape()
             for _ in 0..<3 {
@@ -65,8 +68,9 @@ struct OperationsTests {
             // A POST sent twice under one key: the second is a replay.
             let key: HTTPFields = [.init("Idempotency-Key")!: "metrics-test-1"]
             for _ in 0..<2 {
-                let out = try await client.execute(uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("night", key),
-                                                   body: json(["arrivedAt": "\(testDay(0))T10:00:00Z"]))
+                let out = try await client.execute(
+                    uri: "/placements/\(world.placement)/arrival", method: .post, headers: world.headers("night", key),
+                    body: json(["arrivedAt": "\(testDay(0))T10:00:00Z"]))
                 #expect(out.status == .ok, "\(out.text)")
             }
             let after = try await scrape()
@@ -81,7 +85,9 @@ struct OperationsTests {
         }
     }
 
-    @Test("with LOG_FORMAT=json every line ap serve logs is a JSON object, request lines carry the request id, and no name, CRN or token appears")
+    @Test(
+        "with LOG_FORMAT=json every line ap serve logs is a JSON object, request lines carry the request id, and no name, CRN or token appears"
+    )
     func jsonLogs() async throws {
         try await TestDatabase.withDatabase { pool in
             let world = try await TestWorld.make(pool: pool)
@@ -94,13 +100,16 @@ struct OperationsTests {
             environment["AP_PORT"] = String(port)
             environment["LOG_FORMAT"] = "json"
             environment["LOG_LEVEL"] = "info"
-            let server = try Subprocess.start("/bin/bash", ["-c", "exec '\(try CommandLineTests.binary().path)' serve > '\(log.path)' 2>&1"],
-                                              environment: environment)
+            let server = try Subprocess.start(
+                "/bin/bash", ["-c", "exec '\(try CommandLineTests.binary().path)' serve > '\(log.path)' 2>&1"],
+                environment: environment)
             defer { server.kill() }
             let base = "http://127.0.0.1:\(port)"
             try await FaultTests.waitReady(base)
             let token = world.tokens["night"]!
-            for path in ["/premises/\(world.elm)/tonight", "/premises/\(world.oak)/tonight", "/no/such/thing", "/placements/\(world.placement)"] {
+            for path in [
+                "/premises/\(world.elm)/tonight", "/premises/\(world.oak)/tonight", "/no/such/thing", "/placements/\(world.placement)",
+            ] {
                 var request = URLRequest(url: URL(string: base + path)!)
                 request.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
                 _ = try await URLSession.shared.data(for: request)
@@ -140,7 +149,8 @@ struct OperationsTests {
         try unit.replacingOccurrences(of: "/usr/local/bin/ap serve", with: "\(try CommandLineTests.binary().path) serve")
             .write(to: copy, atomically: true, encoding: .utf8)
         let output = folder.appendingPathComponent("analyze.log")
-        let status = try await Subprocess.run(analyze, ["verify", copy.path], environment: ProcessInfo.processInfo.environment, output: output)
+        let status = try await Subprocess.run(
+            analyze, ["verify", copy.path], environment: ProcessInfo.processInfo.environment, output: output)
         let said = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
         #expect(status == 0 && said.isEmpty, "systemd-analyze verify: \(said)")
     }

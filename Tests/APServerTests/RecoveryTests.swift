@@ -5,8 +5,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
 @Suite("The service across a PostgreSQL restart", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))

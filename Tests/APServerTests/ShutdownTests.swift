@@ -1,17 +1,21 @@
 import ApprovedPremises
 import Foundation
-#if canImport(FoundationNetworking)
-import FoundationNetworking
-#endif
 import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
-@Suite("Long work never hangs the service: report timeouts and a prompt stop", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
+@Suite(
+    "Long work never hangs the service: report timeouts and a prompt stop",
+    .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct ShutdownTests {
     @Test("a report that runs past its statement timeout is answered 503 with a sentence, and the service goes on answering")
     func reportTimeout() async throws {
@@ -33,8 +37,10 @@ struct ShutdownTests {
                         uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day", method: .get,
                         headers: world.headers("manager"))
                     #expect(response.status == .serviceUnavailable)
-                    #expect(try response.json()["detail"] as? String
-                            == "the report took longer than its limit of 1 seconds and was stopped; ask for a shorter range or a smaller scope, or try again later")
+                    #expect(
+                        try response.json()["detail"] as? String
+                            == "the report took longer than its limit of 1 seconds and was stopped; ask for a shorter range or a smaller scope, or try again later"
+                    )
                     // Without its limit the report would wait on the lock for as long as it is held;
                     // the bound only tells that apart from a stop, with room for a loaded CI machine.
                     #expect(ContinuousClock.now - started < .seconds(120))
@@ -47,8 +53,9 @@ struct ShutdownTests {
                 let giveUp = ContinuousClock.now + .seconds(60)
                 while statuses.last != .ok && ContinuousClock.now < giveUp {
                     if !statuses.isEmpty { try await Task.sleep(for: .milliseconds(500)) }
-                    let after = try await client.execute(uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
-                                                         method: .get, headers: world.headers("manager"))
+                    let after = try await client.execute(
+                        uri: "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
+                        method: .get, headers: world.headers("manager"))
                     statuses.append(after.status)
                 }
                 #expect(statuses.last == .ok, "the report after the lock was answered \(statuses)")
@@ -84,8 +91,9 @@ struct ShutdownTests {
                 // The breach job reads the sign-out log; the report reads the beds: both now wait.
                 try await connection.execute("LOCK TABLE bed, movement IN ACCESS EXCLUSIVE MODE")
                 let report = Task {
-                    try? await get(base + "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
-                                   token: world.tokens["manager"]!)
+                    try? await get(
+                        base + "/reports/occupancy?premisesId=\(world.elm)&from=\(testDay(0))&to=\(testDay(7))&period=day",
+                        token: world.tokens["manager"]!)
                 }
                 try await Task.sleep(for: .milliseconds(1500))
                 let signalled = ContinuousClock.now

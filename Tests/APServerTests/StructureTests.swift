@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// The layout a newcomer relies on, checked so that it stays true: one handler file per API
 /// tag holding that tag's operations, the staff commands kept off the database by the

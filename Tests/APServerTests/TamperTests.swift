@@ -5,8 +5,9 @@ import Hummingbird
 import HummingbirdTesting
 import Logging
 import Postgres
-import Testing
 import TestSupport
+import Testing
+
 @testable import APServer
 
 /// The database's own administrator tampers with the logs: on a copy of the demo (with more
@@ -14,15 +15,23 @@ import TestSupport
 /// a case says otherwise, each kind of change is made to each log, then `ap verify` runs against
 /// the real service as the regional manager (whose own sign-in lands on the national audit chain,
 /// not Elm's) and must name it.
-@Suite("Tampering with the logs as the database's superuser", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+@Suite(
+    "Tampering with the logs as the database's superuser",
+    .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct TamperTests {
     /// A chained log: its table, its name in `ap verify`'s report, a time column and a column
     /// whose change changes what the entry says.
     enum Log: String, CaseIterable, Sendable {
+        // The cases are the tables' own names.
+        // swift-format-ignore: AlwaysUseLowerCamelCase
         case movement, night_check, incident, audit_event
 
-        var name: String { ["movement": "curfew log", "night_check": "night checks", "incident": "incident log", "audit_event": "audit log"][rawValue]! }
-        var time: String { ["movement": "occurred_at", "night_check": "observed_at", "incident": "occurred_at", "audit_event": "occurred_at"][rawValue]! }
+        var name: String {
+            ["movement": "curfew log", "night_check": "night checks", "incident": "incident log", "audit_event": "audit log"][rawValue]!
+        }
+        var time: String {
+            ["movement": "occurred_at", "night_check": "observed_at", "incident": "occurred_at", "audit_event": "occurred_at"][rawValue]!
+        }
         var kind: (column: String, value: String) {
             switch self {
             case .movement: ("kind", "CASE kind WHEN 'out' THEN 'in' ELSE 'out' END")
@@ -43,8 +52,8 @@ struct TamperTests {
 
     enum Tamper: String, CaseIterable, Sendable {
         case timeChanged, kindChanged, middleDeleted, lastDeleted, lastThreeDeleted, forgedMidChain, forgedAppendedWithTriggersOn,
-             changedAndRehashed, deletedRenumberedRehashed, contentsSwapped, idsSwapped, contentFunctionReplaced, checkpointEdited,
-             checkpointWithAnotherKey
+            changedAndRehashed, deletedRenumberedRehashed, contentsSwapped, idsSwapped, contentFunctionReplaced, checkpointEdited,
+            checkpointWithAnotherKey
     }
 
     /// The checkpointed demo every case copies, made once.
@@ -65,8 +74,11 @@ struct TamperTests {
                     // says what it cannot vouch for, and the entry carries the database's time and the
                     // session's member of staff, not the ones the forger gave.
                     #expect(run.status == 0, "\(said)")
-                    #expect(run.output.contains("not established: 1 \(log.name) entr") || (log == .audit_event && run.output.contains("came after the last checkpoint")), "\(said)")
-                    let forged = try await pool.query("""
+                    #expect(
+                        run.output.contains("not established: 1 \(log.name) entr")
+                            || (log == .audit_event && run.output.contains("came after the last checkpoint")), "\(said)")
+                    let forged = try await pool.query(
+                        """
                         SELECT (\(unsafeSQL: log == .audit_event ? "occurred_at" : "recorded_at") > now() - interval '10 minutes') AS fresh,
                                \(unsafeSQL: log == .audit_event ? "staff_id" : "recorded_by")::text AS recorder
                         FROM \(unsafeSQL: log.rawValue) WHERE premises_id = \(elm) AND chain_seq = \(last + 1)
@@ -135,8 +147,11 @@ struct TamperTests {
     }
 
     /// Makes one change, as the database's superuser (triggers off, but for the forged append).
-    static func tamper(_ tamper: Tamper, _ log: Log, elm: UUID, last: Int64, pool: PostgresPool, folder: String, key: CheckpointKey) async throws {
-        let t = log.rawValue, at = "premises_id = '\(elm)'"
+    static func tamper(_ tamper: Tamper, _ log: Log, elm: UUID, last: Int64, pool: PostgresPool, folder: String, key: CheckpointKey)
+        async throws
+    {
+        let t = log.rawValue
+        let at = "premises_id = '\(elm)'"
         var statements = [String]()
         switch tamper {
         case .timeChanged: statements = ["UPDATE \(t) SET \(log.time) = \(log.time) - interval '1 hour' WHERE \(at) AND chain_seq = 2"]
@@ -156,24 +171,28 @@ struct TamperTests {
             ]
         case .forgedAppendedWithTriggersOn:
             // As the service's own role could: the triggers on, naming a member of staff, offering a time and a recorder of its own.
-            let manager = try await pool.query("SELECT id::text AS id FROM staff WHERE username = 'manager'")[0].decode("id", as: String.self)
-            let forged = switch log {
-            case .movement:
-                "INSERT INTO movement (premises_id, placement_id, kind, occurred_at, recorded_at, recorded_by) SELECT premises_id, placement_id, 'in', now() - interval '3 hours', now() - interval '3 hours', (SELECT id FROM staff WHERE username = 'night') FROM movement WHERE \(at) AND chain_seq = \(last)"
-            case .night_check:
-                "INSERT INTO night_check (premises_id, round_due_at, placement_id, observation, observed_at, recorded_at, recorded_by) SELECT premises_id, round_due_at + interval '1 minute', placement_id, 'seen', observed_at, now() - interval '3 hours', (SELECT id FROM staff WHERE username = 'night') FROM night_check WHERE \(at) AND chain_seq = \(last)"
-            case .incident:
-                "INSERT INTO incident (premises_id, kind, severity, occurred_at, location, summary, residents, staff, action_taken, told, recorded_at, recorded_by) SELECT premises_id, 'other', 'low', occurred_at, 'Office', 'nothing happened', '{}', '{}', 'none', '{}', now() - interval '3 hours', (SELECT id FROM staff WHERE username = 'night') FROM incident WHERE \(at) AND chain_seq = \(last)"
-            case .audit_event:
-                "INSERT INTO audit_event (occurred_at, staff_id, action, entity, entity_id) VALUES (now() - interval '3 hours', '\(manager)', 'forged', 'nothing', 'none')"
-            }
+            let manager = try await pool.query("SELECT id::text AS id FROM staff WHERE username = 'manager'")[0].decode(
+                "id", as: String.self)
+            let forged =
+                switch log {
+                case .movement:
+                    "INSERT INTO movement (premises_id, placement_id, kind, occurred_at, recorded_at, recorded_by) SELECT premises_id, placement_id, 'in', now() - interval '3 hours', now() - interval '3 hours', (SELECT id FROM staff WHERE username = 'night') FROM movement WHERE \(at) AND chain_seq = \(last)"
+                case .night_check:
+                    "INSERT INTO night_check (premises_id, round_due_at, placement_id, observation, observed_at, recorded_at, recorded_by) SELECT premises_id, round_due_at + interval '1 minute', placement_id, 'seen', observed_at, now() - interval '3 hours', (SELECT id FROM staff WHERE username = 'night') FROM night_check WHERE \(at) AND chain_seq = \(last)"
+                case .incident:
+                    "INSERT INTO incident (premises_id, kind, severity, occurred_at, location, summary, residents, staff, action_taken, told, recorded_at, recorded_by) SELECT premises_id, 'other', 'low', occurred_at, 'Office', 'nothing happened', '{}', '{}', 'none', '{}', now() - interval '3 hours', (SELECT id FROM staff WHERE username = 'night') FROM incident WHERE \(at) AND chain_seq = \(last)"
+                case .audit_event:
+                    "INSERT INTO audit_event (occurred_at, staff_id, action, entity, entity_id) VALUES (now() - interval '3 hours', '\(manager)', 'forged', 'nothing', 'none')"
+                }
             try await pool.transaction { connection in
                 try await connection.execute(SQL(unsafeSQL: "SELECT set_config('ap.staff_id', '\(manager)', true)"))
                 try await connection.execute(SQL(unsafeSQL: forged))
             }
             return
         case .changedAndRehashed:
-            statements = ["UPDATE \(t) SET \(log.time) = \(log.time) - interval '1 hour' WHERE \(at) AND chain_seq = 2", rehash(log, elm, from: 2)]
+            statements = [
+                "UPDATE \(t) SET \(log.time) = \(log.time) - interval '1 hour' WHERE \(at) AND chain_seq = 2", rehash(log, elm, from: 2),
+            ]
         case .deletedRenumberedRehashed:
             statements = [
                 "DELETE FROM \(t) WHERE \(at) AND chain_seq = 2",
@@ -200,7 +219,8 @@ struct TamperTests {
         case .contentFunctionReplaced:
             // The entry is changed, and the content function replaced so that it still hashes to the stored value:
             // anything that trusted the database's function would say the chain holds.
-            let original = try await pool.query("SELECT \(unsafeSQL: log.time)::text AS t FROM \(unsafeSQL: t) WHERE \(unsafeSQL: at) AND chain_seq = 2")[0]
+            let original = try await pool.query(
+                "SELECT \(unsafeSQL: log.time)::text AS t FROM \(unsafeSQL: t) WHERE \(unsafeSQL: at) AND chain_seq = 2")[0]
                 .decode("t", as: String.self)
             statements = [
                 "ALTER FUNCTION \(t)_chain_content(\(t)) RENAME TO \(t)_chain_content_kept",
@@ -220,7 +240,8 @@ struct TamperTests {
             try await connection.execute("RESET session_replication_role")
         }
         if tamper == .contentFunctionReplaced {
-            let fooled = try await pool.query("""
+            let fooled = try await pool.query(
+                """
                 SELECT count(*)::integer AS n FROM \(unsafeSQL: t) x WHERE x.\(unsafeSQL: at)
                 AND x.entry_hash <> sha256(coalesce(x.previous_hash, '\\x'::bytea) || \(unsafeSQL: t)_chain_content(x))
                 """)[0].decode("n", as: Int.self)
@@ -241,7 +262,8 @@ struct TamperTests {
             lines[index] = try checkpoint.line()
             try (lines.joined(separator: "\n") + "\n").write(toFile: file, atomically: false, encoding: .utf8)
         } else {
-            let forged = try CheckpointKey().sign(at: Date(), premisesID: elm, premisesCode: checkpoint.premisesCode, heads: checkpoint.heads)
+            let forged = try CheckpointKey().sign(
+                at: Date(), premisesID: elm, premisesCode: checkpoint.premisesCode, heads: checkpoint.heads)
             try CheckpointFolder(path: folder).append(forged, on: Date())
         }
     }
@@ -269,13 +291,18 @@ extension TamperTests {
                     let hasher = PasswordHasher(cost: 4)
                     _ = try await DemoData(pool: pool, hasher: hasher).load()
                     let sessions = SessionStore(pool: pool, hasher: hasher)
-                    let manager = try await sessions.authenticate(token: try await sessions.signIn(username: "manager", password: DemoData.password).token)
+                    let manager = try await sessions.authenticate(
+                        token: try await sessions.signIn(username: "manager", password: DemoData.password).token)
                     let elm: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'DEMO-ELM'")[0].decode("id")
                     let incidents = IncidentStore(pool: pool)
                     for hour in 1...4 {
-                        _ = try await incidents.record(premisesID: elm, .init(
-                            kind: "other", severity: "low", occurredAt: Date().addingTimeInterval(Double(-hour) * 3600), location: "Kitchen",
-                            summary: "a smoke alarm went off (\(hour))", residents: [], staff: [manager.staffID], actionTaken: "alarm reset", told: []),
+                        _ = try await incidents.record(
+                            premisesID: elm,
+                            .init(
+                                kind: "other", severity: "low", occurredAt: Date().addingTimeInterval(Double(-hour) * 3600),
+                                location: "Kitchen",
+                                summary: "a smoke alarm went off (\(hour))", residents: [], staff: [manager.staffID],
+                                actionTaken: "alarm reset", told: []),
                             by: manager)
                     }
                     let folder = NSTemporaryDirectory() + "ap-tamper-source-\(UUID().uuidString)"
@@ -312,13 +339,15 @@ extension TamperTests {
             let elm: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'DEMO-ELM'")[0].decode("id")
             var logger = Logger(label: "tamper")
             logger.logLevel = .critical
-            let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4),
-                                         checkpoints: CheckpointSettings(key: source.key, folder: CheckpointFolder(path: folder)), logger: logger)
+            let router = try buildRouter(
+                pool: pool, passwordHasher: PasswordHasher(cost: 4),
+                checkpoints: CheckpointSettings(key: source.key, folder: CheckpointFolder(path: folder)), logger: logger)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             try await app.test(.live) { client in
                 let server = "http://127.0.0.1:\(try #require(client.port))"
                 let config = scratch.appendingPathComponent("regional.json")
-                let login = try await CommandLineTests.ap(["login", "regional", "--server", server], config: config, stdin: DemoData.password + "\n")
+                let login = try await CommandLineTests.ap(
+                    ["login", "regional", "--server", server], config: config, stdin: DemoData.password + "\n")
                 #expect(login.status == 0, "\(login.output)")
                 let receiptFile = scratch.appendingPathComponent("receipt.json").path
                 if receipt {
@@ -327,7 +356,8 @@ extension TamperTests {
                     try taken.output.write(toFile: receiptFile, atomically: true, encoding: .utf8)
                 }
                 let last = try await tamper(pool, folder, elm) ?? 0
-                let run = try await CommandLineTests.ap(["verify", "--premises", "DEMO-ELM"] + (receipt ? ["--receipt-file", receiptFile] : []), config: config)
+                let run = try await CommandLineTests.ap(
+                    ["verify", "--premises", "DEMO-ELM"] + (receipt ? ["--receipt-file", receiptFile] : []), config: config)
                 try await verify(run, pool, elm, last)
             }
             await pool.close()

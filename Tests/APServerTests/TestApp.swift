@@ -5,6 +5,7 @@ import HummingbirdTesting
 import Logging
 import Postgres
 import TestSupport
+
 @testable import APServer
 
 /// The tests' calendar, counted from yesterday in London so that the tests hold on whatever day
@@ -50,21 +51,26 @@ struct TestWorld: Sendable {
             tokens[username] = try await fixtures.signIn(username).token
         }
         let admin = try await fixtures.signIn("admin").principal
-        let room = try await RoomStore(pool: pool).addRoom(premisesID: elm, name: "Room 1", floor: "1", characteristics: ["isSingle"], by: admin)
-        let bed = try await RoomStore(pool: pool).addBed(roomID: room.id, label: "1", inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: admin)
+        let room = try await RoomStore(pool: pool).addRoom(
+            premisesID: elm, name: "Room 1", floor: "1", characteristics: ["isSingle"], by: admin)
+        let bed = try await RoomStore(pool: pool).addBed(
+            roomID: room.id, label: "1", inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: admin)
         let placement = try await PlacementStore(pool: pool).book(
-            NewPlacement(premisesID: elm, crn: "X000001", personName: "Sam Jones", expectedArrival: testDay(0),
-                         expectedDeparture: testDay(9)), by: admin)
+            NewPlacement(
+                premisesID: elm, crn: "X000001", personName: "Sam Jones", expectedArrival: testDay(0),
+                expectedDeparture: testDay(9)), by: admin)
         let referrals = ReferralStore(pool: pool)
         let referral = try await referrals.create(
-            ReferralDetails(crn: "R000001", personName: "Robin Reed", dateOfBirth: CalendarDate("1980-01-01")!, gender: "man",
-                            referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
-                            expectedArrival: testDay(62), lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
+            ReferralDetails(
+                crn: "R000001", personName: "Robin Reed", dateOfBirth: CalendarDate("1980-01-01")!, gender: "man",
+                referrerName: "Pat Officer", referrerEmail: "pat@probation.example", releaseType: "licence",
+                expectedArrival: testDay(62), lengthOfStayDays: 14, roshOverall: "medium", homeDistrict: "M14"),
             by: admin, today: testDay(-8))
         _ = try await referrals.decide(referral.id, .accept(note: nil), expectedVersion: nil, by: admin)
         _ = try await referrals.offer(referral.id, to: elm, by: admin)
-        return TestWorld(pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens,
-                         room: room.id, bed: bed.id, placement: placement.id, referral: referral.id)
+        return TestWorld(
+            pool: pool, fixtures: fixtures, elm: elm, oak: oak, staff: staff, tokens: tokens,
+            room: room.id, bed: bed.id, placement: placement.id, referral: referral.id)
     }
 
     func headers(_ username: String?, _ extra: HTTPFields = [:]) -> HTTPFields {
@@ -84,7 +90,8 @@ func withApp(
         let world = try await TestWorld.make(pool: pool)
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), checkpoints: checkpoints, clock: clock, logger: logger)
+        let router = try buildRouter(
+            pool: pool, passwordHasher: PasswordHasher(cost: 4), checkpoints: checkpoints, clock: clock, logger: logger)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
         try await app.test(setup) { client in
             try await body(DocumentedClient(client: client), world)

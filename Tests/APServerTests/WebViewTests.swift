@@ -5,15 +5,17 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
-import Testing
 import TestSupport
+import Testing
 
 /// The web view beside the API, over HTTP: which requests are pages, the session cookie, and
 /// the origin check. The pages themselves are tested in a real browser (Tests/Browser).
 @Suite("web view")
 struct WebViewTests {
     static func form(_ fields: [String: String]) -> ByteBuffer {
-        ByteBuffer(string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&"))
+        ByteBuffer(
+            string: fields.map { "\($0.key)=\($0.value.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(
+                separator: "&"))
     }
 
     static let formHeaders: HTTPFields = [.contentType: "application/x-www-form-urlencoded"]
@@ -21,12 +23,15 @@ struct WebViewTests {
     @Test("a request for JSON at a premises code is still the API's, and a page needs a browser's Accept")
     func apiKeepsItsPaths() async throws {
         try await withApp { client, world in
-            try await client.execute(uri: "/premises/ELM", method: .get, headers: world.headers("manager", [.accept: "application/json"])) { response in
+            try await client.execute(uri: "/premises/ELM", method: .get, headers: world.headers("manager", [.accept: "application/json"])) {
+                response in
                 #expect(response.status == .badRequest)
                 #expect(response.headers[.contentType]?.contains("json") == true)
             }
-            try await client.execute(uri: "/premises/\(world.elm.uuidString.lowercased())", method: .get,
-                                     headers: world.headers("manager", [.accept: "text/html, application/json;q=0.9"])) { response in
+            try await client.execute(
+                uri: "/premises/\(world.elm.uuidString.lowercased())", method: .get,
+                headers: world.headers("manager", [.accept: "text/html, application/json;q=0.9"])
+            ) { response in
                 #expect(response.status == .ok)
                 #expect(response.headers[.contentType]?.contains("json") == true, "an API identifier is the API's whatever the Accept")
             }
@@ -36,8 +41,10 @@ struct WebViewTests {
     @Test("signing in in a browser sets an HttpOnly, SameSite=Strict session cookie that opens the premises' pages")
     func signInCookie() async throws {
         try await withApp { client, _ in
-            let cookie = try await client.execute(uri: "/sign-in", method: .post, headers: Self.formHeaders,
-                                                  body: Self.form(["username": "manager", "password": Fixtures.password, "next": "/premises/ELM"])) { response in
+            let cookie = try await client.execute(
+                uri: "/sign-in", method: .post, headers: Self.formHeaders,
+                body: Self.form(["username": "manager", "password": Fixtures.password, "next": "/premises/ELM"])
+            ) { response in
                 #expect(response.status == .seeOther)
                 #expect(response.headers[.location] == "/premises/ELM")
                 let setCookie = try #require(response.headers[.setCookie])
@@ -64,8 +71,10 @@ struct WebViewTests {
     func wrongPassword() async throws {
         try await withApp { client, world in
             // Post/redirect/get: the sign-in page again, by a redirect, with the username kept (never the password) and the reason.
-            let (location, cookie) = try await client.execute(uri: "/sign-in", method: .post, headers: Self.formHeaders,
-                                                              body: Self.form(["username": "manager", "password": "wrong"])) { response in
+            let (location, cookie) = try await client.execute(
+                uri: "/sign-in", method: .post, headers: Self.formHeaders,
+                body: Self.form(["username": "manager", "password": "wrong"])
+            ) { response in
                 #expect(response.status == .seeOther)
                 return (response.headers[.location] ?? "", response.headers[.setCookie] ?? "")
             }
@@ -79,11 +88,14 @@ struct WebViewTests {
                 #expect(page.contains("value=\"manager\""))
             }
             try await client.execute(uri: location, method: .get, headers: [.accept: "text/html"]) { response in
-                #expect(!String(buffer: response.body).contains("The username or password is wrong"), "another browser is not shown the kept answers")
+                #expect(
+                    !String(buffer: response.body).contains("The username or password is wrong"),
+                    "another browser is not shown the kept answers")
             }
             let kept: String? = try await world.pool.query("SELECT fields::text AS fields FROM form_draft").first?.decode("fields")
             #expect(kept?.contains("wrong") == false, "the password is never kept")
-            let failures: Int? = try await world.pool.query("SELECT consecutive_failures FROM sign_in_throttle WHERE username = 'manager'").first?.decode("consecutive_failures")
+            let failures: Int? = try await world.pool.query("SELECT consecutive_failures FROM sign_in_throttle WHERE username = 'manager'")
+                .first?.decode("consecutive_failures")
             #expect(failures == 1)
         }
     }
@@ -94,19 +106,24 @@ struct WebViewTests {
             _ = try await TestWorld.make(pool: pool)
             var logger = Logger(label: "test")
             logger.logLevel = .warning
-            let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), publicURL: "https://ap.example.org", logger: logger)
+            let router = try buildRouter(
+                pool: pool, passwordHasher: PasswordHasher(cost: 4), publicURL: "https://ap.example.org", logger: logger)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             try await app.test(.router) { client in
                 var headers = Self.formHeaders
                 headers[.origin] = "https://ap.example.org"
-                try await client.execute(uri: "/sign-in", method: .post, headers: headers,
-                                         body: Self.form(["username": "manager", "password": Fixtures.password])) { response in
+                try await client.execute(
+                    uri: "/sign-in", method: .post, headers: headers,
+                    body: Self.form(["username": "manager", "password": Fixtures.password])
+                ) { response in
                     #expect(response.status == .seeOther)
                     #expect(response.headers[.setCookie]?.contains("Secure") == true)
                 }
                 headers[.origin] = "https://evil.example"
-                try await client.execute(uri: "/sign-in", method: .post, headers: headers,
-                                         body: Self.form(["username": "manager", "password": Fixtures.password])) { response in
+                try await client.execute(
+                    uri: "/sign-in", method: .post, headers: headers,
+                    body: Self.form(["username": "manager", "password": Fixtures.password])
+                ) { response in
                     #expect(response.status == .forbidden)
                     #expect(response.headers[.setCookie] == nil)
                 }

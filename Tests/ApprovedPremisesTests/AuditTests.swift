@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Audit log", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct AuditTests {
@@ -55,7 +55,9 @@ struct AuditTests {
             let new = NewStaff(username: "twice", displayName: "Twice", role: .referralManager, password: "a-long-password")
             _ = try await store.create(new, by: admin)
             await #expect(throws: DomainError.self) { try await store.create(new, by: admin) }
-            let audits = try await pool.query("SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'twice'").first!
+            let audits = try await pool.query(
+                "SELECT count(*)::integer AS n FROM audit_event WHERE action = 'staff.create' AND after->>'username' = 'twice'"
+            ).first!
             #expect(try audits.decode("n", as: Int.self) == 1)
         }
     }

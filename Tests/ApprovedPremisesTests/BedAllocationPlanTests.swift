@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Allocation planner")
 struct BedAllocationPlanTests {
@@ -33,9 +33,11 @@ struct BedAllocationPlanTests {
 
     @Test("a special room is kept for whoever needs it")
     func keepsSpecialRooms() {
-        let plain = bed("plain"), wheelchair = bed("accessible", ["isSingle", "isWheelchairDesignated"])
+        let plain = bed("plain")
+        let wheelchair = bed("accessible", ["isSingle", "isWheelchairDesignated"])
         let walker = AllocationPlanner.Request(placementID: UUID(), personName: "A", nights: nights(0, 10), needs: [])
-        let wheelchairUser = AllocationPlanner.Request(placementID: UUID(), personName: "B", nights: nights(2, 12), needs: ["isWheelchairDesignated"])
+        let wheelchairUser = AllocationPlanner.Request(
+            placementID: UUID(), personName: "B", nights: nights(2, 12), needs: ["isWheelchairDesignated"])
         let plan = AllocationPlanner.plan([walker, wheelchairUser], beds: [wheelchair, plain])
         #expect(plan.unfitted.isEmpty)
         let bedOf = Dictionary(uniqueKeysWithValues: plan.assignments.map { ($0.placementID, $0.bedID) })
@@ -46,14 +48,16 @@ struct BedAllocationPlanTests {
     @Test("a placement that cannot fit is named with the reason")
     func saysWhy() {
         let beds = [bed("1", busy: [nights(3, 4)]), bed("2", ["isSingle", "hasEnSuite"], busy: [nights(0, 30)])]
-        let needsLift = AllocationPlanner.Request(placementID: UUID(), personName: "A", nights: nights(0, 10), needs: ["isStepFreeDesignated"])
+        let needsLift = AllocationPlanner.Request(
+            placementID: UUID(), personName: "A", nights: nights(0, 10), needs: ["isStepFreeDesignated"])
         let needsEnSuite = AllocationPlanner.Request(placementID: UUID(), personName: "B", nights: nights(0, 10), needs: ["hasEnSuite"])
         let plan = AllocationPlanner.plan([needsLift, needsEnSuite], beds: beds)
         #expect(plan.assignments.isEmpty)
-        #expect(plan.unfitted.map(\.reason) == [
-            "no bed at the premises has isStepFreeDesignated",
-            "every bed with hasEnSuite is taken or out of service on some night of 2026-12-01 to 2026-12-10 (1 suitable, none free throughout): it would need a move part-way",
-        ])
+        #expect(
+            plan.unfitted.map(\.reason) == [
+                "no bed at the premises has isStepFreeDesignated",
+                "every bed with hasEnSuite is taken or out of service on some night of 2026-12-01 to 2026-12-10 (1 suitable, none free throughout): it would need a move part-way",
+            ])
     }
 }
 
@@ -67,14 +71,17 @@ struct AllocationPlanStoreTests {
             _ = try await world.book("G000002", "2026-12-02", "2026-12-12", needs: ["hasEnSuite"])
             _ = try await world.book("G000003", "2026-12-10", "2026-12-20")
             _ = try await world.book("G000004", "2026-12-05", "2026-12-09")
-            let preview = try await AllocationPlanStore(pool: pool).suggest(premisesID: world.premises, apply: false, by: world.manager, now: noon("2026-11-20"))
+            let preview = try await AllocationPlanStore(pool: pool).suggest(
+                premisesID: world.premises, apply: false, by: world.manager, now: noon("2026-11-20"))
             #expect(preview.plan.assignments.count == 3)
             #expect(preview.plan.unfitted.isEmpty)
             let unallocatedBefore: Int = try await pool.query("SELECT count(*)::integer AS n FROM bed_allocation").first!.decode("n")
             #expect(unallocatedBefore == 1)
-            _ = try await AllocationPlanStore(pool: pool).suggest(premisesID: world.premises, apply: true, by: world.manager, now: noon("2026-11-20"))
+            _ = try await AllocationPlanStore(pool: pool).suggest(
+                premisesID: world.premises, apply: true, by: world.manager, now: noon("2026-11-20"))
             let board = try await BedBoardStore(pool: pool).board(
-                premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2026-12-20")!), by: world.manager)
+                premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2026-12-20")!),
+                by: world.manager)
             #expect(board.summary.allSatisfy { $0.unallocated == 0 })
             let enSuite = board.beds.first { $0.characteristics.contains("hasEnSuite") }!
             #expect(enSuite.nights[1].crn == "G000002")

@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("The bed board", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct BedBoardTests {
@@ -25,8 +25,10 @@ struct BedBoardTests {
             let (world, _) = try await BedWorld.make(pool, beds: 3, enSuite: 1)
             _ = try await world.book("E000001", "2026-12-01", "2026-12-06", needs: ["hasEnSuite"])
             _ = try await world.placements.book(
-                NewPlacement(premisesID: world.premises, crn: "E000002", personName: "Person E000002", expectedArrival: CalendarDate("2026-12-03")!,
-                             expectedDeparture: CalendarDate("2026-12-06")!, needs: ["hasEnSuite"], overbookingReason: "wheelchair user, no other AP"),
+                NewPlacement(
+                    premisesID: world.premises, crn: "E000002", personName: "Person E000002", expectedArrival: CalendarDate("2026-12-03")!,
+                    expectedDeparture: CalendarDate("2026-12-06")!, needs: ["hasEnSuite"], overbookingReason: "wheelchair user, no other AP"
+                ),
                 by: world.referrals)
             _ = try await world.book("E000003", "2026-12-01", "2026-12-10")
             let board = try await BedBoardStore(pool: pool).board(
@@ -37,12 +39,14 @@ struct BedBoardTests {
             #expect(board.summary.filter(\.overbooked).allSatisfy { $0.overbookedNeeds == ["hasEnSuite"] && $0.booked <= $0.usableBeds })
 
             // The occupancy report counts the same three nights as overbooked, all for a characteristic.
-            let report = try await ReportStore(pool: pool).occupancy(.premises(world.premises), from: CalendarDate("2026-12-01")!,
-                                                                     to: CalendarDate("2026-12-08")!, period: .day, by: world.manager)
+            let report = try await ReportStore(pool: pool).occupancy(
+                .premises(world.premises), from: CalendarDate("2026-12-01")!,
+                to: CalendarDate("2026-12-08")!, period: .day, by: world.manager)
             #expect(report.rows.filter { $0.overbookedNights > 0 }.map(\.from.description) == short)
             #expect(report.total.overbookedNights == 3 && report.total.overbookedForNeedsNights == 3)
-            let weekly = try await ReportStore(pool: pool).occupancy(.premises(world.premises), from: CalendarDate("2026-12-01")!,
-                                                                     to: CalendarDate("2026-12-08")!, period: .week, by: world.manager)
+            let weekly = try await ReportStore(pool: pool).occupancy(
+                .premises(world.premises), from: CalendarDate("2026-12-01")!,
+                to: CalendarDate("2026-12-08")!, period: .week, by: world.manager)
             #expect(weekly.rows.map(\.overbookedForNeedsNights).reduce(0, +) == 3)
         }
     }
@@ -51,8 +55,11 @@ struct BedBoardTests {
     func scriptedMonth() async throws {
         try await TestDatabase.withDatabase { pool in
             let (world, beds) = try await BedWorld.make(pool, beds: 3)
-            let room = try await world.rooms.addRoom(premisesID: world.premises, name: "Room 4", floor: "2", characteristics: [], by: world.admin)
-            let b4 = try await world.rooms.addBed(roomID: room.id, label: "B4", inUseFrom: CalendarDate("2026-12-16")!, inUseUntil: nil, by: world.admin).id
+            let room = try await world.rooms.addRoom(
+                premisesID: world.premises, name: "Room 4", floor: "2", characteristics: [], by: world.admin)
+            let b4 = try await world.rooms.addBed(
+                roomID: room.id, label: "B4", inUseFrom: CalendarDate("2026-12-16")!, inUseUntil: nil, by: world.admin
+            ).id
             _ = try await OutOfServiceStore(pool: pool).create(
                 bedID: beds[2], nights: Nights(first: CalendarDate("2026-12-10")!, end: CalendarDate("2026-12-15")!),
                 reason: "FLOOD_FIRE", reference: "WO-77", notes: nil, by: world.manager)
@@ -62,7 +69,8 @@ struct BedBoardTests {
             _ = try await world.book("P000004", "2026-12-20", "2027-01-10", bed: b4)
             let p5 = try await world.book("P000005", "2026-12-03", "2026-12-08")
             _ = try await world.placements.cancel(p5.id, reason: "ALTERNATIVE_AP", notes: nil, expectedVersion: nil, by: world.manager)
-            _ = try await world.placements.arrive(p1.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
+            _ = try await world.placements.arrive(
+                p1.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
 
             let board = try await BedBoardStore(pool: pool).board(
                 premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2027-01-01")!),
@@ -100,7 +108,8 @@ struct BedBoardTests {
         try await TestDatabase.withDatabase { pool in
             let (world, beds) = try await BedWorld.make(pool, beds: 1)
             let stay = try await world.book("H000001", "2026-12-01", "2026-12-05", bed: beds[0])
-            _ = try await world.placements.arrive(stay.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
+            _ = try await world.placements.arrive(
+                stay.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
             let board = try await BedBoardStore(pool: pool).board(
                 premisesID: world.premises, nights: Nights(first: CalendarDate("2026-12-05")!, end: CalendarDate("2026-12-08")!),
                 by: world.manager, now: noon("2026-12-05"))
@@ -118,7 +127,8 @@ struct BedBoardTests {
             let elmManager = try await Fixtures(pool: pool).signIn("manager.elm").principal
             await #expect(throws: DomainError.self) {
                 try await BedBoardStore(pool: pool).board(
-                    premisesID: oak.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2026-12-02")!), by: elmManager)
+                    premisesID: oak.premises, nights: Nights(first: CalendarDate("2026-12-01")!, end: CalendarDate("2026-12-02")!),
+                    by: elmManager)
             }
         }
     }

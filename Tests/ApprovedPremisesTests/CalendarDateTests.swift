@@ -1,4 +1,5 @@
 import Testing
+
 @testable import ApprovedPremises
 
 @Suite("Calendar dates: read and written as YYYY-MM-DD")
@@ -27,10 +28,12 @@ struct CalendarDateTests {
         }
     }
 
-    @Test("anything but a real date written YYYY-MM-DD is refused", arguments: [
-        "2026-02-30", "2023-02-29", "2026-13-01", "2026-00-10", "2026-01-00", "0000-01-01", "2026-2-03", "2026-02-3",
-        "2026-02-031", "+026-02-03", "２０２６-02-03", "2026/02/03", "2026-02-03 ", " 2026-02-03", "", "20260203", "2026-02-03T00:00",
-    ])
+    @Test(
+        "anything but a real date written YYYY-MM-DD is refused",
+        arguments: [
+            "2026-02-30", "2023-02-29", "2026-13-01", "2026-00-10", "2026-01-00", "0000-01-01", "2026-2-03", "2026-02-3",
+            "2026-02-031", "+026-02-03", "２０２６-02-03", "2026/02/03", "2026-02-03 ", " 2026-02-03", "", "20260203", "2026-02-03T00:00",
+        ])
     func refused(_ text: String) {
         #expect(CalendarDate(text) == nil)
     }

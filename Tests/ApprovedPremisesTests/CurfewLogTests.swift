@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("The sign-out and sign-in log", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct CurfewLogTests {
@@ -13,9 +13,13 @@ struct CurfewLogTests {
         var placements = [Placement]()
         for (index, name) in ["Ada", "Bo", "Cy", "Di", "Ed"].enumerated() {
             let placement = try await world.placements.book(
-                NewPlacement(premisesID: world.premises, crn: String(format: "N%06d", index), personName: name,
-                             expectedArrival: CalendarDate("2026-12-01")!, expectedDeparture: CalendarDate("2026-12-20")!), by: world.manager)
-            placements.append(try await world.placements.arrive(placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01")))
+                NewPlacement(
+                    premisesID: world.premises, crn: String(format: "N%06d", index), personName: name,
+                    expectedArrival: CalendarDate("2026-12-01")!, expectedDeparture: CalendarDate("2026-12-20")!), by: world.manager)
+            placements.append(
+                try await world.placements.arrive(
+                    placement.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01")
+                ))
         }
         return placements
     }
@@ -27,9 +31,13 @@ struct CurfewLogTests {
             let people = try await residents(world)
             let log = CurfewStore(pool: pool)
             let now = at("2026-12-02T23:40:00Z")
-            _ = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z"), destination: "sister's"), by: world.manager, now: now)
-            _ = try await log.record(people[1].id, .init(kind: "out", occurredAt: at("2026-12-02T23:20:00Z"), destination: "shop"), by: world.manager, now: now)
-            _ = try await log.record(people[2].id, .init(kind: "out", occurredAt: at("2026-12-02T18:00:00Z"), withPermission: true), by: world.manager, now: now)
+            _ = try await log.record(
+                people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z"), destination: "sister's"), by: world.manager,
+                now: now)
+            _ = try await log.record(
+                people[1].id, .init(kind: "out", occurredAt: at("2026-12-02T23:20:00Z"), destination: "shop"), by: world.manager, now: now)
+            _ = try await log.record(
+                people[2].id, .init(kind: "out", occurredAt: at("2026-12-02T18:00:00Z"), withPermission: true), by: world.manager, now: now)
             _ = try await log.record(people[3].id, .init(kind: "out", occurredAt: at("2026-12-02T19:00:00Z")), by: world.manager, now: now)
             _ = try await log.record(people[3].id, .init(kind: "in", occurredAt: at("2026-12-02T22:30:00Z")), by: world.manager, now: now)
             let states = try await log.tonight(premisesID: world.premises, by: world.manager, now: now)
@@ -52,12 +60,17 @@ struct CurfewLogTests {
             let now = Date()
             let today = CalendarDate.today(in: TimeZone(identifier: "Europe/London")!, now: now)
             let booked = try await world.book("N000001", today.adding(days: -2).description, today.adding(days: 20).description)
-            let people = [try await world.placements.arrive(booked.id, at: now.addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil,
-                                                            by: world.manager, now: now.addingTimeInterval(-2 * 86_400))]
+            let people = [
+                try await world.placements.arrive(
+                    booked.id, at: now.addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil,
+                    by: world.manager, now: now.addingTimeInterval(-2 * 86_400))
+            ]
             let log = CurfewStore(pool: pool)
-            let wrong = try await log.record(people[0].id, .init(kind: "out", occurredAt: now.addingTimeInterval(-3600)), by: world.manager, now: now)
-            let fixed = try await log.correct(wrong.id, with: .init(kind: "out", occurredAt: now.addingTimeInterval(-7200)),
-                                              reason: "CCTV shows an hour earlier", by: world.manager, now: now)
+            let wrong = try await log.record(
+                people[0].id, .init(kind: "out", occurredAt: now.addingTimeInterval(-3600)), by: world.manager, now: now)
+            let fixed = try await log.correct(
+                wrong.id, with: .init(kind: "out", occurredAt: now.addingTimeInterval(-7200)),
+                reason: "CCTV shows an hour earlier", by: world.manager, now: now)
             #expect(fixed.correctsID == wrong.id)
             #expect(fixed.isLateEntry)
             #expect(!wrong.isLateEntry || wrong.recordedAt.timeIntervalSince(wrong.occurredAt) > 900)
@@ -70,7 +83,8 @@ struct CurfewLogTests {
             }
             // Nothing is recorded from before the resident arrived.
             do {
-                _ = try await log.record(people[0].id, .init(kind: "in", occurredAt: now.addingTimeInterval(-3 * 86_400)), by: world.manager, now: now)
+                _ = try await log.record(
+                    people[0].id, .init(kind: "in", occurredAt: now.addingTimeInterval(-3 * 86_400)), by: world.manager, now: now)
                 Issue.record("an entry before the arrival was recorded")
             } catch let error as DomainError {
                 #expect(error.problems.map(\.field) == ["occurredAt"])
@@ -91,7 +105,10 @@ struct CurfewLogTests {
             let now = at("2026-12-03T01:00:00Z")
             var ids = [Int64]()
             for (index, person) in people.enumerated() {
-                ids.append(try await log.record(person.id, .init(kind: "out", occurredAt: at("2026-12-02T20:0\(index):00Z")), by: world.manager, now: now).id)
+                ids.append(
+                    try await log.record(
+                        person.id, .init(kind: "out", occurredAt: at("2026-12-02T20:0\(index):00Z")), by: world.manager, now: now
+                    ).id)
             }
             let clean = try await LogChainStore(pool: pool).verify(premisesID: world.premises, by: world.manager)
             #expect(clean.entries["curfew_log"] == 5 && clean.problems.isEmpty)
@@ -141,9 +158,12 @@ struct CurfewLogTests {
             let late = try await refusal(pool) {
                 try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:30:00Z")), by: world.manager, now: now)
             }
-            #expect(late.hasPrefix("Ada was in (arrived 12:00 on 1 December 2026) at 23:30 on 2 December 2026, so cannot be signed in then"), "\(late)")
+            #expect(
+                late.hasPrefix("Ada was in (arrived 12:00 on 1 December 2026) at 23:30 on 2 December 2026, so cannot be signed in then"),
+                "\(late)")
             // Out at 20:00, then out again at 21:00 (late): refused, naming the sign-out.
-            let out = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z")), by: world.manager, now: now)
+            let out = try await log.record(
+                people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T20:00:00Z")), by: world.manager, now: now)
             let twice = try await refusal(pool) {
                 try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-02T21:00:00Z")), by: world.manager, now: now)
             }
@@ -153,30 +173,42 @@ struct CurfewLogTests {
                 try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T19:00:00Z")), by: world.manager, now: now)
             }
             // A paper night typed up in order around an entry recorded since: in at 23:40 is right.
-            let back = try await log.record(people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:40:00Z")), by: world.manager, now: now)
-            let morning = try await log.record(people[0].id, .init(kind: "out", occurredAt: at("2026-12-03T08:30:00Z")), by: world.manager, now: now)
+            let back = try await log.record(
+                people[0].id, .init(kind: "in", occurredAt: at("2026-12-02T23:40:00Z")), by: world.manager, now: now)
+            let morning = try await log.record(
+                people[0].id, .init(kind: "out", occurredAt: at("2026-12-03T08:30:00Z")), by: world.manager, now: now)
 
             // Corrections: turning the 23:40 sign-in into a sign-out would make three sign-outs in a row.
             let corrected = try await refusal(pool) {
-                try await log.correct(back.id, with: .init(kind: "out", occurredAt: at("2026-12-02T23:40:00Z")), reason: "wrong button", by: world.manager, now: now)
+                try await log.correct(
+                    back.id, with: .init(kind: "out", occurredAt: at("2026-12-02T23:40:00Z")), reason: "wrong button", by: world.manager,
+                    now: now)
             }
             #expect(corrected.contains("that correction would leave Ada signed out twice in a row"), "\(corrected)")
             // Moving it past the morning's sign-out would leave two sign-outs in a row too.
             _ = try await refusal(pool) {
-                try await log.correct(back.id, with: .init(kind: "in", occurredAt: at("2026-12-03T08:45:00Z")), reason: "wrong time", by: world.manager, now: now)
+                try await log.correct(
+                    back.id, with: .init(kind: "in", occurredAt: at("2026-12-03T08:45:00Z")), reason: "wrong time", by: world.manager,
+                    now: now)
             }
             // A correction before the arrival is refused as an order of its own.
             await #expect(throws: DomainError.self) {
-                try await log.correct(out.id, with: .init(kind: "out", occurredAt: at("2026-11-30T20:00:00Z")), reason: "wrong day", by: world.manager, now: now)
+                try await log.correct(
+                    out.id, with: .init(kind: "out", occurredAt: at("2026-11-30T20:00:00Z")), reason: "wrong day", by: world.manager,
+                    now: now)
             }
             // A sign-in at a better time is fine; so is saying the morning's sign-out never happened (she stayed in).
-            let better = try await log.correct(back.id, with: .init(kind: "in", occurredAt: at("2026-12-02T23:35:00Z")), reason: "the clock was fast",
-                                               by: world.manager, now: now)
-            _ = try await log.correct(morning.id, with: .init(kind: "in", occurredAt: at("2026-12-03T08:30:00Z")), reason: "signed out the wrong resident",
-                                      by: world.manager, now: now)
+            let better = try await log.correct(
+                back.id, with: .init(kind: "in", occurredAt: at("2026-12-02T23:35:00Z")), reason: "the clock was fast",
+                by: world.manager, now: now)
+            _ = try await log.correct(
+                morning.id, with: .init(kind: "in", occurredAt: at("2026-12-03T08:30:00Z")), reason: "signed out the wrong resident",
+                by: world.manager, now: now)
             // An entry already corrected is not corrected again: the correction is.
             let again = try await refusal(pool) {
-                try await log.correct(back.id, with: .init(kind: "in", occurredAt: at("2026-12-02T23:36:00Z")), reason: "once more", by: world.manager, now: now)
+                try await log.correct(
+                    back.id, with: .init(kind: "in", occurredAt: at("2026-12-02T23:36:00Z")), reason: "once more", by: world.manager,
+                    now: now)
             }
             #expect(again.contains("was already corrected by entry \(better.id)"), "\(again)")
             let states = try await log.tonight(premisesID: world.premises, by: world.manager, now: now)

@@ -69,12 +69,14 @@ struct CurfewRulesTests {
     @Test("a variation for night work replaces the hours on the nights it covers, and may lift them")
     func variation() {
         let nightWork = CurfewHours(start: WallClock("07:30")!, end: WallClock("15:00")!)
-        let varied = CurfewRules.effectiveWindows(night: CalendarDate("2027-01-14")!, in: london, premises: apCurfew, licence: nil,
-                                                  variation: (true, nightWork))
+        let varied = CurfewRules.effectiveWindows(
+            night: CalendarDate("2027-01-14")!, in: london, premises: apCurfew, licence: nil,
+            variation: (true, nightWork))
         #expect(varied.count == 1 && varied[0].sources == [.variation])
         #expect(varied[0].start == utc("2027-01-14T07:30:00Z"))
         #expect(varied[0].end == utc("2027-01-14T15:00:00Z"))
-        let lifted = CurfewRules.effectiveWindows(night: CalendarDate("2027-01-14")!, in: london, premises: apCurfew, licence: nil, variation: (true, nil))
+        let lifted = CurfewRules.effectiveWindows(
+            night: CalendarDate("2027-01-14")!, in: london, premises: apCurfew, licence: nil, variation: (true, nil))
         #expect(lifted.isEmpty)
     }
 }

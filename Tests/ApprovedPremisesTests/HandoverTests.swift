@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Handovers", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct HandoverTests {
@@ -16,7 +16,8 @@ struct HandoverTests {
             let outgoing = try await fixtures.signIn("early").principal
             let incoming = try await fixtures.signIn("late.worker").principal
             let resident = try await world.book("K000001", "2026-12-01", "2026-12-20")
-            _ = try await world.placements.arrive(resident.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
+            _ = try await world.placements.arrive(
+                resident.id, at: noon("2026-12-01"), keyWorkerID: nil, expectedVersion: nil, by: world.manager, now: noon("2026-12-01"))
             let store = HandoverStore(pool: pool)
 
             let handover = try await store.write(

@@ -1,9 +1,10 @@
-@testable import APDemoData
-@testable import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
+
+@testable import APDemoData
+@testable import ApprovedPremises
 
 /// An entry's hash is defined once, in Swift (`ChainEncoding`), and spelt twice more: by the
 /// chain triggers' SQL (`<table>_chain_content`, migration 0017) and by the national seed, which
@@ -22,12 +23,16 @@ struct LogChainTests {
             var checks = ChainedCopyText(table: "night_check", premises: premises, firstID: 9_000_001)
             for (index, observation) in ["seen", "not_seen", "not_in_room", "refused"].enumerated() {
                 let due = night + Int64(index) * 3_600
-                checks.appendNightCheck(due: due, placement: placement, observation: observation, observed: due + 61, recorded: due + 125, by: staff)
+                checks.appendNightCheck(
+                    due: due, placement: placement, observation: observation, observed: due + 61, recorded: due + 125, by: staff)
             }
             var outings = ChainedCopyText(table: "movement", premises: premises, firstID: 9_000_001)
-            outings.appendMovement(placement: placement, kind: "out", at: night - 7_200, by: staff, destination: "Café on Oxford Rd | late", expectedBack: night - 60)
+            outings.appendMovement(
+                placement: placement, kind: "out", at: night - 7_200, by: staff, destination: "Café on Oxford Rd | late",
+                expectedBack: night - 60)
             outings.appendMovement(placement: placement, kind: "in", at: night + 900, by: staff, destination: nil, expectedBack: nil)
-            outings.appendMovement(placement: placement, kind: "out", at: night + 90_000, by: staff, destination: nil, expectedBack: night + 99_000)
+            outings.appendMovement(
+                placement: placement, kind: "out", at: night + 90_000, by: staff, destination: nil, expectedBack: night + 99_000)
 
             let (swift, sql) = try await pool.withConnection { connection in
                 try await connection.execute("BEGIN")
@@ -42,7 +47,8 @@ struct LogChainTests {
                     counted += entries.count
                     swift += LogChainStore.problems(in: entries, log: table)
                 }
-                let rows = try await connection.query("""
+                let rows = try await connection.query(
+                    """
                     SELECT 'night_check' AS log, chain_seq FROM night_check n WHERE premises_id = \(premises)
                        AND entry_hash <> sha256(coalesce(previous_hash, '\\x'::bytea) || night_check_chain_content(n))
                     UNION ALL
@@ -63,7 +69,8 @@ struct LogChainTests {
         try await TestDatabase.withDatabase { pool in
             // Awkward values: NULL, empty, a bar, a colon, a newline, multi-byte text and an array.
             let given = ["", "a|b", "12:30", "line\nnext", "Café ☕", "{x,\"y z\"}"]
-            let encoded: String = try await pool.query("""
+            let encoded: String = try await pool.query(
+                """
                 SELECT encode(ap_chain_content('movement', ARRAY[NULL::text] || \(given)::text[]), 'hex') AS hex
                 """)[0].decode("hex")
             var builder = ChainEncoding.Builder(table: "movement")

@@ -1,18 +1,23 @@
 import Foundation
 import Testing
+
 @testable import ApprovedPremises
 
 @Suite("Matching's first free date")
 struct MatchFirstFreeTests {
     /// The plain search `firstFree` replaced: each later start in turn, its nights and beds checked whole.
-    static func plainFirstFree(_ ap: MatchPremises, beds: [AllocationPlanner.BedSlot], after stay: Nights, needs: Set<String>) -> CalendarDate? {
+    static func plainFirstFree(_ ap: MatchPremises, beds: [AllocationPlanner.BedSlot], after stay: Nights, needs: Set<String>)
+        -> CalendarDate?
+    {
         (1...MatchRules.searchAheadDays).lazy.map { stay.first.adding(days: $0) }.first { start in
             let later = Nights(first: start, end: start.adding(days: stay.count))
             return MatchRules.freeBed(beds, for: later, needs: needs) != nil && ap.shortfalls(later, needs: needs.sorted()).isEmpty
         }
     }
 
-    @Test("on 3,000 random premises (beds busy at random, nights full at random, with and without a room need), the date is the plain day-by-day search's")
+    @Test(
+        "on 3,000 random premises (beds busy at random, nights full at random, with and without a room need), the date is the plain day-by-day search's"
+    )
     func sameAsPlainSearch() {
         // A generator of our own, so that a failure repeats.
         var seed: UInt64 = 20_261_206
@@ -39,14 +44,17 @@ struct MatchFirstFreeTests {
             let usable = next(1...6)
             let nights = (0..<searched).map { index in
                 // about one night in twenty full, and one in twenty with no room for the need
-                Capacity.Night(night: first.adding(days: index), usableBeds: usable, booked: next(1...20) == 1 ? usable : usable - 1,
-                               byNeed: ["STEP_FREE": (beds: 2, booked: next(1...20) == 1 ? 2 : 0)])
+                Capacity.Night(
+                    night: first.adding(days: index), usableBeds: usable, booked: next(1...20) == 1 ? usable : usable - 1,
+                    byNeed: ["STEP_FREE": (beds: 2, booked: next(1...20) == 1 ? 2 : 0)])
             }
-            let ap = MatchPremises(id: UUID(), code: "T", name: "T", regionCode: "NW", gender: "men", apType: "NORMAL", active: true,
-                                   features: [], latitude: nil, longitude: nil, beds: beds, nights: nights)
+            let ap = MatchPremises(
+                id: UUID(), code: "T", name: "T", regionCode: "NW", gender: "men", apType: "NORMAL", active: true,
+                features: [], latitude: nil, longitude: nil, beds: beds, nights: nights)
             let suitable = beds.filter { needs.isSubset(of: $0.characteristics) }
             let expected = Self.plainFirstFree(ap, beds: suitable, after: stay, needs: needs)
-            #expect(MatchRules.firstFree(ap, beds: suitable, after: stay, needs: needs) == expected, "stay of \(length) nights, needs \(needs)")
+            #expect(
+                MatchRules.firstFree(ap, beds: suitable, after: stay, needs: needs) == expected, "stay of \(length) nights, needs \(needs)")
             if expected != nil { found += 1 }
         }
         // Both kinds of answer were met: a date, and none within the search.

@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Migrations", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct MigrationTests {
@@ -43,7 +43,9 @@ struct MigrationTests {
         }
     }
 
-    @Test("0011 is as it landed; a database that ran the edited 0011 (with the live-allocation index) still migrates, and both end with the index")
+    @Test(
+        "0011 is as it landed; a database that ran the edited 0011 (with the live-allocation index) still migrates, and both end with the index"
+    )
     func editedZeroElevenStillMigrates() async throws {
         let landed = try #require(migrations.first { $0.version == 11 })
         #expect(landed.checksum == "5488cd0287d5dfdc61370fe9721c6ea53604f42180fa1338a3a87006d104ec58", "0011 is as it first landed")
@@ -72,7 +74,9 @@ struct MigrationTests {
         }
     }
 
-    @Test("a database migrated while 0001 had its wrongly restored text (and the first 0008) still migrates, to the same table; fresh ones get 0001 as it landed")
+    @Test(
+        "a database migrated while 0001 had its wrongly restored text (and the first 0008) still migrates, to the same table; fresh ones get 0001 as it landed"
+    )
     func earlierTextsOfZeroOneAndZeroEight() async throws {
         let sql = TestDatabase.sqlFolder
         #expect(migrations[0].checksum == "916cccd7b96be2f5fc07a54206cec7a5e85e596af7b08494c79106e506f97c42", "0001 is as it first landed")
@@ -81,7 +85,8 @@ struct MigrationTests {
             var earlier = migrations.filter { $0.version <= 8 }
             earlier[0].sql = try String(contentsOf: sql.appendingPathComponent("0001_foundation.sql"), encoding: .utf8)
                 .replacingOccurrences(of: "    response_headers jsonb,\n", with: "    content_type text,\n")
-            earlier[7].sql = "-- A replayed answer needs more of the first answer's headers than its content type (ETag,\n"
+            earlier[7].sql =
+                "-- A replayed answer needs more of the first answer's headers than its content type (ETag,\n"
                 + "-- Location): keep them all, as JSON.\n"
                 + "ALTER TABLE idempotency_record DROP COLUMN content_type;\n"
                 + "ALTER TABLE idempotency_record ADD COLUMN response_headers jsonb;\n"
@@ -90,10 +95,12 @@ struct MigrationTests {
             try await Migrator(pool: pool, migrations: earlier).migrate()
             let applied = try await Migrator(pool: pool, migrations: migrations).migrate()
             #expect(applied.map(\.version) == migrations.map(\.version).filter { $0 > 8 })
-            let columns = try await pool.query("""
+            let columns = try await pool.query(
+                """
                 SELECT string_agg(column_name, ',' ORDER BY column_name) AS c FROM information_schema.columns
                 WHERE table_name = 'idempotency_record' AND column_name IN ('content_type', 'response_headers')
-                """).first!.decode("c", as: String.self)
+                """
+            ).first!.decode("c", as: String.self)
             #expect(columns == "response_headers")
         }
     }
@@ -101,10 +108,15 @@ struct MigrationTests {
     @Test("a failing migration leaves nothing of itself behind, and the ones before it stay")
     func failingMigrationRollsBack() async throws {
         try await TestDatabase.withEmptyDatabase { pool in
-            let broken = migrations + [Migration(version: 9000, name: "9000_broken.sql", sql: """
-                CREATE TABLE half_done (id integer);
-                SELECT no_such_function();
-                """)]
+            let broken =
+                migrations + [
+                    Migration(
+                        version: 9000, name: "9000_broken.sql",
+                        sql: """
+                            CREATE TABLE half_done (id integer);
+                            SELECT no_such_function();
+                            """)
+                ]
             await #expect(throws: PostgresError.self) {
                 try await Migrator(pool: pool, migrations: broken).migrate()
             }

@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Night checks")
 struct NightCheckScheduleTests {
@@ -11,18 +11,21 @@ struct NightCheckScheduleTests {
 
     @Test("hourly from 23:00 to 07:00 is eight rounds, 23:00 to 06:00; an hour of real time apart on the nights the clocks change")
     func dueTimes() {
-        let december = NightCheckSchedule.dueTimes(night: CalendarDate("2026-12-02")!, start: WallClock("23:00")!, end: WallClock("07:00")!,
-                                                   intervalMinutes: 60, in: london)
+        let december = NightCheckSchedule.dueTimes(
+            night: CalendarDate("2026-12-02")!, start: WallClock("23:00")!, end: WallClock("07:00")!,
+            intervalMinutes: 60, in: london)
         #expect(december.count == 8)
         #expect(december.first == at("2026-12-02T23:00:00Z") && december.last == at("2026-12-03T06:00:00Z"))
         // 25 October 2026: the clocks go back at 02:00 BST; the night is nine hours long.
-        let autumn = NightCheckSchedule.dueTimes(night: CalendarDate("2026-10-24")!, start: WallClock("23:00")!, end: WallClock("07:00")!,
-                                                 intervalMinutes: 60, in: london)
+        let autumn = NightCheckSchedule.dueTimes(
+            night: CalendarDate("2026-10-24")!, start: WallClock("23:00")!, end: WallClock("07:00")!,
+            intervalMinutes: 60, in: london)
         #expect(autumn.count == 9)
         #expect(autumn.first == at("2026-10-24T22:00:00Z") && autumn.last == at("2026-10-25T06:00:00Z"))
         // 29 March 2026: the clocks go forward at 01:00 GMT; seven hours.
-        let spring = NightCheckSchedule.dueTimes(night: CalendarDate("2026-03-28")!, start: WallClock("23:00")!, end: WallClock("07:00")!,
-                                                 intervalMinutes: 120, in: london)
+        let spring = NightCheckSchedule.dueTimes(
+            night: CalendarDate("2026-03-28")!, start: WallClock("23:00")!, end: WallClock("07:00")!,
+            intervalMinutes: 120, in: london)
         #expect(spring == [at("2026-03-28T23:00:00Z"), at("2026-03-29T01:00:00Z"), at("2026-03-29T03:00:00Z"), at("2026-03-29T05:00:00Z")])
     }
 
@@ -48,14 +51,16 @@ struct NightCheckTests {
             let everyone = { (observation: String) in people.map { NightCheckStore.Entry(placementID: $0.id, observation: observation) } }
 
             // 23:00 recorded on time (started five minutes early), 00:00 forgotten, 01:00 recorded.
-            let first = try await checks.record(premisesID: world.premises, dueAt: nil, entries: everyone("seen"), by: world.manager,
-                                                now: at("2026-12-02T22:55:00Z"))
+            let first = try await checks.record(
+                premisesID: world.premises, dueAt: nil, entries: everyone("seen"), by: world.manager,
+                now: at("2026-12-02T22:55:00Z"))
             #expect(first.dueAt == at("2026-12-02T23:00:00Z"))
             var third = everyone("seen")
             third[1].observation = "not_in_room"
             third[2].observation = "refused"
             third[2].note = "would not open the door; heard talking"
-            _ = try await checks.record(premisesID: world.premises, dueAt: nil, entries: third, by: world.manager, now: at("2026-12-03T01:10:00Z"))
+            _ = try await checks.record(
+                premisesID: world.premises, dueAt: nil, entries: third, by: world.manager, now: at("2026-12-03T01:10:00Z"))
 
             let night = try await checks.rounds(premisesID: world.premises, night: nil, by: world.manager, now: at("2026-12-03T02:30:00Z"))
             #expect(night.night == CalendarDate("2026-12-02")!)
@@ -69,13 +74,15 @@ struct NightCheckTests {
 
             // Recording the same round again is refused, whoever tries.
             await #expect(throws: DomainError.self) {
-                try await checks.record(premisesID: world.premises, dueAt: at("2026-12-03T01:00:00Z"), entries: everyone("seen"), by: world.manager,
-                                        now: at("2026-12-03T01:20:00Z"))
+                try await checks.record(
+                    premisesID: world.premises, dueAt: at("2026-12-03T01:00:00Z"), entries: everyone("seen"), by: world.manager,
+                    now: at("2026-12-03T01:20:00Z"))
             }
             // A round that leaves a resident out is refused, naming them; nothing is written.
             do {
-                _ = try await checks.record(premisesID: world.premises, dueAt: nil, entries: Array(everyone("seen").dropFirst()), by: world.manager,
-                                            now: at("2026-12-03T02:31:00Z"))
+                _ = try await checks.record(
+                    premisesID: world.premises, dueAt: nil, entries: Array(everyone("seen").dropFirst()), by: world.manager,
+                    now: at("2026-12-03T02:31:00Z"))
                 Issue.record("an incomplete round was recorded")
             } catch let error as DomainError {
                 #expect(error.problems.map(\.field) == ["observations"])
@@ -83,15 +90,17 @@ struct NightCheckTests {
             }
             // A time that is not one of the night's due times is refused.
             do {
-                _ = try await checks.record(premisesID: world.premises, dueAt: at("2026-12-03T02:15:00Z"), entries: everyone("seen"), by: world.manager,
-                                            now: at("2026-12-03T02:31:00Z"))
+                _ = try await checks.record(
+                    premisesID: world.premises, dueAt: at("2026-12-03T02:15:00Z"), entries: everyone("seen"), by: world.manager,
+                    now: at("2026-12-03T02:31:00Z"))
                 Issue.record("a round off the schedule was recorded")
             } catch let error as DomainError {
                 #expect(error.problems.map(\.field) == ["dueAt"])
             }
             // The missed round recorded late stays visibly late.
-            let late = try await checks.record(premisesID: world.premises, dueAt: at("2026-12-03T00:00:00Z"), entries: everyone("seen"), by: world.manager,
-                                               now: at("2026-12-03T02:40:00Z"))
+            let late = try await checks.record(
+                premisesID: world.premises, dueAt: at("2026-12-03T00:00:00Z"), entries: everyone("seen"), by: world.manager,
+                now: at("2026-12-03T02:40:00Z"))
             #expect(late.status == .recorded && late.recordedLate)
             let rows = try await pool.query("SELECT count(*) AS n FROM night_check").first!.decode("n", as: Int64.self)
             #expect(rows == 9)
@@ -109,15 +118,21 @@ struct NightCheckTests {
             let now = at("2026-12-03T01:05:00Z")
             _ = try await NightCheckStore(pool: pool).record(
                 premisesID: world.premises, dueAt: nil,
-                entries: [.init(placementID: people[0].id, observation: "seen"), .init(placementID: people[1].id, observation: "not_in_room")],
+                entries: [
+                    .init(placementID: people[0].id, observation: "seen"), .init(placementID: people[1].id, observation: "not_in_room"),
+                ],
                 by: world.manager, now: now)
             let incidents = IncidentStore(pool: pool)
             var versions = [Int64]()
             for minute in 0..<3 {
-                versions.append(try await incidents.record(premisesID: world.premises, .init(
-                    kind: "damage", severity: "low", occurredAt: at("2026-12-03T00:1\(minute):00Z"), location: "kitchen",
-                    summary: "a cupboard door pulled off", residents: [people[0].id], actionTaken: "door removed, repair booked"),
-                    by: world.manager, now: now).version)
+                versions.append(
+                    try await incidents.record(
+                        premisesID: world.premises,
+                        .init(
+                            kind: "damage", severity: "low", occurredAt: at("2026-12-03T00:1\(minute):00Z"), location: "kitchen",
+                            summary: "a cupboard door pulled off", residents: [people[0].id], actionTaken: "door removed, repair booked"),
+                        by: world.manager, now: now
+                    ).version)
             }
             let clean = try await LogChainStore(pool: pool).verify(premisesID: world.premises, by: world.manager)
             #expect(clean.entries.filter { $0.key != "audit_log" } == ["curfew_log": 0, "night_checks": 2, "incidents": 3])

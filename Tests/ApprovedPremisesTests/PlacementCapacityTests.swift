@@ -1,8 +1,9 @@
-@testable import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
+
+@testable import ApprovedPremises
 
 @Suite("Capacity arithmetic")
 struct PlacementCapacityTests {
@@ -15,7 +16,9 @@ struct PlacementCapacityTests {
         }
         let shortfalls = Capacity.shortfalls(adding: [], to: nights)
         #expect(shortfalls.map(\.night) == [first.adding(days: 1), first.adding(days: 2)])
-        #expect(Capacity.describe(shortfalls, premises: "Elm House") == "Elm House is full on the nights of 2026-12-02 to 2026-12-03 (every bed taken)")
+        #expect(
+            Capacity.describe(shortfalls, premises: "Elm House")
+                == "Elm House is full on the nights of 2026-12-02 to 2026-12-03 (every bed taken)")
     }
 
     @Test("a night with free beds but none with a needed characteristic is full for that need")
@@ -43,18 +46,21 @@ struct CapacityCountTests {
             let set = try await NationalSet.make(pool)
             // Bookings of every length across the premises, some needing characteristics, some cancelled
             // or not arrived; beds out of service now and then; a bed that comes into use mid-way.
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 INSERT INTO placement (premises_id, crn, person_name, expected_arrival, expected_departure, needs)
                 SELECT p.id, 'C' || lpad((row_number() OVER ())::text, 6, '0'), 'Person', date '2027-02-20' + (i * 7 + n) % 40,
                        date '2027-02-20' + (i * 7 + n) % 40 + 3 + (i * 13) % 50,
                        CASE i % 3 WHEN 0 THEN '{}'::text[] WHEN 1 THEN '{isSingle}' ELSE '{isSingle,hasEnSuite}' END
                 FROM (SELECT id, (row_number() OVER (ORDER BY code))::integer AS n FROM premises) p CROSS JOIN generate_series(1, 6) AS i
                 """)
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 UPDATE placement SET cancelled_at = now(), cancellation_reason_code = (SELECT code FROM cancellation_reason ORDER BY code LIMIT 1)
                 WHERE crn IN (SELECT crn FROM placement WHERE crn LIKE 'C%' ORDER BY crn LIMIT 10)
                 """)
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 INSERT INTO bed_out_of_service (bed_id, nights, reason_code)
                 SELECT b.id, daterange(date '2027-03-01' + (row_number() OVER (ORDER BY b.id))::integer % 20, date '2027-03-10' + (row_number() OVER (ORDER BY b.id))::integer % 20),
                        (SELECT code FROM out_of_service_reason ORDER BY code LIMIT 1)
@@ -67,7 +73,8 @@ struct CapacityCountTests {
                 try await Capacity.nights(premisesIDs: nil, nights: nights, needs: needs, excluding: nil, on: connection)
             }
             for (code, id) in set.premises {
-                let expected = try await pool.query("""
+                let expected = try await pool.query(
+                    """
                     SELECT n.night, c.code,
                         (SELECT count(*) FROM bed b
                          WHERE b.premises_id = \(id) AND b.in_use @> n.night
@@ -87,8 +94,12 @@ struct CapacityCountTests {
                     let need: String = try row.decode("code")
                     let beds: Int = try row.decode("beds")
                     let booked: Int = try row.decode("booked")
-                    guard let counted = ours.first(where: { $0.night == night }) else { differences += 1; continue }
-                    let (ourBeds, ourBooked) = need.isEmpty ? (counted.usableBeds, counted.booked) : (counted.byNeed[need]!.beds, counted.byNeed[need]!.booked)
+                    guard let counted = ours.first(where: { $0.night == night }) else {
+                        differences += 1
+                        continue
+                    }
+                    let (ourBeds, ourBooked) =
+                        need.isEmpty ? (counted.usableBeds, counted.booked) : (counted.byNeed[need]!.beds, counted.byNeed[need]!.booked)
                     if (ourBeds, ourBooked) != (beds, booked) { differences += 1 }
                 }
                 #expect(differences == 0, "\(code): \(differences) figures differ")

@@ -1,8 +1,8 @@
 import ApprovedPremises
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 /// A national set of premises, each built so that one filter excludes it (or none does).
 struct NationalSet {
@@ -15,36 +15,41 @@ struct NationalSet {
         let fixtures = Fixtures(pool: pool)
         try await fixtures.staff("root", .administrator)
         try await fixtures.staff("cru", .referralManager)
-        var set = NationalSet(pool: pool, admin: try await fixtures.signIn("root").principal, referrals: try await fixtures.signIn("cru").principal)
+        var set = NationalSet(
+            pool: pool, admin: try await fixtures.signIn("root").principal, referrals: try await fixtures.signIn("cru").principal)
         let accepting = ["acceptsSexOffenders", "isCatered"]
         // code, region, postcode district, type, gender, premises features, beds (room characteristics each)
         let layout: [(String, String, String, String, String, [String], [[String]])] = [
-            ("MAN-NEAR", "GM", "M14", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"], ["isSingle"]]),     // matches, nearest
-            ("SAL-NEAR", "GM", "M6", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),                     // matches, a little further
-            ("LDS-MID", "YH", "LS6", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),                     // matches, further
-            ("BHM-FAR", "WM", "B15", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),                     // outside the radius
-            ("MAN-WOMEN", "GM", "M13", "NORMAL", "women", accepting, [["isSingle", "hasEnSuite"]]),                 // women's AP
-            ("MAN-PIPE", "GM", "M16", "PIPE", "men", accepting, [["isSingle", "hasEnSuite"]]),                      // wrong type
-            ("STK-NOSO", "NW", "SK1", "NORMAL", "men", ["isCatered"], [["isSingle", "hasEnSuite"]]),                // does not accept the offence
-            ("BOL-NOCAT", "GM", "BL1", "NORMAL", "men", ["acceptsSexOffenders"], [["isSingle", "hasEnSuite"]]),     // not catered
-            ("OLD-SPLIT", "GM", "OL1", "NORMAL", "men", accepting, [["isSingle"], ["hasEnSuite"]]),                 // needs in two rooms
-            ("WGN-FULL", "GM", "WN1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),                    // full (booked)
-            ("WAR-OOS", "NW", "WA1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),                     // its bed out of service
-            ("PRE-TAKEN", "NW", "PR1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"], ["isSingle"]]),     // suitable bed allocated
-            ("CAR-FAR", "NW", "CA1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),                     // outside the radius
+            ("MAN-NEAR", "GM", "M14", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"], ["isSingle"]]),  // matches, nearest
+            ("SAL-NEAR", "GM", "M6", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),  // matches, a little further
+            ("LDS-MID", "YH", "LS6", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),  // matches, further
+            ("BHM-FAR", "WM", "B15", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),  // outside the radius
+            ("MAN-WOMEN", "GM", "M13", "NORMAL", "women", accepting, [["isSingle", "hasEnSuite"]]),  // women's AP
+            ("MAN-PIPE", "GM", "M16", "PIPE", "men", accepting, [["isSingle", "hasEnSuite"]]),  // wrong type
+            ("STK-NOSO", "NW", "SK1", "NORMAL", "men", ["isCatered"], [["isSingle", "hasEnSuite"]]),  // does not accept the offence
+            ("BOL-NOCAT", "GM", "BL1", "NORMAL", "men", ["acceptsSexOffenders"], [["isSingle", "hasEnSuite"]]),  // not catered
+            ("OLD-SPLIT", "GM", "OL1", "NORMAL", "men", accepting, [["isSingle"], ["hasEnSuite"]]),  // needs in two rooms
+            ("WGN-FULL", "GM", "WN1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),  // full (booked)
+            ("WAR-OOS", "NW", "WA1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),  // its bed out of service
+            ("PRE-TAKEN", "NW", "PR1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"], ["isSingle"]]),  // suitable bed allocated
+            ("CAR-FAR", "NW", "CA1", "NORMAL", "men", accepting, [["isSingle", "hasEnSuite"]]),  // outside the radius
         ]
         let rooms = RoomStore(pool: pool)
         for (code, region, district, type, gender, features, beds) in layout {
-            let id: UUID = try await pool.query("""
+            let id: UUID = try await pool.query(
+                """
                 INSERT INTO premises (code, name, region_code, ap_type_code, gender, postcode)
                 VALUES (\(code), \("AP " + code), \(region), \(type), \(gender), \(district + " 1AA")) RETURNING id
-                """).first!.decode("id")
+                """
+            ).first!.decode("id")
             for feature in features {
                 try await pool.execute("INSERT INTO premises_feature (premises_id, characteristic_code) VALUES (\(id), \(feature))")
             }
             for (index, characteristics) in beds.enumerated() {
-                let room = try await rooms.addRoom(premisesID: id, name: "Room \(index + 1)", floor: nil, characteristics: characteristics, by: set.admin)
-                _ = try await rooms.addBed(roomID: room.id, label: "\(index + 1)", inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: set.admin)
+                let room = try await rooms.addRoom(
+                    premisesID: id, name: "Room \(index + 1)", floor: nil, characteristics: characteristics, by: set.admin)
+                _ = try await rooms.addBed(
+                    roomID: room.id, label: "\(index + 1)", inUseFrom: CalendarDate("2026-01-01")!, inUseUntil: nil, by: set.admin)
             }
             set.premises[code] = id
         }
@@ -65,7 +70,8 @@ func referralDetails(crn: String = "M000001", arrival: String = "2027-03-01", ra
         offenceFlags: ["sexualOffencesAgainstAdults"], roomNeeds: ["hasEnSuite", "isSingle"], premisesNeeds: ["isCatered"],
         apType: "NORMAL", homeDistrict: "M14", radiusMiles: radius, licenceConditions: "No contact with the victim; reside at the AP",
         licenceCurfewStart: "19:00", licenceCurfewEnd: "07:00", substanceMisuse: "alcohol, in recovery", mentalHealth: "anxiety",
-        servicesInvolved: "Change Grow Live (alcohol)", riskToStaff: "verbal aggression when drinking", otherInformation: "Prefers an early shift job")
+        servicesInvolved: "Change Grow Live (alcohol)", riskToStaff: "verbal aggression when drinking",
+        otherInformation: "Prefers an early shift job")
 }
 
 @Suite("Referrals and matching", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
@@ -78,14 +84,19 @@ struct ReferralMatchingTests {
             let placements = PlacementStore(pool: pool)
             let today = CalendarDate("2026-11-23")!
             // WGN-FULL: booked for the whole stay; WAR-OOS: its bed out of service; PRE-TAKEN: its suitable bed allocated.
-            _ = try await placements.book(NewPlacement(premisesID: set.premises["WGN-FULL"]!, crn: "F000001", personName: "Full Up",
-                                                       expectedArrival: CalendarDate("2027-02-20")!, expectedDeparture: CalendarDate("2027-03-10")!), by: set.admin)
+            _ = try await placements.book(
+                NewPlacement(
+                    premisesID: set.premises["WGN-FULL"]!, crn: "F000001", personName: "Full Up",
+                    expectedArrival: CalendarDate("2027-02-20")!, expectedDeparture: CalendarDate("2027-03-10")!), by: set.admin)
             _ = try await OutOfServiceStore(pool: pool).create(
-                bedID: try await set.bed("WAR-OOS", "1"), nights: Nights(first: CalendarDate("2027-03-05")!, end: CalendarDate("2027-03-08")!),
+                bedID: try await set.bed("WAR-OOS", "1"),
+                nights: Nights(first: CalendarDate("2027-03-05")!, end: CalendarDate("2027-03-08")!),
                 reason: "FLOOD_FIRE", reference: nil, notes: nil, by: set.admin)
-            _ = try await placements.book(NewPlacement(premisesID: set.premises["PRE-TAKEN"]!, crn: "F000002", personName: "Bed Taken",
-                                                       expectedArrival: CalendarDate("2027-03-10")!, expectedDeparture: CalendarDate("2027-03-20")!,
-                                                       bedID: try await set.bed("PRE-TAKEN", "1")), by: set.admin)
+            _ = try await placements.book(
+                NewPlacement(
+                    premisesID: set.premises["PRE-TAKEN"]!, crn: "F000002", personName: "Bed Taken",
+                    expectedArrival: CalendarDate("2027-03-10")!, expectedDeparture: CalendarDate("2027-03-20")!,
+                    bedID: try await set.bed("PRE-TAKEN", "1")), by: set.admin)
 
             let referral = try await store.create(referralDetails(), by: set.referrals, today: today)
             _ = try await store.decide(referral.id, .accept(note: nil), expectedVersion: nil, by: set.referrals)
@@ -128,16 +139,21 @@ struct ReferralMatchingTests {
             let set = try await NationalSet.make(pool)
             let store = ReferralStore(pool: pool)
             let referral = try await store.create(referralDetails(), by: set.referrals, today: CalendarDate("2026-11-23")!)
-            _ = try await store.decide(referral.id, .requestInformation(question: "Is there a victim exclusion zone?"), expectedVersion: nil, by: set.referrals)
-            _ = try await store.decide(referral.id, .provideInformation(answer: "Yes: Salford city centre"), expectedVersion: nil, by: set.referrals)
+            _ = try await store.decide(
+                referral.id, .requestInformation(question: "Is there a victim exclusion zone?"), expectedVersion: nil, by: set.referrals)
+            _ = try await store.decide(
+                referral.id, .provideInformation(answer: "Yes: Salford city centre"), expectedVersion: nil, by: set.referrals)
             _ = try await store.decide(referral.id, .accept(note: "suitable"), expectedVersion: nil, by: set.referrals)
             let match = try await store.match(referral.id, arrival: nil, radiusMiles: nil, by: set.referrals)
             let best = try #require(match.candidates.first)
-            let (booked, placement) = try await store.book(referral.id, premisesID: best.premisesID, bedID: best.bedID, arrival: nil, departure: nil, by: set.referrals)
+            let (booked, placement) = try await store.book(
+                referral.id, premisesID: best.premisesID, bedID: best.bedID, arrival: nil, departure: nil, by: set.referrals)
             #expect(booked.status == .booked)
             #expect(placement.expectedDeparture == CalendarDate("2027-03-29"))
             #expect(Set(placement.needs) == ["hasEnSuite", "isSingle"])
-            let allocated: Int = try await pool.query("SELECT count(*)::integer AS n FROM bed_allocation WHERE placement_id = \(placement.id) AND bed_id = \(best.bedID)").first!.decode("n")
+            let allocated: Int = try await pool.query(
+                "SELECT count(*)::integer AS n FROM bed_allocation WHERE placement_id = \(placement.id) AND bed_id = \(best.bedID)"
+            ).first!.decode("n")
             #expect(allocated == 1)
 
             let manager = try await Fixtures(pool: pool).staff("mgr", .apManager, premises: best.premisesID)

@@ -2,8 +2,8 @@ import ApprovedPremises
 import Crypto
 import Foundation
 import Postgres
-import Testing
 import TestSupport
+import Testing
 
 @Suite("Sign-in and sessions", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct SessionTests {
@@ -26,10 +26,12 @@ struct SessionTests {
             let fixtures = Fixtures(pool: pool)
             try await fixtures.staff("night", .residentialWorker, premises: try await fixtures.premises("ELM"))
             _ = try await fixtures.signIn("night")
-            let row = try await pool.query("""
+            let row = try await pool.query(
+                """
                 SELECT extract(epoch FROM expires_at - created_at)::float8 AS length, abs(extract(epoch FROM created_at - now()))::float8 AS age
                 FROM staff_session
-                """).first!
+                """
+            ).first!
             #expect(try row.decode("length", as: Double.self) == 13 * 3600, "the session's length is measured on two clocks")
             #expect(try row.decode("age", as: Double.self) < 60)
         }
@@ -80,10 +82,13 @@ struct SessionTests {
             // further one). A loaded machine may take longer than that to make the next call,
             // so the rule is read from the row, and the lock then lengthened so that the refusal
             // of the right password does not depend on the machine's speed.
-            let lock = try #require(try await pool.query("""
-                SELECT consecutive_failures AS failures, extract(epoch FROM locked_until - last_failure_at)::float8 AS seconds
-                FROM sign_in_throttle WHERE username = 'root'
-                """).first)
+            let lock = try #require(
+                try await pool.query(
+                    """
+                    SELECT consecutive_failures AS failures, extract(epoch FROM locked_until - last_failure_at)::float8 AS seconds
+                    FROM sign_in_throttle WHERE username = 'root'
+                    """
+                ).first)
             #expect(try lock.decode("failures", as: Int.self) == 5)
             #expect(try lock.decode("seconds", as: Double?.self) == 1)
             try await pool.execute("UPDATE sign_in_throttle SET locked_until = now() + interval '1 minute'")
@@ -116,7 +121,8 @@ struct SessionTests {
             await #expect(throws: DomainError.self) { try await sessions.authenticate(token: token) }
 
             let (second, _) = try await fixtures.signIn("root")
-            try await pool.execute("UPDATE staff_session SET created_at = now() - interval '2 days', expires_at = now() - interval '1 minute'")
+            try await pool.execute(
+                "UPDATE staff_session SET created_at = now() - interval '2 days', expires_at = now() - interval '1 minute'")
             await #expect(throws: DomainError.self) { try await sessions.authenticate(token: second) }
             await #expect(throws: DomainError.self) { try await sessions.authenticate(token: "ap_made-up") }
         }
@@ -131,7 +137,9 @@ struct SessionTests {
             let (_, admin) = try await fixtures.signIn("root")
             let (token, _) = try await fixtures.signIn("helper")
             try await StaffStore(pool: pool, hasher: fixtures.hasher).resetPassword(worker.id, to: "a-brand-new-password", by: admin)
-            await #expect(throws: DomainError.self) { try await SessionStore(pool: pool, hasher: fixtures.hasher).authenticate(token: token) }
+            await #expect(throws: DomainError.self) {
+                try await SessionStore(pool: pool, hasher: fixtures.hasher).authenticate(token: token)
+            }
         }
     }
 }

@@ -5,13 +5,15 @@ import Testing
 @Suite("Roles and what they reach")
 struct AccessRulesTests {
     func principal(_ role: Role, premises: UUID? = nil, region: String? = nil) -> Principal {
-        Principal(staffID: UUID(), username: "x", displayName: "X", role: role, premisesID: premises, regionCode: region,
-                  sessionID: UUID(), expiresAt: .distantFuture)
+        Principal(
+            staffID: UUID(), username: "x", displayName: "X", role: role, premisesID: premises, regionCode: region,
+            sessionID: UUID(), expiresAt: .distantFuture)
     }
 
     @Test("AP staff see only their own premises; regional managers their region; national roles all")
     func premisesVisibility() {
-        let elm = UUID(), oak = UUID()
+        let elm = UUID()
+        let oak = UUID()
         for role in [Role.residentialWorker, .keyWorker, .apManager] {
             #expect(principal(role, premises: elm).canSee(premisesID: elm, regionCode: "NW"))
             #expect(!principal(role, premises: elm).canSee(premisesID: oak, regionCode: "NW"))

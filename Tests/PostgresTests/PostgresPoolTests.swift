@@ -1,6 +1,7 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
+
 @testable import Postgres
 
 @Suite("PostgresPool against a real PostgreSQL", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
@@ -12,11 +13,14 @@ struct PostgresPoolTests {
             let when = Date(timeIntervalSince1970: 1_790_000_000.123456)
             let bytes = Data([0, 1, 2, 254, 255])
             let text = "Zoë O'Brien; \"quoted\" \\ back\\slash 🙂"
-            let row = try #require(try await pool.query("""
-                SELECT \(text)::text AS text, \(42)::integer AS int, \(Int64.max)::bigint AS big, \(true)::boolean AS flag,
-                       \(id)::uuid AS id, \(when)::timestamptz AS at, \(bytes)::bytea AS bytes, \(2.5)::float8 AS real,
-                       \(String?.none)::text AS nothing
-                """).first)
+            let row = try #require(
+                try await pool.query(
+                    """
+                    SELECT \(text)::text AS text, \(42)::integer AS int, \(Int64.max)::bigint AS big, \(true)::boolean AS flag,
+                           \(id)::uuid AS id, \(when)::timestamptz AS at, \(bytes)::bytea AS bytes, \(2.5)::float8 AS real,
+                           \(String?.none)::text AS nothing
+                    """
+                ).first)
             #expect(try row.decode("text", as: String.self) == text)
             #expect(try row.decode("int", as: Int.self) == 42)
             #expect(try row.decode("big", as: Int64.self) == Int64.max)
@@ -42,7 +46,9 @@ struct PostgresPoolTests {
             #expect(try await pool.query("SELECT body FROM load WHERE n = 7").first?.decode("body", as: String.self) == awkward)
             #expect(try await pool.query("SELECT body FROM load WHERE n = 8").first?.decode("body", as: String?.self) == nil)
             await #expect(throws: PostgresError.self) {
-                try await pool.withConnection { try await $0.copy(into: "load", columns: ["n", "body"], rows: [["1", "fine"], ["not a number", "x"]]) }
+                try await pool.withConnection {
+                    try await $0.copy(into: "load", columns: ["n", "body"], rows: [["1", "fine"], ["not a number", "x"]])
+                }
             }
             #expect(try await pool.query("SELECT count(*) AS n FROM load").first?.decode("n", as: Int64.self) == 50_000)
             // The connection is usable after a failed COPY.
@@ -87,7 +93,8 @@ struct PostgresPoolTests {
         try await TestDatabase.withEmptyDatabase { pool in
             try await pool.execute("CREATE EXTENSION btree_gist")
             try await pool.execute("CREATE TABLE parent (id integer PRIMARY KEY)")
-            try await pool.execute("""
+            try await pool.execute(
+                """
                 CREATE TABLE booking (
                     id integer PRIMARY KEY,
                     parent_id integer REFERENCES parent (id),

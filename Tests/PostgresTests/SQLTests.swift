@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+
 @testable import Postgres
 
 @Suite("SQL: interpolated values become bound parameters")
@@ -70,8 +71,10 @@ struct SQLTests {
             #expect(try UUID(postgresText: id.postgresText) == id)
             #expect(try UUID(postgresText: id.uuidString) == id)
         }
-        for bad in ["", "not-a-uuid", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5e0",
-                    "0bd0c0f1a2b6e-4c1f-9f0e-3d1a2b3c4d5e", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5g", "{0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5e}"] {
+        for bad in [
+            "", "not-a-uuid", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5e0",
+            "0bd0c0f1a2b6e-4c1f-9f0e-3d1a2b3c4d5e", "0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5g", "{0bd0c0f1-2b6e-4c1f-9f0e-3d1a2b3c4d5e}",
+        ] {
             #expect(throws: PostgresDecodingError.self, "\(bad)") { try UUID(postgresText: bad) }
         }
     }
@@ -90,8 +93,9 @@ struct SQLTests {
 
     @Test("an error's description carries no SQL or data; its debug description does")
     func errorDescriptions() {
-        let error = PostgresError(kind: .uniqueViolation, sqlState: "23505", constraint: "staff_username_is_unique",
-                                  message: "duplicate key value", detail: "Key (username)=(jo.smith) already exists.")
+        let error = PostgresError(
+            kind: .uniqueViolation, sqlState: "23505", constraint: "staff_username_is_unique",
+            message: "duplicate key value", detail: "Key (username)=(jo.smith) already exists.")
         #expect(!error.description.contains("jo.smith"))
         #expect(String(reflecting: error).contains("jo.smith"))
     }

@@ -16,18 +16,21 @@ public struct Fixtures: Sendable {
 
     /// A premises with that code, in that region.
     public func premises(_ code: String, region: String = "NW") async throws -> UUID {
-        try await pool.query("""
+        try await pool.query(
+            """
             INSERT INTO premises (code, name, region_code, ap_type_code, gender)
             VALUES (\(code), \("Premises " + code), \(region), 'NORMAL', 'men') RETURNING id
-            """).first!.decode("id")
+            """
+        ).first!.decode("id")
     }
 
     /// An account with that username and role.
     @discardableResult
     public func staff(_ username: String, _ role: Role, premises: UUID? = nil, region: String? = nil) async throws -> Staff {
         try await StaffStore(pool: pool, hasher: hasher).createAsOperator(
-            NewStaff(username: username, displayName: username.capitalized, role: role,
-                     premisesID: premises, regionCode: region, password: Self.password))
+            NewStaff(
+                username: username, displayName: username.capitalized, role: role,
+                premisesID: premises, regionCode: region, password: Self.password))
     }
 
     /// A signed-in principal for an account.

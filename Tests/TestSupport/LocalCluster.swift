@@ -51,12 +51,14 @@ public final class LocalCluster: Sendable {
     public static func kill(dataFolder: URL) throws {
         let pidFile = dataFolder.appendingPathComponent("postmaster.pid")
         guard let text = try? String(contentsOf: pidFile, encoding: .utf8), let line = text.split(separator: "\n").first,
-              let postmaster = Int32(line) else {
+            let postmaster = Int32(line)
+        else {
             throw TestDatabaseError("no postmaster.pid in \(pidFile.path): is the cluster running?")
         }
         let children = ((try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []).compactMap { entry -> Int32? in
             guard let pid = Int32(entry), let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
-                  let close = stat.lastIndex(of: ")") else { return nil }
+                let close = stat.lastIndex(of: ")")
+            else { return nil }
             // After "pid (command)": state, then the parent's pid.
             let fields = stat[stat.index(after: close)...].split(separator: " ")
             return fields.count > 1 && Int32(fields[1]) == postmaster ? pid : nil

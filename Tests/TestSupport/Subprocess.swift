@@ -11,7 +11,9 @@ public enum Subprocess {
     /// The wait happens on a Dispatch thread, never on Swift's cooperative pool: a test that
     /// runs `ap` against a server in the same process must leave that pool free to serve it.
     @discardableResult
-    public static func run(_ path: String, _ arguments: [String], environment: [String: String], output: URL, input: String? = nil) async throws -> Int32 {
+    public static func run(_ path: String, _ arguments: [String], environment: [String: String], output: URL, input: String? = nil)
+        async throws -> Int32
+    {
         let inputFile = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-stdin-\(UUID().uuidString)")
         try Data((input ?? "").utf8).write(to: inputFile)
         defer { try? FileManager.default.removeItem(at: inputFile) }
@@ -49,8 +51,10 @@ public enum Subprocess {
         return Running(pid: try spawn(path, arguments, environment: environment, actions: &actions))
     }
 
-    private static func spawn(_ path: String, _ arguments: [String], environment: [String: String],
-                              actions: inout posix_spawn_file_actions_t) throws -> pid_t {
+    private static func spawn(
+        _ path: String, _ arguments: [String], environment: [String: String],
+        actions: inout posix_spawn_file_actions_t
+    ) throws -> pid_t {
         let argv = ([path] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {

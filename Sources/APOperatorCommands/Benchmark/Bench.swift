@@ -49,10 +49,11 @@ struct Bench: AsyncParsableCommand {
             }
             return count
         }
-        let lastDay = try until.map { text -> CalendarDate in
-            guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
-            return date
-        } ?? CalendarDate.today(in: Premises.defaultTimeZone)
+        let lastDay =
+            try until.map { text -> CalendarDate in
+                guard let date = CalendarDate(text) else { throw ValidationError("--until must be YYYY-MM-DD") }
+                return date
+            } ?? CalendarDate.today(in: Premises.defaultTimeZone)
         let environment = ProcessInfo.processInfo.environment
         try await withOperatorPool { pool in
             guard try await pool.query("SELECT 1 AS n FROM premises WHERE code = 'NAT-001'").first != nil else {
@@ -61,8 +62,10 @@ struct Bench: AsyncParsableCommand {
             let account = try await BenchAccount.make(pool)
             let service = try BenchService.start(port: port, environment: environment)
             defer { service.stop() }
-            let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
+            let http = HTTPClient(
+                eventLoopGroupProvider: .singleton,
+                configuration: .init(
+                    connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 128)))
             do {
                 let api = BenchAPI(http: http, base: "http://127.0.0.1:\(port)", token: account.token)
                 try await api.waitUntilReady()
@@ -100,7 +103,9 @@ struct Bench: AsyncParsableCommand {
         guard let district = try await pool.query("SELECT latitude, longitude FROM postcode_district WHERE outcode = \(home)").first else {
             throw CLIError("the postcode district \(home) is not in the reference data: run ap db migrate")
         }
-        let location = (latitude: try district.decode("latitude", as: Double.self), longitude: try district.decode("longitude", as: Double.self))
+        let location = (
+            latitude: try district.decode("latitude", as: Double.self), longitude: try district.decode("longitude", as: Double.self)
+        )
         let (answer, ourTime) = try await BenchReports.time(runs: runs) {
             try await api.get("/referrals/\(referral.uuidString.lowercased())/matches")
         }
@@ -113,16 +118,22 @@ struct Bench: AsyncParsableCommand {
         guard ours.sorted() == theirs else {
             throw CLIError("the matcher and the hand-written query disagree: \(ours.sorted()) against \(theirs)")
         }
-        return ["matching, national, \(home) within \(radius) miles, arriving \(arrival)", Self.ms(ourTime), Self.ms(baseline),
-                Self.ratio(ourTime, baseline),
-                "\(matches.candidates.count) candidates, \(full.count) full with their first free date (same); \(matches.excluded.count) left out"]
+        return [
+            "matching, national, \(home) within \(radius) miles, arriving \(arrival)", Self.ms(ourTime), Self.ms(baseline),
+            Self.ratio(ourTime, baseline),
+            "\(matches.candidates.count) candidates, \(full.count) full with their first free date (same); \(matches.excluded.count) left out",
+        ]
     }
 
     func tonight(_ pool: PostgresPool, _ api: BenchAPI) async throws -> [String] {
-        guard let busiest = try await pool.query("""
-            SELECT p.premises_id, pr.code, count(*)::integer AS residents FROM placement p JOIN premises pr ON pr.id = p.premises_id
-            WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL GROUP BY p.premises_id, pr.code ORDER BY 3 DESC, 2 LIMIT 1
-            """).first else {
+        guard
+            let busiest = try await pool.query(
+                """
+                SELECT p.premises_id, pr.code, count(*)::integer AS residents FROM placement p JOIN premises pr ON pr.id = p.premises_id
+                WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL GROUP BY p.premises_id, pr.code ORDER BY 3 DESC, 2 LIMIT 1
+                """
+            ).first
+        else {
             throw CLIError("no premises has anyone in residence: load the national data with ap db seed --scale national")
         }
         let premisesID: UUID = try busiest.decode("premises_id")
@@ -134,8 +145,11 @@ struct Bench: AsyncParsableCommand {
         let (rows, baseline) = try await BenchReports.time(runs: runs * 3) {
             try await BenchBaselines.tonight(pool, tokenHash: tokenHash, premisesID: premisesID, now: Date())
         }
-        return ["tonight, \(try busiest.decode("code", as: String.self)) (GET over HTTP)", Self.ms(ours), Self.ms(baseline), Self.ratio(ours, baseline),
-                "\(residents) residents (\(rows) rows); baseline: session and residents, 2 statements"]
+        return [
+            "tonight, \(try busiest.decode("code", as: String.self)) (GET over HTTP)", Self.ms(ours), Self.ms(baseline),
+            Self.ratio(ours, baseline),
+            "\(residents) residents (\(rows) rows); baseline: session and residents, 2 statements",
+        ]
     }
 
     func breachPass(_ pool: PostgresPool) async throws -> [String] {
@@ -148,8 +162,10 @@ struct Bench: AsyncParsableCommand {
             try await BenchBaselines.residents(pool, premisesID: nil, now: Date())
         }
         let premises: Int = try await pool.query("SELECT count(*)::integer AS n FROM premises WHERE active").first?.decode("n") ?? 0
-        return ["breach pass, all \(premises) premises", Self.ms(ours), Self.ms(baseline), Self.ratio(ours, baseline),
-                "\(rows) residents, \(statements) statements a pass"]
+        return [
+            "breach pass, all \(premises) premises", Self.ms(ours), Self.ms(baseline), Self.ratio(ours, baseline),
+            "\(rows) residents, \(statements) statements a pass",
+        ]
     }
 
     static func ms(_ seconds: Double) -> String {
@@ -187,29 +203,34 @@ struct BenchAccount: Sendable {
         let hasher = PasswordHasher(cost: 4)
         let staff = StaffStore(pool: pool, hasher: hasher)
         if try await pool.query("SELECT 1 AS n FROM staff WHERE username = \(username)").first == nil {
-            _ = try await staff.createAsOperator(NewStaff(username: username, displayName: "Benchmark", role: .administrator, password: password))
+            _ = try await staff.createAsOperator(
+                NewStaff(username: username, displayName: "Benchmark", role: .administrator, password: password))
         } else {
             try await staff.resetPasswordAsOperator(username: username, to: password)
         }
         let signedIn = try await SessionStore(pool: pool, hasher: hasher).signIn(username: username, password: password)
-        let principal = Principal(staffID: signedIn.staff.id, username: username, displayName: signedIn.staff.displayName, role: .administrator,
-                                  premisesID: nil, regionCode: nil, sessionID: UUID(), expiresAt: signedIn.expiresAt)
+        let principal = Principal(
+            staffID: signedIn.staff.id, username: username, displayName: signedIn.staff.displayName, role: .administrator,
+            premisesID: nil, regionCode: nil, sessionID: UUID(), expiresAt: signedIn.expiresAt)
         return BenchAccount(principal: principal, token: signedIn.token)
     }
 
     /// A man's referral to a NORMAL AP near `home`, accepted and ready to match (made once).
     func readyReferral(_ pool: PostgresPool, home: String, radius: Int, arrival: CalendarDate) async throws -> UUID {
         let crn = "B999999"
-        if let row = try await pool.query("""
+        if let row = try await pool.query(
+            """
             SELECT id FROM referral WHERE crn = \(crn) AND status = 'ready_to_match' AND expected_arrival = \(arrival)
-            """).first {
+            """
+        ).first {
             return try row.decode("id")
         }
         let referrals = ReferralStore(pool: pool)
         let referral = try await referrals.create(
-            ReferralDetails(crn: crn, personName: "Bench Mark", dateOfBirth: CalendarDate("1985-06-01")!, gender: "man",
-                            referrerName: "Benchmark", referrerEmail: "bench@probation.example", releaseType: "licence",
-                            expectedArrival: arrival, lengthOfStayDays: 84, roshOverall: "medium", homeDistrict: home, radiusMiles: radius),
+            ReferralDetails(
+                crn: crn, personName: "Bench Mark", dateOfBirth: CalendarDate("1985-06-01")!, gender: "man",
+                referrerName: "Benchmark", referrerEmail: "bench@probation.example", releaseType: "licence",
+                expectedArrival: arrival, lengthOfStayDays: 84, roshOverall: "medium", homeDistrict: home, radiusMiles: radius),
             by: principal, today: arrival.adding(days: -14))
         _ = try await referrals.decide(referral.id, .accept(note: "benchmark"), expectedVersion: nil, by: principal)
         return referral.id

@@ -9,10 +9,14 @@ enum BenchBaselines {
     /// What a hand-written `GET /premises/{id}/tonight` would run: the caller's session looked up
     /// by its token's hash, then the residents (`residents`).
     static func tonight(_ pool: PostgresPool, tokenHash: Data, premisesID: UUID, now: Date) async throws -> Int {
-        guard try await pool.query("""
-            SELECT s.id, s.role, s.premises_id, s.region_code FROM staff_session ss JOIN staff s ON s.id = ss.staff_id
-            WHERE ss.token_hash = \(tokenHash) AND ss.revoked_at IS NULL AND ss.expires_at > now() AND s.active
-            """).first != nil else { throw CLIError("the benchmark's session has ended") }
+        guard
+            try await pool.query(
+                """
+                SELECT s.id, s.role, s.premises_id, s.region_code FROM staff_session ss JOIN staff s ON s.id = ss.staff_id
+                WHERE ss.token_hash = \(tokenHash) AND ss.revoked_at IS NULL AND ss.expires_at > now() AND s.active
+                """
+            ).first != nil
+        else { throw CLIError("the benchmark's session has ended") }
         return try await residents(pool, premisesID: premisesID, now: now)
     }
 
@@ -20,7 +24,8 @@ enum BenchBaselines {
     /// their licence curfew, their last entry that no correction replaced and any curfew
     /// variation over last night or tonight, in one statement.
     static func residents(_ pool: PostgresPool, premisesID: UUID?, now: Date) async throws -> Int {
-        try await pool.query("""
+        try await pool.query(
+            """
             SELECT p.id, p.person_name, p.crn, b.label AS bed, r.licence_curfew_start, r.licence_curfew_end,
                    last.kind, last.occurred_at, last.destination, last.expected_back, last.with_permission,
                    v.nights AS variation_nights, v.curfew_start, v.curfew_end
@@ -40,7 +45,8 @@ enum BenchBaselines {
             ) last ON true
             WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL
               AND (\(premisesID)::uuid IS NULL AND pr.active OR p.premises_id = \(premisesID)::uuid)
-            """).count
+            """
+        ).count
     }
 
     /// What matching answers for a man's referral to a NORMAL AP with no special needs for
@@ -53,9 +59,12 @@ enum BenchBaselines {
     /// A premises with a bed on the first night is a candidate ("NAT-012 bed 7"); one full then is
     /// given the first later start it has a bed ("NAT-014 from 2026-12-21"), as matching gives it;
     /// one with none within the eight weeks is left out, as matching leaves its date out. By code.
-    static func matches(_ pool: PostgresPool, stay: Nights, home: (latitude: Double, longitude: Double), radius: Int,
-                        searchAheadDays: Int) async throws -> [String] {
-        try await pool.query("""
+    static func matches(
+        _ pool: PostgresPool, stay: Nights, home: (latitude: Double, longitude: Double), radius: Int,
+        searchAheadDays: Int
+    ) async throws -> [String] {
+        try await pool.query(
+            """
             WITH night AS (
                 SELECT d::date AS night
                 FROM generate_series(\(stay.first)::date, \(stay.end)::date + \(searchAheadDays)::integer - 1, interval '1 day') AS d
@@ -105,6 +114,7 @@ enum BenchBaselines {
             )
             SELECT CASE WHEN days = 0 THEN code || ' bed ' || bed ELSE code || ' from ' || first END AS answer
             FROM earliest ORDER BY code
-            """).map { try $0.decode("answer", as: String.self) }
+            """
+        ).map { try $0.decode("answer", as: String.self) }
     }
 }

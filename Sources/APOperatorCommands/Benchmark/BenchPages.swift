@@ -47,19 +47,27 @@ struct BenchPages: AsyncParsableCommand {
             guard try await pool.query("SELECT 1 AS n FROM premises WHERE code = 'NAT-001'").first != nil else {
                 throw CLIError("there is no national data here: load it with ap db seed --scale national")
             }
-            guard let busiest = try await pool.query("""
-                SELECT p.premises_id, pr.code, count(*)::integer AS residents FROM placement p JOIN premises pr ON pr.id = p.premises_id
-                WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL GROUP BY p.premises_id, pr.code ORDER BY 3 DESC, 2 LIMIT 1
-                """).first else {
+            guard
+                let busiest = try await pool.query(
+                    """
+                    SELECT p.premises_id, pr.code, count(*)::integer AS residents FROM placement p JOIN premises pr ON pr.id = p.premises_id
+                    WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL GROUP BY p.premises_id, pr.code ORDER BY 3 DESC, 2 LIMIT 1
+                    """
+                ).first
+            else {
                 throw CLIError("no premises has anyone in residence: load the national data with ap db seed --scale national")
             }
             let premisesID = (try busiest.decode("premises_id", as: UUID.self)).uuidString.lowercased()
             let code: String = try busiest.decode("code")
             let today = CalendarDate.today(in: Premises.defaultTimeZone)
-            guard let longest = try await pool.query("""
-                SELECT id FROM placement WHERE premises_id = \(UUID(uuidString: premisesID)!) AND arrived_at IS NOT NULL AND departed_at IS NULL
-                ORDER BY arrived_at, id LIMIT 1
-                """).first else { throw CLIError("\(code) has nobody in residence") }
+            guard
+                let longest = try await pool.query(
+                    """
+                    SELECT id FROM placement WHERE premises_id = \(UUID(uuidString: premisesID)!) AND arrived_at IS NOT NULL AND departed_at IS NULL
+                    ORDER BY arrived_at, id LIMIT 1
+                    """
+                ).first
+            else { throw CLIError("\(code) has nobody in residence") }
             let placementID = (try longest.decode("id", as: UUID.self)).uuidString.lowercased()
 
             let account = try await BenchAccount.make(pool)
@@ -77,20 +85,34 @@ struct BenchPages: AsyncParsableCommand {
                     premises, "\(premises)/bed-board?from=\(today)&nights=1",
                     "\(premises)/placements?from=\(today.adding(days: -350))&to=\(today.adding(days: 15))", "\(premises)/tonight",
                     "\(premises)/curfew-breaches?open=true", "\(premises)/night-checks", "\(premises)/handovers/pending",
-                    "\(premises)/key-work/due", "\(premises)/tests?pending=true", "\(premises)/tests?followUp=true", "\(premises)/move-on/flags",
+                    "\(premises)/key-work/due", "\(premises)/tests?pending=true", "\(premises)/tests?followUp=true",
+                    "\(premises)/move-on/flags",
                 ]
-                let referral = try await account.readyReferral(pool, home: "M14", radius: 80, arrival: today.adding(days: 14)).uuidString.lowercased()
+                let referral = try await account.readyReferral(pool, home: "M14", radius: 80, arrival: today.adding(days: 14)).uuidString
+                    .lowercased()
                 let fiveYears = "from=\(today.adding(days: -1826))&to=\(today)&period=quarter"
                 let comparisons: [(String, String, [String])] = [
                     ("today page, \(code)", "/premises/\(code)", todayCalls),
-                    ("bed board, 12 weeks, \(code)", "/premises/\(code)/beds?from=\(today)&weeks=12", [premises, "\(premises)/bed-board?from=\(today)&nights=84"]),
-                    ("placement record, longest stay at \(code)", "/premises/\(code)/placements/\(placementID)/record",
-                     [premises, "/placements/\(placementID)", "/placements/\(placementID)/record"]),
-                    ("occupancy board, England and Wales, 12 weeks", "/occupancy?from=\(today)&weeks=12",
-                     ["/reports/occupancy-board?from=\(today)&nights=84"]),
-                    ("move-on report, England and Wales, by quarter over 5 years", "/reports/move-on?scope=country&\(fiveYears)",
-                     ["/reports/move-on?\(fiveYears)"]),
-                    ("matches for a referral near M14", "/referrals/\(referral)/matches", ["/referrals/\(referral)", "/referrals/\(referral)/matches"]),
+                    (
+                        "bed board, 12 weeks, \(code)", "/premises/\(code)/beds?from=\(today)&weeks=12",
+                        [premises, "\(premises)/bed-board?from=\(today)&nights=84"]
+                    ),
+                    (
+                        "placement record, longest stay at \(code)", "/premises/\(code)/placements/\(placementID)/record",
+                        [premises, "/placements/\(placementID)", "/placements/\(placementID)/record"]
+                    ),
+                    (
+                        "occupancy board, England and Wales, 12 weeks", "/occupancy?from=\(today)&weeks=12",
+                        ["/reports/occupancy-board?from=\(today)&nights=84"]
+                    ),
+                    (
+                        "move-on report, England and Wales, by quarter over 5 years", "/reports/move-on?scope=country&\(fiveYears)",
+                        ["/reports/move-on?\(fiveYears)"]
+                    ),
+                    (
+                        "matches for a referral near M14", "/referrals/\(referral)/matches",
+                        ["/referrals/\(referral)", "/referrals/\(referral)/matches"]
+                    ),
                 ]
                 var rows = [[String]]()
                 for (what, page, calls) in comparisons {
@@ -102,11 +124,15 @@ struct BenchPages: AsyncParsableCommand {
                             return try await group.reduce(0, +)
                         }
                     }
-                    rows.append([what, Bench.ms(ours), Bench.ms(baseline), Bench.ratio(ours, baseline),
-                                 "page \(html.count / 1024) KB; API: \(calls.count) call\(calls.count == 1 ? "" : "s"), \(json / 1024) KB"])
+                    rows.append([
+                        what, Bench.ms(ours), Bench.ms(baseline), Bench.ratio(ours, baseline),
+                        "page \(html.count / 1024) KB; API: \(calls.count) call\(calls.count == 1 ? "" : "s"), \(json / 1024) KB",
+                    ])
                 }
                 let residents: Int = try busiest.decode("residents")
-                print("\(code): \(residents) residents. Median of \(runs) runs after a warm-up; the baseline is the API calls for the same data, made side by side.")
+                print(
+                    "\(code): \(residents) residents. Median of \(runs) runs after a warm-up; the baseline is the API calls for the same data, made side by side."
+                )
                 print(try await BenchJIT.describe(pool, service: true) + "\n")
                 Terminal.printTable(["PAGE", "PAGE TIME", "API", "RATIO", "NOTE"], rows)
                 try await http.shutdown()

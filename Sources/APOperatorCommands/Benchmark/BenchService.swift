@@ -19,8 +19,10 @@ struct BenchService {
         environment["AP_BREACH_SCAN_SECONDS"] = "86400"
         environment["LOG_LEVEL"] = "warning"
         let log = URL(fileURLWithPath: NSTemporaryDirectory()).appendingPathComponent("ap-bench-serve-\(UUID().uuidString).log")
-        return BenchService(pid: try BenchProcess.spawn(executable.path, ["serve", "--host", "127.0.0.1", "--port", String(port)],
-                                                        environment: environment, output: log))
+        return BenchService(
+            pid: try BenchProcess.spawn(
+                executable.path, ["serve", "--host", "127.0.0.1", "--port", String(port)],
+                environment: environment, output: log))
     }
 
     /// Whether it is still running.
@@ -46,8 +48,10 @@ struct BenchService {
 /// Programs the benchmark starts (`ap serve`, pgbench).
 enum BenchProcess {
     /// Starts `path` with every signal unblocked and at its default, stdout and stderr to `output`.
-    static func spawn(_ path: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                      output: URL) throws -> pid_t {
+    static func spawn(
+        _ path: String, _ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+        output: URL
+    ) throws -> pid_t {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -85,7 +89,8 @@ struct BenchAPI: Sendable {
 
     func waitUntilReady() async throws {
         for _ in 0..<300 {
-            if let response = try? await http.execute(HTTPClientRequest(url: base + "/ready"), timeout: .seconds(2)), response.status == .ok {
+            if let response = try? await http.execute(HTTPClientRequest(url: base + "/ready"), timeout: .seconds(2)), response.status == .ok
+            {
                 return
             }
             try await Task.sleep(for: .milliseconds(100))

@@ -30,9 +30,11 @@ struct BenchWrites {
             if clients == 1 { single = ours }
             let premises = Set(residents.map(\.premisesID)).count
             let scaling = single.map { clients > 1 ? String(format: ", %.1fx one client", ours / $0) : "" } ?? ""
-            rows.append(["sign-outs/ins, \(clients) client\(clients == 1 ? "" : "s"), \(premises) premises",
-                         String(format: "%.0f/s", ours), String(format: "%.0f/s", theirs), String(format: "%.2f", ours / theirs),
-                         "pgbench, same statements\(scaling)"])
+            rows.append([
+                "sign-outs/ins, \(clients) client\(clients == 1 ? "" : "s"), \(premises) premises",
+                String(format: "%.0f/s", ours), String(format: "%.0f/s", theirs), String(format: "%.2f", ours / theirs),
+                "pgbench, same statements\(scaling)",
+            ])
         }
         return rows
     }
@@ -41,7 +43,8 @@ struct BenchWrites {
     /// night staff to an AP), a resident of their own for each client.
     static func residents(_ pool: PostgresPool, clients: Int) async throws -> [Resident] {
         let premisesCount = (clients + 1) / 2
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             WITH busy AS (
                 SELECT p.premises_id FROM placement p JOIN premises pr ON pr.id = p.premises_id AND pr.active
                 WHERE p.arrived_at IS NOT NULL AND p.departed_at IS NULL
@@ -62,11 +65,13 @@ struct BenchWrites {
     func apiRate(_ residents: [Resident]) async throws -> Double {
         var firstKinds = [String]()
         for resident in residents {
-            let last: String? = try await pool.query("""
+            let last: String? = try await pool.query(
+                """
                 SELECT m.kind FROM movement m
                 WHERE m.placement_id = \(resident.placementID) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
                 ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1
-                """).first?.decode("kind")
+                """
+            ).first?.decode("kind")
             firstKinds.append(last == "out" ? "in" : "out")
         }
         let deadline = ContinuousClock.now + .seconds(seconds)
@@ -102,12 +107,15 @@ struct BenchWrites {
         // timed run on SIGALRM and a child inherits the mask of the thread that starts it.
         // Half the clients sign out and half sign in, as the API's clients do turn about.
         let runs = try residents.enumerated().map { index, resident -> (pid: pid_t, output: URL) in
-            let arguments = ["--no-vacuum", "--client=1", "--jobs=1", "--time=\(seconds)",
-                             "--define=kind=\(index % 2 == 0 ? "out" : "in")",
-                             "--define=placement=\(resident.placementID.uuidString.lowercased())",
-                             "--define=premises=\(resident.premisesID.uuidString.lowercased())",
-                             "--define=staff=\(account.principal.staffID.uuidString.lowercased())",
-                             "--define=token_hash=\(tokenHash)"]
+            let arguments =
+                [
+                    "--no-vacuum", "--client=1", "--jobs=1", "--time=\(seconds)",
+                    "--define=kind=\(index % 2 == 0 ? "out" : "in")",
+                    "--define=placement=\(resident.placementID.uuidString.lowercased())",
+                    "--define=premises=\(resident.premisesID.uuidString.lowercased())",
+                    "--define=staff=\(account.principal.staffID.uuidString.lowercased())",
+                    "--define=token_hash=\(tokenHash)",
+                ]
                 + ["--file", script] + (database.isEmpty ? [] : [database])
             let output = folder.appendingPathComponent("pgbench-\(index).log")
             return (try BenchProcess.spawn(pgbench, arguments, output: output), output)
@@ -129,8 +137,9 @@ struct BenchWrites {
         for run in runs {
             let text = (try? String(contentsOf: run.output, encoding: .utf8)) ?? ""
             guard statuses[run.pid] == 0,
-                  let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
-                  let tps = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." }) else {
+                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("tps = ") }),
+                let tps = Double(line.dropFirst(6).prefix { $0.isNumber || $0 == "." })
+            else {
                 throw CLIError("pgbench failed: \(text.suffix(600))")
             }
             total += tps
@@ -151,7 +160,8 @@ struct BenchWrites {
     /// PostgreSQL's pgbench: on PATH, else where Debian puts it.
     static func pgbench() throws -> String {
         let path = (ProcessInfo.processInfo.environment["PATH"] ?? "").split(separator: ":").map { "\($0)/pgbench" }
-        let debian = (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().reversed()
+        let debian =
+            (try? FileManager.default.contentsOfDirectory(atPath: "/usr/lib/postgresql"))?.sorted().reversed()
             .map { "/usr/lib/postgresql/\($0)/bin/pgbench" } ?? []
         guard let found = (path + debian).first(where: FileManager.default.isExecutableFile(atPath:)) else {
             throw CLIError("pgbench is not installed (Debian: postgresql-15 has it)")

@@ -5,7 +5,8 @@ import OpenAPIRuntime
 
 extension APIHandler {
     func listRooms(_ input: Operations.ListRooms.Input) async throws -> Operations.ListRooms.Output {
-        let found = try await stores.rooms.rooms(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
+        let found = try await stores.rooms.rooms(
+            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(found.map(Components.Schemas.Room.init))))
     }
 
@@ -55,7 +56,8 @@ extension APIHandler {
     }
 
     func cancelOutOfService(_ input: Operations.CancelOutOfService.Input) async throws -> Operations.CancelOutOfService.Output {
-        let period = try await stores.outOfService.cancel(try Input.uuid(input.path.outOfServiceId, field: "outOfServiceId"), by: try RequestScope.caller())
+        let period = try await stores.outOfService.cancel(
+            try Input.uuid(input.path.outOfServiceId, field: "outOfServiceId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(period))))
     }
 
@@ -63,58 +65,67 @@ extension APIHandler {
         let caller = try RequestScope.caller()
         let premisesID = try Input.uuid(input.path.premisesId, field: "premisesId")
         let found = try await stores.premises.get(premisesID, by: caller)
-        let first = try Input.optionalDate(input.query.from, field: "from")
+        let first =
+            try Input.optionalDate(input.query.from, field: "from")
             ?? CalendarDate.today(in: TimeZone(identifier: found.timeZone) ?? .current)
         let count = input.query.nights ?? 14
         guard (1...BedBoard.maximumNights).contains(count) else {
             throw DomainError.invalid(field: "nights", rule: "range", "nights must be between 1 and \(BedBoard.maximumNights)")
         }
-        let board = try await stores.bedBoards.board(premisesID: premisesID, nights: Nights(first: first, end: first.adding(days: count)), by: caller)
+        let board = try await stores.bedBoards.board(
+            premisesID: premisesID, nights: Nights(first: first, end: first.adding(days: count)), by: caller)
         return .ok(.init(body: .json(.init(board))))
     }
 }
 
 extension Components.Schemas.Room {
     init(_ room: ApprovedPremises.Room) {
-        self.init(id: room.id.lowercased, premisesId: room.premisesID.lowercased, name: room.name, floor: room.floor,
-                  characteristics: room.characteristics, beds: room.beds.map(Components.Schemas.Bed.init))
+        self.init(
+            id: room.id.lowercased, premisesId: room.premisesID.lowercased, name: room.name, floor: room.floor,
+            characteristics: room.characteristics, beds: room.beds.map(Components.Schemas.Bed.init))
     }
 }
 
 extension Components.Schemas.Bed {
     init(_ bed: ApprovedPremises.Bed) {
-        self.init(id: bed.id.lowercased, roomId: bed.roomID.lowercased, label: bed.label,
-                  inUseFrom: bed.inUseFrom.description, inUseUntil: bed.inUseUntil?.description)
+        self.init(
+            id: bed.id.lowercased, roomId: bed.roomID.lowercased, label: bed.label,
+            inUseFrom: bed.inUseFrom.description, inUseUntil: bed.inUseUntil?.description)
     }
 }
 
 extension Components.Schemas.OutOfService {
     init(_ period: ApprovedPremises.OutOfService) {
-        self.init(id: period.id.lowercased, bedId: period.bedID.lowercased, start: period.nights.first.description,
-                  end: period.nights.end.description, reason: period.reason, reference: period.reference, notes: period.notes,
-                  cancelled: period.cancelled, version: period.version)
+        self.init(
+            id: period.id.lowercased, bedId: period.bedID.lowercased, start: period.nights.first.description,
+            end: period.nights.end.description, reason: period.reason, reference: period.reference, notes: period.notes,
+            cancelled: period.cancelled, version: period.version)
     }
 }
 
 extension Components.Schemas.BedBoard {
     init(_ board: ApprovedPremises.BedBoard) {
         func person(_ person: ApprovedPremises.BedBoard.Person) -> Components.Schemas.BedBoardPerson {
-            .init(placementId: person.placementID.lowercased, personName: person.personName, crn: person.crn,
-                  bedLabel: person.bedLabel, date: person.date.description)
+            .init(
+                placementId: person.placementID.lowercased, personName: person.personName, crn: person.crn,
+                bedLabel: person.bedLabel, date: person.date.description)
         }
         self.init(
             premisesId: board.premisesID.lowercased, nights: board.nights.map(\.description),
             beds: board.beds.map { row in
-                .init(bedId: row.bedID.lowercased, label: row.label, room: row.room, characteristics: row.characteristics,
-                      nights: row.nights.map { cell in
-                          .init(state: .init(cell.state), placementId: cell.placementID?.lowercased,
-                                personName: cell.personName, crn: cell.crn, reason: cell.reason)
-                      })
+                .init(
+                    bedId: row.bedID.lowercased, label: row.label, room: row.room, characteristics: row.characteristics,
+                    nights: row.nights.map { cell in
+                        .init(
+                            state: .init(cell.state), placementId: cell.placementID?.lowercased,
+                            personName: cell.personName, crn: cell.crn, reason: cell.reason)
+                    })
             },
             summary: board.summary.map {
-                .init(night: $0.night.description, usableBeds: $0.usableBeds, outOfServiceBeds: $0.outOfServiceBeds, booked: $0.booked,
-                      allocated: $0.allocated, unallocated: $0.unallocated, freeBeds: $0.freeBeds, overbooked: $0.overbooked,
-                      overbookedNeeds: $0.overbookedNeeds)
+                .init(
+                    night: $0.night.description, usableBeds: $0.usableBeds, outOfServiceBeds: $0.outOfServiceBeds, booked: $0.booked,
+                    allocated: $0.allocated, unallocated: $0.unallocated, freeBeds: $0.freeBeds, overbooked: $0.overbooked,
+                    overbookedNeeds: $0.overbookedNeeds)
             },
             today: board.today.description, arrivingToday: board.arrivingToday.map(person),
             departingToday: board.departingToday.map(person), residents: board.residents.map(person))
@@ -141,13 +152,15 @@ extension APIHandler {
         return Components.Schemas.AllocationPlan(
             assignments: plan.assignments.compactMap { assignment in
                 guard let placement = placements[assignment.placementID], let nights = placement.nights else { return nil }
-                return .init(placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn,
-                             bedId: assignment.bedID.lowercased, bedLabel: beds[assignment.bedID] ?? "?",
-                             from: nights.first.description, to: nights.end.description)
+                return .init(
+                    placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn,
+                    bedId: assignment.bedID.lowercased, bedLabel: beds[assignment.bedID] ?? "?",
+                    from: nights.first.description, to: nights.end.description)
             },
             unfitted: plan.unfitted.compactMap { unfitted in
                 guard let placement = placements[unfitted.placementID] else { return nil }
-                return .init(placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn, reason: unfitted.reason)
+                return .init(
+                    placementId: placement.id.lowercased, personName: placement.personName, crn: placement.crn, reason: unfitted.reason)
             })
     }
 }

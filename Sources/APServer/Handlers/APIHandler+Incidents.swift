@@ -43,12 +43,13 @@ extension Components.Schemas.IncidentDetails {
 
 extension Components.Schemas.Incident {
     init(_ incident: ApprovedPremises.Incident) {
-        self.init(number: incident.number, version: incident.version, versions: incident.versions, premisesId: incident.premisesID.lowercased,
-                  kind: .init(incident.kind), severity: .init(incident.severity),
-                  occurredAt: incident.occurredAt, location: incident.location, summary: incident.summary,
-                  residents: incident.residents.map { .init(id: $0.id.lowercased, name: $0.name) },
-                  staff: incident.staff.map { .init(id: $0.id.lowercased, name: $0.name) },
-                  actionTaken: incident.actionTaken, told: incident.told, recordedAt: incident.recordedAt, recordedBy: incident.recordedBy,
-                  amendsVersion: incident.amendsVersion, amendmentReason: incident.amendmentReason)
+        self.init(
+            number: incident.number, version: incident.version, versions: incident.versions, premisesId: incident.premisesID.lowercased,
+            kind: .init(incident.kind), severity: .init(incident.severity),
+            occurredAt: incident.occurredAt, location: incident.location, summary: incident.summary,
+            residents: incident.residents.map { .init(id: $0.id.lowercased, name: $0.name) },
+            staff: incident.staff.map { .init(id: $0.id.lowercased, name: $0.name) },
+            actionTaken: incident.actionTaken, told: incident.told, recordedAt: incident.recordedAt, recordedBy: incident.recordedBy,
+            amendsVersion: incident.amendsVersion, amendmentReason: incident.amendmentReason)
     }
 }

@@ -12,7 +12,8 @@ extension APIHandler {
     }
 
     func listKeyWorkSessions(_ input: Operations.ListKeyWorkSessions.Input) async throws -> Operations.ListKeyWorkSessions.Output {
-        let sessions = try await stores.keyWork.sessions(try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
+        let sessions = try await stores.keyWork.sessions(
+            try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(sessions.map(Components.Schemas.KeyWorkSession.init))))
     }
 
@@ -23,14 +24,17 @@ extension APIHandler {
         }
         let session = try await stores.keyWork.record(
             try Input.uuid(input.path.placementId, field: "placementId"),
-            .init(heldAt: body.heldAt, durationMinutes: body.durationMinutes, kind: body.kind.rawValue, topics: body.topics ?? [], notes: body.notes,
-                  nextSessionOn: try Input.optionalDate(body.nextSessionOn, field: "nextSessionOn"), actions: actions),
+            .init(
+                heldAt: body.heldAt, durationMinutes: body.durationMinutes, kind: body.kind.rawValue, topics: body.topics ?? [],
+                notes: body.notes,
+                nextSessionOn: try Input.optionalDate(body.nextSessionOn, field: "nextSessionOn"), actions: actions),
             by: try RequestScope.caller())
         return .created(.init(body: .json(.init(session))))
     }
 
     func completeKeyWorkAction(_ input: Operations.CompleteKeyWorkAction.Input) async throws -> Operations.CompleteKeyWorkAction.Output {
-        let action = try await stores.keyWork.complete(actionID: try Input.uuid(input.path.actionId, field: "actionId"), by: try RequestScope.caller())
+        let action = try await stores.keyWork.complete(
+            actionID: try Input.uuid(input.path.actionId, field: "actionId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(action))))
     }
 
@@ -38,28 +42,35 @@ extension APIHandler {
         let (sessions, actions) = try await stores.keyWork.due(
             premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
             keyWorkerID: try Input.optionalUUID(input.query.keyWorkerId, field: "keyWorkerId"), by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(
-            sessions: sessions.map {
-                .init(placementId: $0.placementID.lowercased, personName: $0.personName, keyWorkerId: $0.keyWorkerID?.lowercased,
-                      keyWorker: $0.keyWorker, lastSessionOn: $0.lastSessionOn?.description, dueOn: $0.dueOn.description, daysOverdue: $0.daysOverdue)
-            },
-            actions: actions.map(Components.Schemas.KeyWorkAction.init)))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        sessions: sessions.map {
+                            .init(
+                                placementId: $0.placementID.lowercased, personName: $0.personName, keyWorkerId: $0.keyWorkerID?.lowercased,
+                                keyWorker: $0.keyWorker, lastSessionOn: $0.lastSessionOn?.description, dueOn: $0.dueOn.description,
+                                daysOverdue: $0.daysOverdue)
+                        },
+                        actions: actions.map(Components.Schemas.KeyWorkAction.init)))))
     }
 }
 
 extension Components.Schemas.KeyWorkAction {
     init(_ action: ApprovedPremises.KeyWorkAction) {
-        self.init(id: action.id.lowercased, sessionId: action.sessionID.lowercased, placementId: action.placementID.lowercased,
-                  personName: action.personName, action: action.action, owner: action.owner, dueOn: action.dueOn.description,
-                  doneAt: action.doneAt, doneBy: action.doneBy)
+        self.init(
+            id: action.id.lowercased, sessionId: action.sessionID.lowercased, placementId: action.placementID.lowercased,
+            personName: action.personName, action: action.action, owner: action.owner, dueOn: action.dueOn.description,
+            doneAt: action.doneAt, doneBy: action.doneBy)
     }
 }
 
 extension Components.Schemas.KeyWorkSession {
     init(_ session: ApprovedPremises.KeyWorkSession) {
-        self.init(id: session.id.lowercased, placementId: session.placementID.lowercased, heldAt: session.heldAt,
-                  durationMinutes: session.durationMinutes, kind: .init(session.kind), topics: session.topics,
-                  notes: session.notes, nextSessionOn: session.nextSessionOn?.description, recordedBy: session.recordedBy,
-                  actions: session.actions.map(Components.Schemas.KeyWorkAction.init))
+        self.init(
+            id: session.id.lowercased, placementId: session.placementID.lowercased, heldAt: session.heldAt,
+            durationMinutes: session.durationMinutes, kind: .init(session.kind), topics: session.topics,
+            notes: session.notes, nextSessionOn: session.nextSessionOn?.description, recordedBy: session.recordedBy,
+            actions: session.actions.map(Components.Schemas.KeyWorkAction.init))
     }
 }

@@ -4,8 +4,9 @@ import Foundation
 
 extension APIHandler {
     func verifyLogs(_ input: Operations.VerifyLogs.Input) async throws -> Operations.VerifyLogs.Output {
-        let report = try await stores.logChains.verify(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
-                                                       by: try RequestScope.caller())
+        let report = try await stores.logChains.verify(
+            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
+            by: try RequestScope.caller())
         return .ok(.init(body: .json(Self.verification(report))))
     }
 
@@ -14,8 +15,9 @@ extension APIHandler {
     }
 
     func takeReceipt(_ input: Operations.TakeReceipt.Input) async throws -> Operations.TakeReceipt.Output {
-        let receipt = try await stores.logChains.receipt(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
-                                                         by: try RequestScope.caller())
+        let receipt = try await stores.logChains.receipt(
+            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
+            by: try RequestScope.caller())
         return .ok(.init(body: .json(Self.receipt(receipt))))
     }
 
@@ -25,20 +27,24 @@ extension APIHandler {
 
     func checkReceipt(_ input: Operations.CheckReceipt.Input) async throws -> Operations.CheckReceipt.Output {
         guard case .json(let body) = input.body else { throw DomainError.invalid(field: "body", rule: "json", "the body must be JSON") }
-        let receipt = Checkpoint(version: body.version, at: body.at, premisesID: body.premisesID, premisesCode: body.premisesCode,
-                                 heads: body.heads.map { .init(log: $0.log, seq: $0.seq, hash: $0.hash) }, key: body.key, signature: body.signature)
+        let receipt = Checkpoint(
+            version: body.version, at: body.at, premisesID: body.premisesID, premisesCode: body.premisesCode,
+            heads: body.heads.map { .init(log: $0.log, seq: $0.seq, hash: $0.hash) }, key: body.key, signature: body.signature)
         return .ok(.init(body: .json(Self.verification(try await stores.logChains.check(receipt: receipt, by: try RequestScope.caller())))))
     }
 
     static func verification(_ report: ChainReport) -> Components.Schemas.LogVerification {
-        .init(entries: report.totalEntries,
-              logs: LogChainStore.logs.compactMap { log in report.entries[log.name].map { .init(log: log.name, entries: $0) } },
-              problems: report.problems.map { .init(log: $0.log, entryId: $0.entryID, chainSeq: $0.chainSeq, problem: $0.problem) },
-              checkpoints: report.checkpoints, lastCheckpoint: report.lastCheckpoint, notEstablished: report.notEstablished)
+        .init(
+            entries: report.totalEntries,
+            logs: LogChainStore.logs.compactMap { log in report.entries[log.name].map { .init(log: log.name, entries: $0) } },
+            problems: report.problems.map { .init(log: $0.log, entryId: $0.entryID, chainSeq: $0.chainSeq, problem: $0.problem) },
+            checkpoints: report.checkpoints, lastCheckpoint: report.lastCheckpoint, notEstablished: report.notEstablished)
     }
 
     static func receipt(_ checkpoint: Checkpoint) -> Components.Schemas.Receipt {
-        .init(version: checkpoint.version, at: checkpoint.at, premisesID: checkpoint.premisesID, premisesCode: checkpoint.premisesCode,
-              heads: checkpoint.heads.map { .init(log: $0.log, seq: $0.seq, hash: $0.hash) }, key: checkpoint.key, signature: checkpoint.signature)
+        .init(
+            version: checkpoint.version, at: checkpoint.at, premisesID: checkpoint.premisesID, premisesCode: checkpoint.premisesCode,
+            heads: checkpoint.heads.map { .init(log: $0.log, seq: $0.seq, hash: $0.hash) }, key: checkpoint.key,
+            signature: checkpoint.signature)
     }
 }

@@ -8,8 +8,9 @@ extension APIHandler {
         guard nights.count > 0, nights.count <= 366 else {
             throw DomainError.invalid(field: "to", rule: "span", "to must be after from, and at most a year later")
         }
-        let found = try await stores.placements.list(premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), nights: nights,
-                                              by: try RequestScope.caller())
+        let found = try await stores.placements.list(
+            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), nights: nights,
+            by: try RequestScope.caller())
         return .ok(.init(body: .json(found.map(Components.Schemas.Placement.init))))
     }
 
@@ -27,7 +28,8 @@ extension APIHandler {
     }
 
     func getPlacement(_ input: Operations.GetPlacement.Input) async throws -> Operations.GetPlacement.Output {
-        let placement = try await stores.placements.get(try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
+        let placement = try await stores.placements.get(
+            try Input.uuid(input.path.placementId, field: "placementId"), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
     }
 
@@ -35,8 +37,9 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the bed as JSON") }
         let caller = try RequestScope.caller()
         let id = try Input.uuid(input.path.placementId, field: "placementId")
-        try await stores.placements.allocate(id, bedID: try Input.uuid(body.bedId, field: "bedId"),
-                                      from: try Input.optionalDate(body.from, field: "from"), by: caller)
+        try await stores.placements.allocate(
+            id, bedID: try Input.uuid(body.bedId, field: "bedId"),
+            from: try Input.optionalDate(body.from, field: "from"), by: caller)
         return .ok(.init(body: .json(.init(try await stores.placements.get(id, by: caller)))))
     }
 
@@ -61,8 +64,9 @@ extension APIHandler {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the departure as JSON") }
         let placement = try await stores.placements.depart(
             try Input.uuid(input.path.placementId, field: "placementId"),
-            PlacementStore.Departure(departedAt: body.departedAt ?? Date(), reason: body.reason, moveOnCategory: body.moveOnCategory,
-                                     notes: body.notes, transferredTo: body.transferredTo),
+            PlacementStore.Departure(
+                departedAt: body.departedAt ?? Date(), reason: body.reason, moveOnCategory: body.moveOnCategory,
+                notes: body.notes, transferredTo: body.transferredTo),
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(placement.version)), body: .json(.init(placement))))
     }
@@ -87,8 +91,11 @@ extension APIHandler {
     }
 
     func getPlacementProfile(_ input: Operations.GetPlacementProfile.Input) async throws -> Operations.GetPlacementProfile.Output {
-        guard let referral = try await stores.referrals.profile(placementID: try Input.uuid(input.path.placementId, field: "placementId"),
-                                                         by: try RequestScope.caller()) else {
+        guard
+            let referral = try await stores.referrals.profile(
+                placementID: try Input.uuid(input.path.placementId, field: "placementId"),
+                by: try RequestScope.caller())
+        else {
             throw DomainError(.notFound, "this placement was booked without a referral, so there is no profile to show")
         }
         return try .ok(.init(body: .json(.init(referral))))
@@ -103,7 +110,8 @@ extension Components.Schemas.Placement {
             needs: placement.needs, status: .init(placement.status), overbookingReason: placement.overbookingReason,
             arrivedAt: placement.arrivedAt, arrivalDate: placement.arrivalDate?.description,
             earlyArrivalReason: placement.earlyArrivalReason, keyWorkerId: placement.keyWorkerID?.lowercased,
-            nonArrivalReason: placement.nonArrivalReason, departedAt: placement.departedAt, departureDate: placement.departureDate?.description,
+            nonArrivalReason: placement.nonArrivalReason, departedAt: placement.departedAt,
+            departureDate: placement.departureDate?.description,
             departureReason: placement.departureReason, moveOnCategory: placement.moveOnCategory, transferredTo: placement.transferredTo,
             cancellationReason: placement.cancellationReason, version: placement.version)
     }

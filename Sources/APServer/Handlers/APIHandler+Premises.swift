@@ -4,15 +4,17 @@ import Foundation
 
 extension APIHandler {
     func listPremises(_ input: Operations.ListPremises.Input) async throws -> Operations.ListPremises.Output {
-        let page = try await stores.premises.list(by: try RequestScope.caller(), page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
+        let page = try await stores.premises.list(
+            by: try RequestScope.caller(), page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Premises.init), nextCursor: page.nextCursor))))
     }
 
     func createPremises(_ input: Operations.CreatePremises.Input) async throws -> Operations.CreatePremises.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the premises as JSON") }
         let created = try await stores.premises.create(
-            NewPremises(code: body.code, name: body.name, regionCode: body.regionCode, apType: body.apType,
-                        gender: body.gender.rawValue, timeZone: body.timeZone ?? Premises.defaultTimeZoneIdentifier, postcode: body.postcode),
+            NewPremises(
+                code: body.code, name: body.name, regionCode: body.regionCode, apType: body.apType,
+                gender: body.gender.rawValue, timeZone: body.timeZone ?? Premises.defaultTimeZoneIdentifier, postcode: body.postcode),
             by: try RequestScope.caller())
         return .created(.init(body: .json(.init(created))))
     }
@@ -40,7 +42,8 @@ extension APIHandler {
     func listPremisesStaff(_ input: Operations.ListPremisesStaff.Input) async throws -> Operations.ListPremisesStaff.Output {
         let caller = try RequestScope.caller()
         let found = try await stores.premises.get(try Input.uuid(input.path.premisesId, field: "premisesId"), by: caller)
-        let page = try await stores.staff.listAtPremises(found.id, by: caller, page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
+        let page = try await stores.staff.listAtPremises(
+            found.id, by: caller, page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Staff.init), nextCursor: page.nextCursor))))
     }
 }

@@ -8,41 +8,53 @@ extension APIHandler {
         var statuses = [Referral.Status]()
         for text in (input.query.status?.split(separator: ",", omittingEmptySubsequences: false) ?? []) {
             guard let status = Referral.Status(rawValue: String(text)) else {
-                throw DomainError.invalid(field: "status", rule: "oneOf",
+                throw DomainError.invalid(
+                    field: "status", rule: "oneOf",
                     "status is a comma-separated list of \(Referral.Status.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             statuses.append(status)
         }
-        let page = try await stores.referrals.queue(statuses: statuses, by: try RequestScope.caller(),
-                                             page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
+        let page = try await stores.referrals.queue(
+            statuses: statuses, by: try RequestScope.caller(),
+            page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         return try .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Referral.init), nextCursor: page.nextCursor))))
     }
 
     func createReferral(_ input: Operations.CreateReferral.Input) async throws -> Operations.CreateReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the referral as JSON") }
-        let referral = try await stores.referrals.create(try body.domain(), by: try RequestScope.caller(),
-                                                  today: CalendarDate.today(in: Premises.defaultTimeZone))
+        let referral = try await stores.referrals.create(
+            try body.domain(), by: try RequestScope.caller(),
+            today: CalendarDate.today(in: Premises.defaultTimeZone))
         return try .created(.init(body: .json(.init(referral))))
     }
 
     func getReferral(_ input: Operations.GetReferral.Input) async throws -> Operations.GetReferral.Output {
-        let (referral, timeline) = try await stores.referrals.get(try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(
-            referral: try .init(referral),
-            timeline: try timeline.map { .init(kind: try contractValue($0.kind, field: "kind"), note: $0.note, placementId: $0.placementID?.lowercased, staffName: $0.staffName, at: $0.at) }))))
+        let (referral, timeline) = try await stores.referrals.get(
+            try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        referral: try .init(referral),
+                        timeline: try timeline.map {
+                            .init(
+                                kind: try contractValue($0.kind, field: "kind"), note: $0.note, placementId: $0.placementID?.lowercased,
+                                staffName: $0.staffName, at: $0.at)
+                        }))))
     }
 
     func decideReferral(_ input: Operations.DecideReferral.Input) async throws -> Operations.DecideReferral.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the decision as JSON") }
         let note = body.note ?? ""
-        let decision: ReferralStore.Decision = switch body.decision {
-        case .accept: .accept(note: body.note)
-        case .reject: .reject(reason: note)
-        case .requestInformation: .requestInformation(question: note)
-        case .provideInformation: .provideInformation(answer: note)
-        case .unableToMatch: .unableToMatch(reason: note)
-        case .withdraw: .withdraw(reason: note)
-        }
+        let decision: ReferralStore.Decision =
+            switch body.decision {
+            case .accept: .accept(note: body.note)
+            case .reject: .reject(reason: note)
+            case .requestInformation: .requestInformation(question: note)
+            case .provideInformation: .provideInformation(answer: note)
+            case .unableToMatch: .unableToMatch(reason: note)
+            case .withdraw: .withdraw(reason: note)
+            }
         let referral = try await stores.referrals.decide(
             try Input.uuid(input.path.referralId, field: "referralId"), decision,
             expectedVersion: try Input.optionalVersion(ifMatch: input.headers.ifMatch), by: try RequestScope.caller())
@@ -54,20 +66,28 @@ extension APIHandler {
             throw DomainError.invalid(field: "radiusMiles", rule: "range", "radiusMiles must be between 1 and 1000")
         }
         let result = try await stores.referrals.match(
-            try Input.uuid(input.path.referralId, field: "referralId"), arrival: try Input.optionalDate(input.query.arrival, field: "arrival"),
+            try Input.uuid(input.path.referralId, field: "referralId"),
+            arrival: try Input.optionalDate(input.query.arrival, field: "arrival"),
             radiusMiles: input.query.radiusMiles, by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(
-            stayFrom: result.stay.first.description, stayTo: result.stay.end.description,
-            candidates: result.candidates.map {
-                .init(premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
-                      distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, bedId: $0.bedID.lowercased, bedLabel: $0.bedLabel,
-                      freeFrom: $0.freeFrom.description)
-            },
-            excluded: result.excluded.map {
-                .init(premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
-                      distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, reasons: $0.reasons, nearMiss: $0.isNearMiss,
-                      freeFrom: $0.freeFrom?.description)
-            }))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        stayFrom: result.stay.first.description, stayTo: result.stay.end.description,
+                        candidates: result.candidates.map {
+                            .init(
+                                premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                                distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, bedId: $0.bedID.lowercased,
+                                bedLabel: $0.bedLabel,
+                                freeFrom: $0.freeFrom.description)
+                        },
+                        excluded: result.excluded.map {
+                            .init(
+                                premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                                distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, reasons: $0.reasons,
+                                nearMiss: $0.isNearMiss,
+                                freeFrom: $0.freeFrom?.description)
+                        }))))
     }
 
     func offerReferral(_ input: Operations.OfferReferral.Input) async throws -> Operations.OfferReferral.Output {
@@ -91,8 +111,10 @@ extension APIHandler {
 
 extension Components.Schemas.Referral {
     init(_ referral: ApprovedPremises.Referral) throws {
-        self.init(id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
-                  offeredTo: referral.offeredTo.map(\.lowercased), version: referral.version, createdAt: referral.createdAt, details: try .init(referral.details))
+        self.init(
+            id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
+            offeredTo: referral.offeredTo.map(\.lowercased), version: referral.version, createdAt: referral.createdAt,
+            details: try .init(referral.details))
     }
 }
 
@@ -100,14 +122,19 @@ extension Components.Schemas.ReferralDetails {
     init(_ d: ApprovedPremises.ReferralDetails) throws {
         self.init(
             crn: d.crn, nomsNumber: d.nomsNumber, personName: d.personName, dateOfBirth: d.dateOfBirth.description,
-            gender: try contractValue(d.gender, field: "gender"), pncNumber: d.pncNumber, referrerName: d.referrerName, referrerEmail: d.referrerEmail,
+            gender: try contractValue(d.gender, field: "gender"), pncNumber: d.pncNumber, referrerName: d.referrerName,
+            referrerEmail: d.referrerEmail,
             referrerTeam: d.referrerTeam, referrerRegion: d.referrerRegion, releaseType: d.releaseType,
-            expectedRelease: d.expectedRelease?.description, expectedArrival: d.expectedArrival.description, lengthOfStayDays: d.lengthOfStayDays,
+            expectedRelease: d.expectedRelease?.description, expectedArrival: d.expectedArrival.description,
+            lengthOfStayDays: d.lengthOfStayDays,
             roshOverall: try contractValue(d.roshOverall, field: "roshOverall"),
             roshChildren: try d.roshChildren.map { try contractValue($0, field: "roshChildren") },
             roshPublic: try d.roshPublic.map { try contractValue($0, field: "roshPublic") },
             roshKnownAdult: try d.roshKnownAdult.map { try contractValue($0, field: "roshKnownAdult") },
-            roshStaff: try d.roshStaff.map { try contractValue($0, field: "roshStaff") }, mappaCategory: try d.mappaCategory.map { try contractValue($0, field: "mappaCategory") }, mappaLevel: try d.mappaLevel.map { try contractValue($0, field: "mappaLevel") }, offenceFlags: try d.offenceFlags.map { try contractValue($0, field: "offenceFlags") },
+            roshStaff: try d.roshStaff.map { try contractValue($0, field: "roshStaff") },
+            mappaCategory: try d.mappaCategory.map { try contractValue($0, field: "mappaCategory") },
+            mappaLevel: try d.mappaLevel.map { try contractValue($0, field: "mappaLevel") },
+            offenceFlags: try d.offenceFlags.map { try contractValue($0, field: "offenceFlags") },
             roomNeeds: d.roomNeeds, premisesNeeds: d.premisesNeeds, apType: d.apType, homeDistrict: d.homeDistrict,
             radiusMiles: d.radiusMiles, exclusionZones: d.exclusionZones, licenceConditions: d.licenceConditions,
             licenceCurfewStart: d.licenceCurfewStart, licenceCurfewEnd: d.licenceCurfewEnd, substanceMisuse: d.substanceMisuse,
@@ -125,10 +152,12 @@ extension Components.Schemas.ReferralDetails {
             expectedArrival: try Input.date(expectedArrival, field: "expectedArrival"), lengthOfStayDays: lengthOfStayDays,
             roshOverall: roshOverall.rawValue, roshChildren: roshChildren?.rawValue, roshPublic: roshPublic?.rawValue,
             roshKnownAdult: roshKnownAdult?.rawValue, roshStaff: roshStaff?.rawValue,
-            mappaCategory: mappaCategory?.rawValue, mappaLevel: mappaLevel?.rawValue, offenceFlags: offenceFlags?.map(\.rawValue) ?? [], roomNeeds: roomNeeds ?? [],
+            mappaCategory: mappaCategory?.rawValue, mappaLevel: mappaLevel?.rawValue, offenceFlags: offenceFlags?.map(\.rawValue) ?? [],
+            roomNeeds: roomNeeds ?? [],
             premisesNeeds: premisesNeeds ?? [], apType: apType ?? "NORMAL", homeDistrict: homeDistrict, radiusMiles: radiusMiles,
             exclusionZones: exclusionZones, licenceConditions: licenceConditions, licenceCurfewStart: licenceCurfewStart,
             licenceCurfewEnd: licenceCurfewEnd, substanceMisuse: substanceMisuse, mentalHealth: mentalHealth,
-            servicesInvolved: servicesInvolved, riskToStaff: riskToStaff, riskToResidents: riskToResidents, otherInformation: otherInformation)
+            servicesInvolved: servicesInvolved, riskToStaff: riskToStaff, riskToResidents: riskToResidents,
+            otherInformation: otherInformation)
     }
 }

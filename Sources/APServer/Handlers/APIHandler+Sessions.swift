@@ -6,8 +6,12 @@ extension APIHandler {
     func signIn(_ input: Operations.SignIn.Input) async throws -> Operations.SignIn.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the sign-in as JSON") }
         let signedIn = try await stores.sessions.signIn(username: body.username, password: body.password, requestID: RequestScope.requestID)
-        return .ok(.init(body: .json(.init(token: signedIn.token, expiresAt: signedIn.expiresAt, staff: .init(signedIn.staff),
-                                           serviceId: try await stores.identity.id().lowercased))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        token: signedIn.token, expiresAt: signedIn.expiresAt, staff: .init(signedIn.staff),
+                        serviceId: try await stores.identity.id().lowercased))))
     }
 
     func signOut(_ input: Operations.SignOut.Input) async throws -> Operations.SignOut.Output {
@@ -21,7 +25,11 @@ extension APIHandler {
         // The caller's times are their premises' times; national staff have the default zone.
         var timeZone = Premises.defaultTimeZoneIdentifier
         if let premisesID = me.premisesID { timeZone = try await stores.premises.get(premisesID, by: caller).timeZone }
-        return .ok(.init(body: .json(.init(staff: .init(me), sessionExpiresAt: caller.expiresAt,
-                                           serviceId: try await stores.identity.id().lowercased, timeZone: timeZone))))
+        return .ok(
+            .init(
+                body: .json(
+                    .init(
+                        staff: .init(me), sessionExpiresAt: caller.expiresAt,
+                        serviceId: try await stores.identity.id().lowercased, timeZone: timeZone))))
     }
 }

@@ -45,7 +45,8 @@ extension APIHandler {
 
     func resetStaffPassword(_ input: Operations.ResetStaffPassword.Input) async throws -> Operations.ResetStaffPassword.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the password as JSON") }
-        try await stores.staff.resetPassword(try Input.uuid(input.path.staffId, field: "staffId"), to: body.password, by: try RequestScope.caller())
+        try await stores.staff.resetPassword(
+            try Input.uuid(input.path.staffId, field: "staffId"), to: body.password, by: try RequestScope.caller())
         return .noContent(.init())
     }
 }

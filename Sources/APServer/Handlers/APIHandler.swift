@@ -84,6 +84,7 @@ extension Components.Schemas.Premises {
             localRestrictions: premises.localRestrictions, curfewStart: premises.curfewStart, curfewEnd: premises.curfewEnd,
             nightCheckStart: premises.nightCheckStart, nightCheckEnd: premises.nightCheckEnd,
             nightCheckIntervalMinutes: premises.nightCheckIntervalMinutes,
-            keyWorkIntervalDays: premises.keyWorkIntervalDays, labResultDays: premises.labResultDays, active: premises.active, version: premises.version)
+            keyWorkIntervalDays: premises.keyWorkIntervalDays, labResultDays: premises.labResultDays, active: premises.active,
+            version: premises.version)
     }
 }

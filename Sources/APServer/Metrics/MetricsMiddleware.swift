@@ -16,8 +16,9 @@ struct MetricsMiddleware<Context: RequestContext>: RouterMiddleware {
             let answer = try await next(request, context)
             // A browser's page shares its address with the API's operation; it is counted as a page.
             let named = answer.headers[.contentType]?.hasPrefix("text/html") == true ? "page" : operation ?? "other"
-            metrics.request(operation: named, status: Int(answer.status.code), duration: ContinuousClock.now - started,
-                            replayed: answer.headers[.idempotentReplayed] == "true")
+            metrics.request(
+                operation: named, status: Int(answer.status.code), duration: ContinuousClock.now - started,
+                replayed: answer.headers[.idempotentReplayed] == "true")
             return answer
         } catch {
             let status = (error as? any HTTPResponseError)?.status.code ?? 500

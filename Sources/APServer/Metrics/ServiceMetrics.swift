@@ -22,8 +22,10 @@ public final class ServiceMetrics: Sendable {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = [.milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
-                                                   .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10)]
+        factory.defaultDurationHistogramBuckets = [
+            .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50), .milliseconds(100),
+            .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2.5), .seconds(5), .seconds(10),
+        ]
         self.factory = factory
         self.pools = pools
         self.breachJob = breachJob
@@ -32,9 +34,11 @@ public final class ServiceMetrics: Sendable {
     /// One request answered: its operation (the OpenAPI operation, `page` for the web view,
     /// `other` for the rest), status and how long it took; a replayed POST is counted as a replay.
     func request(operation: String, status: Int, duration: Duration, replayed: Bool) {
-        Counter(label: "ap_http_requests_total", dimensions: [("operation", operation), ("status", String(status))], factory: factory).increment()
-        CoreMetrics.Timer(label: "ap_http_request_duration_seconds", dimensions: [("operation", operation)], factory: factory).recordNanoseconds(
-            duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+        Counter(label: "ap_http_requests_total", dimensions: [("operation", operation), ("status", String(status))], factory: factory)
+            .increment()
+        CoreMetrics.Timer(label: "ap_http_request_duration_seconds", dimensions: [("operation", operation)], factory: factory)
+            .recordNanoseconds(
+                duration.components.seconds * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
         if replayed { Counter(label: "ap_idempotent_replays_total", dimensions: [("operation", operation)], factory: factory).increment() }
     }
 
@@ -87,7 +91,10 @@ public final class JobStatus: Sendable {
     public var figures: Figures { state.withLock { $0 } }
 
     func succeeded(at date: Date = Date()) {
-        state.withLock { $0.lastSuccess = date; $0.runs += 1 }
+        state.withLock {
+            $0.lastSuccess = date
+            $0.runs += 1
+        }
     }
 
     func failed() {

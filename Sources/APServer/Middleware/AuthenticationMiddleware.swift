@@ -1,5 +1,5 @@
-import HTTPTypes
 import ApprovedPremises
+import HTTPTypes
 import Hummingbird
 
 /// Reads the bearer token, when there is one, and makes its member of staff the request's

@@ -23,7 +23,8 @@ struct DocumentEnums: Sendable {
         for path in root.child("paths")?.children ?? [] {
             for operation in path.children where ["get", "post", "put", "patch", "delete"].contains(operation.key) {
                 guard let id = operation.child("operationId")?.inline,
-                      let schema = operation.child("requestBody")?.child("content")?.child("application/json")?.child("schema") else { continue }
+                    let schema = operation.child("requestBody")?.child("content")?.child("application/json")?.child("schema")
+                else { continue }
                 var found = Found()
                 Self.collect(schema, prefix: "", schemas: schemas, into: &found, depth: 0)
                 if !found.enums.isEmpty { fields[id] = found.enums }
@@ -41,8 +42,10 @@ struct DocumentEnums: Sendable {
     }
 
     /// Every enum under a schema node (`properties`, `items`, `$ref`, or a one-line map).
-    private static func collect(_ node: YAMLOutline.Node, prefix: String, schemas: YAMLOutline.Node?,
-                                into found: inout Found, depth: Int) {
+    private static func collect(
+        _ node: YAMLOutline.Node, prefix: String, schemas: YAMLOutline.Node?,
+        into found: inout Found, depth: Int
+    ) {
         guard depth < 8 else { return }
         if let inline = node.inline {
             collect(inline: inline, prefix: prefix, schemas: schemas, into: &found, depth: depth)
@@ -73,8 +76,10 @@ struct DocumentEnums: Sendable {
 
     /// A one-line schema: `{ type: string, enum: [a, b] }`, `{ $ref: "…" }`, or an array whose
     /// `items` is one of those.
-    private static func collect(inline: String, prefix: String, schemas: YAMLOutline.Node?,
-                                into found: inout Found, depth: Int) {
+    private static func collect(
+        inline: String, prefix: String, schemas: YAMLOutline.Node?,
+        into found: inout Found, depth: Int
+    ) {
         if let items = inline.firstMatch(of: /items: (\{[^{}]*\})/)?.output.1 {
             collect(inline: String(items), prefix: prefix + "[]", schemas: schemas, into: &found, depth: depth + 1)
             return
@@ -84,7 +89,8 @@ struct DocumentEnums: Sendable {
                 $0.trimmingCharacters(in: .whitespaces).trimmingCharacters(in: CharacterSet(charactersIn: "\"'"))
             }
         } else if let reference = inline.firstMatch(of: /\$ref: ("[^"]*")/)?.output.1,
-                  let target = referenced(String(reference), in: schemas) {
+            let target = referenced(String(reference), in: schemas)
+        {
             collect(target, prefix: prefix, schemas: schemas, into: &found, depth: depth + 1)
         }
     }
@@ -109,15 +115,19 @@ struct DocumentEnums: Sendable {
             case let text as String:
                 if let allowed = enums[pattern], !allowed.contains(text) {
                     let field = path.isEmpty ? "body" : path
-                    problems.append(FieldProblem(field: field, rule: "oneOf",
-                                                 message: "\(field) must be one of \(allowed.joined(separator: ", ")); not '\(text.prefix(60))'"))
+                    problems.append(
+                        FieldProblem(
+                            field: field, rule: "oneOf",
+                            message: "\(field) must be one of \(allowed.joined(separator: ", ")); not '\(text.prefix(60))'"))
                 }
             case let object as [String: Any]:
                 if let properties = known[pattern] {
                     for key in object.keys.sorted() where !properties.contains(key) {
                         let field = Self.join(path, key)
-                        problems.append(FieldProblem(field: field, rule: "additionalProperties",
-                                                     message: "\(field.prefix(80)) is not a property this request takes (see /openapi.yaml)"))
+                        problems.append(
+                            FieldProblem(
+                                field: field, rule: "additionalProperties",
+                                message: "\(field.prefix(80)) is not a property this request takes (see /openapi.yaml)"))
                     }
                 }
                 for key in object.keys.sorted() where known[pattern]?.contains(key) ?? true {

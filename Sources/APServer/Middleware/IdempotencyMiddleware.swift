@@ -1,7 +1,7 @@
-import HTTPTypes
 import ApprovedPremises
 import Crypto
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Synchronization
 

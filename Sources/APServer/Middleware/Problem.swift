@@ -1,6 +1,6 @@
-import HTTPTypes
 import ApprovedPremises
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Postgres
 

@@ -1,6 +1,6 @@
-import HTTPTypes
 import ApprovedPremises
 import Foundation
+import HTTPTypes
 import Hummingbird
 import Logging
 import OpenAPIRuntime
@@ -61,20 +61,27 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             if !allowed.isEmpty, !allowed.contains(request.method.rawValue) {
                 var headers = HTTPFields()
                 headers[.allow] = allowed.joined(separator: ", ")
-                return Problem(status: .methodNotAllowed, detail: "this address takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)",
-                               requestID: requestID).response(extraHeaders: headers)
+                return Problem(
+                    status: .methodNotAllowed,
+                    detail: "this address takes \(allowed.joined(separator: ", ")), not \(request.method.rawValue)",
+                    requestID: requestID
+                ).response(extraHeaders: headers)
             }
             return Problem(status: http.status, detail: http.body ?? Self.detail(for: http.status), requestID: requestID).response()
         default:
             if inputUnreadable {
                 return Problem(status: .badRequest, detail: "the request could not be read: \(cause)", requestID: requestID).response()
             }
-            logger.error("request failed", metadata: [
-                "request_id": "\(requestID)", "path": "\(request.uri.path)", "error": "\(LogSafe.describe(error))",
-            ])
-            return Problem(status: .internalServerError,
-                           detail: "something went wrong on our side; quote request \(requestID) when you report it",
-                           requestID: requestID).response()
+            logger.error(
+                "request failed",
+                metadata: [
+                    "request_id": "\(requestID)", "path": "\(request.uri.path)", "error": "\(LogSafe.describe(error))",
+                ])
+            return Problem(
+                status: .internalServerError,
+                detail: "something went wrong on our side; quote request \(requestID) when you report it",
+                requestID: requestID
+            ).response()
         }
     }
 
@@ -110,7 +117,8 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
             }
             if let value = context.debugDescription.firstMatch(of: /from invalid String value (.*)$/)?.output.1 {
                 // A value the document's enum for this field does not list.
-                return FieldProblem(field: field, rule: "oneOf", message: "\(field) cannot be '\(value)': /openapi.yaml lists the values it takes")
+                return FieldProblem(
+                    field: field, rule: "oneOf", message: "\(field) cannot be '\(value)': /openapi.yaml lists the values it takes")
             }
             return FieldProblem(field: field, rule: "format", message: "\(field) is not an accepted value")
         @unknown default:

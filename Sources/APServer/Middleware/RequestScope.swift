@@ -1,6 +1,6 @@
-import HTTPTypes
 import ApprovedPremises
 import Foundation
+import HTTPTypes
 
 /// What the middleware learned about the request in flight, for the handlers below it.
 ///

@@ -22,7 +22,7 @@ struct RouteMethods: Sendable {
                 routes[routes.count - 1].operations[method] = String(id)
             }
         }
-        routes.append(([ "openapi.yaml" ], ["GET"], [:]))
+        routes.append((["openapi.yaml"], ["GET"], [:]))
         self.routes = routes
     }
 

@@ -30,7 +30,8 @@ struct StrictInputMiddleware: ServerMiddleware {
         // A name that is a date-time in one schema and other text in another (`curfewStart` is
         // an instant tonight but a wall-clock time in a premises' house rules) is left to its
         // handler: the generated decoder still reads a date-time field strictly (the transcoder).
-        let otherText = text.matches(of: /([A-Za-z]+): \{ type: string(?:, (?:format: (?!date-time)|description|enum|default|pattern|minLength|maxLength)[^}]*)? \}/)
+        let otherText = text.matches(
+            of: /([A-Za-z]+): \{ type: string(?:, (?:format: (?!date-time)|description|enum|default|pattern|minLength|maxLength)[^}]*)? \}/)
         names.subtract(otherText.map { String($0.output.1) })
         dateTimeFields = names
         var required = Set<String>()
@@ -101,7 +102,9 @@ struct StrictInputMiddleware: ServerMiddleware {
     func checkQuery(_ query: String) throws {
         for pair in query.split(separator: "&") {
             // "=x" and "=" are pairs too: an empty name, kept as one.
-            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map { String($0).replacingOccurrences(of: "+", with: " ") }
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false).map {
+                String($0).replacingOccurrences(of: "+", with: " ")
+            }
             let name = parts[0].removingPercentEncoding ?? parts[0]
             let value = parts.count > 1 ? (parts[1].removingPercentEncoding ?? parts[1]) : ""
             try Self.checkText(value, field: name, isDateTime: dateTimeFields.contains(name))

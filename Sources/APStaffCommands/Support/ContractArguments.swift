@@ -28,7 +28,9 @@ enum Shift: String, CaseIterable, ExpressibleByArgument {
 /// before anything is sent.
 func requestValue<Value: RawRepresentable & CaseIterable>(_ word: String, _ field: String) throws -> Value where Value.RawValue == String {
     guard let value = Value(rawValue: word) else {
-        throw CLIError("\(field) must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), not \(Excerpt.quoted(word)); nothing was recorded")
+        throw CLIError(
+            "\(field) must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", ")), not \(Excerpt.quoted(word)); nothing was recorded"
+        )
     }
     return value
 }

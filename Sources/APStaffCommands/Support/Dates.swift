@@ -44,7 +44,8 @@ struct LocalTime: Sendable {
     func startOfDay(_ text: String, option: String) throws -> Date {
         let parts = try date(text, option: option).split(separator: "-").compactMap { Int($0) }
         guard parts.count == 3, let start = calendar.date(from: DateComponents(year: parts[0], month: parts[1], day: parts[2])),
-              dayText(start) == String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2]) else {
+            dayText(start) == String(format: "%04d-%02d-%02d", parts[0], parts[1], parts[2])
+        else {
             throw CLIError("\(option) must be a real date, YYYY-MM-DD")
         }
         return start
@@ -53,7 +54,9 @@ struct LocalTime: Sendable {
     /// A time as night staff give it: HH:MM today, or ISO 8601.
     func time(_ text: String, option: String = "--at") throws -> Date {
         if let date = Self.instant(text) { return date }
-        guard let clock = Self.clock(text) else { throw CLIError("give the time as HH:MM or ISO 8601 (a real date and time), not \(Excerpt.quoted(text))") }
+        guard let clock = Self.clock(text) else {
+            throw CLIError("give the time as HH:MM or ISO 8601 (a real date and time), not \(Excerpt.quoted(text))")
+        }
         return calendar.date(bySettingHour: clock.hour, minute: clock.minute, second: 0, of: Date())!
     }
 
@@ -93,14 +96,17 @@ struct LocalTime: Sendable {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = fixed
         let read = calendar.dateComponents([.year, .month, .day, .hour, .minute, .second], from: date)
-        let written = [match.output.1, match.output.2, match.output.3, match.output.4, match.output.5, match.output.6 ?? "00"].map { Int($0) }
+        let written = [match.output.1, match.output.2, match.output.3, match.output.4, match.output.5, match.output.6 ?? "00"].map {
+            Int($0)
+        }
         return [read.year, read.month, read.day, read.hour, read.minute, read.second] == written ? date : nil
     }
 
     /// HH:MM read as hour and minute.
     static func clock(_ text: String) -> (hour: Int, minute: Int)? {
         let parts = text.split(separator: ":")
-        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
+        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
         return (hour, minute)
     }
 }

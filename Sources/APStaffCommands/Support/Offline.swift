@@ -32,17 +32,25 @@ enum Offline {
             do {
                 let result = try await journal.send(to: server, token: config.token, serviceID: config.serviceID)
                 if result.sent > 0 {
-                    say("Sent \(result.sent) \(result.sent == 1 ? "entry" : "entries") saved on this PC while the service could not be reached.")
+                    say(
+                        "Sent \(result.sent) \(result.sent == 1 ? "entry" : "entries") saved on this PC while the service could not be reached."
+                    )
                 }
                 for (entry, reason) in result.refused {
-                    say("Entry \(entry.number) (\(entry.summary)) was refused by the service: \(reason). It stays on this PC: ap sync --show")
+                    say(
+                        "Entry \(entry.number) (\(entry.summary)) was refused by the service: \(reason). It stays on this PC: ap sync --show"
+                    )
                 }
                 entries = (try? journal.entries()) ?? entries
                 for (other, count) in result.elsewhere.sorted(by: { $0.key < $1.key }) {
-                    say("\(count) \(count == 1 ? "entry" : "entries") saved on this PC \(count == 1 ? "was" : "were") recorded for another service (\(other)) "
-                        + "and \(count == 1 ? "waits" : "wait") for it: sign in to it with `ap login \(username) --server \(other)` to send \(count == 1 ? "it" : "them").")
+                    say(
+                        "\(count) \(count == 1 ? "entry" : "entries") saved on this PC \(count == 1 ? "was" : "were") recorded for another service (\(other)) "
+                            + "and \(count == 1 ? "waits" : "wait") for it: sign in to it with `ap login \(username) --server \(other)` to send \(count == 1 ? "it" : "them")."
+                    )
                 }
-                let waiting = entries.filter { $0.state == .waiting && $0.entry.belongs(to: server.absoluteString, serviceID: config.serviceID) }.count
+                let waiting = entries.filter {
+                    $0.state == .waiting && $0.entry.belongs(to: server.absoluteString, serviceID: config.serviceID)
+                }.count
                 if let stopped = result.stopped, waiting > 0 {
                     say("\(waiting) \(waiting == 1 ? "entry" : "entries") still waiting on this PC (\(stopped)).")
                 }
@@ -52,8 +60,9 @@ enum Offline {
         }
         let refused = entries.filter { if case .refused = $0.state { true } else { false } }
         if !refused.isEmpty {
-            say("\(refused.count) \(refused.count == 1 ? "entry" : "entries") saved on this PC \(refused.count == 1 ? "was" : "were") refused by the service "
-                + "and \(refused.count == 1 ? "needs" : "need") dealing with: ap sync --show")
+            say(
+                "\(refused.count) \(refused.count == 1 ? "entry" : "entries") saved on this PC \(refused.count == 1 ? "was" : "were") refused by the service "
+                    + "and \(refused.count == 1 ? "needs" : "need") dealing with: ap sync --show")
         }
     }
 
@@ -64,22 +73,27 @@ enum Offline {
     /// The snapshot to record against while the service cannot be reached, or why there is none:
     /// it must have been fetched from the service this PC is signed in to (the same address and
     /// the same service there), for the premises asked for, in the last `listLastsFor`.
-    static func snapshot(_ config: CLIConfig, premises: String?, because error: any Error, now: Date = Date()) throws -> (OfflineSnapshot, OfflineJournal) {
+    static func snapshot(_ config: CLIConfig, premises: String?, because error: any Error, now: Date = Date()) throws -> (
+        OfflineSnapshot, OfflineJournal
+    ) {
         let cause = CLIError.unwrapping(error)
         guard let username = config.username else { throw cause }
         guard let snapshot = OfflineSnapshot.load(username) else {
             throw CLIError("\(cause); nothing is saved: this PC has no list of residents yet (run `ap tonight` once the service is back)")
         }
         if snapshot.server != config.server || snapshot.serviceID != config.serviceID {
-            throw CLIError("\(cause); nothing is saved: this PC's list of residents came from another service (\(snapshot.server ?? "unknown")), "
-                           + "not the one you are signed in to (\(config.server ?? "none")). Record on paper, and type it up with --at once the service is back")
+            throw CLIError(
+                "\(cause); nothing is saved: this PC's list of residents came from another service (\(snapshot.server ?? "unknown")), "
+                    + "not the one you are signed in to (\(config.server ?? "none")). Record on paper, and type it up with --at once the service is back"
+            )
         }
         if let premises, premises.lowercased() != snapshot.premisesID, premises.uppercased() != snapshot.premisesCode {
             throw CLIError("\(cause); nothing is saved: this PC only has the residents of \(snapshot.premisesCode ?? snapshot.premisesID)")
         }
         guard now.timeIntervalSince(snapshot.fetchedAt) <= listLastsFor else {
-            throw CLIError("\(cause); nothing is saved: this PC's list of residents is from \(age(snapshot, now: now)), too old to record against "
-                           + "(people may have arrived or left since). Record on paper, and type it up with --at once the service is back")
+            throw CLIError(
+                "\(cause); nothing is saved: this PC's list of residents is from \(age(snapshot, now: now)), too old to record against "
+                    + "(people may have arrived or left since). Record on paper, and type it up with --at once the service is back")
         }
         return (snapshot, OfflineJournal(username: username))
     }
@@ -94,21 +108,29 @@ enum Offline {
     }
 
     /// Keeps what was just fetched for the next time the service cannot be reached.
-    static func keep(_ config: CLIConfig, _ here: PremisesContext, residents: [Components.Schemas.ResidentState],
-                     nightChecks: Components.Schemas.NightChecks? = nil) {
+    static func keep(
+        _ config: CLIConfig, _ here: PremisesContext, residents: [Components.Schemas.ResidentState],
+        nightChecks: Components.Schemas.NightChecks? = nil
+    ) {
         guard let username = config.username else { return }
-        let last = OfflineSnapshot.load(username).flatMap { $0.premisesID == here.id && $0.server == config.server && $0.serviceID == config.serviceID ? $0 : nil }
-        let snapshot = OfflineSnapshot(premisesID: here.id, premisesCode: here.code ?? last?.premisesCode, timeZone: here.timeZone.identifier,
-                                       staffID: here.staffID ?? last?.staffID, fetchedAt: Date(), server: config.server, serviceID: config.serviceID,
-                                       residents: residents,
-                                       nightChecks: nightChecks ?? last?.nightChecks)
+        let last = OfflineSnapshot.load(username).flatMap {
+            $0.premisesID == here.id && $0.server == config.server && $0.serviceID == config.serviceID ? $0 : nil
+        }
+        let snapshot = OfflineSnapshot(
+            premisesID: here.id, premisesCode: here.code ?? last?.premisesCode, timeZone: here.timeZone.identifier,
+            staffID: here.staffID ?? last?.staffID, fetchedAt: Date(), server: config.server, serviceID: config.serviceID,
+            residents: residents,
+            nightChecks: nightChecks ?? last?.nightChecks)
         try? snapshot.save(username)
     }
 
     /// Saves a request and says so, in the words the night shift sees.
-    static func save(_ journal: OfflineJournal, _ config: CLIConfig, summary: String, path: String, body: some Encodable, key: String, occurredAt: Date) throws {
-        let waiting = try journal.save(summary: summary, path: path, body: body, idempotencyKey: key, occurredAt: occurredAt,
-                                       server: config.server, serviceID: config.serviceID)
+    static func save(
+        _ journal: OfflineJournal, _ config: CLIConfig, summary: String, path: String, body: some Encodable, key: String, occurredAt: Date
+    ) throws {
+        let waiting = try journal.save(
+            summary: summary, path: path, body: body, idempotencyKey: key, occurredAt: occurredAt,
+            server: config.server, serviceID: config.serviceID)
         print("Service unreachable: saved on this PC (\(waiting) waiting). It will be sent when the service is back.")
     }
 }

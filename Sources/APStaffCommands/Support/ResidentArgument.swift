@@ -19,14 +19,24 @@ struct ResidentArgument: ParsableArguments {
             let local = premises.local
             let placements = try await client.listPlacements(
                 path: .init(premisesId: premises.id),
-                query: .init(from: local.day(daysFromToday: -365), to: local.day(daysFromToday: 1))).ok.body.json
-            let left = placements.filter { $0.departedAt != nil && ($0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted) }
+                query: .init(from: local.day(daysFromToday: -365), to: local.day(daysFromToday: 1))
+            ).ok.body.json
+            let left = placements.filter {
+                $0.departedAt != nil && ($0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted)
+            }
             guard left.count == 1 else {
-                if left.count > 1 { throw CLIError("\(Excerpt.quoted(who)) could be " + left.map { "\($0.personName) (\($0.crn), left)" }.joined(separator: ", ") + "; say more") }
+                if left.count > 1 {
+                    throw CLIError(
+                        "\(Excerpt.quoted(who)) could be " + left.map { "\($0.personName) (\($0.crn), left)" }.joined(separator: ", ")
+                            + "; say more")
+                }
                 throw CLIError(notHere.description)
             }
             // Said, so that nobody takes someone who has left for a resident.
-            FileHandle.standardError.write(Data("\(left[0].personName) (\(left[0].crn)) left on \(left[0].departureDate ?? "?"); no current resident matches \(Excerpt.quoted(who))\n".utf8))
+            FileHandle.standardError.write(
+                Data(
+                    "\(left[0].personName) (\(left[0].crn)) left on \(left[0].departureDate ?? "?"); no current resident matches \(Excerpt.quoted(who))\n"
+                        .utf8))
             return (left[0].id, left[0].personName)
         }
     }
@@ -48,9 +58,13 @@ enum ResidentFinder {
         let byName = residents.filter { $0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted }
         for found in [byBed, byInitials, byName] where !found.isEmpty {
             if found.count == 1 { return found[0] }
-            throw CLIError("\(Excerpt.quoted(query)) could be " + found.map { "\($0.personName) (bed \($0.bedLabel ?? "-"))" }.joined(separator: ", ") + "; say more")
+            throw CLIError(
+                "\(Excerpt.quoted(query)) could be " + found.map { "\($0.personName) (bed \($0.bedLabel ?? "-"))" }.joined(separator: ", ")
+                    + "; say more")
         }
-        throw NoMatch(description: "no resident here matches \(Excerpt.quoted(query)): give a bed number, initials or part of a name (ap tonight lists them)")
+        throw NoMatch(
+            description:
+                "no resident here matches \(Excerpt.quoted(query)): give a bed number, initials or part of a name (ap tonight lists them)")
     }
 }
 
@@ -80,13 +94,20 @@ struct PlacementArgument: ParsableArguments {
         guard arriving else { return try ResidentFinder.find(text, in: try await client.tonight(here.id)).placementId }
         let local = here.local
         let expected = try await client.listPlacements(
-            path: .init(premisesId: here.id), query: .init(from: local.day(daysFromToday: -7), to: local.day(daysFromToday: 8))).ok.body.json
+            path: .init(premisesId: here.id), query: .init(from: local.day(daysFromToday: -7), to: local.day(daysFromToday: 8))
+        ).ok.body.json
             .filter { $0.status == .upcoming }
         let wanted = text.lowercased()
         let found = expected.filter { $0.personName.lowercased().contains(wanted) || $0.crn.lowercased() == wanted }
         guard found.count == 1 else {
-            if found.isEmpty { throw CLIError("nobody expected here this week matches \(Excerpt.quoted(text)): give the placement's id (ap placements list shows them)") }
-            throw CLIError("\(Excerpt.quoted(text)) could be " + found.map { "\($0.personName) (\($0.crn), expected \($0.expectedArrival))" }.joined(separator: ", ") + "; say more")
+            if found.isEmpty {
+                throw CLIError(
+                    "nobody expected here this week matches \(Excerpt.quoted(text)): give the placement's id (ap placements list shows them)"
+                )
+            }
+            throw CLIError(
+                "\(Excerpt.quoted(text)) could be "
+                    + found.map { "\($0.personName) (\($0.crn), expected \($0.expectedArrival))" }.joined(separator: ", ") + "; say more")
         }
         return found[0].id
     }

@@ -10,7 +10,9 @@ struct ServiceOptions: ParsableArguments {
     /// The API client, signed in, and the config it came from; first, what the signed-in member
     /// of staff saved on this PC while the service could not be reached is sent (`sendingWaiting`).
     /// A recording command passes `Offline.retryFor`, so that it saves rather than waits a minute.
-    func session(requireToken: Bool = true, sendingWaiting: Bool = true, retryFor: Duration? = nil) async throws -> (client: Client, config: CLIConfig) {
+    func session(requireToken: Bool = true, sendingWaiting: Bool = true, retryFor: Duration? = nil) async throws -> (
+        client: Client, config: CLIConfig
+    ) {
         let config = try CLIConfig.load(from: CLIConfig.path())
         let url = try resolveServer(config: config)
         if requireToken && config.token == nil {

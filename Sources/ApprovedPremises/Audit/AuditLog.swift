@@ -18,7 +18,8 @@ public enum AuditLog {
     ) async throws {
         let beforeJSON = try before.map(JSON.string)
         let afterJSON = try after.map(JSON.string)
-        try await connection.execute("""
+        try await connection.execute(
+            """
             INSERT INTO audit_event (staff_id, action, entity, entity_id, before, after, request_id)
             VALUES (\(principal?.staffID), \(action), \(entity), \(entityID),
                     \(beforeJSON)::jsonb, \(afterJSON)::jsonb, \(principal?.requestID))

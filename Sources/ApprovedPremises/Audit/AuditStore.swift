@@ -16,7 +16,8 @@ public struct AuditStore: Sendable {
     /// One page of the log, newest first.
     public func list(entity: String?, entityID: String?, page: PageRequest) async throws -> Page<AuditEvent> {
         let before = try page.cursor.map { try Int64(cursor: $0) } ?? Int64.max
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT a.id, a.occurred_at, a.staff_id, s.username, a.action, a.entity, a.entity_id,
                    a.before::text AS before, a.after::text AS after, a.request_id
             FROM audit_event a LEFT JOIN staff s ON s.id = a.staff_id

@@ -69,16 +69,22 @@ public enum AllocationPlanner {
         for request in ordered {
             let suitable = beds.indices.filter { request.needs.isSubset(of: beds[$0].characteristics) }
             if suitable.isEmpty {
-                plan.unfitted.append((request.placementID,
-                    "no bed at the premises has \(request.needs.sorted().joined(separator: " and "))"))
+                plan.unfitted.append(
+                    (
+                        request.placementID,
+                        "no bed at the premises has \(request.needs.sorted().joined(separator: " and "))"
+                    ))
                 continue
             }
             let inUse = suitable.filter { beds[$0].inUse.first <= request.nights.first && beds[$0].inUse.end >= request.nights.end }
             let free = inUse.filter { index in !beds[index].busy.contains { $0.overlaps(request.nights) } }
             guard let best = free.min(by: { score(beds[$0], for: request) < score(beds[$1], for: request) }) else {
                 let kind = request.needs.isEmpty ? "bed" : "bed with \(request.needs.sorted().joined(separator: " and "))"
-                plan.unfitted.append((request.placementID,
-                    "every \(kind) is taken or out of service on some night of \(request.nights.first) to \(request.nights.end.adding(days: -1)) (\(suitable.count) suitable, none free throughout): it would need a move part-way"))
+                plan.unfitted.append(
+                    (
+                        request.placementID,
+                        "every \(kind) is taken or out of service on some night of \(request.nights.first) to \(request.nights.end.adding(days: -1)) (\(suitable.count) suitable, none free throughout): it would need a move part-way"
+                    ))
                 continue
             }
             beds[best].busy.append(request.nights)

@@ -29,20 +29,25 @@ extension RoomStore {
                     if let existing = roomIDs[row.room] {
                         roomID = existing
                     } else {
-                        roomID = try await Self.insertRoom(premisesID: premisesID, name: row.room, floor: row.floor,
-                                                           characteristics: row.characteristics, on: connection).id
+                        roomID = try await Self.insertRoom(
+                            premisesID: premisesID, name: row.room, floor: row.floor,
+                            characteristics: row.characteristics, on: connection
+                        ).id
                         roomIDs[row.room] = roomID
                     }
                     do {
-                        _ = try await Self.insertBed(roomID: roomID, premisesID: premisesID, label: row.bed,
-                                                     inUseFrom: row.inUseFrom ?? today, inUseUntil: nil, on: connection)
+                        _ = try await Self.insertBed(
+                            roomID: roomID, premisesID: premisesID, label: row.bed,
+                            inUseFrom: row.inUseFrom ?? today, inUseUntil: nil, on: connection)
                     } catch let error as PostgresError where error.constraint == "bed_label_is_unique_in_room" {
-                        throw DomainError.invalid(field: "line \(row.line)", rule: "unique", "line \(row.line): room \(row.room) already has a bed \(row.bed)")
+                        throw DomainError.invalid(
+                            field: "line \(row.line)", rule: "unique", "line \(row.line): room \(row.room) already has a bed \(row.bed)")
                     }
                 }
-                try await AuditLog.record(on: connection, by: principal, action: "room.import", entity: "premises",
-                                          entityID: premisesID.uuidString, before: String?.none,
-                                          after: ["beds": rows.count, "rooms": Set(rows.map(\.room)).count])
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "room.import", entity: "premises",
+                    entityID: premisesID.uuidString, before: String?.none,
+                    after: ["beds": rows.count, "rooms": Set(rows.map(\.room)).count])
             }
         }
         return try await rooms(premisesID: premisesID, by: principal)
@@ -51,7 +56,7 @@ extension RoomStore {
     static func parseImport(_ text: String) throws -> [ImportRow] {
         let lines = CSV.parse(text)
         guard let header = lines.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
-              header == ["room", "floor", "characteristics", "bed", "in_use_from"]
+            header == ["room", "floor", "characteristics", "bed", "in_use_from"]
         else {
             throw DomainError.invalid(field: "line 1", rule: "header", "the first line must be: room,floor,characteristics,bed,in_use_from")
         }
@@ -72,8 +77,10 @@ extension RoomStore {
                 inUse = CalendarDate(cells[4])
                 if inUse == nil { validation.add(field: "line \(line)", rule: "format", "line \(line): in_use_from must be YYYY-MM-DD") }
             }
-            rows.append(ImportRow(line: line, room: cells[0], floor: cells[1].isEmpty ? nil : cells[1],
-                                  characteristics: cells[2].split(separator: " ").map(String.init), bed: cells[3], inUseFrom: inUse))
+            rows.append(
+                ImportRow(
+                    line: line, room: cells[0], floor: cells[1].isEmpty ? nil : cells[1],
+                    characteristics: cells[2].split(separator: " ").map(String.init), bed: cells[3], inUseFrom: inUse))
         }
         if rows.isEmpty && validation.problems.isEmpty {
             validation.add(field: "line 2", rule: "required", "the file has no beds")
@@ -93,14 +100,22 @@ enum CSV {
         var iterator = Array(text).makeIterator()
         var pending: Character? = nil
         func next() -> Character? {
-            if let character = pending { pending = nil; return character }
+            if let character = pending {
+                pending = nil
+                return character
+            }
             return iterator.next()
         }
         while let character = next() {
             if quoted {
                 if character == "\"" {
                     if let following = next() {
-                        if following == "\"" { field.append("\"") } else { quoted = false; pending = following }
+                        if following == "\"" {
+                            field.append("\"")
+                        } else {
+                            quoted = false
+                            pending = following
+                        }
                     } else {
                         quoted = false
                     }
@@ -111,10 +126,14 @@ enum CSV {
             }
             switch character {
             case "\"": quoted = true
-            case ",": row.append(field); field = ""
+            case ",":
+                row.append(field)
+                field = ""
             case "\n", "\r\n":
-                row.append(field); field = ""
-                rows.append(row); row = []
+                row.append(field)
+                field = ""
+                rows.append(row)
+                row = []
             case "\r": break
             default: field.append(character)
             }

@@ -87,8 +87,10 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
         // Outside the years a date is read in (an open end far off, say), as printf would write it.
         guard (0...9999).contains(year) else { return String(format: "%04d-%02d-%02d", year, month, day) }
         let digit = { (value: Int) in UInt8(ascii: "0") + UInt8(value % 10) }
-        let bytes: [UInt8] = [digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), UInt8(ascii: "-"),
-                              digit(month / 10), digit(month), UInt8(ascii: "-"), digit(day / 10), digit(day)]
+        let bytes: [UInt8] = [
+            digit(year / 1000), digit(year / 100), digit(year / 10), digit(year), UInt8(ascii: "-"),
+            digit(month / 10), digit(month), UInt8(ascii: "-"), digit(day / 10), digit(day),
+        ]
         return String(decoding: bytes, as: UTF8.self)
     }
 
@@ -129,7 +131,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
             throw DomainError.invalid(field: field, rule: "format", "\(field) must be a date written YYYY-MM-DD, such as 2026-11-23")
         }
         guard years.contains(date.parts.year) else {
-            throw DomainError.invalid(field: field, rule: "years", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
+            throw DomainError.invalid(
+                field: field, rule: "years", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
         }
         return date
     }

@@ -8,13 +8,15 @@ import Postgres
 public enum ConstraintViolations {
     /// What each named constraint means for the caller: each capability's table, kept in its
     /// own folder beside its store.
-    static let meanings: [String: DomainError] = [staff, premises, referrals, curfew, beds, placements, nightChecks, incidents, testing].reduce(into: [:]) { all, table in
-        all.merge(table) { first, _ in first }
-    }
+    static let meanings: [String: DomainError] = [staff, premises, referrals, curfew, beds, placements, nightChecks, incidents, testing]
+        .reduce(into: [:]) { all, table in
+            all.merge(table) { first, _ in first }
+        }
 
     /// Refusals raised by our own triggers, whose message we wrote and may be shown as it is,
     /// and the field each is about.
-    static let ownMessages: [String: String] = [bedsTriggers, placementsTriggers, incidentsTriggers, testingTriggers].reduce(into: [:]) { all, table in
+    static let ownMessages: [String: String] = [bedsTriggers, placementsTriggers, incidentsTriggers, testingTriggers].reduce(into: [:]) {
+        all, table in
         all.merge(table) { first, _ in first }
     }
 
@@ -32,9 +34,11 @@ public enum ConstraintViolations {
         case .connectionFailure:
             return DomainError(.unavailable, "the database cannot be reached; try again in a moment")
         case .queryCanceled:
-            return DomainError(.unavailable, Task.isCancelled
-                ? "the service is stopping, so this request was stopped before it finished; try again in a moment"
-                : "the database stopped this request because it ran too long; try again in a moment")
+            return DomainError(
+                .unavailable,
+                Task.isCancelled
+                    ? "the service is stopping, so this request was stopped before it finished; try again in a moment"
+                    : "the database stopped this request because it ran too long; try again in a moment")
         case .raised where error.message.contains("append-only"):
             return DomainError(.conflict, "this record is append-only: it cannot be changed or removed")
         default:

@@ -10,9 +10,13 @@ public enum DateTimeText {
 
     /// The instant `text` names; a 400 naming `field` and the rule it breaks otherwise.
     public static func read(_ text: String, field: String) throws -> Date {
-        guard let match = text.wholeMatch(of: /([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?([Zz]|([+-])([0-9]{2}):([0-9]{2}))/) else {
-            throw DomainError.invalid(field: field, rule: "dateTime",
-                                      "\(field) must be a date and time written RFC 3339, such as 2026-12-01T21:40:00Z")
+        guard
+            let match = text.wholeMatch(
+                of: /([0-9]{4})-([0-9]{2})-([0-9]{2})[Tt]([0-9]{2}):([0-9]{2}):([0-9]{2})(\.[0-9]{1,9})?([Zz]|([+-])([0-9]{2}):([0-9]{2}))/)
+        else {
+            throw DomainError.invalid(
+                field: field, rule: "dateTime",
+                "\(field) must be a date and time written RFC 3339, such as 2026-12-01T21:40:00Z")
         }
         let (year, month, day) = (Int(match.output.1)!, Int(match.output.2)!, Int(match.output.3)!)
         let (hour, minute, second) = (Int(match.output.4)!, Int(match.output.5)!, Int(match.output.6)!)
@@ -20,7 +24,8 @@ public enum DateTimeText {
             throw DomainError.invalid(field: field, rule: "dateTime", "\(field) is not a real date and time: there is no \(text)")
         }
         guard years.contains(year) else {
-            throw DomainError.invalid(field: field, rule: "years", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
+            throw DomainError.invalid(
+                field: field, rule: "years", "\(field) must fall in the years \(years.lowerBound) to \(years.upperBound)")
         }
         var offset = 0
         if let sign = match.output.9, let hours = match.output.10.flatMap({ Int($0) }), let minutes = match.output.11.flatMap({ Int($0) }) {
@@ -38,8 +43,10 @@ public enum DateTimeText {
 
 extension DateTimeText {
     /// The months' names, as a person reads them (in a message here, on a page in the web view).
-    public static let months = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-                         "November", "December"]
+    public static let months = [
+        "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
+        "November", "December",
+    ]
 
     /// A moment as a message says it, on the 24-hour clock in a premises' time zone: "23:30 on 3 December 2026".
     public static func spoken(_ date: Date, in timeZone: TimeZone) -> String {

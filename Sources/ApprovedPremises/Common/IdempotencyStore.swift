@@ -24,7 +24,10 @@ public struct IdempotencyStore: Sendable {
         public static let none = Faults(beforeCommit: { _ in }, afterCommit: { _ in })
 
         /// A value with each point given.
-        public init(beforeCommit: @escaping @Sendable (_ key: String) throws -> Void, afterCommit: @escaping @Sendable (_ key: String) throws -> Void) {
+        public init(
+            beforeCommit: @escaping @Sendable (_ key: String) throws -> Void,
+            afterCommit: @escaping @Sendable (_ key: String) throws -> Void
+        ) {
             self.beforeCommit = beforeCommit
             self.afterCommit = afterCommit
         }
@@ -68,7 +71,8 @@ public struct IdempotencyStore: Sendable {
             }
             let (value, answer) = try await change()
             let headers = String(decoding: try JSONEncoder().encode(answer.headers), as: UTF8.self)
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE idempotency_record
                 SET status = \(answer.status), response_headers = \(headers)::jsonb, response_body = \(answer.body), completed_at = now()
                 WHERE staff_id = \(staffID) AND idempotency_key = \(key)
@@ -89,17 +93,21 @@ public struct IdempotencyStore: Sendable {
             ON CONFLICT (staff_id, idempotency_key) DO NOTHING
             """
         if try await connection.execute(insert, reusingPlan: true) == 1 { return nil }
-        guard let row = try await connection.first("""
-            SELECT request_fingerprint, status, response_headers::text AS headers, response_body
-            FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key)
-            """) else {
+        guard
+            let row = try await connection.first(
+                """
+                SELECT request_fingerprint, status, response_headers::text AS headers, response_body
+                FROM idempotency_record WHERE staff_id = \(staffID) AND idempotency_key = \(key)
+                """)
+        else {
             // The claim that was in the way rolled back after all: ours is the first.
             if try await connection.execute(insert) == 1 { return nil }
             throw DomainError(.conflict, "a request with this Idempotency-Key is still being processed; retry in a moment")
         }
         guard try row.decode("request_fingerprint", as: Data.self) == fingerprint else {
-            throw DomainError(.unprocessable, "this Idempotency-Key was already used for a different request; use a new key for a new change",
-                              problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: "already used for a different request")])
+            throw DomainError(
+                .unprocessable, "this Idempotency-Key was already used for a different request; use a new key for a new change",
+                problems: [FieldProblem(field: "Idempotency-Key", rule: "reused", message: "already used for a different request")])
         }
         // A claim commits with its answer (and 0015 cleared any left by earlier versions), so a
         // claim without one is another request's that committed in between our two reads.

@@ -8,9 +8,11 @@ public struct WallClock: Sendable, Hashable, Codable, CustomStringConvertible {
     /// A time read from HH:MM; nil when it is not one.
     public init?(_ text: String) {
         let parts = text.split(separator: ":")
-        guard text.count == 5, parts.count == 2, parts[0].count == 2, parts[1].count == 2, text.allSatisfy({ $0 == ":" || ("0"..."9").contains($0) }),
-              let hour = Int(parts[0]), let minute = Int(parts[1]),
-              (0..<24).contains(hour), (0..<60).contains(minute) else { return nil }
+        guard text.count == 5, parts.count == 2, parts[0].count == 2, parts[1].count == 2,
+            text.allSatisfy({ $0 == ":" || ("0"..."9").contains($0) }),
+            let hour = Int(parts[0]), let minute = Int(parts[1]),
+            (0..<24).contains(hour), (0..<60).contains(minute)
+        else { return nil }
         self.hour = hour
         self.minute = minute
     }
@@ -79,7 +81,8 @@ public enum CurfewRules {
     }
 
     /// The window of `hours` for the night starting on `night`.
-    public static func window(_ hours: CurfewHours, night: CalendarDate, in timeZone: TimeZone, source: CurfewWindow.Source) -> CurfewWindow {
+    public static func window(_ hours: CurfewHours, night: CalendarDate, in timeZone: TimeZone, source: CurfewWindow.Source) -> CurfewWindow
+    {
         let start = instant(night, hours.start, in: timeZone)
         let endDay = hours.end.minutesOfDay <= hours.start.minutesOfDay ? night.adding(days: 1) : night
         let end = instant(endDay, hours.end, in: timeZone)

@@ -25,7 +25,11 @@ public struct Movement: Sendable, Equatable, Codable {
 public struct ResidentState: Sendable, Equatable, Codable {
     /// Where a resident is now, as night staff act on it.
     public enum State: String, Sendable, Codable {
-        case late, dueBackSoon = "due_back_soon", out, awayWithPermission = "away_with_permission", `in`
+        case late
+        case dueBackSoon = "due_back_soon"
+        case out
+        case awayWithPermission = "away_with_permission"
+        case `in`
     }
 
     public var placementID: UUID
@@ -46,8 +50,10 @@ public struct ResidentState: Sendable, Equatable, Codable {
 /// Working out states: pure.
 public enum NightState {
     /// The state of one resident at `now`.
-    public static func state(lastOut: (at: Date, destination: String?, expectedBack: Date?, withPermission: Bool)?,
-                             windows: [CurfewWindow], now: Date) -> (ResidentState.State, minutesLate: Int?, window: CurfewWindow?) {
+    public static func state(
+        lastOut: (at: Date, destination: String?, expectedBack: Date?, withPermission: Bool)?,
+        windows: [CurfewWindow], now: Date
+    ) -> (ResidentState.State, minutesLate: Int?, window: CurfewWindow?) {
         let current = windows.first { $0.start <= now && now < $0.end }
         let next = windows.filter { $0.start > now }.min { $0.start < $1.start }
         guard let out = lastOut else { return (.in, nil, current ?? next) }
@@ -90,11 +96,12 @@ public struct CurfewStore: Sendable {
         """
 
     static func movement(_ row: PostgresRow) throws -> Movement {
-        Movement(id: try row.decode("id"), placementID: try row.decode("placement_id"), kind: try row.decode("kind"),
-                 occurredAt: try row.decode("occurred_at"), recordedAt: try row.decode("recorded_at"), recordedBy: try row.decode("recorded_by"),
-                 destination: try row.decode("destination"), expectedBack: try row.decode("expected_back"),
-                 withPermission: try row.decode("with_permission"), correctsID: try row.decode("corrects_id"),
-                 correctionReason: try row.decode("correction_reason"), correctedByID: try row.decode("corrected_by_id"))
+        Movement(
+            id: try row.decode("id"), placementID: try row.decode("placement_id"), kind: try row.decode("kind"),
+            occurredAt: try row.decode("occurred_at"), recordedAt: try row.decode("recorded_at"), recordedBy: try row.decode("recorded_by"),
+            destination: try row.decode("destination"), expectedBack: try row.decode("expected_back"),
+            withPermission: try row.decode("with_permission"), correctsID: try row.decode("corrects_id"),
+            correctionReason: try row.decode("correction_reason"), correctedByID: try row.decode("corrected_by_id"))
     }
 
     /// What a sign-out or sign-in records.
@@ -122,33 +129,42 @@ public struct CurfewStore: Sendable {
     }
 
     /// Records a correction: a new entry with the right details, pointing at the one it corrects.
-    public func correct(_ entryID: Int64, with entry: Entry, reason: String, by principal: Principal, now: Date = Date()) async throws -> Movement {
+    public func correct(_ entryID: Int64, with entry: Entry, reason: String, by principal: Principal, now: Date = Date()) async throws
+        -> Movement
+    {
         guard !reason.isBlank else {
             throw DomainError.invalid(field: "reason", rule: "required", "a correction needs a reason")
         }
         guard let row = try await pool.query("SELECT placement_id, occurred_at FROM movement WHERE id = \(entryID)").first else {
             throw DomainError(.notFound, "there is no log entry \(entryID)")
         }
-        return try await write(try row.decode("placement_id"), entry, corrects: (entryID, try row.decode("occurred_at")), reason: reason,
-                               by: principal, now: now)
+        return try await write(
+            try row.decode("placement_id"), entry, corrects: (entryID, try row.decode("occurred_at")), reason: reason,
+            by: principal, now: now)
     }
 
     /// Writes an entry (a correction when `corrects` names the entry and its time) and brings the
     /// resident's breaches into line with the log it leaves (`CurfewBreachStore.reevaluate`).
-    private func write(_ placementID: UUID, _ entry: Entry, corrects: (id: Int64, occurredAt: Date)?, reason: String?,
-                       by principal: Principal, now: Date) async throws -> Movement {
+    private func write(
+        _ placementID: UUID, _ entry: Entry, corrects: (id: Int64, occurredAt: Date)?, reason: String?,
+        by principal: Principal, now: Date
+    ) async throws -> Movement {
         var v = Validation()
         v.require(["out", "in"].contains(entry.kind), field: "kind", rule: "oneOf", "kind must be out or in")
-        v.require(entry.occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
+        v.require(
+            entry.occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
         if let back = entry.expectedBack {
-            v.require(entry.kind == "out" && back > entry.occurredAt, field: "expectedBack", rule: "order", "expectedBack must be after going out")
+            v.require(
+                entry.kind == "out" && back > entry.occurredAt, field: "expectedBack", rule: "order", "expectedBack must be after going out"
+            )
         }
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: true)
-                try await PremisesAccess.require(principal, Self.recorders, to: "sign residents in and out", existingPremises: placement.premisesID,
-                                                 on: connection)
+                try await PremisesAccess.require(
+                    principal, Self.recorders, to: "sign residents in and out", existingPremises: placement.premisesID,
+                    on: connection)
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be signed \(entry.kind)")
                 }
@@ -157,7 +173,8 @@ public struct CurfewStore: Sendable {
                 // The chained insert comes last: its premises' chain lock is held from here to the commit (the breaches it changes and its audit row follow).
                 // It names its recorder itself (`LogChainStore.naming`), and reads with the new entry what the breaches' re-evaluation starts from.
                 let since = min(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt)
-                let row = try await connection.one("""
+                let row = try await connection.one(
+                    """
                     WITH written AS (
                         INSERT INTO movement AS m (premises_id, placement_id, kind, occurred_at, destination, expected_back, with_permission, corrects_id, correction_reason)
                         SELECT \(placement.premisesID)::uuid, \(placementID)::uuid, \(entry.kind)::text, \(entry.occurredAt)::timestamptz,
@@ -173,10 +190,12 @@ public struct CurfewStore: Sendable {
                     """, reusingPlan: true)
                 let movement = try Self.movement(row)
                 let id = movement.id
-                try await CurfewBreachStore.reevaluate(placementID: placementID, since: since, entryID: id, context: row, by: principal, now: now,
-                                                       on: connection)
-                try await AuditLog.record(on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
-                                          entity: "movement", entityID: String(id), before: Movement?.none, after: movement)
+                try await CurfewBreachStore.reevaluate(
+                    placementID: placementID, since: since, entryID: id, context: row, by: principal, now: now,
+                    on: connection)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: corrects == nil ? "movement.\(entry.kind)" : "movement.correct",
+                    entity: "movement", entityID: String(id), before: Movement?.none, after: movement)
                 return movement
             }
         }
@@ -189,17 +208,26 @@ public struct CurfewStore: Sendable {
     /// replaces an entry, must leave the log alternating around both its times, though it may
     /// restate the state before it (the entry it corrects never happened). An entry that a
     /// correction already replaced cannot be corrected again.
-    static func requireOrder(_ entry: Entry, of placement: Placement, corrects: (id: Int64, occurredAt: Date)?, now: Date,
-                             on connection: PostgresConnection) async throws {
-        if let corrects, let by = try await connection.first("""
-            SELECT c.id FROM movement c WHERE c.corrects_id = \(corrects.id) ORDER BY c.id DESC LIMIT 1
-            """, reusingPlan: true) {
-            throw DomainError(.conflict, "log entry \(corrects.id) was already corrected by entry \(try by.decode("id", as: Int64.self)): correct that one instead")
+    static func requireOrder(
+        _ entry: Entry, of placement: Placement, corrects: (id: Int64, occurredAt: Date)?, now: Date,
+        on connection: PostgresConnection
+    ) async throws {
+        if let corrects,
+            let by = try await connection.first(
+                """
+                SELECT c.id FROM movement c WHERE c.corrects_id = \(corrects.id) ORDER BY c.id DESC LIMIT 1
+                """, reusingPlan: true)
+        {
+            throw DomainError(
+                .conflict,
+                "log entry \(corrects.id) was already corrected by entry \(try by.decode("id", as: Int64.self)): correct that one instead")
         }
         let low = min(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt)
         let high = max(entry.occurredAt, corrects?.occurredAt ?? entry.occurredAt)
-        let effective: SQL = "m.placement_id = \(placement.id) AND m.id IS DISTINCT FROM \(corrects?.id) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)"
-        let rows = try await connection.query("""
+        let effective: SQL =
+            "m.placement_id = \(placement.id) AND m.id IS DISTINCT FROM \(corrects?.id) AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)"
+        let rows = try await connection.query(
+            """
             (SELECT 0 AS part, m.id, m.kind, m.occurred_at FROM movement m WHERE \(effective) AND m.occurred_at <= \(low)::timestamptz
              ORDER BY m.occurred_at DESC, m.id DESC LIMIT 1)
             UNION ALL
@@ -220,9 +248,12 @@ public struct CurfewStore: Sendable {
         }
         steps.sort { ($0.at, $0.id ?? .max) < ($1.at, $1.id ?? .max) }
         let written = LogOrder.Step(id: nil, kind: entry.kind, at: entry.occurredAt)
-        guard let repeated = LogOrder.firstRepeat(adding: written, to: steps, fromArrival: fromArrival, restating: corrects != nil) else { return }
+        guard let repeated = LogOrder.firstRepeat(adding: written, to: steps, fromArrival: fromArrival, restating: corrects != nil) else {
+            return
+        }
 
-        let zoneName: String = try await connection.one("SELECT time_zone FROM premises WHERE id = \(placement.premisesID)").decode("time_zone")
+        let zoneName: String = try await connection.one("SELECT time_zone FROM premises WHERE id = \(placement.premisesID)").decode(
+            "time_zone")
         let zone = TimeZone(identifier: zoneName) ?? Premises.defaultTimeZone
         func when(_ date: Date) -> String { DateTimeText.spoken(date, in: zone) }
         func state(_ step: LogOrder.Step?) -> String {
@@ -233,26 +264,35 @@ public struct CurfewStore: Sendable {
         if repeated.after == written {
             // A live entry meets the state now; a late one or a correction, the state at its own time.
             if corrects == nil && now.timeIntervalSince(entry.occurredAt) <= 15 * 60 {
-                throw DomainError(.conflict, "\(name) is \(state(repeated.before)), so cannot be signed \(entry.kind); "
-                                  + "if the log is wrong, correct the entry that is")
+                throw DomainError(
+                    .conflict,
+                    "\(name) is \(state(repeated.before)), so cannot be signed \(entry.kind); "
+                        + "if the log is wrong, correct the entry that is")
             }
-            throw DomainError(.conflict, "\(name) was \(state(repeated.before)) at \(when(entry.occurredAt)), so cannot be signed \(entry.kind) then; "
-                              + "if the log is wrong, correct the entry that is")
+            throw DomainError(
+                .conflict,
+                "\(name) was \(state(repeated.before)) at \(when(entry.occurredAt)), so cannot be signed \(entry.kind) then; "
+                    + "if the log is wrong, correct the entry that is")
         }
         let first = repeated.before.map { "at " + when($0.at) } ?? "on arrival at \(placement.arrivedAt.map(when) ?? "-")"
-        throw DomainError(.conflict, "that correction would leave \(name) signed \(repeated.after.kind) twice in a row "
-                          + "(\(first) and at \(when(repeated.after.at))); correct the other entry too, or give a time that keeps the log in order")
+        throw DomainError(
+            .conflict,
+            "that correction would leave \(name) signed \(repeated.after.kind) twice in a row "
+                + "(\(first) and at \(when(repeated.after.at))); correct the other entry too, or give a time that keeps the log in order")
     }
 
     /// A resident's log, newest first, corrected entries included and marked.
     public func log(_ placementID: UUID, by principal: Principal) async throws -> [Movement] {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see the curfew log", premisesID: placement.premisesID, on: connection)
-            return try await connection.query("""
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see the curfew log", premisesID: placement.premisesID, on: connection)
+            return try await connection.query(
+                """
                 SELECT \(Self.columns) FROM movement m JOIN staff s ON s.id = m.recorded_by
                 WHERE m.placement_id = \(placementID) ORDER BY m.occurred_at DESC, m.id DESC
-                """).map(Self.movement)
+                """
+            ).map(Self.movement)
         }
     }
 
@@ -261,9 +301,11 @@ public struct CurfewStore: Sendable {
         let action = "see who is in"
         try principal.require(Set(Role.allCases), to: action)
         // The premises comes back with its residents, so the access check costs no statement of its own.
-        guard let premises = try await pool.withConnection({ connection in
-            try await Self.states(premisesIDs: [premisesID], now: now, on: connection)[premisesID]
-        }) else {
+        guard
+            let premises = try await pool.withConnection({ connection in
+                try await Self.states(premisesIDs: [premisesID], now: now, on: connection)[premisesID]
+            })
+        else {
             throw DomainError(.notFound, "there is no premises \(premisesID.uuidString.lowercased())")
         }
         guard principal.canSee(premisesID: premisesID, regionCode: premises.regionCode) else {
@@ -286,7 +328,8 @@ public struct CurfewStore: Sendable {
         let scope: SQL = premisesIDs.map { ids in "pr.id = ANY (\(ids.map(\.uuidString))::uuid[])" } ?? "pr.active"
         // Tonight's date in each premises' own time zone.
         let today: SQL = "(\(now)::timestamptz AT TIME ZONE pr.time_zone)::date"
-        let residents = try await connection.query("""
+        let residents = try await connection.query(
+            """
             SELECT pr.id AS premises_id, pr.name AS premises_name, pr.region_code, pr.time_zone,
                    to_char(pr.curfew_start, 'HH24:MI') AS ap_start, to_char(pr.curfew_end, 'HH24:MI') AS ap_end,
                    p.id, p.person_name, p.crn,
@@ -326,7 +369,8 @@ public struct CurfewStore: Sendable {
         for row in residents {
             let premisesID: UUID = try row.decode("premises_id")
             if states[premisesID] == nil {
-                states[premisesID] = PremisesStates(name: try row.decode("premises_name"), regionCode: try row.decode("region_code"), states: [])
+                states[premisesID] = PremisesStates(
+                    name: try row.decode("premises_name"), regionCode: try row.decode("region_code"), states: [])
             }
             // A premises with nobody in residence comes back as one row with no resident.
             guard let id: UUID = try row.decode("id") else { continue }
@@ -343,21 +387,28 @@ public struct CurfewStore: Sendable {
                 let variation = variations.first { $0.nights.contains(night) }
                 let key = WindowsKey(zone: zone, night: night, premises: apHours, licence: licence, variation: variation.map(\.hours))
                 if let known = windowsOf[key] { return known }
-                let worked = CurfewRules.effectiveWindows(night: night, in: timeZone, premises: apHours, licence: licence,
-                                                          variation: (variation != nil, variation?.hours))
+                let worked = CurfewRules.effectiveWindows(
+                    night: night, in: timeZone, premises: apHours, licence: licence,
+                    variation: (variation != nil, variation?.hours))
                 windowsOf[key] = worked
                 return worked
             }
             let lastKind: String? = try row.decode("last_kind")
             let lastAt: Date? = try row.decode("last_at")
-            let lastOut: (at: Date, destination: String?, expectedBack: Date?, withPermission: Bool)? = lastKind == "out"
-                ? (lastAt!, try row.decode("last_destination"), try row.decode("last_expected_back"), try row.decode("last_with_permission"))
+            let lastOut: (at: Date, destination: String?, expectedBack: Date?, withPermission: Bool)? =
+                lastKind == "out"
+                ? (
+                    lastAt!, try row.decode("last_destination"), try row.decode("last_expected_back"),
+                    try row.decode("last_with_permission")
+                )
                 : nil
             let (state, minutes, window) = NightState.state(lastOut: lastOut, windows: windows, now: now)
-            states[premisesID]!.states.append(ResidentState(
-                placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
-                state: state, since: lastAt, destination: lastOut?.destination, expectedBack: lastOut?.expectedBack, minutesLate: minutes,
-                curfewStart: window?.start, curfewEnd: window?.end))
+            states[premisesID]!.states.append(
+                ResidentState(
+                    placementID: id, personName: try row.decode("person_name"), crn: try row.decode("crn"), bedLabel: try row.decode("bed"),
+                    state: state, since: lastAt, destination: lastOut?.destination, expectedBack: lastOut?.expectedBack,
+                    minutesLate: minutes,
+                    curfewStart: window?.start, curfewEnd: window?.end))
         }
         return states.mapValues { PremisesStates(name: $0.name, regionCode: $0.regionCode, states: NightState.sorted($0.states)) }
     }

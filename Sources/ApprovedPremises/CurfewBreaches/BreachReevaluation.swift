@@ -81,8 +81,10 @@ extension CurfewBreachStore {
     /// entry). The windows looked at are those not over by `since` (from the night before it)
     /// and any earlier one whose breach is still open or closed after `since`: no statement when
     /// none is, three (the log, the breaches, and what changes) when some are.
-    static func reevaluate(placementID: UUID, since: Date, entryID: Int64, context: PostgresRow, by principal: Principal, now: Date,
-                           on connection: PostgresConnection) async throws {
+    static func reevaluate(
+        placementID: UUID, since: Date, entryID: Int64, context: PostgresRow, by principal: Principal, now: Date,
+        on connection: PostgresConnection
+    ) async throws {
         let zoneName: String = try context.decode("time_zone")
         let zone = TimeZone(identifier: zoneName) ?? Premises.defaultTimeZone
         guard let apHours = CurfewStore.hours(try context.decode("ap_start"), try context.decode("ap_end")) else { return }
@@ -91,8 +93,9 @@ extension CurfewBreachStore {
         let earliestBreach: Date? = try context.decode("earliest_breach")
         let earliest = min(since, earliestBreach ?? since)
         let today = CalendarDate.today(in: zone, now: now)
-        let firstNight = max(CalendarDate.today(in: zone, now: earliest).adding(days: -1),
-                             arrivedAt.map { CalendarDate.today(in: zone, now: $0).adding(days: -1) } ?? today)
+        let firstNight = max(
+            CalendarDate.today(in: zone, now: earliest).adding(days: -1),
+            arrivedAt.map { CalendarDate.today(in: zone, now: $0).adding(days: -1) } ?? today)
         guard firstNight <= today else { return }
 
         let variations = try CurfewStore.variations(try context.decode("variations"))
@@ -100,8 +103,9 @@ extension CurfewBreachStore {
         var night = firstNight
         while night <= today {
             let variation = variations.first { $0.nights.contains(night) }
-            windows += CurfewRules.effectiveWindows(night: night, in: zone, premises: apHours, licence: licence,
-                                                    variation: (variation != nil, variation?.hours))
+            windows += CurfewRules.effectiveWindows(
+                night: night, in: zone, premises: apHours, licence: licence,
+                variation: (variation != nil, variation?.hours))
             night = night.adding(days: 1)
         }
         // A window that had ended by `since` reads only entries before it, so the entry cannot
@@ -112,7 +116,8 @@ extension CurfewBreachStore {
         }
         guard let from = windows.map(\.start).min() else { return }
 
-        let log = try await connection.query("""
+        let log = try await connection.query(
+            """
             (SELECT m.id, m.kind, m.occurred_at, m.with_permission FROM movement m
              WHERE m.placement_id = \(placementID) AND m.occurred_at < \(from)::timestamptz
                AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id)
@@ -121,8 +126,11 @@ extension CurfewBreachStore {
             (SELECT m.id, m.kind, m.occurred_at, m.with_permission FROM movement m
              WHERE m.placement_id = \(placementID) AND m.occurred_at >= \(from)::timestamptz
                AND NOT EXISTS (SELECT 1 FROM movement c WHERE c.corrects_id = m.id))
-            """, reusingPlan: true).map {
-            LogEntry(id: try $0.decode("id"), kind: try $0.decode("kind"), at: try $0.decode("occurred_at"), withPermission: try $0.decode("with_permission"))
+            """, reusingPlan: true
+        ).map {
+            LogEntry(
+                id: try $0.decode("id"), kind: try $0.decode("kind"), at: try $0.decode("occurred_at"),
+                withPermission: try $0.decode("with_permission"))
         }.sorted { ($0.at, $0.id) < ($1.at, $1.id) }
 
         struct Existing {
@@ -131,16 +139,19 @@ extension CurfewBreachStore {
             var hasOutcome: Bool
         }
         var existing = [Date: Existing]()
-        for row in try await connection.query("""
+        for row in try await connection.query(
+            """
             SELECT id, window_start, closed_at, minutes_late, closed_by_movement, voided_at, voided_by_movement, outcome IS NOT NULL AS decided
             FROM curfew_breach WHERE placement_id = \(placementID) AND window_start >= \(from)::timestamptz FOR UPDATE
-            """, reusingPlan: true) {
+            """, reusingPlan: true)
+        {
             let start: Date = try row.decode("window_start")
             existing[start] = Existing(
                 id: try row.decode("id"),
-                facts: Facts(placementId: placementID.uuidString, windowStart: start, closedAt: try row.decode("closed_at"),
-                             minutesLate: try row.decode("minutes_late"), closedByEntry: try row.decode("closed_by_movement"),
-                             voidedAt: try row.decode("voided_at"), voidedByEntry: try row.decode("voided_by_movement")),
+                facts: Facts(
+                    placementId: placementID.uuidString, windowStart: start, closedAt: try row.decode("closed_at"),
+                    minutesLate: try row.decode("minutes_late"), closedByEntry: try row.decode("closed_by_movement"),
+                    voidedAt: try row.decode("voided_at"), voidedByEntry: try row.decode("voided_by_movement")),
                 hasOutcome: try row.decode("decided"))
         }
 
@@ -149,18 +160,21 @@ extension CurfewBreachStore {
         for window in windows {
             guard let finding = finding(window, log: log, now: now) else { continue }
             found.insert(window.start)
-            var after = Facts(placementId: placementID.uuidString, windowStart: window.start, closedAt: finding.backAt,
-                              minutesLate: finding.minutesLate, closedByEntry: finding.backEntry, voidedAt: nil, voidedByEntry: nil)
+            var after = Facts(
+                placementId: placementID.uuidString, windowStart: window.start, closedAt: finding.backAt,
+                minutesLate: finding.minutesLate, closedByEntry: finding.backEntry, voidedAt: nil, voidedByEntry: nil)
             guard let breach = existing[window.start] else {
-                let row = try await connection.one("""
+                let row = try await connection.one(
+                    """
                     INSERT INTO curfew_breach AS b (premises_id, placement_id, window_start, window_end, opened_at, closed_at, closed_by_movement, minutes_late)
                     VALUES (\(premisesID), \(placementID), \(window.start), \(window.end), \(now), \(after.closedAt), \(after.closedByEntry), \(after.minutesLate))
                     ON CONFLICT (placement_id, window_start) DO UPDATE
                         SET closed_at = EXCLUDED.closed_at, closed_by_movement = EXCLUDED.closed_by_movement, minutes_late = EXCLUDED.minutes_late
                     RETURNING b.id
                     """, reusingPlan: true)
-                try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.open", entity: "curfew_breach",
-                                          entityID: (try row.decode("id", as: UUID.self)).uuidString, before: Facts?.none, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "curfew_breach.open", entity: "curfew_breach",
+                    entityID: (try row.decode("id", as: UUID.self)).uuidString, before: Facts?.none, after: after)
                 continue
             }
             // A breach whose outcome is recorded stays closed: reopening it would undo a decision.
@@ -169,27 +183,34 @@ extension CurfewBreachStore {
                 after.minutesLate = breach.facts.minutesLate
                 after.closedByEntry = breach.facts.closedByEntry
             }
-            let same = breach.facts.closedAt == after.closedAt && breach.facts.minutesLate == after.minutesLate
+            let same =
+                breach.facts.closedAt == after.closedAt && breach.facts.minutesLate == after.minutesLate
                 && breach.facts.closedByEntry == after.closedByEntry && breach.facts.voidedAt == nil
             guard !same else { continue }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE curfew_breach SET closed_at = \(after.closedAt), closed_by_movement = \(after.closedByEntry), minutes_late = \(after.minutesLate),
                     voided_at = NULL, voided_by_movement = NULL
                 WHERE id = \(breach.id)
                 """, reusingPlan: true)
-            let action = breach.facts.voidedAt != nil ? "curfew_breach.reinstate" : after.closedAt == nil ? "curfew_breach.reopen" : "curfew_breach.close"
-            try await AuditLog.record(on: connection, by: principal, action: action, entity: "curfew_breach",
-                                      entityID: breach.id.uuidString, before: breach.facts, after: after)
+            let action =
+                breach.facts.voidedAt != nil
+                ? "curfew_breach.reinstate" : after.closedAt == nil ? "curfew_breach.reopen" : "curfew_breach.close"
+            try await AuditLog.record(
+                on: connection, by: principal, action: action, entity: "curfew_breach",
+                entityID: breach.id.uuidString, before: breach.facts, after: after)
         }
         for (start, breach) in existing where !found.contains(start) && breach.facts.voidedAt == nil {
             var after = breach.facts
             after.voidedAt = now
             after.voidedByEntry = entryID
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 UPDATE curfew_breach SET voided_at = \(now), voided_by_movement = \(entryID) WHERE id = \(breach.id)
                 """, reusingPlan: true)
-            try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.void", entity: "curfew_breach",
-                                      entityID: breach.id.uuidString, before: breach.facts, after: after)
+            try await AuditLog.record(
+                on: connection, by: principal, action: "curfew_breach.void", entity: "curfew_breach",
+                entityID: breach.id.uuidString, before: breach.facts, after: after)
         }
     }
 }

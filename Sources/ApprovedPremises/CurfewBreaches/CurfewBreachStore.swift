@@ -12,7 +12,10 @@ public struct CurfewBreach: Sendable, Equatable, Codable {
 
     /// What the manager decided once it was over.
     public enum Outcome: String, Sendable, Codable, CaseIterable {
-        case noAction = "no_action", warning, reportedToPP = "reported_to_pp", recallRequested = "recall_requested"
+        case noAction = "no_action"
+        case warning
+        case reportedToPP = "reported_to_pp"
+        case recallRequested = "recall_requested"
     }
 
     public var id: UUID
@@ -75,7 +78,8 @@ public struct CurfewBreachStore: Sendable {
                 }
             }
             guard !late.isEmpty else { return 0 }
-            let opened = try await connection.query("""
+            let opened = try await connection.query(
+                """
                 WITH opened AS (
                     INSERT INTO curfew_breach (premises_id, placement_id, window_start, window_end, opened_at)
                     SELECT premises_id, placement_id, window_start, window_end, \(now)
@@ -109,20 +113,24 @@ public struct CurfewBreachStore: Sendable {
         """
 
     static func breach(_ row: PostgresRow) throws -> CurfewBreach {
-        CurfewBreach(id: try row.decode("id"), placementID: try row.decode("placement_id"), personName: try row.decode("person_name"),
-                     windowStart: try row.decode("window_start"), windowEnd: try row.decode("window_end"),
-                     openedAt: try row.decode("opened_at"), closedAt: try row.decode("closed_at"), minutesLate: try row.decode("minutes_late"),
-                     escalatedAt: try row.decode("escalated_at"), escalatedBy: try row.decode("escalated_by"),
-                     ppInformedAt: try row.decode("pp_informed_at"), policeInformedAt: try row.decode("police_informed_at"),
-                     escalationNote: try row.decode("escalation_note"),
-                     outcome: (try row.decode("outcome", as: String?.self)).flatMap(CurfewBreach.Outcome.init(rawValue:)),
-                     outcomeAt: try row.decode("outcome_at"), outcomeBy: try row.decode("outcome_by"), outcomeNote: try row.decode("outcome_note"),
-                     voidedAt: try row.decode("voided_at"), voidedByEntry: try row.decode("voided_by_movement"))
+        CurfewBreach(
+            id: try row.decode("id"), placementID: try row.decode("placement_id"), personName: try row.decode("person_name"),
+            windowStart: try row.decode("window_start"), windowEnd: try row.decode("window_end"),
+            openedAt: try row.decode("opened_at"), closedAt: try row.decode("closed_at"), minutesLate: try row.decode("minutes_late"),
+            escalatedAt: try row.decode("escalated_at"), escalatedBy: try row.decode("escalated_by"),
+            ppInformedAt: try row.decode("pp_informed_at"), policeInformedAt: try row.decode("police_informed_at"),
+            escalationNote: try row.decode("escalation_note"),
+            outcome: (try row.decode("outcome", as: String?.self)).flatMap(CurfewBreach.Outcome.init(rawValue:)),
+            outcomeAt: try row.decode("outcome_at"), outcomeBy: try row.decode("outcome_by"), outcomeNote: try row.decode("outcome_note"),
+            voidedAt: try row.decode("voided_at"), voidedByEntry: try row.decode("voided_by_movement"))
     }
 
     static func load(_ id: UUID, on connection: PostgresConnection, lock: Bool) async throws -> (breach: CurfewBreach, premisesID: UUID) {
         let lockClause: SQL = lock ? "FOR UPDATE OF b" : ""
-        guard let row = try await connection.first("SELECT \(Self.columns), b.premises_id FROM curfew_breach b \(Self.joins) WHERE b.id = \(id) \(lockClause)") else {
+        guard
+            let row = try await connection.first(
+                "SELECT \(Self.columns), b.premises_id FROM curfew_breach b \(Self.joins) WHERE b.id = \(id) \(lockClause)")
+        else {
             throw DomainError(.notFound, "there is no curfew breach \(id.uuidString.lowercased())")
         }
         return (try Self.breach(row), try row.decode("premises_id"))
@@ -132,13 +140,16 @@ public struct CurfewBreachStore: Sendable {
     /// included: the resident is still away).
     public func list(premisesID: UUID, openOnly: Bool, by principal: Principal) async throws -> [CurfewBreach] {
         try await pool.withConnection { connection in
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: premisesID, on: connection)
-            return try await connection.query("""
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see curfew breaches", premisesID: premisesID, on: connection)
+            return try await connection.query(
+                """
                 SELECT \(Self.columns) FROM curfew_breach b \(Self.joins)
                 WHERE b.premises_id = \(premisesID) AND (NOT \(openOnly) OR (b.closed_at IS NULL AND b.voided_at IS NULL))
                 ORDER BY b.window_start DESC, p.person_name
                 LIMIT 500
-                """).map(Self.breach)
+                """
+            ).map(Self.breach)
         }
     }
 
@@ -146,38 +157,52 @@ public struct CurfewBreachStore: Sendable {
     public func list(placementID: UUID, by principal: Principal) async throws -> [CurfewBreach] {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see curfew breaches", premisesID: placement.premisesID, on: connection)
-            return try await connection.query("""
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see curfew breaches", premisesID: placement.premisesID, on: connection)
+            return try await connection.query(
+                """
                 SELECT \(Self.columns) FROM curfew_breach b \(Self.joins)
                 WHERE b.placement_id = \(placementID) ORDER BY b.window_start DESC
-                """).map(Self.breach)
+                """
+            ).map(Self.breach)
         }
     }
 
     /// Escalates an open breach: the resident is absent overnight and the probation practitioner,
     /// the police or both have been told (at the times given, or now). It stays escalated until
     /// they sign in; telling the other one later is a second escalation.
-    public func escalate(_ id: UUID, ppInformed: Bool, policeInformed: Bool, note: String?,
-                                by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
+    public func escalate(
+        _ id: UUID, ppInformed: Bool, policeInformed: Bool, note: String?,
+        by principal: Principal, now: Date = Date()
+    ) async throws -> CurfewBreach {
         guard ppInformed || policeInformed else {
-            throw DomainError.invalid(field: "ppInformed", rule: "informed",
-                                      "an escalation says who was informed: ppInformed, policeInformed or both")
+            throw DomainError.invalid(
+                field: "ppInformed", rule: "informed",
+                "an escalation says who was informed: ppInformed, policeInformed or both")
         }
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
-                try await PremisesAccess.require(principal, Self.escalators, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
+                try await PremisesAccess.require(
+                    principal, Self.escalators, to: "escalate curfew breaches", premisesID: premisesID, on: connection)
                 guard before.state != .void else {
-                    throw DomainError(.conflict, "the breach is void: \(before.personName)'s log, as corrected, shows them in, so there is nothing to escalate")
+                    throw DomainError(
+                        .conflict,
+                        "the breach is void: \(before.personName)'s log, as corrected, shows them in, so there is nothing to escalate")
                 }
                 guard before.state != .closed else {
-                    throw DomainError(.conflict, "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the breach is closed, so there is nothing to escalate")
+                    throw DomainError(
+                        .conflict,
+                        "\(before.personName) signed in at \(before.closedAt!.formatted(.iso8601)): the breach is closed, so there is nothing to escalate"
+                    )
                 }
                 let addsSomething = (ppInformed && before.ppInformedAt == nil) || (policeInformed && before.policeInformedAt == nil)
                 guard addsSomething else {
-                    throw DomainError(.conflict, "the breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
+                    throw DomainError(
+                        .conflict, "the breach is already escalated to \(ppInformed ? "the probation practitioner" : "the police")")
                 }
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     UPDATE curfew_breach SET escalated_at = coalesce(escalated_at, \(now)), escalated_by = coalesce(escalated_by, \(principal.staffID)),
                         pp_informed_at = CASE WHEN \(ppInformed) THEN coalesce(pp_informed_at, \(now)) ELSE pp_informed_at END,
                         police_informed_at = CASE WHEN \(policeInformed) THEN coalesce(police_informed_at, \(now)) ELSE police_informed_at END,
@@ -185,40 +210,51 @@ public struct CurfewBreachStore: Sendable {
                     WHERE id = \(id)
                     """)
                 let after = try await Self.load(id, on: connection, lock: false).breach
-                try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.escalate", entity: "curfew_breach",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "curfew_breach.escalate", entity: "curfew_breach",
+                    entityID: id.uuidString, before: before, after: after)
                 return after
             }
         }
     }
 
     /// Records how a breach ended, once: after the resident signed in or the breach was escalated.
-    public func recordOutcome(_ id: UUID, outcome: String, note: String?,
-                                     by principal: Principal, now: Date = Date()) async throws -> CurfewBreach {
+    public func recordOutcome(
+        _ id: UUID, outcome: String, note: String?,
+        by principal: Principal, now: Date = Date()
+    ) async throws -> CurfewBreach {
         guard let outcome = CurfewBreach.Outcome(rawValue: outcome) else {
-            throw DomainError.invalid(field: "outcome", rule: "oneOf", "outcome must be one of "
-                                      + CurfewBreach.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
+            throw DomainError.invalid(
+                field: "outcome", rule: "oneOf",
+                "outcome must be one of "
+                    + CurfewBreach.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let (before, premisesID) = try await Self.load(id, on: connection, lock: true)
-                try await PremisesAccess.require(principal, Self.deciders, to: "record breach outcomes", premisesID: premisesID, on: connection)
+                try await PremisesAccess.require(
+                    principal, Self.deciders, to: "record breach outcomes", premisesID: premisesID, on: connection)
                 guard before.state != .void else {
-                    throw DomainError(.conflict, "the breach is void: \(before.personName)'s log, as corrected, shows them in, so it has no outcome")
+                    throw DomainError(
+                        .conflict, "the breach is void: \(before.personName)'s log, as corrected, shows them in, so it has no outcome")
                 }
                 guard before.state != .open else {
-                    throw DomainError(.conflict, "the breach is still open: record its outcome once \(before.personName) is back or it is escalated")
+                    throw DomainError(
+                        .conflict, "the breach is still open: record its outcome once \(before.personName) is back or it is escalated")
                 }
                 if let recorded = before.outcome {
-                    throw DomainError(.conflict, "the breach's outcome is already recorded (\(recorded.rawValue) by \(before.outcomeBy ?? "someone"))")
+                    throw DomainError(
+                        .conflict, "the breach's outcome is already recorded (\(recorded.rawValue) by \(before.outcomeBy ?? "someone"))")
                 }
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     UPDATE curfew_breach SET outcome = \(outcome.rawValue), outcome_at = \(now), outcome_by = \(principal.staffID), outcome_note = \(note)
                     WHERE id = \(id)
                     """)
                 let after = try await Self.load(id, on: connection, lock: false).breach
-                try await AuditLog.record(on: connection, by: principal, action: "curfew_breach.outcome", entity: "curfew_breach",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "curfew_breach.outcome", entity: "curfew_breach",
+                    entityID: id.uuidString, before: before, after: after)
                 return after
             }
         }

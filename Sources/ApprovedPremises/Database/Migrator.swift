@@ -85,7 +85,7 @@ public enum MigrationError: Error, CustomStringConvertible, Equatable {
 /// Two migrators at once are safe: they take turns under an advisory lock.
 public struct Migrator: Sendable {
     /// The advisory lock key that migrators take turns on.
-    static let lockKey: Int64 = 0x41505F_4D49_47 // "AP_MIG"
+    static let lockKey: Int64 = 0x41505F_4D49_47  // "AP_MIG"
 
     let pool: PostgresPool
     let migrations: [Migration]
@@ -116,7 +116,8 @@ public struct Migrator: Sendable {
     }
 
     private func apply(on connection: PostgresConnection) async throws -> [Migration] {
-        try await connection.execute("""
+        try await connection.execute(
+            """
             CREATE TABLE IF NOT EXISTS schema_migration (
                 version integer PRIMARY KEY,
                 name text NOT NULL,
@@ -136,13 +137,15 @@ public struct Migrator: Sendable {
         }
         let known = Set(migrations.map(\.version))
         for (version, done) in recorded where !known.contains(version) {
-            logger.warning("the database has a migration this build does not know", metadata: ["migration": "\(done.name)", "version": "\(version)"])
+            logger.warning(
+                "the database has a migration this build does not know", metadata: ["migration": "\(done.name)", "version": "\(version)"])
         }
         var applied = [Migration]()
         for migration in migrations where recorded[migration.version] == nil {
             try await connection.execute("BEGIN")
             try await connection.executeScript(unsafeSQL: migration.sql)
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO schema_migration (version, name, checksum)
                 VALUES (\(migration.version), \(migration.name), \(migration.checksum))
                 """)

@@ -6,8 +6,14 @@ import Postgres
 public struct Incident: Sendable, Equatable, Codable {
     /// What kind of incident it was.
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case violenceOrThreats = "violence_or_threats", selfHarm = "self_harm", substanceFound = "substance_found", damage
-        case policeAttendance = "police_attendance", absconding, missedCurfew = "missed_curfew", medicalEmergency = "medical_emergency"
+        case violenceOrThreats = "violence_or_threats"
+        case selfHarm = "self_harm"
+        case substanceFound = "substance_found"
+        case damage
+        case policeAttendance = "police_attendance"
+        case absconding
+        case missedCurfew = "missed_curfew"
+        case medicalEmergency = "medical_emergency"
         case safeguarding, complaint, other
     }
 
@@ -64,8 +70,10 @@ public struct IncidentStore: Sendable {
         public var told: [String]
 
         /// A value with each field given.
-        public init(kind: String, severity: String, occurredAt: Date, location: String, summary: String,
-                    residents: [UUID] = [], staff: [UUID] = [], actionTaken: String, told: [String] = []) {
+        public init(
+            kind: String, severity: String, occurredAt: Date, location: String, summary: String,
+            residents: [UUID] = [], staff: [UUID] = [], actionTaken: String, told: [String] = []
+        ) {
             self.kind = kind
             self.severity = severity
             self.occurredAt = occurredAt
@@ -79,19 +87,23 @@ public struct IncidentStore: Sendable {
 
         func validate(now: Date) throws {
             var v = Validation()
-            v.require(Incident.Kind(rawValue: kind) != nil, field: "kind", rule: "oneOf",
-                      "kind must be one of " + Incident.Kind.allCases.map(\.rawValue).joined(separator: ", "))
-            v.require(Incident.Severity(rawValue: severity) != nil, field: "severity", rule: "oneOf",
-                      "severity must be one of " + Incident.Severity.allCases.map(\.rawValue).joined(separator: ", "))
-            v.require(occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
+            v.require(
+                Incident.Kind(rawValue: kind) != nil, field: "kind", rule: "oneOf",
+                "kind must be one of " + Incident.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+            v.require(
+                Incident.Severity(rawValue: severity) != nil, field: "severity", rule: "oneOf",
+                "severity must be one of " + Incident.Severity.allCases.map(\.rawValue).joined(separator: ", "))
+            v.require(
+                occurredAt <= now.addingTimeInterval(120), field: "occurredAt", rule: "future", "occurredAt must not be in the future")
             for (field, text) in [("location", location), ("summary", summary), ("actionTaken", actionTaken)] {
                 v.require(!text.isBlank, field: field, rule: "required", "\(field) is required")
             }
             v.require(summary.unicodeScalars.count <= 20_000, field: "summary", rule: "length", "summary is at most 20,000 characters")
             v.require(Set(residents).count == residents.count, field: "residents", rule: "unique", "each resident is named once")
             v.require(Set(staff).count == staff.count, field: "staff", rule: "unique", "each member of staff is named once")
-            v.require(told.allSatisfy { !$0.isBlank }, field: "told", rule: "required",
-                      "each entry of told says who was told")
+            v.require(
+                told.allSatisfy { !$0.isBlank }, field: "told", rule: "required",
+                "each entry of told says who was told")
             try v.check()
         }
     }
@@ -105,9 +117,11 @@ public struct IncidentStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await PremisesAccess.require(principal, Self.recorders, to: "record incidents", premisesID: premisesID, on: connection)
-                let incident = try await Self.insert(premisesID: premisesID, details, amends: nil, reason: nil, by: principal, now: now, on: connection)
-                try await AuditLog.record(on: connection, by: principal, action: "incident.record", entity: "incident",
-                                          entityID: String(incident.number), before: Incident?.none, after: incident)
+                let incident = try await Self.insert(
+                    premisesID: premisesID, details, amends: nil, reason: nil, by: principal, now: now, on: connection)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "incident.record", entity: "incident",
+                    entityID: String(incident.number), before: Incident?.none, after: incident)
                 return incident
             }
         }
@@ -115,8 +129,10 @@ public struct IncidentStore: Sendable {
 
     /// Amends an incident: a new version of the whole record, with the reason; the earlier
     /// versions stay. Refused when someone else amended it since (`expectedVersion`).
-    public func amend(number: Int64, _ details: Details, reason: String, expectedVersion: Int64?, by principal: Principal,
-                      now: Date = Date()) async throws -> Incident {
+    public func amend(
+        number: Int64, _ details: Details, reason: String, expectedVersion: Int64?, by principal: Principal,
+        now: Date = Date()
+    ) async throws -> Incident {
         try details.validate(now: now)
         guard !reason.isBlank else {
             throw DomainError.invalid(field: "reason", rule: "required", "an amendment needs a reason")
@@ -124,27 +140,37 @@ public struct IncidentStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let before = try await Self.latest(number, on: connection)
-                try await PremisesAccess.require(principal, Self.recorders, to: "amend incidents", premisesID: before.premisesID, on: connection)
+                try await PremisesAccess.require(
+                    principal, Self.recorders, to: "amend incidents", premisesID: before.premisesID, on: connection)
                 if let expectedVersion, expectedVersion != before.version {
-                    throw DomainError(.preconditionFailed, "incident \(number) was amended since you read it (now version \(before.version)); read it again")
+                    throw DomainError(
+                        .preconditionFailed,
+                        "incident \(number) was amended since you read it (now version \(before.version)); read it again")
                 }
-                let after = try await Self.insert(premisesID: before.premisesID, details, amends: before.version, reason: reason,
-                                                  by: principal, now: now, on: connection)
-                try await AuditLog.record(on: connection, by: principal, action: "incident.amend", entity: "incident",
-                                          entityID: String(number), before: before, after: after)
+                let after = try await Self.insert(
+                    premisesID: before.premisesID, details, amends: before.version, reason: reason,
+                    by: principal, now: now, on: connection)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "incident.amend", entity: "incident",
+                    entityID: String(number), before: before, after: after)
                 return after
             }
         }
     }
 
-    static func insert(premisesID: UUID, _ details: Details, amends: Int64?, reason: String?, by principal: Principal, now: Date,
-                       on connection: PostgresConnection) async throws -> Incident {
-        let known = try await connection.query("""
+    static func insert(
+        premisesID: UUID, _ details: Details, amends: Int64?, reason: String?, by principal: Principal, now: Date,
+        on connection: PostgresConnection
+    ) async throws -> Incident {
+        let known = try await connection.query(
+            """
             SELECT id FROM placement WHERE id = ANY (\(details.residents.map(\.uuidString))::uuid[])
               AND premises_id = \(premisesID) AND arrived_at IS NOT NULL
-            """).map { try $0.decode("id", as: UUID.self) }
+            """
+        ).map { try $0.decode("id", as: UUID.self) }
         if let stranger = details.residents.first(where: { !known.contains($0) }) {
-            throw DomainError.invalid(field: "residents", rule: "resident", "\(stranger.uuidString.lowercased()) is not a resident of this premises")
+            throw DomainError.invalid(
+                field: "residents", rule: "resident", "\(stranger.uuidString.lowercased()) is not a resident of this premises")
         }
         let staff = try await connection.query("SELECT id FROM staff WHERE id = ANY (\(details.staff.map(\.uuidString))::uuid[])")
             .map { try $0.decode("id", as: UUID.self) }
@@ -152,14 +178,16 @@ public struct IncidentStore: Sendable {
             throw DomainError.invalid(field: "staff", rule: "unknown", "\(stranger.uuidString.lowercased()) is not a member of staff")
         }
         try await LogChainStore.record(as: principal, on: connection)
-        let id: Int64 = try await connection.one("""
+        let id: Int64 = try await connection.one(
+            """
             INSERT INTO incident (premises_id, amends_id, amendment_reason, kind, severity, occurred_at, location, summary,
                                   residents, staff, action_taken, told)
             VALUES (\(premisesID), \(amends), \(reason), \(details.kind), \(details.severity), \(details.occurredAt), \(details.location),
                     \(details.summary), \(details.residents.map(\.uuidString))::uuid[], \(details.staff.map(\.uuidString))::uuid[],
                     \(details.actionTaken), \(details.told)::text[])
             RETURNING id
-            """).decode("id")
+            """
+        ).decode("id")
         return try await load(version: id, on: connection)
     }
 
@@ -190,14 +218,18 @@ public struct IncidentStore: Sendable {
     }
 
     static func load(version: Int64, on connection: PostgresConnection) async throws -> Incident {
-        try incident(try await connection.one("SELECT \(columns) FROM incident i JOIN staff s ON s.id = i.recorded_by WHERE i.id = \(version)"))
+        try incident(
+            try await connection.one("SELECT \(columns) FROM incident i JOIN staff s ON s.id = i.recorded_by WHERE i.id = \(version)"))
     }
 
     static func latest(_ number: Int64, on connection: PostgresConnection) async throws -> Incident {
-        guard let row = try await connection.first("""
-            SELECT \(columns) FROM incident i JOIN staff s ON s.id = i.recorded_by
-            WHERE i.incident_number = \(number) ORDER BY i.id DESC LIMIT 1
-            """) else {
+        guard
+            let row = try await connection.first(
+                """
+                SELECT \(columns) FROM incident i JOIN staff s ON s.id = i.recorded_by
+                WHERE i.incident_number = \(number) ORDER BY i.id DESC LIMIT 1
+                """)
+        else {
             throw DomainError(.notFound, "there is no incident \(number)")
         }
         return try incident(row)
@@ -207,11 +239,14 @@ public struct IncidentStore: Sendable {
     public func history(_ number: Int64, by principal: Principal) async throws -> [Incident] {
         try await pool.withConnection { connection in
             let latest = try await Self.latest(number, on: connection)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see incidents", premisesID: latest.premisesID, on: connection)
-            return try await connection.query("""
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see incidents", premisesID: latest.premisesID, on: connection)
+            return try await connection.query(
+                """
                 SELECT \(Self.columns) FROM incident i JOIN staff s ON s.id = i.recorded_by
                 WHERE i.incident_number = \(number) ORDER BY i.id
-                """).map(Self.incident)
+                """
+            ).map(Self.incident)
         }
     }
 
@@ -220,14 +255,16 @@ public struct IncidentStore: Sendable {
     public func list(premisesID: UUID, since: Date?, placementID: UUID? = nil, by principal: Principal) async throws -> [Incident] {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see incidents", premisesID: premisesID, on: connection)
-            return try await connection.query("""
+            return try await connection.query(
+                """
                 SELECT \(Self.columns) FROM incident i JOIN staff s ON s.id = i.recorded_by
                 WHERE i.premises_id = \(premisesID) AND NOT EXISTS (SELECT 1 FROM incident later WHERE later.amends_id = i.id)
                   AND (\(since)::timestamptz IS NULL OR i.occurred_at >= \(since)::timestamptz)
                   AND (\(placementID?.uuidString)::uuid IS NULL OR \(placementID?.uuidString)::uuid = ANY (i.residents))
                 ORDER BY i.occurred_at DESC, i.id DESC
                 LIMIT 500
-                """).map(Self.incident)
+                """
+            ).map(Self.incident)
         }
     }
 }

@@ -5,7 +5,11 @@ import Postgres
 public struct KeyWorkSession: Sendable, Equatable, Codable {
     /// The kind of key-work session.
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case induction, oneToOne = "one_to_one", relapsePrevention = "relapse_prevention", moveOnPlanning = "move_on_planning", other
+        case induction
+        case oneToOne = "one_to_one"
+        case relapsePrevention = "relapse_prevention"
+        case moveOnPlanning = "move_on_planning"
+        case other
     }
 
     public var id: UUID
@@ -67,19 +71,24 @@ public struct KeyWorkStore: Sendable {
         try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let before = try await PlacementStore.load(placementID, on: connection, lock: true)
-                try await PremisesAccess.require(principal, Self.assigners, to: "assign key workers", premisesID: before.premisesID, on: connection)
+                try await PremisesAccess.require(
+                    principal, Self.assigners, to: "assign key workers", premisesID: before.premisesID, on: connection)
                 guard [.upcoming, .arrived].contains(before.status) else {
-                    throw DomainError(.conflict, "\(before.personName)'s placement is \(before.status.rawValue): there is no one to key-work")
+                    throw DomainError(
+                        .conflict, "\(before.personName)'s placement is \(before.status.rawValue): there is no one to key-work")
                 }
                 if let staffID {
                     try await Self.requireKeyWorker(staffID, at: before.premisesID, field: "staffId", on: connection)
                 }
-                let after = try Placement(row: try await connection.one("""
-                    UPDATE placement AS p SET key_worker_id = \(staffID), version = p.version + 1, updated_at = now()
-                    WHERE p.id = \(placementID) RETURNING \(Placement.columns)
-                    """))
-                try await AuditLog.record(on: connection, by: principal, action: "placement.key_worker", entity: "placement",
-                                          entityID: placementID.uuidString, before: before, after: after)
+                let after = try Placement(
+                    row: try await connection.one(
+                        """
+                        UPDATE placement AS p SET key_worker_id = \(staffID), version = p.version + 1, updated_at = now()
+                        WHERE p.id = \(placementID) RETURNING \(Placement.columns)
+                        """))
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "placement.key_worker", entity: "placement",
+                    entityID: placementID.uuidString, before: before, after: after)
                 return after
             }
         }
@@ -89,9 +98,12 @@ public struct KeyWorkStore: Sendable {
     /// worker or AP manager of the resident's premises.
     static func requireKeyWorker(_ staffID: UUID, at premisesID: UUID, field: String, on connection: PostgresConnection) async throws {
         let row = try await connection.first("SELECT role, premises_id, active FROM staff WHERE id = \(staffID)")
-        guard let row, try row.decode("active", as: Bool.self), ["key_worker", "ap_manager"].contains(try row.decode("role", as: String.self)),
-              try row.decode("premises_id", as: UUID?.self) == premisesID else {
-            throw DomainError.invalid(field: field, rule: "keyWorker", "\(field) must be an active key worker or AP manager of this premises")
+        guard let row, try row.decode("active", as: Bool.self),
+            ["key_worker", "ap_manager"].contains(try row.decode("role", as: String.self)),
+            try row.decode("premises_id", as: UUID?.self) == premisesID
+        else {
+            throw DomainError.invalid(
+                field: field, rule: "keyWorker", "\(field) must be an active key worker or AP manager of this premises")
         }
     }
 
@@ -106,8 +118,10 @@ public struct KeyWorkStore: Sendable {
         public var actions: [(action: String, owner: String, dueOn: CalendarDate)]
 
         /// A value with each field given.
-        public init(heldAt: Date, durationMinutes: Int, kind: String, topics: [String] = [], notes: String, nextSessionOn: CalendarDate? = nil,
-                    actions: [(action: String, owner: String, dueOn: CalendarDate)] = []) {
+        public init(
+            heldAt: Date, durationMinutes: Int, kind: String, topics: [String] = [], notes: String, nextSessionOn: CalendarDate? = nil,
+            actions: [(action: String, owner: String, dueOn: CalendarDate)] = []
+        ) {
             self.heldAt = heldAt
             self.durationMinutes = durationMinutes
             self.kind = kind
@@ -119,12 +133,17 @@ public struct KeyWorkStore: Sendable {
     }
 
     /// Records a session with a resident, and the actions agreed.
-    public func record(_ placementID: UUID, _ session: NewSession, by principal: Principal, now: Date = Date()) async throws -> KeyWorkSession {
+    public func record(_ placementID: UUID, _ session: NewSession, by principal: Principal, now: Date = Date()) async throws
+        -> KeyWorkSession
+    {
         var v = Validation()
         v.require(session.heldAt <= now.addingTimeInterval(120), field: "heldAt", rule: "future", "heldAt must not be in the future")
-        v.require((5...480).contains(session.durationMinutes), field: "durationMinutes", rule: "range", "durationMinutes must be between 5 and 480")
-        v.require(KeyWorkSession.Kind(rawValue: session.kind) != nil, field: "kind", rule: "oneOf",
-                  "kind must be one of " + KeyWorkSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(
+            (5...480).contains(session.durationMinutes), field: "durationMinutes", rule: "range",
+            "durationMinutes must be between 5 and 480")
+        v.require(
+            KeyWorkSession.Kind(rawValue: session.kind) != nil, field: "kind", rule: "oneOf",
+            "kind must be one of " + KeyWorkSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         v.require(!session.notes.isBlank, field: "notes", rule: "required", "notes are required")
         for (index, action) in session.actions.enumerated() {
             v.require(!action.action.isBlank, field: "actions[\(index)].action", rule: "required", "an action says what is to be done")
@@ -134,7 +153,8 @@ public struct KeyWorkStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-                let premises = try await PremisesAccess.require(principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
+                let premises = try await PremisesAccess.require(
+                    principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so key work cannot be recorded")
                 }
@@ -145,27 +165,33 @@ public struct KeyWorkStore: Sendable {
                 }
                 let horizon = heldOn.adding(days: Self.horizonDays)
                 if let next = session.nextSessionOn, next > horizon {
-                    throw DomainError.invalid(field: "nextSessionOn", rule: "horizon", "nextSessionOn must be within \(Self.horizonDays) days of the session")
+                    throw DomainError.invalid(
+                        field: "nextSessionOn", rule: "horizon", "nextSessionOn must be within \(Self.horizonDays) days of the session")
                 }
                 for (index, action) in session.actions.enumerated() where action.dueOn < heldOn || action.dueOn > horizon {
-                    throw DomainError.invalid(field: "actions[\(index)].dueOn", rule: "horizon",
+                    throw DomainError.invalid(
+                        field: "actions[\(index)].dueOn", rule: "horizon",
                         "an action is due between the session (\(heldOn)) and \(Self.horizonDays) days after it")
                 }
-                let id: UUID = try await connection.one("""
+                let id: UUID = try await connection.one(
+                    """
                     INSERT INTO key_work_session (placement_id, held_at, duration_minutes, kind, topics, notes, next_session_on, recorded_by, recorded_at)
                     VALUES (\(placementID), \(session.heldAt), \(session.durationMinutes), \(session.kind), \(session.topics)::text[], \(session.notes),
                             \(session.nextSessionOn), \(principal.staffID), \(now))
                     RETURNING id
-                    """).decode("id")
+                    """
+                ).decode("id")
                 for (position, action) in session.actions.enumerated() {
-                    try await connection.execute("""
+                    try await connection.execute(
+                        """
                         INSERT INTO key_work_action (session_id, placement_id, position, action, owner, due_on)
                         VALUES (\(id), \(placementID), \(position), \(action.action), \(action.owner), \(action.dueOn))
                         """)
                 }
                 let recorded = try await Self.sessions(placementID, on: connection).first { $0.id == id }!
-                try await AuditLog.record(on: connection, by: principal, action: "key_work.session", entity: "key_work_session",
-                                          entityID: id.uuidString, before: KeyWorkSession?.none, after: recorded)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "key_work.session", entity: "key_work_session",
+                    entityID: id.uuidString, before: KeyWorkSession?.none, after: recorded)
                 return recorded
             }
         }
@@ -175,24 +201,34 @@ public struct KeyWorkStore: Sendable {
     public func complete(actionID: UUID, by principal: Principal, now: Date = Date()) async throws -> KeyWorkAction {
         try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                guard let before = try await connection.first("""
-                    SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
-                    LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID) FOR UPDATE OF a
-                    """).map(Self.action) else {
+                guard
+                    let before = try await connection.first(
+                        """
+                        SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
+                        LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID) FOR UPDATE OF a
+                        """
+                    ).map(Self.action)
+                else {
                     throw DomainError(.notFound, "there is no key-work action \(actionID.uuidString.lowercased())")
                 }
                 let placement = try await PlacementStore.load(before.placementID, on: connection, lock: false)
-                try await PremisesAccess.require(principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
+                try await PremisesAccess.require(
+                    principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
                 if let done = before.doneAt {
-                    throw DomainError(.conflict, "that action was marked done at \(done.formatted(.iso8601)) by \(before.doneBy ?? "someone")")
+                    throw DomainError(
+                        .conflict, "that action was marked done at \(done.formatted(.iso8601)) by \(before.doneBy ?? "someone")")
                 }
-                try await connection.execute("UPDATE key_work_action SET done_at = \(now), done_by = \(principal.staffID) WHERE id = \(actionID)")
-                let after = try Self.action(try await connection.one("""
-                    SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
-                    LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID)
-                    """))
-                try await AuditLog.record(on: connection, by: principal, action: "key_work.action_done", entity: "key_work_action",
-                                          entityID: actionID.uuidString, before: before, after: after)
+                try await connection.execute(
+                    "UPDATE key_work_action SET done_at = \(now), done_by = \(principal.staffID) WHERE id = \(actionID)")
+                let after = try Self.action(
+                    try await connection.one(
+                        """
+                        SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
+                        LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID)
+                        """))
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "key_work.action_done", entity: "key_work_action",
+                    entityID: actionID.uuidString, before: before, after: after)
                 return after
             }
         }
@@ -203,40 +239,47 @@ public struct KeyWorkStore: Sendable {
         """
 
     static func action(_ row: PostgresRow) throws -> KeyWorkAction {
-        KeyWorkAction(id: try row.decode("id"), sessionID: try row.decode("session_id"), placementID: try row.decode("placement_id"),
-                      personName: try row.decode("person_name"), action: try row.decode("action"), owner: try row.decode("owner"),
-                      dueOn: try row.decode("due_on"), doneAt: try row.decode("done_at"), doneBy: try row.decode("done_by"))
+        KeyWorkAction(
+            id: try row.decode("id"), sessionID: try row.decode("session_id"), placementID: try row.decode("placement_id"),
+            personName: try row.decode("person_name"), action: try row.decode("action"), owner: try row.decode("owner"),
+            dueOn: try row.decode("due_on"), doneAt: try row.decode("done_at"), doneBy: try row.decode("done_by"))
     }
 
     /// A resident's sessions, newest first, each with its actions.
     public func sessions(_ placementID: UUID, by principal: Principal) async throws -> [KeyWorkSession] {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see key work", premisesID: placement.premisesID, on: connection)
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see key work", premisesID: placement.premisesID, on: connection)
             return try await Self.sessions(placementID, on: connection)
         }
     }
 
     static func sessions(_ placementID: UUID, on connection: PostgresConnection) async throws -> [KeyWorkSession] {
         var actions = [UUID: [KeyWorkAction]]()
-        for row in try await connection.query("""
+        for row in try await connection.query(
+            """
             SELECT \(actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id LEFT JOIN staff s ON s.id = a.done_by
             WHERE a.placement_id = \(placementID) ORDER BY a.session_id, a.position
-            """) {
+            """)
+        {
             let action = try action(row)
             actions[action.sessionID, default: []].append(action)
         }
-        return try await connection.query("""
+        return try await connection.query(
+            """
             SELECT k.id, k.placement_id, k.held_at, k.duration_minutes, k.kind, array_to_string(k.topics, E'\\x1f') AS topics, k.notes,
                    k.next_session_on, s.display_name AS recorded_by
             FROM key_work_session k JOIN staff s ON s.id = k.recorded_by
             WHERE k.placement_id = \(placementID) ORDER BY k.held_at DESC
-            """).map { row in
+            """
+        ).map { row in
             let id: UUID = try row.decode("id")
             return KeyWorkSession(
                 id: id, placementID: try row.decode("placement_id"), heldAt: try row.decode("held_at"),
                 durationMinutes: try row.decode("duration_minutes"), kind: KeyWorkSession.Kind(rawValue: try row.decode("kind"))!,
-                topics: (try row.decode("topics", as: String.self)).split(separator: "\u{1f}").map(String.init), notes: try row.decode("notes"),
+                topics: (try row.decode("topics", as: String.self)).split(separator: "\u{1f}").map(String.init),
+                notes: try row.decode("notes"),
                 nextSessionOn: try row.decode("next_session_on"), recordedBy: try row.decode("recorded_by"), actions: actions[id] ?? [])
         }
     }
@@ -249,11 +292,13 @@ public struct KeyWorkStore: Sendable {
         -> (sessions: [KeyWorkDue], actions: [KeyWorkAction])
     {
         try await pool.withConnection { connection in
-            let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see key work", premisesID: premisesID, on: connection)
+            let premises = try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see key work", premisesID: premisesID, on: connection)
             let today = CalendarDate.today(in: premises.timeZone, now: now)
             // Each resident's last session, from their own entries newest first: a probe a
             // resident, not a pass over every session the premises ever held.
-            let sessions = try await connection.query("""
+            let sessions = try await connection.query(
+                """
                 SELECT p.id, p.person_name, p.key_worker_id, s.display_name AS key_worker, last.held_on,
                        coalesce(last.next_session_on, coalesce(last.held_on, p.arrival_date) + pr.key_work_interval_days) AS due_on
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id
@@ -266,19 +311,23 @@ public struct KeyWorkStore: Sendable {
                   AND (\(keyWorkerID)::uuid IS NULL OR p.key_worker_id = \(keyWorkerID)::uuid)
                   AND coalesce(last.next_session_on, coalesce(last.held_on, p.arrival_date) + pr.key_work_interval_days) <= \(today)::date
                 ORDER BY due_on, p.person_name
-                """).map { row in
+                """
+            ).map { row in
                 let dueOn: CalendarDate = try row.decode("due_on")
-                return KeyWorkDue(placementID: try row.decode("id"), personName: try row.decode("person_name"),
-                                  keyWorkerID: try row.decode("key_worker_id"), keyWorker: try row.decode("key_worker"),
-                                  lastSessionOn: try row.decode("held_on"), dueOn: dueOn, daysOverdue: dueOn.days(to: today))
+                return KeyWorkDue(
+                    placementID: try row.decode("id"), personName: try row.decode("person_name"),
+                    keyWorkerID: try row.decode("key_worker_id"), keyWorker: try row.decode("key_worker"),
+                    lastSessionOn: try row.decode("held_on"), dueOn: dueOn, daysOverdue: dueOn.days(to: today))
             }
-            let actions = try await connection.query("""
+            let actions = try await connection.query(
+                """
                 SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id LEFT JOIN staff s ON s.id = a.done_by
                 WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL
                   AND a.done_at IS NULL AND a.due_on < \(today)::date
                   AND (\(keyWorkerID)::uuid IS NULL OR p.key_worker_id = \(keyWorkerID)::uuid)
                 ORDER BY a.due_on, p.person_name, a.position
-                """).map(Self.action)
+                """
+            ).map(Self.action)
             return (sessions, actions)
         }
     }

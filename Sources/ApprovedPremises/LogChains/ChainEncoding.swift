@@ -16,14 +16,22 @@ public enum ChainEncoding {
     /// Each chained log's table and the columns its hash covers, in order: the id, the premises
     /// and place in the chain, and every column shown to staff or read by a rule.
     public static let columns: [String: [String]] = [
-        "movement": ["id", "premises_id", "chain_seq", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination",
-                     "expected_back", "with_permission", "corrects_id", "correction_reason"],
-        "night_check": ["id", "premises_id", "chain_seq", "round_due_at", "placement_id", "observation", "observed_at", "note", "recorded_at",
-                        "recorded_by"],
-        "incident": ["id", "premises_id", "chain_seq", "incident_number", "amends_id", "amendment_reason", "kind", "severity", "occurred_at",
-                     "location", "summary", "residents", "staff", "action_taken", "told", "recorded_at", "recorded_by"],
-        "audit_event": ["id", "premises_id", "chain_seq", "occurred_at", "staff_id", "action", "entity", "entity_id", "before", "after",
-                        "request_id"],
+        "movement": [
+            "id", "premises_id", "chain_seq", "placement_id", "kind", "occurred_at", "recorded_at", "recorded_by", "destination",
+            "expected_back", "with_permission", "corrects_id", "correction_reason",
+        ],
+        "night_check": [
+            "id", "premises_id", "chain_seq", "round_due_at", "placement_id", "observation", "observed_at", "note", "recorded_at",
+            "recorded_by",
+        ],
+        "incident": [
+            "id", "premises_id", "chain_seq", "incident_number", "amends_id", "amendment_reason", "kind", "severity", "occurred_at",
+            "location", "summary", "residents", "staff", "action_taken", "told", "recorded_at", "recorded_by",
+        ],
+        "audit_event": [
+            "id", "premises_id", "chain_seq", "occurred_at", "staff_id", "action", "entity", "entity_id", "before", "after",
+            "request_id",
+        ],
     ]
 
     /// Builds one entry's encoding field by field, in `columns` order.

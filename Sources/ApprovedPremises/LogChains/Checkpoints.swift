@@ -98,8 +98,10 @@ public struct CheckpointKey: Sendable {
             throw DomainError(.invalid, "AP_SIGNING_KEY_FILE: cannot read \(file)")
         }
         guard let bytes = ChainEncoding.bytes(hex: text.trimmingCharacters(in: .whitespacesAndNewlines)), bytes.count == 32,
-              (try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)) != nil else {
-            throw DomainError(.invalid, "AP_SIGNING_KEY_FILE: \(file) does not hold an Ed25519 private key (64 hex digits; make one with ap db keygen)")
+            (try? Curve25519.Signing.PrivateKey(rawRepresentation: bytes)) != nil
+        else {
+            throw DomainError(
+                .invalid, "AP_SIGNING_KEY_FILE: \(file) does not hold an Ed25519 private key (64 hex digits; make one with ap db keygen)")
         }
         raw = bytes
     }
@@ -112,8 +114,9 @@ public struct CheckpointKey: Sendable {
 
     /// Signs a checkpoint's heads at a time.
     public func sign(at date: Date, premisesID: UUID?, premisesCode: String?, heads: [Checkpoint.Head]) throws -> Checkpoint {
-        var checkpoint = Checkpoint(version: Checkpoint.version, at: Checkpoint.format(date), premisesID: premisesID?.uuidString.lowercased(),
-                                    premisesCode: premisesCode, heads: heads, key: publicKey, signature: "")
+        var checkpoint = Checkpoint(
+            version: Checkpoint.version, at: Checkpoint.format(date), premisesID: premisesID?.uuidString.lowercased(),
+            premisesCode: premisesCode, heads: heads, key: publicKey, signature: "")
         checkpoint.signature = ChainEncoding.hex(Array(try privateKey.signature(for: Data(checkpoint.signedBytes))))
         return checkpoint
     }

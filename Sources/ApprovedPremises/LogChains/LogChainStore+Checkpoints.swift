@@ -12,22 +12,36 @@ extension LogChainStore {
             "LEFT JOIN LATERAL (SELECT e.chain_seq, encode(e.entry_hash, 'hex') AS hash FROM \(table) e WHERE \(chainKey(table)) = p.id ORDER BY e.chain_seq DESC LIMIT 1) \(alias) ON true"
         }
         // The table names are the constants of `logs`, never input.
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT p.id, p.code, \(unsafeSQL: logs.indices.map { "t\($0).chain_seq AS seq_\($0), t\($0).hash AS hash_\($0)" }.joined(separator: ", "))
             FROM premises p \(unsafeSQL: logs.enumerated().map { lateral($0.element.table, "t\($0.offset)") }.joined(separator: " "))
             ORDER BY p.code
             """)
         var all = try rows.map { row in
-            (premisesID: Optional(try row.decode("id", as: UUID.self)), code: Optional(try row.decode("code", as: String.self)),
-             heads: try logs.indices.map { Checkpoint.Head(log: logs[$0].name, seq: try row.decode("seq_\($0)", as: Int64?.self) ?? 0,
-                                                          hash: try row.decode("hash_\($0)", as: String?.self)) })
+            (
+                premisesID: Optional(try row.decode("id", as: UUID.self)), code: Optional(try row.decode("code", as: String.self)),
+                heads: try logs.indices.map {
+                    Checkpoint.Head(
+                        log: logs[$0].name, seq: try row.decode("seq_\($0)", as: Int64?.self) ?? 0,
+                        hash: try row.decode("hash_\($0)", as: String?.self))
+                }
+            )
         }
-        let national = try await connection.first("""
+        let national = try await connection.first(
+            """
             SELECT e.chain_seq, encode(e.entry_hash, 'hex') AS hash FROM audit_event e
             WHERE \(unsafeSQL: chainKey("audit_event")) = \(nationalChain) ORDER BY e.chain_seq DESC LIMIT 1
             """)
-        all.append((premisesID: nil, code: nil, heads: [Checkpoint.Head(log: "audit_log", seq: try national?.decode("chain_seq", as: Int64.self) ?? 0,
-                                                                        hash: try national?.decode("hash", as: String.self))]))
+        all.append(
+            (
+                premisesID: nil, code: nil,
+                heads: [
+                    Checkpoint.Head(
+                        log: "audit_log", seq: try national?.decode("chain_seq", as: Int64.self) ?? 0,
+                        hash: try national?.decode("hash", as: String.self))
+                ]
+            ))
         return all
     }
 
@@ -53,7 +67,9 @@ extension LogChainStore {
     /// receipt.
     public func receipt(premisesID: UUID?, by principal: Principal) async throws -> Checkpoint {
         if let premisesID {
-            try await pool.withConnection { try await PremisesAccess.require(principal, Self.verifiers, to: "take a receipt", premisesID: premisesID, on: $0) }
+            try await pool.withConnection {
+                try await PremisesAccess.require(principal, Self.verifiers, to: "take a receipt", premisesID: premisesID, on: $0)
+            }
         } else {
             try principal.require([.administrator], to: "take a receipt of the national audit log")
         }
@@ -74,7 +90,9 @@ extension LogChainStore {
         guard let premises = receipt.premisesID else {
             try principal.require([.administrator], to: "check a receipt of the national audit log")
             return try await pool.withConnection { connection in
-                try check(["audit_log": try await Self.entries(of: "audit_event", premisesID: nil, on: connection)], premisesID: nil, against: receipt)
+                try check(
+                    ["audit_log": try await Self.entries(of: "audit_event", premisesID: nil, on: connection)], premisesID: nil,
+                    against: receipt)
             }
         }
         guard let premisesID = UUID(uuidString: premises) else {
@@ -93,7 +111,9 @@ extension LogChainStore {
     /// its chain, and each chain must be at least as long as it was.
     func hold(_ chains: [String: [Entry]], premisesID: UUID?, to receipt: Checkpoint?, in report: inout ChainReport) throws {
         guard let key = checkpoints.key else {
-            report.notEstablished.append("this service has no signing key (AP_SIGNING_KEY_FILE), so the logs were not held to any checkpoint: a chain cut short, or rewritten with every later hash recomputed, would not be found")
+            report.notEstablished.append(
+                "this service has no signing key (AP_SIGNING_KEY_FILE), so the logs were not held to any checkpoint: a chain cut short, or rewritten with every later hash recomputed, would not be found"
+            )
             return
         }
         var signed = [(checkpoint: Checkpoint, at: Date, place: String)]()
@@ -103,10 +123,15 @@ extension LogChainStore {
             let wanted = premisesID?.uuidString.lowercased()
             for line in try folder.lines() {
                 guard let checkpoint = try? Checkpoint.decode(line.text) else {
-                    report.problems.append(ChainProblem(log: "checkpoints", problem: "\(line.file) line \(line.number) is not a checkpoint any more: the folder was changed"))
+                    report.problems.append(
+                        ChainProblem(
+                            log: "checkpoints",
+                            problem: "\(line.file) line \(line.number) is not a checkpoint any more: the folder was changed"))
                     continue
                 }
-                if checkpoint.premisesID == wanted { signed.append((checkpoint, checkpoint.date ?? .distantPast, "\(line.file) line \(line.number)")) }
+                if checkpoint.premisesID == wanted {
+                    signed.append((checkpoint, checkpoint.date ?? .distantPast, "\(line.file) line \(line.number)"))
+                }
             }
         }
         let zone = Premises.defaultTimeZone
@@ -121,8 +146,12 @@ extension LogChainStore {
         var rewritten = [String: ChainProblem]()
         for (checkpoint, at, place) in signed {
             guard key.signed(checkpoint) else {
-                let other = checkpoint.key != key.publicKey ? ": it was signed with another key (\(checkpoint.key.prefix(12))…, not this service's \(key.publicKey.prefix(12))…)" : ": the line was changed after it was signed"
-                report.problems.append(ChainProblem(log: "checkpoints", problem: "the checkpoint of \(when(at)) (\(place)) has an invalid signature\(other)"))
+                let other =
+                    checkpoint.key != key.publicKey
+                    ? ": it was signed with another key (\(checkpoint.key.prefix(12))…, not this service's \(key.publicKey.prefix(12))…)"
+                    : ": the line was changed after it was signed"
+                report.problems.append(
+                    ChainProblem(log: "checkpoints", problem: "the checkpoint of \(when(at)) (\(place)) has an invalid signature\(other)"))
                 continue
             }
             report.checkpoints += 1
@@ -134,12 +163,18 @@ extension LogChainStore {
                 let last = entries.last?.chainSeq ?? 0
                 if last < head.seq {
                     if missing[head.log].map({ ($0.chainSeq ?? 0) < head.seq }) ?? true {
-                        missing[head.log] = ChainProblem(log: head.log,
-                                                         problem: "entries are missing after #\(last): the checkpoint of \(when(at)) saw the chain reach #\(head.seq)")
+                        missing[head.log] = ChainProblem(
+                            log: head.log,
+                            problem: "entries are missing after #\(last): the checkpoint of \(when(at)) saw the chain reach #\(head.seq)")
                     }
-                } else if let entry = entries.first(where: { $0.chainSeq == head.seq }), ChainEncoding.hex(entry.entryHash) != head.hash, rewritten[head.log] == nil {
-                    rewritten[head.log] = ChainProblem(log: head.log, entryID: entry.id, chainSeq: head.seq,
-                                                       problem: "the chain was rewritten before the checkpoint of \(when(at)): #\(head.seq) is not the entry that checkpoint signed")
+                } else if let entry = entries.first(where: { $0.chainSeq == head.seq }), ChainEncoding.hex(entry.entryHash) != head.hash,
+                    rewritten[head.log] == nil
+                {
+                    rewritten[head.log] = ChainProblem(
+                        log: head.log, entryID: entry.id, chainSeq: head.seq,
+                        problem:
+                            "the chain was rewritten before the checkpoint of \(when(at)): #\(head.seq) is not the entry that checkpoint signed"
+                    )
                 }
             }
         }
@@ -152,10 +187,13 @@ extension LogChainStore {
                 if last > covered.seq {
                     let newer = last - covered.seq
                     let which = newer == 1 ? "1 \(name) entry (#\(last))" : "\(newer) \(name) entries (#\(covered.seq + 1) to #\(last))"
-                    report.notEstablished.append("\(which) came after the last checkpoint (\(when(covered.at))): only the chain vouches for \(newer == 1 ? "it" : "them"), so a change to \(newer == 1 ? "it" : "them") with every later hash recomputed would not be found")
+                    report.notEstablished.append(
+                        "\(which) came after the last checkpoint (\(when(covered.at))): only the chain vouches for \(newer == 1 ? "it" : "them"), so a change to \(newer == 1 ? "it" : "them") with every later hash recomputed would not be found"
+                    )
                 }
             } else {
-                report.notEstablished.append("no signed checkpoint covers the \(name) (\(last) entr\(last == 1 ? "y" : "ies")): only the chain vouches for it")
+                report.notEstablished.append(
+                    "no signed checkpoint covers the \(name) (\(last) entr\(last == 1 ? "y" : "ies")): only the chain vouches for it")
             }
         }
     }

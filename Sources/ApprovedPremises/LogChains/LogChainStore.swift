@@ -134,7 +134,8 @@ public struct LogChainStore: Sendable {
         guard let columns = ChainEncoding.columns[table] else { return [] }
         // The table and column names are the constants of ChainEncoding, never input.
         let chain: SQL = "\(unsafeSQL: chainKey(table)) = \(premisesID ?? nationalChain)"
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT \(unsafeSQL: columns.map { "e.\($0) AS c_\($0)" }.joined(separator: ", ")), e.\(unsafeSQL: recordedColumn(table)) AS recorded,
                    e.id AS entry_id, e.chain_seq AS entry_seq,
                    encode(e.previous_hash, 'hex') AS previous_hex, encode(e.entry_hash, 'hex') AS entry_hex
@@ -151,9 +152,11 @@ public struct LogChainStore: Sendable {
             for column in columns { builder.field(try row.decode("c_" + column, as: String?.self)) }
             let previous: String? = try row.decode("previous_hex")
             let hash: String? = try row.decode("entry_hex")
-            entries.append(Entry(id: try row.decode("entry_id"), chainSeq: try row.decode("entry_seq"), recordedAt: try row.decode("recorded"),
-                                 encoding: builder.bytes, previousHash: previous.flatMap(ChainEncoding.bytes(hex:)),
-                                 entryHash: hash.flatMap(ChainEncoding.bytes(hex:)) ?? []))
+            entries.append(
+                Entry(
+                    id: try row.decode("entry_id"), chainSeq: try row.decode("entry_seq"), recordedAt: try row.decode("recorded"),
+                    encoding: builder.bytes, previousHash: previous.flatMap(ChainEncoding.bytes(hex:)),
+                    entryHash: hash.flatMap(ChainEncoding.bytes(hex:)) ?? []))
         }
         return entries
     }
@@ -163,7 +166,9 @@ public struct LogChainStore: Sendable {
         var problems = [ChainProblem]()
         var before: Entry?
         for entry in entries {
-            func problem(_ text: String) { problems.append(ChainProblem(log: log, entryID: entry.id, chainSeq: entry.chainSeq, problem: text)) }
+            func problem(_ text: String) {
+                problems.append(ChainProblem(log: log, entryID: entry.id, chainSeq: entry.chainSeq, problem: text))
+            }
             if entry.chainSeq != (before?.chainSeq ?? 0) + 1 {
                 problem("entries are missing before this one: the chain goes from #\(before?.chainSeq ?? 0) to #\(entry.chainSeq)")
             }

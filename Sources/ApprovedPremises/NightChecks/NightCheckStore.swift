@@ -5,7 +5,10 @@ import Postgres
 public struct NightCheckObservation: Sendable, Equatable, Codable {
     /// What staff saw of a resident on a round.
     public enum Kind: String, Sendable, Codable, CaseIterable {
-        case seen, notSeen = "not_seen", notInRoom = "not_in_room", refused
+        case seen
+        case notSeen = "not_seen"
+        case notInRoom = "not_in_room"
+        case refused
     }
 
     public var placementID: UUID
@@ -63,7 +66,9 @@ public enum NightCheckSchedule {
     /// The due times of the night starting on `night`: every `intervalMinutes` of real time from
     /// the start, while before the end (hourly 23:00-07:00 gives 23:00 … 06:00, eight rounds; on
     /// the nights the clocks change, a round an hour apart however the clock reads).
-    public static func dueTimes(night: CalendarDate, start: WallClock, end: WallClock, intervalMinutes: Int, in timeZone: TimeZone) -> [Date] {
+    public static func dueTimes(night: CalendarDate, start: WallClock, end: WallClock, intervalMinutes: Int, in timeZone: TimeZone)
+        -> [Date]
+    {
         let window = CurfewRules.window(CurfewHours(start: start, end: end), night: night, in: timeZone, source: .premises)
         var times = [Date]()
         var due = window.start
@@ -137,34 +142,45 @@ public struct NightCheckStore: Sendable {
 
     /// A premises' night-check settings, read on `connection`.
     public static func settings(_ premisesID: UUID, timeZone: TimeZone, on connection: PostgresConnection) async throws -> Settings {
-        let row = try await connection.one("""
+        let row = try await connection.one(
+            """
             SELECT to_char(night_check_start, 'HH24:MI') AS s, to_char(night_check_end, 'HH24:MI') AS e, night_check_interval_minutes
             FROM premises WHERE id = \(premisesID)
             """)
-        return Settings(timeZone: timeZone, start: WallClock(try row.decode("s"))!, end: WallClock(try row.decode("e"))!,
-                        intervalMinutes: try row.decode("night_check_interval_minutes"))
+        return Settings(
+            timeZone: timeZone, start: WallClock(try row.decode("s"))!, end: WallClock(try row.decode("e"))!,
+            intervalMinutes: try row.decode("night_check_interval_minutes"))
     }
 
     /// Records a round: every resident in residence exactly once. The round is the one due now
     /// (or starting within 15 minutes) unless `dueAt` names another of the night's due times.
-    public func record(premisesID: UUID, dueAt: Date?, entries: [Entry], by principal: Principal, now: Date = Date()) async throws -> NightCheckRound {
+    public func record(premisesID: UUID, dueAt: Date?, entries: [Entry], by principal: Principal, now: Date = Date()) async throws
+        -> NightCheckRound
+    {
         var v = Validation()
         v.require(!entries.isEmpty, field: "observations", rule: "required", "a round records every resident: observations is empty")
         for (index, entry) in entries.enumerated() {
-            v.require(NightCheckObservation.Kind(rawValue: entry.observation) != nil, field: "observations[\(index)].observation", rule: "oneOf",
-                      "observation must be one of " + NightCheckObservation.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+            v.require(
+                NightCheckObservation.Kind(rawValue: entry.observation) != nil, field: "observations[\(index)].observation", rule: "oneOf",
+                "observation must be one of " + NightCheckObservation.Kind.allCases.map(\.rawValue).joined(separator: ", "))
             if let at = entry.observedAt {
-                v.require(at <= now.addingTimeInterval(120), field: "observations[\(index)].observedAt", rule: "future", "observedAt must not be in the future")
+                v.require(
+                    at <= now.addingTimeInterval(120), field: "observations[\(index)].observedAt", rule: "future",
+                    "observedAt must not be in the future")
             }
         }
-        v.require(Set(entries.map(\.placementID)).count == entries.count, field: "observations", rule: "unique", "each resident appears once in a round")
+        v.require(
+            Set(entries.map(\.placementID)).count == entries.count, field: "observations", rule: "unique",
+            "each resident appears once in a round")
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let premises = try await PremisesAccess.require(principal, Self.recorders, to: "record night checks", premisesID: premisesID, on: connection)
+                let premises = try await PremisesAccess.require(
+                    principal, Self.recorders, to: "record night checks", premisesID: premisesID, on: connection)
                 let settings = try await Self.settings(premisesID, timeZone: premises.timeZone, on: connection)
                 let due = try Self.round(dueAt, settings: settings, now: now)
-                let residents = try await connection.query("""
+                let residents = try await connection.query(
+                    """
                     SELECT id, person_name FROM placement
                     WHERE premises_id = \(premisesID) AND arrived_at IS NOT NULL AND departed_at IS NULL
                     ORDER BY person_name
@@ -173,32 +189,44 @@ public struct NightCheckStore: Sendable {
                 for row in residents { names[try row.decode("id")] = try row.decode("person_name") }
                 let given = Set(entries.map(\.placementID))
                 if let stranger = given.subtracting(names.keys).first {
-                    throw DomainError.invalid(field: "observations", rule: "resident",
-                                              "\(stranger.uuidString.lowercased()) is not a resident here now")
+                    throw DomainError.invalid(
+                        field: "observations", rule: "resident",
+                        "\(stranger.uuidString.lowercased()) is not a resident here now")
                 }
                 let missing = names.filter { !given.contains($0.key) }.map(\.value).sorted()
                 guard missing.isEmpty else {
-                    throw DomainError.invalid(field: "observations", rule: "complete",
-                                              "a round covers every resident; missing: " + missing.joined(separator: ", "))
+                    throw DomainError.invalid(
+                        field: "observations", rule: "complete",
+                        "a round covers every resident; missing: " + missing.joined(separator: ", "))
                 }
-                if let earlier = try await connection.first("""
+                if let earlier = try await connection.first(
+                    """
                     SELECT s.display_name FROM night_check n JOIN staff s ON s.id = n.recorded_by
                     WHERE n.premises_id = \(premisesID) AND n.round_due_at = \(due) LIMIT 1
-                    """) {
-                    throw DomainError(.conflict, "the round due at \(Self.clock(due, in: settings.timeZone)) is already recorded (by \(try earlier.decode("display_name", as: String.self)))")
+                    """)
+                {
+                    throw DomainError(
+                        .conflict,
+                        "the round due at \(Self.clock(due, in: settings.timeZone)) is already recorded (by \(try earlier.decode("display_name", as: String.self)))"
+                    )
                 }
                 try await LogChainStore.record(as: principal, on: connection)
                 for entry in entries {
-                    try await connection.execute("""
+                    try await connection.execute(
+                        """
                         INSERT INTO night_check (premises_id, round_due_at, placement_id, observation, observed_at, note)
                         VALUES (\(premisesID), \(due), \(entry.placementID), \(entry.observation), \(entry.observedAt ?? now),
                                 \(entry.note.flatMap { $0.isBlank ? nil : $0 }))
                         """)
                 }
-                let round = try await Self.rounds(premisesID: premisesID, settings: settings, night: settings.night(at: due),
-                                                  now: now, on: connection).rounds.first { $0.dueAt == due }!
-                try await AuditLog.record(on: connection, by: principal, action: "night_check.round", entity: "night_check_round",
-                                          entityID: "\(premisesID.uuidString.lowercased())@\(due.formatted(.iso8601))", before: NightCheckRound?.none, after: round)
+                let round = try await Self.rounds(
+                    premisesID: premisesID, settings: settings, night: settings.night(at: due),
+                    now: now, on: connection
+                ).rounds.first { $0.dueAt == due }!
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "night_check.round", entity: "night_check_round",
+                    entityID: "\(premisesID.uuidString.lowercased())@\(due.formatted(.iso8601))", before: NightCheckRound?.none,
+                    after: round)
                 return round
             }
         }
@@ -213,8 +241,9 @@ public struct NightCheckStore: Sendable {
         let clock = { (date: Date) in Self.clock(date, in: settings.timeZone) }
         if let asked {
             guard times.contains(asked) else {
-                throw DomainError.invalid(field: "dueAt", rule: "schedule",
-                                          "dueAt must be one of the night's check times: " + times.map(clock).joined(separator: ", "))
+                throw DomainError.invalid(
+                    field: "dueAt", rule: "schedule",
+                    "dueAt must be one of the night's check times: " + times.map(clock).joined(separator: ", "))
             }
             guard asked <= now.addingTimeInterval(NightCheckSchedule.earlyAllowance) else {
                 throw DomainError.invalid(field: "dueAt", rule: "future", "the round due at \(clock(asked)) cannot be recorded yet")
@@ -222,13 +251,15 @@ public struct NightCheckStore: Sendable {
             return asked
         }
         guard let current = times.last(where: { $0 <= reference }) else {
-            throw DomainError.invalid(field: "dueAt", rule: "schedule",
-                                      "no round is due yet; the first is at \(times.first.map(clock) ?? "the start of the night")")
+            throw DomainError.invalid(
+                field: "dueAt", rule: "schedule",
+                "no round is due yet; the first is at \(times.first.map(clock) ?? "the start of the night")")
         }
         let lapses = min(current.addingTimeInterval(Double(settings.intervalMinutes) * 60), settings.nightEnds(night))
         guard now < lapses else {
-            throw DomainError.invalid(field: "dueAt", rule: "schedule",
-                                      "the night's rounds are over; to record a missed round late, give its dueAt (\(times.map(clock).joined(separator: ", ")))")
+            throw DomainError.invalid(
+                field: "dueAt", rule: "schedule",
+                "the night's rounds are over; to record a missed round late, give its dueAt (\(times.map(clock).joined(separator: ", ")))")
         }
         return current
     }
@@ -241,20 +272,26 @@ public struct NightCheckStore: Sendable {
     }
 
     /// A night's rounds with their status: the night `now` is in unless `night` is given.
-    public func rounds(premisesID: UUID, night: CalendarDate?, by principal: Principal, now: Date = Date()) async throws -> NightCheckNight {
+    public func rounds(premisesID: UUID, night: CalendarDate?, by principal: Principal, now: Date = Date()) async throws -> NightCheckNight
+    {
         try await pool.withConnection { connection in
-            let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see night checks", premisesID: premisesID, on: connection)
+            let premises = try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see night checks", premisesID: premisesID, on: connection)
             let settings = try await Self.settings(premisesID, timeZone: premises.timeZone, on: connection)
-            return try await Self.rounds(premisesID: premisesID, settings: settings,
-                                         night: night ?? settings.night(at: now), now: now, on: connection)
+            return try await Self.rounds(
+                premisesID: premisesID, settings: settings,
+                night: night ?? settings.night(at: now), now: now, on: connection)
         }
     }
 
-    static func rounds(premisesID: UUID, settings: Settings, night: CalendarDate, now: Date, on connection: PostgresConnection) async throws -> NightCheckNight {
+    static func rounds(premisesID: UUID, settings: Settings, night: CalendarDate, now: Date, on connection: PostgresConnection) async throws
+        -> NightCheckNight
+    {
         let times = settings.dueTimes(night)
         let nightEnds = settings.nightEnds(night)
         var recorded = [Date: (at: Date, by: String, observations: [NightCheckObservation])]()
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT n.round_due_at, n.placement_id, p.person_name, n.observation, n.observed_at, n.note, n.recorded_at, s.display_name AS recorded_by,
                    (SELECT b.label FROM bed_allocation a JOIN bed b ON b.id = a.bed_id
                     WHERE a.placement_id = p.id AND a.released_at IS NULL AND a.nights @> \(night)::date LIMIT 1) AS bed
@@ -266,7 +303,8 @@ public struct NightCheckStore: Sendable {
             let due: Date = try row.decode("round_due_at")
             let observation = NightCheckObservation(
                 placementID: try row.decode("placement_id"), personName: try row.decode("person_name"), bedLabel: try row.decode("bed"),
-                observation: NightCheckObservation.Kind(rawValue: try row.decode("observation"))!, observedAt: try row.decode("observed_at"),
+                observation: NightCheckObservation.Kind(rawValue: try row.decode("observation"))!,
+                observedAt: try row.decode("observed_at"),
                 note: try row.decode("note"))
             let recordedAt: Date = try row.decode("recorded_at")
             let recordedBy: String = try row.decode("recorded_by")
@@ -280,7 +318,8 @@ public struct NightCheckStore: Sendable {
             let lapses = due.addingTimeInterval(Double(settings.intervalMinutes) * 60)
             return NightCheckRound(
                 dueAt: due,
-                status: NightCheckSchedule.status(dueAt: due, intervalMinutes: settings.intervalMinutes, nightEnds: nightEnds, recorded: found != nil, now: now),
+                status: NightCheckSchedule.status(
+                    dueAt: due, intervalMinutes: settings.intervalMinutes, nightEnds: nightEnds, recorded: found != nil, now: now),
                 recordedAt: found?.at, recordedBy: found?.by, recordedLate: found.map { $0.at > lapses } ?? false,
                 observations: found?.observations ?? [])
         }

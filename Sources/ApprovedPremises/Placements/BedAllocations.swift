@@ -18,26 +18,32 @@ extension PlacementStore {
     /// the released ones too, oldest first: who has which bed, and the history of moves.
     /// `current`: only the stays still held with a night to come on or after `today` (what the
     /// lists of who has which bed need, without the premises' whole history).
-    public func bedStays(premisesID: UUID, placementID: UUID? = nil, current today: CalendarDate? = nil, by principal: Principal) async throws -> [BedStay] {
+    public func bedStays(premisesID: UUID, placementID: UUID? = nil, current today: CalendarDate? = nil, by principal: Principal)
+        async throws -> [BedStay]
+    {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see placements", premisesID: premisesID, on: connection)
-            var which: SQL = placementID.map { "a.placement_id = \($0) AND p.premises_id = \(premisesID)" } ?? "p.premises_id = \(premisesID)"
+            var which: SQL =
+                placementID.map { "a.placement_id = \($0) AND p.premises_id = \(premisesID)" } ?? "p.premises_id = \(premisesID)"
             if let today {
                 which = "\(which) AND a.released_at IS NULL AND upper(a.nights) > \(today)::date"
             }
-            return try await connection.query("""
+            return try await connection.query(
+                """
                 SELECT a.placement_id, a.bed_id, b.label, r.name AS room, lower(a.nights) AS first, upper(a.nights) AS end,
                        a.released_at, a.created_at
                 FROM bed_allocation a JOIN bed b ON b.id = a.bed_id JOIN room r ON r.id = b.room_id
                 JOIN placement p ON p.id = a.placement_id
                 WHERE \(which)
                 ORDER BY a.created_at, lower(a.nights)
-                """).map { row in
+                """
+            ).map { row in
                 let first: CalendarDate? = try row.decode("first")
                 let end: CalendarDate? = try row.decode("end")
-                return BedStay(placementID: try row.decode("placement_id"), bedID: try row.decode("bed_id"), bedLabel: try row.decode("label"),
-                               room: try row.decode("room"), nights: first.flatMap { first in end.map { Nights(first: first, end: $0) } },
-                               releasedAt: try row.decode("released_at"), allocatedAt: try row.decode("created_at"))
+                return BedStay(
+                    placementID: try row.decode("placement_id"), bedID: try row.decode("bed_id"), bedLabel: try row.decode("label"),
+                    room: try row.decode("room"), nights: first.flatMap { first in end.map { Nights(first: first, end: $0) } },
+                    releasedAt: try row.decode("released_at"), allocatedAt: try row.decode("created_at"))
             }
         }
     }
@@ -46,17 +52,21 @@ extension PlacementStore {
     /// (for a booking refused because someone else was quicker). Nil when no one holds it.
     public func bedTaken(bedID: UUID, nights: Nights, by principal: Principal) async throws -> BedTaken? {
         try await pool.withConnection { connection in
-            guard let premisesID: UUID = try await connection.first("SELECT premises_id FROM bed WHERE id = \(bedID)")?.decode("premises_id") else {
+            guard
+                let premisesID: UUID = try await connection.first("SELECT premises_id FROM bed WHERE id = \(bedID)")?.decode("premises_id")
+            else {
                 return nil
             }
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see placements", premisesID: premisesID, on: connection)
-            return try await connection.first("""
+            return try await connection.first(
+                """
                 SELECT b.label, s.display_name, a.created_at
                 FROM bed_allocation a JOIN bed b ON b.id = a.bed_id LEFT JOIN staff s ON s.id = a.created_by
                 WHERE a.bed_id = \(bedID) AND a.released_at IS NULL
                   AND a.nights && daterange(\(nights.first)::date, \(nights.end)::date, '[)')
                 ORDER BY a.created_at DESC LIMIT 1
-                """).map { row in
+                """
+            ).map { row in
                 BedTaken(bedLabel: try row.decode("label"), staffName: try row.decode("display_name"), at: try row.decode("created_at"))
             }
         }

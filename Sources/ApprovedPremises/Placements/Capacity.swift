@@ -80,7 +80,9 @@ public enum Capacity {
     }
 
     /// The counts of each night of `nights` at a premises, leaving `excluding` out of the bookings.
-    static func nights(premisesID: UUID, nights: Nights, needs: [String], excluding: UUID?, on connection: PostgresConnection) async throws -> [Night] {
+    static func nights(premisesID: UUID, nights: Nights, needs: [String], excluding: UUID?, on connection: PostgresConnection) async throws
+        -> [Night]
+    {
         try await Self.nights(premisesIDs: [premisesID], nights: nights, needs: needs, excluding: excluding, on: connection)[premisesID]
             ?? Self.empty(nights, needs: needs)
     }
@@ -90,12 +92,15 @@ public enum Capacity {
     /// and bookings become the nights on which a count changes (a range's first night and the
     /// night after its last), which are summed in order. A premises with no bed and no booking in
     /// the range is left out of the answer (see `empty`).
-    static func nights(premisesIDs: [UUID]?, nights: Nights, needs: [String], excluding: UUID?,
-                       on connection: PostgresConnection) async throws -> [UUID: [Night]] {
+    static func nights(
+        premisesIDs: [UUID]?, nights: Nights, needs: [String], excluding: UUID?,
+        on connection: PostgresConnection
+    ) async throws -> [UUID: [Night]] {
         guard nights.count > 0 else { return [:] }
         let needs = Array(Set(needs)).sorted()
         let ids = premisesIDs.map { $0.map { $0.uuidString } }
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             WITH need(code) AS (SELECT '' UNION ALL SELECT unnest(\(needs)::text[])),
             asked AS (SELECT daterange(\(nights.first)::date, \(nights.end)::date, '[)') AS nights),
             scope AS (SELECT pr.id FROM premises pr WHERE \(ids)::uuid[] IS NULL OR pr.id = ANY (\(ids)::uuid[])),
@@ -154,8 +159,10 @@ public enum Capacity {
             let totals = expand(byCode[""])
             let byNeed = needs.map { ($0, expand(byCode[$0])) }
             return (0..<nights.count).map { position in
-                Night(night: nights.first.adding(days: position), usableBeds: totals[position].beds, booked: totals[position].booked,
-                      byNeed: Dictionary(uniqueKeysWithValues: byNeed.map { ($0.0, (beds: $0.1[position].beds, booked: $0.1[position].booked)) }))
+                Night(
+                    night: nights.first.adding(days: position), usableBeds: totals[position].beds, booked: totals[position].booked,
+                    byNeed: Dictionary(
+                        uniqueKeysWithValues: byNeed.map { ($0.0, (beds: $0.1[position].beds, booked: $0.1[position].booked)) }))
             }
         }
     }
@@ -163,7 +170,9 @@ public enum Capacity {
     /// The counts of a premises with no bed and no booking on any of `nights`.
     static func empty(_ nights: Nights, needs: [String]) -> [Night] {
         nights.all.map { night in
-            Night(night: night, usableBeds: 0, booked: 0, byNeed: Dictionary(uniqueKeysWithValues: Set(needs).map { ($0, (beds: 0, booked: 0)) }))
+            Night(
+                night: night, usableBeds: 0, booked: 0,
+                byNeed: Dictionary(uniqueKeysWithValues: Set(needs).map { ($0, (beds: 0, booked: 0)) }))
         }
     }
 }

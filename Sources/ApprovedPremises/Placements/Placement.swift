@@ -5,7 +5,9 @@ import Postgres
 public struct Placement: Sendable, Equatable, Codable {
     /// Where a placement stands, derived from what has been recorded.
     public enum Status: String, Sendable, Codable {
-        case upcoming, arrived, departed, nonArrived = "non_arrived", cancelled
+        case upcoming, arrived, departed
+        case nonArrived = "non_arrived"
+        case cancelled
     }
 
     public var id: UUID
@@ -99,8 +101,10 @@ public struct NewPlacement: Sendable {
     public var bedID: UUID?
 
     /// A value with each field given.
-    public init(premisesID: UUID, crn: String, personName: String, expectedArrival: CalendarDate, expectedDeparture: CalendarDate? = nil,
-                needs: [String] = [], overbookingReason: String? = nil, bedID: UUID? = nil) {
+    public init(
+        premisesID: UUID, crn: String, personName: String, expectedArrival: CalendarDate, expectedDeparture: CalendarDate? = nil,
+        needs: [String] = [], overbookingReason: String? = nil, bedID: UUID? = nil
+    ) {
         self.premisesID = premisesID
         self.crn = crn
         self.personName = personName
@@ -117,7 +121,8 @@ extension Placement {
     /// they are here, so their record stays in order.
     func requireHere(at date: Date, field: String) throws {
         if let arrivedAt, date < arrivedAt {
-            throw DomainError.invalid(field: field, rule: "order", "\(field) is before \(personName) arrived (\(arrivedAt.formatted(.iso8601)))")
+            throw DomainError.invalid(
+                field: field, rule: "order", "\(field) is before \(personName) arrived (\(arrivedAt.formatted(.iso8601)))")
         }
     }
 }

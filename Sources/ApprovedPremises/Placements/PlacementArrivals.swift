@@ -19,17 +19,23 @@ extension PlacementStore {
     /// With `checkCapacity` (the web view), an arrival before the expected date that would leave
     /// the premises short of beds on a night it adds is refused (`overbookingReason` required)
     /// unless `overbookingReason` says why; the reason is kept on the placement.
-    public func arrive(_ placementID: UUID, at arrivedAt: Date, keyWorkerID: UUID?, earlyReason: String? = nil, expectedVersion: Int?,
-                       by principal: Principal, now: Date = Date(), checkCapacity: Bool = false, overbookingReason: String? = nil) async throws -> Placement {
+    public func arrive(
+        _ placementID: UUID, at arrivedAt: Date, keyWorkerID: UUID?, earlyReason: String? = nil, expectedVersion: Int?,
+        by principal: Principal, now: Date = Date(), checkCapacity: Bool = false, overbookingReason: String? = nil
+    ) async throws -> Placement {
         let earlyReason = earlyReason?.trimmingCharacters(in: .whitespacesAndNewlines)
         if let earlyReason, !(1...500).contains(earlyReason.count) {
             throw DomainError.invalid(field: "earlyArrivalReason", rule: "reason", "earlyArrivalReason must be 1-500 characters")
         }
         guard arrivedAt <= now.addingTimeInterval(120) else {
-            throw DomainError.invalid(field: "arrivedAt", rule: "future", "arrivedAt must not be in the future: record an arrival when it happens")
+            throw DomainError.invalid(
+                field: "arrivedAt", rule: "future", "arrivedAt must not be in the future: record an arrival when it happens")
         }
-        return try await change(placementID, expectedVersion: expectedVersion, action: "placement.arrive", roles: Self.recorders, verb: "record arrivals", by: principal,
-                                lockPremises: checkCapacity) { placement, premises, connection in
+        return try await change(
+            placementID, expectedVersion: expectedVersion, action: "placement.arrive", roles: Self.recorders, verb: "record arrivals",
+            by: principal,
+            lockPremises: checkCapacity
+        ) { placement, premises, connection in
             guard placement.status == .upcoming else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "arrive"))
             }
@@ -39,28 +45,36 @@ extension PlacementStore {
             let arrivalDate = CalendarDate.today(in: premises.timeZone, now: arrivedAt)
             let early = arrivalDate < placement.expectedArrival.adding(days: -Self.earlyArrivalDays)
             if early, earlyReason == nil {
-                let remedy = Self.earlyArrivalRecorders.contains(principal.role)
+                let remedy =
+                    Self.earlyArrivalRecorders.contains(principal.role)
                     ? "change the expected dates first, or give earlyArrivalReason"
                     : "change the expected dates first, or ask the AP manager to record it with the reason"
-                throw DomainError.invalid(field: "arrivedAt", rule: "window",
-                    "arrivedAt (\(arrivalDate)) is more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival)); \(remedy)")
+                throw DomainError.invalid(
+                    field: "arrivedAt", rule: "window",
+                    "arrivedAt (\(arrivalDate)) is more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival)); \(remedy)"
+                )
             }
             if early {
                 try principal.require(Self.earlyArrivalRecorders, to: "record an arrival more than \(Self.earlyArrivalDays) days early")
             } else if earlyReason != nil {
-                throw DomainError.invalid(field: "earlyArrivalReason", rule: "notNeeded",
-                    "earlyArrivalReason is only for an arrival more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival))")
+                throw DomainError.invalid(
+                    field: "earlyArrivalReason", rule: "notNeeded",
+                    "earlyArrivalReason is only for an arrival more than \(Self.earlyArrivalDays) days before the expected arrival (\(placement.expectedArrival))"
+                )
             }
             guard arrivalDate < placement.expectedDeparture else {
-                throw DomainError.invalid(field: "arrivedAt", rule: "order",
+                throw DomainError.invalid(
+                    field: "arrivedAt", rule: "order",
                     "arrivedAt is on or after the expected departure (\(placement.expectedDeparture)); change the expected departure first")
             }
             var overbooks = false
             if checkCapacity, arrivalDate < placement.expectedArrival {
-                overbooks = try await Self.overbooking(placement, adding: Nights(first: arrivalDate, end: placement.expectedArrival),
-                                                       reason: overbookingReason, premisesName: premises.name, doing: "an arrival then", on: connection)
+                overbooks = try await Self.overbooking(
+                    placement, adding: Nights(first: arrivalDate, end: placement.expectedArrival),
+                    reason: overbookingReason, premisesName: premises.name, doing: "an arrival then", on: connection)
             }
-            let row = try await connection.one("""
+            let row = try await connection.one(
+                """
                 UPDATE placement AS p SET arrived_at = \(arrivedAt), arrival_date = \(arrivalDate), key_worker_id = \(keyWorkerID),
                     early_arrival_reason = \(earlyReason), overbooking_reason = coalesce(\(overbooks ? overbookingReason : nil), p.overbooking_reason),
                     version = p.version + 1, updated_at = now()
@@ -72,12 +86,18 @@ extension PlacementStore {
     }
 
     /// Records that the person never arrived.
-    public func recordNonArrival(_ placementID: UUID, reason: String, notes: String?, expectedVersion: Int?, by principal: Principal) async throws -> Placement {
-        try await change(placementID, expectedVersion: expectedVersion, action: "placement.non_arrival", roles: Self.recorders, verb: "record non-arrivals", by: principal) { placement, _, connection in
+    public func recordNonArrival(_ placementID: UUID, reason: String, notes: String?, expectedVersion: Int?, by principal: Principal)
+        async throws -> Placement
+    {
+        try await change(
+            placementID, expectedVersion: expectedVersion, action: "placement.non_arrival", roles: Self.recorders,
+            verb: "record non-arrivals", by: principal
+        ) { placement, _, connection in
             guard placement.status == .upcoming else {
                 throw DomainError(.conflict, Self.sequenceMessage(placement.status, wanted: "be recorded as not arrived"))
             }
-            let row = try await connection.one("""
+            let row = try await connection.one(
+                """
                 UPDATE placement AS p SET non_arrived_at = now(), non_arrival_reason_code = \(reason), non_arrival_notes = \(notes),
                     version = p.version + 1, updated_at = now()
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
@@ -90,10 +110,13 @@ extension PlacementStore {
     /// Whether one more placement on the nights `added` leaves the premises short (of beds, or
     /// of beds with a characteristic the placement needs): refused, naming the nights, unless
     /// `reason` says why it may (then true: the caller keeps the reason).
-    static func overbooking(_ placement: Placement, adding added: Nights, reason: String?, premisesName: String, doing: String,
-                            on connection: PostgresConnection) async throws -> Bool {
+    static func overbooking(
+        _ placement: Placement, adding added: Nights, reason: String?, premisesName: String, doing: String,
+        on connection: PostgresConnection
+    ) async throws -> Bool {
         guard added.count > 0 else { return false }
-        let counts = try await Capacity.nights(premisesID: placement.premisesID, nights: added, needs: placement.needs, excluding: placement.id, on: connection)
+        let counts = try await Capacity.nights(
+            premisesID: placement.premisesID, nights: added, needs: placement.needs, excluding: placement.id, on: connection)
         let shortfalls = Capacity.shortfalls(adding: placement.needs, to: counts)
         guard !shortfalls.isEmpty else { return false }
         let reason = reason?.trimmingCharacters(in: .whitespacesAndNewlines)

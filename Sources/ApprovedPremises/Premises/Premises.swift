@@ -60,10 +60,12 @@ public struct PremisesChanges: Sendable {
     public var active: Bool?
 
     /// A value with each field given.
-    public init(name: String? = nil, address: String? = nil, postcode: String? = nil, localRestrictions: String? = nil,
-                characteristics: [String]? = nil, curfewStart: String? = nil, curfewEnd: String? = nil,
-                nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil,
-                keyWorkIntervalDays: Int? = nil, labResultDays: Int? = nil, active: Bool? = nil) {
+    public init(
+        name: String? = nil, address: String? = nil, postcode: String? = nil, localRestrictions: String? = nil,
+        characteristics: [String]? = nil, curfewStart: String? = nil, curfewEnd: String? = nil,
+        nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil,
+        keyWorkIntervalDays: Int? = nil, labResultDays: Int? = nil, active: Bool? = nil
+    ) {
         self.name = name
         self.address = address
         self.postcode = postcode
@@ -82,18 +84,23 @@ public struct PremisesChanges: Sendable {
     func validate() throws {
         var validation = Validation()
         if let name { validation.require(!name.isBlank, field: "name", rule: "required", "name must not be empty") }
-        for (field, value) in [("curfewStart", curfewStart), ("curfewEnd", curfewEnd), ("nightCheckStart", nightCheckStart), ("nightCheckEnd", nightCheckEnd)] {
+        for (field, value) in [
+            ("curfewStart", curfewStart), ("curfewEnd", curfewEnd), ("nightCheckStart", nightCheckStart), ("nightCheckEnd", nightCheckEnd),
+        ] {
             if let value {
-                validation.require(value.wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil,
-                                   field: field, rule: "format", "\(field) must be a time written HH:MM, such as 23:00")
+                validation.require(
+                    value.wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil,
+                    field: field, rule: "format", "\(field) must be a time written HH:MM, such as 23:00")
             }
         }
         if let minutes = nightCheckIntervalMinutes {
-            validation.require((15...240).contains(minutes), field: "nightCheckIntervalMinutes", rule: "range",
-                               "nightCheckIntervalMinutes must be between 15 and 240")
+            validation.require(
+                (15...240).contains(minutes), field: "nightCheckIntervalMinutes", rule: "range",
+                "nightCheckIntervalMinutes must be between 15 and 240")
         }
         if let days = keyWorkIntervalDays {
-            validation.require((1...60).contains(days), field: "keyWorkIntervalDays", rule: "range", "keyWorkIntervalDays must be between 1 and 60")
+            validation.require(
+                (1...60).contains(days), field: "keyWorkIntervalDays", rule: "range", "keyWorkIntervalDays must be between 1 and 60")
         }
         if let days = labResultDays {
             validation.require((1...60).contains(days), field: "labResultDays", rule: "range", "labResultDays must be between 1 and 60")
@@ -108,12 +115,14 @@ extension PremisesChanges {
     func checkWindows(against current: Premises) throws {
         var validation = Validation()
         if (curfewStart ?? current.curfewStart) == (curfewEnd ?? current.curfewEnd) {
-            validation.add(field: curfewEnd != nil ? "curfewEnd" : "curfewStart", rule: "window",
-                           "the curfew needs a length: curfewStart and curfewEnd must differ")
+            validation.add(
+                field: curfewEnd != nil ? "curfewEnd" : "curfewStart", rule: "window",
+                "the curfew needs a length: curfewStart and curfewEnd must differ")
         }
         if (nightCheckStart ?? current.nightCheckStart) == (nightCheckEnd ?? current.nightCheckEnd) {
-            validation.add(field: nightCheckEnd != nil ? "nightCheckEnd" : "nightCheckStart", rule: "window",
-                           "the night checks need a length: nightCheckStart and nightCheckEnd must differ")
+            validation.add(
+                field: nightCheckEnd != nil ? "nightCheckEnd" : "nightCheckStart", rule: "window",
+                "the night checks need a length: nightCheckStart and nightCheckEnd must differ")
         }
         try validation.check()
     }
@@ -130,8 +139,10 @@ public struct NewPremises: Sendable {
     public var postcode: String?
 
     /// A value with each field given.
-    public init(code: String, name: String, regionCode: String, apType: String, gender: String,
-                timeZone: String = Premises.defaultTimeZoneIdentifier, postcode: String? = nil) {
+    public init(
+        code: String, name: String, regionCode: String, apType: String, gender: String,
+        timeZone: String = Premises.defaultTimeZoneIdentifier, postcode: String? = nil
+    ) {
         self.code = code
         self.name = name
         self.regionCode = regionCode
@@ -144,11 +155,13 @@ public struct NewPremises: Sendable {
     func validate() throws {
         var validation = Validation()
         validation.require(!name.isBlank, field: "name", rule: "required", "name is required")
-        validation.require(code.wholeMatch(of: /[A-Z0-9][A-Z0-9-]{1,15}/) != nil,
-                           field: "code", rule: "format", "code must be 2-16 characters: capital letters, digits or '-'")
+        validation.require(
+            code.wholeMatch(of: /[A-Z0-9][A-Z0-9-]{1,15}/) != nil,
+            field: "code", rule: "format", "code must be 2-16 characters: capital letters, digits or '-'")
         validation.require(["men", "women"].contains(gender), field: "gender", rule: "oneOf", "gender must be men or women")
-        validation.require(TimeZone(identifier: timeZone) != nil, field: "timeZone", rule: "timeZone",
-                           "timeZone must be an IANA time zone such as Europe/London")
+        validation.require(
+            TimeZone(identifier: timeZone) != nil, field: "timeZone", rule: "timeZone",
+            "timeZone must be an IANA time zone such as Europe/London")
         try validation.check()
     }
 }

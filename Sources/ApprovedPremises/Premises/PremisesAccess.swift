@@ -14,8 +14,9 @@ public enum PremisesAccess {
     ) async throws -> (timeZone: TimeZone, regionCode: String, name: String) {
         try principal.require(roles, to: action)
         let lockClause: SQL = lock ? "FOR UPDATE" : ""
-        guard let row = try await connection.first(
-            "SELECT name, region_code, time_zone FROM premises WHERE id = \(premisesID) \(lockClause)", reusingPlan: true)
+        guard
+            let row = try await connection.first(
+                "SELECT name, region_code, time_zone FROM premises WHERE id = \(premisesID) \(lockClause)", reusingPlan: true)
         else {
             throw DomainError(.notFound, "there is no premises \(premisesID.uuidString.lowercased())")
         }
@@ -34,8 +35,10 @@ public enum PremisesAccess {
     /// depends on its region: a regional manager's. Staff of the premises itself and those who
     /// see every premises are answered at once; the night shift's sign-outs and sign-ins save a
     /// statement each.
-    public static func require(_ principal: Principal, _ roles: Set<Role>, to action: String, existingPremises premisesID: UUID,
-                               on connection: PostgresConnection) async throws {
+    public static func require(
+        _ principal: Principal, _ roles: Set<Role>, to action: String, existingPremises premisesID: UUID,
+        on connection: PostgresConnection
+    ) async throws {
         try principal.require(roles, to: action)
         switch principal.role {
         case .administrator, .referralManager:

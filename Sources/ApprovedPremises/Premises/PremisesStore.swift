@@ -45,18 +45,21 @@ public struct PremisesStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 if new.gender == "women",
-                   let type = try await connection.first("SELECT womens_allowed FROM ap_type WHERE code = \(new.apType)"),
-                   try type.decode("womens_allowed", as: Bool.self) == false {
+                    let type = try await connection.first("SELECT womens_allowed FROM ap_type WHERE code = \(new.apType)"),
+                    try type.decode("womens_allowed", as: Bool.self) == false
+                {
                     throw DomainError.invalid(field: "apType", rule: "gender", "an AP of type \(new.apType) is for men only")
                 }
-                let row = try await connection.first("""
+                let row = try await connection.first(
+                    """
                     INSERT INTO premises AS p (code, name, region_code, ap_type_code, gender, time_zone, postcode)
                     VALUES (\(new.code), \(new.name), \(new.regionCode), \(new.apType), \(new.gender), \(new.timeZone), \(new.postcode))
                     RETURNING \(Self.columns)
                     """)
                 let premises = try Self.premises(from: row!)
-                try await AuditLog.record(on: connection, by: principal, action: "premises.create", entity: "premises",
-                                          entityID: premises.id.uuidString, before: Premises?.none, after: premises)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "premises.create", entity: "premises",
+                    entityID: premises.id.uuidString, before: Premises?.none, after: premises)
                 return premises
             }
         }
@@ -71,11 +74,14 @@ public struct PremisesStore: Sendable {
                 try await PremisesAccess.require(principal, Self.keepers, to: "change premises", premisesID: id, on: connection, lock: true)
                 let before = try Self.premises(from: try await connection.one("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)"))
                 guard before.version == expectedVersion else {
-                    throw DomainError(.preconditionFailed,
-                        "this premises was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again")
+                    throw DomainError(
+                        .preconditionFailed,
+                        "this premises was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again"
+                    )
                 }
                 try changes.checkWindows(against: before)
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     UPDATE premises SET
                         name = coalesce(\(changes.name), name),
                         address = coalesce(\(changes.address), address),
@@ -95,12 +101,14 @@ public struct PremisesStore: Sendable {
                 if let characteristics = changes.characteristics {
                     try await connection.execute("DELETE FROM premises_feature WHERE premises_id = \(id)")
                     for code in Set(characteristics).sorted() {
-                        try await connection.execute("INSERT INTO premises_feature (premises_id, characteristic_code) VALUES (\(id), \(code))")
+                        try await connection.execute(
+                            "INSERT INTO premises_feature (premises_id, characteristic_code) VALUES (\(id), \(code))")
                     }
                 }
                 let after = try Self.premises(from: try await connection.one("SELECT \(Self.columns) FROM premises p WHERE p.id = \(id)"))
-                try await AuditLog.record(on: connection, by: principal, action: "premises.update", entity: "premises",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "premises.update", entity: "premises",
+                    entityID: id.uuidString, before: before, after: after)
                 return after
             }
         }
@@ -109,7 +117,8 @@ public struct PremisesStore: Sendable {
     /// The premises the caller may see, by code.
     public func list(by principal: Principal, page: PageRequest) async throws -> Page<Premises> {
         let after = try page.cursor.map { try $0.cursorKey() } ?? ""
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT \(Self.columns) FROM premises p
             WHERE p.code > \(after)
               AND (\(principal.role.rawValue) IN ('administrator', 'referral_manager')

@@ -25,8 +25,10 @@ public struct ReferenceStore: Sendable {
     static let vocabularies: [String: SQL] = [
         "regions": "SELECT code, name, NULL::boolean AS active, NULL AS parent, NULL AS detail FROM probation_region",
         "ap-types": "SELECT code, name, NULL::boolean AS active, NULL AS parent, default_stay_weeks::text AS detail FROM ap_type",
-        "premises-characteristics": "SELECT code, name, NULL::boolean AS active, NULL AS parent, NULL AS detail FROM premises_characteristic",
-        "room-characteristics": "SELECT code, name, NULL::boolean AS active, NULL AS parent, CASE WHEN matched_on_bookings THEN 'matchedOnBookings' END AS detail FROM room_characteristic",
+        "premises-characteristics":
+            "SELECT code, name, NULL::boolean AS active, NULL AS parent, NULL AS detail FROM premises_characteristic",
+        "room-characteristics":
+            "SELECT code, name, NULL::boolean AS active, NULL AS parent, CASE WHEN matched_on_bookings THEN 'matchedOnBookings' END AS detail FROM room_characteristic",
         "departure-reasons": "SELECT code, name, active, parent_code AS parent, NULL AS detail FROM departure_reason",
         "move-on-categories": "SELECT code, name, active, NULL AS parent, accommodation_outcome AS detail FROM move_on_category",
         "non-arrival-reasons": "SELECT code, name, active, NULL AS parent, NULL AS detail FROM non_arrival_reason",
@@ -38,11 +40,13 @@ public struct ReferenceStore: Sendable {
     /// Every entry of a vocabulary, by code; `notFound` for an unknown vocabulary.
     public func entries(of vocabulary: String) async throws -> [ReferenceEntry] {
         guard let select = Self.vocabularies[vocabulary] else {
-            throw DomainError(.notFound, "there is no vocabulary \(vocabulary); there are: \(Self.vocabularies.keys.sorted().joined(separator: ", "))")
+            throw DomainError(
+                .notFound, "there is no vocabulary \(vocabulary); there are: \(Self.vocabularies.keys.sorted().joined(separator: ", "))")
         }
         return try await pool.query("\(select) ORDER BY code").map { row in
-            ReferenceEntry(code: try row.decode("code"), name: try row.decode("name"), active: try row.decode("active"),
-                           parent: try row.decode("parent"), detail: try row.decode("detail"))
+            ReferenceEntry(
+                code: try row.decode("code"), name: try row.decode("name"), active: try row.decode("active"),
+                parent: try row.decode("parent"), detail: try row.decode("detail"))
         }
     }
 }

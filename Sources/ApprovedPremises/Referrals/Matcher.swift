@@ -113,13 +113,18 @@ enum MatchRules {
             let shortfalls = ap.shortfalls(stay, needs: needs)
             if suitable.isEmpty {
                 let spread = roomNeeds.allSatisfy { need in ap.beds.contains { $0.characteristics.contains(need) } }
-                reasons.append(roomNeeds.isEmpty ? "has no bed in use" : roomNeeds.count > 1 && spread
-                    ? "has \(roomNeeds.sorted().joined(separator: " and ")) only in different rooms, never in one bed"
-                    : "has no bed with \(roomNeeds.sorted().joined(separator: " and "))")
+                reasons.append(
+                    roomNeeds.isEmpty
+                        ? "has no bed in use"
+                        : roomNeeds.count > 1 && spread
+                            ? "has \(roomNeeds.sorted().joined(separator: " and ")) only in different rooms, never in one bed"
+                            : "has no bed with \(roomNeeds.sorted().joined(separator: " and "))")
             } else {
                 bed = freeBed(suitable, for: stay, needs: roomNeeds)
                 if bed == nil {
-                    reasons.append("has no bed\(roomNeeds.isEmpty ? "" : " with \(needs.joined(separator: " and "))") free and in service on every night of the stay")
+                    reasons.append(
+                        "has no bed\(roomNeeds.isEmpty ? "" : " with \(needs.joined(separator: " and "))") free and in service on every night of the stay"
+                    )
                 } else if !shortfalls.isEmpty {
                     reasons.append(Capacity.describe(shortfalls, premises: "it").replacingOccurrences(of: "it is full", with: "is full"))
                 }
@@ -129,11 +134,15 @@ enum MatchRules {
                 }
             }
             if reasons.isEmpty, let bed {
-                candidates.append(.init(premisesID: ap.id, code: ap.code, name: ap.name, regionCode: ap.regionCode, distanceMiles: distance,
-                                        bedID: bed.id, bedLabel: bed.label, freeFrom: stay.first))
+                candidates.append(
+                    .init(
+                        premisesID: ap.id, code: ap.code, name: ap.name, regionCode: ap.regionCode, distanceMiles: distance,
+                        bedID: bed.id, bedLabel: bed.label, freeFrom: stay.first))
             } else {
-                excluded.append(.init(premisesID: ap.id, code: ap.code, name: ap.name, regionCode: ap.regionCode, distanceMiles: distance,
-                                      reasons: reasons, freeFrom: reasons.count == 1 ? freeFrom : nil))
+                excluded.append(
+                    .init(
+                        premisesID: ap.id, code: ap.code, name: ap.name, regionCode: ap.regionCode, distanceMiles: distance,
+                        reasons: reasons, freeFrom: reasons.count == 1 ? freeFrom : nil))
             }
         }
         let far = Double.greatestFiniteMagnitude
@@ -179,31 +188,43 @@ extension ReferralStore {
         return try await pool.withConnection { connection in
             var referral = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             guard referral.status == .readyToMatch || referral.status == .unableToMatch else {
-                throw DomainError(.conflict, "only an accepted referral can be matched; this one is \(referral.status.rawValue.replacingOccurrences(of: "_", with: " "))")
+                throw DomainError(
+                    .conflict,
+                    "only an accepted referral can be matched; this one is \(referral.status.rawValue.replacingOccurrences(of: "_", with: " "))"
+                )
             }
             if let radiusMiles { referral.details.radiusMiles = radiusMiles }
             let first = arrival ?? referral.details.expectedArrival
             var length = referral.details.lengthOfStayDays
             if length == nil {
-                length = try await connection.one("SELECT default_stay_weeks * 7 AS days FROM ap_type WHERE code = \(referral.details.apType)").decode("days", as: Int.self)
+                length = try await connection.one(
+                    "SELECT default_stay_weeks * 7 AS days FROM ap_type WHERE code = \(referral.details.apType)"
+                ).decode("days", as: Int.self)
             }
             let stay = Nights(first: first, end: first.adding(days: length!))
-            guard let home = try await connection.first("SELECT latitude, longitude FROM postcode_district WHERE outcode = \(referral.details.homeDistrict)") else {
-                throw DomainError.invalid(field: "homeDistrict", rule: "unknown", "the referral's home district is not a known postcode district")
+            guard
+                let home = try await connection.first(
+                    "SELECT latitude, longitude FROM postcode_district WHERE outcode = \(referral.details.homeDistrict)")
+            else {
+                throw DomainError.invalid(
+                    field: "homeDistrict", rule: "unknown", "the referral's home district is not a known postcode district")
             }
             let window: SQL = "daterange(\(stay.first)::date, \(stay.end.adding(days: MatchRules.searchAheadDays))::date, '[)')"
-            let premisesRows = try await connection.query("""
+            let premisesRows = try await connection.query(
+                """
                 SELECT p.id, p.code, p.name, p.region_code, p.gender, p.ap_type_code, p.active, d.latitude, d.longitude,
                        coalesce((SELECT string_agg(f.characteristic_code, ',') FROM premises_feature f WHERE f.premises_id = p.id), '') AS features
                 FROM premises p LEFT JOIN postcode_district d ON d.outcode = upper(split_part(btrim(p.postcode), ' ', 1))
                 ORDER BY p.code
                 """)
-            let bedRows = try await connection.query("""
+            let bedRows = try await connection.query(
+                """
                 SELECT b.id, b.premises_id, b.label, lower(b.in_use) AS first, upper(b.in_use) AS until,
                        coalesce((SELECT string_agg(f.characteristic_code, ',') FROM room_feature f WHERE f.room_id = b.room_id), '') AS features
                 FROM bed b
                 """)
-            let busyRows = try await connection.query("""
+            let busyRows = try await connection.query(
+                """
                 SELECT a.bed_id, lower(a.nights) AS first, upper(a.nights) AS end FROM bed_allocation a
                 WHERE a.released_at IS NULL AND a.nights && \(window)
                 UNION ALL
@@ -218,11 +239,12 @@ extension ReferralStore {
             for row in bedRows {
                 let id: UUID = try row.decode("id")
                 let until: CalendarDate? = try row.decode("until")
-                beds[try row.decode("premises_id"), default: []].append(AllocationPlanner.BedSlot(
-                    id: id, label: try row.decode("label"),
-                    characteristics: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
-                    inUse: Nights(first: try row.decode("first"), end: until ?? CalendarDate(daysSinceEpoch: Int(Int32.max))),
-                    busy: busy[id] ?? []))
+                beds[try row.decode("premises_id"), default: []].append(
+                    AllocationPlanner.BedSlot(
+                        id: id, label: try row.decode("label"),
+                        characteristics: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
+                        inUse: Nights(first: try row.decode("first"), end: until ?? CalendarDate(daysSinceEpoch: Int(Int32.max))),
+                        busy: busy[id] ?? []))
             }
             // Every premises' counts for the stay and the search ahead, in one query.
             let needs = referral.requiredRoomCharacteristics.sorted()
@@ -232,14 +254,16 @@ extension ReferralStore {
             for row in premisesRows {
                 let id: UUID = try row.decode("id")
                 let counts = capacity[id] ?? Capacity.empty(searched, needs: needs)
-                premises.append(MatchPremises(
-                    id: id, code: try row.decode("code"), name: try row.decode("name"), regionCode: try row.decode("region_code"),
-                    gender: try row.decode("gender"), apType: try row.decode("ap_type_code"), active: try row.decode("active"),
-                    features: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
-                    latitude: try row.decode("latitude"), longitude: try row.decode("longitude"), beds: beds[id] ?? [],
-                    nights: counts))
+                premises.append(
+                    MatchPremises(
+                        id: id, code: try row.decode("code"), name: try row.decode("name"), regionCode: try row.decode("region_code"),
+                        gender: try row.decode("gender"), apType: try row.decode("ap_type_code"), active: try row.decode("active"),
+                        features: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
+                        latitude: try row.decode("latitude"), longitude: try row.decode("longitude"), beds: beds[id] ?? [],
+                        nights: counts))
             }
-            return MatchRules.match(referral, stay: stay, home: (try home.decode("latitude"), try home.decode("longitude")), premises: premises)
+            return MatchRules.match(
+                referral, stay: stay, home: (try home.decode("latitude"), try home.decode("longitude")), premises: premises)
         }
     }
 }

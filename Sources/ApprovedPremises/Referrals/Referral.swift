@@ -53,27 +53,55 @@ public struct ReferralDetails: Sendable, Equatable, Codable {
     public var otherInformation: String?
 
     /// A value with each field given.
-    public init(crn: String, nomsNumber: String? = nil, personName: String, dateOfBirth: CalendarDate, gender: String, pncNumber: String? = nil,
-                referrerName: String, referrerEmail: String, referrerTeam: String? = nil, referrerRegion: String? = nil,
-                releaseType: String, expectedRelease: CalendarDate? = nil, expectedArrival: CalendarDate, lengthOfStayDays: Int? = nil,
-                roshOverall: String, roshChildren: String? = nil, roshPublic: String? = nil, roshKnownAdult: String? = nil, roshStaff: String? = nil,
-                mappaCategory: String? = nil, mappaLevel: String? = nil, offenceFlags: [String] = [], roomNeeds: [String] = [],
-                premisesNeeds: [String] = [], apType: String = "NORMAL", homeDistrict: String, radiusMiles: Int? = nil,
-                exclusionZones: String? = nil, licenceConditions: String? = nil, licenceCurfewStart: String? = nil, licenceCurfewEnd: String? = nil,
-                substanceMisuse: String? = nil, mentalHealth: String? = nil, servicesInvolved: String? = nil,
-                riskToStaff: String? = nil, riskToResidents: String? = nil, otherInformation: String? = nil) {
-        self.crn = crn; self.nomsNumber = nomsNumber; self.personName = personName; self.dateOfBirth = dateOfBirth
-        self.gender = gender; self.pncNumber = pncNumber; self.referrerName = referrerName; self.referrerEmail = referrerEmail
-        self.referrerTeam = referrerTeam; self.referrerRegion = referrerRegion; self.releaseType = releaseType
-        self.expectedRelease = expectedRelease; self.expectedArrival = expectedArrival; self.lengthOfStayDays = lengthOfStayDays
-        self.roshOverall = roshOverall; self.roshChildren = roshChildren; self.roshPublic = roshPublic
-        self.roshKnownAdult = roshKnownAdult; self.roshStaff = roshStaff; self.mappaCategory = mappaCategory
-        self.mappaLevel = mappaLevel; self.offenceFlags = offenceFlags; self.roomNeeds = roomNeeds
-        self.premisesNeeds = premisesNeeds; self.apType = apType; self.homeDistrict = homeDistrict
-        self.radiusMiles = radiusMiles; self.exclusionZones = exclusionZones; self.licenceConditions = licenceConditions
-        self.licenceCurfewStart = licenceCurfewStart; self.licenceCurfewEnd = licenceCurfewEnd
-        self.substanceMisuse = substanceMisuse; self.mentalHealth = mentalHealth; self.servicesInvolved = servicesInvolved
-        self.riskToStaff = riskToStaff; self.riskToResidents = riskToResidents; self.otherInformation = otherInformation
+    public init(
+        crn: String, nomsNumber: String? = nil, personName: String, dateOfBirth: CalendarDate, gender: String, pncNumber: String? = nil,
+        referrerName: String, referrerEmail: String, referrerTeam: String? = nil, referrerRegion: String? = nil,
+        releaseType: String, expectedRelease: CalendarDate? = nil, expectedArrival: CalendarDate, lengthOfStayDays: Int? = nil,
+        roshOverall: String, roshChildren: String? = nil, roshPublic: String? = nil, roshKnownAdult: String? = nil,
+        roshStaff: String? = nil,
+        mappaCategory: String? = nil, mappaLevel: String? = nil, offenceFlags: [String] = [], roomNeeds: [String] = [],
+        premisesNeeds: [String] = [], apType: String = "NORMAL", homeDistrict: String, radiusMiles: Int? = nil,
+        exclusionZones: String? = nil, licenceConditions: String? = nil, licenceCurfewStart: String? = nil, licenceCurfewEnd: String? = nil,
+        substanceMisuse: String? = nil, mentalHealth: String? = nil, servicesInvolved: String? = nil,
+        riskToStaff: String? = nil, riskToResidents: String? = nil, otherInformation: String? = nil
+    ) {
+        self.crn = crn
+        self.nomsNumber = nomsNumber
+        self.personName = personName
+        self.dateOfBirth = dateOfBirth
+        self.gender = gender
+        self.pncNumber = pncNumber
+        self.referrerName = referrerName
+        self.referrerEmail = referrerEmail
+        self.referrerTeam = referrerTeam
+        self.referrerRegion = referrerRegion
+        self.releaseType = releaseType
+        self.expectedRelease = expectedRelease
+        self.expectedArrival = expectedArrival
+        self.lengthOfStayDays = lengthOfStayDays
+        self.roshOverall = roshOverall
+        self.roshChildren = roshChildren
+        self.roshPublic = roshPublic
+        self.roshKnownAdult = roshKnownAdult
+        self.roshStaff = roshStaff
+        self.mappaCategory = mappaCategory
+        self.mappaLevel = mappaLevel
+        self.offenceFlags = offenceFlags
+        self.roomNeeds = roomNeeds
+        self.premisesNeeds = premisesNeeds
+        self.apType = apType
+        self.homeDistrict = homeDistrict
+        self.radiusMiles = radiusMiles
+        self.exclusionZones = exclusionZones
+        self.licenceConditions = licenceConditions
+        self.licenceCurfewStart = licenceCurfewStart
+        self.licenceCurfewEnd = licenceCurfewEnd
+        self.substanceMisuse = substanceMisuse
+        self.mentalHealth = mentalHealth
+        self.servicesInvolved = servicesInvolved
+        self.riskToStaff = riskToStaff
+        self.riskToResidents = riskToResidents
+        self.otherInformation = otherInformation
     }
 }
 
@@ -161,27 +189,34 @@ extension ReferralDetails {
     /// Every rule a person can break in the form, named by field.
     func validate(today: CalendarDate) throws {
         var v = Validation()
-        v.require(crn.wholeMatch(of: /[A-Z][0-9]{6}/) != nil, field: "crn", rule: "format",
-                  "crn must be a letter and six digits, such as X123456")
+        v.require(
+            crn.wholeMatch(of: /[A-Z][0-9]{6}/) != nil, field: "crn", rule: "format",
+            "crn must be a letter and six digits, such as X123456")
         if let noms = nomsNumber {
-            v.require(noms.wholeMatch(of: /[A-Z][0-9]{4}[A-Z]{2}/) != nil, field: "nomsNumber", rule: "format",
-                      "nomsNumber must look like A1234BC")
+            v.require(
+                noms.wholeMatch(of: /[A-Z][0-9]{4}[A-Z]{2}/) != nil, field: "nomsNumber", rule: "format",
+                "nomsNumber must look like A1234BC")
         }
         v.require(!personName.isBlank, field: "personName", rule: "required", "personName is required")
-        v.require(dateOfBirth.adding(days: 365 * 18) <= today && dateOfBirth.adding(days: 365 * 100) > today, field: "dateOfBirth", rule: "age",
-                  "dateOfBirth must make the person 18 to 100 years old")
+        v.require(
+            dateOfBirth.adding(days: 365 * 18) <= today && dateOfBirth.adding(days: 365 * 100) > today, field: "dateOfBirth", rule: "age",
+            "dateOfBirth must make the person 18 to 100 years old")
         v.require(["man", "woman"].contains(gender), field: "gender", rule: "oneOf", "gender must be man or woman")
-        v.require(EmailText.looksValid(referrerEmail), field: "referrerEmail",
-                  rule: "format", "referrerEmail must look like name@example.org")
+        v.require(
+            EmailText.looksValid(referrerEmail), field: "referrerEmail",
+            rule: "format", "referrerEmail must look like name@example.org")
         v.require(!referrerName.isBlank, field: "referrerName", rule: "required", "referrerName is required")
         if let release = expectedRelease {
-            v.require(release <= expectedArrival, field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease")
+            v.require(
+                release <= expectedArrival, field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease")
         }
         if let days = lengthOfStayDays {
             v.require((1...730).contains(days), field: "lengthOfStayDays", rule: "range", "lengthOfStayDays must be between 1 and 730")
         }
-        for (field, level) in [("roshOverall", Optional(roshOverall)), ("roshChildren", roshChildren), ("roshPublic", roshPublic),
-                               ("roshKnownAdult", roshKnownAdult), ("roshStaff", roshStaff)] {
+        for (field, level) in [
+            ("roshOverall", Optional(roshOverall)), ("roshChildren", roshChildren), ("roshPublic", roshPublic),
+            ("roshKnownAdult", roshKnownAdult), ("roshStaff", roshStaff),
+        ] {
             if let level {
                 v.require(Self.riskLevels.contains(level), field: field, rule: "oneOf", "\(field) must be low, medium, high or very_high")
             }
@@ -193,14 +228,18 @@ extension ReferralDetails {
             v.require(["1", "2", "3"].contains(level), field: "mappaLevel", rule: "oneOf", "mappaLevel must be 1, 2 or 3")
         }
         let unknownFlags = offenceFlags.filter { !Referral.offenceFlags.contains($0) }
-        v.require(unknownFlags.isEmpty, field: "offenceFlags", rule: "oneOf",
-                  "offenceFlags may hold only \(Referral.offenceFlags.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknownFlags.joined(separator: ", ")))")
-        v.require((licenceCurfewStart == nil) == (licenceCurfewEnd == nil), field: "licenceCurfewEnd", rule: "pair",
-                  "a licence curfew needs both licenceCurfewStart and licenceCurfewEnd")
+        v.require(
+            unknownFlags.isEmpty, field: "offenceFlags", rule: "oneOf",
+            "offenceFlags may hold only \(Referral.offenceFlags.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknownFlags.joined(separator: ", ")))"
+        )
+        v.require(
+            (licenceCurfewStart == nil) == (licenceCurfewEnd == nil), field: "licenceCurfewEnd", rule: "pair",
+            "a licence curfew needs both licenceCurfewStart and licenceCurfewEnd")
         for (field, value) in [("licenceCurfewStart", licenceCurfewStart), ("licenceCurfewEnd", licenceCurfewEnd)] {
             if let value {
-                v.require(value.wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil, field: field, rule: "format",
-                          "\(field) must be a time written HH:MM, such as 19:00")
+                v.require(
+                    value.wholeMatch(of: /([01][0-9]|2[0-3]):[0-5][0-9]/) != nil, field: field, rule: "format",
+                    "\(field) must be a time written HH:MM, such as 19:00")
             }
         }
         if let radius = radiusMiles {

@@ -36,7 +36,9 @@ extension ReferralStore {
         var note: String? {
             switch self {
             case .accept(let note): note
-            case .reject(let text), .requestInformation(let text), .provideInformation(let text), .unableToMatch(let text), .withdraw(let text): text
+            case .reject(let text), .requestInformation(let text), .provideInformation(let text), .unableToMatch(let text),
+                .withdraw(let text):
+                text
             }
         }
     }

@@ -17,15 +17,19 @@ extension ReferralStore {
             try await pool.transaction { connection in
                 let before = try await Self.load(id, visibleTo: principal, on: connection, lock: true)
                 guard Self.offerable.contains(before.status) else {
-                    throw DomainError(.conflict, "a referral that is \(before.status.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be offered")
+                    throw DomainError(
+                        .conflict, "a referral that is \(before.status.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be offered"
+                    )
                 }
                 guard let premises = try await connection.first("SELECT code, name, active FROM premises WHERE id = \(premisesID)") else {
-                    throw DomainError.invalid(field: "premisesId", rule: "unknown", "there is no premises \(premisesID.uuidString.lowercased())")
+                    throw DomainError.invalid(
+                        field: "premisesId", rule: "unknown", "there is no premises \(premisesID.uuidString.lowercased())")
                 }
                 guard try premises.decode("active", as: Bool.self) else {
                     throw DomainError.invalid(field: "premisesId", rule: "active", "that premises is archived and takes no referrals")
                 }
-                let inserted = try await connection.first("""
+                let inserted = try await connection.first(
+                    """
                     INSERT INTO referral_offer (referral_id, premises_id, staff_id) VALUES (\(id), \(premisesID), \(principal.staffID))
                     ON CONFLICT (referral_id, premises_id) DO NOTHING RETURNING premises_id
                     """)
@@ -34,8 +38,9 @@ extension ReferralStore {
                 let code: String = try premises.decode("code")
                 try await Self.event(id, "offered", note: "offered to \(name) (\(code))", placement: nil, by: principal, on: connection)
                 let after = try await Self.load(id, on: connection, lock: false)
-                try await AuditLog.record(on: connection, by: principal, action: "referral.offered", entity: "referral",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "referral.offered", entity: "referral",
+                    entityID: id.uuidString, before: before, after: after)
                 return after
             }
         }

@@ -49,8 +49,10 @@ public struct ReferralStore: Sendable {
     /// never tells where a person was referred.
     static func load(_ id: UUID, visibleTo principal: Principal, on connection: PostgresConnection, lock: Bool) async throws -> Referral {
         let lockClause: SQL = lock ? "FOR UPDATE OF r" : ""
-        guard let row = try await connection.first(
-            "SELECT \(Self.columns) FROM referral r WHERE r.id = \(id) AND \(Self.visible(to: principal)) \(lockClause)") else {
+        guard
+            let row = try await connection.first(
+                "SELECT \(Self.columns) FROM referral r WHERE r.id = \(id) AND \(Self.visible(to: principal)) \(lockClause)")
+        else {
             throw DomainError(.notFound, "there is no referral \(id.uuidString.lowercased()), or it is not one you may see")
         }
         return try Self.referral(row)
@@ -67,20 +69,23 @@ public struct ReferralStore: Sendable {
             referrerTeam: try row.decode("referrer_team"), referrerRegion: try row.decode("referrer_region_code"),
             releaseType: try row.decode("release_type_code"), expectedRelease: try row.decode("expected_release"),
             expectedArrival: try row.decode("expected_arrival"), lengthOfStayDays: try row.decode("length_of_stay_days"),
-            roshOverall: try row.decode("rosh_overall"), roshChildren: try row.decode("rosh_children"), roshPublic: try row.decode("rosh_public"),
+            roshOverall: try row.decode("rosh_overall"), roshChildren: try row.decode("rosh_children"),
+            roshPublic: try row.decode("rosh_public"),
             roshKnownAdult: try row.decode("rosh_known_adult"), roshStaff: try row.decode("rosh_staff"),
             mappaCategory: try row.decode("mappa_category"), mappaLevel: try row.decode("mappa_level"),
             offenceFlags: try list("offence_flags"), roomNeeds: try list("room_needs"), premisesNeeds: try list("premises_needs"),
-            apType: try row.decode("ap_type_code"), homeDistrict: try row.decode("home_district"), radiusMiles: try row.decode("radius_miles"),
+            apType: try row.decode("ap_type_code"), homeDistrict: try row.decode("home_district"),
+            radiusMiles: try row.decode("radius_miles"),
             exclusionZones: try row.decode("exclusion_zones"), licenceConditions: try row.decode("licence_conditions"),
             licenceCurfewStart: try row.decode("licence_curfew_start"), licenceCurfewEnd: try row.decode("licence_curfew_end"),
             substanceMisuse: try row.decode("substance_misuse"), mentalHealth: try row.decode("mental_health"),
             servicesInvolved: try row.decode("services_involved"), riskToStaff: try row.decode("risk_to_staff"),
             riskToResidents: try row.decode("risk_to_residents"), otherInformation: try row.decode("other_information"))
         let offeredTo = try list("offered_to").compactMap(UUID.init(uuidString:))
-        return Referral(id: try row.decode("id"), details: details, status: Referral.Status(rawValue: try row.decode("status")) ?? .submitted,
-                        placementID: try row.decode("placement_id"), offeredTo: offeredTo, version: try row.decode("version"),
-                        createdAt: try row.decode("created_at"))
+        return Referral(
+            id: try row.decode("id"), details: details, status: Referral.Status(rawValue: try row.decode("status")) ?? .submitted,
+            placementID: try row.decode("placement_id"), offeredTo: offeredTo, version: try row.decode("version"),
+            createdAt: try row.decode("created_at"))
     }
 
     /// Takes a referral in; it waits in the queue as `submitted`.
@@ -91,7 +96,8 @@ public struct ReferralStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await Self.checkVocabulary(details, on: connection)
-                let id: UUID = try await connection.one("""
+                let id: UUID = try await connection.one(
+                    """
                     INSERT INTO referral (crn, noms_number, person_name, date_of_birth, gender, pnc_number, referrer_name, referrer_email,
                         referrer_team, referrer_region_code, release_type_code, expected_release, expected_arrival, length_of_stay_days,
                         rosh_overall, rosh_children, rosh_public, rosh_known_adult, rosh_staff, mappa_category, mappa_level, offence_flags,
@@ -108,11 +114,13 @@ public struct ReferralStore: Sendable {
                         \(details.substanceMisuse), \(details.mentalHealth), \(details.servicesInvolved), \(details.riskToStaff),
                         \(details.riskToResidents), \(details.otherInformation), \(principal.staffID))
                     RETURNING id
-                    """).decode("id")
+                    """
+                ).decode("id")
                 try await Self.event(id, "submitted", note: nil, placement: nil, by: principal, on: connection)
                 let referral = try await Self.load(id, on: connection, lock: false)
-                try await AuditLog.record(on: connection, by: principal, action: "referral.create", entity: "referral",
-                                          entityID: id.uuidString, before: Referral?.none, after: referral)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "referral.create", entity: "referral",
+                    entityID: id.uuidString, before: Referral?.none, after: referral)
                 return referral
             }
         }
@@ -121,16 +129,26 @@ public struct ReferralStore: Sendable {
     /// Codes that must come from the national vocabularies, checked with a sentence each.
     static func checkVocabulary(_ details: ReferralDetails, on connection: PostgresConnection) async throws {
         var v = Validation()
-        let rooms = Set(try await connection.query("SELECT code FROM room_characteristic WHERE matched_on_bookings").map { try $0.decode("code", as: String.self) })
+        let rooms = Set(
+            try await connection.query("SELECT code FROM room_characteristic WHERE matched_on_bookings").map {
+                try $0.decode("code", as: String.self)
+            })
         let unknownRooms = details.roomNeeds.filter { !rooms.contains($0) }
-        v.require(unknownRooms.isEmpty, field: "roomNeeds", rule: "unknown",
-                  "roomNeeds may hold only \(rooms.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknownRooms.joined(separator: ", ")))")
-        let premises = Set(try await connection.query("SELECT code FROM premises_characteristic").map { try $0.decode("code", as: String.self) })
+        v.require(
+            unknownRooms.isEmpty, field: "roomNeeds", rule: "unknown",
+            "roomNeeds may hold only \(rooms.sorted().joined(separator: ", ")); not \(DomainError.quoting(unknownRooms.joined(separator: ", ")))"
+        )
+        let premises = Set(
+            try await connection.query("SELECT code FROM premises_characteristic").map { try $0.decode("code", as: String.self) })
         let unknownPremises = details.premisesNeeds.filter { !premises.contains($0) }
-        v.require(unknownPremises.isEmpty, field: "premisesNeeds", rule: "unknown",
-                  "premisesNeeds may hold only premises_characteristics.csv codes; not \(DomainError.quoting(unknownPremises.joined(separator: ", ")))")
+        v.require(
+            unknownPremises.isEmpty, field: "premisesNeeds", rule: "unknown",
+            "premisesNeeds may hold only premises_characteristics.csv codes; not \(DomainError.quoting(unknownPremises.joined(separator: ", ")))"
+        )
         if try await connection.first("SELECT 1 AS found FROM postcode_district WHERE outcode = \(details.homeDistrict)") == nil {
-            v.add(field: "homeDistrict", rule: "unknown", "homeDistrict \(DomainError.quoting(details.homeDistrict)) is not a known postcode district (such as M14 or LS6)")
+            v.add(
+                field: "homeDistrict", rule: "unknown",
+                "homeDistrict \(DomainError.quoting(details.homeDistrict)) is not a known postcode district (such as M14 or LS6)")
         }
         if let type = try await connection.first("SELECT womens_allowed FROM ap_type WHERE code = \(details.apType)") {
             if details.gender == "woman", try type.decode("womens_allowed", as: Bool.self) == false {
@@ -150,7 +168,8 @@ public struct ReferralStore: Sendable {
         try principal.require(Self.assessors, to: "see referrals")
         return try await pool.withConnection { connection in
             let referral = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
-            let events = try await connection.query("""
+            let events = try await connection.query(
+                """
                 SELECT e.kind, e.note, e.placement_id, s.display_name, e.created_at
                 FROM referral_event e LEFT JOIN staff s ON s.id = e.staff_id
                 WHERE e.referral_id = \(id)
@@ -160,9 +179,11 @@ public struct ReferralStore: Sendable {
                        OR EXISTS (SELECT 1 FROM referral_offer o WHERE o.referral_id = e.referral_id
                                   AND o.created_at = e.created_at AND o.premises_id = \(principal.premisesID)))
                 ORDER BY e.id
-                """).map { row in
-                ReferralEvent(kind: try row.decode("kind"), note: try row.decode("note"), placementID: try row.decode("placement_id"),
-                              staffName: try row.decode("display_name"), at: try row.decode("created_at"))
+                """
+            ).map { row in
+                ReferralEvent(
+                    kind: try row.decode("kind"), note: try row.decode("note"), placementID: try row.decode("placement_id"),
+                    staffName: try row.decode("display_name"), at: try row.decode("created_at"))
             }
             return (referral.shown(to: principal), events)
         }
@@ -170,16 +191,20 @@ public struct ReferralStore: Sendable {
 
     /// The queue: referrals in the given states (and, when `region` is given, from referrers in
     /// that probation region), most urgent first (earliest expected arrival, then the oldest).
-    public func queue(statuses: [Referral.Status], region: String? = nil, by principal: Principal, page: PageRequest) async throws -> Page<Referral> {
+    public func queue(statuses: [Referral.Status], region: String? = nil, by principal: Principal, page: PageRequest) async throws -> Page<
+        Referral
+    > {
         try principal.require(Self.assessors, to: "see the referral queue")
-        let offset = try page.cursor.map { cursor -> Int in
-            guard let value = Int(try cursor.cursorKey()), value >= 0 else {
-                throw DomainError.invalid(field: "cursor", rule: "cursor", "cursor is not one this service gave out")
-            }
-            return value
-        } ?? 0
+        let offset =
+            try page.cursor.map { cursor -> Int in
+                guard let value = Int(try cursor.cursorKey()), value >= 0 else {
+                    throw DomainError.invalid(field: "cursor", rule: "cursor", "cursor is not one this service gave out")
+                }
+                return value
+            } ?? 0
         let states = (statuses.isEmpty ? Referral.Status.allCases : statuses).map(\.rawValue)
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT \(Self.columns) FROM referral r
             WHERE r.status = ANY (\(states)::text[]) AND \(Self.visible(to: principal))
               AND (\(region)::text IS NULL OR r.referrer_region_code = \(region))
@@ -211,15 +236,20 @@ public struct ReferralStore: Sendable {
                     throw DomainError(.preconditionFailed, "this referral was changed by someone else since you read it; read it again")
                 }
                 guard allowed.contains(before.status) else {
-                    throw DomainError(.conflict, "a referral that is \(before.status.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be \(kind.replacingOccurrences(of: "_", with: " "))")
+                    throw DomainError(
+                        .conflict,
+                        "a referral that is \(before.status.rawValue.replacingOccurrences(of: "_", with: " ")) cannot be \(kind.replacingOccurrences(of: "_", with: " "))"
+                    )
                 }
                 if case .withdraw = decision {
-                    let upcoming = try await connection.query("""
+                    let upcoming = try await connection.query(
+                        """
                         SELECT id FROM placement WHERE referral_id = \(id) AND arrived_at IS NULL AND cancelled_at IS NULL AND non_arrived_at IS NULL
                         """)
                     for row in upcoming {
                         let placementID: UUID = try row.decode("id")
-                        try await connection.execute("""
+                        try await connection.execute(
+                            """
                             UPDATE placement SET cancelled_at = now(), cancellation_reason_code = 'REFERRAL_WITHDRAWN',
                                 cancellation_notes = \(note), version = version + 1, updated_at = now()
                             WHERE id = \(placementID)
@@ -227,11 +257,13 @@ public struct ReferralStore: Sendable {
                         try await PlacementStore.fitAllocations(placementID, on: connection)
                     }
                 }
-                try await connection.execute("UPDATE referral SET status = \(next.rawValue), version = version + 1, updated_at = now() WHERE id = \(id)")
+                try await connection.execute(
+                    "UPDATE referral SET status = \(next.rawValue), version = version + 1, updated_at = now() WHERE id = \(id)")
                 try await Self.event(id, kind, note: note, placement: nil, by: principal, on: connection)
                 let after = try await Self.load(id, on: connection, lock: false)
-                try await AuditLog.record(on: connection, by: principal, action: "referral.\(kind)", entity: "referral",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "referral.\(kind)", entity: "referral",
+                    entityID: id.uuidString, before: before, after: after)
                 return after.shown(to: principal)
             }
         }
@@ -239,28 +271,37 @@ public struct ReferralStore: Sendable {
 
     /// Books a ready-to-match referral into a premises (and, optionally, a bed) in one
     /// transaction; the referral becomes booked.
-    public func book(_ id: UUID, premisesID: UUID, bedID: UUID?, arrival: CalendarDate?, departure: CalendarDate?,
-                     by principal: Principal) async throws -> (Referral, Placement) {
+    public func book(
+        _ id: UUID, premisesID: UUID, bedID: UUID?, arrival: CalendarDate?, departure: CalendarDate?,
+        by principal: Principal
+    ) async throws -> (Referral, Placement) {
         try principal.require(Self.bookers, to: "book referrals")
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                try await PremisesAccess.require(principal, PlacementStore.bookers, to: "book placements", premisesID: premisesID, on: connection)
+                try await PremisesAccess.require(
+                    principal, PlacementStore.bookers, to: "book placements", premisesID: premisesID, on: connection)
                 let before = try await Self.load(id, visibleTo: principal, on: connection, lock: true)
                 guard before.status == .readyToMatch else {
-                    throw DomainError(.conflict, "only a referral ready to match can be booked; this one is \(before.status.rawValue.replacingOccurrences(of: "_", with: " "))")
+                    throw DomainError(
+                        .conflict,
+                        "only a referral ready to match can be booked; this one is \(before.status.rawValue.replacingOccurrences(of: "_", with: " "))"
+                    )
                 }
                 let details = before.details
                 let first = arrival ?? details.expectedArrival
                 let end = departure ?? details.lengthOfStayDays.map { first.adding(days: $0) }
                 let placement = try await PlacementStore.book(
-                    NewPlacement(premisesID: premisesID, crn: details.crn, personName: details.personName, expectedArrival: first,
-                                 expectedDeparture: end, needs: before.requiredRoomCharacteristics.sorted(), bedID: bedID),
+                    NewPlacement(
+                        premisesID: premisesID, crn: details.crn, personName: details.personName, expectedArrival: first,
+                        expectedDeparture: end, needs: before.requiredRoomCharacteristics.sorted(), bedID: bedID),
                     referralID: id, by: principal, on: connection)
-                try await connection.execute("UPDATE referral SET status = 'booked', version = version + 1, updated_at = now() WHERE id = \(id)")
+                try await connection.execute(
+                    "UPDATE referral SET status = 'booked', version = version + 1, updated_at = now() WHERE id = \(id)")
                 try await Self.event(id, "booked", note: nil, placement: placement.id, by: principal, on: connection)
                 let after = try await Self.load(id, on: connection, lock: false)
-                try await AuditLog.record(on: connection, by: principal, action: "referral.booked", entity: "referral",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "referral.booked", entity: "referral",
+                    entityID: id.uuidString, before: before, after: after)
                 return (after.shown(to: principal), placement)
             }
         }
@@ -270,10 +311,14 @@ public struct ReferralStore: Sendable {
     public func profile(placementID: UUID, by principal: Principal) async throws -> Referral? {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see residents' profiles", premisesID: placement.premisesID, on: connection)
-            guard let row = try await connection.first("""
-                SELECT \(Self.columns) FROM referral r JOIN placement p ON p.referral_id = r.id WHERE p.id = \(placementID)
-                """) else { return nil }
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see residents' profiles", premisesID: placement.premisesID, on: connection)
+            guard
+                let row = try await connection.first(
+                    """
+                    SELECT \(Self.columns) FROM referral r JOIN placement p ON p.referral_id = r.id WHERE p.id = \(placementID)
+                    """)
+            else { return nil }
             return try Self.referral(row).shown(to: principal)
         }
     }
@@ -286,8 +331,11 @@ public struct ReferralStore: Sendable {
         return try Self.referral(row)
     }
 
-    static func event(_ id: UUID, _ kind: String, note: String?, placement: UUID?, by principal: Principal, on connection: PostgresConnection) async throws {
-        try await connection.execute("""
+    static func event(
+        _ id: UUID, _ kind: String, note: String?, placement: UUID?, by principal: Principal, on connection: PostgresConnection
+    ) async throws {
+        try await connection.execute(
+            """
             INSERT INTO referral_event (referral_id, kind, note, placement_id, staff_id)
             VALUES (\(id), \(kind), \(note), \(placement), \(principal.staffID))
             """)

@@ -40,11 +40,14 @@ public struct MoveOnReport: Sendable, Equatable, Codable {
 
 extension ReportStore {
     /// The move-on outcomes report of a scope for departures from `from` up to `to`.
-    public func moveOn(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> MoveOnReport {
+    public func moveOn(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal)
+        async throws -> MoveOnReport
+    {
         try Self.validate(from: from, to: to)
         return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 WITH periods AS (\(period.series(from: from, to: to))),
                 left_ AS (
                     SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first,
@@ -104,7 +107,8 @@ extension ReportStore {
                 LEFT JOIN by_outcome o ON o.first = lower(pe.span)
                 LEFT JOIN non_arrivals n ON n.first = lower(pe.span)
                 ORDER BY lower(pe.span)
-                """).map { row -> MoveOnReport.Row in
+                """
+            ).map { row -> MoveOnReport.Row in
                 func counts(_ column: String) throws -> [String: Int] {
                     try JSONDecoder().decode([String: Int].self, from: Data((try row.decode(column, as: String.self)).utf8))
                 }
@@ -116,10 +120,13 @@ extension ReportStore {
                 let recalls28 = Int(try row.decode("recalls_28", as: Int64.self))
                 return MoveOnReport.Row(
                     from: try row.decode("first"), to: try row.decode("stop"), departures: departures, byReason: try counts("by_reason"),
-                    byMoveOnCategory: try counts("by_category"), byOutcome: outcomes, settledShare: share(outcomes["settled"] ?? 0, of: departures),
+                    byMoveOnCategory: try counts("by_category"), byOutcome: outcomes,
+                    settledShare: share(outcomes["settled"] ?? 0, of: departures),
                     averageStayDays: try row.decode("average_stay"), medianStayDays: try row.decode("median_stay"),
-                    leftEarly: leftEarly, leftEarlyShare: share(leftEarly, of: departures), recalls: recalls, recallsWithin28Days: recalls28,
-                    recallsWithin28DaysShare: share(recalls28, of: recalls), nonArrivals: Int(try row.decode("non_arrivals", as: Int64.self)),
+                    leftEarly: leftEarly, leftEarlyShare: share(leftEarly, of: departures), recalls: recalls,
+                    recallsWithin28Days: recalls28,
+                    recallsWithin28DaysShare: share(recalls28, of: recalls),
+                    nonArrivals: Int(try row.decode("non_arrivals", as: Int64.self)),
                     nonArrivalsByReason: try counts("non_arrival_reasons"))
             }
             return MoveOnReport(scope: name, from: from, to: to, period: period, rows: rows)

@@ -78,7 +78,9 @@ public struct ReportStore: Sendable {
             return try await pool.withConnection(body)
         } catch let error as PostgresError where error.kind == .queryCanceled && !Task.isCancelled {
             let limit = pool.settings.statementTimeoutSeconds.map { "its limit of \($0) seconds" } ?? "its time limit"
-            throw DomainError(.unavailable, "the report took longer than \(limit) and was stopped; ask for a shorter range or a smaller scope, or try again later")
+            throw DomainError(
+                .unavailable,
+                "the report took longer than \(limit) and was stopped; ask for a shorter range or a smaller scope, or try again later")
         }
     }
 
@@ -93,8 +95,10 @@ public struct ReportStore: Sendable {
     }
 
     /// The occupancy report of a scope for the nights from `from` up to `to`.
-    public func occupancy(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal,
-                          now: Date = Date()) async throws -> OccupancyReport {
+    public func occupancy(
+        _ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal,
+        now: Date = Date()
+    ) async throws -> OccupancyReport {
         try Self.validate(from: from, to: to)
         return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
@@ -108,9 +112,12 @@ public struct ReportStore: Sendable {
 
     /// The figures of each period, from runs of nights over which a premises' usable beds and
     /// occupying placements stay the same: a few rows per booking, not one per bed per night.
-    static func occupancyRows(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
-                              on connection: PostgresConnection) async throws -> [OccupancyReport.Row] {
-        let rows = try await connection.query("""
+    static func occupancyRows(
+        _ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod,
+        on connection: PostgresConnection
+    ) async throws -> [OccupancyReport.Row] {
+        let rows = try await connection.query(
+            """
             WITH rng AS (SELECT daterange(\(from)::date, \(to)::date, '[)') AS r),
             periods AS (\(period.series(from: from, to: to))),
             -- the premises of the scope, numbered: sorting small integers is cheaper than UUIDs
@@ -233,10 +240,12 @@ public struct ReportStore: Sendable {
             let byReason = try JSONDecoder().decode([String: Int].self, from: Data((try row.decode("by_reason", as: String.self)).utf8))
             return OccupancyReport.Row(
                 from: try row.decode("first"), to: try row.decode("stop"), beds: Int(try row.decode("beds", as: Int64.self)),
-                bedNights: Int(try row.decode("bed_nights", as: Int64.self)), outOfServiceBedNights: Int(try row.decode("out_of_service", as: Int64.self)),
+                bedNights: Int(try row.decode("bed_nights", as: Int64.self)),
+                outOfServiceBedNights: Int(try row.decode("out_of_service", as: Int64.self)),
                 outOfServiceByReason: byReason, usableBedNights: usable, occupiedBedNights: occupied,
                 vacantBedNights: Int(try row.decode("vacant", as: Int64.self)),
-                occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil, overbookedNights: Int(try row.decode("overbooked", as: Int64.self)),
+                occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil,
+                overbookedNights: Int(try row.decode("overbooked", as: Int64.self)),
                 overbookedForNeedsNights: Int(try row.decode("overbooked_for_needs", as: Int64.self)),
                 fullNights: Int(try row.decode("full_nights", as: Int64.self)))
         }
@@ -249,18 +258,24 @@ public struct ReportStore: Sendable {
         return OccupancyReport.Row(
             from: from, to: to, beds: rows.map(\.beds).max() ?? 0, bedNights: rows.map(\.bedNights).reduce(0, +),
             outOfServiceBedNights: rows.map(\.outOfServiceBedNights).reduce(0, +),
-            outOfServiceByReason: rows.reduce(into: [:]) { total, row in row.outOfServiceByReason.forEach { total[$0.key, default: 0] += $0.value } },
+            outOfServiceByReason: rows.reduce(into: [:]) { total, row in
+                row.outOfServiceByReason.forEach { total[$0.key, default: 0] += $0.value }
+            },
             usableBedNights: usable, occupiedBedNights: occupied, vacantBedNights: rows.map(\.vacantBedNights).reduce(0, +),
-            occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil, overbookedNights: rows.map(\.overbookedNights).reduce(0, +),
+            occupancyRate: usable > 0 ? Double(occupied) / Double(usable) : nil,
+            overbookedNights: rows.map(\.overbookedNights).reduce(0, +),
             overbookedForNeedsNights: rows.map(\.overbookedForNeedsNights).reduce(0, +),
             fullNights: rows.map(\.fullNights).reduce(0, +))
     }
 
     /// The coming 12 weeks from `today`: usable and booked bed-nights, full nights, departures.
-    static func forecast(_ scope: ReportScope, today: CalendarDate, on connection: PostgresConnection) async throws -> [OccupancyReport.ForecastWeek] {
+    static func forecast(_ scope: ReportScope, today: CalendarDate, on connection: PostgresConnection) async throws -> [OccupancyReport
+        .ForecastWeek]
+    {
         let end = today.adding(days: 84)
         let weeks = try await occupancyRows(scope, from: today, to: end, period: .week, on: connection)
-        let departures = try await connection.query("""
+        let departures = try await connection.query(
+            """
             SELECT coalesce(p.departure_date, p.expected_departure) AS leaves, count(*) AS n
             FROM placement p JOIN premises pr ON pr.id = p.premises_id
             WHERE \(scope.condition) AND NOT isempty(p.nights) AND p.departed_at IS NULL

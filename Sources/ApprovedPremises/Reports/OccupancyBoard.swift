@@ -57,12 +57,14 @@ extension ReportStore {
     public func occupancyBoard(_ scope: ReportScope, nights: Nights, by principal: Principal) async throws -> OccupancyBoard {
         try principal.require(Self.boardReaders, to: "see the occupancy board")
         var v = Validation()
-        v.require(nights.count >= 1 && nights.count <= Self.boardMaximumNights, field: "weeks", rule: "range",
-                  "the board shows from one night to \(Self.boardMaximumNights) nights")
+        v.require(
+            nights.count >= 1 && nights.count <= Self.boardMaximumNights, field: "weeks", rule: "range",
+            "the board shows from one night to \(Self.boardMaximumNights) nights")
         try v.check()
         return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
-            let premises = try await connection.query("""
+            let premises = try await connection.query(
+                """
                 SELECT pr.id, pr.code, pr.name, pr.region_code FROM premises pr
                 WHERE \(scope.condition) AND pr.active ORDER BY pr.region_code, pr.name, pr.code
                 """)
@@ -70,9 +72,12 @@ extension ReportStore {
             let counts = try await Capacity.nights(premisesIDs: ids, nights: nights, needs: [], excluding: nil, on: connection)
             let rows = try premises.map { row in
                 let id: UUID = try row.decode("id")
-                let nightly = (counts[id] ?? Capacity.empty(nights, needs: [])).map { OccupancyBoard.Cell(usableBeds: $0.usableBeds, booked: $0.booked) }
-                return OccupancyBoard.Row(premisesID: id, code: try row.decode("code"), name: try row.decode("name"),
-                                          regionCode: try row.decode("region_code"), nights: nightly)
+                let nightly = (counts[id] ?? Capacity.empty(nights, needs: [])).map {
+                    OccupancyBoard.Cell(usableBeds: $0.usableBeds, booked: $0.booked)
+                }
+                return OccupancyBoard.Row(
+                    premisesID: id, code: try row.decode("code"), name: try row.decode("name"),
+                    regionCode: try row.decode("region_code"), nights: nightly)
             }
             let totals = (0..<nights.count).map { night in
                 rows.reduce(into: OccupancyBoard.Cell(usableBeds: 0, booked: 0)) { total, row in

@@ -45,7 +45,9 @@ public struct OperationsReport: Sendable, Equatable, Codable {
 
 extension ReportStore {
     /// The operations report of a scope for the days from `from` up to `to`.
-    public func operations(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal) async throws -> OperationsReport {
+    public func operations(_ scope: ReportScope, from: CalendarDate, to: CalendarDate, period: ReportPeriod, by principal: Principal)
+        async throws -> OperationsReport
+    {
         try Self.validate(from: from, to: to)
         return try await reading { connection in
             let name = try await scope.authorise(principal, on: connection)
@@ -54,7 +56,8 @@ extension ReportStore {
             }
             let local = { (column: String) -> String in "(\(column) AT TIME ZONE pr.time_zone)::date" }
             let inRange = { (column: String) -> SQL in "\(unsafeSQL: column) >= \(from)::date AND \(unsafeSQL: column) < \(to)::date" }
-            let rows = try await connection.query("""
+            let rows = try await connection.query(
+                """
                 WITH periods AS (\(period.series(from: from, to: to))),
                 resident AS (
                     SELECT pe.first, sum(upper(p.resident_nights * daterange(pe.first, pe.stop)) - lower(p.resident_nights * daterange(pe.first, pe.stop))) AS nights
@@ -114,24 +117,27 @@ extension ReportStore {
                 FROM periods pe LEFT JOIN resident rn ON rn.first = pe.first
                 ORDER BY pe.first
                 """)
-            return OperationsReport(scope: name, from: from, to: to, period: period, rows: try rows.map { row in
-                func counts(_ column: String) throws -> [String: Int] {
-                    try JSONDecoder().decode([String: Int].self, from: Data((try row.decode(column, as: String.self)).utf8))
-                }
-                func int(_ column: String) throws -> Int { Int(try row.decode(column, as: Int64.self)) }
-                let nights = try int("resident_nights")
-                let breaches = try int("breaches")
-                let sessions = try int("sessions")
-                return OperationsReport.Row(
-                    from: try row.decode("first"), to: try row.decode("stop"), residentNights: nights, curfewBreaches: breaches,
-                    breachesPer100ResidentNights: nights > 0 ? Double(breaches) * 100 / Double(nights) : nil,
-                    breachesByState: try counts("by_state"), breachesByOutcome: try counts("by_outcome"),
-                    testsTaken: try int("taken"), testsMissed: try int("missed"), missedByReason: try counts("missed_reasons"),
-                    testResults: try counts("results"), keyWorkSessions: sessions,
-                    sessionsPerResidentWeek: nights > 0 ? Double(sessions) * 7 / Double(nights) : nil, sessionsHeldLate: try int("late"),
-                    referralsReceived: try int("referrals"), medianDaysToDecision: try row.decode("to_decision"),
-                    medianDaysToArrival: try row.decode("to_arrival"), referralsByStatus: try counts("statuses"))
-            })
+            return OperationsReport(
+                scope: name, from: from, to: to, period: period,
+                rows: try rows.map { row in
+                    func counts(_ column: String) throws -> [String: Int] {
+                        try JSONDecoder().decode([String: Int].self, from: Data((try row.decode(column, as: String.self)).utf8))
+                    }
+                    func int(_ column: String) throws -> Int { Int(try row.decode(column, as: Int64.self)) }
+                    let nights = try int("resident_nights")
+                    let breaches = try int("breaches")
+                    let sessions = try int("sessions")
+                    return OperationsReport.Row(
+                        from: try row.decode("first"), to: try row.decode("stop"), residentNights: nights, curfewBreaches: breaches,
+                        breachesPer100ResidentNights: nights > 0 ? Double(breaches) * 100 / Double(nights) : nil,
+                        breachesByState: try counts("by_state"), breachesByOutcome: try counts("by_outcome"),
+                        testsTaken: try int("taken"), testsMissed: try int("missed"), missedByReason: try counts("missed_reasons"),
+                        testResults: try counts("results"), keyWorkSessions: sessions,
+                        sessionsPerResidentWeek: nights > 0 ? Double(sessions) * 7 / Double(nights) : nil,
+                        sessionsHeldLate: try int("late"),
+                        referralsReceived: try int("referrals"), medianDaysToDecision: try row.decode("to_decision"),
+                        medianDaysToArrival: try row.decode("to_arrival"), referralsByStatus: try counts("statuses"))
+                })
         }
     }
 }

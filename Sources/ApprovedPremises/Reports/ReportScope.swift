@@ -24,11 +24,15 @@ public enum ReportScope: Sendable, Equatable {
             return try await PremisesAccess.require(principal, Set(Role.allCases), to: "see reports", premisesID: id, on: connection).name
         case .region(let code):
             guard let row = try await connection.first("SELECT name FROM probation_region WHERE code = \(code)") else {
-                throw DomainError.invalid(field: "region", rule: "unknown", "region is not a known probation region (probation_regions.csv)")
+                throw DomainError.invalid(
+                    field: "region", rule: "unknown", "region is not a known probation region (probation_regions.csv)")
             }
-            let allowed = principal.role == .administrator || principal.role == .referralManager
+            let allowed =
+                principal.role == .administrator || principal.role == .referralManager
                 || (principal.role == .regionalManager && principal.regionCode == code)
-            guard allowed else { throw DomainError(.forbidden, "you may not see reports for the \(try row.decode("name", as: String.self)) region") }
+            guard allowed else {
+                throw DomainError(.forbidden, "you may not see reports for the \(try row.decode("name", as: String.self)) region")
+            }
             return try row.decode("name")
         case .country:
             try principal.require([.administrator, .referralManager], to: "see national reports")

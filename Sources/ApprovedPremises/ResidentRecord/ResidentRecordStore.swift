@@ -45,7 +45,9 @@ public struct DepartureSummary: Sendable, Equatable, Codable {
 
     /// The summary as plain text, for an email or a printout.
     public var text: String {
-        func list(_ items: [String], none: String) -> String { items.isEmpty ? "  \(none)" : items.map { "  - \($0)" }.joined(separator: "\n") }
+        func list(_ items: [String], none: String) -> String {
+            items.isEmpty ? "  \(none)" : items.map { "  - \($0)" }.joined(separator: "\n")
+        }
         return """
             Departure summary: \(personName) (\(crn))
             \(premisesName), \(arrivalDate?.description ?? "not arrived") to \(departureDate?.description ?? "still resident")
@@ -93,13 +95,15 @@ public struct ResidentRecordStore: Sendable {
     public func timeline(_ placementID: UUID, by principal: Principal) async throws -> (placement: Placement, entries: [RecordEntry]) {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
             return (placement, try await Self.entries(placementID, on: connection))
         }
     }
 
     static func entries(_ id: UUID, on connection: PostgresConnection) async throws -> [RecordEntry] {
-        try await connection.query("""
+        try await connection.query(
+            """
             WITH p AS (SELECT pl.*, pr.time_zone AS tz FROM placement pl JOIN premises pr ON pr.id = pl.premises_id WHERE pl.id = \(id))
             SELECT kind, at, title, detail FROM (
                 SELECT 'referral' AS kind, r.created_at AS at,
@@ -182,8 +186,10 @@ public struct ResidentRecordStore: Sendable {
                 FROM p JOIN departure_reason d ON d.code = p.departure_reason_code LEFT JOIN move_on_category c ON c.code = p.move_on_category_code
             ) e
             ORDER BY at DESC, kind
-            """).map { row in
-            RecordEntry(kind: try row.decode("kind"), at: try row.decode("at"), title: try row.decode("title"), detail: try row.decode("detail"))
+            """
+        ).map { row in
+            RecordEntry(
+                kind: try row.decode("kind"), at: try row.decode("at"), title: try row.decode("title"), detail: try row.decode("detail"))
         }
     }
 
@@ -191,8 +197,10 @@ public struct ResidentRecordStore: Sendable {
     public func summary(_ placementID: UUID, by principal: Principal) async throws -> DepartureSummary {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            let premises = try await PremisesAccess.require(principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
-            let row = try await connection.one("""
+            let premises = try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
+            let row = try await connection.one(
+                """
                 SELECT d.name AS departure_reason, c.name AS move_on, m.address, s.display_name AS key_worker,
                        r.rosh_overall || coalesce(', MAPPA category ' || r.mappa_category || ' level ' || r.mappa_level, '')
                            || coalesce('; offence flags: ' || nullif(array_to_string(r.offence_flags, ', '), ''), '') AS risk,
@@ -205,7 +213,8 @@ public struct ResidentRecordStore: Sendable {
                 LEFT JOIN staff s ON s.id = p.key_worker_id LEFT JOIN referral r ON r.id = p.referral_id
                 WHERE p.id = \(placementID)
                 """)
-            let breaches = try await connection.query("""
+            let breaches = try await connection.query(
+                """
                 SELECT to_char(b.window_start AT TIME ZONE \(premises.timeZone.identifier), 'YYYY-MM-DD HH24:MI') AS night,
                        CASE WHEN b.minutes_late IS NOT NULL THEN b.minutes_late || ' min late' ELSE 'not back' END
                        || CASE WHEN b.escalated_at IS NOT NULL
@@ -214,15 +223,18 @@ public struct ResidentRecordStore: Sendable {
                                ELSE '' END
                        || coalesce('; outcome: ' || replace(b.outcome, '_', ' '), '; no outcome recorded') AS line
                 FROM curfew_breach b WHERE b.placement_id = \(placementID) AND b.voided_at IS NULL ORDER BY b.window_start
-                """).map { "curfew from " + (try $0.decode("night", as: String.self)) + ": " + (try $0.decode("line", as: String.self)) }
+                """
+            ).map { "curfew from " + (try $0.decode("night", as: String.self)) + ": " + (try $0.decode("line", as: String.self)) }
             let sessions = try await KeyWorkStore.sessions(placementID, on: connection)
             let tests = try await TestingStore.tests(where: "t.placement_id = \(placementID)", on: connection)
-            let incidents = try await connection.query("""
+            let incidents = try await connection.query(
+                """
                 SELECT 'Incident ' || i.incident_number || ', ' || to_char(i.occurred_at AT TIME ZONE \(premises.timeZone.identifier), 'YYYY-MM-DD')
                        || ': ' || replace(i.kind, '_', ' ') || ' (' || i.severity || '): ' || i.summary AS line
                 FROM incident i WHERE \(placementID) = ANY (i.residents) AND NOT EXISTS (SELECT 1 FROM incident later WHERE later.amends_id = i.id)
                 ORDER BY i.occurred_at
-                """).map { try $0.decode("line", as: String.self) }
+                """
+            ).map { try $0.decode("line", as: String.self) }
             // No plan before arrival; any other failure is a real one.
             var plan: MoveOnPlan? = nil
             do {
@@ -233,27 +245,38 @@ public struct ResidentRecordStore: Sendable {
             let day = { (date: Date) in CalendarDate.today(in: premises.timeZone, now: date).description }
             return DepartureSummary(
                 placementID: placementID, personName: placement.personName, crn: placement.crn, premisesName: premises.name,
-                arrivalDate: placement.arrivalDate, departureDate: placement.departureDate, departureReason: try row.decode("departure_reason"),
+                arrivalDate: placement.arrivalDate, departureDate: placement.departureDate,
+                departureReason: try row.decode("departure_reason"),
                 moveOnCategory: try row.decode("move_on"), address: try row.decode("address"), keyWorker: try row.decode("key_worker"),
                 risk: try row.decode("risk"), keyWorkSessions: sessions.count,
-                lastSessions: sessions.prefix(3).map { "\(day($0.heldAt)) \($0.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.notes)" },
+                lastSessions: sessions.prefix(3).map {
+                    "\(day($0.heldAt)) \($0.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.notes)"
+                },
                 openActions: sessions.flatMap(\.actions).filter { $0.doneAt == nil }.map { "\($0.action) (\($0.owner), due \($0.dueOn))" },
                 testsTaken: tests.filter { $0.takenAt != nil }.count, testsMissed: tests.filter { $0.takenAt == nil }.count,
                 positiveOrRefused: tests.flatMap { test in
                     test.results.filter { $0.result.needsFollowUp }.map {
                         "\(day(test.requiredAt)): \($0.substance.rawValue.replacingOccurrences(of: "_", with: " ")) \($0.result.rawValue.replacingOccurrences(of: "_", with: " "))"
-                            + (test.followUps.isEmpty ? "" : "; followed up: " + test.followUps.map { $0.action.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: ", "))
+                            + (test.followUps.isEmpty
+                                ? ""
+                                : "; followed up: "
+                                    + test.followUps.map { $0.action.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(
+                                        separator: ", "))
                     }
                 },
-                curfewBreaches: Int(try row.decode("breaches", as: Int64.self)), breachesEscalated: Int(try row.decode("escalated", as: Int64.self)),
+                curfewBreaches: Int(try row.decode("breaches", as: Int64.self)),
+                breachesEscalated: Int(try row.decode("escalated", as: Int64.self)),
                 breaches: breaches,
                 missedTests: tests.filter { $0.takenAt == nil }.map {
-                    "\(day($0.requiredAt)) \(words($0.sampleType.rawValue)) test missed: \(words($0.missedReason?.rawValue ?? "no reason"))" + ($0.missedNote.map { " (\($0))" } ?? "")
+                    "\(day($0.requiredAt)) \(words($0.sampleType.rawValue)) test missed: \(words($0.missedReason?.rawValue ?? "no reason"))"
+                        + ($0.missedNote.map { " (\($0))" } ?? "")
                 },
                 licenceConditions: try row.decode("licence_conditions"), substanceMisuse: try row.decode("substance_misuse"),
                 mentalHealth: try row.decode("mental_health"),
                 incidents: incidents,
-                moveOnPathways: plan?.pathways.map { "\($0.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.status.rawValue.replacingOccurrences(of: "_", with: " "))" } ?? [])
+                moveOnPathways: plan?.pathways.map {
+                    "\($0.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.status.rawValue.replacingOccurrences(of: "_", with: " "))"
+                } ?? [])
         }
     }
 }

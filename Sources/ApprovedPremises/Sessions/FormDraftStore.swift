@@ -49,18 +49,22 @@ public struct FormDraftStore: Sendable {
 
     /// Keeps a form's answers (never `password`, `csrf` or `formToken`) and answers the draft's id.
     /// Drafts past their two hours are removed in the same statement.
-    public func keep(browserKey: String, staffID: UUID?, path: String, fields: [String: [String]], problems: [Problem], reason: Reason) async throws -> UUID {
+    public func keep(browserKey: String, staffID: UUID?, path: String, fields: [String: [String]], problems: [Problem], reason: Reason)
+        async throws -> UUID
+    {
         let kept = fields.filter { !["password", "csrf", "formToken"].contains($0.key) }
         let encoder = JSONEncoder()
         encoder.outputFormatting = .sortedKeys
         let fieldsJSON = String(decoding: try encoder.encode(kept), as: UTF8.self)
         let problemsJSON = String(decoding: try encoder.encode(problems), as: UTF8.self)
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             WITH expired AS (DELETE FROM form_draft WHERE expires_at < now())
             INSERT INTO form_draft (browser_hash, staff_id, path, fields, problems, reason)
             VALUES (\(Self.hash(browserKey)), \(staffID), \(path), \(fieldsJSON)::jsonb, \(problemsJSON)::jsonb, \(reason.rawValue))
             RETURNING id
-            """).first
+            """
+        ).first
         guard let row else { throw DomainError(.unavailable, "the form's answers could not be kept") }
         return try row.decode("id")
     }
@@ -68,16 +72,21 @@ public struct FormDraftStore: Sendable {
     /// The draft `id`, if this browser (and this member of staff, when it names one) kept it
     /// less than two hours ago.
     public func read(_ id: UUID, browserKey: String, staffID: UUID?) async throws -> Draft? {
-        guard let row = try await pool.query("""
-            SELECT id, path, fields::text AS fields, problems::text AS problems, reason FROM form_draft
-            WHERE id = \(id) AND browser_hash = \(Self.hash(browserKey)) AND expires_at > now()
-              AND (staff_id IS NULL OR staff_id = \(staffID))
-            """).first else { return nil }
+        guard
+            let row = try await pool.query(
+                """
+                SELECT id, path, fields::text AS fields, problems::text AS problems, reason FROM form_draft
+                WHERE id = \(id) AND browser_hash = \(Self.hash(browserKey)) AND expires_at > now()
+                  AND (staff_id IS NULL OR staff_id = \(staffID))
+                """
+            ).first
+        else { return nil }
         let decoder = JSONDecoder()
         let fields = try decoder.decode([String: [String]].self, from: Data(try row.decode("fields", as: String.self).utf8))
         let problems = try decoder.decode([Problem].self, from: Data(try row.decode("problems", as: String.self).utf8))
-        return Draft(id: try row.decode("id"), path: try row.decode("path"), fields: fields, problems: problems,
-                     reason: Reason(rawValue: try row.decode("reason", as: String.self)) ?? .refused)
+        return Draft(
+            id: try row.decode("id"), path: try row.decode("path"), fields: fields, problems: problems,
+            reason: Reason(rawValue: try row.decode("reason", as: String.self)) ?? .refused)
     }
 
     static func hash(_ key: String) -> Data {

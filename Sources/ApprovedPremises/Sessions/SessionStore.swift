@@ -42,12 +42,15 @@ public struct SessionStore: Sendable {
         try validation.check()
 
         if let wait = try await secondsLocked(username), wait > 0 {
-            throw DomainError(.rateLimited(retryAfterSeconds: wait),
-                              "too many wrong passwords for \(username); try again in \(wait) seconds")
+            throw DomainError(
+                .rateLimited(retryAfterSeconds: wait),
+                "too many wrong passwords for \(username); try again in \(wait) seconds")
         }
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             SELECT \(StaffStore.columns), s.password_hash FROM staff s WHERE s.username = \(username)
-            """).first
+            """
+        ).first
         let matches: Bool
         if let hash: String = try row?.decode("password_hash") {
             matches = try await hasher.verify(password, hash: hash)
@@ -63,7 +66,9 @@ public struct SessionStore: Sendable {
         var bytes = [UInt8](repeating: 0, count: 32)
         var generator = SystemRandomNumberGenerator()
         for index in bytes.indices { bytes[index] = generator.next() }
-        let token = "ap_" + Data(bytes).base64EncodedString()
+        let token =
+            "ap_"
+            + Data(bytes).base64EncodedString()
             .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
             .replacingOccurrences(of: "=", with: "")
         // Both ends of the session from one clock, the database's: a service whose clock is
@@ -71,19 +76,22 @@ public struct SessionStore: Sendable {
         let seconds = Int(sessionLength.components.seconds)
         let expiresAt: Date = try await pool.transaction { connection in
             try await connection.execute("DELETE FROM sign_in_throttle WHERE username = \(username)")
-            let row = try await connection.one("""
+            let row = try await connection.one(
+                """
                 INSERT INTO staff_session (staff_id, token_hash, created_at, expires_at)
                 VALUES (\(staff.id), \(Self.hash(token)), now(), now() + make_interval(secs => \(seconds)))
                 RETURNING id, expires_at
                 """)
             let session: UUID = try row.decode("id")
             let expiresAt: Date = try row.decode("expires_at")
-            let principal = Principal(staffID: staff.id, username: staff.username, displayName: staff.displayName,
-                                      role: staff.role, premisesID: staff.premisesID, regionCode: staff.regionCode,
-                                      sessionID: session, expiresAt: expiresAt, requestID: requestID)
-            try await AuditLog.record(on: connection, by: principal, action: "session.sign_in", entity: "staff_session",
-                                      entityID: session.uuidString, before: String?.none,
-                                      after: ["staffId": staff.id.uuidString, "expiresAt": expiresAt.formatted(.iso8601)])
+            let principal = Principal(
+                staffID: staff.id, username: staff.username, displayName: staff.displayName,
+                role: staff.role, premisesID: staff.premisesID, regionCode: staff.regionCode,
+                sessionID: session, expiresAt: expiresAt, requestID: requestID)
+            try await AuditLog.record(
+                on: connection, by: principal, action: "session.sign_in", entity: "staff_session",
+                entityID: session.uuidString, before: String?.none,
+                after: ["staffId": staff.id.uuidString, "expiresAt": expiresAt.formatted(.iso8601)])
             return expiresAt
         }
         return SignedIn(token: token, expiresAt: expiresAt, staff: staff)
@@ -94,18 +102,21 @@ public struct SessionStore: Sendable {
         guard token.hasPrefix("ap_"), token.count < 100 else {
             throw DomainError(.unauthenticated, "the bearer token is not one this service gave out; sign in again")
         }
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             SELECT ss.id AS session_id, ss.expires_at, \(StaffStore.columns)
             FROM staff_session ss JOIN staff s ON s.id = ss.staff_id
             WHERE ss.token_hash = \(Self.hash(token)) AND ss.revoked_at IS NULL AND ss.expires_at > now() AND s.active
-            """, reusingPlan: true).first
+            """, reusingPlan: true
+        ).first
         guard let row else {
             throw DomainError(.unauthenticated, "the session has expired or was ended; sign in again")
         }
         let staff = try StaffStore.staff(from: row)
-        return Principal(staffID: staff.id, username: staff.username, displayName: staff.displayName, role: staff.role,
-                         premisesID: staff.premisesID, regionCode: staff.regionCode,
-                         sessionID: try row.decode("session_id"), expiresAt: try row.decode("expires_at"))
+        return Principal(
+            staffID: staff.id, username: staff.username, displayName: staff.displayName, role: staff.role,
+            premisesID: staff.premisesID, regionCode: staff.regionCode,
+            sessionID: try row.decode("session_id"), expiresAt: try row.decode("expires_at"))
     }
 
     /// The member of staff a token was given to, whether or not its session is still live (a
@@ -119,15 +130,19 @@ public struct SessionStore: Sendable {
     /// began (the page's time-out warning offers it); audited. Answers the new end.
     public func extend(_ principal: Principal) async throws -> Date {
         try await pool.transaction { connection in
-            guard let row = try await connection.first("""
-                UPDATE staff_session SET expires_at = greatest(expires_at, least(now() + interval '1 hour', created_at + make_interval(secs => \(Self.longestSession))))
-                WHERE id = \(principal.sessionID) AND revoked_at IS NULL AND expires_at > now()
-                RETURNING expires_at
-                """) else { throw DomainError(.unauthenticated, "the session has expired or was ended; sign in again") }
+            guard
+                let row = try await connection.first(
+                    """
+                    UPDATE staff_session SET expires_at = greatest(expires_at, least(now() + interval '1 hour', created_at + make_interval(secs => \(Self.longestSession))))
+                    WHERE id = \(principal.sessionID) AND revoked_at IS NULL AND expires_at > now()
+                    RETURNING expires_at
+                    """)
+            else { throw DomainError(.unauthenticated, "the session has expired or was ended; sign in again") }
             let expiresAt: Date = try row.decode("expires_at")
-            try await AuditLog.record(on: connection, by: principal, action: "session.extend", entity: "staff_session",
-                                      entityID: principal.sessionID.uuidString, before: ["expiresAt": principal.expiresAt.formatted(.iso8601)],
-                                      after: ["expiresAt": expiresAt.formatted(.iso8601)])
+            try await AuditLog.record(
+                on: connection, by: principal, action: "session.extend", entity: "staff_session",
+                entityID: principal.sessionID.uuidString, before: ["expiresAt": principal.expiresAt.formatted(.iso8601)],
+                after: ["expiresAt": expiresAt.formatted(.iso8601)])
             return expiresAt
         }
     }
@@ -138,9 +153,11 @@ public struct SessionStore: Sendable {
     /// Ends the caller's session.
     public func signOut(_ principal: Principal) async throws {
         try await pool.transaction { connection in
-            try await connection.execute("UPDATE staff_session SET revoked_at = now() WHERE id = \(principal.sessionID) AND revoked_at IS NULL")
-            try await AuditLog.record(on: connection, by: principal, action: "session.sign_out", entity: "staff_session",
-                                      entityID: principal.sessionID.uuidString, before: String?.none, after: String?.none)
+            try await connection.execute(
+                "UPDATE staff_session SET revoked_at = now() WHERE id = \(principal.sessionID) AND revoked_at IS NULL")
+            try await AuditLog.record(
+                on: connection, by: principal, action: "session.sign_out", entity: "staff_session",
+                entityID: principal.sessionID.uuidString, before: String?.none, after: String?.none)
         }
     }
 
@@ -149,15 +166,18 @@ public struct SessionStore: Sendable {
     }
 
     private func secondsLocked(_ username: String) async throws -> Int? {
-        let row = try await pool.query("""
+        let row = try await pool.query(
+            """
             SELECT ceil(extract(epoch FROM locked_until - now()))::integer AS wait
             FROM sign_in_throttle WHERE username = \(username) AND locked_until > now()
-            """).first
+            """
+        ).first
         return try row?.decode("wait")
     }
 
     private func recordFailure(_ username: String) async throws {
-        try await pool.execute("""
+        try await pool.execute(
+            """
             INSERT INTO sign_in_throttle AS t (username, consecutive_failures, last_failure_at)
             VALUES (\(username), 1, now())
             ON CONFLICT (username) DO UPDATE SET

@@ -59,15 +59,17 @@ public struct StaffStore: Sendable {
         let hash = try await hasher.hash(new.password)
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                let row = try await connection.first("""
+                let row = try await connection.first(
+                    """
                     INSERT INTO staff AS s (username, display_name, email, role, premises_id, region_code, password_hash)
                     VALUES (\(new.username), \(new.displayName), \(new.email), \(new.role.rawValue),
                             \(new.premisesID), \(new.regionCode), \(hash))
                     RETURNING \(Self.columns)
                     """)
                 let staff = try Self.staff(from: row!)
-                try await AuditLog.record(on: connection, by: principal, action: "staff.create", entity: "staff",
-                                          entityID: staff.id.uuidString, before: Staff?.none, after: staff)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "staff.create", entity: "staff",
+                    entityID: staff.id.uuidString, before: Staff?.none, after: staff)
                 return staff
             }
         }
@@ -88,7 +90,8 @@ public struct StaffStore: Sendable {
         if principal.role == .apManager, staff.premisesID != nil, staff.premisesID == principal.premisesID { return }
         // Someone at another premises is, to AP staff, someone they cannot know of.
         if principal.role.isPremisesStaff, staff.premisesID != principal.premisesID { throw PremisesAccess.notYours }
-        throw DomainError(.forbidden, "you may not see this account: only administrators, and AP managers for their own premises, see other staff")
+        throw DomainError(
+            .forbidden, "you may not see this account: only administrators, and AP managers for their own premises, see other staff")
     }
 
     /// A page of accounts by username: all of them for administrators, an AP manager's own
@@ -103,7 +106,8 @@ public struct StaffStore: Sendable {
             premisesID = principal.premisesID
         }
         let after = try page.cursor.map { try $0.cursorKey() } ?? ""
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT \(Self.columns) FROM staff s
             WHERE s.username > \(after) AND (\(premisesID)::uuid IS NULL OR s.premises_id = \(premisesID))
             ORDER BY s.username
@@ -119,7 +123,8 @@ public struct StaffStore: Sendable {
             throw DomainError(.forbidden, "only the premises' own staff and administrators may see who works there")
         }
         let after = try page.cursor.map { try $0.cursorKey() } ?? ""
-        let rows = try await pool.query("""
+        let rows = try await pool.query(
+            """
             SELECT \(Self.columns) FROM staff s
             WHERE s.premises_id = \(premisesID) AND s.username > \(after)
             ORDER BY s.username
@@ -139,8 +144,10 @@ public struct StaffStore: Sendable {
                 }
                 let before = try Self.staff(from: row)
                 guard before.version == expectedVersion else {
-                    throw DomainError(.preconditionFailed,
-                        "this account was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again and redo your change")
+                    throw DomainError(
+                        .preconditionFailed,
+                        "this account was changed by someone else since you read it (version \(before.version), you had \(expectedVersion)); read it again and redo your change"
+                    )
                 }
                 var after = before
                 if let name = changes.displayName { after.displayName = name }
@@ -154,7 +161,8 @@ public struct StaffStore: Sendable {
                 StaffRules.validateEmail(after.email, into: &validation)
                 StaffRules.validateScope(role: after.role, premisesID: after.premisesID, regionCode: after.regionCode, into: &validation)
                 try validation.check()
-                let updated = try await connection.first("""
+                let updated = try await connection.first(
+                    """
                     UPDATE staff AS s SET display_name = \(after.displayName), email = \(after.email), role = \(after.role.rawValue),
                         premises_id = \(after.premisesID), region_code = \(after.regionCode), active = \(after.active),
                         version = s.version + 1, updated_at = now()
@@ -162,11 +170,15 @@ public struct StaffStore: Sendable {
                     RETURNING \(Self.columns)
                     """)
                 after = try Self.staff(from: updated!)
-                if !after.active || after.role != before.role || after.premisesID != before.premisesID || after.regionCode != before.regionCode {
-                    try await connection.execute("UPDATE staff_session SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL")
+                if !after.active || after.role != before.role || after.premisesID != before.premisesID
+                    || after.regionCode != before.regionCode
+                {
+                    try await connection.execute(
+                        "UPDATE staff_session SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL")
                 }
-                try await AuditLog.record(on: connection, by: principal, action: "staff.update", entity: "staff",
-                                          entityID: id.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "staff.update", entity: "staff",
+                    entityID: id.uuidString, before: before, after: after)
                 return after
             }
         }
@@ -200,8 +212,9 @@ public struct StaffStore: Sendable {
             try await connection.execute("UPDATE staff_session SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL")
             let username = try await connection.one("SELECT username FROM staff WHERE id = \(id)").decode("username", as: String.self)
             try await connection.execute("DELETE FROM sign_in_throttle WHERE username = \(username)")
-            try await AuditLog.record(on: connection, by: principal, action: "staff.reset_password", entity: "staff",
-                                      entityID: id.uuidString, before: String?.none, after: ["passwordChanged": true])
+            try await AuditLog.record(
+                on: connection, by: principal, action: "staff.reset_password", entity: "staff",
+                entityID: id.uuidString, before: String?.none, after: ["passwordChanged": true])
         }
     }
 }

@@ -16,33 +16,49 @@ public struct TestingAuthorisation: Sendable, Equatable, Codable {
 public struct SubstanceTest: Sendable, Equatable, Codable {
     /// Why a test was required.
     public enum Reason: String, Sendable, Codable, CaseIterable {
-        case onArrival = "on_arrival", random, onSuspicion = "on_suspicion", routine
+        case onArrival = "on_arrival"
+        case random
+        case onSuspicion = "on_suspicion"
+        case routine
     }
 
     /// The kind of sample.
     public enum SampleType: String, Sendable, Codable, CaseIterable {
-        case urineLab = "urine_lab", urineInstant = "urine_instant", oralFluid = "oral_fluid", breath
+        case urineLab = "urine_lab"
+        case urineInstant = "urine_instant"
+        case oralFluid = "oral_fluid"
+        case breath
     }
 
     /// Why a required test was not taken.
     public enum MissedReason: String, Sendable, Codable, CaseIterable {
-        case noKit = "no_kit", residentAbsent = "resident_absent", other
+        case noKit = "no_kit"
+        case residentAbsent = "resident_absent"
+        case other
     }
 
     /// A step of a laboratory sample's chain of custody, in order.
     public enum Step: String, Sendable, Codable, CaseIterable {
-        case collected, sealed, sentToLab = "sent_to_lab", receivedByLab = "received_by_lab", resultReceived = "result_received"
+        case collected, sealed
+        case sentToLab = "sent_to_lab"
+        case receivedByLab = "received_by_lab"
+        case resultReceived = "result_received"
     }
 
     /// What a test looks for.
     public enum Substance: String, Sendable, Codable, CaseIterable {
         case opiates, cocaine, amphetamines, cannabis, benzodiazepines, buprenorphine, methadone
-        case syntheticCannabinoids = "synthetic_cannabinoids", other, alcohol, wholeSample = "whole_sample"
+        case syntheticCannabinoids = "synthetic_cannabinoids"
+        case other, alcohol
+        case wholeSample = "whole_sample"
     }
 
     /// What a test found for one substance.
     public enum Outcome: String, Sendable, Codable, CaseIterable {
-        case negative, positive, positivePrescribed = "positive_prescribed", dilute, tampered, refused, unableToProvide = "unable_to_provide"
+        case negative, positive
+        case positivePrescribed = "positive_prescribed"
+        case dilute, tampered, refused
+        case unableToProvide = "unable_to_provide"
 
         /// Results that call for a follow-up.
         public var needsFollowUp: Bool { [.positive, .dilute, .tampered, .refused, .unableToProvide].contains(self) }
@@ -50,7 +66,9 @@ public struct SubstanceTest: Sendable, Equatable, Codable {
 
     /// What was done about a positive or refused result.
     public enum FollowUp: String, Sendable, Codable, CaseIterable {
-        case referralToSubstanceServices = "referral_to_substance_services", warning, reportedToPP = "reported_to_pp"
+        case referralToSubstanceServices = "referral_to_substance_services"
+        case warning
+        case reportedToPP = "reported_to_pp"
     }
 
     /// One step of the chain of custody: when, and who handled the sample.

@@ -9,6 +9,6 @@ extension ConstraintViolations {
 
     /// Refusals raised by the triggers on drug and alcohol tests (our own words), and the field each is about.
     static let testingTriggers: [String: String] = [
-        "custody_steps_in_order": "at",
+        "custody_steps_in_order": "at"
     ]
 }

@@ -19,25 +19,32 @@ public struct TestingStore: Sendable {
     public static let authorisers: Set<Role> = [.administrator, .apManager]
 
     /// Records the AP manager's testing authorisation for a premises.
-    public func authorise(premisesID: UUID, reasons: [String], from: CalendarDate, until: CalendarDate?, note: String,
-                          by principal: Principal) async throws -> TestingAuthorisation {
+    public func authorise(
+        premisesID: UUID, reasons: [String], from: CalendarDate, until: CalendarDate?, note: String,
+        by principal: Principal
+    ) async throws -> TestingAuthorisation {
         var v = Validation()
-        v.require(!reasons.isEmpty && reasons.allSatisfy { SubstanceTest.Reason(rawValue: $0) != nil }, field: "reasons", rule: "oneOf",
-                  "reasons is one or more of " + SubstanceTest.Reason.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(
+            !reasons.isEmpty && reasons.allSatisfy { SubstanceTest.Reason(rawValue: $0) != nil }, field: "reasons", rule: "oneOf",
+            "reasons is one or more of " + SubstanceTest.Reason.allCases.map(\.rawValue).joined(separator: ", "))
         if let until { v.require(until > from, field: "until", rule: "order", "until must be after from") }
         v.require(!note.isBlank, field: "note", rule: "required", "note says what the authorisation rests on")
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                try await PremisesAccess.require(principal, Self.authorisers, to: "authorise testing", premisesID: premisesID, on: connection)
-                let id: UUID = try await connection.one("""
+                try await PremisesAccess.require(
+                    principal, Self.authorisers, to: "authorise testing", premisesID: premisesID, on: connection)
+                let id: UUID = try await connection.one(
+                    """
                     INSERT INTO testing_authorisation (premises_id, reasons, valid, note, authorised_by)
                     VALUES (\(premisesID), \(Array(Set(reasons)).sorted())::text[], daterange(\(from)::date, \(until)::date, '[)'), \(note), \(principal.staffID))
                     RETURNING id
-                    """).decode("id")
+                    """
+                ).decode("id")
                 let authorisation = try await Self.authorisations(premisesID, on: connection).first { $0.id == id }!
-                try await AuditLog.record(on: connection, by: principal, action: "testing.authorise", entity: "testing_authorisation",
-                                          entityID: id.uuidString, before: TestingAuthorisation?.none, after: authorisation)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "testing.authorise", entity: "testing_authorisation",
+                    entityID: id.uuidString, before: TestingAuthorisation?.none, after: authorisation)
                 return authorisation
             }
         }
@@ -52,16 +59,19 @@ public struct TestingStore: Sendable {
     }
 
     static func authorisations(_ premisesID: UUID, on connection: PostgresConnection) async throws -> [TestingAuthorisation] {
-        try await connection.query("""
+        try await connection.query(
+            """
             SELECT a.id, a.premises_id, array_to_string(a.reasons, ',') AS reasons, lower(a.valid) AS first, upper(a.valid) AS until, a.note,
                    s.display_name AS authorised_by
             FROM testing_authorisation a JOIN staff s ON s.id = a.authorised_by
             WHERE a.premises_id = \(premisesID) ORDER BY a.created_at DESC
-            """).map { row in
-            TestingAuthorisation(id: try row.decode("id"), premisesID: try row.decode("premises_id"),
-                                 reasons: (try row.decode("reasons", as: String.self)).split(separator: ",").map(String.init),
-                                 from: try row.decode("first"), until: try row.decode("until"), note: try row.decode("note"),
-                                 authorisedBy: try row.decode("authorised_by"))
+            """
+        ).map { row in
+            TestingAuthorisation(
+                id: try row.decode("id"), premisesID: try row.decode("premises_id"),
+                reasons: (try row.decode("reasons", as: String.self)).split(separator: ",").map(String.init),
+                from: try row.decode("first"), until: try row.decode("until"), note: try row.decode("note"),
+                authorisedBy: try row.decode("authorised_by"))
         }
     }
 
@@ -77,8 +87,10 @@ public struct TestingStore: Sendable {
         public var missedNote: String?
 
         /// A value with each field given.
-        public init(reason: String, sampleType: String, requiredAt: Date, takenAt: Date? = nil, sampleNumber: String? = nil,
-                    missedReason: String? = nil, missedNote: String? = nil) {
+        public init(
+            reason: String, sampleType: String, requiredAt: Date, takenAt: Date? = nil, sampleNumber: String? = nil,
+            missedReason: String? = nil, missedNote: String? = nil
+        ) {
             self.reason = reason
             self.sampleType = sampleType
             self.requiredAt = requiredAt
@@ -93,70 +105,90 @@ public struct TestingStore: Sendable {
     /// authorisation of the premises covers its reason on the day it was required.
     public func record(_ placementID: UUID, _ test: NewTest, by principal: Principal, now: Date = Date()) async throws -> SubstanceTest {
         var v = Validation()
-        v.require(SubstanceTest.Reason(rawValue: test.reason) != nil, field: "reason", rule: "oneOf",
-                  "reason must be one of " + SubstanceTest.Reason.allCases.map(\.rawValue).joined(separator: ", "))
-        v.require(SubstanceTest.SampleType(rawValue: test.sampleType) != nil, field: "sampleType", rule: "oneOf",
-                  "sampleType must be one of " + SubstanceTest.SampleType.allCases.map(\.rawValue).joined(separator: ", "))
-        v.require(test.requiredAt <= now.addingTimeInterval(120), field: "requiredAt", rule: "future", "requiredAt must not be in the future")
+        v.require(
+            SubstanceTest.Reason(rawValue: test.reason) != nil, field: "reason", rule: "oneOf",
+            "reason must be one of " + SubstanceTest.Reason.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(
+            SubstanceTest.SampleType(rawValue: test.sampleType) != nil, field: "sampleType", rule: "oneOf",
+            "sampleType must be one of " + SubstanceTest.SampleType.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(
+            test.requiredAt <= now.addingTimeInterval(120), field: "requiredAt", rule: "future", "requiredAt must not be in the future")
         if let taken = test.takenAt {
             v.require(taken <= now.addingTimeInterval(120), field: "takenAt", rule: "future", "takenAt must not be in the future")
             v.require(test.missedReason == nil, field: "missedReason", rule: "exclusive", "a test is taken or missed, not both")
             if test.sampleType == "urine_lab" {
-                v.require(!(test.sampleNumber ?? "").isBlank, field: "sampleNumber", rule: "needed",
-                          "a laboratory sample needs its seal or sample number")
+                v.require(
+                    !(test.sampleNumber ?? "").isBlank, field: "sampleNumber", rule: "needed",
+                    "a laboratory sample needs its seal or sample number")
             }
         } else {
-            v.require(test.missedReason.flatMap(SubstanceTest.MissedReason.init(rawValue:)) != nil, field: "missedReason", rule: "missed",
-                      "a test not taken is missed with a reason: " + SubstanceTest.MissedReason.allCases.map(\.rawValue).joined(separator: ", "))
+            v.require(
+                test.missedReason.flatMap(SubstanceTest.MissedReason.init(rawValue:)) != nil, field: "missedReason", rule: "missed",
+                "a test not taken is missed with a reason: " + SubstanceTest.MissedReason.allCases.map(\.rawValue).joined(separator: ", "))
             if test.missedReason == "other" {
-                v.require(!(test.missedNote ?? "").isBlank, field: "missedNote", rule: "needed",
-                          "a test missed for another reason says what it was")
+                v.require(
+                    !(test.missedNote ?? "").isBlank, field: "missedNote", rule: "needed",
+                    "a test missed for another reason says what it was")
             }
         }
         try v.check()
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-                let premises = try await PremisesAccess.require(principal, Self.recorders, to: "record tests", premisesID: placement.premisesID, on: connection)
+                let premises = try await PremisesAccess.require(
+                    principal, Self.recorders, to: "record tests", premisesID: placement.premisesID, on: connection)
                 guard placement.status == .arrived else {
                     throw DomainError(.conflict, "\(placement.personName) is not resident here, so cannot be tested")
                 }
                 try placement.requireHere(at: test.requiredAt, field: "requiredAt")
                 let day = CalendarDate.today(in: premises.timeZone, now: test.requiredAt)
-                guard let authorisation: UUID = try await connection.first("""
-                    SELECT id FROM testing_authorisation
-                    WHERE premises_id = \(placement.premisesID) AND valid @> \(day)::date AND \(test.reason) = ANY (reasons)
-                    ORDER BY created_at DESC LIMIT 1
-                    """)?.decode("id") else {
-                    throw DomainError(.conflict, "no testing authorisation of \(premises.name) covers \(test.reason.replacingOccurrences(of: "_", with: " ")) tests on \(day): the AP manager must authorise them first")
+                guard
+                    let authorisation: UUID = try await connection.first(
+                        """
+                        SELECT id FROM testing_authorisation
+                        WHERE premises_id = \(placement.premisesID) AND valid @> \(day)::date AND \(test.reason) = ANY (reasons)
+                        ORDER BY created_at DESC LIMIT 1
+                        """)?.decode("id")
+                else {
+                    throw DomainError(
+                        .conflict,
+                        "no testing authorisation of \(premises.name) covers \(test.reason.replacingOccurrences(of: "_", with: " ")) tests on \(day): the AP manager must authorise them first"
+                    )
                 }
-                let id: UUID = try await connection.one("""
+                let id: UUID = try await connection.one(
+                    """
                     INSERT INTO substance_test (placement_id, premises_id, authorisation_id, reason, sample_type, required_at, taken_at, taken_by,
                                                 sample_number, missed_reason, missed_note, recorded_by, recorded_at)
                     VALUES (\(placementID), \(placement.premisesID), \(authorisation), \(test.reason), \(test.sampleType), \(test.requiredAt),
                             \(test.takenAt), \(test.takenAt == nil ? nil : principal.staffID), \(test.sampleNumber), \(test.missedReason),
                             \(test.missedNote), \(principal.staffID), \(now))
                     RETURNING id
-                    """).decode("id")
+                    """
+                ).decode("id")
                 if let taken = test.takenAt, test.sampleType == "urine_lab" {
-                    try await connection.execute("""
+                    try await connection.execute(
+                        """
                         INSERT INTO substance_test_custody (test_id, step, occurred_at, person, recorded_by, recorded_at)
                         VALUES (\(id), 'collected', \(taken), \(principal.displayName), \(principal.staffID), \(now))
                         """)
                 }
                 let recorded = try await Self.load(id, on: connection)
-                try await AuditLog.record(on: connection, by: principal, action: test.takenAt == nil ? "testing.missed" : "testing.taken",
-                                          entity: "substance_test", entityID: id.uuidString, before: SubstanceTest?.none, after: recorded)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: test.takenAt == nil ? "testing.missed" : "testing.taken",
+                    entity: "substance_test", entityID: id.uuidString, before: SubstanceTest?.none, after: recorded)
                 return recorded
             }
         }
     }
 
     /// Records the next step of a laboratory sample's chain of custody.
-    public func custody(_ testID: UUID, step: String, at: Date, person: String, by principal: Principal, now: Date = Date()) async throws -> SubstanceTest {
+    public func custody(_ testID: UUID, step: String, at: Date, person: String, by principal: Principal, now: Date = Date()) async throws
+        -> SubstanceTest
+    {
         var v = Validation()
-        v.require(SubstanceTest.Step(rawValue: step) != nil, field: "step", rule: "oneOf",
-                  "step must be one of " + SubstanceTest.Step.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(
+            SubstanceTest.Step(rawValue: step) != nil, field: "step", rule: "oneOf",
+            "step must be one of " + SubstanceTest.Step.allCases.map(\.rawValue).joined(separator: ", "))
         v.require(at <= now.addingTimeInterval(120), field: "at", rule: "future", "at must not be in the future")
         v.require(!person.isBlank, field: "person", rule: "required", "person says who handled the sample")
         try v.check()
@@ -167,7 +199,8 @@ public struct TestingStore: Sendable {
             if test.custody.contains(where: { $0.step.rawValue == step }) {
                 throw DomainError(.conflict, "the sample's \(step.replacingOccurrences(of: "_", with: " ")) step is already recorded")
             }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO substance_test_custody (test_id, step, occurred_at, person, recorded_by, recorded_at)
                 VALUES (\(testID), \(step), \(at), \(person), \(principal.staffID), \(now))
                 """)
@@ -176,42 +209,53 @@ public struct TestingStore: Sendable {
 
     /// Records a test's results, once: one per substance. For a laboratory sample this is also
     /// the last custody step (the result received), at `receivedAt`.
-    public func results(_ testID: UUID, _ results: [(substance: String, result: String, reading: Double?)], receivedAt: Date?,
-                        by principal: Principal, now: Date = Date()) async throws -> SubstanceTest {
+    public func results(
+        _ testID: UUID, _ results: [(substance: String, result: String, reading: Double?)], receivedAt: Date?,
+        by principal: Principal, now: Date = Date()
+    ) async throws -> SubstanceTest {
         var v = Validation()
         v.require(!results.isEmpty, field: "results", rule: "required", "results has one entry per substance tested")
         for (index, result) in results.enumerated() {
-            v.require(SubstanceTest.Substance(rawValue: result.substance) != nil, field: "results[\(index)].substance", rule: "oneOf",
-                      "substance must be one of " + SubstanceTest.Substance.allCases.map(\.rawValue).joined(separator: ", "))
-            v.require(SubstanceTest.Outcome(rawValue: result.result) != nil, field: "results[\(index)].result", rule: "oneOf",
-                      "result must be one of " + SubstanceTest.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
+            v.require(
+                SubstanceTest.Substance(rawValue: result.substance) != nil, field: "results[\(index)].substance", rule: "oneOf",
+                "substance must be one of " + SubstanceTest.Substance.allCases.map(\.rawValue).joined(separator: ", "))
+            v.require(
+                SubstanceTest.Outcome(rawValue: result.result) != nil, field: "results[\(index)].result", rule: "oneOf",
+                "result must be one of " + SubstanceTest.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
             if let reading = result.reading {
-                v.require(result.substance == "alcohol" && (0...Self.maximumReading).contains(reading), field: "results[\(index)].reading", rule: "alcohol",
-                          "a reading is for breath alcohol only, from 0 to \(Int(Self.maximumReading)) µg per 100 ml")
+                v.require(
+                    result.substance == "alcohol" && (0...Self.maximumReading).contains(reading), field: "results[\(index)].reading",
+                    rule: "alcohol",
+                    "a reading is for breath alcohol only, from 0 to \(Int(Self.maximumReading)) µg per 100 ml")
             }
         }
         v.require(Set(results.map(\.substance)).count == results.count, field: "results", rule: "unique", "each substance appears once")
         if let receivedAt {
-            v.require(receivedAt <= now.addingTimeInterval(120), field: "receivedAt", rule: "future", "receivedAt must not be in the future")
+            v.require(
+                receivedAt <= now.addingTimeInterval(120), field: "receivedAt", rule: "future", "receivedAt must not be in the future")
         }
         try v.check()
         return try await change(testID, action: "testing.results", by: principal) { test, connection in
             guard let takenAt = test.takenAt else { throw DomainError(.conflict, "the test was missed: it has no results") }
             if let receivedAt, receivedAt < takenAt {
-                throw DomainError.invalid(field: "receivedAt", rule: "order", "receivedAt is before the sample was taken (\(takenAt.formatted(.iso8601)))")
+                throw DomainError.invalid(
+                    field: "receivedAt", rule: "order", "receivedAt is before the sample was taken (\(takenAt.formatted(.iso8601)))")
             }
             guard test.results.isEmpty else { throw DomainError(.conflict, "the test's results are already recorded") }
             if test.sampleType == .urineLab {
                 guard test.custody.contains(where: { $0.step == .receivedByLab }) else {
-                    throw DomainError(.conflict, "the laboratory has not yet received the sample (record sent_to_lab and received_by_lab first)")
+                    throw DomainError(
+                        .conflict, "the laboratory has not yet received the sample (record sent_to_lab and received_by_lab first)")
                 }
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     INSERT INTO substance_test_custody (test_id, step, occurred_at, person, recorded_by, recorded_at)
                     VALUES (\(testID), 'result_received', \(receivedAt ?? now), \(principal.displayName), \(principal.staffID), \(now))
                     """)
             }
             for result in results {
-                try await connection.execute("""
+                try await connection.execute(
+                    """
                     INSERT INTO substance_test_result (test_id, substance, result, reading, recorded_by, recorded_at)
                     VALUES (\(testID), \(result.substance), \(result.result), \(result.reading), \(principal.staffID), \(now))
                     """)
@@ -220,35 +264,46 @@ public struct TestingStore: Sendable {
     }
 
     /// Records what was done about a positive or refused result.
-    public func followUp(_ testID: UUID, action: String, note: String?, by principal: Principal, now: Date = Date()) async throws -> SubstanceTest {
+    public func followUp(_ testID: UUID, action: String, note: String?, by principal: Principal, now: Date = Date()) async throws
+        -> SubstanceTest
+    {
         guard SubstanceTest.FollowUp(rawValue: action) != nil else {
-            throw DomainError.invalid(field: "action", rule: "oneOf", "action must be one of " + SubstanceTest.FollowUp.allCases.map(\.rawValue).joined(separator: ", "))
+            throw DomainError.invalid(
+                field: "action", rule: "oneOf",
+                "action must be one of " + SubstanceTest.FollowUp.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return try await change(testID, action: "testing.follow_up", by: principal) { test, connection in
             guard test.results.contains(where: { $0.result.needsFollowUp }) else {
                 throw DomainError(.conflict, "a follow-up is for a positive, refused, dilute or tampered result; this test has none")
             }
-            try await connection.execute("""
+            try await connection.execute(
+                """
                 INSERT INTO substance_test_follow_up (test_id, action, note, recorded_by, recorded_at)
                 VALUES (\(testID), \(action), \(note), \(principal.staffID), \(now))
                 """)
         }
     }
 
-    private func change(_ testID: UUID, action: String, by principal: Principal,
-                        _ body: (SubstanceTest, PostgresConnection) async throws -> Void) async throws -> SubstanceTest {
+    private func change(
+        _ testID: UUID, action: String, by principal: Principal,
+        _ body: (SubstanceTest, PostgresConnection) async throws -> Void
+    ) async throws -> SubstanceTest {
         try await ConstraintViolations.translating {
             try await pool.transaction { connection in
-                guard let premisesID: UUID = try await connection.first("SELECT premises_id FROM substance_test WHERE id = \(testID) FOR UPDATE")?
-                    .decode("premises_id") else {
+                guard
+                    let premisesID: UUID = try await connection.first(
+                        "SELECT premises_id FROM substance_test WHERE id = \(testID) FOR UPDATE")?
+                        .decode("premises_id")
+                else {
                     throw DomainError(.notFound, "there is no test \(testID.uuidString.lowercased())")
                 }
                 try await PremisesAccess.require(principal, Self.recorders, to: "record tests", premisesID: premisesID, on: connection)
                 let before = try await Self.load(testID, on: connection)
                 try await body(before, connection)
                 let after = try await Self.load(testID, on: connection)
-                try await AuditLog.record(on: connection, by: principal, action: action, entity: "substance_test",
-                                          entityID: testID.uuidString, before: before, after: after)
+                try await AuditLog.record(
+                    on: connection, by: principal, action: action, entity: "substance_test",
+                    entityID: testID.uuidString, before: before, after: after)
                 return after
             }
         }
@@ -262,7 +317,8 @@ public struct TestingStore: Sendable {
     }
 
     static func tests(where condition: SQL, on connection: PostgresConnection) async throws -> [SubstanceTest] {
-        let rows = try await connection.query("""
+        let rows = try await connection.query(
+            """
             SELECT t.id, t.placement_id, p.person_name, t.reason, t.sample_type, t.required_at, t.taken_at, s.display_name AS taken_by,
                    t.sample_number, t.missed_reason, t.missed_note
             FROM substance_test t JOIN placement p ON p.id = t.placement_id LEFT JOIN staff s ON s.id = t.taken_by
@@ -270,28 +326,40 @@ public struct TestingStore: Sendable {
             """)
         let ids = try rows.map { try $0.decode("id", as: UUID.self).uuidString }
         var custody = [UUID: [SubstanceTest.CustodyStep]]()
-        for row in try await connection.query("""
+        for row in try await connection.query(
+            """
             SELECT test_id, step, occurred_at, person FROM substance_test_custody WHERE test_id = ANY (\(ids)::uuid[]) ORDER BY occurred_at, step
-            """) {
-            custody[try row.decode("test_id"), default: []].append(.init(step: .init(rawValue: try row.decode("step"))!,
-                                                                          at: try row.decode("occurred_at"), person: try row.decode("person")))
+            """)
+        {
+            custody[try row.decode("test_id"), default: []].append(
+                .init(
+                    step: .init(rawValue: try row.decode("step"))!,
+                    at: try row.decode("occurred_at"), person: try row.decode("person")))
         }
         var results = [UUID: [SubstanceTest.Result]]()
-        for row in try await connection.query("""
+        for row in try await connection.query(
+            """
             SELECT test_id, substance, result, reading::float8 AS reading, recorded_at FROM substance_test_result
             WHERE test_id = ANY (\(ids)::uuid[]) ORDER BY substance
-            """) {
-            results[try row.decode("test_id"), default: []].append(.init(substance: .init(rawValue: try row.decode("substance"))!,
-                                                                          result: .init(rawValue: try row.decode("result"))!,
-                                                                          reading: try row.decode("reading"), recordedAt: try row.decode("recorded_at")))
+            """)
+        {
+            results[try row.decode("test_id"), default: []].append(
+                .init(
+                    substance: .init(rawValue: try row.decode("substance"))!,
+                    result: .init(rawValue: try row.decode("result"))!,
+                    reading: try row.decode("reading"), recordedAt: try row.decode("recorded_at")))
         }
         var followUps = [UUID: [SubstanceTest.FollowUpTaken]]()
-        for row in try await connection.query("""
+        for row in try await connection.query(
+            """
             SELECT f.test_id, f.action, f.note, s.display_name AS by, f.recorded_at FROM substance_test_follow_up f JOIN staff s ON s.id = f.recorded_by
             WHERE f.test_id = ANY (\(ids)::uuid[]) ORDER BY f.recorded_at
-            """) {
-            followUps[try row.decode("test_id"), default: []].append(.init(action: .init(rawValue: try row.decode("action"))!, note: try row.decode("note"),
-                                                                            by: try row.decode("by"), at: try row.decode("recorded_at")))
+            """)
+        {
+            followUps[try row.decode("test_id"), default: []].append(
+                .init(
+                    action: .init(rawValue: try row.decode("action"))!, note: try row.decode("note"),
+                    by: try row.decode("by"), at: try row.decode("recorded_at")))
         }
         return try rows.map { row in
             let id: UUID = try row.decode("id")
@@ -301,7 +369,8 @@ public struct TestingStore: Sendable {
                 requiredAt: try row.decode("required_at"), takenAt: try row.decode("taken_at"), takenBy: try row.decode("taken_by"),
                 sampleNumber: try row.decode("sample_number"),
                 missedReason: (try row.decode("missed_reason", as: String?.self)).flatMap(SubstanceTest.MissedReason.init(rawValue:)),
-                missedNote: try row.decode("missed_note"), custody: custody[id] ?? [], results: results[id] ?? [], followUps: followUps[id] ?? [])
+                missedNote: try row.decode("missed_note"), custody: custody[id] ?? [], results: results[id] ?? [],
+                followUps: followUps[id] ?? [])
         }
     }
 
@@ -309,7 +378,8 @@ public struct TestingStore: Sendable {
     public func tests(placementID: UUID, by principal: Principal) async throws -> [SubstanceTest] {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            try await PremisesAccess.require(principal, Set(Role.allCases), to: "see tests", premisesID: placement.premisesID, on: connection)
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see tests", premisesID: placement.premisesID, on: connection)
             return try await Self.tests(where: "t.placement_id = \(placementID)", on: connection)
         }
     }
@@ -322,25 +392,29 @@ public struct TestingStore: Sendable {
         async throws -> [SubstanceTest]
     {
         if pendingOnly && awaitingFollowUp {
-            throw DomainError.invalid(field: "followUp", rule: "exclusive", "pending and followUp cannot both be asked for: a test awaiting its results has none to follow up")
+            throw DomainError.invalid(
+                field: "followUp", rule: "exclusive",
+                "pending and followUp cannot both be asked for: a test awaiting its results has none to follow up")
         }
         return try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see tests", premisesID: premisesID, on: connection)
             if awaitingFollowUp {
                 let outcomes = SubstanceTest.Outcome.allCases.filter(\.needsFollowUp).map(\.rawValue)
-                return try await Self.tests(where: """
-                    t.placement_id = ANY (ARRAY(SELECT id FROM placement
-                                                WHERE premises_id = \(premisesID) AND arrived_at IS NOT NULL AND departed_at IS NULL))
-                    AND EXISTS (SELECT 1 FROM substance_test_result r WHERE r.test_id = t.id AND r.result = ANY (\(outcomes)::text[]))
-                    AND NOT EXISTS (SELECT 1 FROM substance_test_follow_up f WHERE f.test_id = t.id)
-                    """, on: connection)
+                return try await Self.tests(
+                    where: """
+                        t.placement_id = ANY (ARRAY(SELECT id FROM placement
+                                                    WHERE premises_id = \(premisesID) AND arrived_at IS NOT NULL AND departed_at IS NULL))
+                        AND EXISTS (SELECT 1 FROM substance_test_result r WHERE r.test_id = t.id AND r.result = ANY (\(outcomes)::text[]))
+                        AND NOT EXISTS (SELECT 1 FROM substance_test_follow_up f WHERE f.test_id = t.id)
+                        """, on: connection)
             }
             if pendingOnly {
-                return try await Self.tests(where: """
-                    t.premises_id = \(premisesID) AND t.sample_type = 'urine_lab' AND t.taken_at IS NOT NULL
-                    AND NOT EXISTS (SELECT 1 FROM substance_test_result r WHERE r.test_id = t.id)
-                    AND t.taken_at < \(now)::timestamptz - make_interval(days => (SELECT lab_result_days FROM premises WHERE id = t.premises_id))
-                    """, on: connection)
+                return try await Self.tests(
+                    where: """
+                        t.premises_id = \(premisesID) AND t.sample_type = 'urine_lab' AND t.taken_at IS NOT NULL
+                        AND NOT EXISTS (SELECT 1 FROM substance_test_result r WHERE r.test_id = t.id)
+                        AND t.taken_at < \(now)::timestamptz - make_interval(days => (SELECT lab_result_days FROM premises WHERE id = t.premises_id))
+                        """, on: connection)
             }
             return try await Self.tests(where: "t.premises_id = \(premisesID)", on: connection)
         }

@@ -7,10 +7,13 @@ enum Assets {
     static let files: [String: (type: String, bytes: [UInt8])] = {
         var files = [String: (type: String, bytes: [UInt8])]()
         guard let folder = Bundle.module.url(forResource: "Assets", withExtension: nil),
-              let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path) else { return files }
+            let names = try? FileManager.default.contentsOfDirectory(atPath: folder.path)
+        else { return files }
         for name in names {
             guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(name).path) else { continue }
-            let type = name.hasSuffix(".css") ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
+            let type =
+                name.hasSuffix(".css")
+                ? "text/css; charset=utf-8" : name.hasSuffix(".js") ? "text/javascript; charset=utf-8" : "application/octet-stream"
             files[name] = (type, [UInt8](data))
         }
         return files
@@ -21,8 +24,9 @@ enum Assets {
             guard let name = context.parameters.get("name"), let file = files[name] else {
                 throw PageError.notFound("There is no such file.")
             }
-            return Response(status: .ok, headers: [.contentType: file.type, .cacheControl: "public, max-age=86400"],
-                            body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
+            return Response(
+                status: .ok, headers: [.contentType: file.type, .cacheControl: "public, max-age=86400"],
+                body: .init(byteBuffer: ByteBuffer(bytes: file.bytes)))
         }
     }
 }

@@ -43,8 +43,9 @@ final class BrowserSessions: Sendable {
 
     /// The cookie that carries a session's token until it ends.
     func cookie(token: String, expiresAt: Date) -> Cookie {
-        Cookie(name: Self.cookieName, value: token, maxAge: max(60, Int(expiresAt.timeIntervalSinceNow)),
-               path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
+        Cookie(
+            name: Self.cookieName, value: token, maxAge: max(60, Int(expiresAt.timeIntervalSinceNow)),
+            path: "/", secure: secureCookies, httpOnly: true, sameSite: .strict)
     }
 
     /// The cookie naming this browser for its kept form answers: random, a day long, sent only to this service.
@@ -73,13 +74,15 @@ final class BrowserSessions: Sendable {
     /// `Sec-Fetch-Site` (when sent) says same-origin, and its `Origin` (when sent) is ours.
     func requireSameOrigin(_ request: Request) throws {
         if let site = request.headers[.secFetchSite], !["same-origin", "none"].contains(site.lowercased()) {
-            throw PageError.forbidden("This form was sent from another site, so it was not accepted. Open the page again and send it from there.")
+            throw PageError.forbidden(
+                "This form was sent from another site, so it was not accepted. Open the page again and send it from there.")
         }
         if let origin = request.headers[.origin]?.lowercased() {
             let own = publicOrigin ?? request.head.authority.map { "http://\($0.lowercased())" }
             let ownTLS = request.head.authority.map { "https://\($0.lowercased())" }
             guard origin == own || (publicOrigin == nil && origin == ownTLS) else {
-                throw PageError.forbidden("This form was sent from another site, so it was not accepted. Open the page again and send it from there.")
+                throw PageError.forbidden(
+                    "This form was sent from another site, so it was not accepted. Open the page again and send it from there.")
             }
         }
     }
@@ -113,7 +116,9 @@ struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
     let browser: BrowserSessions
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let known = request.cookies[BrowserSessions.browserCookieName]?.value.wholeMatch(of: /[A-Za-z0-9_-]{20,64}/).map { String($0.output) }
+        let known = request.cookies[BrowserSessions.browserCookieName]?.value.wholeMatch(of: /[A-Za-z0-9_-]{20,64}/).map {
+            String($0.output)
+        }
         let key = BrowserKey(value: known ?? FormPost.newToken() + FormPost.newToken(), isNew: known == nil)
         var response = try await WebScope.$browser.withValue(key) { try await session(request, context: context, next: next) }
         if key.isNew && key.used.withLock({ $0 }) { response.setCookie(browser.browserCookie(key.value)) }
@@ -132,8 +137,9 @@ struct BrowserSessionMiddleware<Context: RequestContext>: RouterMiddleware {
         } catch let error as DomainError where error.kind == .unauthenticated {
             principal = nil
         } catch {
-            return PageRenderer.html("<!DOCTYPE html><html lang=\"en\"><head><title>Service unavailable</title></head><body><main>"
-                + "<h1>Sorry, the service is unavailable</h1><p>The database cannot be reached just now. Try again in a minute.</p></main></body></html>",
+            return PageRenderer.html(
+                "<!DOCTYPE html><html lang=\"en\"><head><title>Service unavailable</title></head><body><main>"
+                    + "<h1>Sorry, the service is unavailable</h1><p>The database cannot be reached just now. Try again in a minute.</p></main></body></html>",
                 status: .serviceUnavailable)
         }
         guard let principal else {

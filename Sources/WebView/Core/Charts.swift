@@ -26,36 +26,49 @@ struct Chart: Sendable {
     private static var plotHeight: Double { height - top - bottom }
 
     /// Lines over the periods in `labels`; a nil value leaves a gap.
-    static func lines(id: String, title: String, description: String, labels: [String], series: [Series], maximum: Double? = nil,
-                      format: (Double) -> String) -> Chart {
+    static func lines(
+        id: String, title: String, description: String, labels: [String], series: [Series], maximum: Double? = nil,
+        format: (Double) -> String
+    ) -> Chart {
         let top = niceMaximum(maximum ?? series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1)
         var body = axes(labels: labels, maximum: top, format: format)
         let step = labels.count > 1 ? plotWidth / Double(labels.count - 1) : 0
         for line in series {
-            var path = "", pen = false
+            var path = ""
+            var pen = false
             for (index, value) in line.values.enumerated() {
-                guard let value else { pen = false; continue }
-                let x = left + (labels.count > 1 ? step * Double(index) : plotWidth / 2), y = Self.y(value, top)
+                guard let value else {
+                    pen = false
+                    continue
+                }
+                let x = left + (labels.count > 1 ? step * Double(index) : plotWidth / 2)
+                let y = Self.y(value, top)
                 path += "\(pen ? "L" : "M")\(f(x)) \(f(y)) "
                 pen = true
                 if line.values.count <= 60 {
                     body += "<circle cx=\"\(f(x))\" cy=\"\(f(y))\" r=\"3\" fill=\"\(line.colour)\"/>"
                 }
             }
-            body += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
+            body +=
+                "<path d=\"\(path)\" fill=\"none\" stroke=\"\(line.colour)\" stroke-width=\"2.5\"\(line.dashed ? " stroke-dasharray=\"6 4\"" : "")/>"
         }
-        return Chart(id: id, title: title, description: description, svg: frame(id: id, title: title, description: description, body: body + legend(series)))
+        return Chart(
+            id: id, title: title, description: description,
+            svg: frame(id: id, title: title, description: description, body: body + legend(series)))
     }
 
     /// Bars over the periods in `labels`: side by side, or stacked (each period's bars one on another).
-    static func bars(id: String, title: String, description: String, labels: [String], series: [Series], stacked: Bool,
-                     format: (Double) -> String) -> Chart {
+    static func bars(
+        id: String, title: String, description: String, labels: [String], series: [Series], stacked: Bool,
+        format: (Double) -> String
+    ) -> Chart {
         let sums = labels.indices.map { index in series.map { ($0.values[index] ?? 0) }.reduce(0, +) }
         let largest = stacked ? (sums.max() ?? 1) : (series.flatMap { $0.values.compactMap { $0 } }.max() ?? 1)
         let top = niceMaximum(largest)
         var body = axes(labels: labels, maximum: top, format: format, centred: true)
         let slot = plotWidth / Double(max(1, labels.count))
-        let gap = slot * 0.2, width = stacked ? slot - gap : (slot - gap) / Double(max(1, series.count))
+        let gap = slot * 0.2
+        let width = stacked ? slot - gap : (slot - gap) / Double(max(1, series.count))
         for index in labels.indices {
             var base = 0.0
             for (number, bar) in series.enumerated() {
@@ -63,12 +76,15 @@ struct Chart: Sendable {
                 guard value > 0 else { continue }
                 let x = left + slot * Double(index) + gap / 2 + (stacked ? 0 : width * Double(number))
                 let from = stacked ? base : 0
-                let y = Self.y(from + value, top), height = Self.y(from, top) - y
+                let y = Self.y(from + value, top)
+                let height = Self.y(from, top) - y
                 body += "<rect x=\"\(f(x))\" y=\"\(f(y))\" width=\"\(f(max(1, width)))\" height=\"\(f(height))\" fill=\"\(bar.colour)\"/>"
                 base += value
             }
         }
-        return Chart(id: id, title: title, description: description, svg: frame(id: id, title: title, description: description, body: body + legend(series)))
+        return Chart(
+            id: id, title: title, description: description,
+            svg: frame(id: id, title: title, description: description, body: body + legend(series)))
     }
 
     private static func frame(id: String, title: String, description: String, body: String) -> String {
@@ -81,21 +97,26 @@ struct Chart: Sendable {
     private static func axes(labels: [String], maximum: Double, format: (Double) -> String, centred: Bool = false) -> String {
         var svg = ""
         for tick in 0...4 {
-            let value = maximum * Double(tick) / 4, y = Self.y(value, maximum)
-            svg += "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" stroke=\"#b1b4b6\" stroke-width=\"1\"/>"
-            svg += "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#0b0c0c\">\(HTML.escape(format(value)))</text>"
+            let value = maximum * Double(tick) / 4
+            let y = Self.y(value, maximum)
+            svg +=
+                "<line x1=\"\(f(left))\" y1=\"\(f(y))\" x2=\"\(f(width - right))\" y2=\"\(f(y))\" stroke=\"#b1b4b6\" stroke-width=\"1\"/>"
+            svg +=
+                "<text x=\"\(f(left - 6))\" y=\"\(f(y + 4))\" text-anchor=\"end\" font-size=\"12\" fill=\"#0b0c0c\">\(HTML.escape(format(value)))</text>"
         }
         let every = max(1, Int((Double(labels.count) / 7).rounded(.up)))
         let slot = centred ? plotWidth / Double(max(1, labels.count)) : (labels.count > 1 ? plotWidth / Double(labels.count - 1) : 0)
         for (index, label) in labels.enumerated() where index % every == 0 {
             let x = left + slot * Double(index) + (centred ? slot / 2 : (labels.count > 1 ? 0 : plotWidth / 2))
-            svg += "<text x=\"\(f(x))\" y=\"\(f(height - bottom + 18))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#0b0c0c\">\(HTML.escape(label))</text>"
+            svg +=
+                "<text x=\"\(f(x))\" y=\"\(f(height - bottom + 18))\" text-anchor=\"middle\" font-size=\"11\" fill=\"#0b0c0c\">\(HTML.escape(label))</text>"
         }
         return svg
     }
 
     private static func legend(_ series: [Series]) -> String {
-        var svg = "", x = left
+        var svg = ""
+        var x = left
         for line in series {
             let y = height - 18
             svg += "<rect x=\"\(f(x))\" y=\"\(f(y - 10))\" width=\"14\" height=\"10\" fill=\"\(line.colour)\"/>"

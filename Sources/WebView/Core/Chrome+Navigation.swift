@@ -29,16 +29,24 @@ extension Chrome {
         var links = [Link]()
         switch role {
         case .administrator, .referralManager:
-            links = [link("/referrals", "Referrals", "referrals"), link("/occupancy", "Occupancy", "occupancy"),
-                     link("/reports/occupancy", "Reports", "reports"), link("/premises", "Premises", "home")]
+            links = [
+                link("/referrals", "Referrals", "referrals"), link("/occupancy", "Occupancy", "occupancy"),
+                link("/reports/occupancy", "Reports", "reports"), link("/premises", "Premises", "home"),
+            ]
         case .regionalManager:
-            links = [link("/occupancy", "Occupancy", "occupancy"), link("/reports/occupancy", "Reports", "reports"), link("/premises", "Premises", "home")]
+            links = [
+                link("/occupancy", "Occupancy", "occupancy"), link("/reports/occupancy", "Reports", "reports"),
+                link("/premises", "Premises", "home"),
+            ]
         default:
             if premises == nil { links = [link("/", "Today", "today")] }
         }
         if let premises {
             let base = "/premises/\(premises.code.urlPathSegment)"
-            links += [link(base, "Today", "today"), link(base + "/beds", "Bed board", "beds"), link(base + "/placements", "Placements", "placements")]
+            links += [
+                link(base, "Today", "today"), link(base + "/beds", "Bed board", "beds"),
+                link(base + "/placements", "Placements", "placements"),
+            ]
         }
         if role == .apManager { links.append(link("/referrals", "Referrals", "referrals")) }
         if role.isPremisesStaff { links.append(link("/reports/occupancy", "Reports", "reports")) }
@@ -110,7 +118,8 @@ struct Wording: Sendable {
             return "the " + word.replacing(/[A-Z]/) { " " + $0.output.lowercased() }
         }
         text = text.replacing(/\b[a-z]+(?:_[a-z0-9]+)+\b/) { match in match.output.replacingOccurrences(of: "_", with: " ") }
-        text = text.replacingOccurrences(of: "the the ", with: "the ").replacingOccurrences(of: " ,", with: ",").trimmingCharacters(in: .whitespaces)
+        text = text.replacingOccurrences(of: "the the ", with: "the ").replacingOccurrences(of: " ,", with: ",").trimmingCharacters(
+            in: .whitespaces)
         return text.prefix(1).uppercased() + text.dropFirst()
     }
 
@@ -120,12 +129,15 @@ struct Wording: Sendable {
         guard bytes.count >= 10, bytes.contains(0x2D) else { return text }
         func digit(_ i: Int) -> Bool { bytes[i] >= 0x30 && bytes[i] <= 0x39 }
         func boundary(_ i: Int) -> Bool { i < 0 || i >= bytes.count || !(digit(i) || (bytes[i] | 0x20 >= 0x61 && bytes[i] | 0x20 <= 0x7A)) }
-        var out = [UInt8](), i = 0, changed = false
+        var out = [UInt8]()
+        var i = 0
+        var changed = false
         out.reserveCapacity(bytes.count + 32)
         while i < bytes.count {
             if i + 10 <= bytes.count, boundary(i - 1), boundary(i + 10), bytes[i + 4] == 0x2D, bytes[i + 7] == 0x2D,
-               [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ digit(i + $0) }),
-               let date = CalendarDate(String(decoding: bytes[i..<(i + 10)], as: UTF8.self)) {
+                [0, 1, 2, 3, 5, 6, 8, 9].allSatisfy({ digit(i + $0) }),
+                let date = CalendarDate(String(decoding: bytes[i..<(i + 10)], as: UTF8.self))
+            {
                 out += Array(Wording(timeZone: Premises.defaultTimeZone).date(date).utf8)
                 i += 10
                 changed = true

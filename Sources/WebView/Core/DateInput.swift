@@ -10,8 +10,12 @@ import Hummingbird
 enum DateInput {
     /// The date of the date field `id` (`{id}-day`, `{id}-month`, `{id}-year`); nil when all
     /// three are blank and the date is optional. `name` is how messages name it ("the date of arrival").
-    static func date(_ fields: FormFields, _ id: String, name: String, required: Bool = true, into validation: inout Validation) -> CalendarDate? {
-        let day = fields["\(id)-day"], month = fields["\(id)-month"], year = fields["\(id)-year"]
+    static func date(_ fields: FormFields, _ id: String, name: String, required: Bool = true, into validation: inout Validation)
+        -> CalendarDate?
+    {
+        let day = fields["\(id)-day"]
+        let month = fields["\(id)-month"]
+        let year = fields["\(id)-year"]
         let the = Self.sentence(name)
         if day == nil && month == nil && year == nil {
             if required { validation.add(field: id, rule: "required", "Enter \(name)") }
@@ -30,7 +34,9 @@ enum DateInput {
             return nil
         }
         guard year!.count == 4 else {
-            validation.add(field: id, rule: "year", "\(the) must have a year of 4 numbers, such as \(CalendarDate.today(in: Premises.defaultTimeZone).parts.year)")
+            validation.add(
+                field: id, rule: "year",
+                "\(the) must have a year of 4 numbers, such as \(CalendarDate.today(in: Premises.defaultTimeZone).parts.year)")
             return nil
         }
         guard let date = CalendarDate(year: y, month: m, day: d) else {
@@ -39,7 +45,8 @@ enum DateInput {
         }
         guard CalendarDate.years.contains(y) else {
             // Year 1 or 3026 is a slip of the keyboard, never a night at an AP (the API's own rule).
-            validation.add(field: id, rule: "year", "\(the) must be between \(CalendarDate.years.lowerBound) and \(CalendarDate.years.upperBound)")
+            validation.add(
+                field: id, rule: "year", "\(the) must be between \(CalendarDate.years.lowerBound) and \(CalendarDate.years.upperBound)")
             return nil
         }
         return date
@@ -67,7 +74,8 @@ enum DateInput {
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = zone
         let (year, month, day) = date!.parts
-        guard let instant = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: time!.hour, minute: time!.minute)) else {
+        guard let instant = calendar.date(from: DateComponents(year: year, month: month, day: day, hour: time!.hour, minute: time!.minute))
+        else {
             throw DomainError.invalid(field: id, rule: "day", "\(Self.sentence(name.date)) must be a real date")
         }
         return instant

@@ -36,8 +36,9 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             case .forbidden(let why): return page(403, "You cannot see this page", why)
             case .badRequest(let why): return page(400, "This cannot be done", why)
             case .notAcceptable:
-                return page(406, "This address gives data, not a page",
-                            "It is part of the service's API, which answers in JSON. Go to your start page to find what you are looking for.")
+                return page(
+                    406, "This address gives data, not a page",
+                    "It is part of the service's API, which answers in JSON. Go to your start page to find what you are looking for.")
             case .signedOut(let next): return PageRenderer.redirect(to: "/sign-in?kept=1&next=" + next.urlQueryValue)
             case .missingTemplates: return page(500, "Sorry, there is a problem with the service", "Try again later.")
             }
@@ -45,21 +46,26 @@ struct ErrorPageMiddleware<Context: RequestContext>: RouterMiddleware {
             return page(404, "Page not found", Self.notFoundMessage)
         } catch {
             let reference = UUID().uuidString.prefix(8).lowercased()
-            logger.error("page failed", metadata: ["reference": "\(reference)", "path": "\(request.uri.path)", "error": "\(type(of: error))"])
-            return page(500, "Sorry, there is a problem with the service",
-                        "Nothing was recorded by this request. Try again; if it happens again, quote reference \(reference).")
+            logger.error(
+                "page failed", metadata: ["reference": "\(reference)", "path": "\(request.uri.path)", "error": "\(type(of: error))"])
+            return page(
+                500, "Sorry, there is a problem with the service",
+                "Nothing was recorded by this request. Try again; if it happens again, quote reference \(reference).")
         }
     }
 
-    static var notFoundMessage: String { "If you typed the web address, check it is correct. If you followed a link, what it pointed to may have been removed." }
+    static var notFoundMessage: String {
+        "If you typed the web address, check it is correct. If you followed a link, what it pointed to may have been removed."
+    }
 
     private func page(_ status: Int, _ heading: String, _ message: String) -> Response {
         var chrome = Chrome()
         if let principal = WebScope.principal {
             chrome = Chrome.signedIn(principal, csrf: WebScope.csrf)
         }
-        return renderer.page("error", title: heading, chrome: chrome, view: ProblemPage(status: status, heading: heading, message: message),
-                             status: .init(code: status))
+        return renderer.page(
+            "error", title: heading, chrome: chrome, view: ProblemPage(status: status, heading: heading, message: message),
+            status: .init(code: status))
     }
 }
 
@@ -95,6 +101,7 @@ extension HTTPField.Name {
 
 /// The security headers' values.
 enum WebHeaders {
-    static let contentSecurityPolicy = "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    static let contentSecurityPolicy =
+        "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 }

@@ -36,8 +36,11 @@ struct FormModel: Sendable {
         private(set) var dayError = false, monthError = false, yearError = false
         private(set) var describedBy: String?
 
-        init(id: String, label: String, name: String? = nil, hint: String?, error: String? = nil, value: String, options: [Option], kind: String,
-             parts: (day: String, month: String, year: String) = ("", "", "")) {
+        init(
+            id: String, label: String, name: String? = nil, hint: String?, error: String? = nil, value: String, options: [Option],
+            kind: String,
+            parts: (day: String, month: String, year: String) = ("", "", "")
+        ) {
             self.id = id
             self.label = label
             self.name = name ?? Self.name(label)
@@ -74,7 +77,9 @@ struct FormModel: Sendable {
                 dayError = part == "day" || !["month", "year"].contains(part)
                 monthError = part == "month" || !["day", "year"].contains(part)
                 yearError = part == "year" || !["day", "month"].contains(part)
-                if ["day", "month", "year"].contains(part) { (dayError, monthError, yearError) = (part == "day", part == "month", part == "year") }
+                if ["day", "month", "year"].contains(part) {
+                    (dayError, monthError, yearError) = (part == "day", part == "month", part == "year")
+                }
             }
             describe()
         }
@@ -93,25 +98,36 @@ struct FormModel: Sendable {
         static func radios(_ id: String, _ label: String, hint: String? = nil, options: [Option]) -> Field {
             Field(id: id, label: label, hint: hint, value: "", options: options, kind: "radios")
         }
-        static func select(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?, choices: [(String, String)]) -> Field {
-            Field(id: id, label: label, name: name, hint: hint, value: value ?? "",
-                  options: [Option(value: "", text: "Choose…", hint: nil, checked: (value ?? "").isEmpty)]
-                      + choices.map { Option(value: $0.0, text: $0.1, hint: nil, checked: $0.0 == value) }, kind: "select")
+        static func select(
+            _ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?, choices: [(String, String)]
+        ) -> Field {
+            Field(
+                id: id, label: label, name: name, hint: hint, value: value ?? "",
+                options: [Option(value: "", text: "Choose…", hint: nil, checked: (value ?? "").isEmpty)]
+                    + choices.map { Option(value: $0.0, text: $0.1, hint: nil, checked: $0.0 == value) }, kind: "select")
         }
         static func input(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?) -> Field {
             Field(id: id, label: label, name: name, hint: hint, value: value ?? "", options: [], kind: "text")
         }
         /// A time of day as 24-hour text.
-        static func time(_ id: String, _ label: String, name: String? = nil, hint: String = "Use the 24-hour clock, for example 21:40",
-                         value: String?) -> Field {
+        static func time(
+            _ id: String, _ label: String, name: String? = nil, hint: String = "Use the 24-hour clock, for example 21:40",
+            value: String?
+        ) -> Field {
             Field(id: id, label: label, name: name, hint: hint, value: value ?? "", options: [], kind: "time")
         }
         /// A date as GOV.UK's date input: day, month and year. `posted` (when re-shown) wins over `value`.
-        static func date(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: CalendarDate?, posted: FormFields?) -> Field {
+        static func date(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: CalendarDate?, posted: FormFields?)
+            -> Field
+        {
             let given = DateInput.parts(value)
-            let parts = posted.map { posted in
-                (posted.values["\(id)-day"]?.first ?? "", posted.values["\(id)-month"]?.first ?? "", posted.values["\(id)-year"]?.first ?? "")
-            } ?? given
+            let parts =
+                posted.map { posted in
+                    (
+                        posted.values["\(id)-day"]?.first ?? "", posted.values["\(id)-month"]?.first ?? "",
+                        posted.values["\(id)-year"]?.first ?? ""
+                    )
+                } ?? given
             return Field(id: id, label: label, name: name, hint: hint, value: "", options: [], kind: "date", parts: parts)
         }
         static func textarea(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?) -> Field {
@@ -161,13 +177,16 @@ struct FormModel: Sendable {
         func field(_ name: String) -> Field? { fields.first { $0.id == (aliases[name] ?? name) } }
         let otherwise = fields.first
         if error.problems.isEmpty {
-            return FormErrors([.init(field: otherwise?.id ?? "", message: Wording.plain(error.message, names: names), anchor: otherwise?.anchor(rule: ""))])
+            return FormErrors([
+                .init(field: otherwise?.id ?? "", message: Wording.plain(error.message, names: names), anchor: otherwise?.anchor(rule: ""))
+            ])
         }
-        return FormErrors(error.problems.map { problem in
-            let target = field(problem.field) ?? otherwise
-            let message = FormErrors.wording["\(problem.field)/\(problem.rule)"] ?? Wording.plain(problem.message, names: names)
-            return .init(field: target?.id ?? "", message: message, anchor: target?.anchor(rule: problem.rule))
-        })
+        return FormErrors(
+            error.problems.map { problem in
+                let target = field(problem.field) ?? otherwise
+                let message = FormErrors.wording["\(problem.field)/\(problem.rule)"] ?? Wording.plain(problem.message, names: names)
+                return .init(field: target?.id ?? "", message: message, anchor: target?.anchor(rule: problem.rule))
+            })
     }
 
     /// The form again with the mistakes of a refused attempt, and a new one-time token.
@@ -187,8 +206,10 @@ struct FormModel: Sendable {
     /// (`FormFields.askWhyOverbooked`); the hidden `overbook` keeps it on the form when sent again.
     mutating func askWhyOverbooked(_ posted: FormFields?, hint: String) {
         guard posted?[FormFields.overbookFlag] != nil else { return }
-        fields.append(.textarea("overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
-                                hint: hint, value: posted?["overbookingReason"]))
+        fields.append(
+            .textarea(
+                "overbookingReason", "Why the premises may be overbooked", name: "the reason the premises may be overbooked",
+                hint: hint, value: posted?["overbookingReason"]))
         hidden.append(.init(name: FormFields.overbookFlag, value: "1"))
     }
 

@@ -66,13 +66,16 @@ struct FormPost: Sendable {
             // staff whose session it was (only then: a post with no session behind it keeps
             // nothing), and offered back on the form's page after signing in again.
             guard let token = request.cookies[BrowserSessions.cookieName]?.value,
-                  let owner = try await browser.sessions.owner(ofToken: token) else { throw DomainError(.unauthenticated, "sign in first") }
-            let id = try await browser.drafts.keep(browserKey: WebScope.browserKey, staffID: owner, path: request.uri.path, fields: fields.values,
-                                                   problems: [], reason: .signedOut)
+                let owner = try await browser.sessions.owner(ofToken: token)
+            else { throw DomainError(.unauthenticated, "sign in first") }
+            let id = try await browser.drafts.keep(
+                browserKey: WebScope.browserKey, staffID: owner, path: request.uri.path, fields: fields.values,
+                problems: [], reason: .signedOut)
             throw PageError.signedOut(next: "\(request.uri.path)?draft=\(id.uuidString.lowercased())")
         }
         guard let sent = fields["csrf"], Self.same(sent, WebScope.csrf) else {
-            throw PageError.forbidden("This form was not sent from a page of this session, so nothing was recorded. Open the page again and send it from there.")
+            throw PageError.forbidden(
+                "This form was not sent from a page of this session, so nothing was recorded. Open the page again and send it from there.")
         }
         return FormPost(fields: fields, principal: principal)
     }
@@ -95,11 +98,11 @@ struct FormPost: Sendable {
         let fingerprint = Data(SHA256.hash(data: Data("web \(path)".utf8)))
         let location = try await idempotency.run(
             staffID: principal.staffID, key: "web:" + token, fingerprint: fingerprint,
-            replay: { stored in stored.headers["Location"] ?? path }
-        ) {
-            let location = try await change()
-            return (location, .init(status: 303, headers: ["Location": location], body: Data()))
-        }
+            replay: { stored in stored.headers["Location"] ?? path },
+            change: {
+                let location = try await change()
+                return (location, .init(status: 303, headers: ["Location": location], body: Data()))
+            })
         return PageRenderer.redirect(to: location)
     }
 
@@ -111,16 +114,20 @@ struct FormPost: Sendable {
     }
 
     /// Keeps answers and sends the browser to `path?draft=ID` (`path` may carry a query already).
-    static func keep(_ fields: FormFields, problems: FormErrors, reason: FormDraftStore.Reason, staffID: UUID?, browser: BrowserSessions,
-                     path: String) async throws -> Response {
-        let id = try await browser.drafts.keep(browserKey: WebScope.browserKey, staffID: staffID, path: path, fields: fields.values,
-                                               problems: problems.items.map { .init(field: $0.field, anchor: $0.anchor, message: $0.message) },
-                                               reason: reason)
+    static func keep(
+        _ fields: FormFields, problems: FormErrors, reason: FormDraftStore.Reason, staffID: UUID?, browser: BrowserSessions,
+        path: String
+    ) async throws -> Response {
+        let id = try await browser.drafts.keep(
+            browserKey: WebScope.browserKey, staffID: staffID, path: path, fields: fields.values,
+            problems: problems.items.map { .init(field: $0.field, anchor: $0.anchor, message: $0.message) },
+            reason: reason)
         return PageRenderer.redirect(to: path + (path.contains("?") ? "&" : "?") + "draft=\(id.uuidString.lowercased())")
     }
 
     private static func same(_ a: String, _ b: String) -> Bool {
-        let a = Array(a.utf8), b = Array(b.utf8)
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
         guard a.count == b.count, !b.isEmpty else { return false }
         return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }

@@ -54,7 +54,9 @@ public struct WebView: Sendable {
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)
-        router.get(RouterPath(WebView.notFoundPath)) { _, _ -> Response in throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage) }
+        router.get(RouterPath(WebView.notFoundPath)) { _, _ -> Response in
+            throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage)
+        }
         router.get(RouterPath(WebView.notAcceptablePath)) { _, _ -> Response in throw PageError.notAcceptable }
         return router
     }
@@ -66,7 +68,8 @@ public struct WebView: Sendable {
 
     /// What a form page says when its answers were kept because the sign-in had ended.
     static func keptNotice(_ draft: FormDraftStore.Draft?) -> String? {
-        draft?.reason == .signedOut ? "Your sign-in had ended, so this form was not sent. Your answers are below: check them and send it again." : nil
+        draft?.reason == .signedOut
+            ? "Your sign-in had ended, so this form was not sent. Your answers are below: check them and send it again." : nil
     }
 
     /// The answers kept for the page's `?draft=` (`FormDraftStore`), when this browser (and the
@@ -92,7 +95,8 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     public func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         if Self.isPage(request) { return try await responder.respond(to: request, context: context) }
         guard request.method == .get || request.method == .head, let accept = request.headers[.accept],
-              accept.contains("text/html"), !accept.contains("application/json") else { return try await next(request, context) }
+            accept.contains("text/html"), !accept.contains("application/json")
+        else { return try await next(request, context) }
         var head = request.head
         head.headerFields[.accept] = "application/json"
         let answer = try await next(Request(head: head, body: request.body), context)

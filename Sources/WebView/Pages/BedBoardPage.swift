@@ -20,7 +20,10 @@ struct BedBoardPage: Sendable {
     }
 
     /// Initials on the board and the name they stand for.
-    struct Key: Sendable { let initials: String; let name: String }
+    struct Key: Sendable {
+        let initials: String
+        let name: String
+    }
 
     struct Model: Sendable {
         let premisesName: String
@@ -50,11 +53,13 @@ struct BedBoardPage: Sendable {
         }
         let nights = Nights(first: from, end: from.adding(days: weeks * 7))
         let board = try await view.stores.bedBoards.board(premisesID: scope.premises.id, nights: nights, by: scope.principal)
-        let words = scope.wording, base = scope.base
+        let words = scope.wording
+        let base = scope.base
         func link(_ first: CalendarDate, _ weeks: Int) -> String { "\(base)/beds?from=\(first)&weeks=\(weeks)" }
 
         let characteristics = try await view.names.characteristics()
-        var writer = CellWriter(days: board.nights.map(words.shortDate), base: base, reasons: try await view.names.names("out-of-service-reasons"))
+        var writer = CellWriter(
+            days: board.nights.map(words.shortDate), base: base, reasons: try await view.names.names("out-of-service-reasons"))
         var tables = ""
         tables.reserveCapacity(board.beds.count * board.nights.count * 200 + 20_000)
         for first in stride(from: 0, to: board.nights.count, by: Self.nightsPerPart) {
@@ -62,10 +67,12 @@ struct BedBoardPage: Sendable {
             let id = "board-\(first / Self.nightsPerPart + 1)"
             let caption = "Beds by night, \(words.date(board.nights[range.first!])) to \(words.date(board.nights[range.last!]))"
             tables += "<div class=\"board-part board-scroll\" role=\"region\" aria-labelledby=\"\(id)-caption\" tabindex=\"0\">"
-            tables += "<table class=\"table board\"><caption class=\"table__caption\" id=\"\(id)-caption\">\(HTML.escape(caption))</caption>"
+            tables +=
+                "<table class=\"table board\"><caption class=\"table__caption\" id=\"\(id)-caption\">\(HTML.escape(caption))</caption>"
             tables += "<thead><tr><th scope=\"col\" class=\"board__bed\">Bed</th>"
             for night in board.nights[range] {
-                tables += "<th scope=\"col\" class=\"board__night\(night == scope.today ? " board__night--today" : "")\" title=\"\(words.date(night))\">"
+                tables +=
+                    "<th scope=\"col\" class=\"board__night\(night == scope.today ? " board__night--today" : "")\" title=\"\(words.date(night))\">"
                     + "<span class=\"board__weekday\">\(words.weekdayShort(night))</span> \(words.shortDate(night))</th>"
             }
             tables += "</tr></thead>"
@@ -75,7 +82,8 @@ struct BedBoardPage: Sendable {
                     if room != nil { tables += "</tbody>" }
                     room = row.room
                     let features = row.characteristics.map { ReferenceNames.words($0, in: characteristics) }.joined(separator: ", ")
-                    tables += "<tbody><tr class=\"board__room\"><th scope=\"colgroup\" colspan=\"\(range.count + 1)\">\(HTML.escape(row.room))"
+                    tables +=
+                        "<tbody><tr class=\"board__room\"><th scope=\"colgroup\" colspan=\"\(range.count + 1)\">\(HTML.escape(row.room))"
                         + (features.isEmpty ? "" : ": " + HTML.escape(features)) + "</th></tr>"
                 }
                 tables += "<tr><th scope=\"row\" class=\"board__bed\">\(HTML.escape(row.label))</th>"
@@ -86,11 +94,15 @@ struct BedBoardPage: Sendable {
             let nights = board.summary[range]
             tables += "<tfoot><tr><th scope=\"row\">Free beds</th>" + nights.map { "<td>\($0.freeBeds)</td>" }.joined() + "</tr>"
             tables += "<tr><th scope=\"row\">Booked, no bed</th>" + nights.map { "<td>\($0.unallocated)</td>" }.joined() + "</tr>"
-            tables += "<tr><th scope=\"row\">Overbooked</th>" + nights.map { night in
-                guard night.overbooked else { return "<td><span class=\"hint\">No</span></td>" }
-                let short = night.overbookedNeeds.isEmpty ? "" : ": short of \(ReferenceNames.list(night.overbookedNeeds, in: characteristics).lowercased())"
-                return "<td><strong class=\"tag tag--red\">Overbooked\(HTML.escape(short))</strong></td>"
-            }.joined() + "</tr></tfoot></table></div>"
+            tables +=
+                "<tr><th scope=\"row\">Overbooked</th>"
+                + nights.map { night in
+                    guard night.overbooked else { return "<td><span class=\"hint\">No</span></td>" }
+                    let short =
+                        night.overbookedNeeds.isEmpty
+                        ? "" : ": short of \(ReferenceNames.list(night.overbookedNeeds, in: characteristics).lowercased())"
+                    return "<td><strong class=\"tag tag--red\">Overbooked\(HTML.escape(short))</strong></td>"
+                }.joined() + "</tr></tfoot></table></div>"
         }
         scope.chrome.printable = true
         let overbooked = board.summary.filter(\.overbooked).count
@@ -100,7 +112,8 @@ struct BedBoardPage: Sendable {
             tables: tables,
             previous: link(from.adding(days: -weeks * 7), weeks), next: link(from.adding(days: weeks * 7), weeks),
             choices: Self.weekChoices.map { Choice(weeks: $0, href: link(from, $0), current: $0 == weeks) },
-            overbooked: overbooked == 0 ? nil : "Overbooked on \(overbooked) night\(overbooked == 1 ? "" : "s")", outOfService: "\(base)/out-of-service",
+            overbooked: overbooked == 0 ? nil : "Overbooked on \(overbooked) night\(overbooked == 1 ? "" : "s")",
+            outOfService: "\(base)/out-of-service",
             key: writer.key.map { Key(initials: $0.initials, name: $0.name) })
         return view.renderer.page("beds", title: "Bed board, \(scope.premises.name)", chrome: scope.chrome, view: model)
     }
@@ -135,15 +148,20 @@ struct CellWriter {
             case .allocated:
                 if let id = cell.placementID {
                     let person = person(id, cell.personName ?? "someone")
-                    html += "<td class=\"cell cell--taken\" title=\"\(person.name), \(day)\"><a href=\"\(person.href)\">"
+                    html +=
+                        "<td class=\"cell cell--taken\" title=\"\(person.name), \(day)\"><a href=\"\(person.href)\">"
                         + Self.content(person.short, "\(person.name), \(day)") + "</a></td>"
                 } else {
-                    html += Self.cell("cell--taken", HTML.escape(Wording.initials(cell.personName ?? "someone")), "\(HTML.escape(cell.personName ?? "someone")), \(day)")
+                    html += Self.cell(
+                        "cell--taken", HTML.escape(Wording.initials(cell.personName ?? "someone")),
+                        "\(HTML.escape(cell.personName ?? "someone")), \(day)")
                 }
             case .free:
                 html += Self.cell("cell--free", "Free", "free, \(day)")
             case .outOfService:
-                html += Self.cell("cell--out", "Out", "out of service (\(HTML.escape(cell.reason.map { reasons[$0] ?? $0 } ?? "no reason given"))), \(day)")
+                html += Self.cell(
+                    "cell--out", "Out",
+                    "out of service (\(HTML.escape(cell.reason.map { reasons[$0] ?? $0 } ?? "no reason given"))), \(day)")
             case .notInUse:
                 html += Self.cell("cell--unused", "–", "not in use, \(day)")
             }
@@ -153,7 +171,9 @@ struct CellWriter {
 
     private mutating func person(_ id: UUID, _ name: String) -> (short: String, name: String, href: String) {
         if let known = people[id] { return known }
-        let person = (HTML.escape(Wording.initials(name)), HTML.escape(name), HTML.escape("\(base)/placements/\(id.uuidString.lowercased())"))
+        let person = (
+            HTML.escape(Wording.initials(name)), HTML.escape(name), HTML.escape("\(base)/placements/\(id.uuidString.lowercased())")
+        )
         people[id] = person
         key.append((Wording.initials(name), name))
         return person

@@ -8,7 +8,11 @@ struct HandoverPage: Sendable {
     let view: WebView
 
     struct Model: Sendable {
-        struct Watch: Sendable { let person: String; let href: String; let why: String }
+        struct Watch: Sendable {
+            let person: String
+            let href: String
+            let why: String
+        }
         let heading: String
         let written: String
         let notes: String
@@ -30,9 +34,12 @@ struct HandoverPage: Sendable {
             let words = scope.wording
             let acknowledged = handover.acknowledgements.contains { $0.staffName == scope.principal.displayName }
             let model = Model(
-                heading: "\(handover.shift.capitalized) shift handover", written: "Written by \(handover.writtenBy), \(words.dateTime(handover.writtenAt))",
+                heading: "\(handover.shift.capitalized) shift handover",
+                written: "Written by \(handover.writtenBy), \(words.dateTime(handover.writtenAt))",
                 notes: handover.notes,
-                watch: handover.watch.map { .init(person: $0.personName, href: "\(scope.base)/placements/\($0.placementID.uuidString.lowercased())", why: $0.why) },
+                watch: handover.watch.map {
+                    .init(person: $0.personName, href: "\(scope.base)/placements/\($0.placementID.uuidString.lowercased())", why: $0.why)
+                },
                 tasks: handover.tasks, acknowledgements: handover.acknowledgements.map { "\($0.staffName), \(words.dateTime($0.at))" },
                 action: "\(scope.base)/handovers/\(handover.id.uuidString.lowercased())", formToken: FormPost.newToken(),
                 mayAcknowledge: scope.may(HandoverStore.staff) && !acknowledged)

@@ -14,8 +14,16 @@ struct OccupancyBoardPage: Sendable {
         router.get("/occupancy") { request, _ in try await render(request) }
     }
 
-    struct Choice: Sendable { let value: String; let text: String; let selected: Bool }
-    struct Link: Sendable { let href: String; let text: String; let current: Bool }
+    struct Choice: Sendable {
+        let value: String
+        let text: String
+        let selected: Bool
+    }
+    struct Link: Sendable {
+        let href: String
+        let text: String
+        let current: Bool
+    }
     struct Model: Sendable {
         let scope: String
         let period: String
@@ -36,7 +44,9 @@ struct OccupancyBoardPage: Sendable {
         let national = principal.role == .administrator || principal.role == .referralManager
         let region = request.query("region")?.uppercased() ?? (national ? nil : principal.regionCode)
         if let region, names[region] == nil { throw PageError.badRequest("\(region) is not a probation region.") }
-        let zone = Premises.defaultTimeZone, today = CalendarDate.today(in: zone), words = Wording(timeZone: zone)
+        let zone = Premises.defaultTimeZone
+        let today = CalendarDate.today(in: zone)
+        let words = Wording(timeZone: zone)
         let from = try DateInput.query(request, "from", name: "the first night") ?? today
         let weeks = request.query("weeks").flatMap { Int($0) } ?? 4
         guard Self.weekChoices.contains(weeks) else {
@@ -52,9 +62,11 @@ struct OccupancyBoardPage: Sendable {
         let model = Model(
             scope: board.scope, period: "\(words.date(nights.first)) to \(words.date(nights.end.adding(days: -1)))",
             tables: tables,
-            regions: national ? [Choice(value: "", text: "England and Wales", selected: region == nil)]
-                + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) } : [],
-            from: DateFilter("from", "From", from), weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
+            regions: national
+                ? [Choice(value: "", text: "England and Wales", selected: region == nil)]
+                    + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) } : [],
+            from: DateFilter("from", "From", from),
+            weeks: Self.weekChoices.map { Choice(value: "\($0)", text: $0 == 1 ? "1 week" : "\($0) weeks", selected: $0 == weeks) },
             previous: link(from.adding(days: -weeks * 7), weeks), next: link(from.adding(days: weeks * 7), weeks),
             premisesCount: board.premises.count)
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "occupancy")
@@ -74,11 +86,14 @@ extension OccupancyBoardPage {
         for first in stride(from: 0, to: all.count, by: BedBoardPage.nightsPerPart) {
             let range = first..<min(all.count, first + BedBoardPage.nightsPerPart)
             let id = "occupancy-\(first / BedBoardPage.nightsPerPart + 1)"
-            html += "<div class=\"board-part board-scroll\" role=\"region\" aria-labelledby=\"\(id)-caption\" tabindex=\"0\"><table class=\"table board\">"
-            html += "<caption class=\"table__caption\" id=\"\(id)-caption\">Free beds by premises and night, \(words.date(all[range.first!])) to \(words.date(all[range.last!]))</caption>"
+            html +=
+                "<div class=\"board-part board-scroll\" role=\"region\" aria-labelledby=\"\(id)-caption\" tabindex=\"0\"><table class=\"table board\">"
+            html +=
+                "<caption class=\"table__caption\" id=\"\(id)-caption\">Free beds by premises and night, \(words.date(all[range.first!])) to \(words.date(all[range.last!]))</caption>"
             html += "<thead><tr><th scope=\"col\" class=\"board__bed\">Premises</th>"
             for night in all[range] {
-                html += "<th scope=\"col\" class=\"board__night\(night == today ? " board__night--today" : "")\" title=\"\(words.date(night))\">"
+                html +=
+                    "<th scope=\"col\" class=\"board__night\(night == today ? " board__night--today" : "")\" title=\"\(words.date(night))\">"
                     + "<span class=\"board__weekday\">\(words.weekdayShort(night))</span> \(words.shortDate(night))</th>"
             }
             html += "</tr></thead>"
@@ -87,7 +102,8 @@ extension OccupancyBoardPage {
                 if row.regionCode != region {
                     if region != nil { html += "</tbody>" }
                     region = row.regionCode
-                    html += "<tbody><tr class=\"board__room\"><th scope=\"colgroup\" colspan=\"\(range.count + 1)\">\(HTML.escape(regions[row.regionCode] ?? row.regionCode))</th></tr>"
+                    html +=
+                        "<tbody><tr class=\"board__room\"><th scope=\"colgroup\" colspan=\"\(range.count + 1)\">\(HTML.escape(regions[row.regionCode] ?? row.regionCode))</th></tr>"
                 }
                 let base = "/premises/\(row.code.urlPathSegment)"
                 html += "<tr><th scope=\"row\" class=\"board__bed\"><a href=\"\(HTML.escape(base))\">\(HTML.escape(row.name))</a></th>"
@@ -96,11 +112,15 @@ extension OccupancyBoardPage {
             }
             if region != nil { html += "</tbody>" }
             html += "<tfoot><tr><th scope=\"row\">Free beds</th>" + range.map { "<td>\(board.totals[$0].free)</td>" }.joined() + "</tr>"
-            html += "<tr><th scope=\"row\">Premises full</th>" + range.map { night in "<td>\(board.premises.filter { $0.nights[night].full }.count)</td>" }.joined() + "</tr>"
-            html += "<tr><th scope=\"row\">Premises overbooked</th>" + range.map { night in
-                let over = board.premises.filter { $0.nights[night].overbooked }.count
-                return over == 0 ? "<td>None</td>" : "<td><strong class=\"tag tag--red\">\(over)</strong></td>"
-            }.joined() + "</tr></tfoot></table></div>"
+            html +=
+                "<tr><th scope=\"row\">Premises full</th>"
+                + range.map { night in "<td>\(board.premises.filter { $0.nights[night].full }.count)</td>" }.joined() + "</tr>"
+            html +=
+                "<tr><th scope=\"row\">Premises overbooked</th>"
+                + range.map { night in
+                    let over = board.premises.filter { $0.nights[night].overbooked }.count
+                    return over == 0 ? "<td>None</td>" : "<td><strong class=\"tag tag--red\">\(over)</strong></td>"
+                }.joined() + "</tr></tfoot></table></div>"
         }
         return html
     }
@@ -127,15 +147,29 @@ struct OccupancyCells {
         for (position, cell) in nights.enumerated() where offset + position < links.count {
             let index = offset + position
             if cell.overbooked {
-                html += "<td class=\"cell cell--over\">"; html += open; html += links[index]
-                html += "Over by "; html += String(cell.booked - cell.usableBeds)
+                html += "<td class=\"cell cell--over\">"
+                html += open
+                html += links[index]
+                html += "Over by "
+                html += String(cell.booked - cell.usableBeds)
             } else if cell.usableBeds == 0 {
-                html += "<td class=\"cell cell--unused\">"; html += open; html += links[index]; html += "No beds"
+                html += "<td class=\"cell cell--unused\">"
+                html += open
+                html += links[index]
+                html += "No beds"
             } else if cell.full {
-                html += "<td class=\"cell cell--full\">"; html += open; html += links[index]; html += "Full"
+                html += "<td class=\"cell cell--full\">"
+                html += open
+                html += links[index]
+                html += "Full"
             } else {
-                html += "<td class=\"cell cell--free\">"; html += open; html += links[index]; html += String(cell.free)
-                html += cell.free == 1 ? "<span class=\"visually-hidden\"> bed free</span>" : "<span class=\"visually-hidden\"> beds free</span>"
+                html += "<td class=\"cell cell--free\">"
+                html += open
+                html += links[index]
+                html += String(cell.free)
+                html +=
+                    cell.free == 1
+                    ? "<span class=\"visually-hidden\"> bed free</span>" : "<span class=\"visually-hidden\"> beds free</span>"
             }
             html += "</a></td>"
         }

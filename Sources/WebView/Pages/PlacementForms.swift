@@ -74,20 +74,25 @@ struct PlacementForms: Sendable {
         var chrome = form.scope.chrome
         chrome.back = .init(href: form.href, text: "Back to \(form.placement.personName)", current: false)
         chrome.notice = WebView.keptNotice(draft)
-        return view.renderer.page("form", title: (model.hasErrors ? "Error: " : "") + "\(action.heading), \(form.placement.personName)",
-                                  chrome: chrome, view: model, status: model.hasErrors ? .badRequest : .ok)
+        return view.renderer.page(
+            "form", title: (model.hasErrors ? "Error: " : "") + "\(action.heading), \(form.placement.personName)",
+            chrome: chrome, view: model, status: model.hasErrors ? .badRequest : .ok)
     }
 
-    static func model(_ action: String, _ form: Context, heading: String, submit: String, fields: [FormModel.Field], intro: [String] = [],
-                      aside: FormModel.Aside? = nil) -> FormModel {
-        FormModel(heading: heading, caption: "\(form.placement.personName) (\(form.placement.crn))", action: "\(form.href)/\(action)",
-                  formToken: FormPost.newToken(), submit: submit, cancel: form.href, intro: intro, fields: fields, aside: aside)
+    static func model(
+        _ action: String, _ form: Context, heading: String, submit: String, fields: [FormModel.Field], intro: [String] = [],
+        aside: FormModel.Aside? = nil
+    ) -> FormModel {
+        FormModel(
+            heading: heading, caption: "\(form.placement.personName) (\(form.placement.crn))", action: "\(form.href)/\(action)",
+            formToken: FormPost.newToken(), submit: submit, cancel: form.href, intro: intro, fields: fields, aside: aside)
     }
 
     static func require(_ action: Action, _ form: Context) throws {
         guard form.scope.may(action.roles) else {
-            throw PageError.forbidden("A \(form.scope.principal.role.title) may not \(action.heading.lowercased()). "
-                + "It needs one of: \(Role.allCases.filter(action.roles.contains).map(\.title).joined(separator: ", ")).")
+            throw PageError.forbidden(
+                "A \(form.scope.principal.role.title) may not \(action.heading.lowercased()). "
+                    + "It needs one of: \(Role.allCases.filter(action.roles.contains).map(\.title).joined(separator: ", ")).")
         }
     }
 

@@ -6,8 +6,10 @@ import Hummingbird
 /// profile, record, key work, tests, move-on and curfew; the actions the caller's role may take.
 struct PlacementPages: Sendable {
     let view: WebView
-    static let tabs = [("", "Summary"), ("profile", "Profile"), ("record", "Record"), ("key-work", "Key work"), ("tests", "Tests"),
-                       ("move-on", "Move-on"), ("curfew", "Curfew")]
+    static let tabs = [
+        ("", "Summary"), ("profile", "Profile"), ("record", "Record"), ("key-work", "Key work"), ("tests", "Tests"),
+        ("move-on", "Move-on"), ("curfew", "Curfew"),
+    ]
 
     func register<Context: RequestContext>(on router: Router<Context>) {
         router.get("/premises/:code/placements/:id") { request, context in try await render(request, context, tab: "") }
@@ -16,7 +18,11 @@ struct PlacementPages: Sendable {
         }
     }
 
-    struct Link: Sendable { let href: String; let text: String; let current: Bool }
+    struct Link: Sendable {
+        let href: String
+        let text: String
+        let current: Bool
+    }
     struct SummaryRow: Sendable {
         let key: String
         let value: String
@@ -24,7 +30,10 @@ struct PlacementPages: Sendable {
         var change: String? = nil
         var changeName: String = ""
     }
-    struct SummaryList: Sendable { let heading: String; let rows: [SummaryRow] }
+    struct SummaryList: Sendable {
+        let heading: String
+        let rows: [SummaryRow]
+    }
     struct Table: Sendable {
         struct Row: Sendable { let cells: [String] }
         let caption: String
@@ -50,12 +59,16 @@ struct PlacementPages: Sendable {
     func render<Context: RequestContext>(_ request: Request, _ context: Context, tab: String) async throws -> Response {
         var scope = try await view.premisesScope(context, current: "placements")
         let placement = try await PlacementPages.placement(view, scope, context)
-        let stores = view.stores, words = scope.wording, principal = scope.principal
+        let stores = view.stores
+        let words = scope.wording
+        let principal = scope.principal
         // The bed history is read beside the tab's own records.
         let premisesID = scope.premises.id
         async let staysRead = stores.placements.bedStays(premisesID: premisesID, placementID: placement.id, by: principal)
         let href = "\(scope.base)/placements/\(placement.id.uuidString.lowercased())"
-        var summaries = [SummaryList](), tables = [Table](), note: String? = nil
+        var summaries = [SummaryList]()
+        var tables = [Table]()
+        var note: String? = nil
         func date(_ value: CalendarDate?) -> String { value.map(words.date) ?? "Not recorded" }
         func text(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? "None recorded" }
 
@@ -68,93 +81,177 @@ struct PlacementPages: Sendable {
             }
         case "record":
             let (_, entries) = try await stores.residentRecords.timeline(placement.id, by: principal)
-            tables = [Table(caption: "The resident's record, newest first", headers: ["When", "What", "Detail"],
-                            rows: entries.map { .init(cells: [words.dateTime($0.at), Wording.datesInWords($0.title), Wording.datesInWords($0.detail ?? "")]) }, none: "Nothing is recorded yet.")]
+            tables = [
+                Table(
+                    caption: "The resident's record, newest first", headers: ["When", "What", "Detail"],
+                    rows: entries.map {
+                        .init(cells: [words.dateTime($0.at), Wording.datesInWords($0.title), Wording.datesInWords($0.detail ?? "")])
+                    }, none: "Nothing is recorded yet.")
+            ]
         case "key-work":
             let sessions = try await stores.keyWork.sessions(placement.id, by: principal)
-            tables = [Table(caption: "Key-work sessions, newest first", headers: ["Held", "Kind", "Notes", "Recorded by"],
-                            rows: sessions.map { .init(cells: [words.dateTime($0.heldAt), $0.kind.rawValue.replacingOccurrences(of: "_", with: " "),
-                                                               $0.notes, $0.recordedBy]) }, none: "No key-work session is recorded yet.")]
+            tables = [
+                Table(
+                    caption: "Key-work sessions, newest first", headers: ["Held", "Kind", "Notes", "Recorded by"],
+                    rows: sessions.map {
+                        .init(cells: [
+                            words.dateTime($0.heldAt), $0.kind.rawValue.replacingOccurrences(of: "_", with: " "),
+                            $0.notes, $0.recordedBy,
+                        ])
+                    }, none: "No key-work session is recorded yet.")
+            ]
         case "tests":
             let tests = try await stores.testing.tests(placementID: placement.id, by: principal)
-            tables = [Table(caption: "Drug and alcohol tests, newest first", headers: ["Required", "Sample", "Result", "Follow-up"],
-                            rows: tests.map { test in
-                                let result = test.missedReason.map { "Not taken: \($0.rawValue.replacingOccurrences(of: "_", with: " "))" }
-                                    ?? (test.results.isEmpty ? (test.takenAt == nil ? "Not taken yet" : "Awaiting result")
-                                        : test.results.map { "\($0.substance.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.result.rawValue.replacingOccurrences(of: "_", with: " "))" }.joined(separator: "; "))
-                                let follow = test.needsFollowUp ? "Needed" : test.followUps.map { $0.action.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: "; ")
-                                return .init(cells: [words.dateTime(test.requiredAt), test.sampleType.rawValue.replacingOccurrences(of: "_", with: " "), result, follow.isEmpty ? "None" : follow])
-                            }, none: "No test is recorded yet.")]
+            tables = [
+                Table(
+                    caption: "Drug and alcohol tests, newest first", headers: ["Required", "Sample", "Result", "Follow-up"],
+                    rows: tests.map { test in
+                        let result =
+                            test.missedReason.map { "Not taken: \($0.rawValue.replacingOccurrences(of: "_", with: " "))" }
+                            ?? (test.results.isEmpty
+                                ? (test.takenAt == nil ? "Not taken yet" : "Awaiting result")
+                                : test.results.map {
+                                    "\($0.substance.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.result.rawValue.replacingOccurrences(of: "_", with: " "))"
+                                }.joined(separator: "; "))
+                        let follow =
+                            test.needsFollowUp
+                            ? "Needed"
+                            : test.followUps.map { $0.action.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: "; ")
+                        return .init(cells: [
+                            words.dateTime(test.requiredAt), test.sampleType.rawValue.replacingOccurrences(of: "_", with: " "), result,
+                            follow.isEmpty ? "None" : follow,
+                        ])
+                    }, none: "No test is recorded yet.")
+            ]
         case "move-on":
             let plan = try await stores.moveOn.plan(placement.id, by: principal)
-            summaries = [SummaryList(heading: "Move-on plan", rows: [
-                .init(key: "Move on by", value: words.date(plan.targetDate)), .init(key: "Address", value: text(plan.address)),
-                .init(key: "Address confirmed", value: date(plan.addressConfirmedOn)),
-            ])]
-            tables = [Table(caption: "Pathways", headers: ["Pathway", "Status", "Last update"], rows: plan.pathways.map { pathway in
-                .init(cells: [pathway.kind.rawValue.replacingOccurrences(of: "_", with: " ").capitalized + (pathway.detail.map { ": \($0)" } ?? ""),
-                              pathway.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                              pathway.updates.last.map { "\(words.date($0.on)) by \($0.by)" } ?? "None"])
-            }, none: "No pathway is planned yet.")]
+            summaries = [
+                SummaryList(
+                    heading: "Move-on plan",
+                    rows: [
+                        .init(key: "Move on by", value: words.date(plan.targetDate)), .init(key: "Address", value: text(plan.address)),
+                        .init(key: "Address confirmed", value: date(plan.addressConfirmedOn)),
+                    ])
+            ]
+            tables = [
+                Table(
+                    caption: "Pathways", headers: ["Pathway", "Status", "Last update"],
+                    rows: plan.pathways.map { pathway in
+                        .init(cells: [
+                            pathway.kind.rawValue.replacingOccurrences(of: "_", with: " ").capitalized
+                                + (pathway.detail.map { ": \($0)" } ?? ""),
+                            pathway.status.rawValue.replacingOccurrences(of: "_", with: " "),
+                            pathway.updates.last.map { "\(words.date($0.on)) by \($0.by)" } ?? "None",
+                        ])
+                    }, none: "No pathway is planned yet.")
+            ]
         case "curfew":
             let variations = try await stores.curfewVariations.list(placementID: placement.id, by: principal)
             let breaches = try await stores.curfewBreaches.list(placementID: placement.id, by: principal)
             let log = try await stores.curfew.log(placement.id, by: principal)
             tables = [
-                Table(caption: "Curfew breaches", headers: ["Curfew from", "Back", "State", "Outcome"], rows: breaches.map { breach in
-                    .init(cells: [words.dateTime(breach.windowStart), breach.closedAt.map { "\(words.dateTime($0)), \(breach.minutesLate ?? 0) minutes late" } ?? "Not back yet",
-                                  breach.state.rawValue.capitalized, breach.outcome?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "None yet"])
-                }, none: "No curfew breach is recorded."),
-                Table(caption: "Curfew variations", headers: ["Nights", "Hours", "Reason", "Approved by"], rows: variations.map { variation in
-                    .init(cells: ["\(words.date(variation.nights.first)) to \(words.date(variation.nights.end.adding(days: -1)))",
-                                  variation.hours.map { "\($0.start) to \($0.end)" } ?? "No curfew", variation.reason, variation.approvedBy])
-                }, none: "No variation is recorded."),
-                Table(caption: "Signing out and in, newest first", headers: ["When", "What", "Recorded"], rows: log.reversed().map { entry in
-                    .init(cells: [words.dateTime(entry.occurredAt), entry.kind.replacingOccurrences(of: "_", with: " ") + (entry.destination.map { ": \($0)" } ?? ""),
-                                  "\(words.dateTime(entry.recordedAt)) by \(entry.recordedBy)" + (entry.isLateEntry ? " (late entry)" : "")])
-                }, none: "Nothing is recorded yet."),
+                Table(
+                    caption: "Curfew breaches", headers: ["Curfew from", "Back", "State", "Outcome"],
+                    rows: breaches.map { breach in
+                        .init(cells: [
+                            words.dateTime(breach.windowStart),
+                            breach.closedAt.map { "\(words.dateTime($0)), \(breach.minutesLate ?? 0) minutes late" } ?? "Not back yet",
+                            breach.state.rawValue.capitalized,
+                            breach.outcome?.rawValue.replacingOccurrences(of: "_", with: " ") ?? "None yet",
+                        ])
+                    }, none: "No curfew breach is recorded."),
+                Table(
+                    caption: "Curfew variations", headers: ["Nights", "Hours", "Reason", "Approved by"],
+                    rows: variations.map { variation in
+                        .init(cells: [
+                            "\(words.date(variation.nights.first)) to \(words.date(variation.nights.end.adding(days: -1)))",
+                            variation.hours.map { "\($0.start) to \($0.end)" } ?? "No curfew", variation.reason, variation.approvedBy,
+                        ])
+                    }, none: "No variation is recorded."),
+                Table(
+                    caption: "Signing out and in, newest first", headers: ["When", "What", "Recorded"],
+                    rows: log.reversed().map { entry in
+                        .init(cells: [
+                            words.dateTime(entry.occurredAt),
+                            entry.kind.replacingOccurrences(of: "_", with: " ") + (entry.destination.map { ": \($0)" } ?? ""),
+                            "\(words.dateTime(entry.recordedAt)) by \(entry.recordedBy)" + (entry.isLateEntry ? " (late entry)" : ""),
+                        ])
+                    }, none: "Nothing is recorded yet."),
             ]
         default:
             let stays = try await staysRead
             let bed = Self.bed(stays, placement, today: scope.today)
-            let staff = (try? await stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200)).items) ?? []
-            let departureReasons = try await view.names.names("departure-reasons"), characteristics = try await view.names.characteristics()
+            let staff =
+                (try? await stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200)).items) ?? []
+            let departureReasons = try await view.names.names("departure-reasons")
+            let characteristics = try await view.names.characteristics()
             let keyWorker = placement.keyWorkerID.map { id in staff.first { $0.id == id }?.displayName ?? "Assigned" } ?? "None assigned"
-            summaries = [SummaryList(heading: "Stay", rows: [
-                .init(key: "Expected arrival", value: words.date(placement.expectedArrival)),
-                .init(key: "Arrived", value: placement.arrivedAt.map(words.dateTime) ?? "Not yet"),
-                .init(key: "Expected departure", value: words.date(placement.expectedDeparture)),
-                .init(key: "Departed", value: placement.departedAt.map { words.dateTime($0) + (placement.departureReason.map { " (\(departureReasons[$0] ?? $0))" } ?? "") } ?? "Not yet"),
-                .init(key: "Bed", value: bed.map { "\($0.bedLabel), \($0.room)" } ?? "No bed yet"),
-                .init(key: "Key worker", value: keyWorker),
-                .init(key: "Room needs", value: ReferenceNames.list(placement.needs, in: characteristics)),
-            ])]
-            tables = [Table(caption: "Bed history", headers: ["Bed", "Nights", "Allocated", "Now"], rows: stays.map { stay in
-                .init(cells: ["\(stay.bedLabel), \(stay.room)", stay.nights.map { "\(words.date($0.first)) to \(words.date($0.end.adding(days: -1)))" } ?? "None",
-                              words.dateTime(stay.allocatedAt), stay.releasedAt.map { "Released \(words.dateTime($0))" } ?? "Holds the bed"])
-            }, none: "No bed has been allocated yet.")]
+            summaries = [
+                SummaryList(
+                    heading: "Stay",
+                    rows: [
+                        .init(key: "Expected arrival", value: words.date(placement.expectedArrival)),
+                        .init(key: "Arrived", value: placement.arrivedAt.map(words.dateTime) ?? "Not yet"),
+                        .init(key: "Expected departure", value: words.date(placement.expectedDeparture)),
+                        .init(
+                            key: "Departed",
+                            value: placement.departedAt.map {
+                                words.dateTime($0) + (placement.departureReason.map { " (\(departureReasons[$0] ?? $0))" } ?? "")
+                            } ?? "Not yet"),
+                        .init(key: "Bed", value: bed.map { "\($0.bedLabel), \($0.room)" } ?? "No bed yet"),
+                        .init(key: "Key worker", value: keyWorker),
+                        .init(key: "Room needs", value: ReferenceNames.list(placement.needs, in: characteristics)),
+                    ])
+            ]
+            tables = [
+                Table(
+                    caption: "Bed history", headers: ["Bed", "Nights", "Allocated", "Now"],
+                    rows: stays.map { stay in
+                        .init(cells: [
+                            "\(stay.bedLabel), \(stay.room)",
+                            stay.nights.map { "\(words.date($0.first)) to \(words.date($0.end.adding(days: -1)))" } ?? "None",
+                            words.dateTime(stay.allocatedAt), stay.releasedAt.map { "Released \(words.dateTime($0))" } ?? "Holds the bed",
+                        ])
+                    }, none: "No bed has been allocated yet.")
+            ]
         }
         let bed = Self.bed(try await staysRead, placement, today: scope.today)
         let (status, statusClass) = PlacementListPage.status(placement, bed: bed?.bedLabel, today: scope.today)
         var actions = [Link]()
         let open = placement.status == .upcoming || placement.status == .arrived
-        if open && scope.may(PlacementStore.allocators) { actions.append(Link(href: href + "/allocate", text: bed == nil ? "Allocate a bed" : "Move to another bed", current: false)) }
+        if open && scope.may(PlacementStore.allocators) {
+            actions.append(Link(href: href + "/allocate", text: bed == nil ? "Allocate a bed" : "Move to another bed", current: false))
+        }
         if placement.status == .upcoming && scope.may(PlacementStore.recorders) {
             actions.append(Link(href: href + "/arrival", text: "Record the arrival", current: false))
             actions.append(Link(href: href + "/non-arrival", text: "Record a non-arrival", current: false))
         }
-        if placement.status == .arrived && scope.may(PlacementStore.recorders) { actions.append(Link(href: href + "/departure", text: "Record the departure", current: false)) }
-        if open && scope.may(KeyWorkStore.assigners) { actions.append(Link(href: href + "/key-worker", text: "Assign a key worker", current: false)) }
-        if open && scope.may(PlacementStore.bookers) { actions.append(Link(href: href + "/dates", text: "Change the dates", current: false)) }
-        if placement.status == .upcoming && scope.may(PlacementStore.bookers) { actions.append(Link(href: href + "/cancellation", text: "Cancel the placement", current: false)) }
+        if placement.status == .arrived && scope.may(PlacementStore.recorders) {
+            actions.append(Link(href: href + "/departure", text: "Record the departure", current: false))
+        }
+        if open && scope.may(KeyWorkStore.assigners) {
+            actions.append(Link(href: href + "/key-worker", text: "Assign a key worker", current: false))
+        }
+        if open && scope.may(PlacementStore.bookers) {
+            actions.append(Link(href: href + "/dates", text: "Change the dates", current: false))
+        }
+        if placement.status == .upcoming && scope.may(PlacementStore.bookers) {
+            actions.append(Link(href: href + "/cancellation", text: "Cancel the placement", current: false))
+        }
         scope.chrome.done = request.query("done").flatMap { PlacementForms.doneMessages[$0] }
         scope.chrome.back = .init(href: "\(scope.base)/placements", text: "Back to placements", current: false)
         let tabName = Self.tabs.first { $0.0 == tab }?.1 ?? "Summary"
-        let model = Model(person: placement.personName, crn: placement.crn, status: status, statusClass: statusClass,
-                          tabs: Self.tabs.map { Link(href: $0.0.isEmpty ? href : "\(href)/\($0.0)", text: $0.1, current: $0.0 == tab) },
-                          tabName: tabName, actions: actions, summaries: summaries,
-                          tables: tables.enumerated().map { number, table in var table = table; table.id = "\(number + 1)"; return table }, note: note)
-        return view.renderer.page("placement", title: "\(tabName): \(placement.personName), \(scope.premises.name)", chrome: scope.chrome, view: model)
+        let model = Model(
+            person: placement.personName, crn: placement.crn, status: status, statusClass: statusClass,
+            tabs: Self.tabs.map { Link(href: $0.0.isEmpty ? href : "\(href)/\($0.0)", text: $0.1, current: $0.0 == tab) },
+            tabName: tabName, actions: actions, summaries: summaries,
+            tables: tables.enumerated().map { number, table in
+                var table = table
+                table.id = "\(number + 1)"
+                return table
+            }, note: note)
+        return view.renderer.page(
+            "placement", title: "\(tabName): \(placement.personName), \(scope.premises.name)", chrome: scope.chrome, view: model)
     }
 
     /// The bed a placement holds now (or for its first night to come), if any.
@@ -169,7 +266,9 @@ struct PlacementPages: Sendable {
             throw PageError.notFound("There is no such placement.")
         }
         let placement = try await view.stores.placements.get(id, by: scope.principal)
-        guard placement.premisesID == scope.premises.id else { throw PageError.notFound("There is no such placement at \(scope.premises.name).") }
+        guard placement.premisesID == scope.premises.id else {
+            throw PageError.notFound("There is no such placement at \(scope.premises.name).")
+        }
         return placement
     }
 }

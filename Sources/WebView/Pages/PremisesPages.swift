@@ -25,9 +25,10 @@ extension WebView {
         guard let code = context.parameters.get("code") else { throw PageError.notFound("There is no such premises.") }
         let premises = try await stores.premises.get(code: code, by: principal)
         let zone = TimeZone(identifier: premises.timeZone) ?? Premises.defaultTimeZone
-        return PremisesScope(principal: principal, premises: premises,
-                             chrome: .signedIn(principal, csrf: WebScope.csrf, premises: premises, current: current),
-                             wording: Wording(timeZone: zone), today: CalendarDate.today(in: zone))
+        return PremisesScope(
+            principal: principal, premises: premises,
+            chrome: .signedIn(principal, csrf: WebScope.csrf, premises: premises, current: current),
+            wording: Wording(timeZone: zone), today: CalendarDate.today(in: zone))
     }
 }
 

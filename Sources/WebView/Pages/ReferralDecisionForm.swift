@@ -13,27 +13,34 @@ struct ReferralDecisionForm: Sendable {
         router.get("/referrals/:id/decide") { request, context in
             let draft = try await view.draft(request)
             let (referral, kind) = try await decision(request.query("decision") ?? draft?.fields["decision"]?.first, context)
-            return show(referral, model(referral, kind, note: draft?.fields["note"]?.first).refused(draft), notice: WebView.keptNotice(draft))
+            return show(
+                referral, model(referral, kind, note: draft?.fields["note"]?.first).refused(draft), notice: WebView.keptNotice(draft))
         }
         router.post("/referrals/:id/decide") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
             let (referral, kind) = try await decision(post.fields["decision"], context)
             do {
                 return try await post.once(view.stores.idempotency, path: request.uri.path) {
-                    _ = try await view.stores.referrals.decide(referral.id, .init(kind, note: post.fields["note"]), expectedVersion: nil, by: post.principal)
+                    _ = try await view.stores.referrals.decide(
+                        referral.id, .init(kind, note: post.fields["note"]), expectedVersion: nil, by: post.principal)
                     return "/referrals/\(referral.id.uuidString.lowercased())?done=\(kind.rawValue)"
                 }
             } catch let error as DomainError where [.invalid, .conflict, .preconditionFailed].contains(error.kind) {
-                let problems = error.problems.contains { $0.field == "note" && $0.rule == "needed" }
+                let problems =
+                    error.problems.contains { $0.field == "note" && $0.rule == "needed" }
                     ? FormErrors([.init(field: "note", message: "Enter \(Self.noteName(kind))")])
                     : model(referral, kind, note: post.fields["note"]).problems(error)
-                return try await post.refused(problems, browser: view.browser, formPath: "/referrals/\(referral.id.uuidString.lowercased())/decide?decision=\(kind.rawValue)")
+                return try await post.refused(
+                    problems, browser: view.browser,
+                    formPath: "/referrals/\(referral.id.uuidString.lowercased())/decide?decision=\(kind.rawValue)")
             }
         }
     }
 
     /// The referral and the decision asked for, if the caller may take it now (else the 403 or 400 page).
-    private func decision<Context: RequestContext>(_ text: String?, _ context: Context) async throws -> (Referral, ReferralStore.DecisionKind) {
+    private func decision<Context: RequestContext>(_ text: String?, _ context: Context) async throws -> (
+        Referral, ReferralStore.DecisionKind
+    ) {
         let (referral, _) = try await ReferralPages.load(view, context)
         guard let text, let kind = ReferralStore.DecisionKind(rawValue: text) else {
             throw PageError.badRequest("Choose a decision from the referral's page.")
@@ -43,16 +50,18 @@ struct ReferralDecisionForm: Sendable {
             throw PageError.forbidden("A \(principal.role.title) may not \(Self.title(kind).lowercased()) a referral.")
         }
         guard kind.from.contains(referral.status) else {
-            throw PageError.badRequest("A referral that is \(ReferralPages.words(referral.status).lowercased()) cannot be given that decision.")
+            throw PageError.badRequest(
+                "A referral that is \(ReferralPages.words(referral.status).lowercased()) cannot be given that decision.")
         }
         return (referral, kind)
     }
 
     private func model(_ referral: Referral, _ kind: ReferralStore.DecisionKind, note: String?) -> FormModel {
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
-        var model = FormModel(heading: Self.title(kind), caption: "\(referral.details.personName) (\(referral.details.crn))",
-                              action: "\(base)/decide", formToken: FormPost.newToken(), submit: Self.title(kind), cancel: base,
-                              fields: [.textarea("note", Self.noteLabel(kind), name: Self.noteName(kind), hint: Self.noteHint(kind), value: note)])
+        var model = FormModel(
+            heading: Self.title(kind), caption: "\(referral.details.personName) (\(referral.details.crn))",
+            action: "\(base)/decide", formToken: FormPost.newToken(), submit: Self.title(kind), cancel: base,
+            fields: [.textarea("note", Self.noteLabel(kind), name: Self.noteName(kind), hint: Self.noteHint(kind), value: note)])
         model.hidden = [.init(name: "decision", value: kind.rawValue)]
         model.intro = [Self.intro(kind)]
         if kind == .reject || kind == .withdraw {
@@ -65,9 +74,11 @@ struct ReferralDecisionForm: Sendable {
     private func show(_ referral: Referral, _ model: FormModel, notice: String?) -> Response {
         var chrome = Chrome.signedIn(WebScope.principal!, csrf: WebScope.csrf, current: "referrals")
         chrome.notice = notice
-        chrome.back = .init(href: "/referrals/\(referral.id.uuidString.lowercased())", text: "Back to \(referral.details.personName)", current: false)
-        return view.renderer.page("form", title: (model.hasErrors ? "Error: " : "") + "\(model.heading), \(referral.details.personName)",
-                                  chrome: chrome, view: model, status: model.hasErrors ? .badRequest : .ok)
+        chrome.back = .init(
+            href: "/referrals/\(referral.id.uuidString.lowercased())", text: "Back to \(referral.details.personName)", current: false)
+        return view.renderer.page(
+            "form", title: (model.hasErrors ? "Error: " : "") + "\(model.heading), \(referral.details.personName)",
+            chrome: chrome, view: model, status: model.hasErrors ? .badRequest : .ok)
     }
 
     static func title(_ kind: ReferralStore.DecisionKind) -> String {

@@ -16,8 +16,16 @@ struct ReferralPages: Sendable {
         router.get("/referrals/:id") { request, context in try await referral(request, context) }
     }
 
-    struct Choice: Sendable { let value: String; let text: String; let selected: Bool }
-    struct Link: Sendable { let href: String; let text: String; let current: Bool }
+    struct Choice: Sendable {
+        let value: String
+        let text: String
+        let selected: Bool
+    }
+    struct Link: Sendable {
+        let href: String
+        let text: String
+        let current: Bool
+    }
     struct Line: Sendable {
         let href: String
         let person: String
@@ -56,22 +64,26 @@ struct ReferralPages: Sendable {
             throw PageError.badRequest("\(region) is not a probation region.")
         }
         let page = max(1, min(10_000, request.query("page").flatMap { Int($0) } ?? 1))
-        let found = try await view.stores.referrals.queue(statuses: statuses, region: region, by: principal,
-                                                          page: try PageRequest(limit: Self.pageSize, offset: (page - 1) * Self.pageSize))
-        let words = Wording(timeZone: Premises.defaultTimeZone), today = CalendarDate.today(in: Premises.defaultTimeZone)
+        let found = try await view.stores.referrals.queue(
+            statuses: statuses, region: region, by: principal,
+            page: try PageRequest(limit: Self.pageSize, offset: (page - 1) * Self.pageSize))
+        let words = Wording(timeZone: Premises.defaultTimeZone)
+        let today = CalendarDate.today(in: Premises.defaultTimeZone)
         let names = Dictionary(regions.map { ($0.code, $0.name) }, uniquingKeysWith: { a, _ in a })
         let lines = found.items.map { referral in
             let d = referral.details
             let received = CalendarDate.today(in: Premises.defaultTimeZone, now: referral.createdAt)
             let waiting = received.days(to: today)
-            return Line(href: "/referrals/\(referral.id.uuidString.lowercased())", person: d.personName, crn: d.crn,
-                        status: Self.words(referral.status), statusClass: Self.tagClass(referral.status),
-                        arrival: words.date(d.expectedArrival) + ReferralSummaries.inDays(today.days(to: d.expectedArrival)),
-                        waiting: waiting == 1 ? "1 day" : "\(max(0, waiting)) days", risk: ReferenceNames.words(d.roshOverall, in: [:]),
-                        region: d.referrerRegion.map { names[$0] ?? $0 } ?? "Not given")
+            return Line(
+                href: "/referrals/\(referral.id.uuidString.lowercased())", person: d.personName, crn: d.crn,
+                status: Self.words(referral.status), statusClass: Self.tagClass(referral.status),
+                arrival: words.date(d.expectedArrival) + ReferralSummaries.inDays(today.days(to: d.expectedArrival)),
+                waiting: waiting == 1 ? "1 day" : "\(max(0, waiting)) days", risk: ReferenceNames.words(d.roshOverall, in: [:]),
+                region: d.referrerRegion.map { names[$0] ?? $0 } ?? "Not given")
         }
         func href(_ page: Int) -> String {
-            "/referrals?status=\(status.urlQueryValue)" + (region.map { "&region=\($0.urlQueryValue)" } ?? "") + (page > 1 ? "&page=\(page)" : "")
+            "/referrals?status=\(status.urlQueryValue)" + (region.map { "&region=\($0.urlQueryValue)" } ?? "")
+                + (page > 1 ? "&page=\(page)" : "")
         }
         var pages = [Link]()
         if page > 1 { pages.append(Link(href: href(page - 1), text: "Previous page", current: false)) }
@@ -85,12 +97,20 @@ struct ReferralPages: Sendable {
             regions: [Choice(value: "", text: "Every region", selected: region == nil)]
                 + regions.map { Choice(value: $0.code, text: $0.name, selected: $0.code == region) },
             lines: lines,
-            shown: lines.isEmpty ? "No referral is in this queue." : "Referrals \(first + 1) to \(first + lines.count), most urgent first (earliest expected arrival).",
+            shown: lines.isEmpty
+                ? "No referral is in this queue."
+                : "Referrals \(first + 1) to \(first + lines.count), most urgent first (earliest expected arrival).",
             pages: pages)
-        return view.renderer.page("referrals", title: "Referrals", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "referrals"), view: model)
+        return view.renderer.page(
+            "referrals", title: "Referrals", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "referrals"), view: model)
     }
 
-    struct Event: Sendable { let at: String; let what: String; let note: String; let who: String }
+    struct Event: Sendable {
+        let at: String
+        let what: String
+        let note: String
+        let who: String
+    }
     struct Referral_: Sendable {
         let person: String
         let crn: String
@@ -105,7 +125,8 @@ struct ReferralPages: Sendable {
     private func referral<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try WebScope.caller()
         let (referral, events) = try await Self.load(view, context)
-        let words = Wording(timeZone: Premises.defaultTimeZone), today = CalendarDate.today(in: Premises.defaultTimeZone)
+        let words = Wording(timeZone: Premises.defaultTimeZone)
+        let today = CalendarDate.today(in: Premises.defaultTimeZone)
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
         var actions = ReferralStore.DecisionKind.available(to: principal.role, in: referral.status).map {
             Link(href: "\(base)/decide?decision=\($0.rawValue)", text: ReferralDecisionForm.title($0), current: false)
@@ -120,9 +141,12 @@ struct ReferralPages: Sendable {
         let model = Referral_(
             person: referral.details.personName, crn: referral.details.crn, status: Self.words(referral.status),
             statusClass: Self.tagClass(referral.status), actions: actions,
-            summaries: ReferralSummaries.assessment(referral.details, words: words, today: today,
-                                                    names: try await .read(view)),
-            timeline: events.map { Event(at: words.dateTime($0.at), what: Self.eventWords($0.kind), note: $0.note ?? "", who: $0.staffName ?? "") },
+            summaries: ReferralSummaries.assessment(
+                referral.details, words: words, today: today,
+                names: try await .read(view)),
+            timeline: events.map {
+                Event(at: words.dateTime($0.at), what: Self.eventWords($0.kind), note: $0.note ?? "", who: $0.staffName ?? "")
+            },
             placement: try await placementLink(referral, principal))
         return view.renderer.page("referral", title: "Referral, \(referral.details.personName)", chrome: chrome, view: model)
     }
@@ -132,8 +156,9 @@ struct ReferralPages: Sendable {
         guard let id = referral.placementID else { return nil }
         let placement = try await view.stores.placements.get(id, by: principal)
         let premises = try await view.stores.premises.get(placement.premisesID, by: principal)
-        return Link(href: "/premises/\(premises.code.urlPathSegment)/placements/\(id.uuidString.lowercased())",
-                    text: "Booked at \(premises.name): see the placement", current: false)
+        return Link(
+            href: "/premises/\(premises.code.urlPathSegment)/placements/\(id.uuidString.lowercased())",
+            text: "Booked at \(premises.name): see the placement", current: false)
     }
 
     /// The referral of the address's `{id}`, if the caller may see it (else the 404 page).

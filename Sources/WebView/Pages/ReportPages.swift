@@ -23,8 +23,16 @@ struct ReportPages: Sendable {
         }
     }
 
-    struct Choice: Sendable { let value: String; let text: String; let selected: Bool }
-    struct Link: Sendable { let href: String; let text: String; let current: Bool }
+    struct Choice: Sendable {
+        let value: String
+        let text: String
+        let selected: Bool
+    }
+    struct Link: Sendable {
+        let href: String
+        let text: String
+        let current: Bool
+    }
     struct Model: Sendable {
         let heading: String
         let scope: String
@@ -57,24 +65,33 @@ struct ReportPages: Sendable {
         let words = Wording(timeZone: Premises.defaultTimeZone)
         let sections = ReportSections(words: words, period: asked.period)
         let csv = request.query("format") == "csv"
-        let name: String, built: [ReportSection], text: String
+        let name: String
+        let built: [ReportSection]
+        let text: String
         switch report {
         case "occupancy":
-            let figures = try await view.stores.reports.occupancy(asked.scope, from: asked.from, to: asked.to, period: asked.period, by: principal)
+            let figures = try await view.stores.reports.occupancy(
+                asked.scope, from: asked.from, to: asked.to, period: asked.period, by: principal)
             (name, built, text) = (figures.scope, sections.occupancy(figures), ReportCSV.occupancy(figures))
         case "move-on":
-            let figures = try await view.stores.reports.moveOn(asked.scope, from: asked.from, to: asked.to, period: asked.period, by: principal)
+            let figures = try await view.stores.reports.moveOn(
+                asked.scope, from: asked.from, to: asked.to, period: asked.period, by: principal)
             (name, built, text) = (figures.scope, sections.moveOn(figures), ReportCSV.moveOn(figures))
         default:
-            let figures = try await view.stores.reports.operations(asked.scope, from: asked.from, to: asked.to, period: asked.period, by: principal)
+            let figures = try await view.stores.reports.operations(
+                asked.scope, from: asked.from, to: asked.to, period: asked.period, by: principal)
             (name, built, text) = (figures.scope, sections.operations(figures), ReportCSV.operations(figures))
         }
         if csv {
             let file = "\(report)-\(asked.scopeValue)-\(asked.from)-to-\(asked.to)-by-\(asked.period.rawValue).csv"
                 .replacingOccurrences(of: "[^A-Za-z0-9._-]", with: "-", options: .regularExpression)
-            return Response(status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(file)\"",
-                                                   .cacheControl: "no-store"],
-                            body: .init(byteBuffer: ByteBuffer(string: text)))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "text/csv; charset=utf-8", .contentDisposition: "attachment; filename=\"\(file)\"",
+                    .cacheControl: "no-store",
+                ],
+                body: .init(byteBuffer: ByteBuffer(string: text)))
         }
         let title = Self.reports.first { $0.0 == report }?.1 ?? report
         let model = Model(
@@ -93,7 +110,9 @@ struct ReportPages: Sendable {
 
     /// The scope, range and period asked for: by default the caller's widest scope, the twelve
     /// months to the first of next month, by month (as `ap report`).
-    private func ask(_ request: Request, _ principal: Principal, scopes: [(value: String, text: String, scope: ReportScope)]) async throws -> Asked {
+    private func ask(_ request: Request, _ principal: Principal, scopes: [(value: String, text: String, scope: ReportScope)]) async throws
+        -> Asked
+    {
         let value = request.query("scope") ?? scopes.first?.value ?? "country"
         guard let chosen = scopes.first(where: { $0.value == value }) else {
             throw PageError.forbidden("You may not see reports for \(value); choose a scope from the list.")
@@ -103,12 +122,13 @@ struct ReportPages: Sendable {
         let next = month == 12 ? CalendarDate(year: year + 1, month: 1, day: 1) : CalendarDate(year: year, month: month + 1, day: 1)
         let to = try DateInput.query(request, "to", name: "the day after the last") ?? next!
         let from = try DateInput.query(request, "from", name: "the first day") ?? CalendarDate(year: year - 1, month: month, day: 1)!
-        let period = try request.query("period").map { text in
-            guard let period = ReportPeriod(rawValue: text) else {
-                throw PageError.badRequest("A report is by day, week, month, quarter or year; not \(text).")
-            }
-            return period
-        } ?? .month
+        let period =
+            try request.query("period").map { text in
+                guard let period = ReportPeriod(rawValue: text) else {
+                    throw PageError.badRequest("A report is by day, week, month, quarter or year; not \(text).")
+                }
+                return period
+            } ?? .month
         return Asked(scope: chosen.scope, scopeValue: chosen.value, from: from, to: to, period: period)
     }
 

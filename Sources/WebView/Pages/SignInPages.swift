@@ -16,7 +16,12 @@ struct SignInPages: Sendable {
         var hasErrors: Bool
     }
 
-    struct PremisesLink: Sendable { let href: String; let name: String; let code: String; let region: String }
+    struct PremisesLink: Sendable {
+        let href: String
+        let name: String
+        let code: String
+        let region: String
+    }
     struct Home: Sendable { let premises: [PremisesLink] }
 
     func register<Context: RequestContext>(on router: Router<Context>) {
@@ -24,7 +29,8 @@ struct SignInPages: Sendable {
             if WebScope.principal != nil { return PageRenderer.redirect(to: Self.safeNext(request.query("next")) ?? "/") }
             var chrome = Chrome()
             if request.query("kept") != nil {
-                chrome.notice = "Your sign-in had ended, so the form you sent was not recorded. Sign in again: your answers will be on the form for you to check and send."
+                chrome.notice =
+                    "Your sign-in had ended, so the form you sent was not recorded. Sign in again: your answers will be on the form for you to check and send."
             } else if request.query("signedOut") != nil {
                 chrome.notice = "You have signed out."
             }
@@ -32,11 +38,13 @@ struct SignInPages: Sendable {
             let draft = try await view.draft(request)
             let items = draft?.problems.map { FormErrors.Item(field: $0.field, message: $0.message) } ?? []
             let next = Self.safeNext(request.query("next")) ?? Self.safeNext(draft?.fields["next"]?.first) ?? "/"
-            return view.renderer.page("sign-in", title: (items.isEmpty ? "" : "Error: ") + "Sign in", chrome: chrome,
-                                      view: Model(next: next, username: draft?.fields["username"]?.first ?? "", errors: items,
-                                                  usernameError: items.first { $0.field == "username" }?.message,
-                                                  passwordError: items.first { $0.field == "password" }?.message, hasErrors: !items.isEmpty),
-                                      status: items.isEmpty ? .ok : .unauthorized)
+            return view.renderer.page(
+                "sign-in", title: (items.isEmpty ? "" : "Error: ") + "Sign in", chrome: chrome,
+                view: Model(
+                    next: next, username: draft?.fields["username"]?.first ?? "", errors: items,
+                    usernameError: items.first { $0.field == "username" }?.message,
+                    passwordError: items.first { $0.field == "password" }?.message, hasErrors: !items.isEmpty),
+                status: items.isEmpty ? .ok : .unauthorized)
         }
         router.post("/sign-in") { request, _ in try await signIn(request) }
         router.post("/sign-out") { request, _ in
@@ -55,19 +63,31 @@ struct SignInPages: Sendable {
         let fields = try await FormFields.read(request)
         let next = Self.safeNext(fields["next"]) ?? "/"
         do {
-            let signedIn = try await view.stores.sessions.signIn(username: fields["username"] ?? "", password: fields.values["password"]?.first ?? "")
+            let signedIn = try await view.stores.sessions.signIn(
+                username: fields["username"] ?? "", password: fields.values["password"]?.first ?? "")
             var response = PageRenderer.redirect(to: next)
             response.setCookie(view.browser.cookie(for: signedIn))
             return response
-        } catch let error as DomainError where [.invalid, .unauthenticated].contains(error.kind) || { if case .rateLimited = error.kind { true } else { false } }() {
-            let items: [FormErrors.Item] = error.problems.isEmpty
-                ? [.init(field: "username", message: error.kind == .unauthenticated ? "The username or password is wrong, or the account is inactive" : error.message)]
-                : error.problems.map { .init(field: $0.field, message: $0.field == "username" ? "Enter your username" : "Enter your password") }
+        } catch let error as DomainError
+            where [.invalid, .unauthenticated].contains(error.kind) || { if case .rateLimited = error.kind { true } else { false } }()
+        {
+            let items: [FormErrors.Item] =
+                error.problems.isEmpty
+                ? [
+                    .init(
+                        field: "username",
+                        message: error.kind == .unauthenticated
+                            ? "The username or password is wrong, or the account is inactive" : error.message)
+                ]
+                : error.problems.map {
+                    .init(field: $0.field, message: $0.field == "username" ? "Enter your username" : "Enter your password")
+                }
             var kept = FormFields(values: [:])
             kept.set("username", fields["username"])
             kept.set("next", next)
-            return try await FormPost.keep(kept, problems: FormErrors(items), reason: .refused, staffID: nil, browser: view.browser,
-                                           path: "/sign-in?next=\(next.urlQueryValue)")
+            return try await FormPost.keep(
+                kept, problems: FormErrors(items), reason: .refused, staffID: nil, browser: view.browser,
+                path: "/sign-in?next=\(next.urlQueryValue)")
         }
     }
 
@@ -91,7 +111,8 @@ struct SignInPages: Sendable {
             let premises = try await view.stores.premises.get(id, by: principal)
             return PageRenderer.redirect(to: "/premises/\(premises.code.urlPathSegment)")
         }
-        var found = [Premises](), cursor: String? = nil
+        var found = [Premises]()
+        var cursor: String? = nil
         repeat {
             let page = try await view.stores.premises.list(by: principal, page: try PageRequest(limit: 200, cursor: cursor))
             found += page.items
@@ -99,15 +120,18 @@ struct SignInPages: Sendable {
         } while cursor != nil && found.count < 1000
         let regions = try await view.names.names("regions")
         let links = found.filter(\.active).map {
-            PremisesLink(href: "/premises/\($0.code.urlPathSegment)", name: $0.name, code: $0.code, region: regions[$0.regionCode] ?? $0.regionCode)
+            PremisesLink(
+                href: "/premises/\($0.code.urlPathSegment)", name: $0.name, code: $0.code, region: regions[$0.regionCode] ?? $0.regionCode)
         }
-        return view.renderer.page("home", title: "Premises", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "home"), view: Home(premises: links))
+        return view.renderer.page(
+            "home", title: "Premises", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "home"), view: Home(premises: links))
     }
 
     /// A page of this service to go to after signing in: a path, never another site.
     static func safeNext(_ next: String?) -> String? {
         guard let next, next.hasPrefix("/"), !next.hasPrefix("//"), !next.contains("\\"), !next.hasPrefix("/sign-"),
-              next.count < 500, next.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 }) else { return nil }
+            next.count < 500, next.unicodeScalars.allSatisfy({ $0.value > 32 && $0.value < 127 })
+        else { return nil }
         return next
     }
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL: installs what is missing (PostgreSQL 15,
-# contrib, libpq-dev, pkg-config), starts a private cluster on a free port, builds, runs
+# contrib, libpq-dev, pkg-config), checks the formatting (swift format lint), starts a private
+# cluster on a free port, builds, builds the documentation and the manual page with warnings as
+# errors (Deploy/docs.sh) and installs them into a scratch folder (Deploy/install.sh), runs
 # `swift test`, runs the benchmarks on a small seed (Deploy/bench.sh), fuzzes the API (Deploy/fuzz.sh), tests the web view in Chromium
 # (Deploy/browser-test.sh), and removes the cluster. Fails if any database or browser test was
 # skipped.
@@ -8,6 +10,9 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 bash Deploy/local-postgres.sh install
+
+# Unformatted code fails the run (format it with: swift format format -i -r Sources Tests Package.swift).
+swift format lint --strict --recursive --parallel Sources Tests Package.swift
 # nginx and openssl for the cluster test (Deploy/cluster.sh, ClusterTests).
 bash Deploy/cluster.sh install
 
@@ -33,6 +38,18 @@ export AP_BCRYPT_COST=4
 export SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH="${SWT_EXPERIMENTAL_MAXIMUM_PARALLELIZATION_WIDTH:-8}"
 
 swift build --build-tests
+
+# The guides and the domain's symbol documentation (no broken link or symbol: warnings are
+# errors), the manual page, and the release installed as the deployment recipe installs it.
+bash Deploy/docs.sh
+INSTALLED="$(mktemp -d /tmp/ap-install.XXXXXX)"
+bash Deploy/install.sh --build-dir "$(swift build --show-bin-path)" --destdir "$INSTALLED"
+grep -q '^\.Dt AP 1' "$INSTALLED/usr/local/share/man/man1/ap.1"
+expected="$(ls sql/*.sql | sort | tail -1 | xargs basename)"
+"$INSTALLED/usr/local/bin/ap" --version | grep -F "(schema migration $expected)" \
+    || { echo "ap --version does not name the last migration, $expected" >&2; exit 1; }
+rm -rf "$INSTALLED"
+
 LOG="$(mktemp /tmp/ap-test-log.XXXXXX)"
 run_tests() {
     set +e

@@ -10,13 +10,15 @@ struct APCommand: AsyncParsableCommand {
         commandName: "ap",
         abstract: "ApprovedPremises: the command line for AP staff and operators.",
         discussion: """
-            Staff commands (login, whoami, staff, premises) talk to the service over HTTP; the \
-            server is --server, else $AP_SERVER, else the one you logged in to, else \
-            http://127.0.0.1:8080. Operator commands (serve, db) use the database directly: \
-            DATABASE_URL, or libpq's PG* variables.
+            Staff commands (login, tonight, out, in, check, beds, placements, referrals, \
+            report ...) talk to the service over HTTP; the server is --server, else $AP_SERVER, \
+            else the one you logged in to, else http://127.0.0.1:8080. Operator commands (serve, \
+            db) use the database directly: DATABASE_URL, or libpq's PG* variables. The guides, \
+            one per reader, are in the project's DocC catalog (Deploy/docs.sh builds them).
 
             Example:  ap login night --server http://127.0.0.1:8080   then   ap whoami
             """,
+        version: OperatorCommandLine.version,
         subcommands: OperatorCommandLine.commands + StaffCommandLine.commands)
 
 }

@@ -19,6 +19,12 @@ struct MigrationTests {
         #expect(migrations.first?.name == "0001_foundation.sql")
     }
 
+    @Test("the schema migration `ap --version` names is the last file of sql/")
+    func releaseNamesTheLastMigration() {
+        #expect(migrations.last?.name == Release.schemaMigration)
+        #expect(Release.description.hasSuffix("(schema migration \(Release.schemaMigration))"))
+    }
+
     @Test("each migration is applied once: a second run applies nothing")
     func appliesOnce() async throws {
         try await TestDatabase.withEmptyDatabase { pool in

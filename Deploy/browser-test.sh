@@ -27,6 +27,9 @@ psql_admin -c "DROP DATABASE IF EXISTS $WEB_DB" >/dev/null
 psql_admin -c "CREATE DATABASE $WEB_DB" >/dev/null
 export DATABASE_URL="${PG_URL%/*}/$WEB_DB"
 AP="$(swift build --show-bin-path)/ap"
+# The guides the footer links to, served by ap serve at /docs (Deploy/docs.sh builds them).
+[ -f .build/docs-site/docs/index.html ] || bash Deploy/docs.sh
+export AP_DOCS_DIR="$PWD/.build/docs-site/docs"
 "$AP" db migrate >/dev/null
 "$AP" db demo >/dev/null
 

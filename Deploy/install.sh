@@ -2,6 +2,7 @@
 # Installs a built release of the service on this machine, as the systemd unit expects it:
 #   /usr/local/bin/ap                         the executable, with its resource folders beside it
 #   /usr/local/share/ap/sql/                  the migrations (AP_SQL_DIR in the unit)
+#   /usr/local/share/ap/docs/                 the guides, which `ap serve` serves at /docs
 #   /usr/local/share/man/man1/ap.1            the manual page (`man ap`)
 #   /etc/systemd/system/ap.service            the unit (Deploy/systemd/ap.service)
 # It starts nothing and writes no settings: put them in /etc/ap/ap.env (see the operator's
@@ -25,7 +26,8 @@ done
 for needed in "$BUILD/ap" "$BUILD/ApprovedPremises_APIContract.resources" "$BUILD/ApprovedPremises_WebView.resources"; do
     [ -e "$needed" ] || { echo "$needed is missing: build first (swift build -c release --product ap)" >&2; exit 1; }
 done
-[ -f .build/man/ap.1 ] || { echo ".build/man/ap.1 is missing: run bash Deploy/docs.sh first" >&2; exit 1; }
+[ -f .build/man/ap.1 ] && [ -f .build/docs-site/docs/index.html ] \
+    || { echo "the manual page or the guides are missing: run bash Deploy/docs.sh first" >&2; exit 1; }
 
 install -d "$DEST/usr/local/bin" "$DEST/usr/local/share/ap" "$DEST/usr/local/share/man/man1" "$DEST/etc/systemd/system"
 install -m 0755 "$BUILD/ap" "$DEST/usr/local/bin/ap"
@@ -33,8 +35,9 @@ for resources in "$BUILD"/ApprovedPremises_*.resources; do
     rm -rf "$DEST/usr/local/bin/$(basename "$resources")"
     cp -R "$resources" "$DEST/usr/local/bin/"
 done
-rm -rf "$DEST/usr/local/share/ap/sql"
+rm -rf "$DEST/usr/local/share/ap/sql" "$DEST/usr/local/share/ap/docs"
 cp -R sql "$DEST/usr/local/share/ap/sql"
+cp -R .build/docs-site/docs "$DEST/usr/local/share/ap/docs"
 install -m 0644 .build/man/ap.1 "$DEST/usr/local/share/man/man1/ap.1"
 install -m 0644 Deploy/systemd/ap.service "$DEST/etc/systemd/system/ap.service"
 echo "installed $("$DEST/usr/local/bin/ap" --version) under ${DEST:-/}"

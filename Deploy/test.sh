@@ -45,6 +45,7 @@ bash Deploy/docs.sh
 INSTALLED="$(mktemp -d /tmp/ap-install.XXXXXX)"
 bash Deploy/install.sh --build-dir "$(swift build --show-bin-path)" --destdir "$INSTALLED"
 grep -q '^\.Dt AP 1' "$INSTALLED/usr/local/share/man/man1/ap.1"
+[ -f "$INSTALLED/usr/local/share/ap/docs/documentation/approvedpremises/nightshift/index.html" ]
 expected="$(ls sql/*.sql | sort | tail -1 | xargs basename)"
 "$INSTALLED/usr/local/bin/ap" --version | grep -F "(schema migration $expected)" \
     || { echo "ap --version does not name the last migration, $expected" >&2; exit 1; }

@@ -44,7 +44,8 @@ public func buildApplication(
     let metrics = ServiceMetrics(pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob)
     let router = try buildRouter(
         pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
-        publicURL: configuration.publicURL, checkpoints: checkpoints, metrics: metrics, clock: configuration.clock,
+        publicURL: configuration.publicURL, docsFolder: configuration.docsFolder, checkpoints: checkpoints, metrics: metrics,
+        clock: configuration.clock,
         logger: logger)
     var app = Application(
         router: router,
@@ -70,10 +71,11 @@ public func buildApplication(
 /// document itself. `publicURL` is the address browsers use (`AP_PUBLIC_URL`); `checkpoints`
 /// the key and folder the logs are checkpointed with; `metrics` what `GET /metrics` reports (a
 /// registry of the router's own when not given); `clock` what the API takes for now in the night's
-/// record (`ServerConfiguration.clock`).
+/// record (`ServerConfiguration.clock`); `docsFolder` the built documentation, served at `/docs`
+/// and linked from the web view's footer when given.
 public func buildRouter(
     pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
-    publicURL: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
+    publicURL: String? = nil, docsFolder: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
     checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil,
     clock: @escaping ServiceClock = { Date() }, logger: Logger
 ) throws -> Router<AppRequestContext> {
@@ -86,7 +88,8 @@ public func buildRouter(
     let document = try APIDocument.yaml()
     let routes = RouteMethods(document: document)
     let router = Router(context: AppRequestContext.self)
-    let web = try WebView(stores: stores, publicURL: publicURL, logger: logger)
+    let web = try WebView(stores: stores, publicURL: publicURL, guides: docsFolder != nil, logger: logger)
+    if let docsFolder { router.add(middleware: DocsMiddleware(folder: docsFolder)) }
     router.addMiddleware {
         MetricsMiddleware(metrics: metrics, routes: routes)
         web.dispatcher(context: AppRequestContext.self)

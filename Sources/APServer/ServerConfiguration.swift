@@ -42,6 +42,9 @@ public struct ServerConfiguration: Sendable {
     /// How often every chain that moved is checkpointed (`AP_CHECKPOINT_MINUTES`, default 15);
     /// a premises is also checkpointed at each handover.
     public var checkpointMinutes: Int = 15
+    /// The built documentation served at `/docs` (`AP_DOCS_DIR`, else where `Deploy/install.sh`
+    /// or `Deploy/docs.sh` put it), or nil when it has not been built.
+    public var docsFolder: String?
 
     /// A value with each field given.
     public init(
@@ -83,6 +86,7 @@ public struct ServerConfiguration: Sendable {
         if let file = environment["AP_SIGNING_KEY_FILE"], !file.isEmpty { configuration.signingKeyFile = file }
         if let folder = environment["AP_CHECKPOINT_DIR"], !folder.isEmpty { configuration.checkpointDirectory = folder }
         if let minutes = environment["AP_CHECKPOINT_MINUTES"].flatMap(Int.init), minutes > 0 { configuration.checkpointMinutes = minutes }
+        configuration.docsFolder = DocsFolder.locate(environment: environment)
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration
     }

@@ -130,4 +130,63 @@ struct WebViewTests {
             }
         }
     }
+
+    @Test("the built guides are served at /docs, open to anyone, and each page's footer links to the guide for the person's role")
+    func guidesAtDocs() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("ap-docs-\(UUID().uuidString)")
+        let article = folder.appendingPathComponent("documentation/approvedpremises/apmanager")
+        try FileManager.default.createDirectory(at: article, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try Data("<html>the catalog</html>".utf8).write(to: folder.appendingPathComponent("index.html"))
+        try Data("<html>The AP manager in the browser</html>".utf8).write(to: article.appendingPathComponent("index.html"))
+        for docs in [folder.path, nil] {
+            try await TestDatabase.withDatabase { pool in
+                _ = try await TestWorld.make(pool: pool)
+                var logger = Logger(label: "test")
+                logger.logLevel = .warning
+                let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), docsFolder: docs, logger: logger)
+                let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
+                try await app.test(.router) { client in
+                    let cookie = try await client.execute(
+                        uri: "/sign-in", method: .post, headers: Self.formHeaders,
+                        body: Self.form(["username": "manager", "password": Fixtures.password])
+                    ) { response in String(try #require(response.headers[.setCookie]?.split(separator: ";").first)) }
+                    try await client.execute(uri: "/premises/ELM", method: .get, headers: [.accept: "text/html", .cookie: cookie]) {
+                        response in
+                        let footerLink =
+                            "href=\"/docs/documentation/approvedpremises/apmanager\">Your guide: The AP manager in the browser</a>"
+                        #expect(String(buffer: response.body).contains(footerLink) == (docs != nil))
+                    }
+                    try await client.execute(
+                        uri: "/docs/documentation/approvedpremises/apmanager/", method: .get, headers: [.accept: "text/html"]
+                    ) {
+                        response in
+                        if docs != nil {
+                            #expect(response.status == .ok)
+                            #expect(String(buffer: response.body).contains("The AP manager in the browser"))
+                            #expect(
+                                response.headers[HTTPField.Name("Content-Security-Policy")!] == nil,
+                                "the DocC site runs its own inline script")
+                        } else {
+                            #expect(response.status == .notFound, "nothing is served at /docs when the guides were not built")
+                        }
+                    }
+                    if docs != nil {
+                        try await client.execute(uri: "/docs", method: .get) { response in
+                            #expect(response.status == .found)
+                            #expect(response.headers[.location] == "/docs/documentation/approvedpremises/")
+                        }
+                        try await client.execute(uri: "/docs/documentation/approvedpremises/none/", method: .get) { response in
+                            #expect(response.status == .notFound)
+                        }
+                        try await client.execute(uri: "/docs/documentation/approvedpremises/apmanager", method: .get) { response in
+                            #expect(response.status.kind == .redirection)
+                            #expect(
+                                response.headers[.location] == "/docs/documentation/approvedpremises/apmanager/", "the folder, under /docs")
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

@@ -425,3 +425,24 @@ def test_getting_past_a_board_takes_a_few_tab_presses(run):
     page.keyboard.press("Enter")
     assert page.evaluate("document.activeElement.id") == "after-board", "the skip link moves focus past the board"
     context.close()
+
+
+def test_the_footer_links_each_role_to_its_own_guide_which_opens(run):
+    context = run.context()
+    page = context.new_page()
+    for username, guide in [("night", "The night shift with ap"), ("referrals", "The referral manager"),
+                            ("manager", "The AP manager in the browser")]:
+        run.sign_in(page, username)
+        link = page.locator("footer").get_by_role("link", name=f"Your guide: {guide}")
+        expect(link).to_be_visible()
+        run.check(page)
+        if username == "night":
+            link.click()
+            # The DocC site (Deploy/docs.sh) renders the article with its own script.
+            expect(page.get_by_role("heading", level=1)).to_have_text(guide, timeout=15000)
+            expect(page.get_by_role("heading", name="What the messages mean")).to_be_visible()
+            assert "/docs/documentation/approvedpremises/nightshift" in page.url, page.url
+        page.context.clear_cookies()
+    response = context.request.get("/docs", max_redirects=0)
+    assert response.status == 302 and response.headers["location"] == "/docs/documentation/approvedpremises/", response.headers
+    context.close()

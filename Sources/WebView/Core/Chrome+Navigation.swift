@@ -18,7 +18,22 @@ extension Chrome {
         default: chrome.scope = premises?.name ?? "their AP"
         }
         chrome.navigation = navigation(principal.role, premises: premises, current: current)
+        chrome.guide = guide(principal.role)
         return chrome
+    }
+
+    /// The guide (an article of the documentation served at `/docs`) for a role's own work.
+    static func guide(_ role: Role) -> Link {
+        let (article, title): (String, String) =
+            switch role {
+            case .residentialWorker: ("nightshift", "The night shift with ap")
+            case .keyWorker: ("keywork", "Key work, testing and move-on")
+            case .apManager: ("apmanager", "The AP manager in the browser")
+            case .referralManager: ("referralmanager", "The referral manager")
+            case .regionalManager: ("reports", "Regional reports and their definitions")
+            case .administrator: ("operator", "The operator")
+            }
+        return Link(href: "/docs/documentation/approvedpremises/\(article)", text: "Your guide: \(title)", current: false)
     }
 
     /// The links a role may use: the national queue, the occupancy board and the reports for

@@ -6,10 +6,12 @@ import Mustache
 /// The templates, parsed once at start-up, and the page every template is laid out in.
 struct PageRenderer: Sendable {
     let library: MustacheLibrary
+    /// Whether the guides are served at `/docs`, so that the footer may link to them.
+    let guides: Bool
 
     /// Loads every `.mustache` file under the target's `Templates` folder; a template that does
     /// not parse stops the service at start-up, not at the first request.
-    init() throws {
+    init(guides: Bool = false) throws {
         guard let folder = Bundle.module.url(forResource: "Templates", withExtension: nil) else {
             throw PageError.missingTemplates
         }
@@ -19,10 +21,13 @@ struct PageRenderer: Sendable {
             try library.register(text, named: String(name.dropLast(".mustache".count)))
         }
         self.library = library
+        self.guides = guides
     }
 
     /// A page: `template` laid out with the header, navigation and banners of `chrome`.
     func page<View>(_ template: String, title: String, chrome: Chrome, view: View, status: HTTPResponse.Status = .ok) -> Response {
+        var chrome = chrome
+        if !guides { chrome.guide = nil }
         let html = library.render(Page(title: title, chrome: chrome, view: view), withTemplate: template) ?? ""
         return Self.html(html, status: status)
     }
@@ -72,6 +77,8 @@ struct Chrome: Sendable {
     var back: Link?
     /// Whether this page prints (the bed board): the print stylesheet takes the navigation away.
     var printable: Bool = false
+    /// The guide for the signed-in person's role, linked from the footer when the guides are served.
+    var guide: Link?
 }
 
 /// A page the web view answers with instead of the one asked for: why, in words for the person.
@@ -115,6 +122,7 @@ extension Chrome: MustacheParent {
         case "sessionEnds": sessionEnds
         case "back": back
         case "printable": printable
+        case "guide": guide
         default: nil
         }
     }

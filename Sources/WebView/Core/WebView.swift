@@ -17,10 +17,11 @@ public struct WebView: Sendable {
 
     /// The web view over the service's stores. `publicURL` (`AP_PUBLIC_URL`) is the address
     /// browsers use: when it is https, the session cookie is `Secure`; forms are accepted only
-    /// from its origin (else from the request's own `Host`).
-    public init(stores: Stores, publicURL: String?, logger: Logger) throws {
+    /// from its origin (else from the request's own `Host`). With `guides`, the documentation is
+    /// served at `/docs` and every signed-in page's footer links to the guide for the person's role.
+    public init(stores: Stores, publicURL: String?, guides: Bool = false, logger: Logger) throws {
         self.stores = stores
-        self.renderer = try PageRenderer()
+        self.renderer = try PageRenderer(guides: guides)
         self.names = ReferenceNames(reference: stores.reference)
         self.browser = BrowserSessions(sessions: stores.sessions, drafts: stores.formDrafts, names: names, publicURL: publicURL)
         self.logger = logger

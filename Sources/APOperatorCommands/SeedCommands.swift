@@ -36,7 +36,7 @@ struct Seed: AsyncParsableCommand {
                 return date
             } ?? CalendarDate.today(in: Premises.defaultTimeZone)
         let started = Date()
-        let summary = try await withOperatorPool { pool in
+        let summary = try await withOperatorPool(tellingNobody: true) { pool in
             var national = NationalSeed(years: years, seed: seed, until: last)
             national.premisesCount = premises
             return try await national.load(pool: pool) { step in

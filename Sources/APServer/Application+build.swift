@@ -41,6 +41,7 @@ public func buildApplication(
         throw error
     }
     let breachJob = JobStatus()
+    let mailJob = JobStatus()
     let metrics = ServiceMetrics(pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob)
     let router = try buildRouter(
         pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
@@ -57,6 +58,11 @@ public func buildApplication(
             pool: pool, interval: .seconds(configuration.breachScanSeconds), status: breachJob, clock: configuration.clock,
             logger: logger))
     app.addServices(reportPool)
+    if let mail = configuration.mail {
+        app.addServices(
+            try MailJob(
+                store: NotificationStore(pool: pool), settings: mail, publicURL: configuration.publicURL, status: mailJob, logger: logger))
+    }
     if checkpoints.key != nil {
         app.addServices(
             CheckpointJob(

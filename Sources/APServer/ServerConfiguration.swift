@@ -45,6 +45,9 @@ public struct ServerConfiguration: Sendable {
     /// The built documentation served at `/docs` (`AP_DOCS_DIR`, else where `Deploy/install.sh`
     /// or `Deploy/docs.sh` put it), or nil when it has not been built.
     public var docsFolder: String?
+    /// How the outbox is delivered (`AP_SENDMAIL` and the other `AP_MAIL_*` variables); nil when
+    /// `AP_SENDMAIL=off`: messages are still written, and wait.
+    public var mail: MailSettings? = MailSettings()
 
     /// A value with each field given.
     public init(
@@ -87,6 +90,8 @@ public struct ServerConfiguration: Sendable {
         if let folder = environment["AP_CHECKPOINT_DIR"], !folder.isEmpty { configuration.checkpointDirectory = folder }
         if let minutes = environment["AP_CHECKPOINT_MINUTES"].flatMap(Int.init), minutes > 0 { configuration.checkpointMinutes = minutes }
         configuration.docsFolder = DocsFolder.locate(environment: environment)
+        configuration.mail =
+            environment["AP_SENDMAIL"] == "off" ? nil : MailSettings.fromEnvironment(environment, publicURL: configuration.publicURL)
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration
     }

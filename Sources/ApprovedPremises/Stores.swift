@@ -33,6 +33,10 @@ public struct Stores: Sendable {
     public let residentRecords: ResidentRecordStore
     /// On the report database (a read replica) when one is configured.
     public let reports: ReportStore
+    /// The outbox of e-mail.
+    public let notifications: NotificationStore
+    /// Where the outbox writes to: the regions' and premises' mailboxes.
+    public let mailboxes: MailboxStore
 
     /// The stores over a pool; reports over `reportPool` when given; checkpoints kept as
     /// `checkpoints` says; `idempotencyFaults` only in tests of the crash window.
@@ -58,6 +62,8 @@ public struct Stores: Sendable {
         curfewVariations = CurfewVariationStore(pool: pool)
         curfewBreaches = CurfewBreachStore(pool: pool)
         handovers = HandoverStore(pool: pool)
+        notifications = NotificationStore(pool: pool)
+        mailboxes = MailboxStore(pool: pool)
         nightChecks = NightCheckStore(pool: pool)
         incidents = IncidentStore(pool: pool)
         logChains = LogChainStore(pool: pool, checkpoints: checkpoints)

@@ -18,6 +18,9 @@ public struct ConnectionSettings: Sendable {
     /// Whether PostgreSQL may compile this connection's statements just in time (its `jit`
     /// setting, on by default in PostgreSQL 15). Off unless a benchmark asks, to show what it costs.
     public var jit = false
+    /// Settings every connection makes for its whole session (`set_config(name, value, false)`),
+    /// such as `ap.outbox = off` for a load of history that must tell nobody.
+    public var sessionSettings: [(name: String, value: String)] = []
 
     /// A value with each field given.
     public init(connectionString: String = "", connectTimeoutSeconds: Int = 5, applicationName: String = "approved-premises") {

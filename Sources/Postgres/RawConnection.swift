@@ -50,6 +50,9 @@ final class RawConnection: @unchecked Sendable {
             if let seconds = settings.statementTimeoutSeconds {
                 _ = try execute(SQL(unsafeSQL: "SET statement_timeout = \(seconds * 1000)"))
             }
+            for (name, value) in settings.sessionSettings {
+                _ = try execute("SELECT set_config(\(name), \(value), false)")
+            }
         } catch {
             close()
             throw error

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every test against a throwaway PostgreSQL: installs what is missing (PostgreSQL 15,
 # contrib, libpq-dev, pkg-config), checks the formatting (swift format lint), starts a private
-# cluster on a free port, builds, builds the documentation and the manual page with warnings as
+# cluster on a free port, installs msmtp and aiosmtpd for the e-mail tests, builds, builds the documentation and the manual page with warnings as
 # errors (Deploy/docs.sh) and installs them into a scratch folder (Deploy/install.sh), runs
 # `swift test`, runs the benchmarks on a small seed (Deploy/bench.sh), fuzzes the API (Deploy/fuzz.sh), tests the web view in Chromium
 # (Deploy/browser-test.sh), and removes the cluster. Fails if any database or browser test was
@@ -15,6 +15,12 @@ bash Deploy/local-postgres.sh install
 swift format lint --strict --recursive --parallel Sources Tests Package.swift
 # nginx and openssl for the cluster test (Deploy/cluster.sh, ClusterTests).
 bash Deploy/cluster.sh install
+# msmtp (the sendmail interface) and aiosmtpd (a real SMTP server) for the e-mail tests.
+bash Deploy/mail.sh install
+export AP_MAIL_PYTHON="$PWD/.local/mailvenv/bin/python"
+# The services the tests start hand no e-mail to the machine's own MTA, if it has one: the
+# e-mail tests give theirs an SMTP server of their own (AP_SENDMAIL=off leaves messages waiting).
+export AP_SENDMAIL=off
 
 free_port() {
     python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()' 2>/dev/null \

@@ -46,8 +46,9 @@ def main():
     os.makedirs(arguments.dir, exist_ok=True)
     controller = Controller(Keep(arguments.dir, arguments.reject_domain), hostname="127.0.0.1", port=arguments.port)
     controller.start()
-    print("listening on 127.0.0.1:%d" % arguments.port, flush=True)
-    if arguments.ready_file:
+    if not arguments.ready_file:
+        print("listening on 127.0.0.1:%d" % arguments.port, flush=True)
+    else:
         with open(arguments.ready_file, "w") as ready:
             ready.write("%d\n" % os.getpid())
     stop = asyncio.Event()

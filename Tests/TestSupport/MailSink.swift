@@ -73,6 +73,7 @@ public struct MailSink: Sendable {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".eml") && !$0.hasPrefix(".") }.sorted()
             .map { name in
                 let text = try String(contentsOf: folder.appendingPathComponent(name), encoding: .utf8)
+                    .replacingOccurrences(of: "\r\n", with: "\n")
                 let parts = text.components(separatedBy: "\n\n")
                 var headers = [String: String]()
                 for line in parts[0].split(separator: "\n") {

@@ -31,6 +31,13 @@ export AP_SIGNING_KEY_FILE="${AP_SIGNING_KEY_FILE:-$PWD/.local/demo-signing.key}
 export AP_CHECKPOINT_DIR="${AP_CHECKPOINT_DIR:-$PWD/.local/checkpoints}"
 [ -f "$AP_SIGNING_KEY_FILE" ] || "$AP" db keygen "$AP_SIGNING_KEY_FILE" >/dev/null
 
+# E-mail: a local SMTP server keeps every message the service sends, one file each, in
+# .local/mail (Deploy/mail.sh); msmtp hands them to it. A real deployment relays through the
+# organisation's SMTP server instead (the Operator guide's "E-mail").
+bash Deploy/mail.sh start
+export AP_SENDMAIL="${AP_SENDMAIL:-$(bash Deploy/mail.sh sendmail)}"
+MAIL_DIR="${AP_MAIL_DIR:-$PWD/.local/mail}"
+
 HOST="${AP_HOST:-127.0.0.1}"
 PORT="${AP_PORT:-8080}"
 cat <<MESSAGE
@@ -38,6 +45,7 @@ cat <<MESSAGE
 ApprovedPremises is starting at http://$HOST:$PORT   (API: http://$HOST:$PORT/openapi.yaml)
 Database: $DATABASE_URL
 Checkpoints of the logs: $AP_CHECKPOINT_DIR (signed with $AP_SIGNING_KEY_FILE)
+E-mail the service sends: $MAIL_DIR (one file per message; ls -t it, or: ap notifications list as admin)
 
 Web view: open http://$HOST:$PORT/ in a browser and sign in (password: demo-password) as
   manager    the AP manager of Elm House: its today page, bed board, placements and forms
@@ -48,6 +56,7 @@ Try it in another terminal:
   $AP login night --server http://$HOST:$PORT     (password: demo-password)
   $AP whoami
   $AP verify --premises DEMO-ELM                 (as manager: the logs, held to their checkpoints)
+  $AP breaches                                    (escalate one: ap breaches escalate ... --pp; then ls $MAIL_DIR)
 
 MESSAGE
 exec "$AP" serve --host "$HOST" --port "$PORT"

@@ -101,7 +101,8 @@ BEGIN
             CASE WHEN address IS NOT NULL THEN NULL
                  WHEN p_kind = 'premises' THEN 'no mailbox is set for premises ' || (SELECT code FROM premises WHERE id = p_premises)
                  WHEN p_region IS NULL THEN 'no region is known, so no ' || replace(p_kind, '_', '-') || ' mailbox'
-                 ELSE 'no ' || CASE p_kind WHEN 'cru' THEN 'CRU' ELSE 'out-of-hours' END || ' mailbox is set for region ' || p_region END);
+                 ELSE 'no ' || CASE p_kind WHEN 'cru' THEN 'CRU' ELSE 'out-of-hours' END || ' mailbox is set for '
+                      || (SELECT name FROM probation_region WHERE code = p_region) END);
 END;
 $$;
 

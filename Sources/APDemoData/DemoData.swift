@@ -54,7 +54,23 @@ public struct DemoData: Sendable {
         try await loadMovements(elm: elm, now: now)
         try await loadNightRecords(elm: elm, now: now)
         try await loadResidentWork(elm: elm, now: now)
+        try await loadMailboxes(now: now)
         return added
+    }
+
+    /// The mailboxes the outbox writes to, at example.org: the North West's CRU and out-of-hours
+    /// mailboxes, and each demo premises' own (set again on every load, which changes nothing).
+    func loadMailboxes(now: Date) async throws {
+        guard let principal = try await operatorPrincipal(now: now) else { return }
+        for (kind, region, premises, address) in [
+            (Mailbox.Kind.cru, "NW", nil, "cru.north-west@probation.example"),
+            (.outOfHours, "NW", nil, "out-of-hours.north-west@probation.example"),
+            (.cru, "YH", nil, "cru.yorkshire@probation.example"),
+            (.outOfHours, "YH", nil, "out-of-hours.yorkshire@probation.example"),
+            (.premises, nil, "DEMO-ELM", "elm.house@ap.example"), (.premises, nil, "DEMO-OAK", "oak.lodge@ap.example"),
+        ] as [(Mailbox.Kind, String?, String?, String)] {
+            _ = try await stores.mailboxes.set(kind: kind, regionCode: region, premisesCode: premises, address: address, by: principal)
+        }
     }
 
     /// A referral in every state of the queue. Loaded once: skipped when there are referrals.

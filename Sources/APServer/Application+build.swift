@@ -61,7 +61,9 @@ public func buildApplication(
     if let mail = configuration.mail {
         app.addServices(
             try MailJob(
-                store: NotificationStore(pool: pool), settings: mail, publicURL: configuration.publicURL, status: mailJob, logger: logger))
+                store: NotificationStore(pool: pool), settings: mail,
+                publicURL: configuration.publicURL ?? "http://\(configuration.host):\(configuration.port)", status: mailJob, logger: logger)
+        )
     }
     if checkpoints.key != nil {
         app.addServices(

@@ -8,7 +8,8 @@ public enum StaffCommandLine {
         Login.self, Logout.self, WhoAmI.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self, PlacementsCommand.self,
         ReferralsCommand.self, MatchCommand.self, Tonight.self, SignOut.self, SignIn.self, Check.self, Checks.self, Sync.self,
         BreachesCommand.self,
-        IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, NotificationsCommand.self, MailboxesCommand.self, ResidentCommand.self, KeyWorkCommand.self,
+        IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, NotificationsCommand.self, MailboxesCommand.self,
+        ResidentCommand.self, KeyWorkCommand.self,
         TestsCommand.self, MoveOnCommand.self, ReportCommand.self,
     ]
 }

@@ -260,7 +260,8 @@ struct NotificationTests {
                 #expect(response.status == .ok)
             }
             let admin = try await world.fixtures.signIn("admin").principal
-            _ = try await PlacementStore(pool: world.pool).cancel(world.placement, reason: "ALTERNATIVE_AP", notes: nil, expectedVersion: nil, by: admin)
+            _ = try await PlacementStore(pool: world.pool).cancel(
+                world.placement, reason: "ALTERNATIVE_AP", notes: nil, expectedVersion: nil, by: admin)
             let sink = try await MailSink.start()
             let job = try Self.job(world.pool, sink: sink, retry: .init(firstRetry: .milliseconds(100), giveUpAfter: .seconds(2)))
             let deadline = ContinuousClock.now + .seconds(20)

@@ -311,3 +311,43 @@ def test_an_ap_manager_lands_on_today_and_is_offered_their_reports(run):
     response = page.goto("/occupancy")
     assert response.status == 403
     context.close()
+
+
+def test_an_administrator_sees_failed_email_and_resends_it_once_the_mailbox_is_set(run):
+    """A booking at a new AP with no mailbox: its e-mail to the premises fails at once, saying why; the
+    administrator sets the mailbox and resends it from the E-mail page; the placement's Messages tab
+    shows what was written about the stay."""
+    premises = new_premises(run, "Nomail", beds=1, gender="men")
+    admin = run.token("admin")
+    arrival = today() + datetime.timedelta(days=30)
+    status, placement = run.api("POST", f"/premises/{premises['id']}/placements", {
+        "crn": f"M{random.randint(100000, 999999)}", "personName": f"Mo {run.surname}", "expectedArrival": arrival.isoformat(),
+        "expectedDeparture": (arrival + datetime.timedelta(days=7)).isoformat()}, token=admin)
+    assert status == 201, placement
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "admin")
+    page.get_by_role("link", name="E-mail").click()
+    run.check(page)
+    row = page.locator("#failed-caption").locator("xpath=ancestor::table").locator("tr", has_text=f"Mo {run.surname}")
+    expect(row).to_contain_text(f"no mailbox is set for premises {premises['code']}")
+    expect(row).to_contain_text("Set the mailbox, then resend")
+
+    status, mailbox = run.api("PUT", "/mailboxes", {"kind": "premises", "premises": premises["code"], "address": "nomail@ap.example"},
+                              token=admin)
+    assert status == 200, mailbox
+    page.reload()
+    run.check(page)
+    row = page.locator("#failed-caption").locator("xpath=ancestor::table").locator("tr", has_text=f"Mo {run.surname}")
+    row.get_by_role("button", name="Resend").click()
+    page.wait_for_load_state()
+    run.check(page)
+    expect(page.locator(".notification-banner, [role='alert'], [role='status']").first).to_contain_text("queued again")
+    waiting = page.locator("#waiting-caption").locator("xpath=ancestor::table").locator("tr", has_text=f"Mo {run.surname}")
+    expect(waiting).to_contain_text("nomail@ap.example")
+    expect(page.locator("#failed-caption").locator("xpath=ancestor::table").locator("tr", has_text=f"Mo {run.surname}")).to_have_count(0)
+
+    run.visit(page, f"/premises/{premises['code']}/placements/{placement['id']}/messages")
+    expect(page.locator("main table")).to_contain_text("nomail@ap.example")
+    expect(page.locator("main table")).to_contain_text("Place booked")
+    context.close()

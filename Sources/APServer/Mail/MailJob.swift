@@ -33,12 +33,16 @@ public struct MailSettings: Sendable {
         if let domain = environment["AP_MAIL_DOMAIN"], !domain.isEmpty { settings.domain = domain }
         if let command = environment["AP_SENDMAIL"], !command.isEmpty { settings.sendmail = command }
         if let from = environment["AP_MAIL_FROM"], !from.isEmpty { settings.from = from }
-        if let seconds = environment["AP_MAIL_SECONDS"].flatMap(Double.init), seconds > 0 { settings.interval = .milliseconds(Int(seconds * 1000)) }
+        if let seconds = environment["AP_MAIL_SECONDS"].flatMap(Double.init), seconds > 0 {
+            settings.interval = .milliseconds(Int(seconds * 1000))
+        }
         if let seconds = environment["AP_MAIL_LEASE_SECONDS"].flatMap(Int.init), seconds > 0 { settings.lease = .seconds(seconds) }
         if let seconds = environment["AP_MAIL_RETRY_SECONDS"].flatMap(Double.init), seconds > 0 {
             settings.retry.firstRetry = .milliseconds(Int(seconds * 1000))
         }
-        if let seconds = environment["AP_MAIL_GIVE_UP_SECONDS"].flatMap(Int.init), seconds > 0 { settings.retry.giveUpAfter = .seconds(seconds) }
+        if let seconds = environment["AP_MAIL_GIVE_UP_SECONDS"].flatMap(Int.init), seconds > 0 {
+            settings.retry.giveUpAfter = .seconds(seconds)
+        }
         return settings
     }
 }
@@ -115,7 +119,7 @@ struct MailJob: Service {
             while true {
                 do {
                     try await pass()
-                } catch where Task.isCancelled {
+                } catch  where Task.isCancelled {
                     return
                 } catch {
                     status.failed()

@@ -55,7 +55,8 @@ struct MailRenderer: Sendable {
             values["curfewStart"] = DateTimeText.spoken(moment, in: Premises.defaultTimeZone)
         }
         if let outcome = details["outcome"] {
-            values["outcome"] = outcome.replacingOccurrences(of: "_", with: " ").replacingOccurrences(of: " pp", with: " the probation practitioner")
+            values["outcome"] = outcome.replacingOccurrences(of: "_", with: " ").replacingOccurrences(
+                of: " pp", with: " the probation practitioner")
         }
         values["link"] = publicURL + (details["link"] ?? "/")
         return values

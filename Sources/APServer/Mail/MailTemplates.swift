@@ -25,78 +25,78 @@ enum MailTemplates {
 
     static let bodies: [String: String] = [
         "referral_received": """
-            We have received the referral for {{personName}} ({{crn}}) for a place in an approved premises.
-            The Central Referral Unit will assess it; we will e-mail you when it is decided.
-            """,
+        We have received the referral for {{personName}} ({{crn}}) for a place in an approved premises.
+        The Central Referral Unit will assess it; we will e-mail you when it is decided.
+        """,
         "information_requested": """
-            The Central Referral Unit needs more information before it can decide the referral for {{personName}} ({{crn}}).
-            Read the question and answer it on the referral's page.
-            """,
+        The Central Referral Unit needs more information before it can decide the referral for {{personName}} ({{crn}}).
+        Read the question and answer it on the referral's page.
+        """,
         "referral_accepted": """
-            The referral for {{personName}} ({{crn}}) has been accepted. The Central Referral Unit is now looking for a bed;
-            we will e-mail you when a place is booked.
-            """,
+        The referral for {{personName}} ({{crn}}) has been accepted. The Central Referral Unit is now looking for a bed;
+        we will e-mail you when a place is booked.
+        """,
         "referral_rejected": """
-            The referral for {{personName}} ({{crn}}) has not been accepted. The reason is on the referral's page.
-            """,
+        The referral for {{personName}} ({{crn}}) has not been accepted. The reason is on the referral's page.
+        """,
         "referral_unable_to_match": """
-            No approved premises could be found for {{personName}} ({{crn}}). The referral needs a decision from the
-            Central Referral Unit.
-            """,
+        No approved premises could be found for {{personName}} ({{crn}}). The referral needs a decision from the
+        Central Referral Unit.
+        """,
         "referral_offered": """
-            The referral for {{personName}} ({{crn}}) has been offered to {{premisesName}} to assess and book.
-            """,
+        The referral for {{personName}} ({{crn}}) has been offered to {{premisesName}} to assess and book.
+        """,
         "booking_made": """
-            A place has been booked for {{personName}} ({{crn}}).
+        A place has been booked for {{personName}} ({{crn}}).
 
-            Premises: {{premisesName}}
-            {{#premisesAddress}}Address: {{premisesAddress}}
-            {{/premisesAddress}}Arrival: {{arrival}}
-            Departure: {{departure}}
-            """,
+        Premises: {{premisesName}}
+        {{#premisesAddress}}Address: {{premisesAddress}}
+        {{/premisesAddress}}Arrival: {{arrival}}
+        Departure: {{departure}}
+        """,
         "booking_changed": """
-            The dates of the booking for {{personName}} ({{crn}}) at {{premisesName}} have changed.
+        The dates of the booking for {{personName}} ({{crn}}) at {{premisesName}} have changed.
 
-            Arrival: {{arrival}}
-            Departure: {{departure}}
-            """,
+        Arrival: {{arrival}}
+        Departure: {{departure}}
+        """,
         "booking_cancelled": """
-            The booking for {{personName}} ({{crn}}) at {{premisesName}} from {{arrival}} has been cancelled{{#reason}} ({{reason}}){{/reason}}.
-            """,
+        The booking for {{personName}} ({{crn}}) at {{premisesName}} from {{arrival}} has been cancelled{{#reason}} ({{reason}}){{/reason}}.
+        """,
         "arrived": """
-            {{personName}} ({{crn}}) arrived at {{premisesName}} on {{arrival}}. Their expected departure is {{departure}}.
-            """,
+        {{personName}} ({{crn}}) arrived at {{premisesName}} on {{arrival}}. Their expected departure is {{departure}}.
+        """,
         "not_arrived": """
-            {{personName}} ({{crn}}) did not arrive at {{premisesName}} as expected on {{arrival}}{{#reason}} ({{reason}}){{/reason}}.
-            """,
+        {{personName}} ({{crn}}) did not arrive at {{premisesName}} as expected on {{arrival}}{{#reason}} ({{reason}}){{/reason}}.
+        """,
         "breach_escalated": """
-            {{personName}} ({{crn}}) was not in at {{premisesName}} when their curfew began at {{curfewStart}}, and has not
-            come in since. The staff on duty have escalated the breach.
-            """,
+        {{personName}} ({{crn}}) was not in at {{premisesName}} when their curfew began at {{curfewStart}}, and has not
+        come in since. The staff on duty have escalated the breach.
+        """,
         "breach_outcome": """
-            The outcome of the curfew breach by {{personName}} ({{crn}}) at {{premisesName}} on {{curfewStart}} has been
-            recorded: {{outcome}}.
-            """,
+        The outcome of the curfew breach by {{personName}} ({{crn}}) at {{premisesName}} on {{curfewStart}} has been
+        recorded: {{outcome}}.
+        """,
         "departed": """
-            {{personName}} ({{crn}}) left {{premisesName}} on {{departure}}{{#reason}} ({{reason}}){{/reason}}.
-            The departure summary is on the page below.
-            """,
+        {{personName}} ({{crn}}) left {{premisesName}} on {{departure}}{{#reason}} ({{reason}}){{/reason}}.
+        The departure summary is on the page below.
+        """,
         "ended_early": """
-            The placement of {{personName}} ({{crn}}) at {{premisesName}} ended on {{departure}}, before its expected end on
-            {{expectedDeparture}}{{#reason}} ({{reason}}){{/reason}}.
-            """,
+        The placement of {{personName}} ({{crn}}) at {{premisesName}} ended on {{departure}}, before its expected end on
+        {{expectedDeparture}}{{#reason}} ({{reason}}){{/reason}}.
+        """,
         "move_on_due": """
-            {{personName}} ({{crn}}) is expected to leave {{premisesName}} on {{departure}}, four weeks or less from now,
-            and no address to move on to has been confirmed.
-            """,
+        {{personName}} ({{crn}}) is expected to leave {{premisesName}} on {{departure}}, four weeks or less from now,
+        and no address to move on to has been confirmed.
+        """,
     ]
 
     /// What every message ends with.
-    static let footer = """
+    static let footer =
+        "\n\n" + """
+            {{link}}
 
-        {{link}}
-
-        This message was sent by the approved premises service. Do not reply to it: the page above
-        says who to contact.
-        """
+            This message was sent by the approved premises service. Do not reply to it: the page above
+            says who to contact.
+            """
 }

@@ -36,7 +36,8 @@ public struct MailboxStore: Sendable {
         }
         var v = Validation()
         let address = address.trimmingCharacters(in: .whitespaces)
-        v.require(EmailText.looksValid(address), field: "address", rule: "format", "address must be an e-mail address, such as cru@example.org")
+        v.require(
+            EmailText.looksValid(address), field: "address", rule: "format", "address must be an e-mail address, such as cru@example.org")
         if kind == .premises {
             v.require(premisesCode != nil, field: "premises", rule: "required", "a premises' mailbox names the premises")
             v.require(regionCode == nil, field: "region", rule: "oneOf", "a premises' mailbox names no region")
@@ -54,7 +55,8 @@ public struct MailboxStore: Sendable {
                 premisesID = try row.decode("id")
             }
             if let regionCode, try await connection.first("SELECT 1 AS one FROM probation_region WHERE code = \(regionCode)") == nil {
-                throw DomainError.invalid(field: "region", rule: "unknown", "region is not a known probation region (probation_regions.csv)")
+                throw DomainError.invalid(
+                    field: "region", rule: "unknown", "region is not a known probation region (probation_regions.csv)")
             }
             let before = try await connection.first(
                 """
@@ -63,6 +65,16 @@ public struct MailboxStore: Sendable {
                   AND premises_id IS NOT DISTINCT FROM \(premisesID)::uuid
                 """
             ).map { try $0.decode("address", as: String.self) }
+            if before == address {
+                // The same address again: nothing changes, and nothing is audited.
+                return try Self.mailbox(
+                    try await connection.one(
+                        """
+                        SELECT kind, region_code, \(premisesCode)::text AS premises_code, address, updated_at FROM mailbox
+                        WHERE kind = \(kind.rawValue) AND region_code IS NOT DISTINCT FROM \(regionCode)::text
+                          AND premises_id IS NOT DISTINCT FROM \(premisesID)::uuid
+                        """))
+            }
             let row = try await connection.one(
                 """
                 INSERT INTO mailbox (kind, region_code, premises_id, address, updated_by)

@@ -126,7 +126,8 @@ public struct NotificationStore: Sendable {
             let after = try Self.notification(row)
             guard after.state == .waiting else {
                 throw DomainError.invalid(
-                    field: "id", rule: "mailbox", "\(before.lastError ?? "the message has nowhere to go"): set it with ap mailboxes set, then resend")
+                    field: "id", rule: "mailbox",
+                    "\(before.lastError ?? "the message has nowhere to go"): set it with ap mailboxes set, then resend")
             }
             try await AuditLog.record(
                 on: connection, by: principal, action: "notification.resend", entity: "notification", entityID: id.uuidString,
@@ -146,7 +147,8 @@ public struct NotificationStore: Sendable {
         return (try row?.decode("waiting") ?? 0, try row?.decode("failed") ?? 0)
     }
 
-    func listPage(state: OutboxMessage.State?, referralID: UUID?, placementID: UUID?, page: PageRequest) async throws -> Page<OutboxMessage> {
+    func listPage(state: OutboxMessage.State?, referralID: UUID?, placementID: UUID?, page: PageRequest) async throws -> Page<OutboxMessage>
+    {
         let before = try page.cursor.map { try Int64(cursor: $0) } ?? Int64.max
         let rows = try await pool.query(
             """
@@ -164,7 +166,8 @@ public struct NotificationStore: Sendable {
 
     static let columns = """
         id, event, recipient_kind, recipient, referral_id, placement_id, premises_id, details::text AS details, state, attempts,
-        next_attempt_at, queued_at, last_error, sent_at, message_id, created_at
+        next_attempt_at, queued_at, last_error, sent_at, message_id, created_at,
+        coalesce(recipient, mailbox_of(recipient_kind, region_code, premises_id)) AS address_now
         """
 
     static func notification(_ row: PostgresRow) throws -> OutboxMessage {
@@ -175,8 +178,10 @@ public struct NotificationStore: Sendable {
             recipient: try row.decode("recipient"), referralID: try row.decode("referral_id"), placementID: try row.decode("placement_id"),
             premisesID: try row.decode("premises_id"), details: details,
             state: OutboxMessage.State(rawValue: try row.decode("state")) ?? .waiting, attempts: try row.decode("attempts"),
-            nextAttemptAt: try row.decode("next_attempt_at"), queuedAt: try row.decode("queued_at"), lastError: try row.decode("last_error"),
-            sentAt: try row.decode("sent_at"), messageID: try row.decode("message_id"), createdAt: try row.decode("created_at"))
+            nextAttemptAt: try row.decode("next_attempt_at"), queuedAt: try row.decode("queued_at"),
+            lastError: try row.decode("last_error"),
+            sentAt: try row.decode("sent_at"), messageID: try row.decode("message_id"), createdAt: try row.decode("created_at"),
+            addressNow: try row.decode("address_now"))
     }
 
     /// What the audit log keeps of a message: where it stands, not what it says.

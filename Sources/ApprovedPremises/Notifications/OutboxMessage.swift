@@ -41,6 +41,8 @@ public struct OutboxMessage: Sendable, Equatable, Codable {
     /// The `Message-ID` header it was handed over with, the same on every attempt.
     public var messageID: String?
     public var createdAt: Date
+    /// Where a resend would go now: the recipient, or the mailbox set since (nil while none is).
+    public var addressNow: String?
 }
 
 /// A mailbox of the organisation: a region's Central Referral Unit or out-of-hours probation

@@ -64,6 +64,7 @@ extension Chrome {
             ]
         }
         if role == .apManager { links.append(link("/referrals", "Referrals", "referrals")) }
+        if role == .administrator { links.append(link("/notifications", "E-mail", "notifications")) }
         if role.isPremisesStaff { links.append(link("/reports/occupancy", "Reports", "reports")) }
         return links
     }

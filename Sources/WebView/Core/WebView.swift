@@ -55,6 +55,7 @@ public struct WebView: Sendable {
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)
+        NotificationsPage(view: self).register(on: router)
         router.get(RouterPath(WebView.notFoundPath)) { _, _ -> Response in
             throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage)
         }
@@ -85,7 +86,7 @@ public struct WebView: Sendable {
 /// `/sign-out`, `/assets/…`) always; and, when a browser asks for a page (`Accept: text/html`)
 /// or posts a form, the premises list (`/premises`), a premises' pages (`/premises/{code}…`, a
 /// code, not an API identifier), the referral queue and referrals (`/referrals…`), the
-/// occupancy board (`/occupancy`) and the reports (`/reports/…`). The API answers everything
+/// occupancy board (`/occupancy`), the reports (`/reports/…`) and the e-mail outbox (`/notifications`). The API answers everything
 /// else exactly as before, at the same paths.
 public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     let responder: RouterResponder<Context>
@@ -134,7 +135,7 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
         switch segments[1] {
         case "premises":
             return segments.count == 2 || (!segments[2].isEmpty && UUID(uuidString: String(segments[2])) == nil)
-        case "referrals", "occupancy", "reports":
+        case "referrals", "occupancy", "reports", "notifications":
             return true
         default:
             return false

@@ -3,12 +3,12 @@ import Foundation
 import Hummingbird
 
 /// `/premises/{code}/placements/{id}[/tab]`: one placement, a tab per address: summary,
-/// profile, record, key work, tests, move-on and curfew; the actions the caller's role may take.
+/// profile, record, key work, tests, move-on, curfew and the e-mail sent about the stay; the actions the caller's role may take.
 struct PlacementPages: Sendable {
     let view: WebView
     static let tabs = [
         ("", "Summary"), ("profile", "Profile"), ("record", "Record"), ("key-work", "Key work"), ("tests", "Tests"),
-        ("move-on", "Move-on"), ("curfew", "Curfew"),
+        ("move-on", "Move-on"), ("curfew", "Curfew"), ("messages", "Messages"),
     ]
 
     func register<Context: RequestContext>(on router: Router<Context>) {
@@ -177,6 +177,14 @@ struct PlacementPages: Sendable {
                             "\(words.dateTime(entry.recordedAt)) by \(entry.recordedBy)" + (entry.isLateEntry ? " (late entry)" : ""),
                         ])
                     }, none: "Nothing is recorded yet."),
+            ]
+        case "messages":
+            let messages = try await stores.notifications.told(placementID: placement.id)
+            tables = [
+                Table(
+                    caption: "E-mail sent about this stay, oldest first", headers: MessageWords.headers,
+                    rows: messages.map { .init(cells: MessageWords.row($0, words: words)) },
+                    none: "No e-mail has been written about this stay.")
             ]
         default:
             let stays = try await staysRead

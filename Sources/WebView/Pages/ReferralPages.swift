@@ -120,6 +120,8 @@ struct ReferralPages: Sendable {
         let summaries: [PlacementPages.SummaryList]
         let timeline: [Event]
         let placement: Link?
+        /// The e-mail written about it: when, to whom, what, delivery.
+        let messages: [MessageWords.Line]
     }
 
     private func referral<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
@@ -147,7 +149,8 @@ struct ReferralPages: Sendable {
             timeline: events.map {
                 Event(at: words.dateTime($0.at), what: Self.eventWords($0.kind), note: $0.note ?? "", who: $0.staffName ?? "")
             },
-            placement: try await placementLink(referral, principal))
+            placement: try await placementLink(referral, principal),
+            messages: try await view.stores.notifications.told(referralID: referral.id).map { MessageWords.line($0, words: words) })
         return view.renderer.page("referral", title: "Referral, \(referral.details.personName)", chrome: chrome, view: model)
     }
 

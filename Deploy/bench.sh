@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # The three benchmarks end to end on a small national seed, so that a change that breaks one
 # fails the test run: `ap db seed` (one year, 24 premises), then `ap db bench-reports`,
-# `ap db bench` (matching, who is in, the breach pass, and sign-outs/sign-ins through the API
-# beside pgbench) and `ap db bench-pages`, each printing its figures beside its baseline.
+# `ap db bench` (matching, who is in, the breach pass, a booking with its e-mail, e-mail delivery,
+# and sign-outs/sign-ins through the API beside pgbench) and `ap db bench-pages`, each printing its figures beside its baseline.
 # The figures are printed, never asserted: this machine is shared and noisy, and the build is
 # the debug one. Each benchmark still fails when it cannot run or when its answers and its
 # baseline's differ. The README's figures come from the release build on the five-year seed.
@@ -36,7 +36,11 @@ started=$SECONDS
 echo "== ap db bench-reports"
 "$AP" db bench-reports --years 1 --runs 3
 echo "== ap db bench"
-"$AP" db bench --runs 3 --clients 1,4,16 --seconds 2 --port "$(free_port)"
+# E-mail is delivered to an SMTP server of the benchmark's own (Deploy/mail.sh), through msmtp.
+export AP_SMTP_PORT="$(free_port)" AP_MAIL_DIR="$(mktemp -d /tmp/ap-bench-mail.XXXXXX)"
+bash Deploy/mail.sh start
+trap 'bash Deploy/mail.sh stop; rm -rf "$AP_MAIL_DIR"; psql -q -h 127.0.0.1 -p "$PORT" -U postgres -d postgres -c "DROP DATABASE IF EXISTS $DB WITH (FORCE)" >/dev/null 2>&1 || true' EXIT
+"$AP" db bench --runs 3 --clients 1,4,16 --seconds 2 --port "$(free_port)" --sendmail "$(bash Deploy/mail.sh sendmail)"
 echo "== ap db bench-pages"
 "$AP" db bench-pages --runs 3 --port "$(free_port)"
 echo "benchmarks: all three ran, in $((SECONDS - started)) s"

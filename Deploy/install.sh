@@ -3,6 +3,7 @@
 #   /usr/local/bin/ap                         the executable, with its resource folders beside it
 #   /usr/local/share/ap/sql/                  the migrations (AP_SQL_DIR in the unit)
 #   /usr/local/share/ap/docs/                 the guides, which `ap serve` serves at /docs
+#   /usr/local/share/ap/msmtprc.example       msmtp relaying e-mail to the organisation's SMTP relay with TLS
 #   /usr/local/share/man/man1/ap.1            the manual page (`man ap`)
 #   /etc/systemd/system/ap.service            the unit (Deploy/systemd/ap.service)
 # It starts nothing and writes no settings: put them in /etc/ap/ap.env (see the operator's
@@ -38,6 +39,7 @@ done
 rm -rf "$DEST/usr/local/share/ap/sql" "$DEST/usr/local/share/ap/docs"
 cp -R sql "$DEST/usr/local/share/ap/sql"
 cp -R .build/docs-site/docs "$DEST/usr/local/share/ap/docs"
+install -m 0644 Deploy/msmtprc.example "$DEST/usr/local/share/ap/msmtprc.example"
 install -m 0644 .build/man/ap.1 "$DEST/usr/local/share/man/man1/ap.1"
 install -m 0644 Deploy/systemd/ap.service "$DEST/etc/systemd/system/ap.service"
 echo "installed $("$DEST/usr/local/bin/ap" --version) under ${DEST:-/}"

@@ -18,8 +18,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 PORT="${AP_SMTP_PORT:-2525}"
 FOLDER="${AP_MAIL_DIR:-$PWD/.local/mail}"
 VENV="${AP_MAIL_VENV:-$PWD/.local/mailvenv}"
-RC="$PWD/.local/msmtprc"
-PIDFILE="$PWD/.local/smtp-sink.pid"
+RC="$PWD/.local/msmtprc-$PORT"
+PIDFILE="$PWD/.local/smtp-sink-$PORT.pid"
+LOG="$PWD/.local/smtp-sink-$PORT.log"
 
 install() {
     if ! command -v msmtp >/dev/null 2>&1 || ! python3 -m venv --help >/dev/null 2>&1; then
@@ -38,10 +39,10 @@ start() {
     if [ -f "$PIDFILE" ] && kill -0 "$(cat "$PIDFILE")" 2>/dev/null; then
         echo "the SMTP server is already running (pid $(cat "$PIDFILE"))" >&2
     else
-        "$VENV/bin/python" Deploy/tools/smtp-sink.py --port "$PORT" --dir "$FOLDER" > .local/smtp-sink.log 2>&1 &
+        "$VENV/bin/python" Deploy/tools/smtp-sink.py --port "$PORT" --dir "$FOLDER" > "$LOG" 2>&1 &
         echo $! > "$PIDFILE"
-        for _ in $(seq 50); do grep -q listening .local/smtp-sink.log 2>/dev/null && break; sleep 0.1; done
-        grep -q listening .local/smtp-sink.log || { cat .local/smtp-sink.log >&2; echo "the SMTP server did not start" >&2; exit 1; }
+        for _ in $(seq 50); do grep -q listening "$LOG" 2>/dev/null && break; sleep 0.1; done
+        grep -q listening "$LOG" || { cat "$LOG" >&2; echo "the SMTP server did not start" >&2; exit 1; }
     fi
     printf 'defaults\nauth off\ntls off\ntimeout 30\naccount default\nhost 127.0.0.1\nport %s\nfrom no-reply@localhost\n' "$PORT" > "$RC"
     chmod 600 "$RC"

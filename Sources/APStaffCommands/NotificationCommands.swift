@@ -89,8 +89,8 @@ struct MailboxesCommand: AsyncParsableCommand {
         commandName: "mailboxes",
         abstract: "The mailboxes the outbox writes to (administrators): each region's CRU and out-of-hours mailbox, each premises' own.",
         discussion: """
-            Examples:  ap mailboxes set cru cru.north-west@example.org --region N07
-                       ap mailboxes set out_of_hours ooh.north-west@example.org --region N07
+            Examples:  ap mailboxes set cru cru.north-west@example.org --region NW
+                       ap mailboxes set out_of_hours ooh.north-west@example.org --region NW
                        ap mailboxes set premises elm.house@example.org --premises DEMO-ELM
             """,
         subcommands: [MailboxesList.self, MailboxesSet.self],

@@ -24,6 +24,10 @@ struct Bench: AsyncParsableCommand {
             statement for the same residents
               breach pass one pass of the curfew breach job over every premises, next to that plain \
             SQL over every premises
+              booking     a referral booked with the e-mail it writes, next to the same booking with \
+            the outbox off (ap.outbox = off)
+              e-mail      with --sendmail, one pass of the delivery job over 300 messages, next to \
+            handing the same messages to sendmail without the database
               writes      sign-outs and sign-ins through the API at each --clients count for \
             --seconds, each client its own resident, the clients spread over premises two to an AP; \
             next to pgbench running the same statements in one transaction \
@@ -41,6 +45,11 @@ struct Bench: AsyncParsableCommand {
     @Option(help: "The port of the service it starts.") var port: Int = 18_480
     @Option(help: "The last day of the seeded history (YYYY-MM-DD); referrals arrive 2 and 24 weeks later.") var until: String?
     @Flag(help: "Leave out the write benchmark.") var noWrites = false
+    @Option(
+        help:
+            "The sendmail command that reaches a local SMTP server, to time e-mail delivery (Deploy/mail.sh sendmail); without it, delivery is left out."
+    )
+    var sendmail: String?
 
     func run() async throws {
         let counts = try clients.split(separator: ",").map { text -> Int in
@@ -81,6 +90,9 @@ struct Bench: AsyncParsableCommand {
                 }
                 rows.append(try await tonight(pool, api))
                 rows.append(try await breachPass(pool))
+                let mail = BenchMail(pool: pool, principal: account.principal, runs: runs)
+                rows.append(try await mail.booking())
+                if let sendmail { rows.append(try await mail.delivery(sendmail: sendmail)) }
                 if !noWrites {
                     rows += try await BenchWrites(pool: pool, api: api, account: account, seconds: seconds).run(clients: counts)
                 }

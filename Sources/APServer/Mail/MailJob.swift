@@ -53,7 +53,7 @@ public struct MailSettings: Sendable {
 /// claimed by one of them (`FOR UPDATE SKIP LOCKED` and a lease), so it is handed over once,
 /// unless the service dies between handing it over and recording it: then it is handed over
 /// again when the lease ends, with the same `Message-ID`.
-struct MailJob: Service {
+public struct MailJob: Service {
     let store: NotificationStore
     let renderer: MailRenderer
     let sendmail: Sendmail
@@ -61,7 +61,8 @@ struct MailJob: Service {
     let status: JobStatus
     let logger: Logger
 
-    init(store: NotificationStore, settings: MailSettings, publicURL: String?, status: JobStatus, logger: Logger) throws {
+    /// The job over the outbox's store, delivering as `settings` say, linking to `publicURL`.
+    public init(store: NotificationStore, settings: MailSettings, publicURL: String?, status: JobStatus, logger: Logger) throws {
         // Writing a message to an agent that has already exited must be an error, not the end
         // of the service.
         signal(SIGPIPE, SIG_IGN)
@@ -76,7 +77,7 @@ struct MailJob: Service {
     /// One pass: writes the move-on messages due today, then delivers every message that is
     /// due, batch by batch; says how many were handed over.
     @discardableResult
-    func pass() async throws -> Int {
+    public func pass() async throws -> Int {
         try await store.findMoveOnDue(today: .today(in: Premises.defaultTimeZone))
         var handedOver = 0
         while true {
@@ -98,6 +99,18 @@ struct MailJob: Service {
         return handedOver
     }
 
+    /// Renders `messages` and hands them to the agent, as many at once as a pass does, without
+    /// the database: what delivery costs the agent alone (the benchmark's baseline).
+    public func handOverOnly(_ messages: [OutboxMessage]) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for (index, message) in messages.enumerated() {
+                if index >= settings.parallel { try await group.next() }
+                group.addTask { try await sendmail.send(try renderer.message(message)) }
+            }
+            try await group.waitForAll()
+        }
+    }
+
     /// Hands one message over and records how it went; true when the agent took it.
     func deliver(_ notification: OutboxMessage) async throws -> Bool {
         do {
@@ -114,7 +127,8 @@ struct MailJob: Service {
         return true
     }
 
-    func run() async throws {
+    /// Delivers every `interval` until the service shuts down.
+    public func run() async throws {
         try? await cancelWhenGracefulShutdown {
             while true {
                 do {

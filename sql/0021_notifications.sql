@@ -220,7 +220,7 @@ BEGIN
         d := d || jsonb_build_object('reason', (SELECT name FROM departure_reason WHERE code = NEW.departure_reason_code),
                                      'expectedDeparture', NEW.expected_departure::text);
         PERFORM notify('departed', 'practitioner', practitioner, NULL, NEW.referral_id, NEW.id, NEW.premises_id, NULL,
-                       d || jsonb_build_object('link', (d ->> 'link') || '/departure'));
+                       d || jsonb_build_object('link', (d ->> 'link') || '/departure-summary'));
         IF NEW.departure_date < NEW.expected_departure THEN
             PERFORM notify('ended_early', 'cru', NULL, region, NEW.referral_id, NEW.id, NEW.premises_id, NULL, d);
         END IF;

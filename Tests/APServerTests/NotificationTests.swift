@@ -173,7 +173,7 @@ struct NotificationTests {
             let escalated = try #require(mail.first { $0.event == "breach_escalated" && $0.to.hasPrefix("ooh.") })
             #expect(escalated.body.contains(DateTimeText.spoken(breach.windowStart, in: Premises.defaultTimeZone)))
             let departed = try #require(mail.first { $0.event == "departed" })
-            #expect(departed.body.contains("/placements/\(early.uuidString.lowercased())/departure"))
+            #expect(departed.body.contains("/placements/\(early.uuidString.lowercased())/departure-summary"))
             #expect(before > 0)
         }
     }

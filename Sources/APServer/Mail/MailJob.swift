@@ -2,6 +2,7 @@ import ApprovedPremises
 import Foundation
 import Logging
 import ServiceLifecycle
+import Synchronization
 
 /// How the service delivers the outbox (`AP_SENDMAIL`, `AP_MAIL_FROM`, `AP_MAIL_SECONDS`, …).
 public struct MailSettings: Sendable {
@@ -60,6 +61,27 @@ public struct MailJob: Service {
     let settings: MailSettings
     let status: JobStatus
     let logger: Logger
+    /// The attempts of a pass that failed, logged once at its end (not once a message).
+    let failures = Failures()
+
+    final class Failures: Sendable {
+        private let state = Mutex<(count: Int, first: String?)>((0, nil))
+
+        func record(_ reason: String) {
+            state.withLock {
+                $0.count += 1
+                if $0.first == nil { $0.first = reason }
+            }
+        }
+
+        /// How many failed since the last call, and the first one's reason.
+        func take() -> (Int, String)? {
+            state.withLock { state in
+                defer { state = (0, nil) }
+                return state.count == 0 ? nil : (state.count, state.first ?? "")
+            }
+        }
+    }
 
     /// The job over the outbox's store, delivering as `settings` say, linking to `publicURL`.
     public init(store: NotificationStore, settings: MailSettings, publicURL: String?, status: JobStatus, logger: Logger) throws {
@@ -96,6 +118,11 @@ public struct MailJob: Service {
         }
         status.succeeded()
         if handedOver > 0 { logger.info("handed messages to the mail transfer agent", metadata: ["count": "\(handedOver)"]) }
+        if let (count, reason) = failures.take() {
+            logger.warning(
+                "messages were not handed over; each will be tried again until it fails",
+                metadata: ["count": "\(count)", "reason": "\(reason)"])
+        }
         return handedOver
     }
 
@@ -118,9 +145,10 @@ public struct MailJob: Service {
         } catch {
             let reason = (error as? Sendmail.Failure)?.description ?? String(describing: error)
             try await store.markAttemptFailed(notification.id, reason: reason, policy: settings.retry)
-            logger.warning(
-                "a message was not handed over; it will be tried again",
+            logger.debug(
+                "a message was not handed over",
                 metadata: ["notification": "\(notification.id)", "attempt": "\(notification.attempts)", "reason": "\(reason)"])
+            failures.record(reason)
             return false
         }
         try await store.markSent(notification.id)

@@ -3,12 +3,13 @@ import Foundation
 import Hummingbird
 
 /// `/premises/{code}/placements/{id}[/tab]`: one placement, a tab per address: summary,
-/// profile, record, key work, tests, move-on, curfew and the e-mail sent about the stay; the actions the caller's role may take.
+/// profile, record, key work, tests, move-on, curfew, the departure summary for the probation practitioner and the e-mail
+/// sent about the stay; the actions the caller's role may take.
 struct PlacementPages: Sendable {
     let view: WebView
     static let tabs = [
         ("", "Summary"), ("profile", "Profile"), ("record", "Record"), ("key-work", "Key work"), ("tests", "Tests"),
-        ("move-on", "Move-on"), ("curfew", "Curfew"), ("messages", "Messages"),
+        ("move-on", "Move-on"), ("curfew", "Curfew"), ("departure-summary", "Departure summary"), ("messages", "Messages"),
     ]
 
     func register<Context: RequestContext>(on router: Router<Context>) {
@@ -54,6 +55,8 @@ struct PlacementPages: Sendable {
         let summaries: [SummaryList]
         let tables: [Table]
         let note: String?
+        /// Text laid out as written (the departure summary), printable as it is.
+        var preformatted: String? = nil
     }
 
     func render<Context: RequestContext>(_ request: Request, _ context: Context, tab: String) async throws -> Response {
@@ -69,6 +72,7 @@ struct PlacementPages: Sendable {
         var summaries = [SummaryList]()
         var tables = [Table]()
         var note: String? = nil
+        var preformatted: String? = nil
         func date(_ value: CalendarDate?) -> String { value.map(words.date) ?? "Not recorded" }
         func text(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? "None recorded" }
 
@@ -178,6 +182,13 @@ struct PlacementPages: Sendable {
                         ])
                     }, none: "Nothing is recorded yet."),
             ]
+        case "departure-summary":
+            if placement.arrivedAt == nil {
+                note = "The departure summary is written for a resident: \(placement.personName) has not arrived."
+            } else {
+                let text = try await stores.residentRecords.summary(placement.id, by: principal).text
+                preformatted = Wording.datesInWords(text).replacingOccurrences(of: "_", with: " ")
+            }
         case "messages":
             let messages = try await stores.notifications.told(placementID: placement.id)
             tables = [
@@ -257,7 +268,7 @@ struct PlacementPages: Sendable {
                 var table = table
                 table.id = "\(number + 1)"
                 return table
-            }, note: note)
+            }, note: note, preformatted: preformatted)
         return view.renderer.page(
             "placement", title: "\(tabName): \(placement.personName), \(scope.premises.name)", chrome: scope.chrome, view: model)
     }

@@ -260,10 +260,12 @@ struct NotificationTests {
                 #expect(response.status == .ok)
             }
             let admin = try await world.fixtures.signIn("admin").principal
+            let sink = try await MailSink.start()
+            let job = try Self.job(world.pool, sink: sink, retry: .init(firstRetry: .milliseconds(100), giveUpAfter: .seconds(3)))
+            // Cancelled with the job ready, the stay's message to the premises is tried at once, and again until a day
+            // (here three seconds) has gone by.
             _ = try await PlacementStore(pool: world.pool).cancel(
                 world.placement, reason: "ALTERNATIVE_AP", notes: nil, expectedVersion: nil, by: admin)
-            let sink = try await MailSink.start()
-            let job = try Self.job(world.pool, sink: sink, retry: .init(firstRetry: .milliseconds(100), giveUpAfter: .seconds(2)))
             let deadline = ContinuousClock.now + .seconds(20)
             var state = "waiting"
             var row: PostgresRow?

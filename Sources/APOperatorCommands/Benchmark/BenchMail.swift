@@ -15,7 +15,7 @@ struct BenchMail {
 
     /// Bookings of referrals ready to match, one night each on nights nobody else books, each
     /// referral made and accepted untimed: pairs of bookings, one with its e-mail and one without,
-    /// alternately; the medians.
+    /// in turn; the medians.
     func booking() async throws -> [String] {
         var settings = ConnectionSettings.fromEnvironment()
         settings.sessionSettings = [(name: "ap.outbox", value: "off")]
@@ -26,13 +26,16 @@ struct BenchMail {
                 try await pool.query(
                     "SELECT max(expected_departure) AS last FROM placement WHERE crn LIKE 'Q%' AND person_name = 'Bench Booking'"
                 ).first.flatMap { try $0.decode("last", as: CalendarDate?.self) } ?? CalendarDate("2031-01-01")!
-            let written = { try await pool.query("SELECT count(*)::integer AS n FROM notification")[0].decode("n", as: Int.self) }
+            let written = {
+                try await pool.query("SELECT count(*)::integer AS n FROM notification WHERE event = 'booking_made'")[0].decode("n", as: Int.self)
+            }
             let before = try await written()
             var withMail = [Double]()
             var without = [Double]()
-            let pairs = max(runs * 4, 12)
+            let pairs = max(runs * 10, 40)
             for index in 0..<(pairs * 2) {
-                let mailed = index % 2 == 0
+                // Pair by pair, which goes first alternates, so that neither always follows the other.
+                let mailed = (index % 2 == 0) == ((index / 2) % 2 == 0)
                 let store = ReferralStore(pool: mailed ? pool : quiet)
                 let night = start.adding(days: index + 1)
                 let referral = try await store.create(

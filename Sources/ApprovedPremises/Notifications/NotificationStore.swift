@@ -150,15 +150,14 @@ public struct NotificationStore: Sendable {
     func listPage(state: OutboxMessage.State?, referralID: UUID?, placementID: UUID?, page: PageRequest) async throws -> Page<OutboxMessage>
     {
         let before = try page.cursor.map { try Int64(cursor: $0) } ?? Int64.max
+        // Each filter is written out (not `$1 IS NULL OR …`), so that the planner can use the
+        // partial indexes of the waiting and the failed, and those by referral and by placement.
+        var filters: SQL = "seq < \(before)"
+        if let state { filters.append(SQL(unsafeSQL: " AND state = '\(state.rawValue)'")) }
+        if let referralID { filters.append(" AND referral_id = \(referralID)") }
+        if let placementID { filters.append(" AND placement_id = \(placementID)") }
         let rows = try await pool.query(
-            """
-            SELECT \(unsafeSQL: Self.columns), seq FROM notification
-            WHERE seq < \(before)
-              AND (\(state?.rawValue)::text IS NULL OR state = \(state?.rawValue))
-              AND (\(referralID)::uuid IS NULL OR referral_id = \(referralID))
-              AND (\(placementID)::uuid IS NULL OR placement_id = \(placementID))
-            ORDER BY seq DESC LIMIT \(page.limit + 1)
-            """)
+            "SELECT \(unsafeSQL: Self.columns), seq FROM notification WHERE \(filters) ORDER BY seq DESC LIMIT \(page.limit + 1)")
         let items = try rows.map { row in (notification: try Self.notification(row), seq: try row.decode("seq", as: Int64.self)) }
         let result = Page(items: items, limit: page.limit) { String(cursor: $0.seq) }
         return Page(items: result.items.map(\.notification), nextCursor: result.nextCursor)

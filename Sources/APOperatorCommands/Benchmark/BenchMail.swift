@@ -27,7 +27,8 @@ struct BenchMail {
                     "SELECT max(expected_departure) AS last FROM placement WHERE crn LIKE 'Q%' AND person_name = 'Bench Booking'"
                 ).first.flatMap { try $0.decode("last", as: CalendarDate?.self) } ?? CalendarDate("2031-01-01")!
             let written = {
-                try await pool.query("SELECT count(*)::integer AS n FROM notification WHERE event = 'booking_made'")[0].decode("n", as: Int.self)
+                try await pool.query("SELECT count(*)::integer AS n FROM notification WHERE event = 'booking_made'")[0].decode(
+                    "n", as: Int.self)
             }
             let before = try await written()
             var withMail = [Double]()

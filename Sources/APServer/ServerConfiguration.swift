@@ -45,9 +45,10 @@ public struct ServerConfiguration: Sendable {
     /// The built documentation served at `/docs` (`AP_DOCS_DIR`, else where `Deploy/install.sh`
     /// or `Deploy/docs.sh` put it), or nil when it has not been built.
     public var docsFolder: String?
-    /// How the outbox is delivered (`AP_SENDMAIL` and the other `AP_MAIL_*` variables); nil when
-    /// `AP_SENDMAIL=off`: messages are still written, and wait.
-    public var mail: MailSettings? = MailSettings()
+    /// How the outbox is delivered (`AP_SENDMAIL` and the other `AP_MAIL_*` variables). Nil (the
+    /// default of a value made in code, and `AP_SENDMAIL=off`): no delivery job runs; messages are
+    /// still written, and wait.
+    public var mail: MailSettings?
 
     /// A value with each field given.
     public init(

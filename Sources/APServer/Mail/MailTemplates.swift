@@ -96,7 +96,7 @@ enum MailTemplates {
         "\n\n" + """
             {{link}}
 
-            This message was sent by the approved premises service. Do not reply to it: the page above
-            says who to contact.
+            This message was sent by the approved premises service, and replies to it are not read.
+            To ask about it, contact the approved premises or the Central Referral Unit.
             """
 }

@@ -136,17 +136,6 @@ public struct NotificationStore: Sendable {
         }
     }
 
-    /// How many messages wait and how many have failed, for `/metrics` and the web view.
-    public func counts() async throws -> (waiting: Int, failed: Int) {
-        let row = try await pool.query(
-            """
-            SELECT count(*) FILTER (WHERE state = 'waiting')::integer AS waiting, count(*) FILTER (WHERE state = 'failed')::integer AS failed
-            FROM notification WHERE state <> 'sent'
-            """
-        ).first
-        return (try row?.decode("waiting") ?? 0, try row?.decode("failed") ?? 0)
-    }
-
     func listPage(state: OutboxMessage.State?, referralID: UUID?, placementID: UUID?, page: PageRequest) async throws -> Page<OutboxMessage>
     {
         let before = try page.cursor.map { try Int64(cursor: $0) } ?? Int64.max

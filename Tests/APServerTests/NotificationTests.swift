@@ -329,4 +329,39 @@ struct NotificationTests {
                     == failed)
         }
     }
+
+    @Test("ap mailboxes set, ap notifications list and resend, for administrators only, through the service")
+    func commandLine() async throws {
+        try await withApp(.live) { client, world in
+            let folder = try CommandLineTests.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder)
+            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
+
+            // The test world's booking at Elm was written before Elm had a mailbox.
+            var run = try await CommandLineTests.ap(["notifications", "list", "--failed"], config: admin)
+            #expect(run.status == 0, "\(run.output)")
+            #expect(run.output.contains("booking_made") && run.output.contains("premises mailbox not set"), "\(run.output)")
+            #expect(run.output.contains("no mailbox is set for premises ELM"), "\(run.output)")
+
+            run = try await CommandLineTests.ap(["mailboxes", "set", "cru", "not an address", "--region", "NW"], config: admin)
+            #expect(run.status != 0 && run.output.contains("address"), "\(run.output)")
+            run = try await CommandLineTests.ap(["mailboxes", "set", "premises", "elm@ap.example", "--premises", "ELM"], config: admin)
+            #expect(run.status == 0 && run.output.contains("elm@ap.example"), "\(run.output)")
+            run = try await CommandLineTests.ap(["mailboxes", "set", "premises", "elm@ap.example", "--premises", "ELM"], config: manager)
+            #expect(run.status != 0, "\(run.output)")
+            run = try await CommandLineTests.ap(["mailboxes"], config: admin)
+            #expect(run.output.contains("premises") && run.output.contains("ELM") && run.output.contains("elm@ap.example"), "\(run.output)")
+
+            let id = try await world.pool.query(
+                "SELECT id FROM notification WHERE event = 'booking_made' AND recipient_kind = 'premises' AND state = 'failed'"
+            )[0].decode("id", as: UUID.self)
+            run = try await CommandLineTests.ap(["notifications", "resend", id.uuidString.lowercased()], config: admin)
+            #expect(run.status == 0 && run.output.contains("Queued again") && run.output.contains("elm@ap.example"), "\(run.output)")
+            run = try await CommandLineTests.ap(["notifications", "list", "--waiting"], config: admin)
+            #expect(run.output.contains("elm@ap.example") && run.output.contains("Sam Jones (X000001)"), "\(run.output)")
+            run = try await CommandLineTests.ap(["notifications", "list"], config: manager)
+            #expect(run.status != 0, "\(run.output)")
+        }
+    }
 }

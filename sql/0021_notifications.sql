@@ -68,7 +68,7 @@ CREATE INDEX notification_by_referral ON notification (referral_id, seq) WHERE r
 CREATE INDEX notification_by_placement ON notification (placement_id, seq) WHERE placement_id IS NOT NULL;
 
 -- Loading history (the demo, the national seed) and the benchmark's baseline set ap.outbox to
--- 'off' for their own transaction: nobody is told of a past that did not happen now.
+-- 'off' for their own sessions: nobody is told now of what happened before.
 -- (The helpers below are PL/pgSQL, not SQL functions: PL/pgSQL keeps each statement's plan for
 -- the session, where a SQL function called from a trigger is planned again at every call; and
 -- the triggers read only what their messages need, in as few statements as they can: every

@@ -38,12 +38,14 @@ public struct MailboxStore: Sendable {
         let address = address.trimmingCharacters(in: .whitespaces)
         v.require(
             EmailText.looksValid(address), field: "address", rule: "format", "address must be an e-mail address, such as cru@example.org")
+        // Which of region and premises a kind names is a rule of the service's, not of the API
+        // document (which allows both fields on every kind): "scope", answered 422.
         if kind == .premises {
-            v.require(premisesCode != nil, field: "premises", rule: "required", "a premises' mailbox names the premises")
-            v.require(regionCode == nil, field: "region", rule: "oneOf", "a premises' mailbox names no region")
+            v.require(premisesCode != nil, field: "premises", rule: "scope", "a premises' mailbox names the premises")
+            v.require(regionCode == nil, field: "region", rule: "scope", "a premises' mailbox names no region")
         } else {
-            v.require(regionCode != nil, field: "region", rule: "required", "a \(kind.rawValue) mailbox names its region")
-            v.require(premisesCode == nil, field: "premises", rule: "oneOf", "a \(kind.rawValue) mailbox names no premises")
+            v.require(regionCode != nil, field: "region", rule: "scope", "a \(kind.rawValue) mailbox names its region")
+            v.require(premisesCode == nil, field: "premises", rule: "scope", "a \(kind.rawValue) mailbox names no premises")
         }
         try v.check()
         return try await pool.transaction { connection in

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The three benchmarks end to end on a small national seed, so that a change that breaks one
 # fails the test run: `ap db seed` (one year, 24 premises), then `ap db bench-reports`,
-# `ap db bench` (matching, who is in, the breach pass, a booking with its e-mail, e-mail delivery,
-# and sign-outs/sign-ins through the API beside pgbench) and `ap db bench-pages`, each printing its figures beside its baseline.
+# `ap db bench` (matching, who is in, the breach pass, a booking with its e-mail, e-mail delivery
+# to an SMTP server of its own, and sign-outs/sign-ins through the API beside pgbench) and
+# `ap db bench-pages`, each printing its figures beside its baseline.
 # The figures are printed, never asserted: this machine is shared and noisy, and the build is
 # the debug one. Each benchmark still fails when it cannot run or when its answers and its
 # baseline's differ. The README's figures come from the release build on the five-year seed.

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Starts everything on this machine: installs PostgreSQL if missing, starts a local cluster
 # (Deploy/local-postgres.sh), builds `ap`, migrates, loads a small demo AP with one account for
-# each role, and serves the API and the web view. Stop it with Ctrl-C; the database keeps running (stop it with
-# `bash Deploy/local-postgres.sh stop`).
+# each role, and serves the API and the web view, its e-mail going to a local SMTP server that keeps
+# each message in .local/mail. Stop it with Ctrl-C; the database and the SMTP server keep running
+# (stop them with `bash Deploy/local-postgres.sh stop` and `bash Deploy/mail.sh stop`).
 #
 #   AP_HOST / AP_PORT   where the service listens (default 127.0.0.1:8080)
 #   AP_PG_PORT          the local PostgreSQL's port (default 54329)
@@ -33,7 +34,7 @@ export AP_CHECKPOINT_DIR="${AP_CHECKPOINT_DIR:-$PWD/.local/checkpoints}"
 
 # E-mail: a local SMTP server keeps every message the service sends, one file each, in
 # .local/mail (Deploy/mail.sh); msmtp hands them to it. A real deployment relays through the
-# organisation's SMTP server instead (the Operator guide's "E-mail").
+# organisation's SMTP server instead (the guide "E-mail: who is told what").
 bash Deploy/mail.sh start
 export AP_SENDMAIL="${AP_SENDMAIL:-$(bash Deploy/mail.sh sendmail)}"
 MAIL_DIR="${AP_MAIL_DIR:-$PWD/.local/mail}"

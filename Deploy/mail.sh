@@ -6,12 +6,12 @@
 #   bash Deploy/mail.sh install          msmtp, and .local/mailvenv with aiosmtpd
 #   bash Deploy/mail.sh start            the SMTP server on AP_SMTP_PORT (default 2525), keeping
 #                                        each message as a file in AP_MAIL_DIR (default .local/mail),
-#                                        and .local/msmtprc pointing msmtp at it
+#                                        and .local/msmtprc-PORT pointing msmtp at it
 #   bash Deploy/mail.sh stop
 #   bash Deploy/mail.sh sendmail         prints the AP_SENDMAIL that hands messages to it
 #
 # A real deployment configures msmtp to relay through the organisation's SMTP relay with TLS
-# instead (the Operator guide, "E-mail").
+# instead (Deploy/msmtprc.example, and the guide "E-mail: who is told what").
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 

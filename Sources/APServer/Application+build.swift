@@ -41,8 +41,9 @@ public func buildApplication(
         throw error
     }
     let breachJob = JobStatus()
-    let mailJob = JobStatus()
-    let metrics = ServiceMetrics(pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob)
+    let mailJob = MailJobStatus()
+    let metrics = ServiceMetrics(
+        pools: [("primary", pool), ("reports", reportPool)], breachJob: breachJob, mailJob: configuration.mail == nil ? nil : mailJob)
     let router = try buildRouter(
         pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
         publicURL: configuration.publicURL, docsFolder: configuration.docsFolder, checkpoints: checkpoints, metrics: metrics,

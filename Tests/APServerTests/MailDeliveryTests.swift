@@ -4,6 +4,10 @@ import Postgres
 import TestSupport
 import Testing
 
+#if canImport(FoundationNetworking)
+    import FoundationNetworking
+#endif
+
 /// `ap serve` delivering the outbox as a deployment runs it: killed in the middle, and two of
 /// them at once, against a real SMTP server.
 @Suite(
@@ -35,10 +39,10 @@ struct MailDeliveryTests {
         }
     }
 
-    static func serve(_ databaseURL: String, sink: MailSink) throws -> Subprocess.Running {
+    static func serve(_ databaseURL: String, sink: MailSink, port: Int? = nil) throws -> Subprocess.Running {
         var environment = ProcessInfo.processInfo.environment
         environment["DATABASE_URL"] = databaseURL
-        environment["AP_PORT"] = String(try LocalCluster.freePort())
+        environment["AP_PORT"] = String(try port ?? LocalCluster.freePort())
         environment["AP_SENDMAIL"] = sink.sendmail
         environment["AP_MAIL_SECONDS"] = "0.2"
         environment["AP_MAIL_LEASE_SECONDS"] = "3"
@@ -92,9 +96,19 @@ struct MailDeliveryTests {
     func twoServices() async throws {
         try await Self.withWaitingMessages { pool, url in
             let sink = try await MailSink.start()
-            let first = try Self.serve(url, sink: sink)
-            let second = try Self.serve(url, sink: sink)
+            let ports = [try LocalCluster.freePort(), try LocalCluster.freePort()]
+            let first = try Self.serve(url, sink: sink, port: ports[0])
+            let second = try Self.serve(url, sink: sink, port: ports[1])
             let sent = try await Self.waitAllSent(pool)
+            // Each service counts what it handed over (GET /metrics); together, every message once.
+            var counted = 0
+            for port in ports {
+                let (data, _) = try await URLSession.shared.data(from: URL(string: "http://127.0.0.1:\(port)/metrics")!)
+                let line = String(decoding: data, as: UTF8.self).split(separator: "\n")
+                    .first { $0.hasPrefix("ap_mail_messages_total{result=\"handed_over\"}") }
+                counted += Int(line?.split(separator: " ").last ?? "") ?? 0
+            }
+            #expect(counted == Self.messages, "the services' ap_mail_messages_total{result=\"handed_over\"} add up to \(counted)")
             first.terminate()
             second.terminate()
             _ = try await first.wait(upTo: .seconds(10))

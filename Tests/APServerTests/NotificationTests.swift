@@ -26,7 +26,7 @@ struct NotificationTests {
         var logger = Logger(label: "mail")
         logger.logLevel = .critical
         return try MailJob(
-            store: NotificationStore(pool: pool), settings: settings, publicURL: "https://ap.test", status: JobStatus(), logger: logger)
+            store: NotificationStore(pool: pool), settings: settings, publicURL: "https://ap.test", status: MailJobStatus(), logger: logger)
     }
 
     static func setMailboxes(_ client: some TestClientProtocol, _ world: TestWorld) async throws {

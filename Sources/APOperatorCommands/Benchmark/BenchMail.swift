@@ -78,7 +78,8 @@ struct BenchMail {
         var logger = Logger(label: "bench")
         logger.logLevel = .critical
         let job = try MailJob(
-            store: NotificationStore(pool: pool), settings: settings, publicURL: "https://ap.example", status: JobStatus(), logger: logger)
+            store: NotificationStore(pool: pool), settings: settings, publicURL: "https://ap.example", status: MailJobStatus(),
+            logger: logger)
         // Whatever else waits (the bookings' e-mail) is sent first, untimed.
         try await job.pass()
         try await pool.execute(

@@ -59,32 +59,27 @@ public struct MailJob: Service {
     let renderer: MailRenderer
     let sendmail: Sendmail
     let settings: MailSettings
-    let status: JobStatus
+    let status: MailJobStatus
     let logger: Logger
     /// The attempts of a pass that failed, logged once at its end (not once a message).
     let failures = Failures()
 
     final class Failures: Sendable {
-        private let state = Mutex<(count: Int, first: String?)>((0, nil))
+        private let count = Mutex(0)
 
-        func record(_ reason: String) {
-            state.withLock {
-                $0.count += 1
-                if $0.first == nil { $0.first = reason }
-            }
-        }
+        func record() { count.withLock { $0 += 1 } }
 
-        /// How many failed since the last call, and the first one's reason.
-        func take() -> (Int, String)? {
-            state.withLock { state in
-                defer { state = (0, nil) }
-                return state.count == 0 ? nil : (state.count, state.first ?? "")
+        /// How many failed since the last call, if any.
+        func take() -> Int? {
+            count.withLock { count in
+                defer { count = 0 }
+                return count == 0 ? nil : count
             }
         }
     }
 
     /// The job over the outbox's store, delivering as `settings` say, linking to `publicURL`.
-    public init(store: NotificationStore, settings: MailSettings, publicURL: String?, status: JobStatus, logger: Logger) throws {
+    public init(store: NotificationStore, settings: MailSettings, publicURL: String?, status: MailJobStatus, logger: Logger) throws {
         // Writing a message to an agent that has already exited must be an error, not the end
         // of the service.
         signal(SIGPIPE, SIG_IGN)
@@ -118,10 +113,10 @@ public struct MailJob: Service {
         }
         status.succeeded()
         if handedOver > 0 { logger.info("handed messages to the mail transfer agent", metadata: ["count": "\(handedOver)"]) }
-        if let (count, reason) = failures.take() {
+        if let count = failures.take() {
             logger.warning(
-                "messages were not handed over; each will be tried again until it fails",
-                metadata: ["count": "\(count)", "reason": "\(reason)"])
+                "messages were not handed over to the mail transfer agent; each is tried again until it fails (ap notifications list --waiting says why)",
+                metadata: ["count": "\(count)"])
         }
         return handedOver
     }
@@ -145,13 +140,16 @@ public struct MailJob: Service {
         } catch {
             let reason = (error as? Sendmail.Failure)?.description ?? String(describing: error)
             try await store.markAttemptFailed(notification.id, reason: reason, policy: settings.retry)
+            // The MTA's words can quote an address: they are kept with the message (ap notifications
+            // list), never logged.
             logger.debug(
-                "a message was not handed over",
-                metadata: ["notification": "\(notification.id)", "attempt": "\(notification.attempts)", "reason": "\(reason)"])
-            failures.record(reason)
+                "a message was not handed over", metadata: ["notification": "\(notification.id)", "attempt": "\(notification.attempts)"])
+            failures.record()
+            status.recordMessage(sent: false)
             return false
         }
         try await store.markSent(notification.id)
+        status.recordMessage(sent: true)
         return true
     }
 

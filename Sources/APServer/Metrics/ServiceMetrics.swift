@@ -15,10 +15,12 @@ public final class ServiceMetrics: Sendable {
     /// The pools to report, by name.
     let pools: [(name: String, pool: PostgresPool)]
     let breachJob: JobStatus
+    /// The delivery job of the outbox, when this service runs one.
+    let mailJob: MailJobStatus?
     /// What the pools' cumulative figures were at the last scrape, so their counters move by the difference.
     private let reported = Mutex<[String: Int]>([:])
 
-    public init(pools: [(name: String, pool: PostgresPool)], breachJob: JobStatus) {
+    public init(pools: [(name: String, pool: PostgresPool)], breachJob: JobStatus, mailJob: MailJobStatus? = nil) {
         let registry = PrometheusCollectorRegistry()
         self.registry = registry
         var factory = PrometheusMetricsFactory(registry: registry)
@@ -29,6 +31,7 @@ public final class ServiceMetrics: Sendable {
         self.factory = factory
         self.pools = pools
         self.breachJob = breachJob
+        self.mailJob = mailJob
     }
 
     /// One request answered: its operation (the OpenAPI operation, `page` for the web view,
@@ -61,6 +64,18 @@ public final class ServiceMetrics: Sendable {
         }
         advance("ap_breach_job_runs_total", [("result", "ok")], to: job.runs)
         advance("ap_breach_job_runs_total", [("result", "failed")], to: job.failures)
+        if let mailJob {
+            let mail = mailJob.job.figures
+            if let last = mail.lastSuccess {
+                Gauge(label: "ap_mail_job_last_success_timestamp_seconds", factory: factory).record(last.timeIntervalSince1970)
+                Gauge(label: "ap_mail_job_lag_seconds", factory: factory).record(now.timeIntervalSince(last))
+            }
+            advance("ap_mail_job_runs_total", [("result", "ok")], to: mail.runs)
+            advance("ap_mail_job_runs_total", [("result", "failed")], to: mail.failures)
+            let messages = mailJob.messages
+            advance("ap_mail_messages_total", [("result", "handed_over")], to: messages.handedOver)
+            advance("ap_mail_messages_total", [("result", "attempt_failed")], to: messages.attemptsFailed)
+        }
         return registry.emitToString()
     }
 
@@ -74,6 +89,36 @@ public final class ServiceMetrics: Sendable {
         let counter = Counter(label: label, dimensions: dimensions, factory: factory)
         if total > before { counter.increment(by: total - before) } else if before == 0 { counter.increment(by: 0) }
     }
+}
+
+/// How the outbox's delivery job has run, and how many messages it has handed to the mail
+/// transfer agent, or failed to, since the service started.
+public final class MailJobStatus: Sendable {
+    public struct Messages: Sendable {
+        public var handedOver = 0
+        public var attemptsFailed = 0
+    }
+
+    /// The job's passes.
+    public let job = JobStatus()
+    private let counts = Mutex(Messages())
+
+    public init() {}
+
+    public var messages: Messages { counts.withLock { $0 } }
+
+    func recordMessage(sent: Bool) {
+        counts.withLock { counts in
+            if sent {
+                counts.handedOver += 1
+            } else {
+                counts.attemptsFailed += 1
+            }
+        }
+    }
+
+    func succeeded() { job.succeeded() }
+    func failed() { job.failed() }
 }
 
 /// How a background job has run: when it last succeeded, how many runs and failures.

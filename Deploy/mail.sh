@@ -23,7 +23,8 @@ PIDFILE="$PWD/.local/smtp-sink-$PORT.pid"
 LOG="$PWD/.local/smtp-sink-$PORT.log"
 
 install() {
-    if ! command -v msmtp >/dev/null 2>&1 || ! python3 -m venv --help >/dev/null 2>&1; then
+    # Debian's python3 has the venv module without ensurepip until python3-venv is installed.
+    if ! command -v msmtp >/dev/null 2>&1 || ! python3 -c 'import ensurepip' >/dev/null 2>&1; then
         echo "installing msmtp and python3-venv (apt-get)..." >&2
         apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q msmtp python3-venv python3-pip >/dev/null
     fi

@@ -229,6 +229,10 @@ BEGIN
         WHERE pr.id = NEW.premises_id;
         RETURN NULL;
     END IF;
+    IF (NEW.cancelled_at IS NULL OR OLD.cancelled_at IS NOT NULL) AND (NEW.arrived_at IS NULL OR OLD.arrived_at IS NOT NULL)
+       AND (NEW.non_arrived_at IS NULL OR OLD.non_arrived_at IS NOT NULL) AND (NEW.departed_at IS NULL OR OLD.departed_at IS NOT NULL) THEN
+        RETURN NULL; -- those columns were written, but nothing that is told happened
+    END IF;
     d := placement_details(NEW);
     practitioner := (SELECT referrer_email FROM referral WHERE id = NEW.referral_id);
     region := placement_region(NEW);

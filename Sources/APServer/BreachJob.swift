@@ -26,19 +26,11 @@ struct BreachJob: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                do {
-                    try await pass()
-                } catch  where Task.isCancelled {
-                    return
-                } catch {
-                    status.failed()
-                    logger.warning(
-                        "the curfew breach job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
-                }
-                try await Task.sleep(for: interval)
-            }
+        await repeatUntilShutdown(every: interval) { [status, logger] error in
+            status.failed()
+            logger.warning("the curfew breach job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
+        } _: {
+            try await pass()
         }
     }
 }

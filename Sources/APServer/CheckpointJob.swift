@@ -10,19 +10,11 @@ struct CheckpointJob: Service {
     let logger: Logger
 
     func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                do {
-                    let written = try await store.checkpoint()
-                    if written > 0 { logger.info("checkpointed the logs", metadata: ["chains": "\(written)"]) }
-                } catch  where Task.isCancelled {
-                    return
-                } catch {
-                    logger.error(
-                        "the logs could not be checkpointed; the job will try again", metadata: ["error": "\(LogSafe.describe(error))"])
-                }
-                try await Task.sleep(for: interval)
-            }
+        await repeatUntilShutdown(every: interval) { [logger] error in
+            logger.error("the logs could not be checkpointed; the job will try again", metadata: ["error": "\(LogSafe.describe(error))"])
+        } _: { [store, logger] in
+            let written = try await store.checkpoint()
+            if written > 0 { logger.info("checkpointed the logs", metadata: ["chains": "\(written)"]) }
         }
     }
 }

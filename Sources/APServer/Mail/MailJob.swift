@@ -61,19 +61,31 @@ public struct MailJob: Service {
     let settings: MailSettings
     let status: MailJobStatus
     let logger: Logger
-    /// The attempts of a pass that failed, logged once at its end (not once a message).
-    let failures = Failures()
+    /// What passes remember between them.
+    let memory = Memory()
 
-    final class Failures: Sendable {
-        private let count = Mutex(0)
+    final class Memory: Sendable {
+        /// The attempts that failed since the last pass ended: logged once a pass, not once a message.
+        private let failures = Mutex(0)
+        /// When the move-on messages were last looked for.
+        private let moveOnLooked = Mutex<ContinuousClock.Instant?>(nil)
 
-        func record() { count.withLock { $0 += 1 } }
+        func failed() { failures.withLock { $0 += 1 } }
 
         /// How many failed since the last call, if any.
-        func take() -> Int? {
-            count.withLock { count in
+        func takeFailures() -> Int? {
+            failures.withLock { count in
                 defer { count = 0 }
                 return count == 0 ? nil : count
+            }
+        }
+
+        /// Whether the move-on messages are to be looked for now: the first time, then every 15 minutes.
+        func moveOnDue(now: ContinuousClock.Instant = .now) -> Bool {
+            moveOnLooked.withLock { last in
+                guard last.map({ now - $0 >= .seconds(900) }) ?? true else { return false }
+                last = now
+                return true
             }
         }
     }
@@ -91,11 +103,14 @@ public struct MailJob: Service {
         self.logger = logger
     }
 
-    /// One pass: writes the move-on messages due today, then delivers every message that is
-    /// due, batch by batch; says how many were handed over.
+    /// One pass: writes the move-on messages that have become due (at the first pass, then at
+    /// most every 15 minutes: they change with the date, not with every pass), then delivers
+    /// every message that is due, batch by batch; says how many were handed over.
     @discardableResult
     public func pass() async throws -> Int {
-        try await store.findMoveOnDue(today: .today(in: Premises.defaultTimeZone))
+        if memory.moveOnDue() {
+            try await store.findMoveOnDue(today: .today(in: Premises.defaultTimeZone))
+        }
         var handedOver = 0
         while true {
             let batch = try await store.claim(limit: settings.parallel * 8, lease: settings.lease, domain: settings.domain)
@@ -113,7 +128,7 @@ public struct MailJob: Service {
         }
         status.succeeded()
         if handedOver > 0 { logger.info("handed messages to the mail transfer agent", metadata: ["count": "\(handedOver)"]) }
-        if let count = failures.take() {
+        if let count = memory.takeFailures() {
             logger.warning(
                 "messages were not handed over to the mail transfer agent; each is tried again until it fails (ap notifications list --waiting says why)",
                 metadata: ["count": "\(count)"])
@@ -144,7 +159,7 @@ public struct MailJob: Service {
             // list), never logged.
             logger.debug(
                 "a message was not handed over", metadata: ["notification": "\(notification.id)", "attempt": "\(notification.attempts)"])
-            failures.record()
+            memory.failed()
             status.recordMessage(sent: false)
             return false
         }
@@ -155,18 +170,11 @@ public struct MailJob: Service {
 
     /// Delivers every `interval` until the service shuts down.
     public func run() async throws {
-        try? await cancelWhenGracefulShutdown {
-            while true {
-                do {
-                    try await pass()
-                } catch  where Task.isCancelled {
-                    return
-                } catch {
-                    status.failed()
-                    logger.warning("the mail job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
-                }
-                try await Task.sleep(for: settings.interval)
-            }
+        await repeatUntilShutdown(every: settings.interval) { [status, logger] error in
+            status.failed()
+            logger.warning("the mail job could not run; it will try again", metadata: ["error": "\(LogSafe.describe(error))"])
+        } _: {
+            try await pass()
         }
     }
 }

@@ -111,24 +111,21 @@ public struct NotificationStore: Sendable {
             else {
                 throw DomainError(.notFound, "there is no message \(id.uuidString.lowercased())")
             }
-            let row = try await connection.one(
-                """
-                UPDATE notification
-                SET recipient = coalesce(recipient, mailbox_of(recipient_kind, region_code, premises_id)),
-                    state = CASE WHEN coalesce(recipient, mailbox_of(recipient_kind, region_code, premises_id)) IS NULL
-                                 THEN 'failed' ELSE 'waiting' END,
-                    attempts = 0, next_attempt_at = now(), queued_at = now(), resent_by = \(principal.staffID),
-                    last_error = CASE WHEN coalesce(recipient, mailbox_of(recipient_kind, region_code, premises_id)) IS NULL
-                                      THEN last_error END
-                WHERE id = \(id)
-                RETURNING \(unsafeSQL: Self.columns)
-                """)
-            let after = try Self.notification(row)
-            guard after.state == .waiting else {
+            // Where it goes now was read with it (`addressNow`): the recipient, or the mailbox set since.
+            guard let address = before.addressNow else {
                 throw DomainError.invalid(
                     field: "id", rule: "mailbox",
                     "\(before.lastError ?? "the message has nowhere to go"): set it with ap mailboxes set, then resend")
             }
+            let after = try Self.notification(
+                try await connection.one(
+                    """
+                    UPDATE notification
+                    SET recipient = \(address), state = 'waiting', attempts = 0, next_attempt_at = now(), queued_at = now(),
+                        resent_by = \(principal.staffID), last_error = NULL
+                    WHERE id = \(id)
+                    RETURNING \(unsafeSQL: Self.columns)
+                    """))
             try await AuditLog.record(
                 on: connection, by: principal, action: "notification.resend", entity: "notification", entityID: id.uuidString,
                 before: Audited(before), after: Audited(after))

@@ -113,7 +113,9 @@ public struct DemoData: Sendable {
         _ = try await store.decide(booked.id, .accept(note: nil), expectedVersion: nil, by: principal)
         _ = try await store.book(booked.id, premisesID: elm, bedID: nil, arrival: nil, departure: nil, by: principal)
         let withdrawn = try await refer("R200007", "Pete Quinn", arrival: 40, home: "M15", rosh: "medium")
-        _ = try await store.decide(withdrawn.id, .withdraw(reason: "parole release not granted"), expectedVersion: nil, by: principal)
+        _ = try await store.decide(
+            withdrawn.id, .withdraw(reason: "parole release not granted", code: "change_in_circumstances_new_application_to_be_submitted"),
+            expectedVersion: nil, by: principal)
     }
 
     /// Residents in every state for `ap tonight`: one due back soon, one away with permission,

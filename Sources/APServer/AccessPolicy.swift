@@ -8,12 +8,19 @@ import OpenAPIRuntime
 /// endpoint cannot be left open by mistake (and a test checks that the table covers the
 /// document). Whether the caller may reach a particular premises is checked by the handler,
 /// which knows the premises.
+///
+/// Probation practitioners work outside the APs: they may make only the calls that name them
+/// (`.everyone`, or a role set holding theirs), and any other is answered 404 as if there were
+/// nothing there, never a 403 that would say what they asked for exists.
 struct AccessPolicy: ServerMiddleware {
     /// Who may call an operation.
     enum Access: Sendable {
         /// No sign-in needed.
         case open
-        /// Any signed-in member of staff.
+        /// Any signed-in account, probation practitioners among them.
+        case everyone
+        /// Any signed-in member of the APs' or the national and regional teams' staff (not
+        /// probation practitioners: the records of APs are not theirs to see).
         case anyStaff
         /// Signed-in staff with one of these roles.
         case roles(Set<Role>)
@@ -26,8 +33,8 @@ struct AccessPolicy: ServerMiddleware {
         "getHealth": .open,
         "getReady": .open,
         "signIn": .open,
-        "signOut": .anyStaff,
-        "getMe": .anyStaff,
+        "signOut": .everyone,
+        "getMe": .everyone,
         "listStaff": .roles(StaffStore.listers),
         "createStaff": .roles(StaffStore.administrators),
         "getStaff": .anyStaff,
@@ -43,7 +50,7 @@ struct AccessPolicy: ServerMiddleware {
         "resendNotification": .roles(NotificationStore.administrators),
         "listMailboxes": .roles(NotificationStore.administrators),
         "setMailbox": .roles(NotificationStore.administrators),
-        "listReference": .anyStaff,
+        "listReference": .everyone,
         "listRooms": .anyStaff,
         "createRoom": .roles(RoomStore.keepers),
         "importRooms": .roles(RoomStore.keepers),
@@ -64,10 +71,19 @@ struct AccessPolicy: ServerMiddleware {
         "cancelPlacement": .roles(PlacementStore.bookers),
         "changePlacementDates": .roles(PlacementStore.bookers),
         "getPlacementProfile": .anyStaff,
-        "listReferrals": .roles(ReferralStore.assessors),
+        "listReferrals": .roles(ReferralStore.readers),
         "createReferral": .roles(ReferralStore.intake),
-        "getReferral": .roles(ReferralStore.assessors),
-        "decideReferral": .roles(ReferralStore.assessors),
+        "getReferral": .roles(ReferralStore.readers),
+        "decideReferral": .roles(ReferralStore.readers),
+        "getReferralProgress": .roles(ReferralStore.readers),
+        "getReferralDepartureSummary": .roles(ReferralStore.readers),
+        "handOverReferral": .roles(ReferralStore.handlers),
+        "listReferralDrafts": .roles(ReferralStore.practitioners),
+        "startReferralDraft": .roles(ReferralStore.practitioners),
+        "getReferralDraft": .roles(ReferralStore.practitioners),
+        "saveReferralDraftSection": .roles(ReferralStore.practitioners),
+        "submitReferralDraft": .roles(ReferralStore.practitioners),
+        "discardReferralDraft": .roles(ReferralStore.practitioners),
         "matchReferral": .roles(ReferralStore.assessors),
         "bookReferral": .roles(ReferralStore.bookers),
         "offerReferral": .roles(ReferralStore.offerers),
@@ -133,11 +149,15 @@ struct AccessPolicy: ServerMiddleware {
         switch access {
         case .open:
             break
-        case .anyStaff:
+        case .everyone:
             _ = try RequestScope.caller()
+        case .anyStaff:
+            let caller = try RequestScope.caller()
+            if caller.role == .probationPractitioner { throw PremisesAccess.notYours }
         case .roles(let roles):
             let caller = try RequestScope.caller()
             guard roles.contains(caller.role) else {
+                if caller.role == .probationPractitioner { throw PremisesAccess.notYours }
                 let allowed = Role.allCases.filter(roles.contains).map(\.title).joined(separator: ", ")
                 throw DomainError(.forbidden, "\(caller.role.aTitle) may not do this; it needs one of: \(allowed)")
             }

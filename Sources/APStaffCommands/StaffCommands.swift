@@ -67,9 +67,11 @@ struct StaffAdd: AsyncParsableCommand {
         discussion: """
             The password is asked for (twice), or read from the first line of stdin. \
             residential_worker, key_worker and ap_manager need --premises; regional_manager \
-            needs --region.
+            needs --region; probation_practitioner needs --region and --email (and may give --team).
 
             Example:  ap staff add j.smith --name "Jo Smith" --role residential_worker --premises DEMO-ELM
+            Example:  ap staff add p.patel --name "Priya Patel" --role probation_practitioner --region NW \
+                --email priya.patel@probation.example --team "Manchester North OMU"
             """)
 
     @OptionGroup var service: ServiceOptions
@@ -77,8 +79,9 @@ struct StaffAdd: AsyncParsableCommand {
     @Option(help: "The person's name as colleagues see it.") var name: String
     @Option(help: "The role.") var role: Components.Schemas.Role
     @Option(help: "The premises (code or id), for AP staff.") var premises: String?
-    @Option(help: "The probation region code, for regional managers.") var region: String?
-    @Option(help: "An email address.") var email: String?
+    @Option(help: "The probation region code, for regional managers and probation practitioners.") var region: String?
+    @Option(help: "An email address (a probation practitioner needs one).") var email: String?
+    @Option(help: "A probation practitioner's team.") var team: String?
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func run() async throws {
@@ -90,7 +93,7 @@ struct StaffAdd: AsyncParsableCommand {
         let premisesID = try await premises.asyncMap { try await client.premisesID($0) }
         let body = Components.Schemas.NewStaff(
             username: username, displayName: name, email: email, role: role,
-            premisesId: premisesID, regionCode: region, password: password)
+            premisesId: premisesID, regionCode: region, team: team, password: password)
         let created = try await client.createStaff(body: .json(body)).created.body.json
         if json {
             try Terminal.printJSON(created)

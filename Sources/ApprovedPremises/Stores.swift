@@ -20,6 +20,7 @@ public struct Stores: Sendable {
     public let placements: PlacementStore
     public let allocationPlans: AllocationPlanStore
     public let referrals: ReferralStore
+    public let referralDrafts: ReferralDraftStore
     public let curfew: CurfewStore
     public let curfewVariations: CurfewVariationStore
     public let curfewBreaches: CurfewBreachStore
@@ -58,6 +59,7 @@ public struct Stores: Sendable {
         placements = PlacementStore(pool: pool)
         allocationPlans = AllocationPlanStore(pool: pool)
         referrals = ReferralStore(pool: pool)
+        referralDrafts = ReferralDraftStore(pool: pool)
         curfew = CurfewStore(pool: pool)
         curfewVariations = CurfewVariationStore(pool: pool)
         curfewBreaches = CurfewBreachStore(pool: pool)

@@ -36,7 +36,7 @@ struct TestWorld: Sendable {
     static let accounts: [(String, Role)] = [
         ("admin", .administrator), ("manager", .apManager), ("night", .residentialWorker), ("keyworker", .keyWorker),
         ("referrals", .referralManager), ("regional", .regionalManager), ("oak.manager", .apManager),
-        ("spare", .referralManager),
+        ("spare", .referralManager), ("pp", .probationPractitioner), ("pp2", .probationPractitioner),
     ]
 
     static func make(pool: PostgresPool) async throws -> TestWorld {
@@ -47,7 +47,7 @@ struct TestWorld: Sendable {
         var tokens = [String: String]()
         for (username, role) in accounts {
             let premises: UUID? = role.isPremisesStaff ? (username == "oak.manager" ? oak : elm) : nil
-            staff[username] = try await fixtures.staff(username, role, premises: premises, region: role == .regionalManager ? "NW" : nil)
+            staff[username] = try await fixtures.staff(username, role, premises: premises, region: role.isRegional ? "NW" : nil)
             tokens[username] = try await fixtures.signIn(username).token
         }
         let admin = try await fixtures.signIn("admin").principal

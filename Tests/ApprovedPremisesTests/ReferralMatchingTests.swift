@@ -163,7 +163,8 @@ struct ReferralMatchingTests {
             #expect(story.details.licenceCurfewStart == "19:00")
             #expect(story.details.riskToStaff == "verbal aggression when drinking")
 
-            _ = try await store.decide(referral.id, .withdraw(reason: "recalled to custody"), expectedVersion: nil, by: set.referrals)
+            _ = try await store.decide(
+                referral.id, .withdraw(reason: "recalled to custody", code: "other"), expectedVersion: nil, by: set.referrals)
             let cancelled = try await PlacementStore(pool: pool).get(placement.id, by: set.admin)
             #expect(cancelled.status == .cancelled)
             #expect(cancelled.cancellationReason == "REFERRAL_WITHDRAWN")

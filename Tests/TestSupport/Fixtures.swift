@@ -27,9 +27,11 @@ public struct Fixtures: Sendable {
     /// An account with that username and role.
     @discardableResult
     public func staff(_ username: String, _ role: Role, premises: UUID? = nil, region: String? = nil) async throws -> Staff {
+        // A probation practitioner is told by e-mail, so has an address.
         try await StaffStore(pool: pool, hasher: hasher).createAsOperator(
             NewStaff(
-                username: username, displayName: username.capitalized, role: role,
+                username: username, displayName: username.capitalized,
+                email: role == .probationPractitioner ? "\(username)@probation.example" : nil, role: role,
                 premisesID: premises, regionCode: region, password: Self.password))
     }
 

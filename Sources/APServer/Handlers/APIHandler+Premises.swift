@@ -34,7 +34,8 @@ extension APIHandler {
                 characteristics: body.characteristics, curfewStart: body.curfewStart, curfewEnd: body.curfewEnd,
                 nightCheckStart: body.nightCheckStart, nightCheckEnd: body.nightCheckEnd,
                 nightCheckIntervalMinutes: body.nightCheckIntervalMinutes,
-                keyWorkIntervalDays: body.keyWorkIntervalDays, labResultDays: body.labResultDays, active: body.active),
+                keyWorkIntervalDays: body.keyWorkIntervalDays, labResultDays: body.labResultDays, active: body.active,
+                telephone: body.telephone),
             by: try RequestScope.caller())
         return .ok(.init(headers: .init(eTag: etag(updated.version)), body: .json(.init(updated))))
     }

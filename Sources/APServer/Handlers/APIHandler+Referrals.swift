@@ -53,7 +53,8 @@ extension APIHandler {
             case .requestInformation: .requestInformation(question: note)
             case .provideInformation: .provideInformation(answer: note)
             case .unableToMatch: .unableToMatch(reason: note)
-            case .withdraw: .withdraw(reason: note)
+            case .withdraw: .withdraw(reason: body.note, code: body.withdrawalReason)
+            case .addInformation: .addInformation(text: note)
             }
         let referral = try await stores.referrals.decide(
             try Input.uuid(input.path.referralId, field: "referralId"), decision,
@@ -107,13 +108,35 @@ extension APIHandler {
         return try .created(.init(body: .json(.init(referral: .init(referral), placement: .init(placement)))))
     }
 
+    func handOverReferral(_ input: Operations.HandOverReferral.Input) async throws -> Operations.HandOverReferral.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the practitioner as JSON") }
+        let referral = try await stores.referrals.handOver(
+            try Input.uuid(input.path.referralId, field: "referralId"),
+            to: try Input.uuid(body.practitionerId, field: "practitionerId"), by: try RequestScope.caller())
+        return .ok(.init(body: .json(try .init(referral))))
+    }
+
+    func getReferralProgress(_ input: Operations.GetReferralProgress.Input) async throws -> Operations.GetReferralProgress.Output {
+        let progress = try await stores.referrals.progress(
+            try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller())
+        return .ok(.init(body: .json(try Self.transcoded(progress))))
+    }
+
+    func getReferralDepartureSummary(_ input: Operations.GetReferralDepartureSummary.Input) async throws
+        -> Operations.GetReferralDepartureSummary.Output
+    {
+        let summary = try await stores.referrals.departureSummary(
+            try Input.uuid(input.path.referralId, field: "referralId"), by: try RequestScope.caller(), records: stores.residentRecords)
+        return .ok(.init(body: .json(.init(summary))))
+    }
 }
 
 extension Components.Schemas.Referral {
     init(_ referral: ApprovedPremises.Referral) throws {
         self.init(
             id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
-            offeredTo: referral.offeredTo.map(\.lowercased), version: referral.version, createdAt: referral.createdAt,
+            offeredTo: referral.offeredTo.map(\.lowercased), ownerId: referral.ownerID?.lowercased,
+            withdrawalReason: referral.withdrawalReason, version: referral.version, createdAt: referral.createdAt,
             details: try .init(referral.details))
     }
 }
@@ -126,7 +149,7 @@ extension Components.Schemas.ReferralDetails {
             referrerEmail: d.referrerEmail,
             referrerTeam: d.referrerTeam, referrerRegion: d.referrerRegion, releaseType: d.releaseType,
             expectedRelease: d.expectedRelease?.description, expectedArrival: d.expectedArrival.description,
-            lengthOfStayDays: d.lengthOfStayDays,
+            licenceEnd: d.licenceEnd?.description, lengthOfStayDays: d.lengthOfStayDays,
             roshOverall: try contractValue(d.roshOverall, field: "roshOverall"),
             roshChildren: try d.roshChildren.map { try contractValue($0, field: "roshChildren") },
             roshPublic: try d.roshPublic.map { try contractValue($0, field: "roshPublic") },
@@ -139,12 +162,13 @@ extension Components.Schemas.ReferralDetails {
             radiusMiles: d.radiusMiles, exclusionZones: d.exclusionZones, licenceConditions: d.licenceConditions,
             licenceCurfewStart: d.licenceCurfewStart, licenceCurfewEnd: d.licenceCurfewEnd, substanceMisuse: d.substanceMisuse,
             mentalHealth: d.mentalHealth, servicesInvolved: d.servicesInvolved, riskToStaff: d.riskToStaff,
-            riskToResidents: d.riskToResidents, otherInformation: d.otherInformation)
+            riskToResidents: d.riskToResidents, otherInformation: d.otherInformation, healthNeeds: d.healthNeeds,
+            preferredAreas: d.preferredAreas, moveOnPlan: d.moveOnPlan)
     }
 
     /// The domain's details; a malformed date is a 400 naming its field.
     func domain() throws -> ApprovedPremises.ReferralDetails {
-        ApprovedPremises.ReferralDetails(
+        var details = ApprovedPremises.ReferralDetails(
             crn: crn, nomsNumber: nomsNumber, personName: personName, dateOfBirth: try Input.date(dateOfBirth, field: "dateOfBirth"),
             gender: gender.rawValue, pncNumber: pncNumber, referrerName: referrerName, referrerEmail: referrerEmail,
             referrerTeam: referrerTeam, referrerRegion: referrerRegion, releaseType: releaseType,
@@ -159,5 +183,10 @@ extension Components.Schemas.ReferralDetails {
             licenceCurfewEnd: licenceCurfewEnd, substanceMisuse: substanceMisuse, mentalHealth: mentalHealth,
             servicesInvolved: servicesInvolved, riskToStaff: riskToStaff, riskToResidents: riskToResidents,
             otherInformation: otherInformation)
+        details.licenceEnd = try Input.optionalDate(licenceEnd, field: "licenceEnd")
+        details.healthNeeds = healthNeeds
+        details.preferredAreas = preferredAreas
+        details.moveOnPlan = moveOnPlan
+        return details
     }
 }

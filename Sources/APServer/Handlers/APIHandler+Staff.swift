@@ -17,7 +17,7 @@ extension APIHandler {
             NewStaff(
                 username: body.username, displayName: body.displayName, email: body.email, role: body.role.domain,
                 premisesID: try Input.optionalUUID(body.premisesId, field: "premisesId"), regionCode: body.regionCode,
-                password: body.password),
+                team: body.team, password: body.password),
             by: try RequestScope.caller())
         return .created(.init(headers: .init(eTag: etag(created.version)), body: .json(.init(created))))
     }
@@ -32,7 +32,8 @@ extension APIHandler {
         let id = try Input.uuid(input.path.staffId, field: "staffId")
         let version = try Input.expectedVersion(ifMatch: input.headers.ifMatch)
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the changes as JSON") }
-        var changes = StaffChanges(displayName: body.displayName, email: body.email, role: body.role?.domain, active: body.active)
+        var changes = StaffChanges(
+            displayName: body.displayName, email: body.email, role: body.role?.domain, team: body.team, active: body.active)
         if let premises = body.premisesId {
             changes.premisesID = .some(premises.isEmpty ? nil : try Input.uuid(premises, field: "premisesId"))
         }

@@ -71,7 +71,7 @@ extension Components.Schemas.Staff {
         self.init(
             id: staff.id.uuidString.lowercased(), username: staff.username, displayName: staff.displayName,
             email: staff.email, role: .init(staff.role), premisesId: staff.premisesID?.uuidString.lowercased(),
-            regionCode: staff.regionCode, active: staff.active, version: staff.version)
+            regionCode: staff.regionCode, team: staff.team, active: staff.active, version: staff.version)
     }
 }
 
@@ -80,7 +80,8 @@ extension Components.Schemas.Premises {
         self.init(
             id: premises.id.uuidString.lowercased(), code: premises.code, name: premises.name, regionCode: premises.regionCode,
             apType: premises.apType, gender: .init(rawValue: premises.gender) ?? .men, timeZone: premises.timeZone,
-            postcode: premises.postcode, address: premises.address, characteristics: premises.characteristics,
+            postcode: premises.postcode, address: premises.address, telephone: premises.telephone,
+            characteristics: premises.characteristics,
             localRestrictions: premises.localRestrictions, curfewStart: premises.curfewStart, curfewEnd: premises.curfewEnd,
             nightCheckStart: premises.nightCheckStart, nightCheckEnd: premises.nightCheckEnd,
             nightCheckIntervalMinutes: premises.nightCheckIntervalMinutes,

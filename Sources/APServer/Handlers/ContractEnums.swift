@@ -227,6 +227,7 @@ extension Components.Schemas.Role {
         case .referralManager: self = .referralManager
         case .regionalManager: self = .regionalManager
         case .administrator: self = .administrator
+        case .probationPractitioner: self = .probationPractitioner
         }
     }
 
@@ -239,6 +240,7 @@ extension Components.Schemas.Role {
         case .referralManager: .referralManager
         case .regionalManager: .regionalManager
         case .administrator: .administrator
+        case .probationPractitioner: .probationPractitioner
         }
     }
 }

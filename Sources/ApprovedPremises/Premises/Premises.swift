@@ -23,6 +23,8 @@ public struct Premises: Sendable, Equatable, Codable {
     public var timeZone: String
     public var postcode: String?
     public var address: String?
+    /// The premises' telephone number.
+    public var telephone: String? = nil
     /// Premises characteristics (`premises_characteristics.csv`): what it offers and accepts.
     public var characteristics: [String]
     /// Local restrictions, in the AP's own words.
@@ -48,6 +50,7 @@ public struct PremisesChanges: Sendable {
     public var name: String?
     public var address: String?
     public var postcode: String?
+    public var telephone: String?
     public var localRestrictions: String?
     public var characteristics: [String]?
     public var curfewStart: String?
@@ -64,8 +67,9 @@ public struct PremisesChanges: Sendable {
         name: String? = nil, address: String? = nil, postcode: String? = nil, localRestrictions: String? = nil,
         characteristics: [String]? = nil, curfewStart: String? = nil, curfewEnd: String? = nil,
         nightCheckStart: String? = nil, nightCheckEnd: String? = nil, nightCheckIntervalMinutes: Int? = nil,
-        keyWorkIntervalDays: Int? = nil, labResultDays: Int? = nil, active: Bool? = nil
+        keyWorkIntervalDays: Int? = nil, labResultDays: Int? = nil, active: Bool? = nil, telephone: String? = nil
     ) {
+        self.telephone = telephone
         self.name = name
         self.address = address
         self.postcode = postcode

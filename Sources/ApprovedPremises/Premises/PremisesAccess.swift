@@ -47,6 +47,8 @@ public enum PremisesAccess {
             guard principal.premisesID == premisesID else { throw Self.notYours }
         case .regionalManager:
             try await require(principal, roles, to: action, premisesID: premisesID, on: connection)
+        case .probationPractitioner:
+            throw Self.notYours
         }
     }
 

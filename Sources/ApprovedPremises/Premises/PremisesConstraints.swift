@@ -3,6 +3,8 @@ import Postgres
 extension ConstraintViolations {
     /// What the constraints on premises mean for the caller.
     static let premises: [String: DomainError] = [
+        "premises_telephone_is_a_number": .invalid(
+            field: "telephone", rule: "format", "telephone must be at most 40 digits, spaces, '+', '(', ')' or '-'"),
         "premises_code_is_unique": DomainError(
             .conflict, "that premises code is taken",
             problems: [

@@ -16,7 +16,7 @@ public struct PremisesStore: Sendable {
     public static let keepers: Set<Role> = [.administrator, .apManager]
 
     static let columns: SQL = """
-        p.id, p.code, p.name, p.region_code, p.ap_type_code, p.gender, p.time_zone, p.postcode, p.address, p.local_restrictions,
+        p.id, p.code, p.name, p.region_code, p.ap_type_code, p.gender, p.time_zone, p.postcode, p.address, p.telephone, p.local_restrictions,
         to_char(p.curfew_start, 'HH24:MI') AS curfew_start, to_char(p.curfew_end, 'HH24:MI') AS curfew_end,
         to_char(p.night_check_start, 'HH24:MI') AS night_check_start, to_char(p.night_check_end, 'HH24:MI') AS night_check_end,
         p.night_check_interval_minutes, p.key_work_interval_days, p.lab_result_days, p.active, p.version,
@@ -28,7 +28,7 @@ public struct PremisesStore: Sendable {
             id: try row.decode("id"), code: try row.decode("code"), name: try row.decode("name"),
             regionCode: try row.decode("region_code"), apType: try row.decode("ap_type_code"),
             gender: try row.decode("gender"), timeZone: try row.decode("time_zone"),
-            postcode: try row.decode("postcode"), address: try row.decode("address"),
+            postcode: try row.decode("postcode"), address: try row.decode("address"), telephone: try row.decode("telephone"),
             characteristics: (try row.decode("features", as: String.self)).split(separator: ",").map(String.init),
             localRestrictions: try row.decode("local_restrictions"),
             curfewStart: try row.decode("curfew_start"), curfewEnd: try row.decode("curfew_end"),
@@ -86,6 +86,7 @@ public struct PremisesStore: Sendable {
                         name = coalesce(\(changes.name), name),
                         address = coalesce(\(changes.address), address),
                         postcode = coalesce(\(changes.postcode), postcode),
+                        telephone = coalesce(\(changes.telephone), telephone),
                         local_restrictions = coalesce(\(changes.localRestrictions), local_restrictions),
                         curfew_start = coalesce(\(changes.curfewStart)::time, curfew_start),
                         curfew_end = coalesce(\(changes.curfewEnd)::time, curfew_end),

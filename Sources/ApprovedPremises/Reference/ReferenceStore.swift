@@ -35,6 +35,7 @@ public struct ReferenceStore: Sendable {
         "cancellation-reasons": "SELECT code, name, active, NULL AS parent, NULL AS detail FROM cancellation_reason",
         "out-of-service-reasons": "SELECT code, name, active, NULL AS parent, reference_kind AS detail FROM out_of_service_reason",
         "release-types": "SELECT code, name, NULL::boolean AS active, NULL AS parent, NULL AS detail FROM release_type",
+        "withdrawal-reasons": "SELECT code, name, active, NULL AS parent, NULL AS detail FROM withdrawal_reason",
     ]
 
     /// Every entry of a vocabulary, by code; `notFound` for an unknown vocabulary.

@@ -19,6 +19,8 @@ public struct ReferralDetails: Sendable, Equatable, Codable {
     public var releaseType: String
     public var expectedRelease: CalendarDate?
     public var expectedArrival: CalendarDate
+    /// When the licence (or post-sentence supervision) ends, when known.
+    public var licenceEnd: CalendarDate? = nil
     /// Nil for the AP type's default.
     public var lengthOfStayDays: Int?
     /// Risk of serious harm: low, medium, high, very_high.
@@ -41,16 +43,22 @@ public struct ReferralDetails: Sendable, Equatable, Codable {
     public var homeDistrict: String
     public var radiusMiles: Int?
     public var exclusionZones: String?
+    /// Areas the person would do well in, in the practitioner's words.
+    public var preferredAreas: String? = nil
     public var licenceConditions: String?
     /// The licence curfew, HH:MM to HH:MM, when there is one.
     public var licenceCurfewStart: String?
     public var licenceCurfewEnd: String?
     public var substanceMisuse: String?
     public var mentalHealth: String?
+    /// Physical health and the care it needs.
+    public var healthNeeds: String? = nil
     public var servicesInvolved: String?
     public var riskToStaff: String?
     public var riskToResidents: String?
     public var otherInformation: String?
+    /// The first move-on plan: where the person might live after the AP, and what is under way.
+    public var moveOnPlan: String? = nil
 
     /// A value with each field given.
     public init(
@@ -61,9 +69,10 @@ public struct ReferralDetails: Sendable, Equatable, Codable {
         roshStaff: String? = nil,
         mappaCategory: String? = nil, mappaLevel: String? = nil, offenceFlags: [String] = [], roomNeeds: [String] = [],
         premisesNeeds: [String] = [], apType: String = "NORMAL", homeDistrict: String, radiusMiles: Int? = nil,
-        exclusionZones: String? = nil, licenceConditions: String? = nil, licenceCurfewStart: String? = nil, licenceCurfewEnd: String? = nil,
-        substanceMisuse: String? = nil, mentalHealth: String? = nil, servicesInvolved: String? = nil,
-        riskToStaff: String? = nil, riskToResidents: String? = nil, otherInformation: String? = nil
+        exclusionZones: String? = nil, preferredAreas: String? = nil, licenceConditions: String? = nil, licenceCurfewStart: String? = nil,
+        licenceCurfewEnd: String? = nil, substanceMisuse: String? = nil, mentalHealth: String? = nil, healthNeeds: String? = nil,
+        servicesInvolved: String? = nil, riskToStaff: String? = nil, riskToResidents: String? = nil, otherInformation: String? = nil,
+        moveOnPlan: String? = nil
     ) {
         self.crn = crn
         self.nomsNumber = nomsNumber
@@ -93,15 +102,18 @@ public struct ReferralDetails: Sendable, Equatable, Codable {
         self.homeDistrict = homeDistrict
         self.radiusMiles = radiusMiles
         self.exclusionZones = exclusionZones
+        self.preferredAreas = preferredAreas
         self.licenceConditions = licenceConditions
         self.licenceCurfewStart = licenceCurfewStart
         self.licenceCurfewEnd = licenceCurfewEnd
         self.substanceMisuse = substanceMisuse
         self.mentalHealth = mentalHealth
+        self.healthNeeds = healthNeeds
         self.servicesInvolved = servicesInvolved
         self.riskToStaff = riskToStaff
         self.riskToResidents = riskToResidents
         self.otherInformation = otherInformation
+        self.moveOnPlan = moveOnPlan
     }
 }
 
@@ -122,6 +134,10 @@ public struct Referral: Sendable, Equatable, Codable {
     public var placementID: UUID?
     /// The premises it was offered to, first offer first: their AP managers may see it.
     public var offeredTo: [UUID] = []
+    /// The probation practitioner whose referral it is, when they have an account.
+    public var ownerID: UUID? = nil
+    /// Why it was withdrawn (`withdrawal_reason`), once it was.
+    public var withdrawalReason: String? = nil
     public var version: Int
     public var createdAt: Date
 
@@ -209,6 +225,9 @@ extension ReferralDetails {
         if let release = expectedRelease {
             v.require(
                 release <= expectedArrival, field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease")
+        }
+        if let end = licenceEnd {
+            v.require(end >= expectedArrival, field: "licenceEnd", rule: "order", "licenceEnd must be on or after expectedArrival")
         }
         if let days = lengthOfStayDays {
             v.require((1...730).contains(days), field: "lengthOfStayDays", rule: "range", "lengthOfStayDays must be between 1 and 730")

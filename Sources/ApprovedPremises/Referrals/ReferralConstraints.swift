@@ -7,5 +7,9 @@ extension ConstraintViolations {
             field: "referrerRegion", rule: "unknown", "referrerRegion is not a known probation region"),
         "referral_arrives_after_release": .invalid(
             field: "expectedArrival", rule: "order", "expectedArrival must be on or after expectedRelease"),
+        "referral_licence_ends_after_arrival": .invalid(
+            field: "licenceEnd", rule: "order", "licenceEnd must be on or after expectedArrival"),
+        "referral_withdrawal_reason_code_fkey": .invalid(
+            field: "withdrawalReason", rule: "unknown", "withdrawalReason must be a code of /reference/withdrawal-reasons"),
     ]
 }

@@ -8,17 +8,21 @@ extension ReferralStore {
         case requestInformation(question: String)
         case provideInformation(answer: String)
         case unableToMatch(reason: String)
-        case withdraw(reason: String)
+        /// Withdrawn for a reason of the national list (`withdrawal_reason`), with a note (needed for "other").
+        case withdraw(reason: String?, code: String?)
+        /// Information the practitioner (or the referral unit) adds without being asked; the status stays.
+        case addInformation(text: String)
 
-        /// The decision of a kind with its note.
-        public init(_ kind: DecisionKind, note: String?) {
+        /// The decision of a kind with its note (and, for a withdrawal, its reason's code).
+        public init(_ kind: DecisionKind, note: String?, withdrawalReason: String? = nil) {
             switch kind {
             case .accept: self = .accept(note: note)
             case .reject: self = .reject(reason: note ?? "")
             case .requestInformation: self = .requestInformation(question: note ?? "")
             case .provideInformation: self = .provideInformation(answer: note ?? "")
             case .unableToMatch: self = .unableToMatch(reason: note ?? "")
-            case .withdraw: self = .withdraw(reason: note ?? "")
+            case .withdraw: self = .withdraw(reason: note, code: withdrawalReason)
+            case .addInformation: self = .addInformation(text: note ?? "")
             }
         }
 
@@ -30,16 +34,23 @@ extension ReferralStore {
             case .provideInformation: .provideInformation
             case .unableToMatch: .unableToMatch
             case .withdraw: .withdraw
+            case .addInformation: .addInformation
             }
         }
 
         var note: String? {
             switch self {
-            case .accept(let note): note
+            case .accept(let note), .withdraw(let note, _): note
             case .reject(let text), .requestInformation(let text), .provideInformation(let text), .unableToMatch(let text),
-                .withdraw(let text):
+                .addInformation(let text):
                 text
             }
+        }
+
+        /// The withdrawal reason's code, for a withdrawal.
+        var withdrawalReason: String? {
+            if case .withdraw(_, let code) = self { return code }
+            return nil
         }
     }
 
@@ -51,6 +62,7 @@ extension ReferralStore {
         case provideInformation = "provide_information"
         case unableToMatch = "unable_to_match"
         case withdraw
+        case addInformation = "add_information"
 
         /// The states a referral may be in for this decision.
         public var from: [Referral.Status] {
@@ -61,10 +73,12 @@ extension ReferralStore {
             case .provideInformation: [.awaitingInformation]
             case .unableToMatch: [.readyToMatch]
             case .withdraw: [.submitted, .awaitingInformation, .readyToMatch, .unableToMatch, .booked]
+            case .addInformation: [.submitted, .awaitingInformation, .readyToMatch, .unableToMatch, .booked]
             }
         }
 
-        var next: Referral.Status {
+        /// The state it leads to; nil when the state stays as it is.
+        var next: Referral.Status? {
             switch self {
             case .accept: .readyToMatch
             case .reject: .rejected
@@ -72,6 +86,7 @@ extension ReferralStore {
             case .provideInformation: .submitted
             case .unableToMatch: .unableToMatch
             case .withdraw: .withdrawn
+            case .addInformation: nil
             }
         }
 
@@ -83,19 +98,30 @@ extension ReferralStore {
             case .provideInformation: "information_given"
             case .unableToMatch: "unable_to_match"
             case .withdraw: "withdrawn"
+            case .addInformation: "information_added"
             }
         }
 
-        /// Who may take it.
+        /// Who may take it: the practitioner who owns the referral answers, adds information
+        /// and withdraws it; only the referral unit and AP managers assess it.
         public var roles: Set<Role> {
             switch self {
-            case .accept, .reject, .requestInformation, .provideInformation: ReferralStore.assessors
-            case .unableToMatch, .withdraw: ReferralStore.intake
+            case .accept, .reject, .requestInformation: ReferralStore.assessors
+            case .provideInformation: ReferralStore.assessors.union([.probationPractitioner])
+            case .unableToMatch: ReferralStore.intake
+            case .withdraw, .addInformation: ReferralStore.intake.union([.probationPractitioner])
             }
         }
 
-        /// Whether it must say why (every decision but acceptance).
-        public var needsNote: Bool { self != .accept }
+        /// Whether it must say why (every decision but acceptance; a withdrawal only when its
+        /// reason is "other" or not given).
+        func needsNote(withdrawalReason: String?) -> Bool {
+            switch self {
+            case .accept: false
+            case .withdraw: withdrawalReason == nil || withdrawalReason == "other"
+            default: true
+            }
+        }
 
         /// The decisions `role` may take on a referral in `status`, in this order.
         public static func available(to role: Role, in status: Referral.Status) -> [DecisionKind] {

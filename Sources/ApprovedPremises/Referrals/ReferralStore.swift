@@ -18,6 +18,10 @@ public struct ReferralStore: Sendable {
     public static let assessors: Set<Role> = [.administrator, .referralManager, .apManager]
     /// Who books a referral into a premises: intake, and the AP managers who assess.
     public static let bookers: Set<Role> = intake.union([.apManager])
+    /// Who reads referrals: those who assess them, and the practitioners who own them.
+    public static let readers: Set<Role> = assessors.union([.probationPractitioner])
+    /// Who writes referrals in the browser, page by page, and owns them: probation practitioners.
+    public static let practitioners: Set<Role> = [.probationPractitioner]
 
     static let columns: SQL = """
         r.id, r.crn, r.noms_number, r.person_name, r.date_of_birth, r.gender, r.pnc_number, r.referrer_name, r.referrer_email,
@@ -27,7 +31,8 @@ public struct ReferralStore: Sendable {
         array_to_string(r.premises_needs, ',') AS premises_needs, r.ap_type_code, r.home_district, r.radius_miles, r.exclusion_zones,
         r.licence_conditions, to_char(r.licence_curfew_start, 'HH24:MI') AS licence_curfew_start,
         to_char(r.licence_curfew_end, 'HH24:MI') AS licence_curfew_end, r.substance_misuse, r.mental_health, r.services_involved,
-        r.risk_to_staff, r.risk_to_residents, r.other_information, r.status, r.version, r.created_at,
+        r.risk_to_staff, r.risk_to_residents, r.other_information, r.licence_end, r.health_needs, r.preferred_areas, r.move_on_plan, r.owner_id,
+        r.withdrawal_reason_code, r.status, r.version, r.created_at,
         (SELECT p.id FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1) AS placement_id,
         coalesce((SELECT string_agg(o.premises_id::text, ',' ORDER BY o.created_at, o.premises_id) FROM referral_offer o
                   WHERE o.referral_id = r.id), '') AS offered_to
@@ -38,6 +43,7 @@ public struct ReferralStore: Sendable {
     /// AP's referrals carry names, CRNs and risks their job does not need).
     static func visible(to principal: Principal) -> SQL {
         if Self.intake.contains(principal.role) { return "TRUE" }
+        if principal.role == .probationPractitioner { return "r.owner_id = \(principal.staffID)" }
         guard principal.role == .apManager, let premises = principal.premisesID else { return "FALSE" }
         return """
             (EXISTS (SELECT 1 FROM referral_offer o WHERE o.referral_id = r.id AND o.premises_id = \(premises))
@@ -62,7 +68,7 @@ public struct ReferralStore: Sendable {
         func list(_ column: String) throws -> [String] {
             (try row.decode(column, as: String.self)).split(separator: ",").map(String.init)
         }
-        let details = ReferralDetails(
+        var details = ReferralDetails(
             crn: try row.decode("crn"), nomsNumber: try row.decode("noms_number"), personName: try row.decode("person_name"),
             dateOfBirth: try row.decode("date_of_birth"), gender: try row.decode("gender"), pncNumber: try row.decode("pnc_number"),
             referrerName: try row.decode("referrer_name"), referrerEmail: try row.decode("referrer_email"),
@@ -81,10 +87,15 @@ public struct ReferralStore: Sendable {
             substanceMisuse: try row.decode("substance_misuse"), mentalHealth: try row.decode("mental_health"),
             servicesInvolved: try row.decode("services_involved"), riskToStaff: try row.decode("risk_to_staff"),
             riskToResidents: try row.decode("risk_to_residents"), otherInformation: try row.decode("other_information"))
+        details.licenceEnd = try row.decode("licence_end")
+        details.healthNeeds = try row.decode("health_needs")
+        details.preferredAreas = try row.decode("preferred_areas")
+        details.moveOnPlan = try row.decode("move_on_plan")
         let offeredTo = try list("offered_to").compactMap(UUID.init(uuidString:))
         return Referral(
             id: try row.decode("id"), details: details, status: Referral.Status(rawValue: try row.decode("status")) ?? .submitted,
-            placementID: try row.decode("placement_id"), offeredTo: offeredTo, version: try row.decode("version"),
+            placementID: try row.decode("placement_id"), offeredTo: offeredTo, ownerID: try row.decode("owner_id"),
+            withdrawalReason: try row.decode("withdrawal_reason_code"), version: try row.decode("version"),
             createdAt: try row.decode("created_at"))
     }
 
@@ -96,34 +107,42 @@ public struct ReferralStore: Sendable {
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 try await Self.checkVocabulary(details, on: connection)
-                let id: UUID = try await connection.one(
-                    """
-                    INSERT INTO referral (crn, noms_number, person_name, date_of_birth, gender, pnc_number, referrer_name, referrer_email,
-                        referrer_team, referrer_region_code, release_type_code, expected_release, expected_arrival, length_of_stay_days,
-                        rosh_overall, rosh_children, rosh_public, rosh_known_adult, rosh_staff, mappa_category, mappa_level, offence_flags,
-                        room_needs, premises_needs, ap_type_code, home_district, radius_miles, exclusion_zones, licence_conditions,
-                        licence_curfew_start, licence_curfew_end, substance_misuse, mental_health, services_involved, risk_to_staff,
-                        risk_to_residents, other_information, created_by)
-                    VALUES (\(details.crn), \(details.nomsNumber), \(details.personName), \(details.dateOfBirth), \(details.gender),
-                        \(details.pncNumber), \(details.referrerName), \(details.referrerEmail), \(details.referrerTeam), \(details.referrerRegion),
-                        \(details.releaseType), \(details.expectedRelease), \(details.expectedArrival), \(details.lengthOfStayDays),
-                        \(details.roshOverall), \(details.roshChildren), \(details.roshPublic), \(details.roshKnownAdult), \(details.roshStaff),
-                        \(details.mappaCategory), \(details.mappaLevel), \(details.offenceFlags)::text[], \(details.roomNeeds)::text[],
-                        \(details.premisesNeeds)::text[], \(details.apType), \(details.homeDistrict), \(details.radiusMiles),
-                        \(details.exclusionZones), \(details.licenceConditions), \(details.licenceCurfewStart)::time, \(details.licenceCurfewEnd)::time,
-                        \(details.substanceMisuse), \(details.mentalHealth), \(details.servicesInvolved), \(details.riskToStaff),
-                        \(details.riskToResidents), \(details.otherInformation), \(principal.staffID))
-                    RETURNING id
-                    """
-                ).decode("id")
-                try await Self.event(id, "submitted", note: nil, placement: nil, by: principal, on: connection)
-                let referral = try await Self.load(id, on: connection, lock: false)
-                try await AuditLog.record(
-                    on: connection, by: principal, action: "referral.create", entity: "referral",
-                    entityID: id.uuidString, before: Referral?.none, after: referral)
-                return referral
+                return try await Self.insert(details, owner: nil, by: principal, on: connection)
             }
         }
+    }
+
+    /// Writes a referral whose rules were checked, with its first timeline entry and its audit row.
+    static func insert(_ details: ReferralDetails, owner: UUID?, by principal: Principal, on connection: PostgresConnection) async throws
+        -> Referral
+    {
+        let id: UUID = try await connection.one(
+            """
+            INSERT INTO referral (crn, noms_number, person_name, date_of_birth, gender, pnc_number, referrer_name, referrer_email,
+                referrer_team, referrer_region_code, release_type_code, expected_release, expected_arrival, length_of_stay_days,
+                rosh_overall, rosh_children, rosh_public, rosh_known_adult, rosh_staff, mappa_category, mappa_level, offence_flags,
+                room_needs, premises_needs, ap_type_code, home_district, radius_miles, exclusion_zones, licence_conditions,
+                licence_curfew_start, licence_curfew_end, substance_misuse, mental_health, services_involved, risk_to_staff,
+                risk_to_residents, other_information, licence_end, health_needs, preferred_areas, move_on_plan, owner_id, created_by)
+            VALUES (\(details.crn), \(details.nomsNumber), \(details.personName), \(details.dateOfBirth), \(details.gender),
+                \(details.pncNumber), \(details.referrerName), \(details.referrerEmail), \(details.referrerTeam), \(details.referrerRegion),
+                \(details.releaseType), \(details.expectedRelease), \(details.expectedArrival), \(details.lengthOfStayDays),
+                \(details.roshOverall), \(details.roshChildren), \(details.roshPublic), \(details.roshKnownAdult), \(details.roshStaff),
+                \(details.mappaCategory), \(details.mappaLevel), \(details.offenceFlags)::text[], \(details.roomNeeds)::text[],
+                \(details.premisesNeeds)::text[], \(details.apType), \(details.homeDistrict), \(details.radiusMiles),
+                \(details.exclusionZones), \(details.licenceConditions), \(details.licenceCurfewStart)::time, \(details.licenceCurfewEnd)::time,
+                \(details.substanceMisuse), \(details.mentalHealth), \(details.servicesInvolved), \(details.riskToStaff),
+                \(details.riskToResidents), \(details.otherInformation), \(details.licenceEnd), \(details.healthNeeds), \(details.preferredAreas),
+                \(details.moveOnPlan), \(owner), \(principal.staffID))
+            RETURNING id
+            """
+        ).decode("id")
+        try await Self.event(id, "submitted", note: nil, placement: nil, by: principal, on: connection)
+        let referral = try await Self.load(id, on: connection, lock: false)
+        try await AuditLog.record(
+            on: connection, by: principal, action: "referral.create", entity: "referral",
+            entityID: id.uuidString, before: Referral?.none, after: referral)
+        return referral
     }
 
     /// Codes that must come from the national vocabularies, checked with a sentence each.
@@ -165,7 +184,7 @@ public struct ReferralStore: Sendable {
 
     /// One referral with its timeline.
     public func get(_ id: UUID, by principal: Principal) async throws -> (Referral, [ReferralEvent]) {
-        try principal.require(Self.assessors, to: "see referrals")
+        try principal.require(Self.readers, to: "see referrals")
         return try await pool.withConnection { connection in
             let referral = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             let events = try await connection.query(
@@ -194,7 +213,7 @@ public struct ReferralStore: Sendable {
     public func queue(statuses: [Referral.Status], region: String? = nil, by principal: Principal, page: PageRequest) async throws -> Page<
         Referral
     > {
-        try principal.require(Self.assessors, to: "see the referral queue")
+        try principal.require(Self.readers, to: "see the referral queue")
         let offset =
             try page.cursor.map { cursor -> Int in
                 guard let value = Int(try cursor.cursorKey()), value >= 0 else {
@@ -223,8 +242,18 @@ public struct ReferralStore: Sendable {
     public func decide(_ id: UUID, _ decision: Decision, expectedVersion: Int?, by principal: Principal) async throws -> Referral {
         let rule = decision.kind
         let (allowed, next, kind, note, roles) = (rule.from, rule.next, rule.event, decision.note, rule.roles)
+        if principal.role == .probationPractitioner, !roles.contains(principal.role) {
+            // Not a decision of theirs; and a referral not theirs is still not there (404, not 403).
+            _ = try await pool.withConnection { try await Self.load(id, visibleTo: principal, on: $0, lock: false) }
+        }
         try principal.require(roles, to: "record that decision on a referral")
-        if rule.needsNote {
+        if rule == .withdraw, principal.role == .probationPractitioner, decision.withdrawalReason == nil {
+            // A practitioner withdraws for a reason of the national list, the note being only more of it.
+            throw DomainError.invalid(
+                field: "withdrawalReason", rule: "needed",
+                "say why the referral is withdrawn: a withdrawalReason from /reference/withdrawal-reasons")
+        }
+        if rule.needsNote(withdrawalReason: decision.withdrawalReason) {
             guard let note, !note.isBlank else {
                 throw DomainError.invalid(field: "note", rule: "needed", "say why, or what you ask or answer, in note")
             }
@@ -257,9 +286,24 @@ public struct ReferralStore: Sendable {
                         try await PlacementStore.fitAllocations(placementID, on: connection)
                     }
                 }
+                var said = note?.isBlank == false ? note : nil
+                if let code = decision.withdrawalReason {
+                    // The timeline says the reason in words, then the note.
+                    guard let reason = try await connection.first("SELECT name FROM withdrawal_reason WHERE code = \(code) AND active")
+                    else {
+                        throw DomainError.invalid(
+                            field: "withdrawalReason", rule: "unknown", "withdrawalReason must be a code of /reference/withdrawal-reasons")
+                    }
+                    let name: String = try reason.decode("name")
+                    said = name + (said.map { ": " + $0 } ?? "")
+                }
                 try await connection.execute(
-                    "UPDATE referral SET status = \(next.rawValue), version = version + 1, updated_at = now() WHERE id = \(id)")
-                try await Self.event(id, kind, note: note, placement: nil, by: principal, on: connection)
+                    """
+                    UPDATE referral SET status = \(next?.rawValue ?? before.status.rawValue), version = version + 1, updated_at = now(),
+                        withdrawal_reason_code = \(decision.withdrawalReason)
+                    WHERE id = \(id)
+                    """)
+                try await Self.event(id, kind, note: said, placement: nil, by: principal, on: connection)
                 let after = try await Self.load(id, on: connection, lock: false)
                 try await AuditLog.record(
                     on: connection, by: principal, action: "referral.\(kind)", entity: "referral",

@@ -197,8 +197,7 @@ public struct ResidentRecordStore: Sendable {
     public func summary(_ placementID: UUID, by principal: Principal) async throws -> DepartureSummary {
         try await pool.withConnection { connection in
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
-            let premises = try await PremisesAccess.require(
-                principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
+            let premises = try await Self.summaryAccess(principal, placement: placement, on: connection)
             let row = try await connection.one(
                 """
                 SELECT d.name AS departure_reason, c.name AS move_on, m.address, s.display_name AS key_worker,
@@ -278,6 +277,31 @@ public struct ResidentRecordStore: Sendable {
                     "\($0.kind.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.status.rawValue.replacingOccurrences(of: "_", with: " "))"
                 } ?? [])
         }
+    }
+}
+
+extension ResidentRecordStore {
+    /// The premises of a stay whose summary the caller may read: any of their premises' staff and
+    /// those who see it; a probation practitioner, only of a stay booked from a referral they own.
+    static func summaryAccess(_ principal: Principal, placement: Placement, on connection: PostgresConnection) async throws -> (
+        timeZone: TimeZone, regionCode: String, name: String
+    ) {
+        guard principal.role == .probationPractitioner else {
+            return try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
+        }
+        guard
+            let row = try await connection.first(
+                """
+                SELECT pr.name, pr.region_code, pr.time_zone FROM placement p JOIN referral r ON r.id = p.referral_id
+                JOIN premises pr ON pr.id = p.premises_id
+                WHERE p.id = \(placement.id) AND r.owner_id = \(principal.staffID)
+                """)
+        else { throw PremisesAccess.notYours }
+        return (
+            TimeZone(identifier: try row.decode("time_zone")) ?? Premises.defaultTimeZone, try row.decode("region_code"),
+            try row.decode("name")
+        )
     }
 }
 

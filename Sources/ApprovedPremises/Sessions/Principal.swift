@@ -12,7 +12,7 @@ public struct Principal: Sendable, Equatable {
     public var role: Role
     /// The premises they work at, for AP staff.
     public var premisesID: UUID?
-    /// The region they oversee, for regional managers.
+    /// The region they oversee, for regional managers; a practitioner's probation region.
     public var regionCode: String?
     /// The session the request came in on.
     public var sessionID: UUID
@@ -51,6 +51,7 @@ public struct Principal: Sendable, Equatable {
         case .administrator, .referralManager: true
         case .regionalManager: self.regionCode == regionCode
         case .residentialWorker, .keyWorker, .apManager: self.premisesID == premisesID
+        case .probationPractitioner: false
         }
     }
 }

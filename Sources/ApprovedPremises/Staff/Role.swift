@@ -12,6 +12,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     case regionalManager = "regional_manager"
     /// Staff accounts, premises, rooms and beds: every AP.
     case administrator
+    /// A probation practitioner (community offender manager): applies for places and follows the
+    /// referrals they own, and sees nothing of any AP's own records.
+    case probationPractitioner = "probation_practitioner"
 
     /// Whether this role belongs to one premises.
     public var isPremisesStaff: Bool {
@@ -19,7 +22,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     }
 
     /// Whether this role belongs to one region.
-    public var isRegional: Bool { self == .regionalManager }
+    public var isRegional: Bool { self == .regionalManager || self == .probationPractitioner }
 
     /// The name people use for it.
     public var title: String {
@@ -30,6 +33,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .referralManager: "referral manager"
         case .regionalManager: "regional manager"
         case .administrator: "administrator"
+        case .probationPractitioner: "probation practitioner"
         }
     }
 

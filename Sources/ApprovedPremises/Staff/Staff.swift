@@ -9,8 +9,10 @@ public struct Staff: Sendable, Equatable, Codable {
     public var role: Role
     /// The premises AP staff work at.
     public var premisesID: UUID?
-    /// The region a regional manager oversees.
+    /// The region a regional manager oversees, or a probation practitioner works in.
     public var regionCode: String?
+    /// A probation practitioner's team, in their own words.
+    public var team: String? = nil
     /// Inactive accounts cannot sign in.
     public var active: Bool
     /// Goes up by one with every change: the ETag of the record.
@@ -25,12 +27,13 @@ public struct NewStaff: Sendable {
     public var role: Role
     public var premisesID: UUID?
     public var regionCode: String?
+    public var team: String?
     public var password: String
 
     /// A value with each field given.
     public init(
         username: String, displayName: String, email: String? = nil, role: Role,
-        premisesID: UUID? = nil, regionCode: String? = nil, password: String
+        premisesID: UUID? = nil, regionCode: String? = nil, team: String? = nil, password: String
     ) {
         self.username = username
         self.displayName = displayName
@@ -38,6 +41,7 @@ public struct NewStaff: Sendable {
         self.role = role
         self.premisesID = premisesID
         self.regionCode = regionCode
+        self.team = team
         self.password = password
     }
 }
@@ -49,18 +53,21 @@ public struct StaffChanges: Sendable {
     public var role: Role?
     public var premisesID: UUID??
     public var regionCode: String??
+    /// A practitioner's team; "" removes it.
+    public var team: String?
     public var active: Bool?
 
     /// A value with each field given.
     public init(
         displayName: String? = nil, email: String? = nil, role: Role? = nil,
-        premisesID: UUID?? = nil, regionCode: String?? = nil, active: Bool? = nil
+        premisesID: UUID?? = nil, regionCode: String?? = nil, team: String? = nil, active: Bool? = nil
     ) {
         self.displayName = displayName
         self.email = email
         self.role = role
         self.premisesID = premisesID
         self.regionCode = regionCode
+        self.team = team
         self.active = active
     }
 }
@@ -85,12 +92,27 @@ enum StaffRules {
             "password must be at most 72 characters")
     }
 
-    static func validateScope(role: Role, premisesID: UUID?, regionCode: String?, into validation: inout Validation) {
+    static func validateScope(
+        role: Role, premisesID: UUID?, regionCode: String?, email: String?, team: String?, into validation: inout Validation
+    ) {
+        if role == .probationPractitioner {
+            validation.require(
+                regionCode != nil, field: "regionCode", rule: "needed",
+                "a probation practitioner needs a regionCode: their probation region")
+            validation.require(
+                email != nil, field: "email", rule: "needed", "a probation practitioner needs an email: they are told by e-mail")
+            validation.require(
+                premisesID == nil, field: "premisesId", rule: "forbidden", "a probation practitioner belongs to a region, not a premises")
+            validation.require(
+                (team ?? "").unicodeScalars.count <= 120, field: "team", rule: "length", "team must be at most 120 characters")
+            return
+        }
+        validation.require(team == nil, field: "team", rule: "forbidden", "only a probation practitioner has a team")
         if role.isPremisesStaff {
             validation.require(premisesID != nil, field: "premisesId", rule: "required", "\(role.aTitle) needs a premisesId")
             validation.require(
                 regionCode == nil, field: "regionCode", rule: "forbidden", "\(role.aTitle) belongs to a premises, not a region")
-        } else if role.isRegional {
+        } else if role == .regionalManager {
             validation.require(regionCode != nil, field: "regionCode", rule: "required", "a regional manager needs a regionCode")
             validation.require(
                 premisesID == nil, field: "premisesId", rule: "forbidden", "a regional manager belongs to a region, not a premises")

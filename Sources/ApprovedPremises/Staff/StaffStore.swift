@@ -20,13 +20,13 @@ public struct StaffStore: Sendable {
     /// Who sees who works at a premises: its own staff, and administrators.
     public static let colleagues: Set<Role> = [.administrator, .apManager, .residentialWorker, .keyWorker]
 
-    static let columns: SQL = "s.id, s.username, s.display_name, s.email, s.role, s.premises_id, s.region_code, s.active, s.version"
+    static let columns: SQL = "s.id, s.username, s.display_name, s.email, s.role, s.premises_id, s.region_code, s.team, s.active, s.version"
 
     static func staff(from row: PostgresRow) throws -> Staff {
         Staff(
             id: try row.decode("id"), username: try row.decode("username"), displayName: try row.decode("display_name"),
             email: try row.decode("email"), role: Role(rawValue: try row.decode("role")) ?? .residentialWorker,
-            premisesID: try row.decode("premises_id"), regionCode: try row.decode("region_code"),
+            premisesID: try row.decode("premises_id"), regionCode: try row.decode("region_code"), team: try row.decode("team"),
             active: try row.decode("active"), version: try row.decode("version"))
     }
 
@@ -54,16 +54,17 @@ public struct StaffStore: Sendable {
         StaffRules.validateDisplayName(new.displayName, into: &validation)
         StaffRules.validateEmail(new.email, into: &validation)
         StaffRules.validatePassword(new.password, into: &validation)
-        StaffRules.validateScope(role: new.role, premisesID: new.premisesID, regionCode: new.regionCode, into: &validation)
+        StaffRules.validateScope(
+            role: new.role, premisesID: new.premisesID, regionCode: new.regionCode, email: new.email, team: new.team, into: &validation)
         try validation.check()
         let hash = try await hasher.hash(new.password)
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let row = try await connection.first(
                     """
-                    INSERT INTO staff AS s (username, display_name, email, role, premises_id, region_code, password_hash)
+                    INSERT INTO staff AS s (username, display_name, email, role, premises_id, region_code, team, password_hash)
                     VALUES (\(new.username), \(new.displayName), \(new.email), \(new.role.rawValue),
-                            \(new.premisesID), \(new.regionCode), \(hash))
+                            \(new.premisesID), \(new.regionCode), \(new.team), \(hash))
                     RETURNING \(Self.columns)
                     """)
                 let staff = try Self.staff(from: row!)
@@ -155,16 +156,20 @@ public struct StaffStore: Sendable {
                 if let role = changes.role { after.role = role }
                 if let premisesID = changes.premisesID { after.premisesID = premisesID }
                 if let regionCode = changes.regionCode { after.regionCode = regionCode }
+                if let team = changes.team { after.team = team.isBlank ? nil : team }
                 if let active = changes.active { after.active = active }
                 var validation = Validation()
                 StaffRules.validateDisplayName(after.displayName, into: &validation)
                 StaffRules.validateEmail(after.email, into: &validation)
-                StaffRules.validateScope(role: after.role, premisesID: after.premisesID, regionCode: after.regionCode, into: &validation)
+                StaffRules.validateScope(
+                    role: after.role, premisesID: after.premisesID, regionCode: after.regionCode, email: after.email, team: after.team,
+                    into: &validation)
                 try validation.check()
                 let updated = try await connection.first(
                     """
                     UPDATE staff AS s SET display_name = \(after.displayName), email = \(after.email), role = \(after.role.rawValue),
-                        premises_id = \(after.premisesID), region_code = \(after.regionCode), active = \(after.active),
+                        premises_id = \(after.premisesID), region_code = \(after.regionCode), team = \(after.team),
+                        active = \(after.active),
                         version = s.version + 1, updated_at = now()
                     WHERE s.id = \(id)
                     RETURNING \(Self.columns)

@@ -14,6 +14,7 @@ extension Chrome {
         chrome.sessionEnds = principal.expiresAt.formatted(.iso8601)
         switch principal.role {
         case .administrator, .referralManager: chrome.scope = "every AP"
+        case .probationPractitioner: chrome.scope = WebScope.regionName ?? "their region"
         case .regionalManager: chrome.scope = WebScope.regionName ?? "their region"
         default: chrome.scope = premises?.name ?? "their AP"
         }
@@ -32,6 +33,7 @@ extension Chrome {
             case .referralManager: ("referralmanager", "The referral manager")
             case .regionalManager: ("reports", "Regional reports and their definitions")
             case .administrator: ("operator", "The operator")
+            case .probationPractitioner: ("practitioner", "Applying for a place and following it")
             }
         return Link(href: "/docs/documentation/approvedpremises/\(article)", text: "Your guide: \(title)", current: false)
     }

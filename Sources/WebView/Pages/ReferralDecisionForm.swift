@@ -13,8 +13,9 @@ struct ReferralDecisionForm: Sendable {
         router.get("/referrals/:id/decide") { request, context in
             let draft = try await view.draft(request)
             let (referral, kind) = try await decision(request.query("decision") ?? draft?.fields["decision"]?.first, context)
-            return show(
-                referral, model(referral, kind, note: draft?.fields["note"]?.first).refused(draft), notice: WebView.keptNotice(draft))
+            let form = try await model(
+                referral, kind, note: draft?.fields["note"]?.first, reason: draft?.fields["withdrawalReason"]?.first)
+            return show(referral, form.refused(draft), notice: WebView.keptNotice(draft))
         }
         router.post("/referrals/:id/decide") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
@@ -22,14 +23,18 @@ struct ReferralDecisionForm: Sendable {
             do {
                 return try await post.once(view.stores.idempotency, path: request.uri.path) {
                     _ = try await view.stores.referrals.decide(
-                        referral.id, .init(kind, note: post.fields["note"]), expectedVersion: nil, by: post.principal)
+                        referral.id, .init(kind, note: post.fields["note"], withdrawalReason: post.fields["withdrawalReason"]),
+                        expectedVersion: nil, by: post.principal)
                     return "/referrals/\(referral.id.uuidString.lowercased())?done=\(kind.rawValue)"
                 }
             } catch let error as DomainError where [.invalid, .conflict, .preconditionFailed].contains(error.kind) {
+                let form = try await model(referral, kind, note: post.fields["note"], reason: post.fields["withdrawalReason"])
                 let problems =
                     error.problems.contains { $0.field == "note" && $0.rule == "needed" }
                     ? FormErrors([.init(field: "note", message: "Enter \(Self.noteName(kind))")])
-                    : model(referral, kind, note: post.fields["note"]).problems(error)
+                    : error.problems.contains { $0.field == "withdrawalReason" && $0.rule == "needed" }
+                        ? FormErrors([.init(field: "withdrawalReason", message: "Choose why the referral is withdrawn")])
+                        : form.problems(error)
                 return try await post.refused(
                     problems, browser: view.browser,
                     formPath: "/referrals/\(referral.id.uuidString.lowercased())/decide?decision=\(kind.rawValue)")
@@ -56,12 +61,23 @@ struct ReferralDecisionForm: Sendable {
         return (referral, kind)
     }
 
-    private func model(_ referral: Referral, _ kind: ReferralStore.DecisionKind, note: String?) -> FormModel {
+    private func model(_ referral: Referral, _ kind: ReferralStore.DecisionKind, note: String?, reason: String?) async throws
+        -> FormModel
+    {
         let base = "/referrals/\(referral.id.uuidString.lowercased())"
+        var fields: [FormModel.Field] = [
+            .textarea("note", Self.noteLabel(kind), name: Self.noteName(kind), hint: Self.noteHint(kind), value: note)
+        ]
+        if kind == .withdraw {
+            let reasons = try await view.stores.reference.entries(of: "withdrawal-reasons").filter { $0.active != false }
+            fields.insert(
+                .radios(
+                    "withdrawalReason", "Why it is withdrawn",
+                    options: reasons.map { .init(value: $0.code, text: $0.name, hint: nil, checked: $0.code == reason) }), at: 0)
+        }
         var model = FormModel(
             heading: Self.title(kind), caption: "\(referral.details.personName) (\(referral.details.crn))",
-            action: "\(base)/decide", formToken: FormPost.newToken(), submit: Self.title(kind), cancel: base,
-            fields: [.textarea("note", Self.noteLabel(kind), name: Self.noteName(kind), hint: Self.noteHint(kind), value: note)])
+            action: "\(base)/decide", formToken: FormPost.newToken(), submit: Self.title(kind), cancel: base, fields: fields)
         model.hidden = [.init(name: "decision", value: kind.rawValue)]
         model.intro = [Self.intro(kind)]
         if kind == .reject || kind == .withdraw {
@@ -89,6 +105,7 @@ struct ReferralDecisionForm: Sendable {
         case .provideInformation: "Record the answer"
         case .unableToMatch: "Record unable to match"
         case .withdraw: "Withdraw the referral"
+        case .addInformation: "Add information"
         }
     }
 
@@ -99,7 +116,8 @@ struct ReferralDecisionForm: Sendable {
         case .requestInformation: "What you need to know"
         case .provideInformation: "The answer"
         case .unableToMatch: "Why no bed can be found"
-        case .withdraw: "Why it is withdrawn"
+        case .withdraw: "More about why (optional unless the reason is another reason)"
+        case .addInformation: "The information"
         }
     }
 
@@ -110,7 +128,8 @@ struct ReferralDecisionForm: Sendable {
         case .requestInformation: "what you need to know"
         case .provideInformation: "the answer"
         case .unableToMatch: "why no bed can be found"
-        case .withdraw: "why it is withdrawn"
+        case .withdraw: "more about why it is withdrawn"
+        case .addInformation: "the information"
         }
     }
 
@@ -119,6 +138,8 @@ struct ReferralDecisionForm: Sendable {
         case .accept: "Anything the matching or the AP should know."
         case .requestInformation: "The referrer is asked this; the referral waits until the answer is recorded."
         case .withdraw: "Any upcoming placement of this referral is cancelled (Related referral withdrawn)."
+        case .addInformation:
+            "The referral unit (and the AP, once booked) sees it on the referral's timeline; the referral stays where it is."
         default: "This is kept on the referral's timeline and in the audit log."
         }
     }
@@ -131,6 +152,7 @@ struct ReferralDecisionForm: Sendable {
         case .provideInformation: "The referral goes back to assessment with the answer."
         case .unableToMatch: "The referral is marked unable to match; it can be accepted again later to try again."
         case .withdraw: "The referral is closed as withdrawn."
+        case .addInformation: "Tell the referral unit something new about the person or their plans."
         }
     }
 
@@ -145,6 +167,7 @@ struct ReferralDecisionForm: Sendable {
         case .provideInformation: "The answer is recorded"
         case .unableToMatch: "The referral is marked unable to match"
         case .withdraw: "The referral is withdrawn"
+        case .addInformation: "The information is added"
         }
     }
 }

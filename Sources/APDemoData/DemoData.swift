@@ -17,6 +17,7 @@ public struct DemoData: Sendable {
         ("referrals", "Remi Referrals", .referralManager),
         ("regional", "Rowan Regional", .regionalManager),
         ("other.manager", "Olu Other-Manager", .apManager),
+        ("pp", "Priya Practitioner", .probationPractitioner),
     ]
 
     let pool: PostgresPool
@@ -43,10 +44,13 @@ public struct DemoData: Sendable {
                 case .residentialWorker, .keyWorker, .apManager: account.username == "other.manager" ? oak : elm
                 default: nil
                 }
+            let practitioner = account.role == .probationPractitioner
             _ = try await stores.staff.createAsOperator(
                 NewStaff(
-                    username: account.username, displayName: account.name, role: account.role,
-                    premisesID: premisesID, regionCode: account.role == .regionalManager ? "NW" : nil, password: Self.password))
+                    username: account.username, displayName: account.name,
+                    email: practitioner ? "priya.practitioner@probation.example" : nil, role: account.role,
+                    premisesID: premisesID, regionCode: account.role.isRegional ? "NW" : nil,
+                    team: practitioner ? "Manchester South OMU" : nil, password: Self.password))
             added.append(account.username)
         }
         try await loadBeds(premisesID: elm, now: now)
@@ -55,6 +59,7 @@ public struct DemoData: Sendable {
         try await loadNightRecords(elm: elm, now: now)
         try await loadResidentWork(elm: elm, now: now)
         try await loadMailboxes(now: now)
+        try await loadPractitioner(elm: elm, now: now)
         return added
     }
 

@@ -120,23 +120,29 @@ struct ReferralsCreate: AsyncParsableCommand {
 struct ReferralsDecide: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "decide",
-        abstract: "Accept, reject, ask for or give information, mark unable to match, or withdraw.",
+        abstract: "Accept, reject, ask for, give or add information, mark unable to match, or withdraw.",
         discussion: """
-            Every decision but accept needs --note: the reason, the question or the answer. \
-            Withdrawing cancels the referral's upcoming placements.
+            Every decision but accept needs --note: the reason, the question, the answer or the \
+            information. A withdrawal names --reason from the national list (GET \
+            /reference/withdrawal-reasons; a probation practitioner must), and needs --note only \
+            for "other". \
+            Withdrawing cancels the referral's upcoming placements. A probation practitioner may \
+            answer (provide_information), add information and withdraw, on their own referrals.
 
             Example:  ap referrals decide REFERRAL-ID request_information --note "Is there an exclusion zone?"
+            Example:  ap referrals decide REFERRAL-ID withdraw --reason other_accommodation_identified
             """)
 
     @OptionGroup var service: ServiceOptions
     @Argument(help: "The referral's id.") var referral: String
     @Argument(help: "The decision.") var decision: Operations.DecideReferral.Input.Body.JsonPayload.DecisionPayload
-    @Option(help: "The reason, question or answer.") var note: String?
+    @Option(help: "The reason, question, answer or information.") var note: String?
+    @Option(help: "For withdraw: why, a code of the national list of withdrawal reasons.") var reason: String?
 
     func run() async throws {
         let (client, _) = try await service.session()
         let result = try await client.decideReferral(
-            path: .init(referralId: referral), body: .json(.init(decision: decision, note: note))
+            path: .init(referralId: referral), body: .json(.init(decision: decision, note: note, withdrawalReason: reason))
         ).ok.body.json
         print("\(result.details.personName) (\(result.details.crn)) is now \(words(result.status.rawValue)).")
     }

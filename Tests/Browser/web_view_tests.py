@@ -50,8 +50,10 @@ class Run:
         return response
 
     # The API, to set up what a test needs (the same service, over HTTP).
-    def api(self, method, path, body=None, token=None):
+    def api(self, method, path, body=None, token=None, headers=None):
         request = urllib.request.Request(self.base + path, method=method, data=json.dumps(body).encode() if body is not None else None)
+        for name, value in (headers or {}).items():
+            request.add_header(name, value)
         request.add_header("Content-Type", "application/json")
         request.add_header("Accept", "application/json")
         if token:
@@ -533,7 +535,9 @@ def main():
     arguments = parser.parse_args()
     import referral_and_region_tests
     import govuk_tests
-    everything = list(globals().items()) + list(vars(referral_and_region_tests).items()) + list(vars(govuk_tests).items())
+    import practitioner_tests
+    everything = (list(globals().items()) + list(vars(referral_and_region_tests).items()) + list(vars(govuk_tests).items())
+                  + list(vars(practitioner_tests).items()))
     tests = [(name, test) for name, test in everything if name.startswith("test_") and arguments.k in name]
     failed = 0
     with sync_playwright() as playwright:

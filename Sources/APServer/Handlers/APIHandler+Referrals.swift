@@ -136,7 +136,8 @@ extension Components.Schemas.Referral {
         self.init(
             id: referral.id.lowercased, status: .init(referral.status), placementId: referral.placementID?.lowercased,
             offeredTo: referral.offeredTo.map(\.lowercased), ownerId: referral.ownerID?.lowercased,
-            withdrawalReason: referral.withdrawalReason, version: referral.version, createdAt: referral.createdAt,
+            withdrawalReason: referral.withdrawalReason, stage: try contractValue(referral.stage.rawValue, field: "stage"),
+            version: referral.version, createdAt: referral.createdAt,
             details: try .init(referral.details))
     }
 }

@@ -24,7 +24,11 @@ struct MailRenderer: Sendable {
         guard let subject = subjects[notification.event], let body = bodies[notification.event], let to = notification.recipient else {
             throw DomainError(.invalid, "no template for the event \(notification.event), or no recipient")
         }
-        let values = Self.values(notification.details, publicURL: publicURL)
+        var values = Self.values(notification.details, publicURL: publicURL)
+        if notification.recipientKind == .practitioner, let referral = notification.referralID {
+            // A practitioner reads their referral's own page, never the AP's.
+            values["link"] = publicURL + "/referrals/\(referral.uuidString.lowercased())"
+        }
         let headers = [
             ("From", from),
             ("To", to),

@@ -138,6 +138,9 @@ public struct Referral: Sendable, Equatable, Codable {
     public var ownerID: UUID? = nil
     /// Why it was withdrawn (`withdrawal_reason`), once it was.
     public var withdrawalReason: String? = nil
+    /// Where it stands as its practitioner follows it: the status, with a booking told apart by
+    /// what became of the stay, and a referral ready to match by whether it was offered.
+    public var stage: Stage = .submitted
     public var version: Int
     public var createdAt: Date
 
@@ -175,6 +178,18 @@ public struct Referral: Sendable, Equatable, Codable {
     /// Every premises characteristic the AP must have: those asked for, and acceptance of each offence.
     public var requiredPremisesCharacteristics: Set<String> {
         Set(details.premisesNeeds).union(details.offenceFlags.compactMap { Self.acceptanceFor[$0] })
+    }
+}
+
+extension Referral {
+    /// Where a referral stands as its practitioner follows it.
+    public enum Stage: String, Sendable, Codable, CaseIterable {
+        case submitted
+        case informationRequested = "information_requested"
+        case accepted, offered, booked, arrived
+        case notArrived = "not_arrived"
+        case departed, rejected, withdrawn
+        case unableToMatch = "unable_to_match"
     }
 }
 

@@ -106,7 +106,7 @@ extension ReferralAnswers {
     }
 
     /// These answers with one page's replaced by `page`'s (a field left out of the page is removed).
-    func replacing(_ section: ReferralDraft.Section, with page: ReferralAnswers) throws -> ReferralAnswers {
+    public func replacing(_ section: ReferralDraft.Section, with page: ReferralAnswers) throws -> ReferralAnswers {
         var all = try dictionary()
         for field in section.fields { all[field] = nil }
         all.merge(try page.only(section)) { _, new in new }

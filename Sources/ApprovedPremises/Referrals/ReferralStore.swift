@@ -35,7 +35,16 @@ public struct ReferralStore: Sendable {
         r.withdrawal_reason_code, r.status, r.version, r.created_at,
         (SELECT p.id FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1) AS placement_id,
         coalesce((SELECT string_agg(o.premises_id::text, ',' ORDER BY o.created_at, o.premises_id) FROM referral_offer o
-                  WHERE o.referral_id = r.id), '') AS offered_to
+                  WHERE o.referral_id = r.id), '') AS offered_to,
+        CASE r.status
+            WHEN 'booked' THEN coalesce((
+                SELECT CASE WHEN p.departed_at IS NOT NULL THEN 'departed' WHEN p.arrived_at IS NOT NULL THEN 'arrived'
+                            WHEN p.non_arrived_at IS NOT NULL THEN 'not_arrived' ELSE 'booked' END
+                FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1), 'booked')
+            WHEN 'ready_to_match' THEN CASE WHEN EXISTS (SELECT 1 FROM referral_offer o WHERE o.referral_id = r.id)
+                                            THEN 'offered' ELSE 'accepted' END
+            WHEN 'awaiting_information' THEN 'information_requested'
+            ELSE r.status END AS stage
         """
 
     /// The referrals a caller may see, as a condition on `referral r`: every one for intake; for
@@ -95,7 +104,8 @@ public struct ReferralStore: Sendable {
         return Referral(
             id: try row.decode("id"), details: details, status: Referral.Status(rawValue: try row.decode("status")) ?? .submitted,
             placementID: try row.decode("placement_id"), offeredTo: offeredTo, ownerID: try row.decode("owner_id"),
-            withdrawalReason: try row.decode("withdrawal_reason_code"), version: try row.decode("version"),
+            withdrawalReason: try row.decode("withdrawal_reason_code"),
+            stage: Referral.Stage(rawValue: try row.decode("stage")) ?? .submitted, version: try row.decode("version"),
             createdAt: try row.decode("created_at"))
     }
 

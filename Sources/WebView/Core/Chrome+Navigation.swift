@@ -55,6 +55,8 @@ extension Chrome {
                 link("/occupancy", "Occupancy", "occupancy"), link("/reports/occupancy", "Reports", "reports"),
                 link("/premises", "Premises", "home"),
             ]
+        case .probationPractitioner:
+            return [link("/referrals", "Your referrals", "referrals")]
         default:
             if premises == nil { links = [link("/", "Today", "today")] }
         }

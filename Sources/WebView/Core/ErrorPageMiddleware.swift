@@ -105,3 +105,30 @@ enum WebHeaders {
         "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
         + "form-action 'self'; frame-ancestors 'none'; base-uri 'none'; object-src 'none'"
 }
+
+/// Keeps probation practitioners to their own pages: their referrals and drafts, the referral
+/// pages they may act on, and signing out. Any other page of the web view (a premises, the bed
+/// board, the occupancy board, reports, e-mail, matching) is the 404 page for them, never a 403
+/// that would say the page exists; the stores refuse them too, this is the first door.
+struct PractitionerBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard WebScope.principal?.role == .probationPractitioner, !Self.isTheirs(request.uri.path) else {
+            return try await next(request, context)
+        }
+        throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage)
+    }
+
+    /// Whether a practitioner may ask for the path.
+    static func isTheirs(_ path: String) -> Bool {
+        if ["/", "/sign-in", "/sign-out", "/session/extend", "/referrals", "/referrals/new"].contains(path) || path.hasPrefix("/assets/")
+            || path.hasPrefix(WebView.notFoundPath) || path.hasPrefix(WebView.notAcceptablePath)
+        {
+            return true
+        }
+        let parts = path.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
+        guard parts.count >= 3, parts[1] == "referrals" else { return false }
+        if parts[2] == "drafts" { return true }
+        guard UUID(uuidString: parts[2]) != nil else { return false }
+        return parts.count == 3 || (parts.count == 4 && ["decide", "departure-summary"].contains(parts[3]))
+    }
+}

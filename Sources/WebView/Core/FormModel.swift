@@ -25,6 +25,7 @@ struct FormModel: Sendable {
         let kind: String
         // Stored, not computed: templates see only stored properties.
         let isRadios: Bool
+        let isCheckboxes: Bool
         let isSelect: Bool
         let isTextarea: Bool
         let isInput: Bool
@@ -53,6 +54,7 @@ struct FormModel: Sendable {
             }
             self.kind = kind
             isRadios = kind == "radios"
+            isCheckboxes = kind == "checkboxes"
             isSelect = kind == "select"
             isTextarea = kind == "textarea"
             isInput = ["text", "time"].contains(kind)
@@ -95,8 +97,12 @@ struct FormModel: Sendable {
             describedBy = ids.isEmpty ? nil : ids.joined(separator: " ")
         }
 
-        static func radios(_ id: String, _ label: String, hint: String? = nil, options: [Option]) -> Field {
-            Field(id: id, label: label, hint: hint, value: "", options: options, kind: "radios")
+        static func radios(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, options: [Option]) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: "", options: options, kind: "radios")
+        }
+        /// Several choices, any of which may be ticked (none among them).
+        static func checkboxes(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, options: [Option]) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: "", options: options, kind: "checkboxes")
         }
         static func select(
             _ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?, choices: [(String, String)]
@@ -166,6 +172,8 @@ struct FormModel: Sendable {
     /// A warning before the button (a change that cannot be undone), and the button in red.
     var warning: String?
     var isWarning = false
+    /// Whether sending the form with nothing ticked or filled in is an answer ("none of these").
+    var emptyIsAnAnswer = false
 
     /// The mistakes of a refused change, each on the field that shows it: the domain's field
     /// names are the form's ids (`aliases` for the others); a problem of no field goes to the

@@ -38,6 +38,7 @@ public struct WebView: Sendable {
             SecurityHeadersMiddleware<Context>()
             BrowserSessionMiddleware<Context>(browser: browser)
             ErrorPageMiddleware<Context>(renderer: renderer, logger: logger)
+            PractitionerBoundaryMiddleware<Context>()
         }
         Assets.register(on: router)
         SignInPages(view: self).register(on: router)
@@ -49,6 +50,8 @@ public struct WebView: Sendable {
         PlacementDatesForm(view: self).register(on: router)
         HandoverPage(view: self).register(on: router)
         OutOfServicePages(view: self).register(on: router)
+        ApplyPages(view: self).register(on: router)
+        PractitionerPages(view: self).register(on: router)
         ReferralPages(view: self).register(on: router)
         ReferralDecisionForm(view: self).register(on: router)
         MatchPages(view: self).register(on: router)

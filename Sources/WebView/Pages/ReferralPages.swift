@@ -47,6 +47,7 @@ struct ReferralPages: Sendable {
 
     private func queue(_ request: Request) async throws -> Response {
         let principal = try WebScope.caller()
+        if principal.role == .probationPractitioner { return try await PractitionerPages(view: view).yourReferrals(request) }
         let status = request.query("status") ?? "open"
         let statuses: [Referral.Status]
         switch status {
@@ -127,6 +128,9 @@ struct ReferralPages: Sendable {
     private func referral<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
         let principal = try WebScope.caller()
         let (referral, events) = try await Self.load(view, context)
+        if principal.role == .probationPractitioner {
+            return try await PractitionerPages(view: view).story(request, referral, events)
+        }
         let words = Wording(timeZone: Premises.defaultTimeZone)
         let today = CalendarDate.today(in: Premises.defaultTimeZone)
         let base = "/referrals/\(referral.id.uuidString.lowercased())"

@@ -42,12 +42,15 @@ enum ReferralSummaries {
                         key: "Licence curfew",
                         value: d.licenceCurfewStart.map { "\($0) to \(d.licenceCurfewEnd ?? "")" } ?? "The premises' curfew"),
                     .init(key: "Exclusion zones", value: text(d.exclusionZones)),
+                    .init(key: "Licence ends", value: d.licenceEnd.map(words.date) ?? "Not given"),
                 ]),
+            List(heading: "First move-on plan", rows: [.init(key: "Move-on plan", value: text(d.moveOnPlan))]),
             List(
                 heading: "Health",
                 rows: [
                     .init(key: "Substance misuse", value: text(d.substanceMisuse)),
                     .init(key: "Mental health", value: text(d.mentalHealth)),
+                    .init(key: "Physical health", value: text(d.healthNeeds)),
                     .init(key: "Services involved", value: text(d.servicesInvolved)),
                     .init(key: "Other information", value: text(d.otherInformation)),
                 ]),
@@ -82,6 +85,7 @@ enum ReferralSummaries {
                     .init(key: "AP type", value: ReferenceNames.words(d.apType, in: names.apTypes)),
                     .init(key: "Near", value: "\(d.homeDistrict), within \(d.radiusMiles.map { "\($0) miles" } ?? "any distance")"),
                     .init(key: "Room needs", value: named(d.roomNeeds)), .init(key: "Premises needs", value: named(d.premisesNeeds)),
+                    .init(key: "Preferred areas", value: text(d.preferredAreas)),
                     .init(key: "Offences that limit where", value: ReferenceNames.list(d.offenceFlags, in: [:])),
                 ]),
         ]

@@ -100,6 +100,7 @@ struct SignInPages: Sendable {
         case .referralManager: return PageRenderer.redirect(to: "/referrals")
         case .regionalManager: return PageRenderer.redirect(to: "/occupancy")
         case .administrator: return PageRenderer.redirect(to: "/premises")
+        case .probationPractitioner: return PageRenderer.redirect(to: "/referrals")
         default: return try await home()
         }
     }

@@ -228,6 +228,11 @@ enum ApplySections {
             let verb = field.isRadios || field.isSelect || field.isCheckboxes ? "Choose" : "Enter"
             return "\(verb) \(field.name)"
         }
-        return Wording.plain(problem.message, names: names)
+        var message = problem.message
+        if let field, message.hasPrefix(problem.field + " ") {
+            // "crn must be…": the question's own name, as every other field's is said.
+            message = field.name + message.dropFirst(problem.field.count)
+        }
+        return Wording.plain(message, names: names)
     }
 }

@@ -338,4 +338,43 @@ struct PractitionerAPITests {
             #expect(others == 0)
         }
     }
+
+    @Test("ap staff add opens a practitioner's account; ap referrals lists, shows and decides on their own referrals only")
+    func commandLine() async throws {
+        try await withApp(.live) { client, world in
+            let folder = try CommandLineTests.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder)
+            let add = try await CommandLineTests.ap(
+                [
+                    "staff", "add", "p.patel", "--name", "Priya Patel", "--role", "probation_practitioner", "--region", "NW",
+                    "--email", "priya.patel@probation.example", "--team", "Manchester North OMU",
+                ], config: admin, stdin: "a-long-password\n")
+            #expect(add.status == 0, "\(add.output)")
+            let noEmail = try await CommandLineTests.ap(
+                ["staff", "add", "p.other", "--name", "Pat Other", "--role", "probation_practitioner", "--region", "NW"], config: admin,
+                stdin: "a-long-password\n")
+            #expect(noEmail.status != 0 && noEmail.output.contains("email"), "\(noEmail.output)")
+
+            let draft = try await Self.completeDraft(client, world, by: "pp")
+            let submitted = try await client.execute(
+                uri: "/referral-drafts/\(draft)/submission", method: .post, headers: world.headers("pp"), body: json(["declaration": true]))
+            let id = try #require(try submitted.json()["id"] as? String)
+            let pp = try await CommandLineTests.signedIn("pp", to: client, in: folder)
+            let list = try await CommandLineTests.ap(["referrals", "list"], config: pp)
+            #expect(list.status == 0 && list.output.contains("Casey Brook") && !list.output.contains("Robin Reed"), "\(list.output)")
+            let show = try await CommandLineTests.ap(["referrals", "show", id], config: pp)
+            #expect(show.status == 0 && show.output.contains("Casey Brook"), "\(show.output)")
+            let other = try await CommandLineTests.ap(["referrals", "show", world.referral.uuidString], config: pp)
+            #expect(other.status != 0 && !other.output.contains("Robin"), "\(other.output)")
+            let added = try await CommandLineTests.ap(
+                ["referrals", "decide", id, "add_information", "--note", "He starts a course in January"], config: pp)
+            #expect(added.status == 0, "\(added.output)")
+            let bare = try await CommandLineTests.ap(["referrals", "decide", id, "withdraw"], config: pp)
+            #expect(bare.status != 0 && bare.output.contains("withdrawalReason"), "\(bare.output)")
+            let withdrawn = try await CommandLineTests.ap(
+                ["referrals", "decide", id, "withdraw", "--reason", "duplicate_application"], config: pp)
+            #expect(withdrawn.status == 0 && withdrawn.output.contains("withdrawn"), "\(withdrawn.output)")
+        }
+    }
 }

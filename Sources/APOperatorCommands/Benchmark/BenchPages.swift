@@ -31,6 +31,14 @@ struct BenchPages: AsyncParsableCommand {
             80 miles, arriving in two weeks; made once), next to the referral and its matches \
             through the API
 
+            and, as the benchmark's probation practitioner (bench.pp, with 200 referrals of their \
+            own and a draft with every section saved; made once), the apply journey's pages:
+
+              your referrals  /referrals, next to their referrals (200 a page) and drafts through the API
+              sections        the draft's task list, next to the draft through the API
+              a section       the needs section (its reference lists), next to the draft and those lists
+              check           check your answers, next to the draft (with its problems) through the API
+
             Each figure is the median of --runs after a warm-up: the time from sending the request \
             to the last byte of the answer (pages rendered in full), on the same connection pool. \
             It writes nothing but the benchmark account's session and, the first time, its referral.
@@ -114,8 +122,24 @@ struct BenchPages: AsyncParsableCommand {
                         ["/referrals/\(referral)", "/referrals/\(referral)/matches"]
                     ),
                 ]
+                let practitioner = try await BenchPractitioner.make(pool, admin: account)
+                let pp = BenchAPI(http: http, base: api.base, token: practitioner.token)
+                let draft = "/referral-drafts/\(practitioner.draftID.uuidString.lowercased())"
+                let draftPage = "/referrals/drafts/\(practitioner.draftID.uuidString.lowercased())"
+                let journey: [(String, String, [String])] = [
+                    ("your referrals, a practitioner with 200", "/referrals", ["/referrals?limit=200", "/referral-drafts"]),
+                    ("apply: the sections (task list)", draftPage, [draft]),
+                    (
+                        "apply: the needs section", draftPage + "/sections/needs",
+                        [draft, "/reference/room-characteristics", "/reference/premises-characteristics", "/reference/ap-types"]
+                    ),
+                    ("apply: check your answers", draftPage + "/check", [draft]),
+                ]
                 var rows = [[String]]()
-                for (what, page, calls) in comparisons {
+                let asWho =
+                    comparisons.map { (what: $0.0, page: $0.1, calls: $0.2, api: api) }
+                    + journey.map { (what: $0.0, page: $0.1, calls: $0.2, api: pp) }
+                for (what, page, calls, api) in asWho {
                     let (html, ours) = try await BenchReports.time(runs: runs) { try await api.page(page) }
                     // The calls side by side, as a client would make them (the pages read side by side too).
                     let (json, baseline) = try await BenchReports.time(runs: runs) {

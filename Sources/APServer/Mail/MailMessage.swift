@@ -26,8 +26,10 @@ struct MailRenderer: Sendable {
         }
         var values = Self.values(notification.details, publicURL: publicURL)
         if notification.recipientKind == .practitioner, let referral = notification.referralID {
-            // A practitioner reads their referral's own page, never the AP's.
-            values["link"] = publicURL + "/referrals/\(referral.uuidString.lowercased())"
+            // A practitioner reads their referral's own pages, never the AP's.
+            values["link"] =
+                publicURL + "/referrals/\(referral.uuidString.lowercased())"
+                + (notification.event == "departed" ? "/departure-summary" : "")
         }
         let headers = [
             ("From", from),

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Fuzzes the API with schemathesis (PyPI 4.32.5, in a virtual environment under .local/) against
-# a real `ap serve` over a fresh database with the demo data, once as an administrator and once
-# as a residential worker, with every check (`--checks all`, see Deploy/schemathesis.toml).
+# a real `ap serve` over a fresh database with the demo data, once as an administrator, once
+# as a residential worker and once as a probation practitioner (their calls only), with every check (`--checks all`, see Deploy/schemathesis.toml).
 # Fails on any server error, any answer the document does not describe, any schema-valid
 # request refused as malformed (400), a pass that lost its session, or fewer requests than
 # AP_FUZZ_MIN_REQUESTS (2000). Needs the PostgreSQL of Deploy/local-postgres.sh running
@@ -55,10 +55,18 @@ status=0
 # left out for the same reason.
 ENDERS=(--exclude-operation-id updateStaff --exclude-operation-id resetStaffPassword)
 ONLY_ENDERS=(--include-operation-id updateStaff --include-operation-id resetStaffPassword)
-for pass in admin night enders; do
+# And a probation practitioner's pass over the calls that are theirs: drafts written section by
+# section and submitted, their referrals and the decisions they may take.
+PRACTITIONER=()
+for operation in listReferralDrafts startReferralDraft getReferralDraft saveReferralDraftSection submitReferralDraft \
+    discardReferralDraft listReferrals getReferral decideReferral getReferralProgress getReferralDepartureSummary getMe listReference; do
+    PRACTITIONER+=(--include-operation-id "$operation")
+done
+for pass in admin night pp enders; do
     case "$pass" in
         admin) TOKEN="$ADMIN"; WHICH=("${ENDERS[@]}") ;;
         night) TOKEN="$NIGHT"; WHICH=("${ENDERS[@]}") ;;
+        pp) TOKEN="$(token pp)"; WHICH=("${PRACTITIONER[@]}") ;;
         enders) TOKEN="$(token admin)"; WHICH=("${ONLY_ENDERS[@]}") ;;
     esac
     OUT="$(mktemp /tmp/ap-fuzz-$pass.XXXXXX)"
@@ -78,7 +86,7 @@ for pass in admin night enders; do
         grep -E "^(_{3,}| *- |\[[0-9]{3}\])" "$OUT" | head -120 >&2 || true
         status=1
     fi
-    # A pass that lost its session part-way tests little: the first two must keep theirs.
+    # A pass that lost its session part-way tests little: the first three must keep theirs.
     if [ "$pass" != enders ] && grep -qE "^ *401 Unauthorized \([0-9]+ operations?\)" "$OUT"; then
         echo "fuzz ($pass): the session ended during the run, so most operations were answered 401; see $OUT" >&2
         grep -A6 -E "^ *401 Unauthorized \(" "$OUT" | head -12 >&2 || true
@@ -95,4 +103,4 @@ if [ "$total" -lt "$min" ]; then
     status=1
 fi
 if [ "$status" -ne 0 ]; then exit "$status"; fi
-echo "fuzz: $total generated requests as an administrator and a residential worker: 0 server errors, 0 schema violations, 0 schema-valid requests refused"
+echo "fuzz: $total generated requests as an administrator, a residential worker and a probation practitioner: 0 server errors, 0 schema violations, 0 schema-valid requests refused"

@@ -105,7 +105,7 @@ public func buildRouter(
         ProblemMiddleware(logger: logger, routes: routes)
         LogRequestsMiddleware(.info)
         AuthenticationMiddleware(sessions: stores.sessions)
-        IdempotencyMiddleware(store: stores.idempotency)
+        IdempotencyMiddleware(store: stores.idempotency, routes: routes)
     }
     // Prometheus scrapes this on the service's own address; the proxy never serves it to the
     // public side (the nginx configuration Deploy/cluster.sh writes answers it 404).

@@ -9,7 +9,33 @@ struct ReferralsCommand: AsyncParsableCommand {
         discussion: "Example:  ap referrals list --status ready_to_match",
         subcommands: [
             ReferralsList.self, ReferralsShow.self, ReferralsCreate.self, ReferralsDecide.self, ReferralsOffer.self, ReferralsBook.self,
+            ReferralsHandOver.self,
         ])
+}
+
+struct ReferralsHandOver: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hand-over",
+        abstract: "Hand a referral to another probation practitioner: a case changing hands (administrators).",
+        discussion: """
+            The practitioner owns it from then on and becomes its referrer (they are the one told \
+            by e-mail); the timeline says who had it before.
+
+            Example:  ap referrals hand-over REFERRAL-ID --to p.patel
+            """)
+
+    @OptionGroup var service: ServiceOptions
+    @Argument(help: "The referral's id.") var referral: String
+    @Option(help: "The practitioner (username or id).") var to: String
+
+    func run() async throws {
+        let (client, _) = try await service.session()
+        let practitioner = try await client.staff(named: to)
+        let result = try await client.handOverReferral(
+            path: .init(referralId: referral), body: .json(.init(practitionerId: practitioner.id))
+        ).ok.body.json
+        print("\(result.details.personName) (\(result.details.crn)) is now \(practitioner.displayName)'s referral.")
+    }
 }
 
 struct ReferralsList: AsyncParsableCommand {

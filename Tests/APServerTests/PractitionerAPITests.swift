@@ -318,6 +318,48 @@ struct PractitionerAPITests {
         }
     }
 
+    @Test("bad input on every section is named on that section, field and rule; a section refused saves nothing")
+    func badInputEverySection() async throws {
+        try await withApp { client, world in
+            let started = try await client.execute(uri: "/referral-drafts", method: .post, headers: world.headers("pp"))
+            let id = try #require(try started.json()["id"] as? String)
+            let cases: [(String, [String: Any], Set<String>)] = [
+                ("person", ["crn": "X123456", "personName": " ", "gender": "man", "dateOfBirth": "\(testDay(1))"], ["personName/needed", "dateOfBirth/age"]),
+                (
+                    "sentence", ["releaseType": "bail", "expectedRelease": "\(testDay(40))", "expectedArrival": "\(testDay(30))", "licenceEnd": "\(testDay(20))"],
+                    ["releaseType/unknown", "expectedArrival/order", "licenceEnd/order"]
+                ),
+                ("risk", ["roshPublic": "high", "riskToStaff": "none"], ["roshOverall/needed"]),
+                ("needs", ["roomNeeds": ["hasLift"], "premisesNeeds": ["notACharacteristic"], "apType": "NOPE"], ["roomNeeds/unknown", "premisesNeeds/unknown", "apType/unknown"]),
+                ("location", ["homeDistrict": "ZZ99"], ["homeDistrict/unknown"]),
+                ("licence", ["licenceCurfewStart": "19:00"], ["licenceCurfewEnd/pair"]),
+                ("move-on", ["otherInformation": "a plan to come"], ["moveOnPlan/needed"]),
+            ]
+            for (section, body, expected) in cases {
+                let response = try await client.execute(
+                    uri: "/referral-drafts/\(id)/sections/\(section)", method: .put, headers: world.headers("pp"), body: json(body))
+                #expect(response.status == .unprocessableContent, "\(section): \(response.status) \(response.text)")
+                let named = Set(
+                    ((try response.json()["errors"] as? [[String: Any]]) ?? []).map {
+                        "\($0["field"] as? String ?? "")/\($0["rule"] as? String ?? "")"
+                    })
+                #expect(named == expected, "\(section): \(named)")
+                let fields = Set(named.map { String($0.split(separator: "/")[0]) })
+                #expect(fields.allSatisfy { ReferralDraft.Section.asking($0)?.rawValue == section }, "\(section) names another section's field")
+            }
+            let read = try await client.execute(uri: "/referral-drafts/\(id)", method: .get, headers: world.headers("pp"))
+            let draft = try #require(try read.json()["draft"] as? [String: Any])
+            #expect(draft["sectionsSaved"] as? [String] == [])
+            #expect((draft["answers"] as? [String: Any])?.isEmpty == true, "\(read.text)")
+            let submitted = try await client.execute(
+                uri: "/referral-drafts/\(id)/submission", method: .post, headers: world.headers("pp"), body: json(["declaration": true]))
+            #expect(submitted.status == .unprocessableContent)
+            let count: Int = try await world.pool.query("SELECT count(*)::int AS n FROM referral WHERE owner_id = \(world.staff["pp"]!.id)")[0]
+                .decode("n")
+            #expect(count == 0)
+        }
+    }
+
     @Test("the practitioner is told of their own referral, and only of it")
     func toldOfTheirOwn() async throws {
         try await withApp { client, world in
@@ -372,8 +414,16 @@ struct PractitionerAPITests {
             #expect(added.status == 0, "\(added.output)")
             let bare = try await CommandLineTests.ap(["referrals", "decide", id, "withdraw"], config: pp)
             #expect(bare.status != 0 && bare.output.contains("withdrawalReason"), "\(bare.output)")
+            let handed = try await CommandLineTests.ap(["referrals", "hand-over", id, "--to", "p.patel"], config: admin)
+            #expect(handed.status == 0 && handed.output.contains("Priya Patel's referral"), "\(handed.output)")
+            let gone = try await CommandLineTests.ap(["referrals", "show", id], config: pp)
+            #expect(gone.status != 0, "\(gone.output)")
+            let patel = folder.appendingPathComponent("patel.json")
+            let login = try await CommandLineTests.ap(
+                ["login", "p.patel", "--server", "http://127.0.0.1:\(try #require(client.port))"], config: patel, stdin: "a-long-password\n")
+            #expect(login.status == 0, "\(login.output)")
             let withdrawn = try await CommandLineTests.ap(
-                ["referrals", "decide", id, "withdraw", "--reason", "duplicate_application"], config: pp)
+                ["referrals", "decide", id, "withdraw", "--reason", "duplicate_application"], config: patel)
             #expect(withdrawn.status == 0 && withdrawn.output.contains("withdrawn"), "\(withdrawn.output)")
         }
     }

@@ -13,6 +13,9 @@ import Synchronization
 /// with a different request is refused (422).
 struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     let store: IdempotencyStore
+    /// The document's paths: a POST to a path that takes none is left to be answered 405, never
+    /// refused as the reuse of a key.
+    let routes: RouteMethods
     /// The largest body a POST may carry.
     let maxBodySize = 1 << 20
 
@@ -22,7 +25,9 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = RequestScope.principal else {
+        guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = RequestScope.principal,
+            routes.operation(method: "POST", path: request.uri.path) != nil
+        else {
             return try await next(request, context)
         }
         var request = request

@@ -109,11 +109,11 @@ enum StaffRules {
         }
         validation.require(team == nil, field: "team", rule: "forbidden", "only a probation practitioner has a team")
         if role.isPremisesStaff {
-            validation.require(premisesID != nil, field: "premisesId", rule: "required", "\(role.aTitle) needs a premisesId")
+            validation.require(premisesID != nil, field: "premisesId", rule: "needed", "\(role.aTitle) needs a premisesId")
             validation.require(
                 regionCode == nil, field: "regionCode", rule: "forbidden", "\(role.aTitle) belongs to a premises, not a region")
         } else if role == .regionalManager {
-            validation.require(regionCode != nil, field: "regionCode", rule: "required", "a regional manager needs a regionCode")
+            validation.require(regionCode != nil, field: "regionCode", rule: "needed", "a regional manager needs a regionCode")
             validation.require(
                 premisesID == nil, field: "premisesId", rule: "forbidden", "a regional manager belongs to a region, not a premises")
         } else {

@@ -324,13 +324,23 @@ struct PractitionerAPITests {
             let started = try await client.execute(uri: "/referral-drafts", method: .post, headers: world.headers("pp"))
             let id = try #require(try started.json()["id"] as? String)
             let cases: [(String, [String: Any], Set<String>)] = [
-                ("person", ["crn": "X123456", "personName": " ", "gender": "man", "dateOfBirth": "\(testDay(1))"], ["personName/needed", "dateOfBirth/age"]),
                 (
-                    "sentence", ["releaseType": "bail", "expectedRelease": "\(testDay(40))", "expectedArrival": "\(testDay(30))", "licenceEnd": "\(testDay(20))"],
+                    "person", ["crn": "X123456", "personName": " ", "gender": "man", "dateOfBirth": "\(testDay(1))"],
+                    ["personName/needed", "dateOfBirth/age"]
+                ),
+                (
+                    "sentence",
+                    [
+                        "releaseType": "bail", "expectedRelease": "\(testDay(40))", "expectedArrival": "\(testDay(30))",
+                        "licenceEnd": "\(testDay(20))",
+                    ],
                     ["releaseType/unknown", "expectedArrival/order", "licenceEnd/order"]
                 ),
                 ("risk", ["roshPublic": "high", "riskToStaff": "none"], ["roshOverall/needed"]),
-                ("needs", ["roomNeeds": ["hasLift"], "premisesNeeds": ["notACharacteristic"], "apType": "NOPE"], ["roomNeeds/unknown", "premisesNeeds/unknown", "apType/unknown"]),
+                (
+                    "needs", ["roomNeeds": ["hasLift"], "premisesNeeds": ["notACharacteristic"], "apType": "NOPE"],
+                    ["roomNeeds/unknown", "premisesNeeds/unknown", "apType/unknown"]
+                ),
                 ("location", ["homeDistrict": "ZZ99"], ["homeDistrict/unknown"]),
                 ("licence", ["licenceCurfewStart": "19:00"], ["licenceCurfewEnd/pair"]),
                 ("move-on", ["otherInformation": "a plan to come"], ["moveOnPlan/needed"]),
@@ -345,7 +355,8 @@ struct PractitionerAPITests {
                     })
                 #expect(named == expected, "\(section): \(named)")
                 let fields = Set(named.map { String($0.split(separator: "/")[0]) })
-                #expect(fields.allSatisfy { ReferralDraft.Section.asking($0)?.rawValue == section }, "\(section) names another section's field")
+                #expect(
+                    fields.allSatisfy { ReferralDraft.Section.asking($0)?.rawValue == section }, "\(section) names another section's field")
             }
             let read = try await client.execute(uri: "/referral-drafts/\(id)", method: .get, headers: world.headers("pp"))
             let draft = try #require(try read.json()["draft"] as? [String: Any])
@@ -354,7 +365,8 @@ struct PractitionerAPITests {
             let submitted = try await client.execute(
                 uri: "/referral-drafts/\(id)/submission", method: .post, headers: world.headers("pp"), body: json(["declaration": true]))
             #expect(submitted.status == .unprocessableContent)
-            let count: Int = try await world.pool.query("SELECT count(*)::int AS n FROM referral WHERE owner_id = \(world.staff["pp"]!.id)")[0]
+            let count: Int = try await world.pool.query(
+                "SELECT count(*)::int AS n FROM referral WHERE owner_id = \(world.staff["pp"]!.id)")[0]
                 .decode("n")
             #expect(count == 0)
         }
@@ -420,7 +432,8 @@ struct PractitionerAPITests {
             #expect(gone.status != 0, "\(gone.output)")
             let patel = folder.appendingPathComponent("patel.json")
             let login = try await CommandLineTests.ap(
-                ["login", "p.patel", "--server", "http://127.0.0.1:\(try #require(client.port))"], config: patel, stdin: "a-long-password\n")
+                ["login", "p.patel", "--server", "http://127.0.0.1:\(try #require(client.port))"], config: patel, stdin: "a-long-password\n"
+            )
             #expect(login.status == 0, "\(login.output)")
             let withdrawn = try await CommandLineTests.ap(
                 ["referrals", "decide", id, "withdraw", "--reason", "duplicate_application"], config: patel)

@@ -25,6 +25,10 @@ struct IdempotencyMiddleware<Context: RequestContext>: RouterMiddleware {
     }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let key = request.headers[.idempotencyKey], !(1...200).contains(key.unicodeScalars.count) {
+            // As the document says, whatever the method: a key out of bounds is malformed.
+            throw DomainError.invalid(field: "Idempotency-Key", rule: "length", "Idempotency-Key must be 1 to 200 characters")
+        }
         guard request.method == .post, let key = request.headers[.idempotencyKey], let principal = RequestScope.principal,
             routes.operation(method: "POST", path: request.uri.path) != nil
         else {

@@ -49,10 +49,13 @@ public struct ReferralProgress: Sendable, Equatable, Codable {
 extension ReferralStore {
     /// Who hands a referral to another practitioner: administrators.
     public static let handlers: Set<Role> = [.administrator]
+    /// Who follows a referral to the end of every stay booked from it: the referral unit and its
+    /// practitioner (an AP manager sees their own premises' stay on the AP's own pages, not the others').
+    public static let followers: Set<Role> = intake.union([.probationPractitioner])
 
     /// The stays and escalated breaches of a referral the caller may see.
     public func progress(_ id: UUID, by principal: Principal) async throws -> ReferralProgress {
-        try principal.require(Self.readers, to: "see referrals")
+        try principal.require(Self.followers, to: "follow a referral's stays")
         return try await pool.withConnection { connection in
             _ = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             let stays = try await connection.query(
@@ -99,7 +102,7 @@ extension ReferralStore {
     /// The departure summary of the referral's last stay, once the resident has left: for the
     /// practitioner who owns it, and the referral unit.
     public func departureSummary(_ id: UUID, by principal: Principal, records: ResidentRecordStore) async throws -> DepartureSummary {
-        try principal.require(Self.readers, to: "see referrals")
+        try principal.require(Self.followers, to: "follow a referral's stays")
         let placementID: UUID = try await pool.withConnection { connection in
             _ = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             guard

@@ -13,12 +13,16 @@ enum ApplySections {
         let roomNeeds: [ReferenceEntry]
         let premisesNeeds: [ReferenceEntry]
 
+        /// The four lists, read side by side.
         static func read(_ view: WebView) async throws -> Choices {
             let reference = view.stores.reference
+            async let releaseTypes = reference.entries(of: "release-types")
+            async let apTypes = reference.entries(of: "ap-types")
+            async let rooms = reference.entries(of: "room-characteristics")
+            async let premises = reference.entries(of: "premises-characteristics")
             return Choices(
-                releaseTypes: try await reference.entries(of: "release-types"), apTypes: try await reference.entries(of: "ap-types"),
-                roomNeeds: try await reference.entries(of: "room-characteristics").filter { $0.detail == "matchedOnBookings" },
-                premisesNeeds: try await reference.entries(of: "premises-characteristics"))
+                releaseTypes: try await releaseTypes, apTypes: try await apTypes,
+                roomNeeds: try await rooms.filter { $0.detail == "matchedOnBookings" }, premisesNeeds: try await premises)
         }
     }
 

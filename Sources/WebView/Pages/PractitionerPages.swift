@@ -42,11 +42,8 @@ struct PractitionerPages: Sendable {
     func yourReferrals(_ request: Request) async throws -> Response {
         let principal = try WebScope.caller()
         let words = Wording(timeZone: Premises.defaultTimeZone)
-        let drafts = try await view.stores.referralDrafts.mine(by: principal).map { draft in
-            Draft(
-                href: ApplyPages.base(draft.id), person: ApplyPages.personName(draft), saved: words.dateTime(draft.updatedAt),
-                progress: "\(draft.sectionsSaved.count) of \(ReferralDraft.Section.allCases.count) sections")
-        }
+        // Drafts and referrals read side by side.
+        async let mine = view.stores.referralDrafts.mine(by: principal)
         var referrals = [Referral]()
         var cursor: String? = nil
         repeat {
@@ -55,6 +52,11 @@ struct PractitionerPages: Sendable {
             referrals += page.items
             cursor = page.nextCursor
         } while cursor != nil && referrals.count < 2000
+        let drafts = try await mine.map { draft in
+            Draft(
+                href: ApplyPages.base(draft.id), person: ApplyPages.personName(draft), saved: words.dateTime(draft.updatedAt),
+                progress: "\(draft.sectionsSaved.count) of \(ReferralDraft.Section.allCases.count) sections")
+        }
         let today = CalendarDate.today(in: Premises.defaultTimeZone)
         let lines =
             referrals

@@ -110,7 +110,7 @@ struct PractitionerPages: Sendable {
                 switch event.kind {
                 case "submitted": "Referral received by the Central Referral Unit"
                 case "information_requested": "The referral unit asked a question"
-                case "information_given": "You answered"
+                case "information_given": "The question was answered"
                 case "information_added": "Information added"
                 case "accepted": "Accepted: the referral unit is finding a place"
                 case "rejected": "Rejected"

@@ -18,8 +18,7 @@ extension APIHandler {
     func getReferralDraft(_ input: Operations.GetReferralDraft.Input) async throws -> Operations.GetReferralDraft.Output {
         let caller = try RequestScope.caller()
         let id = try Input.uuid(input.path.draftId, field: "draftId")
-        let draft = try await stores.referralDrafts.get(id, by: caller)
-        let problems = try await stores.referralDrafts.problems(of: id, by: caller, today: Self.today)
+        let (draft, problems) = try await stores.referralDrafts.checked(id, by: caller, today: Self.today)
         return .ok(
             .init(
                 body: .json(

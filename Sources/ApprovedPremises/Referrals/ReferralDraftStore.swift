@@ -111,13 +111,15 @@ public struct ReferralDraftStore: Sendable {
         }
     }
 
-    /// Every problem the draft would be refused for if submitted now, by field (for the check page).
-    public func problems(of id: UUID, by principal: Principal, today: CalendarDate) async throws -> [FieldProblem] {
+    /// One of the caller's drafts with every problem it would be refused for if submitted now,
+    /// by field (for the check page).
+    public func checked(_ id: UUID, by principal: Principal, today: CalendarDate) async throws -> (ReferralDraft, [FieldProblem]) {
         try principal.require(ReferralStore.practitioners, to: "write referrals")
         return try await pool.withConnection { connection in
             let draft = try await Self.load(id, of: principal, on: connection, lock: false)
-            return try await Self.problems(
+            let problems = try await Self.problems(
                 of: draft.answers, referrer: try await Self.referrer(principal, on: connection), today: today, on: connection)
+            return (draft, problems)
         }
     }
 

@@ -26,7 +26,7 @@ struct ApplyPages: Sendable {
             let kept = try await view.draft(request)
             let choices = try await ApplySections.Choices.read(view)
             let model = form(draft, section, posted: kept.map { FormFields(values: $0.fields) }, choices: choices).refused(kept)
-            return show(draft, section, model, notice: WebView.keptNotice(kept))
+            return show(draft, model, notice: WebView.keptNotice(kept))
         }
         router.post("/referrals/drafts/:draft/sections/:section") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
@@ -76,7 +76,7 @@ struct ApplyPages: Sendable {
         }
         router.get("/referrals/drafts/:draft/discard") { request, context in
             let draft = try await load(context).draft
-            return show(draft, nil, discardForm(draft), notice: nil)
+            return show(draft, discardForm(draft), notice: nil)
         }
         router.post("/referrals/drafts/:draft/discard") { request, context in
             let post = try await FormPost.read(request, browser: view.browser)
@@ -92,20 +92,26 @@ struct ApplyPages: Sendable {
 
     static func base(_ id: UUID) -> String { "/referrals/drafts/\(id.uuidString.lowercased())" }
 
-    /// The caller's draft of the address (else the 404 page), and the section it names.
-    private func load<Context: RequestContext>(_ context: Context) async throws -> (draft: ReferralDraft, section: ReferralDraft.Section) {
+    /// The caller's draft of the address, read by `read` (else the 404 page).
+    private func draft<Context: RequestContext, Found>(
+        _ context: Context, _ read: (UUID, Principal) async throws -> Found
+    ) async throws -> Found {
         guard let text = context.parameters.get("draft"), let id = UUID(uuidString: text) else {
             throw PageError.notFound("There is no such draft.")
         }
         let principal = try WebScope.caller()
         guard principal.role == .probationPractitioner else { throw PageError.notFound("There is no such draft.") }
-        let draft: ReferralDraft
         do {
-            draft = try await view.stores.referralDrafts.get(id, by: principal)
+            return try await read(id, principal)
         } catch let error as DomainError where error.kind == .conflict {
             // Submitted: it is a referral now.
             throw PageError.notFound("This draft was submitted: find it under Your referrals.")
         }
+    }
+
+    /// The caller's draft of the address (else the 404 page), and the section it names.
+    private func load<Context: RequestContext>(_ context: Context) async throws -> (draft: ReferralDraft, section: ReferralDraft.Section) {
+        let draft = try await draft(context) { try await view.stores.referralDrafts.get($0, by: $1) }
         let section = context.parameters.get("section").flatMap(ReferralDraft.Section.init(rawValue:)) ?? .person
         if let asked = context.parameters.get("section"), ReferralDraft.Section(rawValue: asked) == nil {
             throw PageError.notFound("There is no such section.")
@@ -141,7 +147,7 @@ struct ApplyPages: Sendable {
         return model
     }
 
-    private func show(_ draft: ReferralDraft, _ section: ReferralDraft.Section?, _ model: FormModel, notice: String?) -> Response {
+    private func show(_ draft: ReferralDraft, _ model: FormModel, notice: String?) -> Response {
         var chrome = Chrome.signedIn(WebScope.principal!, csrf: WebScope.csrf, current: "referrals")
         chrome.notice = notice
         chrome.back = .init(href: Self.base(draft.id), text: "Back to the sections", current: false)
@@ -210,14 +216,18 @@ struct ApplyPages: Sendable {
     }
 
     private func check<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
-        let draft = try await load(context).draft
+        let (draft, problems) = try await draft(context) { try await view.stores.referralDrafts.checked($0, by: $1, today: Self.today) }
         let principal = try WebScope.caller()
         let base = Self.base(draft.id)
         let choices = try await ApplySections.Choices.read(view)
+        let questions = Dictionary(
+            uniqueKeysWithValues: ReferralDraft.Section.allCases.map {
+                ($0, ApplySections.fields($0, draft.answers, posted: nil, choices: choices))
+            })
         var names = [String: String]()
+        for field in questions.values.joined() { names[field.id] = field.name }
         let sections = ReferralDraft.Section.allCases.map { section -> Section in
-            let fields = ApplySections.fields(section, draft.answers, posted: nil, choices: choices)
-            for field in fields { names[field.id] = field.name }
+            let fields = questions[section] ?? []
             return Section(
                 title: section.title,
                 answers: fields.map { field in
@@ -227,10 +237,9 @@ struct ApplyPages: Sendable {
                 })
         }
         // What submitting it now would be refused for, each linking to its question.
-        let problems = try await view.stores.referralDrafts.problems(of: draft.id, by: principal, today: Self.today)
         var errors = problems.map { problem -> FormErrors.Item in
             let section = ReferralDraft.Section.asking(problem.field) ?? .person
-            let field = ApplySections.fields(section, draft.answers, posted: nil, choices: choices).first { $0.id == problem.field }
+            let field = questions[section]?.first { $0.id == problem.field }
             return .init(
                 field: problem.field, message: ApplySections.message(problem, field: field, names: names),
                 anchor: base + "/sections/\(section.rawValue)#\(field?.anchor(rule: problem.rule) ?? problem.field)")

@@ -35,6 +35,9 @@ DB=approved_premises
 
 say() { echo "cluster: $*" >&2; }
 as_owner() { if [ "$(id -u)" = "0" ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+# A process in the pid file that is alive: a killed one is a zombie until PID 1 reaps it, and
+# `kill -0` still succeeds on a zombie (on these machines PID 1 reaps every few seconds).
+alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null && ! grep -q '^[^)]*) Z' "/proc/$(cat "$1")/stat" 2>/dev/null; }
 psql_at() { "$PG_BIN/psql" -h 127.0.0.1 -p "$1" -U postgres -d postgres -qAtX -v ON_ERROR_STOP=1 -c "$2"; }
 running() { [ -f "$1/data/postmaster.pid" ] && as_owner "$PG_BIN/pg_ctl" -D "$1/data" status >/dev/null 2>&1; }
 ap_bin() {
@@ -123,14 +126,14 @@ ap_up() {
     for port in "${AP_PORTS[@]}"; do
         index=$((index + 1))
         local pidfile="$DIR/ap-$index.pid"
-        if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then continue; fi
+        if alive "$pidfile"; then continue; fi
         DATABASE_URL="$(database_url)" AP_REPORT_DATABASE_URL="$(report_url)" AP_HOST=127.0.0.1 AP_PORT="$port" \
             AP_PUBLIC_URL="https://127.0.0.1:$HTTPS_PORT" LOG_FORMAT=json \
             nohup env ${AP_CLUSTER_ENV:-} "$ap" serve >>"$DIR/ap-$index.log" 2>&1 &
         echo $! > "$pidfile"
     done
     for port in "${AP_PORTS[@]}"; do
-        for _ in $(seq 1 100); do curl -fs "http://127.0.0.1:$port/health" >/dev/null 2>&1 && break; sleep 0.1; done
+        for _ in $(seq 1 300); do curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1 && break; sleep 0.1; done
     done
 }
 
@@ -205,7 +208,7 @@ $servers        keepalive 32;
 EOF
     local nginx; nginx="$(command -v nginx || echo /usr/sbin/nginx)"
     "$nginx" -t -q -p "$DIR/nginx" -c "$conf"
-    if [ -f "$DIR/nginx/nginx.pid" ] && kill -0 "$(cat "$DIR/nginx/nginx.pid")" 2>/dev/null; then
+    if alive "$DIR/nginx/nginx.pid"; then
         "$nginx" -p "$DIR/nginx" -c "$conf" -s reload 2>/dev/null
     else
         "$nginx" -p "$DIR/nginx" -c "$conf"
@@ -263,7 +266,7 @@ status() {
         index=$((index + 1))
         if curl -fs "http://127.0.0.1:$port/ready" >/dev/null 2>&1; then say "ap serve $index on 127.0.0.1:$port: ready"; else say "ap serve $index on 127.0.0.1:$port: not ready"; fi
     done
-    if [ -f "$DIR/nginx/nginx.pid" ] && kill -0 "$(cat "$DIR/nginx/nginx.pid")" 2>/dev/null; then
+    if alive "$DIR/nginx/nginx.pid"; then
         say "nginx on https://127.0.0.1:$HTTPS_PORT: running"
     else
         say "nginx on https://127.0.0.1:$HTTPS_PORT: not running"

@@ -18,6 +18,8 @@ public struct Stores: Sendable {
     public let outOfService: OutOfServiceStore
     public let bedBoards: BedBoardStore
     public let placements: PlacementStore
+    public let transfers: TransferStore
+    public let appeals: AppealStore
     public let allocationPlans: AllocationPlanStore
     public let referrals: ReferralStore
     public let referralDrafts: ReferralDraftStore
@@ -57,6 +59,8 @@ public struct Stores: Sendable {
         outOfService = OutOfServiceStore(pool: pool)
         bedBoards = BedBoardStore(pool: pool)
         placements = PlacementStore(pool: pool)
+        transfers = TransferStore(pool: pool)
+        appeals = AppealStore(pool: pool)
         allocationPlans = AllocationPlanStore(pool: pool)
         referrals = ReferralStore(pool: pool)
         referralDrafts = ReferralDraftStore(pool: pool)

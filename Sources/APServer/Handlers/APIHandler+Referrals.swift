@@ -70,25 +70,7 @@ extension APIHandler {
             try Input.uuid(input.path.referralId, field: "referralId"),
             arrival: try Input.optionalDate(input.query.arrival, field: "arrival"),
             radiusMiles: input.query.radiusMiles, by: try RequestScope.caller())
-        return .ok(
-            .init(
-                body: .json(
-                    .init(
-                        stayFrom: result.stay.first.description, stayTo: result.stay.end.description,
-                        candidates: result.candidates.map {
-                            .init(
-                                premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
-                                distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, bedId: $0.bedID.lowercased,
-                                bedLabel: $0.bedLabel,
-                                freeFrom: $0.freeFrom.description)
-                        },
-                        excluded: result.excluded.map {
-                            .init(
-                                premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
-                                distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, reasons: $0.reasons,
-                                nearMiss: $0.isNearMiss,
-                                freeFrom: $0.freeFrom?.description)
-                        }))))
+        return .ok(.init(body: .json(.init(result))))
     }
 
     func offerReferral(_ input: Operations.OfferReferral.Input) async throws -> Operations.OfferReferral.Output {
@@ -189,5 +171,24 @@ extension Components.Schemas.ReferralDetails {
         details.preferredAreas = preferredAreas
         details.moveOnPlan = moveOnPlan
         return details
+    }
+}
+
+extension Components.Schemas.MatchResult {
+    init(_ result: ApprovedPremises.MatchResult) {
+        self.init(
+            stayFrom: result.stay.first.description, stayTo: result.stay.end.description,
+            candidates: result.candidates.map {
+                .init(
+                    premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                    distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, bedId: $0.bedID.lowercased, bedLabel: $0.bedLabel,
+                    freeFrom: $0.freeFrom.description)
+            },
+            excluded: result.excluded.map {
+                .init(
+                    premisesId: $0.premisesID.lowercased, code: $0.code, name: $0.name, regionCode: $0.regionCode,
+                    distanceMiles: $0.distanceMiles.map { ($0 * 10).rounded() / 10 }, reasons: $0.reasons, nearMiss: $0.isNearMiss,
+                    freeFrom: $0.freeFrom?.description)
+            })
     }
 }

@@ -35,6 +35,8 @@ public struct Placement: Sendable, Equatable, Codable {
     public var transferredTo: String?
     public var cancelledAt: Date?
     public var cancellationReason: String?
+    /// The stay this one continues after a transfer from another AP.
+    public var transferredFrom: UUID?
     public var version: Int
 
     /// Where the placement stands.
@@ -57,7 +59,7 @@ public struct Placement: Sendable, Equatable, Codable {
         p.id, p.premises_id, p.crn, p.person_name, p.expected_arrival, p.expected_departure, array_to_string(p.needs, ',') AS needs,
         p.overbooking_reason, p.arrived_at, p.arrival_date, p.early_arrival_reason, p.key_worker_id, p.non_arrived_at, p.non_arrival_reason_code,
         p.departed_at, p.departure_date, p.departure_reason_code, p.move_on_category_code, p.transferred_to,
-        p.cancelled_at, p.cancellation_reason_code, p.version
+        p.cancelled_at, p.cancellation_reason_code, p.transferred_from, p.version
         """
 
     init(row: PostgresRow) throws {
@@ -82,6 +84,7 @@ public struct Placement: Sendable, Equatable, Codable {
         transferredTo = try row.decode("transferred_to")
         cancelledAt = try row.decode("cancelled_at")
         cancellationReason = try row.decode("cancellation_reason_code")
+        transferredFrom = try row.decode("transferred_from")
         version = try row.decode("version")
     }
 }

@@ -81,6 +81,8 @@ extension PlacementStore {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
+            try await TransferStore.carryOut(
+                placement, arrivedAt: arrivedAt, arrivalDate: arrivalDate, premisesName: premises.name, by: principal, on: connection)
             return try Placement(row: row)
         }
     }
@@ -103,6 +105,7 @@ extension PlacementStore {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
+            try await TransferStore.lapse(continuation: placementID, on: connection)
             return try Placement(row: row)
         }
     }

@@ -32,10 +32,12 @@ public struct PlacementStore: Sendable {
         }
     }
 
-    /// Books a placement inside the caller's transaction (a booking from a referral, say).
-    static func book(_ new: NewPlacement, referralID: UUID?, by principal: Principal, on connection: PostgresConnection) async throws
-        -> Placement
-    {
+    /// Books a placement inside the caller's transaction (a booking from a referral, say). An
+    /// emergency transfer books into a premises the AP manager does not work at, with its
+    /// manager's agreement: `checkAccess` false, the caller has checked who may.
+    static func book(
+        _ new: NewPlacement, referralID: UUID?, by principal: Principal, on connection: PostgresConnection, checkAccess: Bool = true
+    ) async throws -> Placement {
         var validation = Validation()
         let crn = new.crn.trimmingCharacters(in: .whitespaces).uppercased()
         validation.require(
@@ -58,9 +60,12 @@ public struct PlacementStore: Sendable {
         try validation.check()
         let needs = Array(Set(new.needs)).sorted()
 
-        let premises = try await PremisesAccess.require(
-            principal, Self.bookers, to: "book placements", premisesID: new.premisesID,
-            on: connection, lock: true)
+        let premises =
+            checkAccess
+            ? try await PremisesAccess.require(
+                principal, Self.bookers, to: "book placements", premisesID: new.premisesID,
+                on: connection, lock: true)
+            : try await PremisesAccess.lock(new.premisesID, on: connection)
         try await Self.checkNeeds(needs, on: connection)
         var departure = new.expectedDeparture
         if departure == nil {
@@ -238,6 +243,9 @@ public struct PlacementStore: Sendable {
                     field: "departedAt", rule: "order", "departedAt is before the arrival (\(arrivedAt.formatted(.iso8601)))")
             }
             var validation = Validation()
+            validation.require(
+                !TransferStore.transferReasons.contains(departure.reason), field: "reason", rule: "transfer",
+                "a transfer's departure is recorded by the receiving AP's arrival (or by an emergency transfer), not as a departure")
             if departure.reason == "O" {
                 validation.require(
                     departure.moveOnCategory != nil, field: "moveOnCategory", rule: "required",
@@ -259,6 +267,7 @@ public struct PlacementStore: Sendable {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
+            try await TransferStore.cancelContinuation(of: placementID, departed: departureDate, by: principal, on: connection)
             return try Placement(row: row)
         }
     }
@@ -281,6 +290,7 @@ public struct PlacementStore: Sendable {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
+            try await TransferStore.lapse(continuation: placementID, on: connection)
             return try Placement(row: row)
         }
     }

@@ -30,6 +30,22 @@ public enum PremisesAccess {
         return (timeZone, region, name)
     }
 
+    /// Locks a premises the caller has already been allowed to act at (by a rule of its own,
+    /// such as an emergency transfer's agreement), for the capacity check.
+    @discardableResult
+    static func lock(_ premisesID: UUID, on connection: PostgresConnection) async throws
+        -> (timeZone: TimeZone, regionCode: String, name: String)
+    {
+        guard let row = try await connection.first("SELECT name, region_code, time_zone FROM premises WHERE id = \(premisesID) FOR UPDATE")
+        else {
+            throw DomainError.invalid(field: "premisesId", rule: "unknown", "premisesId is not a known premises")
+        }
+        return (
+            TimeZone(identifier: try row.decode("time_zone")) ?? Premises.defaultTimeZone, try row.decode("region_code"),
+            try row.decode("name")
+        )
+    }
+
     /// Checks the caller may `action` with one of `roles` at a premises that exists (its id was
     /// just read from a row that references it), asking the database only when the answer
     /// depends on its region: a regional manager's. Staff of the premises itself and those who

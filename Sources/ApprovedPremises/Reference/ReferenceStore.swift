@@ -36,6 +36,8 @@ public struct ReferenceStore: Sendable {
         "out-of-service-reasons": "SELECT code, name, active, NULL AS parent, reference_kind AS detail FROM out_of_service_reason",
         "release-types": "SELECT code, name, NULL::boolean AS active, NULL AS parent, NULL AS detail FROM release_type",
         "withdrawal-reasons": "SELECT code, name, active, NULL AS parent, NULL AS detail FROM withdrawal_reason",
+        "transfer-reasons": "SELECT code, name, active, NULL AS parent, NULL AS detail FROM transfer_reason",
+        "appeal-reasons": "SELECT code, name, active, NULL AS parent, NULL AS detail FROM appeal_reason",
     ]
 
     /// Every entry of a vocabulary, by code; `notFound` for an unknown vocabulary.

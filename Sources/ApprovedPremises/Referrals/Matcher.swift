@@ -60,6 +60,8 @@ struct MatchPremises: Sendable {
     var features: Set<String>
     var latitude: Double?
     var longitude: Double?
+    /// Its postcode district (outcode), for exclusion zones.
+    var district: String? = nil
     var beds: [AllocationPlanner.BedSlot]
     /// Each night's counts from the first night of the stay to the end of the search ahead.
     var nights: [Capacity.Night]
@@ -67,6 +69,46 @@ struct MatchPremises: Sendable {
     /// Nights one more placement with `needs` would not fit, within `stay`.
     func shortfalls(_ stay: Nights, needs: [String]) -> [Capacity.Shortfall] {
         Capacity.shortfalls(adding: needs, to: nights.filter { stay.contains($0.night) })
+    }
+}
+
+/// What a stay asks of a premises: a referral's answers, or those of a resident moved on by a
+/// transfer (their referral's, or their stay's when they came without one).
+struct MatchAsk: Sendable {
+    var gender: String
+    var apType: String
+    var offenceFlags: [String]
+    var premisesNeeds: [String]
+    var roomNeeds: Set<String>
+    var radiusMiles: Int?
+    /// Postcode districts the person must not live in (those named in their exclusion zones).
+    var excludedDistricts: Set<String> = []
+    /// Premises left out whatever they offer (the one a resident is moved out of), and why.
+    var leftOut: [UUID: String] = [:]
+
+    init(referral: Referral, excludedDistricts: Set<String> = []) {
+        gender = referral.details.gender == "woman" ? "women" : "men"
+        apType = referral.details.apType
+        offenceFlags = referral.details.offenceFlags
+        premisesNeeds = referral.details.premisesNeeds
+        roomNeeds = referral.requiredRoomCharacteristics
+        radiusMiles = referral.details.radiusMiles
+        self.excludedDistricts = excludedDistricts
+    }
+
+    init(gender: String, apType: String, roomNeeds: Set<String>) {
+        (self.gender, self.apType, self.roomNeeds) = (gender, apType, roomNeeds)
+        (offenceFlags, premisesNeeds) = ([], [])
+    }
+
+    /// The postcode districts named in an exclusion zones answer ("M14, M15 and the city
+    /// centre" names M14 and M15): the words around them are for people to read.
+    static func districts(in text: String?) -> Set<String> {
+        guard let text else { return [] }
+        return Set(
+            text.uppercased().split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init).filter {
+                $0.wholeMatch(of: /[A-Z]{1,2}[0-9][0-9A-Z]?/) != nil
+            })
     }
 }
 
@@ -82,24 +124,32 @@ enum MatchRules {
     }
 
     static func match(_ referral: Referral, stay: Nights, home: (Double, Double), premises: [MatchPremises]) -> MatchResult {
-        let wantedGender = referral.details.gender == "woman" ? "women" : "men"
-        let roomNeeds = referral.requiredRoomCharacteristics
+        match(MatchAsk(referral: referral), stay: stay, home: home, premises: premises)
+    }
+
+    static func match(_ ask: MatchAsk, stay: Nights, home: (Double, Double), premises: [MatchPremises]) -> MatchResult {
+        let wantedGender = ask.gender
+        let roomNeeds = ask.roomNeeds
         var candidates = [MatchResult.Candidate]()
         var excluded = [MatchResult.Excluded]()
         for ap in premises {
             let distance = ap.latitude.flatMap { lat in ap.longitude.map { distanceMiles(home, (lat, $0)) } }
             var reasons = [String]()
+            if let why = ask.leftOut[ap.id] { reasons.append(why) }
             if !ap.active { reasons.append("is archived") }
             if ap.gender != wantedGender { reasons.append("is an AP for \(ap.gender), not \(wantedGender)") }
-            if ap.apType != referral.details.apType { reasons.append("is a \(ap.apType) AP, not \(referral.details.apType)") }
-            for flag in referral.details.offenceFlags.sorted() {
+            if ap.apType != ask.apType { reasons.append("is a \(ap.apType) AP, not \(ask.apType)") }
+            if let district = ap.district, ask.excludedDistricts.contains(district) {
+                reasons.append("is in \(district), inside the person's exclusion zones")
+            }
+            for flag in ask.offenceFlags.sorted() {
                 if let acceptance = Referral.acceptanceFor[flag], !ap.features.contains(acceptance) {
                     reasons.append("does not accept \(flag) (\(acceptance))")
                 }
             }
-            let lacking = Set(referral.details.premisesNeeds).subtracting(ap.features).sorted()
+            let lacking = Set(ask.premisesNeeds).subtracting(ap.features).sorted()
             if !lacking.isEmpty { reasons.append("lacks \(lacking.joined(separator: ", "))") }
-            if let radius = referral.details.radiusMiles {
+            if let radius = ask.radiusMiles {
                 if let distance, distance > Double(radius) {
                     reasons.append(String(format: "is %.0f miles away, outside the %d-mile radius", distance, radius))
                 } else if distance == nil {
@@ -209,61 +259,81 @@ extension ReferralStore {
                 throw DomainError.invalid(
                     field: "homeDistrict", rule: "unknown", "the referral's home district is not a known postcode district")
             }
-            let window: SQL = "daterange(\(stay.first)::date, \(stay.end.adding(days: MatchRules.searchAheadDays))::date, '[)')"
-            let premisesRows = try await connection.query(
-                """
-                SELECT p.id, p.code, p.name, p.region_code, p.gender, p.ap_type_code, p.active, d.latitude, d.longitude,
-                       coalesce((SELECT string_agg(f.characteristic_code, ',') FROM premises_feature f WHERE f.premises_id = p.id), '') AS features
-                FROM premises p LEFT JOIN postcode_district d ON d.outcode = upper(split_part(btrim(p.postcode), ' ', 1))
-                ORDER BY p.code
-                """)
-            let bedRows = try await connection.query(
-                """
-                SELECT b.id, b.premises_id, b.label, lower(b.in_use) AS first, upper(b.in_use) AS until,
-                       coalesce((SELECT string_agg(f.characteristic_code, ',') FROM room_feature f WHERE f.room_id = b.room_id), '') AS features
-                FROM bed b
-                """)
-            let busyRows = try await connection.query(
-                """
-                SELECT a.bed_id, lower(a.nights) AS first, upper(a.nights) AS end FROM bed_allocation a
-                WHERE a.released_at IS NULL AND a.nights && \(window)
-                UNION ALL
-                SELECT o.bed_id, lower(o.nights), upper(o.nights) FROM bed_out_of_service o
-                WHERE o.cancelled_at IS NULL AND o.nights && \(window)
-                """)
-            var busy = [UUID: [Nights]]()
-            for row in busyRows {
-                busy[try row.decode("bed_id"), default: []].append(Nights(first: try row.decode("first"), end: try row.decode("end")))
-            }
-            var beds = [UUID: [AllocationPlanner.BedSlot]]()
-            for row in bedRows {
-                let id: UUID = try row.decode("id")
-                let until: CalendarDate? = try row.decode("until")
-                beds[try row.decode("premises_id"), default: []].append(
-                    AllocationPlanner.BedSlot(
-                        id: id, label: try row.decode("label"),
-                        characteristics: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
-                        inUse: Nights(first: try row.decode("first"), end: until ?? CalendarDate(daysSinceEpoch: Int(Int32.max))),
-                        busy: busy[id] ?? []))
-            }
-            // Every premises' counts for the stay and the search ahead, in one query.
-            let needs = referral.requiredRoomCharacteristics.sorted()
-            let searched = Nights(first: stay.first, end: stay.end.adding(days: MatchRules.searchAheadDays))
-            let capacity = try await Capacity.nights(premisesIDs: nil, nights: searched, needs: needs, excluding: nil, on: connection)
-            var premises = [MatchPremises]()
-            for row in premisesRows {
-                let id: UUID = try row.decode("id")
-                let counts = capacity[id] ?? Capacity.empty(searched, needs: needs)
-                premises.append(
-                    MatchPremises(
-                        id: id, code: try row.decode("code"), name: try row.decode("name"), regionCode: try row.decode("region_code"),
-                        gender: try row.decode("gender"), apType: try row.decode("ap_type_code"), active: try row.decode("active"),
-                        features: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
-                        latitude: try row.decode("latitude"), longitude: try row.decode("longitude"), beds: beds[id] ?? [],
-                        nights: counts))
-            }
+            let premises = try await MatchRules.premises(for: stay, needs: referral.requiredRoomCharacteristics.sorted(), on: connection)
+            let zones = try await MatchRules.knownDistricts(MatchAsk.districts(in: referral.details.exclusionZones), on: connection)
             return MatchRules.match(
-                referral, stay: stay, home: (try home.decode("latitude"), try home.decode("longitude")), premises: premises)
+                MatchAsk(referral: referral, excludedDistricts: zones), stay: stay,
+                home: (try home.decode("latitude"), try home.decode("longitude")), premises: premises)
         }
+    }
+}
+
+extension MatchRules {
+    /// Every premises with its beds, their busy nights and each night's counts, for matching a
+    /// stay of `stay` (and the search ahead) that needs `needs`.
+    static func premises(for stay: Nights, needs: [String], on connection: PostgresConnection) async throws -> [MatchPremises] {
+        let window: SQL = "daterange(\(stay.first)::date, \(stay.end.adding(days: MatchRules.searchAheadDays))::date, '[)')"
+        let premisesRows = try await connection.query(
+            """
+            SELECT p.id, p.code, p.name, p.region_code, p.gender, p.ap_type_code, p.active, d.outcode, d.latitude, d.longitude,
+                   coalesce((SELECT string_agg(f.characteristic_code, ',') FROM premises_feature f WHERE f.premises_id = p.id), '') AS features
+            FROM premises p LEFT JOIN postcode_district d ON d.outcode = upper(split_part(btrim(p.postcode), ' ', 1))
+            ORDER BY p.code
+            """)
+        let bedRows = try await connection.query(
+            """
+            SELECT b.id, b.premises_id, b.label, lower(b.in_use) AS first, upper(b.in_use) AS until,
+                   coalesce((SELECT string_agg(f.characteristic_code, ',') FROM room_feature f WHERE f.room_id = b.room_id), '') AS features
+            FROM bed b
+            """)
+        let busyRows = try await connection.query(
+            """
+            SELECT a.bed_id, lower(a.nights) AS first, upper(a.nights) AS end FROM bed_allocation a
+            WHERE a.released_at IS NULL AND a.nights && \(window)
+            UNION ALL
+            SELECT o.bed_id, lower(o.nights), upper(o.nights) FROM bed_out_of_service o
+            WHERE o.cancelled_at IS NULL AND o.nights && \(window)
+            """)
+        var busy = [UUID: [Nights]]()
+        for row in busyRows {
+            busy[try row.decode("bed_id"), default: []].append(Nights(first: try row.decode("first"), end: try row.decode("end")))
+        }
+        var beds = [UUID: [AllocationPlanner.BedSlot]]()
+        for row in bedRows {
+            let id: UUID = try row.decode("id")
+            let until: CalendarDate? = try row.decode("until")
+            beds[try row.decode("premises_id"), default: []].append(
+                AllocationPlanner.BedSlot(
+                    id: id, label: try row.decode("label"),
+                    characteristics: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
+                    inUse: Nights(first: try row.decode("first"), end: until ?? CalendarDate(daysSinceEpoch: Int(Int32.max))),
+                    busy: busy[id] ?? []))
+        }
+        // Every premises' counts for the stay and the search ahead, in one query.
+        let searched = Nights(first: stay.first, end: stay.end.adding(days: MatchRules.searchAheadDays))
+        let capacity = try await Capacity.nights(premisesIDs: nil, nights: searched, needs: needs, excluding: nil, on: connection)
+        var premises = [MatchPremises]()
+        for row in premisesRows {
+            let id: UUID = try row.decode("id")
+            let counts = capacity[id] ?? Capacity.empty(searched, needs: needs)
+            premises.append(
+                MatchPremises(
+                    id: id, code: try row.decode("code"), name: try row.decode("name"), regionCode: try row.decode("region_code"),
+                    gender: try row.decode("gender"), apType: try row.decode("ap_type_code"), active: try row.decode("active"),
+                    features: Set((try row.decode("features", as: String.self)).split(separator: ",").map(String.init)),
+                    latitude: try row.decode("latitude"), longitude: try row.decode("longitude"), district: try row.decode("outcode"),
+                    beds: beds[id] ?? [],
+                    nights: counts))
+        }
+        return premises
+    }
+
+    /// Those of `districts` that are postcode districts.
+    static func knownDistricts(_ districts: Set<String>, on connection: PostgresConnection) async throws -> Set<String> {
+        guard !districts.isEmpty else { return [] }
+        return Set(
+            try await connection.query("SELECT outcode FROM postcode_district WHERE outcode = ANY(\(districts.sorted())::text[])").map {
+                try $0.decode("outcode", as: String.self)
+            })
     }
 }

@@ -157,7 +157,9 @@ struct MigrationTests {
             }
             #expect(try await count("probation_region") == 12)
             #expect(try await count("ap_type") == 5)
-            #expect(try await count("departure_reason") == 14)
+            // the 14 national codes, and the two a transfer records (0023)
+            #expect(try await count("departure_reason") == 16)
+            #expect(try await count("departure_reason WHERE active") == 14)
             #expect(try await count("move_on_category") == 13)
             #expect(try await count("postcode_district") == 2862)
             let curfew = try await pool.query("SELECT name, parent_code FROM departure_reason WHERE code = 'F'").first!

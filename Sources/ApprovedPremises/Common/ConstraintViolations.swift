@@ -8,14 +8,14 @@ import Postgres
 public enum ConstraintViolations {
     /// What each named constraint means for the caller: each capability's table, kept in its
     /// own folder beside its store.
-    static let meanings: [String: DomainError] = [staff, premises, referrals, curfew, beds, placements, nightChecks, incidents, testing]
+    static let meanings: [String: DomainError] = [staff, premises, referrals, curfew, beds, placements, nightChecks, incidents, testing, transfers]
         .reduce(into: [:]) { all, table in
             all.merge(table) { first, _ in first }
         }
 
     /// Refusals raised by our own triggers, whose message we wrote and may be shown as it is,
     /// and the field each is about.
-    static let ownMessages: [String: String] = [bedsTriggers, placementsTriggers, incidentsTriggers, testingTriggers].reduce(into: [:]) {
+    static let ownMessages: [String: String] = [bedsTriggers, placementsTriggers, incidentsTriggers, testingTriggers, transfersTriggers].reduce(into: [:]) {
         all, table in
         all.merge(table) { first, _ in first }
     }

@@ -73,6 +73,8 @@ extension PlacementStore {
                     placement, adding: Nights(first: arrivalDate, end: placement.expectedArrival),
                     reason: overbookingReason, premisesName: premises.name, doing: "an arrival then", on: connection)
             }
+            try await TransferStore.leaveFirstStay(
+                placement, arrivedAt: arrivedAt, arrivalDate: arrivalDate, premisesName: premises.name, by: principal, on: connection)
             let row = try await connection.one(
                 """
                 UPDATE placement AS p SET arrived_at = \(arrivedAt), arrival_date = \(arrivalDate), key_worker_id = \(keyWorkerID),
@@ -81,8 +83,7 @@ extension PlacementStore {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
-            try await TransferStore.carryOut(
-                placement, arrivedAt: arrivedAt, arrivalDate: arrivalDate, premisesName: premises.name, by: principal, on: connection)
+            try await TransferStore.carryOver(placement, arrivalDate: arrivalDate, premisesName: premises.name, by: principal, on: connection)
             return try Placement(row: row)
         }
     }

@@ -97,10 +97,10 @@ extension TransferStore {
         }
     }
 
-    /// The receiving AP's arrival of a planned transfer, inside its transaction: the first stay
-    /// ends that day ("planned transfer"), what moves with the resident moves, and the transfer
-    /// is done. The arrival is on the transfer date.
-    static func carryOut(
+    /// The receiving AP's arrival of a planned transfer, inside its transaction and before the
+    /// arrival is written (a person is never resident in two APs on one night): the first stay
+    /// ends that day ("planned transfer"). The arrival is on the transfer date.
+    static func leaveFirstStay(
         _ next: Placement, arrivedAt: Date, arrivalDate: CalendarDate, premisesName: String, by principal: Principal,
         on connection: PostgresConnection
     ) async throws {
@@ -129,6 +129,14 @@ extension TransferStore {
         try await AuditLog.record(
             on: connection, by: principal, action: "placement.depart", entity: "placement", entityID: fromID.uuidString,
             before: first, after: after)
+    }
+
+    /// After the receiving AP's arrival of a planned transfer: what moves with the resident
+    /// moves, and the transfer is done.
+    static func carryOver(_ next: Placement, arrivalDate: CalendarDate, premisesName: String, by principal: Principal, on connection: PostgresConnection)
+        async throws
+    {
+        guard let fromID = next.transferredFrom else { return }
         try await connection.execute("SELECT carry_resident_over(\(fromID), \(next.id), \(arrivalDate)::date, \(principal.staffID))")
         if let row = try await connection.first(
             """

@@ -255,8 +255,11 @@ extension TransferStore {
             throw DomainError.invalid(
                 field: field, rule: "past", "\(field) (\(date)) is in the past\(remedy.map { ": " + $0 } ?? ": a transfer is from today on")")
         }
-        if let arrival = placement.arrivalDate, date < arrival {
-            throw DomainError.invalid(field: field, rule: "order", "\(field) (\(date)) is before \(placement.personName) arrived (\(arrival))")
+        // The stay here keeps at least its first night.
+        let first = max(placement.arrivalDate ?? placement.expectedArrival, placement.expectedArrival)
+        if date <= first {
+            throw DomainError.invalid(
+                field: field, rule: "order", "\(field) (\(date)) must be after \(placement.personName)'s first night here (\(first))")
         }
         if date >= placement.expectedDeparture {
             throw DomainError.invalid(

@@ -116,6 +116,9 @@ struct PractitionerPages: Sendable {
                 case "rejected": "Rejected"
                 case "withdrawn": "Withdrawn"
                 case "handed_over": "The case changed hands"
+                case "appeal_accepted": "The AP booked could not take them: the referral unit is finding another place"
+                case "transfer_booked": "A move to another AP was booked"
+                case "transferred": "Moved to another AP"
                 case "booked": nil  // told with the stay below
                 default: nil
                 }

@@ -210,6 +210,13 @@ struct ReferralPages: Sendable {
         case "withdrawn": "Withdrawn"
         case "offered": "Offered to a premises"
         case "booked": "Booked"
+        case "appealed": "The AP appealed the booking"
+        case "appeal_accepted": "Appeal accepted: booking cancelled"
+        case "appeal_rejected": "Appeal rejected: the booking stands"
+        case "transfer_requested": "Transfer asked for"
+        case "transfer_booked": "Transfer booked"
+        case "transfer_refused": "Transfer refused"
+        case "transferred": "Transferred"
         default: kind.replacingOccurrences(of: "_", with: " ").capitalized
         }
     }

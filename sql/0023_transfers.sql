@@ -98,6 +98,19 @@ CREATE CONSTRAINT TRIGGER placement_transfer_is_seamless
     AFTER INSERT OR UPDATE ON placement DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION check_transfer_is_seamless();
 
+-- The first arrival of a chain of stays joined by transfers: a person's time in APs, for the
+-- length of stay of the move-on report and the departure summary.
+CREATE FUNCTION stay_chain_arrival(p_id uuid) RETURNS date
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE chain (id, from_id, arrival, depth) AS (
+        SELECT id, transferred_from, arrival_date, 0 FROM placement WHERE id = p_id
+        UNION ALL
+        SELECT p.id, p.transferred_from, p.arrival_date, c.depth + 1 FROM placement p JOIN chain c ON p.id = c.from_id WHERE c.depth < 100
+    )
+    SELECT arrival FROM chain ORDER BY depth DESC LIMIT 1
+$$;
+CREATE INDEX placement_transferred_in ON placement (premises_id, arrival_date) WHERE transferred_from IS NOT NULL;
+
 -- A transfer: asked for by the AP manager (planned) and decided by the referral unit, or made
 -- tonight by the AP manager with the receiving AP's manager's agreement (emergency).
 CREATE TABLE transfer (

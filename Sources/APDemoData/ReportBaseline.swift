@@ -25,12 +25,12 @@ public struct ReportBaseline: Sendable {
                 """
                 SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first, count(*) AS departures,
                        count(*) FILTER (WHERE r.code = 'BR' OR r.parent_code = 'BR') AS recalls,
-                       count(*) FILTER (WHERE (r.code = 'BR' OR r.parent_code = 'BR') AND p.departure_date - p.arrival_date <= 28) AS recalls_28,
+                       count(*) FILTER (WHERE (r.code = 'BR' OR r.parent_code = 'BR') AND p.departure_date - CASE WHEN p.transferred_from IS NULL THEN p.arrival_date ELSE stay_chain_arrival(p.id) END <= 28) AS recalls_28,
                        count(*) FILTER (WHERE p.departure_date < p.expected_departure) AS left_early,
-                       round(avg(p.departure_date - p.arrival_date), 2)::text AS average,
-                       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.departure_date - p.arrival_date)::text AS median
+                       round(avg(p.departure_date - CASE WHEN p.transferred_from IS NULL THEN p.arrival_date ELSE stay_chain_arrival(p.id) END), 2)::text AS average,
+                       percentile_cont(0.5) WITHIN GROUP (ORDER BY p.departure_date - CASE WHEN p.transferred_from IS NULL THEN p.arrival_date ELSE stay_chain_arrival(p.id) END)::text AS median
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id JOIN departure_reason r ON r.code = p.departure_reason_code
-                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
+                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_reason_code NOT IN ('PT', 'ET') AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 GROUP BY 1
                 """)
             let breakdowns = try await pool.query(
@@ -39,17 +39,17 @@ public struct ReportBaseline: Sendable {
                        'reason:' || CASE WHEN r.parent_code IS NULL THEN r.name ELSE parent.name || ': ' || r.name END AS key, count(*) AS n
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id JOIN departure_reason r ON r.code = p.departure_reason_code
                 LEFT JOIN departure_reason parent ON parent.code = r.parent_code
-                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
+                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_reason_code NOT IN ('PT', 'ET') AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 GROUP BY 1, 2
                 UNION ALL
                 SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date), 'outcome:' || coalesce(m.accommodation_outcome, 'unknown'), count(*)
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id LEFT JOIN move_on_category m ON m.code = p.move_on_category_code
-                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
+                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_reason_code NOT IN ('PT', 'ET') AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 GROUP BY 1, 2
                 UNION ALL
                 SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date), 'category:' || m.name, count(*)
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id JOIN move_on_category m ON m.code = p.move_on_category_code
-                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
+                WHERE \(scope.condition) AND p.departed_at IS NOT NULL AND p.departure_reason_code NOT IN ('PT', 'ET') AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 GROUP BY 1, 2
                 UNION ALL
                 SELECT greatest(date_trunc(\(period.field), p.expected_arrival)::date, \(from)::date), 'non-arrival:' || r.name, count(*)

@@ -169,7 +169,7 @@ struct MoveOnReportCommand: AsyncParsableCommand {
                 Terminal.printTable(
                     [
                         "FROM", "LEFT", "SETTLED", "UNSETTLED", "HOMELESS", "CUSTODY", "AVG STAY", "MEDIAN", "EARLY", "RECALLS",
-                        "IN 28 DAYS", "NON-ARRIVALS",
+                        "IN 28 DAYS", "NON-ARRIVALS", "TRANSFERS OUT", "IN",
                     ],
                     report.rows.map { row in
                         let outcome = row.byOutcome.additionalProperties
@@ -180,6 +180,8 @@ struct MoveOnReportCommand: AsyncParsableCommand {
                             row.medianStayDays.map { String(format: "%.0f d", $0) } ?? "-", options.percent(row.leftEarlyShare),
                             "\(row.recalls)",
                             options.percent(row.recallsWithin28DaysShare), "\(row.nonArrivals)",
+                            "\(row.transfersOut.additionalProperties.values.reduce(0, +))",
+                            "\(row.transfersIn.additionalProperties.values.reduce(0, +))",
                         ]
                     })
                 let reasons = report.rows.reduce(into: [String: Int]()) { total, row in

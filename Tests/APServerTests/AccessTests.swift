@@ -51,6 +51,18 @@ struct AccessTests {
             (.get, "/premises/\(world.elm)/staff", nil)
         },
         Case(name: "GET /audit", allowed: ["admin"]) { _, _ in (.get, "/audit", nil) },
+        Case(name: "GET /transfers", allowed: ["admin", "manager", "referrals", "regional", "oak.manager"]) { _, _ in
+            (.get, "/transfers", nil)
+        },
+        Case(name: "GET /appeals", allowed: ["admin", "manager", "referrals", "regional", "oak.manager"]) { _, _ in
+            (.get, "/appeals", nil)
+        },
+        Case(name: "POST /placements/{p}/transfer-requests", allowed: ["admin", "manager"]) { world, _ in
+            (.post, "/placements/\(world.placement)/transfer-requests", json(["reason": "OTHER", "transferDate": "\(testDay(3))", "notes": "x"]))
+        },
+        Case(name: "POST /placements/{p}/appeals", allowed: ["admin", "manager"]) { world, _ in
+            (.post, "/placements/\(world.placement)/appeals", json(["reason": "NEED_NOT_MET"]))
+        },
         Case(name: "GET /reference/regions", allowed: everyone) { _, _ in (.get, "/reference/regions", nil) },
         Case(name: "GET /premises/{elm}/rooms", allowed: elmReaders) { world, _ in (.get, "/premises/\(world.elm)/rooms", nil) },
         Case(name: "POST /premises/{elm}/rooms", allowed: ["admin", "manager"]) { world, who in

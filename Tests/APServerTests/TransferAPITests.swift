@@ -166,6 +166,19 @@ struct TransferAPITests {
             #expect(nights.count == 2 && nights.first?.0 == testDay(-1) && nights.last?.1 == testDay(31), "\(nights)")
             #expect(zip(nights, nights.dropFirst()).allSatisfy { $0.0.1 == $0.1.0 || $0.0.1 == $0.0.0 }, "\(nights)")
 
+            // Reports: occupancy is continuous across the transfer night (one person, one bed a night);
+            // the transfer is counted out of Elm and into Oak, and is no move-on outcome.
+            let reports = ReportStore(pool: world.pool)
+            let occupancy = try await reports.occupancy(.country, from: testDay(-1), to: testDay(3), period: .day, by: admin)
+            // Tom at Elm, then at Oak; Sam Jones (the world's booking at Elm) from testDay(0).
+            #expect(occupancy.rows.map(\.occupiedBedNights) == [1, 2, 2, 2], "\(occupancy.rows.map(\.occupiedBedNights))")
+            let moveOn = try await reports.moveOn(.country, from: testDay(-1), to: testDay(3), period: .week, by: admin)
+            #expect(moveOn.rows.map(\.departures).reduce(0, +) == 0, "a transfer is not a departure")
+            let outOfElm = try await reports.moveOn(.premises(world.elm), from: testDay(-1), to: testDay(3), period: .year, by: admin)
+            #expect(outOfElm.rows.first?.transfersOut == ["planned": 1] && outOfElm.rows.first?.transfersIn == [:])
+            let intoOak = try await reports.moveOn(.premises(places.oak), from: testDay(-1), to: testDay(3), period: .year, by: admin)
+            #expect(intoOak.rows.first?.transfersIn == ["planned": 1] && intoOak.rows.first?.transfersOut == [:])
+
             // What moved: the variation ahead, the open action, the pathway; the licence curfew is the referral's.
             let moved = try await world.pool.query(
                 """
@@ -198,6 +211,14 @@ struct TransferAPITests {
                 uri: "/placements/\(next)/departure", method: .post, headers: world.headers("oak.manager"),
                 body: json(["departedAt": ISO8601DateFormatter().string(from: Date()), "reason": "PT"]))
             #expect(byHand.status == .unprocessableContent && byHand.text.contains("transfer"), "\(byHand.text)")
+            // The last stay's departure is the move-on outcome, its stay counted from the first arrival at Elm.
+            let movedOn = try await client.execute(
+                uri: "/placements/\(next)/departure", method: .post, headers: world.headers("oak.manager"),
+                body: json(["departedAt": ISO8601DateFormatter().string(from: Date()), "reason": "O", "moveOnCategory": "MC04"]))
+            #expect(movedOn.status == .ok, "\(movedOn.text)")
+            let outcome = try await ReportStore(pool: world.pool).moveOn(.country, from: testDay(-1), to: testDay(3), period: .year, by: admin)
+            #expect(outcome.rows.first?.departures == 1 && outcome.rows.first?.byOutcome == ["settled": 1])
+            #expect(outcome.rows.first?.averageStayDays == 2, "\(String(describing: outcome.rows.first?.averageStayDays))")
         }
     }
 
@@ -355,6 +376,24 @@ struct TransferAPITests {
                 uri: "/placements/\(world.placement)/appeals", method: .post, headers: world.headers("manager"),
                 body: json(["reason": "NEED_NOT_MET"]))
             #expect(late.status == .conflict && late.text.contains("before the arrival"), "\(late.text)")
+        }
+    }
+
+    @Test("every event the outbox may hold has a subject and a body, and they render")
+    func everyEventHasWords() async throws {
+        try await TestDatabase.withDatabase { pool in
+            let definition: String = try await pool.query(
+                "SELECT pg_get_constraintdef(oid) AS d FROM pg_constraint WHERE conname = 'notification_event_is_known'")[0].decode("d")
+            let events = Set(definition.matches(of: /'([a-z_]+)'/).map { String($0.output.1) })
+            #expect(events.contains("transfer_booked") && events.count > 20)
+            #expect(Set(MailTemplates.subjects.keys) == events)
+            #expect(Set(MailTemplates.bodies.keys) == events)
+            let renderer = try MailRenderer(from: "ap@example.org", publicURL: "https://ap.example")
+            let values = MailRenderer.values(
+                ["personName": "Tom Shore", "crn": "T000001", "fromPremises": "Elm", "premisesName": "Oak", "arrival": "2026-12-07",
+                 "reason": "Closer to home", "link": "/transfers/x"], publicURL: "https://ap.example")
+            let body = try #require(renderer.bodies["transfer_booked"]).render(values)
+            #expect(body.contains("from Elm to Oak on 7 December 2026"), "\(body)")
         }
     }
 }

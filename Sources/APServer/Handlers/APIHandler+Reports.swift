@@ -148,7 +148,8 @@ extension Components.Schemas.MoveOnReport {
                     averageStayDays: $0.averageStayDays, medianStayDays: $0.medianStayDays, leftEarly: $0.leftEarly,
                     leftEarlyShare: $0.leftEarlyShare, recalls: $0.recalls, recallsWithin28Days: $0.recallsWithin28Days,
                     recallsWithin28DaysShare: $0.recallsWithin28DaysShare, nonArrivals: $0.nonArrivals,
-                    nonArrivalsByReason: .init($0.nonArrivalsByReason))
+                    nonArrivalsByReason: .init($0.nonArrivalsByReason), transfersOut: .init($0.transfersOut),
+                    transfersIn: .init($0.transfersIn))
             })
     }
 }

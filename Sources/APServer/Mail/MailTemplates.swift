@@ -21,6 +21,12 @@ enum MailTemplates {
         "departed": "Left {{premisesName}}: {{personName}} ({{crn}})",
         "ended_early": "Placement ended early at {{premisesName}}: {{personName}} ({{crn}})",
         "move_on_due": "Four weeks to departure, no address yet: {{personName}} ({{crn}})",
+        "transfer_requested": "Transfer asked for: {{personName}} ({{crn}}) at {{fromPremises}}",
+        "transfer_booked": "Transfer booked to {{premisesName}}: {{personName}} ({{crn}})",
+        "transfer_refused": "Transfer not agreed: {{personName}} ({{crn}})",
+        "emergency_transfer": "Emergency transfer to {{premisesName}}: {{personName}} ({{crn}})",
+        "appeal_made": "Placement appealed by {{premisesName}}: {{personName}} ({{crn}})",
+        "appeal_decided": "Appeal {{outcome}}: {{personName}} ({{crn}}) at {{premisesName}}",
     ]
 
     static let bodies: [String: String] = [
@@ -88,6 +94,29 @@ enum MailTemplates {
         "move_on_due": """
         {{personName}} ({{crn}}) is expected to leave {{premisesName}} on {{departure}}, four weeks or less from now,
         and no address to move on to has been confirmed.
+        """,
+        "transfer_requested": """
+        {{fromPremises}} asks for {{personName}} ({{crn}}) to be moved to another approved premises from {{arrival}}
+        ({{reason}}). The request waits in the Central Referral Unit's transfer queue.
+        """,
+        "transfer_booked": """
+        {{personName}} ({{crn}}) will move from {{fromPremises}} to {{premisesName}} on {{arrival}} ({{reason}}).
+        The stay at {{fromPremises}} ends that day; the stay at {{premisesName}} begins that day.
+        """,
+        "transfer_refused": """
+        The Central Referral Unit has not agreed to move {{personName}} ({{crn}}) from {{fromPremises}}.
+        The reason is on the transfer's page.
+        """,
+        "emergency_transfer": """
+        {{personName}} ({{crn}}) was moved today, {{arrival}}, from {{fromPremises}} to {{premisesName}} as an emergency
+        ({{reason}}). The Central Referral Unit may change the dates of the new stay.
+        """,
+        "appeal_made": """
+        {{premisesName}} has appealed the booking of {{personName}} ({{crn}}), expected on {{arrival}} ({{reason}}).
+        The appeal waits for the Central Referral Unit.
+        """,
+        "appeal_decided": """
+        The Central Referral Unit has {{outcome}} the appeal of the booking of {{personName}} ({{crn}}) at {{premisesName}}.
         """,
     ]
 

@@ -5,6 +5,10 @@ import Postgres
 /// reason and move-on category, the share to settled, unsettled, homeless and custody
 /// (`accommodation_outcome` of move_on_categories.csv; `unknown` when no category was recorded),
 /// lengths of stay, early leavers, recalls, and non-arrivals (by expected arrival date).
+///
+/// A stay ended by a transfer to another AP is not a move-on outcome: the person's last stay's
+/// departure is, and its length of stay runs from the first arrival of the chain. Transfers
+/// are counted apart, out of and into the premises in scope, planned and emergency.
 public struct MoveOnReport: Sendable, Equatable, Codable {
     /// One period's departures and outcomes.
     public struct Row: Sendable, Equatable, Codable {
@@ -29,6 +33,10 @@ public struct MoveOnReport: Sendable, Equatable, Codable {
         public var recallsWithin28DaysShare: Double?
         public var nonArrivals: Int
         public var nonArrivalsByReason: [String: Int]
+        /// Residents moved out of the premises in scope to another AP, by kind (planned, emergency).
+        public var transfersOut: [String: Int] = [:]
+        /// Residents moved into the premises in scope from another AP, by kind.
+        public var transfersIn: [String: Int] = [:]
     }
 
     public var scope: String
@@ -51,7 +59,9 @@ extension ReportStore {
                 WITH periods AS (\(period.series(from: from, to: to))),
                 left_ AS (
                     SELECT greatest(date_trunc(\(period.field), p.departure_date)::date, \(from)::date) AS first,
-                           p.departure_date, p.expected_departure, p.departure_date - p.arrival_date AS stay,
+                           p.departure_date, p.expected_departure,
+                           p.departure_date - CASE WHEN p.transferred_from IS NULL THEN p.arrival_date ELSE stay_chain_arrival(p.id) END AS stay,
+                           CASE p.departure_reason_code WHEN 'PT' THEN 'planned' WHEN 'ET' THEN 'emergency' END AS transfer,
                            CASE WHEN r.parent_code IS NULL THEN r.name ELSE parent.name || ': ' || r.name END AS reason,
                            coalesce(r.parent_code, r.code) = 'BR' AS recall,
                            m.name AS category, coalesce(m.accommodation_outcome, 'unknown') AS outcome
@@ -62,6 +72,22 @@ extension ReportStore {
                     WHERE \(scope.condition) AND p.departed_at IS NOT NULL
                       AND p.departure_date >= \(from)::date AND p.departure_date < \(to)::date
                 ),
+                transfers_out AS (
+                    SELECT first, jsonb_object_agg(transfer, n)::text AS counts FROM (
+                        SELECT l.first, l.transfer, count(*) AS n FROM left_ l WHERE l.transfer IS NOT NULL GROUP BY 1, 2
+                    ) x GROUP BY first
+                ),
+                transfers_in AS (
+                    SELECT first, jsonb_object_agg(kind, n)::text AS counts FROM (
+                        SELECT greatest(date_trunc(\(period.field), p.arrival_date)::date, \(from)::date) AS first,
+                               CASE f.departure_reason_code WHEN 'PT' THEN 'planned' ELSE 'emergency' END AS kind, count(*) AS n
+                        FROM placement p JOIN premises pr ON pr.id = p.premises_id JOIN placement f ON f.id = p.transferred_from
+                        WHERE \(scope.condition) AND p.transferred_from IS NOT NULL AND p.arrived_at IS NOT NULL
+                          AND p.arrival_date >= \(from)::date AND p.arrival_date < \(to)::date
+                        GROUP BY 1, 2
+                    ) x GROUP BY first
+                ),
+                moved_on AS (SELECT * FROM left_ WHERE transfer IS NULL),
                 figures AS (
                     SELECT l.first, count(*) AS departures,
                            avg(l.stay)::float8 AS average_stay,
@@ -69,21 +95,21 @@ extension ReportStore {
                            count(*) FILTER (WHERE l.departure_date < l.expected_departure) AS left_early,
                            count(*) FILTER (WHERE l.recall) AS recalls,
                            count(*) FILTER (WHERE l.recall AND l.stay <= 28) AS recalls_28
-                    FROM left_ l GROUP BY l.first
+                    FROM moved_on l GROUP BY l.first
                 ),
                 by_reason AS (
                     SELECT first, jsonb_object_agg(reason, n)::text AS counts FROM (
-                        SELECT l.first, l.reason, count(*) AS n FROM left_ l GROUP BY 1, 2
+                        SELECT l.first, l.reason, count(*) AS n FROM moved_on l GROUP BY 1, 2
                     ) x GROUP BY first
                 ),
                 by_category AS (
                     SELECT first, jsonb_object_agg(category, n)::text AS counts FROM (
-                        SELECT l.first, l.category, count(*) AS n FROM left_ l WHERE l.category IS NOT NULL GROUP BY 1, 2
+                        SELECT l.first, l.category, count(*) AS n FROM moved_on l WHERE l.category IS NOT NULL GROUP BY 1, 2
                     ) x GROUP BY first
                 ),
                 by_outcome AS (
                     SELECT first, jsonb_object_agg(outcome, n)::text AS counts FROM (
-                        SELECT l.first, l.outcome, count(*) AS n FROM left_ l GROUP BY 1, 2
+                        SELECT l.first, l.outcome, count(*) AS n FROM moved_on l GROUP BY 1, 2
                     ) x GROUP BY first
                 ),
                 non_arrivals AS (
@@ -99,13 +125,16 @@ extension ReportStore {
                 SELECT lower(pe.span) AS first, upper(pe.span) AS stop, coalesce(f.departures, 0) AS departures, f.average_stay, f.median_stay,
                        coalesce(f.left_early, 0) AS left_early, coalesce(f.recalls, 0) AS recalls, coalesce(f.recalls_28, 0) AS recalls_28,
                        coalesce(r.counts, '{}') AS by_reason, coalesce(c.counts, '{}') AS by_category, coalesce(o.counts, '{}') AS by_outcome,
-                       coalesce(n.total, 0) AS non_arrivals, coalesce(n.counts, '{}') AS non_arrival_reasons
+                       coalesce(n.total, 0) AS non_arrivals, coalesce(n.counts, '{}') AS non_arrival_reasons,
+                       coalesce(ot.counts, '{}') AS transfers_out, coalesce(it.counts, '{}') AS transfers_in
                 FROM periods pe
                 LEFT JOIN figures f ON f.first = lower(pe.span)
                 LEFT JOIN by_reason r ON r.first = lower(pe.span)
                 LEFT JOIN by_category c ON c.first = lower(pe.span)
                 LEFT JOIN by_outcome o ON o.first = lower(pe.span)
                 LEFT JOIN non_arrivals n ON n.first = lower(pe.span)
+                LEFT JOIN transfers_out ot ON ot.first = lower(pe.span)
+                LEFT JOIN transfers_in it ON it.first = lower(pe.span)
                 ORDER BY lower(pe.span)
                 """
             ).map { row -> MoveOnReport.Row in
@@ -127,7 +156,8 @@ extension ReportStore {
                     recallsWithin28Days: recalls28,
                     recallsWithin28DaysShare: share(recalls28, of: recalls),
                     nonArrivals: Int(try row.decode("non_arrivals", as: Int64.self)),
-                    nonArrivalsByReason: try counts("non_arrival_reasons"))
+                    nonArrivalsByReason: try counts("non_arrival_reasons"), transfersOut: try counts("transfers_out"),
+                    transfersIn: try counts("transfers_in"))
             }
             return MoveOnReport(scope: name, from: from, to: to, period: period, rows: rows)
         }

@@ -57,6 +57,7 @@ public enum ReportCSV {
             ["from", "to", "departures"] + outcomes + [
                 "settled_share", "average_stay_days", "median_stay_days", "left_early", "left_early_share",
                 "recalls", "recalls_within_28_days", "recalls_within_28_days_share", "non_arrivals",
+                "transfers_out_planned", "transfers_out_emergency", "transfers_in_planned", "transfers_in_emergency",
             ]
             + columns("reason_", reasons) + columns("category_", categories) + columns("non_arrival_", nonArrivals)
         return lines(
@@ -67,6 +68,8 @@ public enum ReportCSV {
                         number(row.settledShare), number(row.averageStayDays), number(row.medianStayDays), "\(row.leftEarly)",
                         number(row.leftEarlyShare),
                         "\(row.recalls)", "\(row.recallsWithin28Days)", number(row.recallsWithin28DaysShare), "\(row.nonArrivals)",
+                        "\(row.transfersOut["planned"] ?? 0)", "\(row.transfersOut["emergency"] ?? 0)",
+                        "\(row.transfersIn["planned"] ?? 0)", "\(row.transfersIn["emergency"] ?? 0)",
                     ]
                     + reasons.map { "\(row.byReason[$0] ?? 0)" } + categories.map { "\(row.byMoveOnCategory[$0] ?? 0)" }
                     + nonArrivals.map { "\(row.nonArrivalsByReason[$0] ?? 0)" }

@@ -11,6 +11,8 @@ enum MessageWords {
         "arrived": "Arrived", "not_arrived": "Did not arrive", "breach_escalated": "Curfew breach escalated",
         "breach_outcome": "Curfew breach outcome", "departed": "Departed", "ended_early": "Placement ended early",
         "move_on_due": "Four weeks to departure, no address",
+        "transfer_requested": "Transfer asked for", "transfer_booked": "Transfer booked", "transfer_refused": "Transfer refused",
+        "emergency_transfer": "Emergency transfer", "appeal_made": "Placement appealed", "appeal_decided": "Appeal decided",
     ]
 
     static let recipients: [OutboxMessage.RecipientKind: String] = [

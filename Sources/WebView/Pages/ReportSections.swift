@@ -144,16 +144,24 @@ struct ReportSections {
                 id: "recalls", heading: "Recalls", chart: recalls, caption: "Recalls by \(period.rawValue)",
                 headers: [
                     h("Period"), h("Recalls", "recall"), h("Within 28 days", "recall"), h("Share within 28 days", "recall"),
-                    h("Non-arrivals", "non-arrival"),
+                    h("Non-arrivals", "non-arrival"), h("Transfers out", "transfers"), h("Transfers in", "transfers"),
                 ],
                 rows: zip(labels, report.rows).map {
                     .init(
                         head: $0,
                         cells: [
                             "\($1.recalls)", "\($1.recallsWithin28Days)", Figures.percent($1.recallsWithin28DaysShare), "\($1.nonArrivals)",
+                            Self.transfers($1.transfersOut), Self.transfers($1.transfersIn),
                         ])
                 }),
         ]
+    }
+
+    /// Transfers as a cell: the total, then planned and emergency.
+    static func transfers(_ counts: [String: Int]) -> String {
+        let total = counts.values.reduce(0, +)
+        guard total > 0 else { return "0" }
+        return "\(total) (\(counts["planned"] ?? 0) planned, \(counts["emergency"] ?? 0) emergency)"
     }
 
     // MARK: Operations

@@ -109,6 +109,17 @@ LANGUAGE sql STABLE AS $$
     )
     SELECT arrival FROM chain ORDER BY depth DESC LIMIT 1
 $$;
+-- A stay and the stays before it that transfers joined to it (depth 0 is the stay itself): one
+-- person's story across APs, for their record, key work and departure summary.
+CREATE FUNCTION stay_chain(p_id uuid) RETURNS TABLE (id uuid, depth integer)
+LANGUAGE sql STABLE AS $$
+    WITH RECURSIVE chain (id, from_id, depth) AS (
+        SELECT p.id, p.transferred_from, 0 FROM placement p WHERE p.id = p_id
+        UNION ALL
+        SELECT p.id, p.transferred_from, c.depth + 1 FROM placement p JOIN chain c ON p.id = c.from_id WHERE c.depth < 100
+    )
+    SELECT chain.id, chain.depth FROM chain
+$$;
 CREATE INDEX placement_transferred_in ON placement (premises_id, arrival_date) WHERE transferred_from IS NOT NULL;
 
 -- A transfer: asked for by the AP manager (planned) and decided by the referral unit, or made

@@ -88,6 +88,11 @@ struct ContractEnumTests {
                 "resident record status", Self.words(O.GetResidentRecord.Output.Ok.Body.JsonPayload.StatusPayload.self),
                 Self.words(S.Placement.StatusPayload.self)
             ),
+            ("transfer kind", Self.words(S.Transfer.KindPayload.self), Self.words(Transfer.Kind.self)),
+            ("transfer status", Self.words(S.Transfer.StatusPayload.self), Self.words(Transfer.Status.self)),
+            ("transfer status (query)", Self.words(O.ListTransfers.Input.Query.StatusPayload.self), Self.words(Transfer.Status.self)),
+            ("appeal status", Self.words(S.PlacementAppeal.StatusPayload.self), Self.words(PlacementAppeal.Status.self)),
+            ("appeal status (query)", Self.words(O.ListAppeals.Input.Query.StatusPayload.self), Self.words(PlacementAppeal.Status.self)),
             ("MAPPA category", Self.words(S.ReferralDetails.MappaCategoryPayload.self), ["1", "2", "3", "4"]),
             ("MAPPA level", Self.words(S.ReferralDetails.MappaLevelPayload.self), ["1", "2", "3"]),
         ]

@@ -189,6 +189,9 @@ struct TransferAPITests {
             #expect(try moved.decode("variations", as: Int.self) == 1)
             #expect(try moved.decode("actions", as: Int.self) == 1)
             #expect(try moved.decode("pathways", as: Int.self) == 1)
+            // One story: Oak's record of the resident tells of the stay at Elm and its key work.
+            let record = try await client.execute(uri: "/placements/\(next)/record", method: .get, headers: world.headers("oak.manager"))
+            #expect(record.status == .ok && record.text.contains("Stayed at Premises ELM") && record.text.contains("Settling in"), "\(record.text)")
             // Oak's key worker can tick off the action agreed at Elm.
             let action: UUID = try #require(
                 try await world.pool.query("SELECT id FROM key_work_action WHERE placement_id = \(UUID(uuidString: next)!)").first
@@ -211,6 +214,10 @@ struct TransferAPITests {
                 uri: "/placements/\(next)/departure", method: .post, headers: world.headers("oak.manager"),
                 body: json(["departedAt": ISO8601DateFormatter().string(from: Date()), "reason": "PT"]))
             #expect(byHand.status == .unprocessableContent && byHand.text.contains("transfer"), "\(byHand.text)")
+            // The departure summary covers the whole time in APs.
+            let summary = try await ResidentRecordStore(pool: world.pool).summary(UUID(uuidString: next)!, by: admin)
+            #expect(summary.premisesName == "Premises ELM, then Premises OAK" && summary.arrivalDate == testDay(-1), "\(summary)")
+            #expect(summary.keyWorkSessions == 1)
             // The last stay's departure is the move-on outcome, its stay counted from the first arrival at Elm.
             let movedOn = try await client.execute(
                 uri: "/placements/\(next)/departure", method: .post, headers: world.headers("oak.manager"),

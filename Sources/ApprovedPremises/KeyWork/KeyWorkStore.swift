@@ -255,12 +255,14 @@ public struct KeyWorkStore: Sendable {
         }
     }
 
+    /// The sessions of a stay and of the stays before it at other APs (a resident moved by a
+    /// transfer keeps their key-work story), newest first, each with its actions.
     static func sessions(_ placementID: UUID, on connection: PostgresConnection) async throws -> [KeyWorkSession] {
         var actions = [UUID: [KeyWorkAction]]()
         for row in try await connection.query(
             """
             SELECT \(actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id LEFT JOIN staff s ON s.id = a.done_by
-            WHERE a.placement_id = \(placementID) ORDER BY a.session_id, a.position
+            WHERE a.placement_id IN (SELECT c.id FROM stay_chain(\(placementID)) c) ORDER BY a.session_id, a.position
             """)
         {
             let action = try action(row)
@@ -271,7 +273,7 @@ public struct KeyWorkStore: Sendable {
             SELECT k.id, k.placement_id, k.held_at, k.duration_minutes, k.kind, array_to_string(k.topics, E'\\x1f') AS topics, k.notes,
                    k.next_session_on, s.display_name AS recorded_by
             FROM key_work_session k JOIN staff s ON s.id = k.recorded_by
-            WHERE k.placement_id = \(placementID) ORDER BY k.held_at DESC
+            WHERE k.placement_id IN (SELECT c.id FROM stay_chain(\(placementID)) c) ORDER BY k.held_at DESC
             """
         ).map { row in
             let id: UUID = try row.decode("id")

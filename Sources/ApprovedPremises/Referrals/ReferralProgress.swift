@@ -108,7 +108,8 @@ extension ReferralStore {
             guard
                 let row = try await connection.first(
                     """
-                    SELECT id FROM placement WHERE referral_id = \(id) AND departed_at IS NOT NULL ORDER BY departed_at DESC LIMIT 1
+                    SELECT id FROM placement WHERE referral_id = \(id) AND departed_at IS NOT NULL AND departure_reason_code NOT IN ('PT', 'ET')
+                    ORDER BY departed_at DESC LIMIT 1
                     """)
             else {
                 throw DomainError(.notFound, "there is no departure summary yet: nobody has left a stay booked from this referral")

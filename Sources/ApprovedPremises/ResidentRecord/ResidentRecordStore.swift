@@ -123,6 +123,15 @@ public struct ResidentRecordStore: Sendable {
                 UNION ALL
                 SELECT 'arrival', p.arrived_at, 'Arrived', NULL FROM p WHERE p.arrived_at IS NOT NULL
                 UNION ALL
+                SELECT 'transfer', e.departed_at,
+                       'Stayed at ' || pr.name || ' from ' || e.arrival_date || ' to ' || e.departure_date || ', then moved by '
+                           || lower(d.name) || coalesce(' (' || tr.name || ')', ''),
+                       t.notes
+                FROM stay_chain(\(id)) c JOIN placement e ON e.id = c.id JOIN premises pr ON pr.id = e.premises_id
+                JOIN departure_reason d ON d.code = e.departure_reason_code
+                LEFT JOIN transfer t ON t.placement_id = e.id AND t.status = 'completed' LEFT JOIN transfer_reason tr ON tr.code = t.reason_code
+                WHERE c.depth > 0
+                UNION ALL
                 SELECT 'key_worker', a.assigned_at, coalesce('Key worker: ' || s.display_name, 'Key worker removed'), NULL
                 FROM key_worker_assignment a LEFT JOIN staff s ON s.id = a.staff_id WHERE a.placement_id = \(id)
                 UNION ALL
@@ -154,7 +163,7 @@ public struct ResidentRecordStore: Sendable {
                            (SELECT string_agg('Action: ' || a.action || ' (' || a.owner || ', by ' || a.due_on || ')', E'\\n' ORDER BY a.position)
                             FROM key_work_action a WHERE a.session_id = k.id),
                            'Next session: ' || k.next_session_on)
-                FROM key_work_session k WHERE k.placement_id = \(id)
+                FROM key_work_session k WHERE k.placement_id IN (SELECT c.id FROM stay_chain(\(id)) c)
                 UNION ALL
                 SELECT 'key_work_action', a.done_at, 'Action done: ' || a.action, NULL
                 FROM key_work_action a WHERE a.placement_id = \(id) AND a.done_at IS NOT NULL
@@ -170,7 +179,7 @@ public struct ResidentRecordStore: Sendable {
                                               '; ' ORDER BY c.occurred_at) FROM substance_test_custody c WHERE c.test_id = t.id),
                            (SELECT string_agg('Follow-up: ' || replace(f.action, '_', ' ') || coalesce(' (' || f.note || ')', ''), E'\\n' ORDER BY f.recorded_at)
                             FROM substance_test_follow_up f WHERE f.test_id = t.id)), '')
-                FROM substance_test t, p WHERE t.placement_id = \(id)
+                FROM substance_test t, p WHERE t.placement_id IN (SELECT c.id FROM stay_chain(\(id)) c)
                 UNION ALL
                 SELECT 'move_on', m.opened_at, 'Move-on plan opened: expected departure ' || m.target_date, NULL
                 FROM move_on_plan m WHERE m.placement_id = \(id)
@@ -200,11 +209,16 @@ public struct ResidentRecordStore: Sendable {
             let premises = try await Self.summaryAccess(principal, placement: placement, on: connection)
             let row = try await connection.one(
                 """
+                WITH chain AS (SELECT id FROM stay_chain(\(placementID)))
                 SELECT d.name AS departure_reason, c.name AS move_on, m.address, s.display_name AS key_worker,
                        r.rosh_overall || coalesce(', MAPPA category ' || r.mappa_category || ' level ' || r.mappa_level, '')
                            || coalesce('; offence flags: ' || nullif(array_to_string(r.offence_flags, ', '), ''), '') AS risk,
-                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL) AS breaches,
-                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id = p.id AND b.voided_at IS NULL AND b.escalated_at IS NOT NULL) AS escalated,
+                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id IN (SELECT id FROM chain) AND b.voided_at IS NULL) AS breaches,
+                       (SELECT count(*) FROM curfew_breach b WHERE b.placement_id IN (SELECT id FROM chain) AND b.voided_at IS NULL
+                                                              AND b.escalated_at IS NOT NULL) AS escalated,
+                       (SELECT string_agg(pr.name, ', then ' ORDER BY c.depth DESC) FROM stay_chain(p.id) c
+                        JOIN placement s ON s.id = c.id JOIN premises pr ON pr.id = s.premises_id) AS premises_names,
+                       (SELECT s.arrival_date FROM stay_chain(p.id) c JOIN placement s ON s.id = c.id ORDER BY c.depth DESC LIMIT 1) AS first_arrival,
                        nullif(r.licence_conditions, '') AS licence_conditions, nullif(r.substance_misuse, '') AS substance_misuse,
                        nullif(r.mental_health, '') AS mental_health
                 FROM placement p LEFT JOIN departure_reason d ON d.code = p.departure_reason_code
@@ -221,16 +235,19 @@ public struct ResidentRecordStore: Sendable {
                                                                  CASE WHEN b.police_informed_at IS NOT NULL THEN 'police' END) || ' informed)'
                                ELSE '' END
                        || coalesce('; outcome: ' || replace(b.outcome, '_', ' '), '; no outcome recorded') AS line
-                FROM curfew_breach b WHERE b.placement_id = \(placementID) AND b.voided_at IS NULL ORDER BY b.window_start
+                FROM curfew_breach b WHERE b.placement_id IN (SELECT c.id FROM stay_chain(\(placementID)) c) AND b.voided_at IS NULL
+                ORDER BY b.window_start
                 """
             ).map { "curfew from " + (try $0.decode("night", as: String.self)) + ": " + (try $0.decode("line", as: String.self)) }
             let sessions = try await KeyWorkStore.sessions(placementID, on: connection)
-            let tests = try await TestingStore.tests(where: "t.placement_id = \(placementID)", on: connection)
+            let tests = try await TestingStore.tests(
+                where: "t.placement_id IN (SELECT c.id FROM stay_chain(\(placementID)) c)", on: connection)
             let incidents = try await connection.query(
                 """
                 SELECT 'Incident ' || i.incident_number || ', ' || to_char(i.occurred_at AT TIME ZONE \(premises.timeZone.identifier), 'YYYY-MM-DD')
                        || ': ' || replace(i.kind, '_', ' ') || ' (' || i.severity || '): ' || i.summary AS line
-                FROM incident i WHERE \(placementID) = ANY (i.residents) AND NOT EXISTS (SELECT 1 FROM incident later WHERE later.amends_id = i.id)
+                FROM incident i WHERE i.residents && ARRAY(SELECT c.id FROM stay_chain(\(placementID)) c)
+                  AND NOT EXISTS (SELECT 1 FROM incident later WHERE later.amends_id = i.id)
                 ORDER BY i.occurred_at
                 """
             ).map { try $0.decode("line", as: String.self) }
@@ -243,8 +260,10 @@ public struct ResidentRecordStore: Sendable {
             }
             let day = { (date: Date) in CalendarDate.today(in: premises.timeZone, now: date).description }
             return DepartureSummary(
-                placementID: placementID, personName: placement.personName, crn: placement.crn, premisesName: premises.name,
-                arrivalDate: placement.arrivalDate, departureDate: placement.departureDate,
+                placementID: placementID, personName: placement.personName, crn: placement.crn,
+                premisesName: try row.decode("premises_names", as: String?.self) ?? premises.name,
+                arrivalDate: try row.decode("first_arrival", as: CalendarDate?.self) ?? placement.arrivalDate,
+                departureDate: placement.departureDate,
                 departureReason: try row.decode("departure_reason"),
                 moveOnCategory: try row.decode("move_on"), address: try row.decode("address"), keyWorker: try row.decode("key_worker"),
                 risk: try row.decode("risk"), keyWorkSessions: sessions.count,

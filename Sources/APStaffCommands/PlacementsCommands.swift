@@ -9,7 +9,8 @@ struct PlacementsCommand: AsyncParsableCommand {
         discussion: "Example:  ap placements list --from 2026-12-01 --to 2026-12-31",
         subcommands: [
             PlacementsList.self, PlacementsBook.self, PlacementsAllocate.self, PlacementsArrive.self,
-            PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self, PlacementsProfile.self,
+            PlacementsDepart.self, PlacementsNonArrival.self, PlacementsCancel.self, PlacementsProfile.self, PlacementsTransfer.self,
+            PlacementsAppeal.self,
         ])
 }
 

@@ -404,3 +404,51 @@ struct TransferAPITests {
         }
     }
 }
+
+@Suite("Transfers and appeals with ap", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
+struct TransferCommandLineTests {
+    /// The id at the end of a line `ap` printed ("...; id UUID").
+    static func id(in output: String) -> String? {
+        output.firstMatch(of: /id ([0-9a-f-]{36})/).map { String($0.output.1) }
+    }
+
+    @Test("an AP manager asks for a transfer and appeals a booking with ap; the referral unit matches, books and decides with ap")
+    func transferAndAppeal() async throws {
+        try await withApp(.live) { client, world in
+            _ = try await TransferAPITests.places(world)
+            let folder = try CommandLineTests.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
+            let unit = try await CommandLineTests.signedIn("referrals", to: client, in: folder)
+
+            let incomplete = try await CommandLineTests.ap(["placements", "transfer", "Tom", "--emergency", "--reason", "OTHER"], config: manager)
+            #expect(incomplete.status != 0 && incomplete.output.contains("--to and --agreed-by"), "\(incomplete.output)")
+            let asked = try await CommandLineTests.ap(
+                ["placements", "transfer", "Tom", "--reason", "CLOSER_TO_HOME", "--date", "\(testDay(3))", "--notes", "Sister in Leeds"],
+                config: manager)
+            #expect(asked.status == 0 && asked.output.contains("Asked for: Tom Shore"), "\(asked.output)")
+            let transfer = try #require(Self.id(in: asked.output))
+
+            let queue = try await CommandLineTests.ap(["transfers", "list"], config: unit)
+            #expect(queue.output.contains("Tom Shore") && queue.output.contains(transfer), "\(queue.output)")
+            let match = try await CommandLineTests.ap(["transfers", "match", transfer], config: unit)
+            #expect(match.status == 0 && match.output.contains("Premises OAK (OAK)"), "\(match.output)")
+            let intoZone = try await CommandLineTests.ap(["transfers", "book", transfer, "--to", "BIRCH"], config: unit)
+            #expect(intoZone.status != 0 && intoZone.output.contains("exclusion zones"), "\(intoZone.output)")
+            let booked = try await CommandLineTests.ap(["transfers", "book", transfer, "--to", "OAK"], config: unit)
+            #expect(booked.status == 0 && booked.output.contains("Booked: Tom Shore") && booked.output.contains("to Premises OAK"), "\(booked.output)")
+            let byManager = try await CommandLineTests.ap(["transfers", "book", transfer, "--to", "OAK"], config: manager)
+            #expect(byManager.status != 0)
+
+            // Sam Jones is expected at Elm: its manager appeals, the unit rejects the appeal.
+            let appealed = try await CommandLineTests.ap(
+                ["placements", "appeal", "Sam", "--reason", "NEED_NOT_MET", "--notes", "No single room free"], config: manager)
+            #expect(appealed.status == 0 && appealed.output.contains("Appealed: Sam Jones"), "\(appealed.output)")
+            let appeal = try #require(Self.id(in: appealed.output))
+            let appeals = try await CommandLineTests.ap(["appeals", "list"], config: unit)
+            #expect(appeals.output.contains("Sam Jones") && appeals.output.contains(appeal), "\(appeals.output)")
+            let rejected = try await CommandLineTests.ap(["appeals", "decide", appeal, "reject", "--notes", "A single room is free"], config: unit)
+            #expect(rejected.status == 0 && rejected.output.contains("Appeal rejected: Sam Jones"), "\(rejected.output)")
+        }
+    }
+}

@@ -60,6 +60,7 @@ public struct DemoData: Sendable {
         try await loadResidentWork(elm: elm, now: now)
         try await loadMailboxes(now: now)
         try await loadPractitioner(elm: elm, now: now)
+        try await loadTransfers(elm: elm, oak: oak, now: now)
         return added
     }
 

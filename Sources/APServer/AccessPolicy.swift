@@ -88,6 +88,7 @@ struct AccessPolicy: ServerMiddleware {
         "bookReferral": .roles(ReferralStore.bookers),
         "requestTransfer": .roles(TransferStore.requesters),
         "makeEmergencyTransfer": .roles(TransferStore.requesters),
+        "matchEmergencyTransfer": .roles(TransferStore.requesters),
         "listTransfers": .roles(TransferStore.readers),
         "getTransfer": .roles(TransferStore.readers),
         "matchTransfer": .roles(TransferStore.deciders),

@@ -6,7 +6,8 @@ public enum StaffCommandLine {
     /// The staff commands, in the order `ap --help` lists them.
     public static let commands: [any ParsableCommand.Type] = [
         Login.self, Logout.self, WhoAmI.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self, PlacementsCommand.self,
-        ReferralsCommand.self, MatchCommand.self, TransfersCommand.self, AppealsCommand.self, Tonight.self, SignOut.self, SignIn.self, Check.self, Checks.self, Sync.self,
+        ReferralsCommand.self, MatchCommand.self, TransfersCommand.self, AppealsCommand.self, Tonight.self, SignOut.self, SignIn.self,
+        Check.self, Checks.self, Sync.self,
         BreachesCommand.self,
         IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, NotificationsCommand.self, MailboxesCommand.self,
         ResidentCommand.self, KeyWorkCommand.self,

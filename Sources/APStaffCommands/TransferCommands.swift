@@ -52,12 +52,16 @@ struct PlacementsTransfer: AsyncParsableCommand {
         let placement = try await placementArgument.placementID(at: premises)
         let transfer: Components.Schemas.Transfer
         if emergency, let to, let agreedBy {
+            let end = try until.map { try here.local.date($0, option: "--until") }
+            // The receiving AP by code among every premises matching looked at (an AP manager lists only their own).
+            let match = try await client.matchEmergencyTransfer(path: .init(placementId: placement), query: .init(until: end)).ok.body.json
+            let known = match.candidates.map { ($0.code, $0.premisesId) } + match.excluded.map { ($0.code, $0.premisesId) }
+            guard let toID = UUID(uuidString: to).map({ _ in to.lowercased() }) ?? known.first(where: { $0.0 == to.uppercased() })?.1 else {
+                throw CLIError("there is no premises with code \(to)")
+            }
             transfer = try await client.makeEmergencyTransfer(
                 path: .init(placementId: placement),
-                body: .json(
-                    .init(
-                        toPremisesId: try await client.premisesID(to), agreedBy: agreedBy, reason: reason, notes: notes,
-                        expectedDeparture: try until.map { try here.local.date($0, option: "--until") }))
+                body: .json(.init(toPremisesId: toID, agreedBy: agreedBy, reason: reason, notes: notes, expectedDeparture: end))
             ).created.body.json
             print("Moved: " + describe(transfer))
         } else {
@@ -98,7 +102,8 @@ struct TransfersCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "transfers",
         abstract: "Transfers between APs: the referral unit's queue, matching, booking and refusing.",
-        discussion: "Example:  ap transfers list            ap transfers match TRANSFER-ID            ap transfers book TRANSFER-ID --to DEMO-OAK",
+        discussion:
+            "Example:  ap transfers list            ap transfers match TRANSFER-ID            ap transfers book TRANSFER-ID --to DEMO-OAK",
         subcommands: [TransfersList.self, TransfersMatch.self, TransfersBook.self, TransfersRefuse.self])
 }
 

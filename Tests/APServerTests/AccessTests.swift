@@ -58,7 +58,10 @@ struct AccessTests {
             (.get, "/appeals", nil)
         },
         Case(name: "POST /placements/{p}/transfer-requests", allowed: ["admin", "manager"]) { world, _ in
-            (.post, "/placements/\(world.placement)/transfer-requests", json(["reason": "OTHER", "transferDate": "\(testDay(3))", "notes": "x"]))
+            (
+                .post, "/placements/\(world.placement)/transfer-requests",
+                json(["reason": "OTHER", "transferDate": "\(testDay(3))", "notes": "x"])
+            )
         },
         Case(name: "POST /placements/{p}/appeals", allowed: ["admin", "manager"]) { world, _ in
             (.post, "/placements/\(world.placement)/appeals", json(["reason": "NEED_NOT_MET"]))

@@ -95,7 +95,8 @@ struct TransferAPITests {
             #expect(again.status == .conflict, "one open transfer a stay: \(again.text)")
 
             // Only the managers concerned and the unit see it.
-            #expect(try await client.execute(uri: "/transfers/\(id)", method: .get, headers: world.headers("oak.manager")).status == .notFound)
+            #expect(
+                try await client.execute(uri: "/transfers/\(id)", method: .get, headers: world.headers("oak.manager")).status == .notFound)
             #expect(try await client.execute(uri: "/transfers/\(id)", method: .get, headers: world.headers("pp")).status == .notFound)
             #expect(try await client.execute(uri: "/transfers/\(id)", method: .get, headers: world.headers("night")).status == .forbidden)
             let queue = try await client.execute(uri: "/transfers?status=requested", method: .get, headers: world.headers("referrals"))
@@ -191,7 +192,9 @@ struct TransferAPITests {
             #expect(try moved.decode("pathways", as: Int.self) == 1)
             // One story: Oak's record of the resident tells of the stay at Elm and its key work.
             let record = try await client.execute(uri: "/placements/\(next)/record", method: .get, headers: world.headers("oak.manager"))
-            #expect(record.status == .ok && record.text.contains("Stayed at Premises ELM") && record.text.contains("Settling in"), "\(record.text)")
+            #expect(
+                record.status == .ok && record.text.contains("Stayed at Premises ELM") && record.text.contains("Settling in"),
+                "\(record.text)")
             // Oak's key worker can tick off the action agreed at Elm.
             let action: UUID = try #require(
                 try await world.pool.query("SELECT id FROM key_work_action WHERE placement_id = \(UUID(uuidString: next)!)").first
@@ -202,8 +205,10 @@ struct TransferAPITests {
 
             // Told: the unit of the request, both APs and the practitioner of the booking; nobody of a "departure".
             let told = Set(
-                try await world.pool.query("SELECT event || ':' || recipient_kind AS e FROM notification WHERE placement_id = \(places.resident)")
-                    .map { try $0.decode("e", as: String.self) })
+                try await world.pool.query(
+                    "SELECT event || ':' || recipient_kind AS e FROM notification WHERE placement_id = \(places.resident)"
+                )
+                .map { try $0.decode("e", as: String.self) })
             #expect(told.isSuperset(of: ["transfer_requested:cru", "transfer_booked:premises", "transfer_booked:practitioner"]), "\(told)")
             #expect(!told.contains("departed:practitioner") && !told.contains("ended_early:cru"), "\(told)")
             // The referral's timeline tells the story.
@@ -223,7 +228,8 @@ struct TransferAPITests {
                 uri: "/placements/\(next)/departure", method: .post, headers: world.headers("oak.manager"),
                 body: json(["departedAt": ISO8601DateFormatter().string(from: Date()), "reason": "O", "moveOnCategory": "MC04"]))
             #expect(movedOn.status == .ok, "\(movedOn.text)")
-            let outcome = try await ReportStore(pool: world.pool).moveOn(.country, from: testDay(-1), to: testDay(3), period: .year, by: admin)
+            let outcome = try await ReportStore(pool: world.pool).moveOn(
+                .country, from: testDay(-1), to: testDay(3), period: .year, by: admin)
             #expect(outcome.rows.first?.departures == 1 && outcome.rows.first?.byOutcome == ["settled": 1])
             #expect(outcome.rows.first?.averageStayDays == 2, "\(String(describing: outcome.rows.first?.averageStayDays))")
         }
@@ -297,14 +303,17 @@ struct TransferAPITests {
             let statuses = [moved.status, booked.status]
             #expect(statuses.filter { $0 == .created }.count == 1, "\(moved.status) \(moved.text) / \(booked.status) \(booked.text)")
             #expect(statuses.filter { $0 == .conflict }.count == 1, "the loser is told: \(moved.text) / \(booked.text)")
-            let resident = try await PlacementStore(pool: world.pool).get(places.resident, by: try await world.fixtures.signIn("admin").principal)
+            let resident = try await PlacementStore(pool: world.pool).get(
+                places.resident, by: try await world.fixtures.signIn("admin").principal)
             if moved.status == .created {
                 #expect(resident.status == .departed && resident.departureReason == "ET")
                 let transfer = try moved.json()
                 #expect(transfer["status"] as? String == "completed" && transfer["agreedBy"] as? String == "Oak.Manager")
                 let told = Set(
-                    try await world.pool.query("SELECT event || ':' || recipient_kind AS e FROM notification WHERE placement_id = \(places.resident)")
-                        .map { try $0.decode("e", as: String.self) })
+                    try await world.pool.query(
+                        "SELECT event || ':' || recipient_kind AS e FROM notification WHERE placement_id = \(places.resident)"
+                    )
+                    .map { try $0.decode("e", as: String.self) })
                 #expect(told.isSuperset(of: ["emergency_transfer:cru", "emergency_transfer:premises", "emergency_transfer:practitioner"]))
             } else {
                 #expect(resident.status == .arrived, "the loser left nothing half-written")
@@ -324,11 +333,13 @@ struct TransferAPITests {
             try await world.pool.execute("UPDATE premises SET postcode = 'LS6 1AA' WHERE id = \(world.oak)")
             let oakRoom = try await RoomStore(pool: world.pool).addRoom(
                 premisesID: world.oak, name: "Room O", floor: nil, characteristics: [], by: admin)
-            _ = try await RoomStore(pool: world.pool).addBed(roomID: oakRoom.id, label: "O", inUseFrom: testDay(-400), inUseUntil: nil, by: admin)
+            _ = try await RoomStore(pool: world.pool).addBed(
+                roomID: oakRoom.id, label: "O", inUseFrom: testDay(-400), inUseUntil: nil, by: admin)
             let (_, placement) = try await ReferralStore(pool: world.pool).book(
                 world.referral, premisesID: world.elm, bedID: nil, arrival: nil, departure: nil, by: admin)
             let missing = try await client.execute(
-                uri: "/placements/\(placement.id)/appeals", method: .post, headers: world.headers("manager"), body: json(["reason": "OTHER"]))
+                uri: "/placements/\(placement.id)/appeals", method: .post, headers: world.headers("manager"),
+                body: json(["reason": "OTHER"]))
             #expect(missing.status == .unprocessableContent && missing.text.contains("notes"), "\(missing.text)")
             #expect(
                 try await client.execute(
@@ -342,7 +353,8 @@ struct TransferAPITests {
             let id = try #require(try appealed.json()["id"] as? String)
             let queue = try await client.execute(uri: "/appeals?status=pending", method: .get, headers: world.headers("referrals"))
             #expect(queue.text.contains(id))
-            #expect(try await client.execute(uri: "/appeals/\(id)", method: .get, headers: world.headers("oak.manager")).status == .notFound)
+            #expect(
+                try await client.execute(uri: "/appeals/\(id)", method: .get, headers: world.headers("oak.manager")).status == .notFound)
             let accepted = try await client.execute(
                 uri: "/appeals/\(id)/decision", method: .post, headers: world.headers("referrals"),
                 body: json(["decision": "accept", "notes": "Agreed: look elsewhere"]))
@@ -378,7 +390,8 @@ struct TransferAPITests {
             #expect(told == ["appeal_made:cru", "appeal_decided:premises"], "\(told)")
 
             // After the arrival an appeal is refused.
-            _ = try await PlacementStore(pool: world.pool).arrive(world.placement, at: Date(), keyWorkerID: nil, expectedVersion: nil, by: admin)
+            _ = try await PlacementStore(pool: world.pool).arrive(
+                world.placement, at: Date(), keyWorkerID: nil, expectedVersion: nil, by: admin)
             let late = try await client.execute(
                 uri: "/placements/\(world.placement)/appeals", method: .post, headers: world.headers("manager"),
                 body: json(["reason": "NEED_NOT_MET"]))
@@ -397,8 +410,10 @@ struct TransferAPITests {
             #expect(Set(MailTemplates.bodies.keys) == events)
             let renderer = try MailRenderer(from: "ap@example.org", publicURL: "https://ap.example")
             let values = MailRenderer.values(
-                ["personName": "Tom Shore", "crn": "T000001", "fromPremises": "Elm", "premisesName": "Oak", "arrival": "2026-12-07",
-                 "reason": "Closer to home", "link": "/transfers/x"], publicURL: "https://ap.example")
+                [
+                    "personName": "Tom Shore", "crn": "T000001", "fromPremises": "Elm", "premisesName": "Oak", "arrival": "2026-12-07",
+                    "reason": "Closer to home", "link": "/transfers/x",
+                ], publicURL: "https://ap.example")
             let body = try #require(renderer.bodies["transfer_booked"]).render(values)
             #expect(body.contains("from Elm to Oak on 7 December 2026"), "\(body)")
         }
@@ -421,7 +436,8 @@ struct TransferCommandLineTests {
             let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
             let unit = try await CommandLineTests.signedIn("referrals", to: client, in: folder)
 
-            let incomplete = try await CommandLineTests.ap(["placements", "transfer", "Tom", "--emergency", "--reason", "OTHER"], config: manager)
+            let incomplete = try await CommandLineTests.ap(
+                ["placements", "transfer", "Tom", "--emergency", "--reason", "OTHER"], config: manager)
             #expect(incomplete.status != 0 && incomplete.output.contains("--to and --agreed-by"), "\(incomplete.output)")
             let asked = try await CommandLineTests.ap(
                 ["placements", "transfer", "Tom", "--reason", "CLOSER_TO_HOME", "--date", "\(testDay(3))", "--notes", "Sister in Leeds"],
@@ -436,7 +452,9 @@ struct TransferCommandLineTests {
             let intoZone = try await CommandLineTests.ap(["transfers", "book", transfer, "--to", "BIRCH"], config: unit)
             #expect(intoZone.status != 0 && intoZone.output.contains("exclusion zones"), "\(intoZone.output)")
             let booked = try await CommandLineTests.ap(["transfers", "book", transfer, "--to", "OAK"], config: unit)
-            #expect(booked.status == 0 && booked.output.contains("Booked: Tom Shore") && booked.output.contains("to Premises OAK"), "\(booked.output)")
+            #expect(
+                booked.status == 0 && booked.output.contains("Booked: Tom Shore") && booked.output.contains("to Premises OAK"),
+                "\(booked.output)")
             let byManager = try await CommandLineTests.ap(["transfers", "book", transfer, "--to", "OAK"], config: manager)
             #expect(byManager.status != 0)
 
@@ -447,7 +465,8 @@ struct TransferCommandLineTests {
             let appeal = try #require(Self.id(in: appealed.output))
             let appeals = try await CommandLineTests.ap(["appeals", "list"], config: unit)
             #expect(appeals.output.contains("Sam Jones") && appeals.output.contains(appeal), "\(appeals.output)")
-            let rejected = try await CommandLineTests.ap(["appeals", "decide", appeal, "reject", "--notes", "A single room is free"], config: unit)
+            let rejected = try await CommandLineTests.ap(
+                ["appeals", "decide", appeal, "reject", "--notes", "A single room is free"], config: unit)
             #expect(rejected.status == 0 && rejected.output.contains("Appeal rejected: Sam Jones"), "\(rejected.output)")
         }
     }

@@ -536,8 +536,9 @@ def main():
     import referral_and_region_tests
     import govuk_tests
     import practitioner_tests
+    import transfer_tests
     everything = (list(globals().items()) + list(vars(referral_and_region_tests).items()) + list(vars(govuk_tests).items())
-                  + list(vars(practitioner_tests).items()))
+                  + list(vars(practitioner_tests).items()) + list(vars(transfer_tests).items()))
     tests = [(name, test) for name, test in everything if name.startswith("test_") and arguments.k in name]
     failed = 0
     with sync_playwright() as playwright:

@@ -24,6 +24,15 @@ extension APIHandler {
         return .created(.init(body: .json(.init(transfer))))
     }
 
+    func matchEmergencyTransfer(_ input: Operations.MatchEmergencyTransfer.Input) async throws
+        -> Operations.MatchEmergencyTransfer.Output
+    {
+        let result = try await stores.transfers.emergencyMatch(
+            try Input.uuid(input.path.placementId, field: "placementId"), until: try Input.optionalDate(input.query.until, field: "until"),
+            by: try RequestScope.caller(), now: clock())
+        return .ok(.init(body: .json(.init(result))))
+    }
+
     func listTransfers(_ input: Operations.ListTransfers.Input) async throws -> Operations.ListTransfers.Output {
         let transfers = try await stores.transfers.list(
             status: input.query.status.map { Transfer.Status(rawValue: $0.rawValue) ?? .requested }, by: try RequestScope.caller())
@@ -31,12 +40,14 @@ extension APIHandler {
     }
 
     func getTransfer(_ input: Operations.GetTransfer.Input) async throws -> Operations.GetTransfer.Output {
-        let transfer = try await stores.transfers.get(try Input.uuid(input.path.transferId, field: "transferId"), by: try RequestScope.caller())
+        let transfer = try await stores.transfers.get(
+            try Input.uuid(input.path.transferId, field: "transferId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(transfer))))
     }
 
     func matchTransfer(_ input: Operations.MatchTransfer.Input) async throws -> Operations.MatchTransfer.Output {
-        let result = try await stores.transfers.match(try Input.uuid(input.path.transferId, field: "transferId"), by: try RequestScope.caller())
+        let result = try await stores.transfers.match(
+            try Input.uuid(input.path.transferId, field: "transferId"), by: try RequestScope.caller())
         return .ok(.init(body: .json(.init(result))))
     }
 

@@ -8,17 +8,20 @@ import Postgres
 public enum ConstraintViolations {
     /// What each named constraint means for the caller: each capability's table, kept in its
     /// own folder beside its store.
-    static let meanings: [String: DomainError] = [staff, premises, referrals, curfew, beds, placements, nightChecks, incidents, testing, transfers]
-        .reduce(into: [:]) { all, table in
-            all.merge(table) { first, _ in first }
-        }
+    static let meanings: [String: DomainError] = [
+        staff, premises, referrals, curfew, beds, placements, nightChecks, incidents, testing, transfers,
+    ]
+    .reduce(into: [:]) { all, table in
+        all.merge(table) { first, _ in first }
+    }
 
     /// Refusals raised by our own triggers, whose message we wrote and may be shown as it is,
     /// and the field each is about.
-    static let ownMessages: [String: String] = [bedsTriggers, placementsTriggers, incidentsTriggers, testingTriggers, transfersTriggers].reduce(into: [:]) {
-        all, table in
-        all.merge(table) { first, _ in first }
-    }
+    static let ownMessages: [String: String] = [bedsTriggers, placementsTriggers, incidentsTriggers, testingTriggers, transfersTriggers]
+        .reduce(into: [:]) {
+            all, table in
+            all.merge(table) { first, _ in first }
+        }
 
     /// The domain's answer for a database error, or the error itself when it is not a refusal
     /// we know (which the HTTP layer then answers as a generic failure, never with its text).

@@ -83,7 +83,8 @@ extension PlacementStore {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
-            try await TransferStore.carryOver(placement, arrivalDate: arrivalDate, premisesName: premises.name, by: principal, on: connection)
+            try await TransferStore.carryOver(
+                placement, arrivalDate: arrivalDate, premisesName: premises.name, by: principal, on: connection)
             return try Placement(row: row)
         }
     }

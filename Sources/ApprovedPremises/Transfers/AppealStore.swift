@@ -35,7 +35,8 @@ public struct AppealStore: Sendable {
                 guard try await connection.first("SELECT 1 AS known FROM appeal_reason WHERE code = \(reason) AND active") != nil else {
                     throw DomainError.invalid(field: "reason", rule: "unknown", "reason must be a code of /reference/appeal-reasons")
                 }
-                if try await connection.first("SELECT 1 AS waiting FROM placement_appeal WHERE placement_id = \(placementID) AND status = 'pending'")
+                if try await connection.first(
+                    "SELECT 1 AS waiting FROM placement_appeal WHERE placement_id = \(placementID) AND status = 'pending'")
                     != nil
                 {
                     throw DomainError(.conflict, "an appeal of this booking is already waiting for the referral unit")
@@ -47,7 +48,8 @@ public struct AppealStore: Sendable {
                     """
                 ).decode("id")
                 let appeal = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
-                try await Self.event(appeal, "appealed", note: appeal.reasonName + (notes.map { ": " + $0 } ?? ""), by: principal, on: connection)
+                try await Self.event(
+                    appeal, "appealed", note: appeal.reasonName + (notes.map { ": " + $0 } ?? ""), by: principal, on: connection)
                 try await AuditLog.record(
                     on: connection, by: principal, action: "placement.appeal", entity: "placement_appeal", entityID: id.uuidString,
                     before: PlacementAppeal?.none, after: appeal)
@@ -131,7 +133,8 @@ public struct AppealStore: Sendable {
                 let after = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
                 try await Self.event(
                     after, accept ? "appeal_accepted" : "appeal_rejected",
-                    note: (accept ? "Booking at \(after.premisesName) cancelled" : "Booking at \(after.premisesName) stands") + (notes.map { ": " + $0 } ?? ""),
+                    note: (accept ? "Booking at \(after.premisesName) cancelled" : "Booking at \(after.premisesName) stands")
+                        + (notes.map { ": " + $0 } ?? ""),
                     by: principal, on: connection)
                 try await AuditLog.record(
                     on: connection, by: principal, action: accept ? "placement.appeal_accepted" : "placement.appeal_rejected",
@@ -156,7 +159,8 @@ public struct AppealStore: Sendable {
         let lockClause: SQL = lock ? "FOR UPDATE OF a" : ""
         guard
             let row = try await connection.first(
-                "SELECT \(PlacementAppeal.columns) FROM \(PlacementAppeal.tables) WHERE a.id = \(id) AND \(visible(to: principal)) \(lockClause)")
+                "SELECT \(PlacementAppeal.columns) FROM \(PlacementAppeal.tables) WHERE a.id = \(id) AND \(visible(to: principal)) \(lockClause)"
+            )
         else {
             throw DomainError(.notFound, "there is no appeal \(id.uuidString.lowercased()), or it is not one you may see")
         }

@@ -25,6 +25,27 @@ extension TransferStore {
         }
     }
 
+    /// The premises that could take the resident from tonight until `until` (the stay's
+    /// expected departure when nil), nearest their home first: what an AP manager looks at
+    /// before ringing a receiving AP for an emergency transfer.
+    public func emergencyMatch(_ placementID: UUID, until: CalendarDate?, by principal: Principal, now: Date = Date()) async throws
+        -> MatchResult
+    {
+        try principal.require(Self.requesters, to: "make emergency transfers")
+        return try await pool.withConnection { connection in
+            let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+            let from = try await PremisesAccess.require(
+                principal, Self.requesters, to: "make emergency transfers", premisesID: placement.premisesID, on: connection)
+            try Self.requireResident(placement, at: from.name)
+            let today = CalendarDate.today(in: from.timeZone, now: now)
+            let end = until ?? placement.expectedDeparture
+            guard end > today else {
+                throw DomainError.invalid(field: "until", rule: "order", "until (\(end)) must be after today (\(today))")
+            }
+            return try await Self.match(placement, stay: Nights(first: today, end: end), only: nil, on: connection)
+        }
+    }
+
     /// Moves a resident tonight to a premises with a bed free, its manager agreeing: the first
     /// stay ends today ("emergency transfer") and the second begins today, arrived, in one
     /// transaction. The referral unit is told, and may change the dates afterwards.
@@ -39,7 +60,8 @@ extension TransferStore {
                 let placement = try await PlacementStore.load(move.placementID, on: connection, lock: true)
                 try Self.requireResident(placement, at: from.name)
                 guard move.toPremisesID != placement.premisesID else {
-                    throw DomainError.invalid(field: "toPremisesId", rule: "order", "toPremisesId is the AP \(placement.personName) is at now")
+                    throw DomainError.invalid(
+                        field: "toPremisesId", rule: "order", "toPremisesId is the AP \(placement.personName) is at now")
                 }
                 try await Self.checkReason(move.reason, on: connection)
                 let agreedBy = try await Self.agreeingManager(move.agreedBy, at: move.toPremisesID, on: connection)
@@ -133,7 +155,9 @@ extension TransferStore {
 
     /// After the receiving AP's arrival of a planned transfer: what moves with the resident
     /// moves, and the transfer is done.
-    static func carryOver(_ next: Placement, arrivalDate: CalendarDate, premisesName: String, by principal: Principal, on connection: PostgresConnection)
+    static func carryOver(
+        _ next: Placement, arrivalDate: CalendarDate, premisesName: String, by principal: Principal, on connection: PostgresConnection
+    )
         async throws
     {
         guard let fromID = next.transferredFrom else { return }
@@ -145,7 +169,8 @@ extension TransferStore {
             """)
         {
             let transfer = try await Self.load(try row.decode("id"), on: connection, lock: false)
-            try await Self.event(transfer, "transferred", note: "Arrived at \(premisesName)", placement: next.id, by: principal, on: connection)
+            try await Self.event(
+                transfer, "transferred", note: "Arrived at \(premisesName)", placement: next.id, by: principal, on: connection)
         }
     }
 

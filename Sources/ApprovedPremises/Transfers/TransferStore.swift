@@ -58,7 +58,9 @@ public struct TransferStore: Sendable {
                     """
                 ).decode("id")
                 let transfer = try await Self.load(id, on: connection, lock: false)
-                try await Self.event(transfer, "transfer_requested", note: "\(transfer.reasonName), from \(transfer.transferDate)", by: principal, on: connection)
+                try await Self.event(
+                    transfer, "transfer_requested", note: "\(transfer.reasonName), from \(transfer.transferDate)", by: principal,
+                    on: connection)
                 try await AuditLog.record(
                     on: connection, by: principal, action: "transfer.request", entity: "transfer", entityID: id.uuidString,
                     before: Transfer?.none, after: transfer)
@@ -99,7 +101,8 @@ public struct TransferStore: Sendable {
         return try await pool.withConnection { connection in
             let transfer = try await Self.load(id, visibleTo: principal, on: connection)
             guard transfer.status == .requested else {
-                throw DomainError(.conflict, "only a transfer waiting for a decision can be matched; this one is \(transfer.status.rawValue)")
+                throw DomainError(
+                    .conflict, "only a transfer waiting for a decision can be matched; this one is \(transfer.status.rawValue)")
             }
             let placement = try await PlacementStore.load(transfer.placementID, on: connection, lock: false)
             let stay = try Self.stay(from: transfer.transferDate, placement: placement)
@@ -119,7 +122,8 @@ public struct TransferStore: Sendable {
             try await pool.transaction { connection in
                 let before = try await Self.load(id, visibleTo: principal, on: connection, lock: true, expectedVersion: expectedVersion)
                 guard before.status == .requested else {
-                    throw DomainError(.conflict, "only a transfer waiting for a decision can be booked; this one is \(before.status.rawValue)")
+                    throw DomainError(
+                        .conflict, "only a transfer waiting for a decision can be booked; this one is \(before.status.rawValue)")
                 }
                 let placement = try await PlacementStore.load(before.placementID, on: connection, lock: true)
                 let from = try await PremisesAccess.lock(placement.premisesID, on: connection)
@@ -149,7 +153,8 @@ public struct TransferStore: Sendable {
                     """)
                 let after = try await Self.load(id, on: connection, lock: false)
                 try await Self.event(
-                    after, "transfer_booked", note: "To \(after.toPremisesName ?? ""), from \(stay.first)", placement: next.id, by: principal,
+                    after, "transfer_booked", note: "To \(after.toPremisesName ?? ""), from \(stay.first)", placement: next.id,
+                    by: principal,
                     on: connection)
                 try await AuditLog.record(
                     on: connection, by: principal, action: "transfer.book", entity: "transfer", entityID: id.uuidString,
@@ -167,7 +172,8 @@ public struct TransferStore: Sendable {
             try await pool.transaction { connection in
                 let before = try await Self.load(id, visibleTo: principal, on: connection, lock: true, expectedVersion: expectedVersion)
                 guard before.status == .requested else {
-                    throw DomainError(.conflict, "only a transfer waiting for a decision can be refused; this one is \(before.status.rawValue)")
+                    throw DomainError(
+                        .conflict, "only a transfer waiting for a decision can be refused; this one is \(before.status.rawValue)")
                 }
                 try await connection.execute(
                     """
@@ -215,7 +221,8 @@ extension TransferStore {
         if let expectedVersion, expectedVersion != transfer.version {
             throw DomainError(
                 .preconditionFailed,
-                "this transfer was changed by someone else since you read it (version \(transfer.version), you had \(expectedVersion)); read it again")
+                "this transfer was changed by someone else since you read it (version \(transfer.version), you had \(expectedVersion)); read it again"
+            )
         }
         return transfer
     }
@@ -250,10 +257,12 @@ extension TransferStore {
 
     /// A transfer date is a night of the rest of the stay: not before today, not before the
     /// arrival, before the expected departure.
-    static func checkDate(_ date: CalendarDate, field: String, today: CalendarDate, stay placement: Placement, remedy: String? = nil) throws {
+    static func checkDate(_ date: CalendarDate, field: String, today: CalendarDate, stay placement: Placement, remedy: String? = nil) throws
+    {
         if date < today {
             throw DomainError.invalid(
-                field: field, rule: "past", "\(field) (\(date)) is in the past\(remedy.map { ": " + $0 } ?? ": a transfer is from today on")")
+                field: field, rule: "past",
+                "\(field) (\(date)) is in the past\(remedy.map { ": " + $0 } ?? ": a transfer is from today on")")
         }
         // The stay here keeps at least its first night.
         let first = max(placement.arrivalDate ?? placement.expectedArrival, placement.expectedArrival)
@@ -271,7 +280,8 @@ extension TransferStore {
     static func stay(from date: CalendarDate, placement: Placement) throws -> Nights {
         guard date < placement.expectedDeparture else {
             throw DomainError.invalid(
-                field: "transferDate", rule: "order", "the transfer date is not before the expected departure (\(placement.expectedDeparture))")
+                field: "transferDate", rule: "order",
+                "the transfer date is not before the expected departure (\(placement.expectedDeparture))")
         }
         return Nights(first: date, end: placement.expectedDeparture)
     }
@@ -292,7 +302,8 @@ extension TransferStore {
         on connection: PostgresConnection
     ) async throws {
         guard let referral = transfer.referralID else { return }
-        try await ReferralStore.event(referral, kind, note: note, placement: placement ?? transfer.placementID, by: principal, on: connection)
+        try await ReferralStore.event(
+            referral, kind, note: note, placement: placement ?? transfer.placementID, by: principal, on: connection)
     }
 
     /// Runs `body`, naming who has the bed when the database refuses a second booking of it.

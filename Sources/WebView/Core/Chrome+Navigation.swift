@@ -47,8 +47,9 @@ extension Chrome {
         switch role {
         case .administrator, .referralManager:
             links = [
-                link("/referrals", "Referrals", "referrals"), link("/occupancy", "Occupancy", "occupancy"),
-                link("/reports/occupancy", "Reports", "reports"), link("/premises", "Premises", "home"),
+                link("/referrals", "Referrals", "referrals"), link("/transfers", "Transfers", "transfers"),
+                link("/occupancy", "Occupancy", "occupancy"), link("/reports/occupancy", "Reports", "reports"),
+                link("/premises", "Premises", "home"),
             ]
         case .regionalManager:
             links = [
@@ -67,7 +68,9 @@ extension Chrome {
                 link(base + "/placements", "Placements", "placements"),
             ]
         }
-        if role == .apManager { links.append(link("/referrals", "Referrals", "referrals")) }
+        if role == .apManager {
+            links += [link("/referrals", "Referrals", "referrals"), link("/transfers", "Transfers", "transfers")]
+        }
         if role == .administrator { links.append(link("/notifications", "E-mail", "notifications")) }
         if role.isPremisesStaff { links.append(link("/reports/occupancy", "Reports", "reports")) }
         return links

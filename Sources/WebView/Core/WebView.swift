@@ -55,6 +55,7 @@ public struct WebView: Sendable {
         ReferralPages(view: self).register(on: router)
         ReferralDecisionForm(view: self).register(on: router)
         MatchPages(view: self).register(on: router)
+        TransferPages(view: self).register(on: router)
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)
@@ -138,7 +139,7 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
         switch segments[1] {
         case "premises":
             return segments.count == 2 || (!segments[2].isEmpty && UUID(uuidString: String(segments[2])) == nil)
-        case "referrals", "occupancy", "reports", "notifications":
+        case "referrals", "occupancy", "reports", "notifications", "transfers", "appeals":
             return true
         default:
             return false

@@ -14,6 +14,8 @@ struct PlacementForms: Sendable {
         "allocated": "Bed allocated", "arrived": "Arrival recorded", "non-arrived": "Non-arrival recorded",
         "departed": "Departure recorded", "cancelled": "Placement cancelled", "key-worker": "Key worker assigned",
         "dates": "Dates changed", "booked": "Booked from the referral, with its bed",
+        "transfer-asked": "Transfer asked for: the Central Referral Unit decides", "transferred": "Moved to the other AP",
+        "appealed": "Appeal sent to the Central Referral Unit",
     ]
 
     /// A form: the fields it shows (given what was posted, when re-shown) and what it does.
@@ -37,7 +39,7 @@ struct PlacementForms: Sendable {
     }
 
     func register<C: RequestContext>(on router: Router<C>) {
-        for action in [allocation, arrival, nonArrival, departure, cancellation, keyWorker] {
+        for action in [allocation, arrival, nonArrival, departure, cancellation, keyWorker, transferRequest, emergencyTransfer, appeal] {
             router.get("/premises/:code/placements/:id/\(action.path)") { request, context in
                 let form = try await self.context(context)
                 try Self.require(action, form)

@@ -257,6 +257,13 @@ struct PlacementPages: Sendable {
         if placement.status == .upcoming && scope.may(PlacementStore.bookers) {
             actions.append(Link(href: href + "/cancellation", text: "Cancel the placement", current: false))
         }
+        if placement.status == .arrived && scope.may(TransferStore.requesters) {
+            actions.append(Link(href: href + "/transfer", text: "Ask for a transfer", current: false))
+            actions.append(Link(href: href + "/emergency-transfer", text: "Emergency transfer", current: false))
+        }
+        if placement.status == .upcoming && scope.may(AppealStore.appellants) {
+            actions.append(Link(href: href + "/appeal", text: "Appeal this booking", current: false))
+        }
         scope.chrome.done = request.query("done").flatMap { PlacementForms.doneMessages[$0] }
         scope.chrome.back = .init(href: "\(scope.base)/placements", text: "Back to placements", current: false)
         let tabName = Self.tabs.first { $0.0 == tab }?.1 ?? "Summary"

@@ -325,6 +325,50 @@ struct TransferAPITests {
         }
     }
 
+    @Test("a transfer's booking appealed by the receiving AP and accepted: the resident stays; an emergency transfer supersedes a request")
+    func transferAppealedThenEmergency() async throws {
+        try await withApp { client, world in
+            let places = try await Self.places(world)
+            func request(_ day: Int) async throws -> String {
+                let asked = try await client.execute(
+                    uri: "/placements/\(places.resident)/transfer-requests", method: .post, headers: world.headers("manager"),
+                    body: json(["reason": "CLOSER_TO_HOME", "transferDate": "\(testDay(day))"]))
+                #expect(asked.status == .created, "\(asked.text)")
+                return try #require(try asked.json()["id"] as? String)
+            }
+            let first = try await request(3)
+            let booked = try await client.execute(
+                uri: "/transfers/\(first)/booking", method: .post, headers: world.headers("referrals"),
+                body: json(["premisesId": places.oak.uuidString]))
+            let next = try #require(try booked.json()["toPlacementId"] as? String)
+            let appealed = try await client.execute(
+                uri: "/placements/\(next)/appeals", method: .post, headers: world.headers("oak.manager"),
+                body: json(["reason": "RISK_TO_STAFF_OR_RESIDENTS", "notes": "Known to a resident here"]))
+            #expect(appealed.status == .created, "\(appealed.text)")
+            let accepted = try await client.execute(
+                uri: "/appeals/\(try #require(try appealed.json()["id"] as? String))/decision", method: .post,
+                headers: world.headers("referrals"), body: json(["decision": "accept"]))
+            #expect(accepted.status == .ok, "\(accepted.text)")
+            let transfer = try await client.execute(uri: "/transfers/\(first)", method: .get, headers: world.headers("referrals"))
+            #expect(try transfer.json()["status"] as? String == "cancelled")
+            let referral: String = try await world.pool.query("SELECT status FROM referral WHERE id = \(places.referral)")[0].decode(
+                "status")
+            #expect(referral == "booked", "the resident stays booked where they are")
+            let admin = try await world.fixtures.signIn("admin").principal
+            #expect(try await PlacementStore(pool: world.pool).get(places.resident, by: admin).status == .arrived)
+
+            // The first stay still ends on the day booked (the AP changes its dates if they stay); asked for
+            // again, then overtaken by an emergency transfer tonight: the request is cancelled.
+            let second = try await request(2)
+            let moved = try await client.execute(
+                uri: "/placements/\(places.resident)/emergency-transfer", method: .post, headers: world.headers("manager"),
+                body: json(["toPremisesId": places.oak.uuidString, "agreedBy": "oak.manager", "reason": "RISK_TO_RESIDENT"]))
+            #expect(moved.status == .created, "\(moved.text)")
+            let superseded = try await client.execute(uri: "/transfers/\(second)", method: .get, headers: world.headers("referrals"))
+            #expect(try superseded.json()["status"] as? String == "cancelled")
+        }
+    }
+
     @Test("appeals: accepted then booked elsewhere, rejected and the booking stands, refused after the arrival")
     func appeals() async throws {
         try await withApp { client, world in

@@ -4,7 +4,8 @@ import Postgres
 /// Placement appeals: before the person arrives, the manager of the booked AP questions the
 /// booking; the referral unit accepts the appeal (the booking is cancelled, "AP has appealed the
 /// placement", and the referral is ready to match again, its history kept) or rejects it (the
-/// booking stands).
+/// booking stands). The booking of a transfer may be appealed too: accepted, the transfer is
+/// cancelled and the resident stays where they are.
 public struct AppealStore: Sendable {
     let pool: PostgresPool
 
@@ -116,7 +117,9 @@ public struct AppealStore: Sendable {
                         """)
                     try await PlacementStore.fitAllocations(placement.id, on: connection)
                     try await TransferStore.lapse(continuation: placement.id, on: connection)
-                    if let referral = before.referralID {
+                    // A booking that continues a stay by a transfer: the transfer is cancelled and the
+                    // resident stays where they are; any other goes back to the queue.
+                    if let referral = before.referralID, placement.transferredFrom == nil {
                         try await connection.execute(
                             """
                             UPDATE referral SET status = 'ready_to_match', version = version + 1, updated_at = now()

@@ -77,6 +77,8 @@ extension TransferStore {
                 let stay = Nights(first: today, end: end)
                 let candidate = try await Self.candidate(placement, stay: stay, premisesID: move.toPremisesID, on: connection)
                 let to = try await PremisesAccess.lock(move.toPremisesID, on: connection)
+                // A planned transfer asked for or booked gives way to this one.
+                try await Self.cancelContinuation(of: placement.id, departed: today, by: principal, on: connection)
                 try await connection.execute(
                     """
                     UPDATE placement SET departed_at = \(now), departure_date = \(today), departure_reason_code = 'ET',
@@ -178,10 +180,13 @@ extension TransferStore {
     static let transferReasons: Set<String> = ["PT", "ET"]
 
     /// A resident who leaves before a booked transfer does not arrive at the receiving AP: that
-    /// stay is cancelled (its bed freed) and the transfer with it.
+    /// stay is cancelled (its bed freed) and the transfer with it; a transfer still waiting for
+    /// the referral unit is cancelled too.
     static func cancelContinuation(of placementID: UUID, departed: CalendarDate, by principal: Principal, on connection: PostgresConnection)
         async throws
     {
+        try await connection.execute(
+            "UPDATE transfer SET status = 'cancelled', version = version + 1 WHERE placement_id = \(placementID) AND status = 'requested'")
         let rows = try await connection.query(
             """
             UPDATE placement AS p SET cancelled_at = now(), cancellation_reason_code = 'OTHER',

@@ -15,9 +15,9 @@ import Testing
 @Suite("Transfers and appeals through the API", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct TransferAPITests {
     /// The places of these tests: Elm (Manchester, the resident's AP), Oak (Leeds, men, one bed),
-    /// Birch (inside the resident's exclusion zone, M20), Willow (for women).
+    /// Birch (inside the resident's exclusion zone, M20), Willow (for women), Fir (a PIPE AP).
     struct Places {
-        var oak, birch, willow: UUID
+        var oak, birch, willow, fir: UUID
         var oakBed: UUID
         /// The resident at Elm (arrived today), from a referral; their referral.
         var resident: UUID
@@ -33,9 +33,11 @@ struct TransferAPITests {
         try await pool.execute("UPDATE premises SET postcode = 'M20 2AB' WHERE id = \(birch)")
         let willow = try await world.fixtures.premises("WILLOW", region: "NW")
         try await pool.execute("UPDATE premises SET postcode = 'M15 4AA', gender = 'women' WHERE id = \(willow)")
+        let fir = try await world.fixtures.premises("FIR", region: "NW")
+        try await pool.execute("UPDATE premises SET postcode = 'M16 7AA', ap_type_code = 'PIPE' WHERE id = \(fir)")
         let rooms = RoomStore(pool: pool)
         var beds = [UUID: UUID]()
-        for premises in [world.elm, world.oak, birch, willow] {
+        for premises in [world.elm, world.oak, birch, willow, fir] {
             let room = try await rooms.addRoom(premisesID: premises, name: "Room T", floor: nil, characteristics: [], by: admin)
             beds[premises] = try await rooms.addBed(roomID: room.id, label: "T", inUseFrom: testDay(-400), inUseUntil: nil, by: admin).id
         }
@@ -52,7 +54,7 @@ struct TransferAPITests {
             referral.id, premisesID: world.elm, bedID: beds[world.elm], arrival: testDay(-1), departure: testDay(31), by: admin)
         _ = try await PlacementStore(pool: pool).arrive(
             placement.id, at: Date().addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil, by: admin)
-        return Places(oak: world.oak, birch: birch, willow: willow, oakBed: beds[world.oak]!, resident: placement.id, referral: referral.id)
+        return Places(oak: world.oak, birch: birch, willow: willow, fir: fir, oakBed: beds[world.oak]!, resident: placement.id, referral: referral.id)
     }
 
     @Test("a planned transfer from the request to the first night at the receiving AP: one bed a night, what moves with them moves")
@@ -116,10 +118,11 @@ struct TransferAPITests {
                 })
             #expect(excluded["BIRCH"]?.contains("exclusion zones") == true, "\(excluded)")
             #expect(excluded["WILLOW"]?.contains("for women") == true, "\(excluded)")
+            #expect(excluded["FIR"]?.contains("is a PIPE AP, not NORMAL") == true, "\(excluded)")
             #expect(excluded["ELM"]?.contains("where they live now") == true, "\(excluded)")
 
             // Booking into an exclusion zone or an AP for women is refused, naming the rule; nothing is written.
-            for (premises, words) in [(places.birch, "exclusion zones"), (places.willow, "for women")] {
+            for (premises, words) in [(places.birch, "exclusion zones"), (places.willow, "for women"), (places.fir, "PIPE")] {
                 let refused = try await client.execute(
                     uri: "/transfers/\(id)/booking", method: .post, headers: world.headers("referrals"),
                     body: json(["premisesId": premises.uuidString]))

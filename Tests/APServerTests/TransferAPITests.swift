@@ -54,7 +54,8 @@ struct TransferAPITests {
             referral.id, premisesID: world.elm, bedID: beds[world.elm], arrival: testDay(-1), departure: testDay(31), by: admin)
         _ = try await PlacementStore(pool: pool).arrive(
             placement.id, at: Date().addingTimeInterval(-2 * 86_400), keyWorkerID: nil, expectedVersion: nil, by: admin)
-        return Places(oak: world.oak, birch: birch, willow: willow, fir: fir, oakBed: beds[world.oak]!, resident: placement.id, referral: referral.id)
+        return Places(
+            oak: world.oak, birch: birch, willow: willow, fir: fir, oakBed: beds[world.oak]!, resident: placement.id, referral: referral.id)
     }
 
     @Test("a planned transfer from the request to the first night at the receiving AP: one bed a night, what moves with them moves")

@@ -240,8 +240,13 @@ def test_every_report_shows_the_api_figures_in_charts_and_tables_and_downloads_t
                 assert cells[1:8] == [str(row["departures"])] + [str(row["byOutcome"].get(o, 0)) for o in outcomes], (cells, row)
                 assert cells[8] == percent(row.get("settledShare"))
             recalls = table_rows(page, "recalls")
+
+            def transfers(counts):
+                total = sum(counts.values())
+                return "0" if total == 0 else f"{total} ({counts.get('planned', 0)} planned, {counts.get('emergency', 0)} emergency)"
             assert [cells[1:] for cells in recalls] == [[str(r["recalls"]), str(r["recallsWithin28Days"]), percent(r.get("recallsWithin28DaysShare")),
-                                                         str(r["nonArrivals"])] for r in rows]
+                                                         str(r["nonArrivals"]), transfers(r["transfersOut"]), transfers(r["transfersIn"])]
+                                                        for r in rows]
         else:
             shown = table_rows(page, "breaches")
             assert [cells[1:] for cells in shown] == [[str(r["residentNights"]), str(r["curfewBreaches"]),

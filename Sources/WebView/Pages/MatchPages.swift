@@ -182,7 +182,7 @@ struct MatchPages: Sendable {
             return Line(
                 premises: e.name, code: e.code, region: regions[e.regionCode] ?? e.regionCode, distance: miles(e.distanceMiles), bed: "",
                 freeFrom: e.freeFrom.map(words.date) ?? "", book: nil,
-                reasons: e.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; "),
+                reasons: Wording.datesInWords(e.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; ")),
                 retry: retry, retryText: e.freeFrom.map { "Match again arriving \(words.date($0))" } ?? "")
         }
         let arrival = DateInput.parts(search.arrival ?? referral.details.expectedArrival)

@@ -58,7 +58,7 @@ extension PlacementForms {
                         checked: posted?["toPremisesId"] == candidate.premisesID.uuidString.lowercased())
                 }
                 let left = match.excluded.filter(\.isNearMiss).prefix(12).map {
-                    FormModel.Aside.Row(cells: [$0.name, $0.reasons.joined(separator: "; ")])
+                    FormModel.Aside.Row(cells: [$0.name, Wording.datesInWords($0.reasons.joined(separator: "; "))])
                 }
                 var model = Self.model(
                     "emergency-transfer", form, heading: "Emergency transfer", submit: "Move them tonight",

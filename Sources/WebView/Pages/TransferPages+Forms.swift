@@ -71,7 +71,8 @@ extension TransferPages {
                 }
                 let left = match.excluded.prefix(20).map {
                     FormModel.Aside.Row(cells: [
-                        $0.name, $0.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; "),
+                        $0.name,
+                        Wording.datesInWords($0.reasons.map { ReferralSummaries.reason($0, names: names) }.joined(separator: "; ")),
                     ])
                 }
                 return FormModel(

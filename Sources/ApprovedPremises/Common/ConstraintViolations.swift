@@ -42,6 +42,10 @@ public enum ConstraintViolations {
                 Task.isCancelled
                     ? "the service is stopping, so this request was stopped before it finished; try again in a moment"
                     : "the database stopped this request because it ran too long; try again in a moment")
+        case .deadlockDetected, .serializationFailure:
+            // Two changes of the same records at one moment (a transfer and the arrival of its
+            // stay, say): the database let one through; this one changed nothing.
+            return DomainError(.conflict, "someone changed the same records at the same moment, so nothing was changed; try again")
         case .raised where error.message.contains("append-only"):
             return DomainError(.conflict, "this record is append-only: it cannot be changed or removed")
         default:

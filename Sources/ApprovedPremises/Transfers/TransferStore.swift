@@ -126,7 +126,10 @@ public struct TransferStore: Sendable {
                         .conflict, "only a transfer waiting for a decision can be booked; this one is \(before.status.rawValue)")
                 }
                 let placement = try await PlacementStore.load(before.placementID, on: connection, lock: true)
-                let from = try await PremisesAccess.lock(placement.premisesID, on: connection)
+                // Read, not locked: only the receiving premises is locked (by the booking), so two
+                // transfers crossing between the same two APs never wait on each other.
+                let from = try await PremisesAccess.require(
+                    principal, Self.deciders, to: "book transfers", premisesID: placement.premisesID, on: connection)
                 try Self.requireResident(placement, at: from.name)
                 try Self.checkDate(
                     before.transferDate, field: "transferDate", today: CalendarDate.today(in: from.timeZone, now: now), stay: placement,

@@ -149,6 +149,12 @@ struct TransferAPITests {
             #expect(try await client.execute(uri: "/transfers/\(id)", method: .get, headers: world.headers("oak.manager")).status == .ok)
             let first = try await PlacementStore(pool: world.pool).get(places.resident, by: admin)
             #expect(first.expectedDeparture == testDay(1))
+            // Until they move, the referral follows the stay they are in.
+            let following = try await client.execute(
+                uri: "/referrals/\(places.referral)", method: .get, headers: world.headers("referrals"))
+            #expect(
+                following.text.contains("\"stage\":\"arrived\"") && following.text.contains(places.resident.uuidString.lowercased()),
+                "\(following.text)")
 
             // The first night at Oak: its manager records the arrival, which ends the stay at Elm.
             let arrived = try await client.execute(

@@ -33,14 +33,17 @@ public struct ReferralStore: Sendable {
         to_char(r.licence_curfew_end, 'HH24:MI') AS licence_curfew_end, r.substance_misuse, r.mental_health, r.services_involved,
         r.risk_to_staff, r.risk_to_residents, r.other_information, r.licence_end, r.health_needs, r.preferred_areas, r.move_on_plan, r.owner_id,
         r.withdrawal_reason_code, r.status, r.version, r.created_at,
-        (SELECT p.id FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1) AS placement_id,
+        (SELECT p.id FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL
+         ORDER BY (p.arrived_at IS NOT NULL AND p.departed_at IS NULL) DESC, p.created_at DESC LIMIT 1) AS placement_id,
         coalesce((SELECT string_agg(o.premises_id::text, ',' ORDER BY o.created_at, o.premises_id) FROM referral_offer o
                   WHERE o.referral_id = r.id), '') AS offered_to,
         CASE r.status
             WHEN 'booked' THEN coalesce((
                 SELECT CASE WHEN p.departed_at IS NOT NULL THEN 'departed' WHEN p.arrived_at IS NOT NULL THEN 'arrived'
                             WHEN p.non_arrived_at IS NOT NULL THEN 'not_arrived' ELSE 'booked' END
-                FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL ORDER BY p.created_at DESC LIMIT 1), 'booked')
+                FROM placement p WHERE p.referral_id = r.id AND p.cancelled_at IS NULL
+                -- the stay the person is in now (a transfer books the next before they leave), else the latest
+                ORDER BY (p.arrived_at IS NOT NULL AND p.departed_at IS NULL) DESC, p.created_at DESC LIMIT 1), 'booked')
             WHEN 'ready_to_match' THEN CASE WHEN EXISTS (SELECT 1 FROM referral_offer o WHERE o.referral_id = r.id)
                                             THEN 'offered' ELSE 'accepted' END
             WHEN 'awaiting_information' THEN 'information_requested'

@@ -19,7 +19,8 @@ extension PlacementForms {
                         .date(
                             "transferDate", "The day they move", name: "the day they move",
                             hint:
-                                "From tomorrow to \(words.date(form.placement.expectedDeparture.adding(days: -1))), their last night here. "
+                                "Today or later, after their first night here, and no later than "
+                                + "\(words.date(form.placement.expectedDeparture.adding(days: -1))), their last night here. "
                                 + DateInput.hint(form.scope.today.adding(days: 7)),
                             value: nil, posted: posted),
                         .textarea("notes", "Notes", hint: "Needed when the reason is Other.", value: posted?["notes"]),

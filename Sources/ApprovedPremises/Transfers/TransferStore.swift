@@ -258,8 +258,8 @@ extension TransferStore {
         }
     }
 
-    /// A transfer date is a night of the rest of the stay: not before today, not before the
-    /// arrival, before the expected departure.
+    /// A transfer date is a night of the rest of the stay: not before today, after the stay's
+    /// first night (it keeps at least one), before the expected departure.
     static func checkDate(_ date: CalendarDate, field: String, today: CalendarDate, stay placement: Placement, remedy: String? = nil) throws
     {
         if date < today {

@@ -98,17 +98,6 @@ CREATE CONSTRAINT TRIGGER placement_transfer_is_seamless
     AFTER INSERT OR UPDATE ON placement DEFERRABLE INITIALLY DEFERRED
     FOR EACH ROW EXECUTE FUNCTION check_transfer_is_seamless();
 
--- The first arrival of a chain of stays joined by transfers: a person's time in APs, for the
--- length of stay of the move-on report and the departure summary.
-CREATE FUNCTION stay_chain_arrival(p_id uuid) RETURNS date
-LANGUAGE sql STABLE AS $$
-    WITH RECURSIVE chain (id, from_id, arrival, depth) AS (
-        SELECT id, transferred_from, arrival_date, 0 FROM placement WHERE id = p_id
-        UNION ALL
-        SELECT p.id, p.transferred_from, p.arrival_date, c.depth + 1 FROM placement p JOIN chain c ON p.id = c.from_id WHERE c.depth < 100
-    )
-    SELECT arrival FROM chain ORDER BY depth DESC LIMIT 1
-$$;
 -- A stay and the stays before it that transfers joined to it (depth 0 is the stay itself): one
 -- person's story across APs, for their record, key work and departure summary.
 CREATE FUNCTION stay_chain(p_id uuid) RETURNS TABLE (id uuid, depth integer)
@@ -119,6 +108,12 @@ LANGUAGE sql STABLE AS $$
         SELECT p.id, p.transferred_from, c.depth + 1 FROM placement p JOIN chain c ON p.id = c.from_id WHERE c.depth < 100
     )
     SELECT chain.id, chain.depth FROM chain
+$$;
+-- The first arrival of a chain of stays joined by transfers: a person's time in APs, for the
+-- length of stay of the move-on report.
+CREATE FUNCTION stay_chain_arrival(p_id uuid) RETURNS date
+LANGUAGE sql STABLE AS $$
+    SELECT p.arrival_date FROM stay_chain(p_id) c JOIN placement p ON p.id = c.id ORDER BY c.depth DESC LIMIT 1
 $$;
 CREATE INDEX placement_transferred_in ON placement (premises_id, arrival_date) WHERE transferred_from IS NOT NULL;
 
@@ -155,6 +150,7 @@ CREATE TABLE transfer (
 );
 CREATE UNIQUE INDEX transfer_one_open_per_stay ON transfer (placement_id) WHERE status IN ('requested', 'booked');
 CREATE INDEX transfer_queue ON transfer (status, transfer_date);
+CREATE INDEX transfer_by_continuation ON transfer (to_placement_id) WHERE status = 'booked';
 CREATE INDEX transfer_from_premises ON transfer (from_premises_id, requested_at DESC);
 CREATE INDEX transfer_to_premises ON transfer (to_premises_id, requested_at DESC) WHERE to_premises_id IS NOT NULL;
 

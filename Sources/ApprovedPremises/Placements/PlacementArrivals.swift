@@ -107,7 +107,7 @@ extension PlacementStore {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
-            try await TransferStore.lapse(continuation: placementID, on: connection)
+            if placement.transferredFrom != nil { try await TransferStore.lapse(continuation: placementID, on: connection) }
             return try Placement(row: row)
         }
     }

@@ -290,7 +290,7 @@ public struct PlacementStore: Sendable {
                 WHERE p.id = \(placementID) RETURNING \(Placement.columns)
                 """)
             try await Self.fitAllocations(placementID, on: connection)
-            try await TransferStore.lapse(continuation: placementID, on: connection)
+            if placement.transferredFrom != nil { try await TransferStore.lapse(continuation: placementID, on: connection) }
             return try Placement(row: row)
         }
     }

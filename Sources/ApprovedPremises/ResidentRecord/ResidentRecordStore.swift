@@ -209,16 +209,16 @@ public struct ResidentRecordStore: Sendable {
             let premises = try await Self.summaryAccess(principal, placement: placement, on: connection)
             let row = try await connection.one(
                 """
-                WITH chain AS (SELECT id FROM stay_chain(\(placementID)))
+                WITH chain AS (SELECT c.id, c.depth, s.arrival_date, pr.name FROM stay_chain(\(placementID)) c
+                               JOIN placement s ON s.id = c.id JOIN premises pr ON pr.id = s.premises_id)
                 SELECT d.name AS departure_reason, c.name AS move_on, m.address, s.display_name AS key_worker,
                        r.rosh_overall || coalesce(', MAPPA category ' || r.mappa_category || ' level ' || r.mappa_level, '')
                            || coalesce('; offence flags: ' || nullif(array_to_string(r.offence_flags, ', '), ''), '') AS risk,
                        (SELECT count(*) FROM curfew_breach b WHERE b.placement_id IN (SELECT id FROM chain) AND b.voided_at IS NULL) AS breaches,
                        (SELECT count(*) FROM curfew_breach b WHERE b.placement_id IN (SELECT id FROM chain) AND b.voided_at IS NULL
                                                               AND b.escalated_at IS NOT NULL) AS escalated,
-                       (SELECT string_agg(pr.name, ', then ' ORDER BY c.depth DESC) FROM stay_chain(p.id) c
-                        JOIN placement s ON s.id = c.id JOIN premises pr ON pr.id = s.premises_id) AS premises_names,
-                       (SELECT s.arrival_date FROM stay_chain(p.id) c JOIN placement s ON s.id = c.id ORDER BY c.depth DESC LIMIT 1) AS first_arrival,
+                       (SELECT string_agg(name, ', then ' ORDER BY depth DESC) FROM chain) AS premises_names,
+                       (SELECT arrival_date FROM chain ORDER BY depth DESC LIMIT 1) AS first_arrival,
                        nullif(r.licence_conditions, '') AS licence_conditions, nullif(r.substance_misuse, '') AS substance_misuse,
                        nullif(r.mental_health, '') AS mental_health
                 FROM placement p LEFT JOIN departure_reason d ON d.code = p.departure_reason_code

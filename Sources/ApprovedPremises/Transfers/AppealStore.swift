@@ -116,7 +116,7 @@ public struct AppealStore: Sendable {
                         WHERE id = \(placement.id)
                         """)
                     try await PlacementStore.fitAllocations(placement.id, on: connection)
-                    try await TransferStore.lapse(continuation: placement.id, on: connection)
+                    if placement.transferredFrom != nil { try await TransferStore.lapse(continuation: placement.id, on: connection) }
                     // A booking that continues a stay by a transfer: the transfer is cancelled and the
                     // resident stays where they are; any other goes back to the queue.
                     if let referral = before.referralID, placement.transferredFrom == nil {

@@ -38,6 +38,13 @@ extension APIHandler {
         return .created(.init(body: .json(.init(bed))))
     }
 
+    func retireBed(_ input: Operations.RetireBed.Input) async throws -> Operations.RetireBed.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the first night out of use as JSON") }
+        let bed = try await stores.rooms.retireBed(
+            try Input.uuid(input.path.bedId, field: "bedId"), from: try Input.date(body.from, field: "from"), by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(bed))))
+    }
+
     func createOutOfService(_ input: Operations.CreateOutOfService.Input) async throws -> Operations.CreateOutOfService.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the period as JSON") }
         let nights = Nights(first: try Input.date(body.start, field: "start"), end: try Input.date(body.end, field: "end"))

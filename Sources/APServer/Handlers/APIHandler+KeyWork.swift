@@ -38,6 +38,21 @@ extension APIHandler {
         return .ok(.init(body: .json(.init(action))))
     }
 
+    func dropKeyWorkAction(_ input: Operations.DropKeyWorkAction.Input) async throws -> Operations.DropKeyWorkAction.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the reason as JSON") }
+        let action = try await stores.keyWork.drop(
+            actionID: try Input.uuid(input.path.actionId, field: "actionId"), reason: body.reason, by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(action))))
+    }
+
+    func moveKeyWorkAction(_ input: Operations.MoveKeyWorkAction.Input) async throws -> Operations.MoveKeyWorkAction.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the new due date as JSON") }
+        let action = try await stores.keyWork.move(
+            actionID: try Input.uuid(input.path.actionId, field: "actionId"), dueOn: try Input.date(body.dueOn, field: "dueOn"),
+            reason: body.reason, by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(action))))
+    }
+
     func getKeyWorkDue(_ input: Operations.GetKeyWorkDue.Input) async throws -> Operations.GetKeyWorkDue.Output {
         let (sessions, actions) = try await stores.keyWork.due(
             premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
@@ -61,7 +76,8 @@ extension Components.Schemas.KeyWorkAction {
         self.init(
             id: action.id.lowercased, sessionId: action.sessionID.lowercased, placementId: action.placementID.lowercased,
             personName: action.personName, action: action.action, owner: action.owner, dueOn: action.dueOn.description,
-            doneAt: action.doneAt, doneBy: action.doneBy)
+            doneAt: action.doneAt, doneBy: action.doneBy, outcome: action.outcome.flatMap { .init(rawValue: $0.rawValue) },
+            closeNote: action.closeNote, movedTo: action.movedTo?.lowercased)
     }
 }
 

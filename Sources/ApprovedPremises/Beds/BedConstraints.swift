@@ -24,6 +24,7 @@ extension ConstraintViolations {
 
     /// Refusals raised by the triggers on rooms, beds and out-of-service periods (our own words), and the field each is about.
     static let bedsTriggers: [String: String] = [
-        "out_of_service_bed_is_empty": "nights"
+        "out_of_service_bed_is_empty": "nights",
+        "bed_in_use_covers_allocations": "from",
     ]
 }

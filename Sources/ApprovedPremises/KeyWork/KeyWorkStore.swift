@@ -24,8 +24,14 @@ public struct KeyWorkSession: Sendable, Equatable, Codable {
     public var actions: [KeyWorkAction]
 }
 
-/// Something agreed in a session: who does it, by when, and whether it is done.
+/// Something agreed in a session: who does it, by when, and whether it is closed (done,
+/// dropped, or moved to a new due date as a new action).
 public struct KeyWorkAction: Sendable, Equatable, Codable {
+    /// How an action was closed.
+    public enum Outcome: String, Sendable, Codable, CaseIterable {
+        case done, dropped, moved
+    }
+
     public var id: UUID
     public var sessionID: UUID
     public var placementID: UUID
@@ -33,8 +39,14 @@ public struct KeyWorkAction: Sendable, Equatable, Codable {
     public var action: String
     public var owner: String
     public var dueOn: CalendarDate
+    /// When and by whom it was closed, whichever way (`outcome`).
     public var doneAt: Date?
     public var doneBy: String?
+    public var outcome: Outcome? = nil
+    /// Why it was dropped or moved.
+    public var closeNote: String? = nil
+    /// The action that carries it on to its new due date, when it was moved.
+    public var movedTo: UUID? = nil
 }
 
 /// A resident whose key-work session is due or overdue.
@@ -197,52 +209,18 @@ public struct KeyWorkStore: Sendable {
         }
     }
 
-    /// Marks an agreed action done.
-    public func complete(actionID: UUID, by principal: Principal, now: Date = Date()) async throws -> KeyWorkAction {
-        try await ConstraintViolations.translating {
-            try await pool.transaction { connection in
-                guard
-                    let before = try await connection.first(
-                        """
-                        SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
-                        LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID) FOR UPDATE OF a
-                        """
-                    ).map(Self.action)
-                else {
-                    throw DomainError(.notFound, "there is no key-work action \(actionID.uuidString.lowercased())")
-                }
-                let placement = try await PlacementStore.load(before.placementID, on: connection, lock: false)
-                try await PremisesAccess.require(
-                    principal, Self.recorders, to: "record key work", premisesID: placement.premisesID, on: connection)
-                if let done = before.doneAt {
-                    throw DomainError(
-                        .conflict, "that action was marked done at \(done.formatted(.iso8601)) by \(before.doneBy ?? "someone")")
-                }
-                try await connection.execute(
-                    "UPDATE key_work_action SET done_at = \(now), done_by = \(principal.staffID) WHERE id = \(actionID)")
-                let after = try Self.action(
-                    try await connection.one(
-                        """
-                        SELECT \(Self.actionColumns) FROM key_work_action a JOIN placement p ON p.id = a.placement_id
-                        LEFT JOIN staff s ON s.id = a.done_by WHERE a.id = \(actionID)
-                        """))
-                try await AuditLog.record(
-                    on: connection, by: principal, action: "key_work.action_done", entity: "key_work_action",
-                    entityID: actionID.uuidString, before: before, after: after)
-                return after
-            }
-        }
-    }
-
     static let actionColumns: SQL = """
-        a.id, a.session_id, a.placement_id, p.person_name, a.action, a.owner, a.due_on, a.done_at, s.display_name AS done_by
+        a.id, a.session_id, a.placement_id, p.person_name, a.action, a.owner, a.due_on, a.done_at, s.display_name AS done_by,
+        a.outcome, a.close_note, a.moved_to
         """
 
     static func action(_ row: PostgresRow) throws -> KeyWorkAction {
         KeyWorkAction(
             id: try row.decode("id"), sessionID: try row.decode("session_id"), placementID: try row.decode("placement_id"),
             personName: try row.decode("person_name"), action: try row.decode("action"), owner: try row.decode("owner"),
-            dueOn: try row.decode("due_on"), doneAt: try row.decode("done_at"), doneBy: try row.decode("done_by"))
+            dueOn: try row.decode("due_on"), doneAt: try row.decode("done_at"), doneBy: try row.decode("done_by"),
+            outcome: (try row.decode("outcome", as: String?.self)).flatMap(KeyWorkAction.Outcome.init(rawValue:)),
+            closeNote: try row.decode("close_note"), movedTo: try row.decode("moved_to"))
     }
 
     /// A resident's sessions, newest first, each with its actions.

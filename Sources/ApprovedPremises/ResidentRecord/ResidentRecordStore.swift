@@ -165,7 +165,11 @@ public struct ResidentRecordStore: Sendable {
                            'Next session: ' || k.next_session_on)
                 FROM key_work_session k WHERE k.placement_id IN (SELECT c.id FROM stay_chain(\(id)) c)
                 UNION ALL
-                SELECT 'key_work_action', a.done_at, 'Action done: ' || a.action, NULL
+                SELECT 'key_work_action', a.done_at,
+                       CASE a.outcome WHEN 'dropped' THEN 'Action dropped: ' WHEN 'moved' THEN 'Action moved: ' ELSE 'Action done: ' END
+                           || a.action,
+                       CASE a.outcome WHEN 'moved' THEN concat_ws(' ', 'Now due ' || (SELECT m.due_on FROM key_work_action m WHERE m.id = a.moved_to) || '.', a.close_note)
+                           ELSE a.close_note END
                 FROM key_work_action a WHERE a.placement_id = \(id) AND a.done_at IS NOT NULL
                 UNION ALL
                 SELECT 'test', t.required_at,

@@ -67,6 +67,18 @@ extension TestingStore {
         }
     }
 
+    /// One test, for anyone at its premises.
+    public func test(_ testID: UUID, by principal: Principal) async throws -> SubstanceTest {
+        try await pool.withConnection { connection in
+            guard let row = try await connection.first("SELECT premises_id FROM substance_test WHERE id = \(testID)") else {
+                throw DomainError(.notFound, "there is no test \(testID.uuidString.lowercased())")
+            }
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see tests", premisesID: try row.decode("premises_id"), on: connection)
+            return try await Self.load(testID, on: connection)
+        }
+    }
+
     /// A resident's tests, newest first.
     public func tests(placementID: UUID, by principal: Principal) async throws -> [SubstanceTest] {
         try await pool.withConnection { connection in

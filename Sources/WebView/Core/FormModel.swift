@@ -30,6 +30,8 @@ struct FormModel: Sendable {
         let isTextarea: Bool
         let isInput: Bool
         let isDate: Bool
+        /// A password: typed, never shown again (its value is never put back on the page).
+        let isPassword: Bool
         /// The input's width class.
         let width: String
         /// A date field's parts, and which of them a message is about.
@@ -59,6 +61,7 @@ struct FormModel: Sendable {
             isTextarea = kind == "textarea"
             isInput = ["text", "time"].contains(kind)
             isDate = kind == "date"
+            isPassword = kind == "password"
             width = kind == "time" ? "input--width-5" : "input--width-20"
             (day, month, year) = parts
             self.error = error
@@ -135,6 +138,10 @@ struct FormModel: Sendable {
                     )
                 } ?? given
             return Field(id: id, label: label, name: name, hint: hint, value: "", options: [], kind: "date", parts: parts)
+        }
+        /// A new password, never shown again: re-shown forms leave it empty.
+        static func password(_ id: String, _ label: String, name: String? = nil, hint: String? = nil) -> Field {
+            Field(id: id, label: label, name: name, hint: hint, value: "", options: [], kind: "password")
         }
         static func textarea(_ id: String, _ label: String, name: String? = nil, hint: String? = nil, value: String?) -> Field {
             Field(id: id, label: label, name: name, hint: hint, value: value ?? "", options: [], kind: "textarea")

@@ -46,6 +46,10 @@ struct FormFields: Sendable {
         if error.problems.contains(where: { $0.field == "overbookingReason" }) { set(Self.overbookFlag, "1") }
     }
 
+    /// The fields that may be kept with a draft (`FormDraftStore`): all but passwords, which are
+    /// never written down.
+    var keepable: [String: [String]] { values.filter { !$0.key.lowercased().contains("password") } }
+
     /// Every value of a field that may repeat (checkboxes).
     func all(_ name: String) -> [String] { values[name] ?? [] }
 }
@@ -69,7 +73,7 @@ struct FormPost: Sendable {
                 let owner = try await browser.sessions.owner(ofToken: token)
             else { throw DomainError(.unauthenticated, "sign in first") }
             let id = try await browser.drafts.keep(
-                browserKey: WebScope.browserKey, staffID: owner, path: request.uri.path, fields: fields.values,
+                browserKey: WebScope.browserKey, staffID: owner, path: request.uri.path, fields: fields.keepable,
                 problems: [], reason: .signedOut)
             throw PageError.signedOut(next: "\(request.uri.path)?draft=\(id.uuidString.lowercased())")
         }
@@ -119,7 +123,7 @@ struct FormPost: Sendable {
         path: String
     ) async throws -> Response {
         let id = try await browser.drafts.keep(
-            browserKey: WebScope.browserKey, staffID: staffID, path: path, fields: fields.values,
+            browserKey: WebScope.browserKey, staffID: staffID, path: path, fields: fields.keepable,
             problems: problems.items.map { .init(field: $0.field, anchor: $0.anchor, message: $0.message) },
             reason: reason)
         return PageRenderer.redirect(to: path + (path.contains("?") ? "&" : "?") + "draft=\(id.uuidString.lowercased())")

@@ -56,6 +56,8 @@ public struct WebView: Sendable {
         ReferralDecisionForm(view: self).register(on: router)
         MatchPages(view: self).register(on: router)
         TransferPages(view: self).register(on: router)
+        KeyWorkPages(view: self).register(on: router)
+        TestingPages(view: self).register(on: router)
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)

@@ -15,8 +15,14 @@ struct PlacementForms: Sendable {
         "departed": "Departure recorded", "cancelled": "Placement cancelled", "key-worker": "Key worker assigned",
         "dates": "Dates changed", "booked": "Booked from the referral, with its bed",
         "transfer-asked": "Transfer asked for: the Central Referral Unit decides", "transferred": "Moved to the other AP",
-        "appealed": "Appeal sent to the Central Referral Unit",
+        "appealed": "Appeal sent to the Central Referral Unit", "key-work-session": "Key-work session recorded",
+        "test": "Test recorded", "pathway": "Move-on pathway added", "address": "Move-on address recorded",
+        "result": "Result recorded", "follow-up": "Follow-up recorded", "custody": "Custody step recorded",
+        "pathway-update": "Pathway updated",
     ]
+
+    /// The tab a form ends on, when not the summary.
+    static let tabAfter = ["key-work-session": "key-work", "test": "tests", "pathway": "move-on", "address": "move-on"]
 
     /// A form: the fields it shows (given what was posted, when re-shown) and what it does.
     struct Action: Sendable {
@@ -39,7 +45,10 @@ struct PlacementForms: Sendable {
     }
 
     func register<C: RequestContext>(on router: Router<C>) {
-        for action in [allocation, arrival, nonArrival, departure, cancellation, keyWorker, transferRequest, emergencyTransfer, appeal] {
+        for action in [
+            allocation, arrival, nonArrival, departure, cancellation, keyWorker, transferRequest, emergencyTransfer, appeal, keyWorkSession,
+            test, pathway, address,
+        ] {
             router.get("/premises/:code/placements/:id/\(action.path)") { request, context in
                 let form = try await self.context(context)
                 try Self.require(action, form)
@@ -54,7 +63,7 @@ struct PlacementForms: Sendable {
                 do {
                     return try await post.once(view.stores.idempotency, path: request.uri.path) {
                         try await action.change(form, post.fields)
-                        return "\(form.href)?done=\(action.done)"
+                        return "\(form.href)\(Self.tabAfter[action.done].map { "/\($0)" } ?? "")?done=\(action.done)"
                     }
                 } catch let error as DomainError where [.invalid, .conflict, .unprocessable, .preconditionFailed].contains(error.kind) {
                     var fields = post.fields

@@ -36,7 +36,11 @@ struct PlacementPages: Sendable {
         let rows: [SummaryRow]
     }
     struct Table: Sendable {
-        struct Row: Sendable { let cells: [String] }
+        struct Row: Sendable {
+            let cells: [RecordsPage.Cell]
+            init(cells: [String]) { self.cells = cells.map { RecordsPage.Cell($0) } }
+            init(links: [RecordsPage.Cell]) { cells = links }
+        }
         let caption: String
         let headers: [String]
         let rows: [Row]
@@ -73,6 +77,7 @@ struct PlacementPages: Sendable {
         var tables = [Table]()
         var note: String? = nil
         var preformatted: String? = nil
+        var tabActions = [Link]()
         func date(_ value: CalendarDate?) -> String { value.map(words.date) ?? "Not recorded" }
         func text(_ value: String?) -> String { value.flatMap { $0.isEmpty ? nil : $0 } ?? "None recorded" }
 
@@ -92,63 +97,8 @@ struct PlacementPages: Sendable {
                         .init(cells: [words.dateTime($0.at), Wording.datesInWords($0.title), Wording.datesInWords($0.detail ?? "")])
                     }, none: "Nothing is recorded yet.")
             ]
-        case "key-work":
-            let sessions = try await stores.keyWork.sessions(placement.id, by: principal)
-            tables = [
-                Table(
-                    caption: "Key-work sessions, newest first", headers: ["Held", "Kind", "Notes", "Recorded by"],
-                    rows: sessions.map {
-                        .init(cells: [
-                            words.dateTime($0.heldAt), $0.kind.rawValue.replacingOccurrences(of: "_", with: " "),
-                            $0.notes, $0.recordedBy,
-                        ])
-                    }, none: "No key-work session is recorded yet.")
-            ]
-        case "tests":
-            let tests = try await stores.testing.tests(placementID: placement.id, by: principal)
-            tables = [
-                Table(
-                    caption: "Drug and alcohol tests, newest first", headers: ["Required", "Sample", "Result", "Follow-up"],
-                    rows: tests.map { test in
-                        let result =
-                            test.missedReason.map { "Not taken: \($0.rawValue.replacingOccurrences(of: "_", with: " "))" }
-                            ?? (test.results.isEmpty
-                                ? (test.takenAt == nil ? "Not taken yet" : "Awaiting result")
-                                : test.results.map {
-                                    "\($0.substance.rawValue.replacingOccurrences(of: "_", with: " ")): \($0.result.rawValue.replacingOccurrences(of: "_", with: " "))"
-                                }.joined(separator: "; "))
-                        let follow =
-                            test.needsFollowUp
-                            ? "Needed"
-                            : test.followUps.map { $0.action.rawValue.replacingOccurrences(of: "_", with: " ") }.joined(separator: "; ")
-                        return .init(cells: [
-                            words.dateTime(test.requiredAt), test.sampleType.rawValue.replacingOccurrences(of: "_", with: " "), result,
-                            follow.isEmpty ? "None" : follow,
-                        ])
-                    }, none: "No test is recorded yet.")
-            ]
-        case "move-on":
-            let plan = try await stores.moveOn.plan(placement.id, by: principal)
-            summaries = [
-                SummaryList(
-                    heading: "Move-on plan",
-                    rows: [
-                        .init(key: "Move on by", value: words.date(plan.targetDate)), .init(key: "Address", value: text(plan.address)),
-                        .init(key: "Address confirmed", value: date(plan.addressConfirmedOn)),
-                    ])
-            ]
-            tables = [
-                Table(
-                    caption: "Pathways", headers: ["Pathway", "Status", "Last update"],
-                    rows: plan.pathways.map { pathway in
-                        .init(cells: [
-                            pathway.kind.rawValue.replacingOccurrences(of: "_", with: " ").capitalized
-                                + (pathway.detail.map { ": \($0)" } ?? ""),
-                            pathway.status.rawValue.replacingOccurrences(of: "_", with: " "),
-                            pathway.updates.last.map { "\(words.date($0.on)) by \($0.by)" } ?? "None",
-                        ])
-                    }, none: "No pathway is planned yet.")
-            ]
+        case "key-work", "tests", "move-on":
+            (summaries, tables, tabActions) = try await dayWork(tab, scope, placement, href: href)
         case "curfew":
             let variations = try await stores.curfewVariations.list(placementID: placement.id, by: principal)
             let breaches = try await stores.curfewBreaches.list(placementID: placement.id, by: principal)
@@ -264,6 +214,7 @@ struct PlacementPages: Sendable {
         if placement.status == .upcoming && scope.may(AppealStore.appellants) {
             actions.append(Link(href: href + "/appeal", text: "Appeal this booking", current: false))
         }
+        if placement.status == .arrived { actions += tabActions }
         scope.chrome.done = request.query("done").flatMap { PlacementForms.doneMessages[$0] }
         scope.chrome.back = .init(href: "\(scope.base)/placements", text: "Back to placements", current: false)
         let tabName = Self.tabs.first { $0.0 == tab }?.1 ?? "Summary"

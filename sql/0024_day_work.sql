@@ -42,3 +42,6 @@ END;
 $$;
 CREATE TRIGGER bed_in_use_covers_allocations BEFORE UPDATE OF in_use ON bed
     FOR EACH ROW EXECUTE FUNCTION check_bed_in_use_change();
+
+-- The night's record for managers reads a premises' sign-outs and sign-ins between two times.
+CREATE INDEX movement_by_premises_time ON movement (premises_id, occurred_at);

@@ -102,6 +102,7 @@ struct AccessPolicy: ServerMiddleware {
         "offerReferral": .roles(ReferralStore.offerers),
         "getTonight": .anyStaff,
         "listMovements": .anyStaff,
+        "listPremisesMovements": .anyStaff,
         "recordMovement": .roles(CurfewStore.recorders),
         "correctMovement": .roles(CurfewStore.recorders),
         "listCurfewVariations": .anyStaff,

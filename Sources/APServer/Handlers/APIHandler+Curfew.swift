@@ -54,6 +54,16 @@ extension APIHandler {
         return try .ok(.init(body: .json(entries.map(Components.Schemas.Movement.init))))
     }
 
+    func listPremisesMovements(_ input: Operations.ListPremisesMovements.Input) async throws -> Operations.ListPremisesMovements.Output {
+        let (from, to) = (input.query.from, input.query.to)
+        guard to > from, to.timeIntervalSince(from) <= 7 * 86_400 else {
+            throw DomainError.invalid(field: "to", rule: "range", "to must be after from, and at most 7 days after it")
+        }
+        let entries = try await stores.curfew.log(
+            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), from: from, to: to, by: try RequestScope.caller())
+        return try .ok(.init(body: .json(entries.map { .init(personName: $0.personName, entry: try .init($0.movement)) })))
+    }
+
     func recordMovement(_ input: Operations.RecordMovement.Input) async throws -> Operations.RecordMovement.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the entry as JSON") }
         let now = clock()

@@ -5,8 +5,9 @@ import Foundation
 extension APIHandler {
     func listIncidents(_ input: Operations.ListIncidents.Input) async throws -> Operations.ListIncidents.Output {
         let incidents = try await stores.incidents.list(
-            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), since: input.query.since,
-            placementID: try Input.optionalUUID(input.query.placementId, field: "placementId"), by: try RequestScope.caller())
+            premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), since: input.query.since, before: input.query.before,
+            placementID: try Input.optionalUUID(input.query.placementId, field: "placementId"), kind: input.query.kind,
+            severity: input.query.severity, by: try RequestScope.caller())
         return .ok(.init(body: .json(incidents.map(Components.Schemas.Incident.init))))
     }
 

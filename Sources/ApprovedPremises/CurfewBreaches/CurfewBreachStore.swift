@@ -138,7 +138,10 @@ public struct CurfewBreachStore: Sendable {
 
     /// A premises' breaches, newest first; `openOnly` for those not yet closed (escalated ones
     /// included: the resident is still away).
-    public func list(premisesID: UUID, openOnly: Bool, by principal: Principal) async throws -> [CurfewBreach] {
+    /// `from ..< to`: only the breaches whose curfew began then, when given.
+    public func list(premisesID: UUID, openOnly: Bool, from: Date? = nil, to: Date? = nil, by principal: Principal) async throws
+        -> [CurfewBreach]
+    {
         try await pool.withConnection { connection in
             try await PremisesAccess.require(
                 principal, Set(Role.allCases), to: "see curfew breaches", premisesID: premisesID, on: connection)
@@ -146,10 +149,22 @@ public struct CurfewBreachStore: Sendable {
                 """
                 SELECT \(Self.columns) FROM curfew_breach b \(Self.joins)
                 WHERE b.premises_id = \(premisesID) AND (NOT \(openOnly) OR (b.closed_at IS NULL AND b.voided_at IS NULL))
+                  AND (\(from)::timestamptz IS NULL OR b.window_start >= \(from)::timestamptz)
+                  AND (\(to)::timestamptz IS NULL OR b.window_start < \(to)::timestamptz)
                 ORDER BY b.window_start DESC, p.person_name
                 LIMIT 500
                 """
             ).map(Self.breach)
+        }
+    }
+
+    /// One breach, for anyone at its premises, and its premises.
+    public func breach(_ id: UUID, by principal: Principal) async throws -> (breach: CurfewBreach, premisesID: UUID) {
+        try await pool.withConnection { connection in
+            let found = try await Self.load(id, on: connection, lock: false)
+            try await PremisesAccess.require(
+                principal, Set(Role.allCases), to: "see curfew breaches", premisesID: found.premisesID, on: connection)
+            return found
         }
     }
 

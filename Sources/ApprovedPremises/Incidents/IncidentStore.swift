@@ -251,15 +251,31 @@ public struct IncidentStore: Sendable {
     }
 
     /// A premises' incidents as they now stand (their latest versions), newest first; only
-    /// those that happened on or after `since` when given; those involving `placementID` when given.
-    public func list(premisesID: UUID, since: Date?, placementID: UUID? = nil, by principal: Principal) async throws -> [Incident] {
-        try await pool.withConnection { connection in
+    /// those that happened on or after `since` and before `before` when given; those involving
+    /// `placementID`, of `kind` and of `severity` when given.
+    public func list(
+        premisesID: UUID, since: Date?, before: Date? = nil, placementID: UUID? = nil, kind: String? = nil, severity: String? = nil,
+        by principal: Principal
+    ) async throws -> [Incident] {
+        if let kind, Incident.Kind(rawValue: kind) == nil {
+            throw DomainError.invalid(
+                field: "kind", rule: "oneOf", "kind must be one of " + Incident.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        if let severity, Incident.Severity(rawValue: severity) == nil {
+            throw DomainError.invalid(
+                field: "severity", rule: "oneOf",
+                "severity must be one of " + Incident.Severity.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+        return try await pool.withConnection { connection in
             try await PremisesAccess.require(principal, Set(Role.allCases), to: "see incidents", premisesID: premisesID, on: connection)
             return try await connection.query(
                 """
                 SELECT \(Self.columns) FROM incident i JOIN staff s ON s.id = i.recorded_by
                 WHERE i.premises_id = \(premisesID) AND NOT EXISTS (SELECT 1 FROM incident later WHERE later.amends_id = i.id)
                   AND (\(since)::timestamptz IS NULL OR i.occurred_at >= \(since)::timestamptz)
+                  AND (\(before)::timestamptz IS NULL OR i.occurred_at < \(before)::timestamptz)
+                  AND (\(kind)::text IS NULL OR i.kind = \(kind)::text)
+                  AND (\(severity)::text IS NULL OR i.severity = \(severity)::text)
                   AND (\(placementID?.uuidString)::uuid IS NULL OR \(placementID?.uuidString)::uuid = ANY (i.residents))
                 ORDER BY i.occurred_at DESC, i.id DESC
                 LIMIT 500

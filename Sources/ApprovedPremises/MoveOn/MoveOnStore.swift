@@ -87,6 +87,15 @@ public struct MoveOnStore: Sendable {
         }
     }
 
+    /// The plan a pathway belongs to, and the pathway.
+    public func plan(ofPathway pathwayID: UUID, by principal: Principal) async throws -> (MoveOnPlan, MoveOnPlan.Pathway) {
+        guard let row = try await pool.query("SELECT placement_id FROM move_on_pathway WHERE id = \(pathwayID)").first else {
+            throw DomainError(.notFound, "there is no move-on pathway \(pathwayID.uuidString.lowercased())")
+        }
+        let plan = try await plan(try row.decode("placement_id"), by: principal)
+        return (plan, plan.pathways.first { $0.id == pathwayID }!)
+    }
+
     static func plan(_ placementID: UUID, on connection: PostgresConnection) async throws -> MoveOnPlan {
         guard
             let row = try await connection.first(

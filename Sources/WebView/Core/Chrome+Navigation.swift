@@ -68,10 +68,16 @@ extension Chrome {
                 link(base + "/placements", "Placements", "placements"),
             ]
         }
-        if role == .apManager {
-            links += [link("/referrals", "Referrals", "referrals"), link("/transfers", "Transfers", "transfers")]
+        if let premises, role.isPremisesStaff {
+            links.append(link("/premises/\(premises.code.urlPathSegment)/key-work", "Key work", "key-work"))
         }
-        if role == .administrator { links.append(link("/notifications", "E-mail", "notifications")) }
+        if role == .apManager {
+            links += [
+                link("/referrals", "Referrals", "referrals"), link("/transfers", "Transfers", "transfers"),
+                link("/staff", "Staff", "staff"),
+            ]
+        }
+        if role == .administrator { links += [link("/notifications", "E-mail", "notifications"), link("/staff", "Staff", "staff")] }
         if role.isPremisesStaff { links.append(link("/reports/occupancy", "Reports", "reports")) }
         return links
     }

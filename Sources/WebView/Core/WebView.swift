@@ -58,6 +58,11 @@ public struct WebView: Sendable {
         TransferPages(view: self).register(on: router)
         KeyWorkPages(view: self).register(on: router)
         TestingPages(view: self).register(on: router)
+        MoveOnPages(view: self).register(on: router)
+        IncidentPages(view: self).register(on: router)
+        NightRecordPages(view: self).register(on: router)
+        RoomPages(view: self).register(on: router)
+        StaffPages(view: self).register(on: router)
         OccupancyBoardPage(view: self).register(on: router)
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)
@@ -92,7 +97,8 @@ public struct WebView: Sendable {
 /// `/sign-out`, `/assets/…`) always; and, when a browser asks for a page (`Accept: text/html`)
 /// or posts a form, the premises list (`/premises`), a premises' pages (`/premises/{code}…`, a
 /// code, not an API identifier), the referral queue and referrals (`/referrals…`), the
-/// occupancy board (`/occupancy`), the reports (`/reports/…`) and the e-mail outbox (`/notifications`). The API answers everything
+/// occupancy board (`/occupancy`), the reports (`/reports/…`), the e-mail outbox (`/notifications`),
+/// transfers and appeals, and staff accounts (`/staff…`). The API answers everything
 /// else exactly as before, at the same paths.
 public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     let responder: RouterResponder<Context>
@@ -141,7 +147,7 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
         switch segments[1] {
         case "premises":
             return segments.count == 2 || (!segments[2].isEmpty && UUID(uuidString: String(segments[2])) == nil)
-        case "referrals", "occupancy", "reports", "notifications", "transfers", "appeals":
+        case "referrals", "occupancy", "reports", "notifications", "transfers", "appeals", "staff":
             return true
         default:
             return false

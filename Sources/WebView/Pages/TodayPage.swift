@@ -17,6 +17,8 @@ struct TodayPage: Sendable {
         let date: String
         let lists: [ItemList]
         let attention: Int
+        /// The pages of the day's records at the premises.
+        let records: [PlacementPages.Link]
 
         func child(named name: String) -> Any? {
             switch name {
@@ -24,9 +26,24 @@ struct TodayPage: Sendable {
             case "date": date
             case "lists": lists
             case "attention": attention
+            case "records": records
             default: nil
             }
         }
+    }
+
+    /// The links to the premises' record pages (the day's work), for everyone at the premises.
+    static func records(_ scope: PremisesScope) -> [PlacementPages.Link] {
+        let base = scope.base
+        var links = [
+            ("key-work", scope.principal.role == .keyWorker ? "Your key work" : "Key work"), ("tests", "Drug and alcohol testing"),
+            ("move-on", "Move-on"), ("incidents", "Incidents"), ("night", "The night's record"), ("rooms", "Rooms and beds"),
+        ].map { PlacementPages.Link(href: "\(base)/\($0.0)", text: $0.1, current: false) }
+        if scope.may(StaffStore.listers) {
+            links.append(
+                .init(href: "/staff", text: scope.principal.role == .administrator ? "Staff accounts" : "Your staff", current: false))
+        }
+        return links
     }
 
     func render<Context: RequestContext>(_ context: Context) async throws -> Response {
@@ -208,7 +225,9 @@ struct TodayPage: Sendable {
             .map(\.count).reduce(0, +) + missed.count + overdue.count
         return view.renderer.page(
             "today", title: "Today at \(premises.name)", chrome: scope.chrome,
-            view: Model(premisesName: premises.name, date: words.date(today), lists: lists, attention: attention))
+            view: Model(
+                premisesName: premises.name, date: words.date(today), lists: lists, attention: attention,
+                records: Self.records(scope)))
     }
 
     private func placementHref(_ base: String, _ id: UUID) -> String { "\(base)/placements/\(id.uuidString.lowercased())" }

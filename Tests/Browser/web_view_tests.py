@@ -537,8 +537,10 @@ def main():
     import govuk_tests
     import practitioner_tests
     import transfer_tests
+    import day_work_tests
     everything = (list(globals().items()) + list(vars(referral_and_region_tests).items()) + list(vars(govuk_tests).items())
-                  + list(vars(practitioner_tests).items()) + list(vars(transfer_tests).items()))
+                  + list(vars(practitioner_tests).items()) + list(vars(transfer_tests).items())
+                  + list(vars(day_work_tests).items()))
     tests = [(name, test) for name, test in everything if name.startswith("test_") and arguments.k in name]
     failed = 0
     with sync_playwright() as playwright:

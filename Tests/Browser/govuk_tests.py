@@ -124,7 +124,7 @@ def submit_and_check(run, page, form, codes, where):
     expect(page.locator(".error-summary")).to_be_visible()
 
 
-def crawl(run, username, codes, limit=32):
+def crawl(run, username, codes, limit=44):
     context = run.context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     run.sign_in(page, username)

@@ -131,16 +131,19 @@ struct KeyWorkPages: Sendable {
             change: { form, fields in
                 let id = try form.uuid("agreed action")
                 let keyWork = form.view.stores.keyWork
+                var validation = Validation()
+                let dueOn = DateInput.date(fields, "dueOn", name: "the new due date", required: false, into: &validation)
+                let outcome = fields["outcome"].flatMap(KeyWorkAction.Outcome.init(rawValue:))
+                if outcome == nil { validation.add(field: "outcome", rule: "required", "Choose what has happened to the action") }
+                if outcome == .moved && dueOn == nil && validation.problems.isEmpty {
+                    validation.add(field: "dueOn", rule: "required", "Enter the new due date")
+                }
+                try validation.check()
                 let action: KeyWorkAction
-                switch fields["outcome"] {
-                case "done": action = try await keyWork.complete(actionID: id, by: form.principal)
-                case "dropped": action = try await keyWork.drop(actionID: id, reason: fields["reason"] ?? "", by: form.principal)
-                case "moved":
-                    guard let dueOn = try DateInput.date(fields, "dueOn", name: "the new due date") else {
-                        throw DomainError.invalid(field: "dueOn", rule: "required", "Enter the new due date")
-                    }
-                    action = try await keyWork.move(actionID: id, dueOn: dueOn, reason: fields["reason"], by: form.principal)
-                default: throw DomainError.invalid(field: "outcome", rule: "required", "Choose what has happened to the action")
+                switch outcome! {
+                case .done: action = try await keyWork.complete(actionID: id, by: form.principal)
+                case .dropped: action = try await keyWork.drop(actionID: id, reason: fields["reason"] ?? "", by: form.principal)
+                case .moved: action = try await keyWork.move(actionID: id, dueOn: dueOn!, reason: fields["reason"], by: form.principal)
                 }
                 return "\(form.base)/key-work?done=\(fields["outcome"]!)&resident=\(action.placementID.uuidString.lowercased())"
             })

@@ -27,7 +27,7 @@ struct StaffPages: Sendable {
         }
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "staff")
         chrome.done = request.query("done").flatMap { Self.done[$0] }
-        let premises = try await view.stores.premises.list(by: principal, page: try PageRequest(limit: 500)).items
+        let premises = try await Self.premises(view, principal)
         let admin = principal.role == .administrator
         let chosen = admin ? request.query("premises").flatMap(UUID.init(uuidString:)) : principal.premisesID
         let page = try await view.stores.staff.list(
@@ -82,7 +82,7 @@ struct StaffPages: Sendable {
         DayForm(
             path: "/staff/new", heading: "Add a staff account", roles: StaffStore.administrators, current: "staff",
             fields: { form, posted in
-                let premises = try await form.view.stores.premises.list(by: form.principal, page: try PageRequest(limit: 500)).items
+                let premises = try await Self.premises(form.view, form.principal)
                 let regions = try await form.view.names.names("regions")
                 return Self.add.model(
                     form, caption: "Staff accounts", submit: "Add the account",
@@ -123,6 +123,18 @@ struct StaffPages: Sendable {
                     by: form.principal)
                 return "/staff?done=added" + (staff.premisesID.map { "&premises=\($0.uuidString.lowercased())" } ?? "")
             })
+    }
+
+    /// Every premises the caller may see, a page of 200 at a time.
+    static func premises(_ view: WebView, _ principal: Principal) async throws -> [Premises] {
+        var all = [Premises]()
+        var cursor: String? = nil
+        repeat {
+            let page = try await view.stores.premises.list(by: principal, page: try PageRequest(limit: 200, cursor: cursor))
+            all += page.items
+            cursor = page.nextCursor
+        } while cursor != nil
+        return all
     }
 
     /// The account of the address; an administrator's own account is not changed here.

@@ -33,7 +33,9 @@ struct TodayPage: Sendable {
     }
 
     /// The links to the premises' record pages (the day's work), for everyone at the premises.
+    /// Premises staff and administrators only: the others' work is not the premises' day.
     static func records(_ scope: PremisesScope) -> [PlacementPages.Link] {
+        guard scope.principal.role.isPremisesStaff || scope.principal.role == .administrator else { return [] }
         let base = scope.base
         var links = [
             ("key-work", scope.principal.role == .keyWorker ? "Your key work" : "Key work"), ("tests", "Drug and alcohol testing"),

@@ -392,3 +392,52 @@ def test_a_night_worker_cannot_retire_a_bed_nor_read_another_aps_incidents(run):
     response = page.goto("/staff")
     assert response.status == 403
     context.close()
+
+
+def test_a_referral_manager_enters_a_referral_for_a_practitioner(run):
+    import practitioner_tests
+    username = practitioner_tests.practitioner(run, "paper")
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, "referrals")
+    run.visit(page, "/referrals")
+    page.get_by_role("button", name="Enter a referral for a practitioner").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    run.check(page)
+    draft = page.url.split("/referrals/drafts/")[1].split("?")[0].split("/")[0]
+    # The person's section in the browser; the rest as another front end would save them.
+    practitioner_tests.open_section(run, page, "The person")
+    page.get_by_label("CRN").fill("Z654321")
+    page.get_by_label("Full name").fill(f"Zac {run.surname}")
+    run.fill_date(page, "dateOfBirth", datetime.date(1985, 3, 9))
+    page.get_by_label("Man", exact=True).check()
+    practitioner_tests.save(run, page)
+    token = run.token("referrals")
+    answers = {
+        "sentence": {"releaseType": "licence", "expectedArrival": (datetime.date.today() + datetime.timedelta(days=60)).isoformat()},
+        "risk": {"roshOverall": "low"}, "offences": {}, "needs": {}, "location": {"homeDistrict": "M14"}, "licence": {},
+        "move-on": {"moveOnPlan": "His own tenancy"},
+    }
+    for section, body in answers.items():
+        status, saved = run.api("PUT", f"/referral-drafts/{draft}/sections/{section}", body, token=token)
+        assert status == 200, saved
+    run.visit(page, f"/referrals/drafts/{draft}/check")
+    page.get_by_label("I confirm").check()
+    page.get_by_role("button", name="Submit the referral").click()
+    expect(page.locator(".error-summary")).to_contain_text("user name or e-mail address of the probation practitioner")
+    run.check(page)
+    # A name is never guessed: only an account's user name or e-mail address finds them.
+    page.get_by_label("The probation practitioner it is for").fill(f"Paper {run.surname}")
+    page.get_by_label("I confirm").check()
+    page.get_by_role("button", name="Submit the referral").click()
+    expect(page.locator(".error-summary")).to_contain_text("No active probation practitioner")
+    page.get_by_label("The probation practitioner it is for").fill(f"{username}@probation.example")
+    page.get_by_label("I confirm").check()
+    page.get_by_role("button", name="Submit the referral").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text(f"Zac {run.surname}")
+    run.check(page)
+    context.close()
+    # It is the practitioner's own, as if they had sent it.
+    status, mine = run.api("GET", "/referrals?limit=200", token=run.token(username))
+    assert status == 200, mine
+    assert f"Zac {run.surname}" in str(mine["items"]), mine

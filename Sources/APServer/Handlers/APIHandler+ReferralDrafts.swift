@@ -49,7 +49,8 @@ extension APIHandler {
     func submitReferralDraft(_ input: Operations.SubmitReferralDraft.Input) async throws -> Operations.SubmitReferralDraft.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the declaration as JSON") }
         let referral = try await stores.referralDrafts.submit(
-            try Input.uuid(input.path.draftId, field: "draftId"), declaration: body.declaration, by: try RequestScope.caller(),
+            try Input.uuid(input.path.draftId, field: "draftId"), declaration: body.declaration, practitioner: body.practitioner,
+            by: try RequestScope.caller(),
             today: Self.today)
         return .created(.init(body: .json(try .init(referral))))
     }

@@ -30,7 +30,7 @@ public struct ReferralDraftStore: Sendable {
 
     /// Starts a draft with no answers.
     public func start(by principal: Principal) async throws -> ReferralDraft {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+        try principal.require(Self.writers, to: "write referrals")
         return try await pool.transaction { connection in
             let draft = try Self.draft(
                 try await connection.one(
@@ -44,7 +44,7 @@ public struct ReferralDraftStore: Sendable {
 
     /// The caller's drafts not yet submitted, the most recently changed first.
     public func mine(by principal: Principal) async throws -> [ReferralDraft] {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+        try principal.require(Self.writers, to: "write referrals")
         return try await pool.query(
             """
             SELECT \(Self.columns) FROM referral_draft d WHERE d.owner_id = \(principal.staffID) AND d.referral_id IS NULL
@@ -55,7 +55,7 @@ public struct ReferralDraftStore: Sendable {
 
     /// One of the caller's drafts not yet submitted.
     public func get(_ id: UUID, by principal: Principal) async throws -> ReferralDraft {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+        try principal.require(Self.writers, to: "write referrals")
         return try await pool.withConnection { try await Self.load(id, of: principal, on: $0, lock: false) }
     }
 
@@ -84,7 +84,7 @@ public struct ReferralDraftStore: Sendable {
         _ id: UUID, section: ReferralDraft.Section, answers page: ReferralAnswers, expectedVersion: Int?, by principal: Principal,
         today: CalendarDate
     ) async throws -> ReferralDraft {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+        try principal.require(Self.writers, to: "write referrals")
         return try await pool.transaction { connection in
             let before = try await Self.load(id, of: principal, on: connection, lock: true)
             if let expectedVersion, expectedVersion != before.version {
@@ -114,7 +114,7 @@ public struct ReferralDraftStore: Sendable {
     /// One of the caller's drafts with every problem it would be refused for if submitted now,
     /// by field (for the check page).
     public func checked(_ id: UUID, by principal: Principal, today: CalendarDate) async throws -> (ReferralDraft, [FieldProblem]) {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+        try principal.require(Self.writers, to: "write referrals")
         return try await pool.withConnection { connection in
             let draft = try await Self.load(id, of: principal, on: connection, lock: false)
             let problems = try await Self.problems(
@@ -123,11 +123,19 @@ public struct ReferralDraftStore: Sendable {
         }
     }
 
+    /// Who writes drafts: probation practitioners, and the referral unit entering a referral on
+    /// a practitioner's behalf (a referral sent on paper or by e-mail).
+    public static let writers: Set<Role> = ReferralStore.practitioners.union(ReferralStore.intake)
+
     /// Submits a complete draft, once its writer declares it true: it becomes a referral in the
-    /// queue (`submitted`), owned by them, with their name, e-mail, team and region as the
-    /// referrer's; the draft names it and can change no more.
-    public func submit(_ id: UUID, declaration: Bool, by principal: Principal, today: CalendarDate) async throws -> Referral {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+    /// queue (`submitted`), owned by the practitioner, with their name, e-mail, team and region as
+    /// the referrer's; the draft names it and can change no more. A practitioner submits their
+    /// own; the referral unit names the practitioner it is for (`practitioner`: their user name
+    /// or e-mail address, an active probation practitioner's account, never guessed).
+    public func submit(_ id: UUID, declaration: Bool, practitioner: String? = nil, by principal: Principal, today: CalendarDate)
+        async throws -> Referral
+    {
+        try principal.require(Self.writers, to: "write referrals")
         return try await ConstraintViolations.translating {
             try await pool.transaction { connection in
                 let draft = try await Self.load(id, of: principal, on: connection, lock: true)
@@ -145,11 +153,22 @@ public struct ReferralDraftStore: Sendable {
                             field: "declaration", rule: "needed",
                             message: "declaration: confirm that the information is true to the best of your knowledge"))
                 }
-                let referrer = try await Self.referrer(principal, on: connection)
-                problems += try await Self.problems(of: draft.answers, referrer: referrer, today: today, on: connection)
+                var referrer = try await Self.referrer(principal, on: connection)
+                if principal.role == .probationPractitioner {
+                    if practitioner != nil {
+                        problems.append(
+                            FieldProblem(
+                                field: "practitioner", rule: "own",
+                                message: "practitioner is for the referral unit entering a referral on someone's behalf: yours is your own"))
+                    }
+                } else {
+                    let (found, problem) = try await Self.practitioner(practitioner, on: connection)
+                    if let found { referrer = found }
+                    if let problem { problems.append(problem) }
+                }
                 if !problems.isEmpty { throw DomainError.invalid(problems) }
                 let details = draft.answers.details(referrer: referrer, today: today).0.normalised()
-                let referral = try await ReferralStore.insert(details, owner: principal.staffID, by: principal, on: connection)
+                let referral = try await ReferralStore.insert(details, owner: referrer.id, by: principal, on: connection)
                 try await connection.execute(
                     """
                     UPDATE referral_draft SET referral_id = \(referral.id), submitted_at = now(), version = version + 1, updated_at = now()
@@ -165,7 +184,7 @@ public struct ReferralDraftStore: Sendable {
 
     /// Discards a draft not yet submitted.
     public func discard(_ id: UUID, by principal: Principal) async throws {
-        try principal.require(ReferralStore.practitioners, to: "write referrals")
+        try principal.require(Self.writers, to: "write referrals")
         try await pool.transaction { connection in
             let draft = try await Self.load(id, of: principal, on: connection, lock: true)
             try await connection.execute("DELETE FROM referral_draft WHERE id = \(id)")
@@ -176,6 +195,40 @@ public struct ReferralDraftStore: Sendable {
     }
 
     /// The account of the practitioner writing: the referrer of what they submit.
+    /// The active probation practitioner whose user name or e-mail address is `text` (either,
+    /// ignoring case): one account, or the problem that names why not.
+    static func practitioner(_ text: String?, on connection: PostgresConnection) async throws -> (staff: Staff?, problem: FieldProblem?) {
+        guard let text = text?.trimmingCharacters(in: .whitespaces), !text.isEmpty else {
+            return (
+                nil,
+                FieldProblem(
+                    field: "practitioner", rule: "required",
+                    message: "practitioner: give the user name or e-mail address of the probation practitioner it is for"))
+        }
+        let found = try await connection.query(
+            """
+            SELECT \(StaffStore.columns) FROM staff s
+            WHERE s.role = 'probation_practitioner' AND s.active AND (lower(s.username) = lower(\(text)) OR lower(s.email) = lower(\(text)))
+            LIMIT 2
+            """
+        ).map(StaffStore.staff)
+        switch found.count {
+        case 1: return (found[0], nil)
+        case 0:
+            return (
+                nil,
+                FieldProblem(
+                    field: "practitioner", rule: "unknown",
+                    message: "practitioner: no active probation practitioner has the user name or e-mail address \(text)"))
+        default:
+            return (
+                nil,
+                FieldProblem(
+                    field: "practitioner", rule: "ambiguous",
+                    message: "practitioner: more than one probation practitioner has the e-mail address \(text); give their user name"))
+        }
+    }
+
     static func referrer(_ principal: Principal, on connection: PostgresConnection) async throws -> Staff {
         try StaffStore.staff(from: try await connection.one("SELECT \(StaffStore.columns) FROM staff s WHERE s.id = \(principal.staffID)"))
     }

@@ -62,12 +62,19 @@ struct ApplyPages: Sendable {
             do {
                 return try await post.once(view.stores.idempotency, path: request.uri.path) {
                     let referral = try await view.stores.referralDrafts.submit(
-                        draft.id, declaration: post.fields["declaration"] == "yes", by: post.principal, today: Self.today)
+                        draft.id, declaration: post.fields["declaration"] == "yes",
+                        practitioner: post.principal.role == .probationPractitioner ? nil : (post.fields["practitioner"] ?? ""),
+                        by: post.principal, today: Self.today)
                     return "/referrals/\(referral.id.uuidString.lowercased())?done=submitted"
                 }
             } catch let error as DomainError where error.kind == .invalid {
-                let declaration = error.problems.filter { $0.field == "declaration" }.map { _ in
-                    FormErrors.Item(field: "declaration", message: "Confirm that the information is true", anchor: "declaration")
+                let declaration = error.problems.compactMap { problem -> FormErrors.Item? in
+                    switch problem.field {
+                    case "declaration": .init(field: "declaration", message: "Confirm that the information is true", anchor: "declaration")
+                    case "practitioner":
+                        .init(field: "practitioner", message: Wording.plain(problem.message.replacing("practitioner: ", with: "")), anchor: "practitioner")
+                    default: nil
+                    }
                 }
                 // The other problems are shown by the check page itself, from the draft.
                 return try await post.refused(
@@ -100,7 +107,7 @@ struct ApplyPages: Sendable {
             throw PageError.notFound("There is no such draft.")
         }
         let principal = try WebScope.caller()
-        guard principal.role == .probationPractitioner else { throw PageError.notFound("There is no such draft.") }
+        guard ReferralDraftStore.writers.contains(principal.role) else { throw PageError.notFound("There is no such draft.") }
         do {
             return try await read(id, principal)
         } catch let error as DomainError where error.kind == .conflict {
@@ -213,6 +220,10 @@ struct ApplyPages: Sendable {
         let errors: [FormErrors.Item]
         let hasErrors: Bool
         let declarationError: String?
+        /// The referral unit names the practitioner the referral is for.
+        var onBehalf = false
+        var practitioner = ""
+        var practitionerError: String? = nil
     }
 
     private func check<Context: RequestContext>(_ request: Request, _ context: Context) async throws -> Response {
@@ -246,15 +257,20 @@ struct ApplyPages: Sendable {
         }
         let kept = try await view.draft(request)
         let declarationError = kept?.problems.first { $0.field == "declaration" }?.message
+        let practitionerError = kept?.problems.first { $0.field == "practitioner" }?.message
+        if let practitionerError { errors.append(.init(field: "practitioner", message: practitionerError, anchor: "#practitioner")) }
         if let declarationError { errors.append(.init(field: "declaration", message: declarationError, anchor: "#declaration")) }
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "referrals")
         chrome.back = .init(href: base, text: "Back to the sections", current: false)
-        let model = Check(
+        var model = Check(
             person: Self.personName(draft), action: base + "/check", formToken: FormPost.newToken(), sections: sections,
             errors: errors, hasErrors: !errors.isEmpty, declarationError: declarationError)
+        model.onBehalf = principal.role != .probationPractitioner
+        model.practitioner = kept?.fields["practitioner"]?.first ?? ""
+        model.practitionerError = practitionerError
         return view.renderer.page(
             "check-answers", title: (errors.isEmpty ? "" : "Error: ") + "Check your answers, \(model.person)", chrome: chrome,
-            view: model, status: declarationError == nil ? .ok : .badRequest)
+            view: model, status: declarationError == nil && practitionerError == nil ? .ok : .badRequest)
     }
 
     /// A question's answer as the check page shows it.

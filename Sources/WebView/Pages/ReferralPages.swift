@@ -43,6 +43,11 @@ struct ReferralPages: Sendable {
         let lines: [Line]
         let shown: String
         let pages: [Link]
+        /// The referral unit enters referrals on practitioners' behalf: the button, its token, and
+        /// the drafts it has begun.
+        var mayEnter = false
+        var formToken = ""
+        var drafts: [Link] = []
     }
 
     private func queue(_ request: Request) async throws -> Response {
@@ -91,7 +96,7 @@ struct ReferralPages: Sendable {
         if page > 1 || found.nextCursor != nil { pages.append(Link(href: href(page), text: "Page \(page)", current: true)) }
         if found.nextCursor != nil { pages.append(Link(href: href(page + 1), text: "Next page", current: false)) }
         let first = (page - 1) * Self.pageSize
-        let model = Queue(
+        var model = Queue(
             statuses: [Choice(value: "open", text: "Open (waiting for a decision or a bed)", selected: status == "open")]
                 + Referral.Status.allCases.map { Choice(value: $0.rawValue, text: Self.words($0), selected: status == $0.rawValue) }
                 + [Choice(value: "all", text: "All", selected: status == "all")],
@@ -102,6 +107,13 @@ struct ReferralPages: Sendable {
                 ? "No referral is in this queue."
                 : "Referrals \(first + 1) to \(first + lines.count), most urgent first (earliest expected arrival).",
             pages: pages)
+        if ReferralDraftStore.writers.contains(principal.role) {
+            model.mayEnter = true
+            model.formToken = FormPost.newToken()
+            model.drafts = try await view.stores.referralDrafts.mine(by: principal).map { draft in
+                Link(href: ApplyPages.base(draft.id), text: "\(ApplyPages.personName(draft)), begun \(words.dateTime(draft.createdAt))", current: false)
+            }
+        }
         return view.renderer.page(
             "referrals", title: "Referrals", chrome: .signedIn(principal, csrf: WebScope.csrf, current: "referrals"), view: model)
     }

@@ -159,7 +159,8 @@ public struct ReferralDraftStore: Sendable {
                         problems.append(
                             FieldProblem(
                                 field: "practitioner", rule: "own",
-                                message: "practitioner is for the referral unit entering a referral on someone's behalf: yours is your own"))
+                                message: "practitioner is for the referral unit entering a referral on someone's behalf: yours is your own")
+                        )
                     }
                 } else {
                     let (found, problem) = try await Self.practitioner(practitioner, on: connection)
@@ -203,7 +204,8 @@ public struct ReferralDraftStore: Sendable {
                 nil,
                 FieldProblem(
                     field: "practitioner", rule: "required",
-                    message: "practitioner: give the user name or e-mail address of the probation practitioner it is for"))
+                    message: "practitioner: give the user name or e-mail address of the probation practitioner it is for")
+            )
         }
         let found = try await connection.query(
             """
@@ -219,13 +221,15 @@ public struct ReferralDraftStore: Sendable {
                 nil,
                 FieldProblem(
                     field: "practitioner", rule: "unknown",
-                    message: "practitioner: no active probation practitioner has the user name or e-mail address \(text)"))
+                    message: "practitioner: no active probation practitioner has the user name or e-mail address \(text)")
+            )
         default:
             return (
                 nil,
                 FieldProblem(
                     field: "practitioner", rule: "ambiguous",
-                    message: "practitioner: more than one probation practitioner has the e-mail address \(text); give their user name"))
+                    message: "practitioner: more than one probation practitioner has the e-mail address \(text); give their user name")
+            )
         }
     }
 

@@ -72,7 +72,9 @@ struct ApplyPages: Sendable {
                     switch problem.field {
                     case "declaration": .init(field: "declaration", message: "Confirm that the information is true", anchor: "declaration")
                     case "practitioner":
-                        .init(field: "practitioner", message: Wording.plain(problem.message.replacing("practitioner: ", with: "")), anchor: "practitioner")
+                        .init(
+                            field: "practitioner", message: Wording.plain(problem.message.replacing("practitioner: ", with: "")),
+                            anchor: "practitioner")
                     default: nil
                     }
                 }

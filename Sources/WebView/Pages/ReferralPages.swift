@@ -111,7 +111,9 @@ struct ReferralPages: Sendable {
             model.mayEnter = true
             model.formToken = FormPost.newToken()
             model.drafts = try await view.stores.referralDrafts.mine(by: principal).map { draft in
-                Link(href: ApplyPages.base(draft.id), text: "\(ApplyPages.personName(draft)), begun \(words.dateTime(draft.createdAt))", current: false)
+                Link(
+                    href: ApplyPages.base(draft.id), text: "\(ApplyPages.personName(draft)), begun \(words.dateTime(draft.createdAt))",
+                    current: false)
             }
         }
         return view.renderer.page(

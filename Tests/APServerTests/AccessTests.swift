@@ -81,6 +81,15 @@ struct AccessTests {
                 json(["start": String(format: "2027-03-%02d", day), "end": String(format: "2027-03-%02d", day + 1), "reason": "DAMAGE"])
             )
         },
+        Case(name: "POST /beds/{bed}/retirement", allowed: ["admin", "manager"]) { world, who in
+            (.post, "/beds/\(world.bed)/retirement", json(["from": "\(testDay(100 + abs(who.hashValue) % 50))"]))
+        },
+        Case(name: "GET /premises/{elm}/movements", allowed: elmReaders) { world, _ in
+            (.get, "/premises/\(world.elm)/movements?from=\(testDay(-1))T00:00:00Z&to=\(testDay(0))T00:00:00Z", nil)
+        },
+        Case(name: "POST /key-work-actions/{none}/drop", allowed: ["admin", "manager", "keyworker", "oak.manager"]) { _, _ in
+            (.post, "/key-work-actions/\(UUID())/drop", json(["reason": "Not needed"]))
+        },
         Case(name: "GET /premises/{elm}/placements", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/placements?from=\(testDay(0))&to=\(testDay(31))", nil)
         },
@@ -119,8 +128,8 @@ struct AccessTests {
         Case(name: "PUT /referrals/{r}/owner", allowed: ["admin"]) { world, _ in
             (.put, "/referrals/\(world.referral)/owner", json(["practitionerId": world.staff["pp2"]!.id.uuidString]))
         },
-        Case(name: "GET /referral-drafts", allowed: ["pp"]) { _, _ in (.get, "/referral-drafts", nil) },
-        Case(name: "POST /referral-drafts", allowed: ["pp"]) { _, _ in (.post, "/referral-drafts", nil) },
+        Case(name: "GET /referral-drafts", allowed: ["pp", "admin", "referrals", "spare"]) { _, _ in (.get, "/referral-drafts", nil) },
+        Case(name: "POST /referral-drafts", allowed: ["pp", "admin", "referrals", "spare"]) { _, _ in (.post, "/referral-drafts", nil) },
         Case(name: "POST /referrals", allowed: ["admin", "referrals"]) { _, who in
             (
                 .post, "/referrals",

@@ -18,7 +18,8 @@ struct DayWorkAPITests {
     static func resident(_ world: TestWorld) async throws -> (placement: UUID, actions: [UUID]) {
         let admin = try await world.fixtures.signIn("admin").principal
         // Elm's one bed is booked from today: a second bed makes room.
-        _ = try await RoomStore(pool: world.pool).addBed(roomID: world.room, label: "2", inUseFrom: testDay(-30), inUseUntil: nil, by: admin)
+        _ = try await RoomStore(pool: world.pool).addBed(
+            roomID: world.room, label: "2", inUseFrom: testDay(-30), inUseUntil: nil, by: admin)
         let placement = try await PlacementStore(pool: world.pool).book(
             NewPlacement(
                 premisesID: world.elm, crn: "D000001", personName: "Dee Wells", expectedArrival: testDay(-5), expectedDeparture: testDay(40)

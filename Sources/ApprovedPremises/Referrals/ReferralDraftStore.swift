@@ -167,6 +167,7 @@ public struct ReferralDraftStore: Sendable {
                     if let found { referrer = found }
                     if let problem { problems.append(problem) }
                 }
+                problems += try await Self.problems(of: draft.answers, referrer: referrer, today: today, on: connection)
                 if !problems.isEmpty { throw DomainError.invalid(problems) }
                 let details = draft.answers.details(referrer: referrer, today: today).0.normalised()
                 let referral = try await ReferralStore.insert(details, owner: referrer.id, by: principal, on: connection)

@@ -31,6 +31,10 @@ struct BenchPages: AsyncParsableCommand {
             80 miles, arriving in two weeks; made once), next to the referral and its matches \
             through the API
 
+            and the day staff's pages at that premises, each beside the calls for what it shows: \
+            key work, testing, move-on flags, incidents, last night's record, rooms and beds, the \
+            key-work tab of the longest stay, and the staff accounts (100 a page);
+
             and, as the benchmark's probation practitioner (bench.pp, with 200 referrals of their \
             own and a draft with every section saved; made once), the apply journey's pages:
 
@@ -96,6 +100,41 @@ struct BenchPages: AsyncParsableCommand {
                     "\(premises)/key-work/due", "\(premises)/tests?pending=true", "\(premises)/tests?followUp=true",
                     "\(premises)/move-on/flags",
                 ]
+                let tonight = "from=\(today)&to=\(today.adding(days: 1))"
+                let lastNight = today.adding(days: -1)
+                let nightWindow = "from=\(lastNight)T12:00:00Z&to=\(today)T12:00:00Z"
+                // The day staff's pages at the same premises, each beside the calls for what it shows.
+                let dayWork: [(String, String, [String])] = [
+                    (
+                        "key work, \(code)", "/premises/\(code)/key-work",
+                        [premises, "\(premises)/staff?limit=200", "\(premises)/key-work/due", "\(premises)/placements?\(tonight)"]
+                    ),
+                    (
+                        "testing, \(code)", "/premises/\(code)/tests",
+                        [
+                            premises, "\(premises)/testing-authorisations", "\(premises)/tests?pending=true",
+                            "\(premises)/tests?followUp=true",
+                        ]
+                    ),
+                    ("move-on flags, \(code)", "/premises/\(code)/move-on", [premises, "\(premises)/move-on/flags"]),
+                    (
+                        "incidents, \(code)", "/premises/\(code)/incidents",
+                        [premises, "\(premises)/incidents", "\(premises)/placements?\(tonight)"]
+                    ),
+                    (
+                        "the night's record, \(code)", "/premises/\(code)/night?night=\(lastNight)",
+                        [
+                            premises, "\(premises)/movements?\(nightWindow)", "\(premises)/night-checks?night=\(lastNight)",
+                            "\(premises)/curfew-breaches", "\(premises)/handovers/pending",
+                        ]
+                    ),
+                    ("rooms and beds, \(code)", "/premises/\(code)/rooms", [premises, "\(premises)/rooms"]),
+                    (
+                        "key-work tab, longest stay at \(code)", "/premises/\(code)/placements/\(placementID)/key-work",
+                        [premises, "/placements/\(placementID)", "/placements/\(placementID)/key-work-sessions"]
+                    ),
+                    ("staff accounts, 100 of them", "/staff", ["/staff?limit=100", "/premises?limit=200"]),
+                ]
                 let referral = try await account.readyReferral(pool, home: "M14", radius: 80, arrival: today.adding(days: 14)).uuidString
                     .lowercased()
                 let fiveYears = "from=\(today.adding(days: -1826))&to=\(today)&period=quarter"
@@ -137,7 +176,7 @@ struct BenchPages: AsyncParsableCommand {
                 ]
                 var rows = [[String]]()
                 let asWho =
-                    comparisons.map { (what: $0.0, page: $0.1, calls: $0.2, api: api) }
+                    (comparisons + dayWork).map { (what: $0.0, page: $0.1, calls: $0.2, api: api) }
                     + journey.map { (what: $0.0, page: $0.1, calls: $0.2, api: pp) }
                 for (what, page, calls, api) in asWho {
                     let (html, ours) = try await BenchReports.time(runs: runs) { try await api.page(page) }

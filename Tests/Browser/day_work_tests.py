@@ -441,3 +441,131 @@ def test_a_referral_manager_enters_a_referral_for_a_practitioner(run):
     status, mine = run.api("GET", "/referrals?limit=200", token=run.token(username))
     assert status == 200, mine
     assert f"Zac {run.surname}" in str(mine["items"]), mine
+
+
+def test_bad_input_on_every_new_form_is_named_and_records_nothing(run):
+    premises, manager, keyworker, account = ap_with_team(run, "Bad")
+    vic = transfers.resident_at(run, premises, "Vic", arrived_days_ago=4)
+    admin = run.token("admin")
+    pid, code = premises["id"], premises["code"]
+    tomorrow = datetime.date.today() + datetime.timedelta(days=1)
+    yesterday = datetime.date.today() - datetime.timedelta(days=1)
+    status, session = run.api("POST", f"/placements/{vic['id']}/key-work-sessions", {
+        "heldAt": datetime.datetime.now(datetime.timezone.utc).isoformat(), "durationMinutes": 30, "kind": "induction",
+        "notes": "First", "actions": [{"action": "Register with a GP", "owner": "resident", "dueOn": tomorrow.isoformat()}]}, token=admin)
+    assert status == 201, session
+    action = session["actions"][0]["id"]
+
+    def counts():
+        rooms = run.api("GET", f"/premises/{pid}/rooms", token=admin)[1]
+        return {
+            "sessions": len(run.api("GET", f"/placements/{vic['id']}/key-work-sessions", token=admin)[1]),
+            "incidents": len(run.api("GET", f"/premises/{pid}/incidents", token=admin)[1]),
+            "tests": len(run.api("GET", f"/placements/{vic['id']}/tests", token=admin)[1]),
+            "authorisations": len(run.api("GET", f"/premises/{pid}/testing-authorisations", token=admin)[1]),
+            "rooms": len(rooms), "beds": sum(len(room["beds"]) for room in rooms),
+            "retired": sum(1 for room in rooms for bed in room["beds"] if bed.get("inUseUntil")),
+            "staff": len(run.api("GET", f"/premises/{pid}/staff?limit=200", token=admin)[1]["items"]),
+            "pathways": len(run.api("GET", f"/placements/{vic['id']}/move-on", token=admin)[1]["pathways"]),
+            "open actions": sum(1 for s in run.api("GET", f"/placements/{vic['id']}/key-work-sessions", token=admin)[1]
+                                for a in s["actions"] if not a.get("outcome")),
+        }
+
+    before = counts()
+    context = run.context()
+    page = context.new_page()
+    run.sign_in(page, manager)
+
+    def refused(path, fill, button, *named):
+        run.visit(page, path)
+        fill()
+        page.get_by_role("button", name=button).click()
+        summary = page.locator(".error-summary")
+        for words in named:
+            expect(summary).to_contain_text(words)
+        assert page.title().startswith("Error:"), path
+        run.check(page)
+
+    base = f"/premises/{code}"
+    placement = f"{base}/placements/{vic['id']}"
+
+    def session_form():
+        page.get_by_label("How long it lasted, in minutes").fill("an hour")
+        page.get_by_label("Agreed action 1 (optional)").fill("Call the council")
+    refused(f"{placement}/key-work-session", session_form, "Record the session", "how long it lasted", "who does action 1")
+
+    def future_session():
+        run.fill_date(page, "heldAt", tomorrow)
+        page.get_by_label("Notes", exact=True).fill("Held tomorrow?")
+    refused(f"{placement}/key-work-session", future_session, "Record the session", "must not be in the future")
+
+    def moved_without_date():
+        page.get_by_label("Moved to a new date").check()
+    refused(f"{base}/key-work/actions/{action}", moved_without_date, "Save the update", "Enter the new due date")
+
+    def dropped_without_reason():
+        page.get_by_label("Dropped: it is no longer to be done").check()
+    refused(f"{base}/key-work/actions/{action}", dropped_without_reason, "Save the update", "why")
+
+    def authorise_backwards():
+        page.get_by_label("Random").check()
+        run.fill_date(page, "from", datetime.date.today())
+        run.fill_date(page, "until", yesterday)
+        page.get_by_label("What it rests on").fill("Policy")
+    refused(f"{base}/tests/authorise", authorise_backwards, "Authorise testing", "must be on or after the first day")
+
+    def test_without_authorisation():
+        page.get_by_label("Why it was required").select_option("random")
+        page.get_by_label("Sample", exact=True).select_option("breath")
+        page.get_by_label("Yes, at the time it was required").check()
+    refused(f"{placement}/test", test_without_authorisation, "Record the test", "authoris")
+
+    def missed_without_reason():
+        page.get_by_label("Why it was required").select_option("random")
+        page.get_by_label("Sample", exact=True).select_option("breath")
+        page.get_by_label("No, it was missed").check()
+    refused(f"{placement}/test", missed_without_reason, "Record the test", "missed")
+
+    refused(f"{placement}/pathway", lambda: None, "Add the pathway", "Choose the pathway")
+    def thirtieth_of_february():
+        page.get_by_label("Address").fill("1 High Street")
+        for part, value in (("day", "30"), ("month", "2"), ("year", "2026")):
+            page.locator(f"#confirmedOn-{part}").fill(value)
+    refused(f"{placement}/address", thirtieth_of_february, "Record the address", "must be a real date")
+
+    def incident_in_the_future():
+        page.get_by_label("Kind of incident").select_option("damage")
+        page.get_by_label("Low").check()
+        run.fill_date(page, "occurredAt", tomorrow)
+        page.get_by_label("Where it happened").fill("Lounge")
+        page.get_by_label("What happened").fill("Nothing yet")
+        page.get_by_label("Action taken").fill("None")
+    refused(f"{base}/incidents/new", incident_in_the_future, "Record the incident", "must not be in the future")
+    refused(f"{base}/incidents/new", lambda: None, "Record the incident", "Choose the kind of incident", "Choose the severity", "Enter where it happened")
+
+    refused(f"{base}/rooms/new", lambda: page.get_by_label("Floor (optional)").fill("2"), "Add the room", "name")
+    refused(f"{base}/rooms/new", lambda: page.get_by_label("Name", exact=True).fill("Room 2"), "Add the room", "already has a room")
+    refused(f"{base}/rooms/import", lambda: page.get_by_label("The file's contents").fill("room,bed\nA,1"), "Load them",
+            "room,floor,characteristics,bed,in use from")
+    room = next(room for room in run.api("GET", f"/premises/{pid}/rooms", token=admin)[1] if room["beds"])
+    refused(f"{base}/rooms/{room['id']}/beds/new", lambda: page.get_by_label("Label").fill("B1"), "Add the bed", "already has a bed")
+    bed = room["beds"][0]
+    refused(f"{base}/beds/{bed['id']}/retire", lambda: run.fill_date(page, "from", yesterday), "Retire the bed", "today")
+    context.close()
+
+    admin_context = run.context()
+    page = admin_context.new_page()
+    run.sign_in(page, "admin")
+
+    def short_password():
+        page.get_by_label("Full name").fill("Short Password")
+        page.get_by_label("User name").fill(f"short.{run.surname.lower()}")
+        page.get_by_label("Residential worker").check()
+        page.get_by_label("Premises (for AP staff)").select_option(pid)
+        page.get_by_label("First password").fill("short")
+    refused("/staff/new", short_password, "Add the account", "at least 10 characters")
+    refused(f"/staff/{account['id']}/password", lambda: page.get_by_label("New password").fill("tiny"), "Set the password",
+            "at least 10 characters")
+    admin_context.close()
+
+    assert counts() == before, (before, counts())

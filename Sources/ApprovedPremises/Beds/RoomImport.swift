@@ -55,7 +55,11 @@ extension RoomStore {
 
     static func parseImport(_ text: String) throws -> [ImportRow] {
         let lines = CSV.parse(text)
-        guard let header = lines.first?.map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }),
+        // The header's words may be joined by underscores, spaces or hyphens ("in use from").
+        guard
+            let header = lines.first?.map({
+                $0.trimmingCharacters(in: .whitespaces).lowercased().replacing(/[ -]+/) { _ in "_" }
+            }),
             header == ["room", "floor", "characteristics", "bed", "in_use_from"]
         else {
             throw DomainError.invalid(field: "line 1", rule: "header", "the first line must be: room,floor,characteristics,bed,in_use_from")

@@ -167,6 +167,12 @@ struct IncidentPages: Sendable {
         }
         let residents = ids("residents")
         let staff = ids("staff")
+        for (field, message) in [
+            ("kind", "Choose the kind of incident"), ("severity", "Choose the severity"), ("location", "Enter where it happened"),
+            ("summary", "Enter what happened"), ("actionTaken", "Enter the action taken"),
+        ] where fields[field] == nil {
+            validation.add(field: field, rule: "required", message)
+        }
         try validation.check()
         return IncidentStore.Details(
             kind: fields["kind"] ?? "", severity: fields["severity"] ?? "", occurredAt: occurred, location: fields["location"] ?? "",
@@ -208,8 +214,12 @@ struct IncidentPages: Sendable {
             },
             change: { form, fields in
                 let latest = try await Self.latest(form)
+                let details = try Self.details(form, fields)
+                guard fields["reason"] != nil else {
+                    throw DomainError.invalid(field: "reason", rule: "required", "Say why you are amending it")
+                }
                 let incident = try await form.view.stores.incidents.amend(
-                    number: latest.number, try Self.details(form, fields), reason: fields["reason"] ?? "",
+                    number: latest.number, details, reason: fields["reason"] ?? "",
                     expectedVersion: fields["version"].flatMap { Int64($0) }, by: form.principal)
                 return "\(form.base)/incidents/\(incident.number)?done=amended"
             })

@@ -135,6 +135,9 @@ struct KeyWorkPages: Sendable {
                 let dueOn = DateInput.date(fields, "dueOn", name: "the new due date", required: false, into: &validation)
                 let outcome = fields["outcome"].flatMap(KeyWorkAction.Outcome.init(rawValue:))
                 if outcome == nil { validation.add(field: "outcome", rule: "required", "Choose what has happened to the action") }
+                if outcome == .dropped && fields["reason"] == nil {
+                    validation.add(field: "reason", rule: "required", "Say why the action is dropped")
+                }
                 if outcome == .moved && dueOn == nil && validation.problems.isEmpty {
                     validation.add(field: "dueOn", rule: "required", "Enter the new due date")
                 }

@@ -55,6 +55,9 @@ extension PlacementForms {
                     validation.add(field: "durationMinutes", rule: "format", "Enter how long it lasted as a number of minutes")
                 }
                 let next = DateInput.date(fields, "nextSessionOn", name: "the next session", required: false, into: &validation)
+                if fields["notes"] == nil {
+                    validation.add(field: "notes", rule: "required", "Enter the notes: what was discussed and agreed")
+                }
                 var actions = [(action: String, owner: String, dueOn: CalendarDate)]()
                 for number in 1...Self.sessionActions {
                     guard let text = fields["action\(number)"] else { continue }
@@ -114,9 +117,15 @@ extension PlacementForms {
             change: { form, fields in
                 let required = try DateInput.instant(
                     fields, "requiredAt", name: ("the date it was required", "the time it was required"), in: Self.zone(form))
-                guard let taken = fields["taken"] else {
-                    throw DomainError.invalid(field: "taken", rule: "required", "Say whether the sample was taken")
+                var validation = Validation()
+                if fields["reason"] == nil { validation.add(field: "reason", rule: "required", "Choose why it was required") }
+                if fields["sampleType"] == nil { validation.add(field: "sampleType", rule: "required", "Choose the sample") }
+                let taken = fields["taken"]
+                if taken == nil { validation.add(field: "taken", rule: "required", "Say whether the sample was taken") }
+                if taken == "no" && fields["missedReason"] == nil {
+                    validation.add(field: "missedReason", rule: "required", "Choose why it was missed")
                 }
+                try validation.check()
                 _ = try await form.view.stores.testing.record(
                     form.placement.id,
                     .init(
@@ -164,7 +173,10 @@ extension PlacementForms {
                     ])
             },
             change: { form, fields in
-                let confirmed = try DateInput.date(fields, "confirmedOn", name: "the date it was confirmed", required: false)
+                var validation = Validation()
+                let confirmed = DateInput.date(fields, "confirmedOn", name: "the date it was confirmed", required: false, into: &validation)
+                if fields["address"] == nil { validation.add(field: "address", rule: "required", "Enter the address") }
+                try validation.check()
                 _ = try await form.view.stores.moveOn.setAddress(
                     form.placement.id, address: fields["address"] ?? "", confirmedOn: confirmed, by: form.scope.principal)
             })

@@ -91,6 +91,7 @@ struct RoomPages: Sendable {
                     ], cancel: "\(form.base)/rooms")
             },
             change: { form, fields in
+                guard fields["name"] != nil else { throw DomainError.invalid(field: "name", rule: "required", "Enter the room's name") }
                 _ = try await form.view.stores.rooms.addRoom(
                     premisesID: form.premises.premises.id, name: fields["name"] ?? "", floor: fields["floor"],
                     characteristics: fields.all("characteristics"), by: form.principal)
@@ -114,7 +115,10 @@ struct RoomPages: Sendable {
             },
             change: { form, fields in
                 let room = try await Self.room(form)
-                let from = try DateInput.date(fields, "inUseFrom", name: "the first night in use", required: false)
+                var validation = Validation()
+                let from = DateInput.date(fields, "inUseFrom", name: "the first night in use", required: false, into: &validation)
+                if fields["label"] == nil { validation.add(field: "label", rule: "required", "Enter the bed's label") }
+                try validation.check()
                 _ = try await form.view.stores.rooms.addBed(
                     roomID: room.id, label: fields["label"] ?? "", inUseFrom: from, inUseUntil: nil, by: form.principal)
                 return "\(form.base)/rooms?done=bed"
@@ -159,13 +163,14 @@ struct RoomPages: Sendable {
                         .textarea(
                             "csv", "The file's contents",
                             hint:
-                                "Paste the CSV file with a header row and the columns room, floor, characteristics (codes separated by spaces), bed, in_use_from: one row per bed, as ap beds import reads it.",
+                                "Paste the CSV file: a first line naming the columns room, floor, characteristics, bed, in use from, then one line per bed (characteristics as their codes, separated by spaces; the first night in use as year-month-day), as ap beds import reads it.",
                             value: posted?["csv"])
                     ],
                     intro: ["Every row loads, or none does. A room already here keeps its characteristics and gets the new beds."],
                     cancel: "\(form.base)/rooms")
             },
             change: { form, fields in
+                guard fields["csv"] != nil else { throw DomainError.invalid(field: "csv", rule: "required", "Paste the file's contents") }
                 _ = try await form.view.stores.rooms.importCSV(
                     fields["csv"] ?? "", premisesID: form.premises.premises.id, today: form.today, by: form.principal)
                 return "\(form.base)/rooms?done=imported"

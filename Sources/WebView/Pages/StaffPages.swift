@@ -111,9 +111,19 @@ struct StaffPages: Sendable {
                     ], cancel: "/staff")
             },
             change: { form, fields in
-                guard let role = fields["role"].flatMap(Role.init(rawValue:)) else {
-                    throw DomainError.invalid(field: "role", rule: "required", "Choose the role")
+                var validation = Validation()
+                if fields["displayName"] == nil { validation.add(field: "displayName", rule: "required", "Enter the full name") }
+                if fields["username"] == nil { validation.add(field: "username", rule: "required", "Enter the user name") }
+                let role = fields["role"].flatMap(Role.init(rawValue:))
+                if role == nil { validation.add(field: "role", rule: "required", "Choose the role") }
+                if let role, role.isPremisesStaff, fields["premisesId"] == nil {
+                    validation.add(field: "premisesId", rule: "required", "Choose the premises they work at")
                 }
+                if let role, [.regionalManager, .probationPractitioner].contains(role), fields["regionCode"] == nil {
+                    validation.add(field: "regionCode", rule: "required", "Choose the region")
+                }
+                try validation.check()
+                guard let role else { throw DomainError.invalid(field: "role", rule: "required", "Choose the role") }
                 let staff = try await form.view.stores.staff.create(
                     .init(
                         username: fields["username"] ?? "", displayName: fields["displayName"] ?? "", email: fields["email"], role: role,

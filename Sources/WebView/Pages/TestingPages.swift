@@ -99,6 +99,13 @@ struct TestingPages: Sendable {
                 var validation = Validation()
                 let from = DateInput.date(fields, "from", name: "the first day", into: &validation)
                 let until = DateInput.date(fields, "until", name: "the last day", required: false, into: &validation)
+                if fields.all("reasons").isEmpty {
+                    validation.add(field: "reasons", rule: "required", "Choose at least one reason a test may be required for")
+                }
+                if fields["note"] == nil { validation.add(field: "note", rule: "required", "Say what the authorisation rests on") }
+                if let from, let until, until < from {
+                    validation.add(field: "until", rule: "order", "The last day must be on or after the first day")
+                }
                 try validation.check()
                 _ = try await form.view.stores.testing.authorise(
                     premisesID: form.premises.premises.id, reasons: fields.all("reasons"), from: from!, until: until?.adding(days: 1),

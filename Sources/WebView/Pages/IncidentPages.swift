@@ -34,12 +34,13 @@ struct IncidentPages: Sendable {
         let resident = request.query("resident").flatMap(UUID.init(uuidString:))
         let kind = request.query("kind").flatMap { Incident.Kind(rawValue: $0)?.rawValue }
         let severity = request.query("severity").flatMap { Incident.Severity(rawValue: $0)?.rawValue }
+        async let residentsRead = Self.residents(view, scope)
         let incidents = try await view.stores.incidents.list(
             premisesID: scope.premises.id, since: from.map { CurfewRules.instant($0, Self.midnight, in: zone) },
             before: to.map { CurfewRules.instant($0.adding(days: 1), Self.midnight, in: zone) }, placementID: resident, kind: kind,
             severity: severity,
             by: scope.principal)
-        let residents = try await Self.residents(view, scope)
+        let residents = try await residentsRead
         var page = RecordsPage(caption: scope.premises.name, heading: "Incidents")
         if scope.may(IncidentStore.recorders) { page.action("\(scope.base)/incidents/new", "Record an incident") }
         page.filterAction = "\(scope.base)/incidents"

@@ -27,16 +27,18 @@ struct KeyWorkPages: Sendable {
         let stores = view.stores
         let principal = scope.principal
         let words = scope.wording
-        let staff = try await stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200)).items
-        let keyWorkers = staff.filter { $0.active && ($0.role == .keyWorker || $0.role == .apManager) }
         // A key worker sees their own residents unless they ask for everyone's.
         let chosen: UUID? =
             keyWorker == "all"
             ? nil : keyWorker.flatMap(UUID.init(uuidString:)) ?? (principal.role == .keyWorker ? principal.staffID : nil)
+        // Independent reads, side by side.
+        async let staffRead = stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200))
         async let dueRead = stores.keyWork.due(premisesID: scope.premises.id, keyWorkerID: chosen, by: principal)
-        let residents = try await stores.placements.list(
-            premisesID: scope.premises.id, nights: Nights(first: scope.today, end: scope.today.adding(days: 1)), by: principal
-        ).filter { $0.status == .arrived && (chosen == nil || $0.keyWorkerID == chosen) }
+        async let placedRead = stores.placements.list(
+            premisesID: scope.premises.id, nights: Nights(first: scope.today, end: scope.today.adding(days: 1)), by: principal)
+        let staff = try await staffRead.items
+        let keyWorkers = staff.filter { $0.active && ($0.role == .keyWorker || $0.role == .apManager) }
+        let residents = try await placedRead.filter { $0.status == .arrived && (chosen == nil || $0.keyWorkerID == chosen) }
         let due = try await dueRead
         func placement(_ id: UUID, _ tab: String = "key-work") -> String { "\(scope.base)/placements/\(id.uuidString.lowercased())/\(tab)" }
         let whose = chosen.map { id in keyWorkers.first { $0.id == id }?.displayName ?? "one key worker" }

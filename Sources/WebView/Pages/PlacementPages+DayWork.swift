@@ -4,7 +4,7 @@ import Foundation
 extension PlacementPages {
     /// The key-work, tests and move-on tabs: what is recorded, each open item linking to the form
     /// that updates it, and the forms the caller's role may use for a resident.
-    func dayWork(_ tab: String, _ scope: PremisesScope, _ placement: Placement, href: String) async throws
+    func dayWork(_ tab: String, _ scope: PremisesScope, _ placement: Placement, href: String, sessions: [KeyWorkSession]) async throws
         -> ([SummaryList], [Table], [Link])
     {
         let stores = view.stores
@@ -13,7 +13,6 @@ extension PlacementPages {
         func link(_ path: String, _ text: String) -> Link { Link(href: "\(href)/\(path)", text: text, current: false) }
         switch tab {
         case "key-work":
-            let sessions = try await stores.keyWork.sessions(placement.id, by: principal)
             let recorder = scope.may(KeyWorkStore.recorders)
             let actions = sessions.flatMap(\.actions)
             return (

@@ -64,14 +64,21 @@ struct PlacementPages: Sendable {
     }
 
     func render<Context: RequestContext>(_ request: Request, _ context: Context, tab: String) async throws -> Response {
+        // The placement (and a key-work tab's sessions) are read beside the premises.
+        let caller = try WebScope.caller()
+        guard let id = context.parameters.get("id").flatMap(UUID.init(uuidString:)) else {
+            throw PageError.notFound("There is no such placement.")
+        }
+        async let placementRead = Self.placementAndStays(view, id, by: caller)
+        async let sessionsRead = Self.sessions(view, tab == "key-work" ? id : nil, by: caller)
         var scope = try await view.premisesScope(context, current: "placements")
-        let placement = try await PlacementPages.placement(view, scope, context)
+        let (placement, stays) = try await placementRead
+        guard placement.premisesID == scope.premises.id else {
+            throw PageError.notFound("There is no such placement at \(scope.premises.name).")
+        }
         let stores = view.stores
         let words = scope.wording
         let principal = scope.principal
-        // The bed history is read beside the tab's own records.
-        let premisesID = scope.premises.id
-        async let staysRead = stores.placements.bedStays(premisesID: premisesID, placementID: placement.id, by: principal)
         let href = "\(scope.base)/placements/\(placement.id.uuidString.lowercased())"
         var summaries = [SummaryList]()
         var tables = [Table]()
@@ -98,7 +105,7 @@ struct PlacementPages: Sendable {
                     }, none: "Nothing is recorded yet.")
             ]
         case "key-work", "tests", "move-on":
-            (summaries, tables, tabActions) = try await dayWork(tab, scope, placement, href: href)
+            (summaries, tables, tabActions) = try await dayWork(tab, scope, placement, href: href, sessions: try await sessionsRead)
         case "curfew":
             let variations = try await stores.curfewVariations.list(placementID: placement.id, by: principal)
             let breaches = try await stores.curfewBreaches.list(placementID: placement.id, by: principal)
@@ -148,7 +155,6 @@ struct PlacementPages: Sendable {
                     none: "No e-mail has been written about this stay.")
             ]
         default:
-            let stays = try await staysRead
             let bed = Self.bed(stays, placement, today: scope.today)
             let staff =
                 (try? await stores.staff.listAtPremises(scope.premises.id, by: principal, page: try PageRequest(limit: 200)).items) ?? []
@@ -184,7 +190,7 @@ struct PlacementPages: Sendable {
                     }, none: "No bed has been allocated yet.")
             ]
         }
-        let bed = Self.bed(try await staysRead, placement, today: scope.today)
+        let bed = Self.bed(stays, placement, today: scope.today)
         let (status, statusClass) = PlacementListPage.status(placement, bed: bed?.bedLabel, today: scope.today)
         var actions = [Link]()
         let open = placement.status == .upcoming || placement.status == .arrived
@@ -229,6 +235,19 @@ struct PlacementPages: Sendable {
             }, note: note, preformatted: preformatted)
         return view.renderer.page(
             "placement", title: "\(tabName): \(placement.personName), \(scope.premises.name)", chrome: scope.chrome, view: model)
+    }
+
+    /// A placement and its bed history, one after the other (beside the premises' read).
+    static func placementAndStays(_ view: WebView, _ id: UUID, by principal: Principal) async throws -> (Placement, [BedStay]) {
+        let placement = try await view.stores.placements.get(id, by: principal)
+        let stays = try await view.stores.placements.bedStays(premisesID: placement.premisesID, placementID: id, by: principal)
+        return (placement, stays)
+    }
+
+    /// A placement's key-work sessions when `id` is given (a key-work tab), else none.
+    static func sessions(_ view: WebView, _ id: UUID?, by principal: Principal) async throws -> [KeyWorkSession] {
+        guard let id else { return [] }
+        return try await view.stores.keyWork.sessions(id, by: principal)
     }
 
     /// The bed a placement holds now (or for its first night to come), if any.

@@ -27,12 +27,13 @@ struct StaffPages: Sendable {
         }
         var chrome = Chrome.signedIn(principal, csrf: WebScope.csrf, current: "staff")
         chrome.done = request.query("done").flatMap { Self.done[$0] }
-        let premises = try await Self.premises(view, principal)
         let admin = principal.role == .administrator
         let chosen = admin ? request.query("premises").flatMap(UUID.init(uuidString:)) : principal.premisesID
-        let page = try await view.stores.staff.list(
+        async let premisesRead = Self.premises(view, principal)
+        async let pageRead = view.stores.staff.list(
             by: principal, premisesID: chosen, page: try PageRequest(limit: 100, cursor: request.query("after")))
         let regions = try await view.names.names("regions")
+        let (premises, page) = try await (premisesRead, pageRead)
         let premisesNames = Dictionary(premises.map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
         var model = RecordsPage(
             caption: admin ? "Every AP" : premisesNames[principal.premisesID ?? UUID()] ?? "Your AP",

@@ -165,7 +165,9 @@ struct PostgresPoolTests {
                         try await pool.transaction(isolation: .serializable, maxAttempts: 5) { connection in
                             await attempts.add()
                             let n: Int = try await connection.first("SELECT n FROM counter WHERE id = 1")!.decode("n")
-                            try await connection.execute("SELECT pg_sleep(0.2)")
+                            // Both first attempts have read before either writes, however slow the
+                            // machine (a fixed sleep let one finish before the other began).
+                            for _ in 0..<250 where await attempts.count < 2 { try await Task.sleep(for: .milliseconds(20)) }
                             try await connection.execute("UPDATE counter SET n = \(n + 1) WHERE id = 1")
                         }
                     }

@@ -42,7 +42,7 @@ struct DayWorkAPITests {
             let blank = try await client.execute(
                 uri: "/key-work-actions/\(actions[0])/drop", method: .post, headers: world.headers("keyworker"), body: json(["reason": " "])
             )
-            #expect(blank.status == .badRequest)
+            #expect(blank.status == .unprocessableContent)
             #expect(blank.text.contains("\"field\":\"reason\""))
             let dropped = try await client.execute(
                 uri: "/key-work-actions/\(actions[0])/drop", method: .post, headers: world.headers("keyworker"),
@@ -153,7 +153,7 @@ struct DayWorkAPITests {
             let long = try await client.execute(
                 uri: "/premises/\(world.elm)/movements?from=\(iso(from.addingTimeInterval(-10 * 86_400)))&to=\(iso(Date()))", method: .get,
                 headers: world.headers("night"))
-            #expect(long.status == .badRequest)
+            #expect(long.status == .unprocessableContent)
             let oak = try await client.execute(
                 uri: "/premises/\(world.elm)/movements?from=\(iso(from))&to=\(iso(Date()))", method: .get,
                 headers: world.headers("oak.manager"))
@@ -182,7 +182,7 @@ struct DayWorkAPITests {
             #expect(high.text.contains("self_harm") && !high.text.contains("\"damage\""))
             let unknown = try await client.execute(
                 uri: "/premises/\(world.elm)/incidents?kind=fire", method: .get, headers: world.headers("night"))
-            #expect(unknown.status == .badRequest)
+            #expect(unknown.status == .unprocessableContent)
             #expect(unknown.text.contains("\"field\":\"kind\""))
             let other = try await client.execute(
                 uri: "/premises/\(world.elm)/incidents", method: .get, headers: world.headers("oak.manager"))
@@ -211,7 +211,7 @@ struct DayWorkAPITests {
             let nobody = try await client.execute(
                 uri: "/referral-drafts/\(draft)/submission", method: .post, headers: world.headers("referrals"),
                 body: json(["declaration": true]))
-            #expect(nobody.status == .badRequest)
+            #expect(nobody.status == .unprocessableContent)
             #expect(nobody.text.contains("\"field\":\"practitioner\""))
             let name = try await client.execute(
                 uri: "/referral-drafts/\(draft)/submission", method: .post, headers: world.headers("referrals"),

@@ -57,7 +57,7 @@ extension APIHandler {
     func listPremisesMovements(_ input: Operations.ListPremisesMovements.Input) async throws -> Operations.ListPremisesMovements.Output {
         let (from, to) = (input.query.from, input.query.to)
         guard to > from, to.timeIntervalSince(from) <= 7 * 86_400 else {
-            throw DomainError.invalid(field: "to", rule: "range", "to must be after from, and at most 7 days after it")
+            throw DomainError.invalid(field: "to", rule: "window", "to must be after from, and at most 7 days after it")
         }
         let entries = try await stores.curfew.log(
             premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"), from: from, to: to, by: try RequestScope.caller())

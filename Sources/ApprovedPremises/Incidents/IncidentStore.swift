@@ -259,11 +259,11 @@ public struct IncidentStore: Sendable {
     ) async throws -> [Incident] {
         if let kind, Incident.Kind(rawValue: kind) == nil {
             throw DomainError.invalid(
-                field: "kind", rule: "oneOf", "kind must be one of " + Incident.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+                field: "kind", rule: "filter", "kind must be one of " + Incident.Kind.allCases.map(\.rawValue).joined(separator: ", "))
         }
         if let severity, Incident.Severity(rawValue: severity) == nil {
             throw DomainError.invalid(
-                field: "severity", rule: "oneOf",
+                field: "severity", rule: "filter",
                 "severity must be one of " + Incident.Severity.allCases.map(\.rawValue).joined(separator: ", "))
         }
         return try await pool.withConnection { connection in

@@ -28,7 +28,7 @@ extension KeyWorkStore {
     /// Drops an agreed action: it is no longer to be done, for the reason given.
     public func drop(actionID: UUID, reason: String, by principal: Principal, now: Date = Date()) async throws -> KeyWorkAction {
         var v = Validation()
-        v.require(!reason.isBlank, field: "reason", rule: "required", "reason is required: say why the action is dropped")
+        v.require(!reason.isBlank, field: "reason", rule: "blank", "reason must say why the action is dropped")
         try v.check()
         return try await close(actionID, as: .dropped, note: reason, newDueOn: nil, by: principal, now: now)
     }

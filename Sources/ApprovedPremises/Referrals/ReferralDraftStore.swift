@@ -204,7 +204,7 @@ public struct ReferralDraftStore: Sendable {
             return (
                 nil,
                 FieldProblem(
-                    field: "practitioner", rule: "required",
+                    field: "practitioner", rule: "needed",
                     message: "practitioner: give the user name or e-mail address of the probation practitioner it is for")
             )
         }

@@ -197,7 +197,8 @@ def test_manager_allocates_a_bed_and_records_the_arrival(run):
     run.check(page)
     expect(page.locator("table")).to_contain_text("Arrived")
     for tab in ["Profile", "Key work", "Tests", "Move-on", "Curfew"]:
-        page.get_by_role("link", name=tab, exact=True).click()
+        # The placement's tabs ("Key work" is also in the service's navigation).
+        page.get_by_role("navigation", name="Placement").get_by_role("link", name=tab, exact=True).click()
         run.check(page)
     context.close()
 

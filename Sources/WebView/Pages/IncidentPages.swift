@@ -95,11 +95,13 @@ struct IncidentPages: Sendable {
         if scope.may(IncidentStore.recorders) { page.action("\(scope.base)/incidents/\(number)/amend", "Amend this incident") }
         page.intro = [
             versions.count == 1
-                ? "As first recorded." : "Version \(latest.version) of \(versions.count): the earlier versions are below, newest first."
+                ? "As first recorded." : "Amended: this is version \(versions.count); the earlier versions are below, newest first."
         ]
         page.summaries =
             [summary(latest, heading: "As it now stands")]
-            + versions.dropLast().reversed().map { summary($0, heading: "Version \($0.version), as it stood before") }
+            + versions.enumerated().dropLast().reversed().map { number, version in
+                summary(version, heading: "Version \(number + 1), as it stood before")
+            }
         return view.renderer.page("records", title: "Incident \(number), \(scope.premises.name)", chrome: scope.chrome, view: page)
     }
 

@@ -218,7 +218,7 @@ stanza_up() {
 
 # The servers HAProxy's checks say are up on one side (write or read), from its statistics.
 haproxy_up_servers() {
-    curl -fs --max-time 2 "http://$HOST:$STATS_PORT/;csv" | awk -F, -v side="$1" '$1 == side && $2 != "FRONTEND" && $2 != "BACKEND" && $18 == "UP" { print $2 }'
+    curl -fs --max-time 2 "http://$HOST:$STATS_PORT/;csv" | awk -F, -v side="$1" '$1 == side && $2 != "FRONTEND" && $2 != "BACKEND" && $18 ~ /^UP/ { print $2 }'
 }
 
 haproxy_up() {
@@ -236,8 +236,9 @@ haproxy_up() {
     else
         haproxy -D -f "$DIR/haproxy/haproxy.cfg" -p "$DIR/haproxy/haproxy.pid"
     fi
-    # HAProxy starts with every server up and takes two failed checks to leave one out: wait
-    # until its write side has exactly one (the leader) and that one takes writes.
+    # HAProxy starts with every server up and takes two failed checks to leave one out (one on
+    # its way out shows as "UP 1/2" and still takes connections): wait until its write side has
+    # exactly one (the leader) and that one takes writes.
     for _ in $(seq 1 100); do
         if [ "$(haproxy_up_servers write | wc -l)" = 1 ] && [ "$(psql_at "$WRITE_PORT" "SELECT pg_is_in_recovery()" 2>/dev/null)" = "f" ]; then
             return 0
@@ -361,6 +362,7 @@ EOF
 }
 
 up() {
+    local began=$SECONDS
     install_packages
     mkdir -p "$DIR"; chmod 755 "$DIR"
     etcd_up
@@ -374,6 +376,7 @@ up() {
     ap_up
     nginx_up
     status
+    say "up in $((SECONDS - began)) s"
     cat <<EOF
 
   https://127.0.0.1:$HTTPS_PORT/     nginx (TLS, certificate $DIR/tls/cert.pem): the web view and the API
@@ -388,12 +391,13 @@ EOF
 }
 
 stop_pid() { [ -f "$1" ] && kill "$(cat "$1")" 2>/dev/null || true; rm -f "$1"; }
-# Stop a process and wait for it to be gone.
+# Stop a process and wait for it to be gone (killed if it is still there after 30 s).
 stop_and_wait() {
     [ -f "$1" ] || return 0
     local pid; pid="$(cat "$1")"
     kill "$pid" 2>/dev/null || true
     for _ in $(seq 1 300); do alive "$1" || break; sleep 0.1; done
+    if alive "$1"; then say "process $pid did not stop within 30 s: killed"; kill -9 "$pid" 2>/dev/null || true; fi
     rm -f "$1"
 }
 
@@ -407,7 +411,7 @@ down() {
     for name in "${MEMBERS[@]}"; do
         local data; data="$(member_dir "$name")/data"
         if [ -f "$data/postmaster.pid" ] && as_owner "$PG_BIN/pg_ctl" -D "$data" status >/dev/null 2>&1; then
-            as_owner "$PG_BIN/pg_ctl" -D "$data" -m fast -w stop >/dev/null || true
+            as_owner "$PG_BIN/pg_ctl" -D "$data" -m fast -w -t 30 stop >/dev/null || as_owner "$PG_BIN/pg_ctl" -D "$data" -m immediate stop >/dev/null || true
         fi
     done
     for name in e1 e2 e3; do stop_and_wait "$DIR/etcd/$name.pid"; done

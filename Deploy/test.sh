@@ -13,7 +13,8 @@ bash Deploy/local-postgres.sh install
 
 # Unformatted code fails the run (format it with: swift format format -i -r Sources Tests Package.swift).
 swift format lint --strict --recursive --parallel Sources Tests Package.swift
-# nginx and openssl for the cluster test (Deploy/cluster.sh, ClusterTests).
+# etcd, Patroni, HAProxy, pgBackRest, nginx and openssl for the cluster and backup tests
+# (Deploy/cluster.sh, ClusterTests, BackupTests).
 bash Deploy/cluster.sh install
 # msmtp (the sendmail interface) and aiosmtpd (a real SMTP server) for the e-mail tests.
 bash Deploy/mail.sh install

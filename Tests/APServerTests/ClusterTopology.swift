@@ -82,6 +82,7 @@ struct ClusterTopology {
             tls.trustRoots = .file(folder.appendingPathComponent("tls/cert.pem").path)
             http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: tls))
         } catch {
+            await keepLogs()
             _ = try? await run("destroy")
             try? FileManager.default.removeItem(at: folder)
             throw error
@@ -90,6 +91,7 @@ struct ClusterTopology {
             try await body(http)
         } catch {
             try? await http.shutdown()
+            await keepLogs()
             _ = try? await run("destroy")
             try? FileManager.default.removeItem(at: folder)
             throw error
@@ -97,6 +99,15 @@ struct ClusterTopology {
         try await http.shutdown()
         try await run("destroy")
         try? FileManager.default.removeItem(at: folder)
+    }
+
+    /// Copies every log of the topology beside its folder (`…-logs`), for a test that failed.
+    func keepLogs() async {
+        let kept = folder.path + "-logs"
+        _ = try? await Subprocess.run(
+            "/bin/bash", ["-c", "mkdir -p '\(kept)' && cd '\(folder.path)' && find . -name '*.log' -exec cp --parents {} '\(kept)' \\;"],
+            environment: ProcessInfo.processInfo.environment, output: URL(fileURLWithPath: kept + ".txt"))
+        print("the topology's logs are kept in \(kept)")
     }
 
     func pid(_ file: String) -> Int32? {
@@ -151,13 +162,16 @@ struct ClusterTopology {
         return nil
     }
 
-    /// Waits until `name` is a running replica on the leader's timeline: back in the cluster.
+    /// Waits until `name` is a running replica on the leader's timeline, back in the cluster, and
+    /// a synchronous replica is named again. Until then a second failure could not be failed over:
+    /// only the synchronous replica Patroni names may be promoted.
     func rejoined(_ name: String, seconds: Int, _ http: HTTPClient) async throws -> Duration? {
         try await Self.within(seconds) {
             let members = await members(http)
             guard let leader = members.first(where: { $0.role == "leader" }), let member = members.first(where: { $0.name == name })
             else { return false }
             return ["replica", "sync_standby"].contains(member.role) && member.state == "running" && member.timeline == leader.timeline
+                && members.contains { $0.role == "sync_standby" && $0.state == "running" }
         }
     }
 

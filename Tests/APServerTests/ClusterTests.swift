@@ -234,8 +234,8 @@ struct ClusterTests {
                 print(
                     "cluster test, \(event.rawValue): \(before.name) led, \(after?.name ?? "nobody") leads now; "
                         + "\(figures.acknowledged.reduce(0, +)) acknowledged, \(figures.retried) attempts retried by the clients (\(tally.failureKinds)); "
-                        + "writes paused at most \(outage.map { "\($0.pause)" } ?? "-"), and went on \(outage.map { "\($0.resumed)" } ?? "-") after it"
-                        + (rejoined.map { "; \(before.name) a replica again \($0) after it" } ?? ""))
+                        + "writes paused at most \(outage.map { Self.seconds($0.pause) } ?? "-"), and went on \(outage.map { Self.seconds($0.resumed) } ?? "-") after it"
+                        + (rejoined.map { "; \(before.name) a replica again \(Self.seconds($0)) after it" } ?? ""))
                 #expect(figures.refused.isEmpty, "\(event.rawValue): \(figures.refused.prefix(3))")
                 #expect(figures.acknowledged.allSatisfy { $0 == rounds * 2 }, "\(event.rawValue): not every request was acknowledged")
                 #expect(outage.map { $0.resumed < .seconds(40) } == true, "\(event.rawValue): writes did not go on within 40 seconds")
@@ -247,6 +247,11 @@ struct ClusterTests {
             // The service that was not killed served throughout.
             #expect(topology.pid("ap-2.pid") == services[1] && Glibc.kill(services[1] ?? 0, 0) == 0, "ap serve 2 restarted")
         }
+    }
+
+    /// A duration as the figures print it: "4.7 s".
+    static func seconds(_ duration: Duration) -> String {
+        String(format: "%.1f s", Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18)
     }
 
     /// The longest pause between acknowledged writes after `event`, and when it ended (writes
@@ -289,7 +294,8 @@ struct ClusterTests {
             try topology.killEtcd("e2")
             let steppedDown = try await ClusterTopology.within(60) { await !topology.anyPrimary(http) }
             #expect(steppedDown != nil, "a member still says it leads with no etcd quorum")
-            print("cluster test, two of three etcd members killed: the leader stepped down \(steppedDown.map { "\($0)" } ?? "never") later")
+            print(
+                "cluster test, two of three etcd members killed: the leader stepped down \(steppedDown.map(Self.seconds) ?? "never") later")
             for port in topology.postgres {
                 #expect(await ClusterTopology.takesWrites(port) != true, "PostgreSQL on \(port) takes writes with no quorum")
             }

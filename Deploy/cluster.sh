@@ -160,7 +160,7 @@ patroni_up() {
     done
 }
 
-# The members as Patroni's REST API tells them: name, role, state, one line each.
+# The members as the first Patroni that answers tells them (its /cluster JSON: name, role, state, timeline).
 members() {
     local port
     for port in "${REST_PORTS[@]}"; do
@@ -229,12 +229,19 @@ haproxy_up() {
         write+="$server"$'\n'; read+="$server"$'\n'
     done
     fill haproxy.cfg HOST="$HOST" WRITE_PORT="$WRITE_PORT" READ_PORT="$READ_PORT" STATS_PORT="$STATS_PORT" \
-        WRITE_SERVERS="${write%$'\n'}" READ_SERVERS="${read%$'\n'}" > "$DIR/haproxy/haproxy.cfg"
-    haproxy -c -q -f "$DIR/haproxy/haproxy.cfg"
-    if alive "$DIR/haproxy/haproxy.pid"; then
-        haproxy -D -f "$DIR/haproxy/haproxy.cfg" -p "$DIR/haproxy/haproxy.pid" -sf "$(cat "$DIR/haproxy/haproxy.pid")"
+        WRITE_SERVERS="${write%$'\n'}" READ_SERVERS="${read%$'\n'}" > "$DIR/haproxy/haproxy.cfg.new"
+    haproxy -c -q -f "$DIR/haproxy/haproxy.cfg.new"
+    # A running HAProxy is reloaded only for a changed configuration: a new process starts with
+    # every server up again until its checks say otherwise.
+    if alive "$DIR/haproxy/haproxy.pid" && cmp -s "$DIR/haproxy/haproxy.cfg.new" "$DIR/haproxy/haproxy.cfg"; then
+        rm "$DIR/haproxy/haproxy.cfg.new"
     else
-        haproxy -D -f "$DIR/haproxy/haproxy.cfg" -p "$DIR/haproxy/haproxy.pid"
+        mv "$DIR/haproxy/haproxy.cfg.new" "$DIR/haproxy/haproxy.cfg"
+        if alive "$DIR/haproxy/haproxy.pid"; then
+            haproxy -D -f "$DIR/haproxy/haproxy.cfg" -p "$DIR/haproxy/haproxy.pid" -sf "$(cat "$DIR/haproxy/haproxy.pid")"
+        else
+            haproxy -D -f "$DIR/haproxy/haproxy.cfg" -p "$DIR/haproxy/haproxy.pid"
+        fi
     fi
     # HAProxy starts with every server up and takes two failed checks to leave one out (one on
     # its way out shows as "UP 1/2" and still takes connections): wait until its write side has

@@ -15,6 +15,7 @@ import Testing
 /// then the new leader's Patroni, then a switchover is asked for: Patroni promotes the
 /// synchronous replica each time with no command from the test. Nothing acknowledged may be lost
 /// or written twice, no service may need restarting, and the old leader rejoins as a replica.
+/// Last, one `ap serve` is killed: nginx sends its requests to the other.
 /// Then etcd loses one member (the cluster goes on) and two (the leader steps down).
 @Suite(
     "Three members under Patroni, etcd, HAProxy, two services and nginx",
@@ -150,7 +151,7 @@ struct ClusterTests {
         #expect(perResident.values.allSatisfy { $0 == expected }, "movements per resident (lost or duplicated): \(Set(perResident.values))")
     }
 
-    /// What the test does to the leader while the clients write.
+    /// What the test does while the clients write, one thing a round.
     enum Event: String, CaseIterable {
         case postgres = "the leader's PostgreSQL killed (kill -9 of its postmaster)"
         case patroni = "the leader's Patroni killed (kill -9)"

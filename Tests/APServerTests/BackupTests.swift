@@ -58,8 +58,7 @@ struct BackupTests {
     func backupsAndPointInTimeRestore() async throws {
         let topology = try ClusterTopology()
         try await topology.with { http in
-            let pool = PostgresPool(
-                settings: ConnectionSettings(connectionString: topology.databaseURL, connectTimeoutSeconds: 2), maxConnections: 4)
+            let pool = topology.pool()
             let (premises, residents, token) = try await FaultTests.world(pool)
             let night = try await Fixtures(pool: pool).signIn("fault.night").principal
             let admin = try await Fixtures(pool: pool).signIn("fault.admin").principal

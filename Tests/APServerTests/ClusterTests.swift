@@ -141,8 +141,7 @@ struct ClusterTests {
 
     /// Every acknowledged write is in the database exactly once: `expected` movements per resident.
     static func exactlyOnce(_ topology: ClusterTopology, expected: Int) async throws {
-        let check = PostgresPool(
-            settings: ConnectionSettings(connectionString: topology.databaseURL, connectTimeoutSeconds: 2), maxConnections: 1)
+        let check = topology.pool(maxConnections: 1)
         let counts = try await check.query("SELECT placement_id::text AS id, count(*)::integer AS n FROM movement GROUP BY placement_id")
         await check.close()
         let perResident = Dictionary(
@@ -165,8 +164,7 @@ struct ClusterTests {
     func failoverByItself() async throws {
         let topology = try ClusterTopology()
         try await topology.with { http in
-            let pool = PostgresPool(
-                settings: ConnectionSettings(connectionString: topology.databaseURL, connectTimeoutSeconds: 2), maxConnections: 4)
+            let pool = topology.pool()
             let (_, residents, token) = try await FaultTests.world(pool)
             // The commit of the world reached a synchronous replica before it was acknowledged.
             let sync: [String] = try await pool.query("SELECT sync_state FROM pg_stat_replication").map { try $0.decode("sync_state") }
@@ -274,8 +272,7 @@ struct ClusterTests {
     func etcdQuorum() async throws {
         let topology = try ClusterTopology()
         try await topology.with { http in
-            let pool = PostgresPool(
-                settings: ConnectionSettings(connectionString: topology.databaseURL, connectTimeoutSeconds: 2), maxConnections: 4)
+            let pool = topology.pool()
             let (_, residents, token) = try await FaultTests.world(pool)
             await pool.close()
             let rounds = 4

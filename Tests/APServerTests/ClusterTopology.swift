@@ -33,6 +33,11 @@ struct ClusterTopology {
         "postgresql://postgres@127.0.0.1:\(write)/approved_premises?target_session_attrs=read-write"
     }
 
+    /// A pool on the write port, as the services have.
+    func pool(maxConnections: Int = 4) -> PostgresPool {
+        PostgresPool(settings: ConnectionSettings(connectionString: databaseURL, connectTimeoutSeconds: 2), maxConnections: maxConnections)
+    }
+
     var environment: [String: String] {
         func list(_ ports: [Int]) -> String { ports.map(String.init).joined(separator: " ") }
         var environment = ProcessInfo.processInfo.environment

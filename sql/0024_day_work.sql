@@ -45,3 +45,7 @@ CREATE TRIGGER bed_in_use_covers_allocations BEFORE UPDATE OF in_use ON bed
 
 -- The night's record for managers reads a premises' sign-outs and sign-ins between two times.
 CREATE INDEX movement_by_premises_time ON movement (premises_id, occurred_at);
+
+-- A placement's bed history (every allocation, released ones too) is read by each of its pages;
+-- the live-only index left the released ones to a scan of every allocation.
+CREATE INDEX bed_allocation_by_placement ON bed_allocation (placement_id);

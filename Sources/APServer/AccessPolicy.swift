@@ -20,7 +20,8 @@ struct AccessPolicy: ServerMiddleware {
         /// Any signed-in account, probation practitioners among them.
         case everyone
         /// Any signed-in member of the APs' or the national and regional teams' staff (not
-        /// probation practitioners: the records of APs are not theirs to see).
+        /// probation practitioners: the records of APs are not theirs to see; nor subject access
+        /// officers, who read a person's data only through the export, which is logged).
         case anyStaff
         /// Signed-in staff with one of these roles.
         case roles(Set<Role>)
@@ -46,6 +47,8 @@ struct AccessPolicy: ServerMiddleware {
         "updatePremises": .roles(PremisesStore.keepers),
         "listPremisesStaff": .roles(StaffStore.colleagues),
         "listAudit": .roles(AuditStore.readers),
+        "listAccessEvents": .roles(AccessLogStore.readers),
+        "getSubjectAccessRequest": .roles(SubjectAccessStore.officers),
         "listNotifications": .roles(NotificationStore.administrators),
         "resendNotification": .roles(NotificationStore.administrators),
         "listMailboxes": .roles(NotificationStore.administrators),
@@ -170,6 +173,9 @@ struct AccessPolicy: ServerMiddleware {
         case .anyStaff:
             let caller = try RequestScope.caller()
             if caller.role == .probationPractitioner { throw PremisesAccess.notYours }
+            if caller.role == .sarOfficer {
+                throw DomainError(.forbidden, "a subject access officer answers subject access requests, and may not do this")
+            }
         case .roles(let roles):
             let caller = try RequestScope.caller()
             guard roles.contains(caller.role) else {

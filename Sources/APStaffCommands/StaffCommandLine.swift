@@ -11,6 +11,6 @@ public enum StaffCommandLine {
         BreachesCommand.self,
         IncidentCommand.self, CurfewCommand.self, HandoverCommand.self, Verify.self, NotificationsCommand.self, MailboxesCommand.self,
         ResidentCommand.self, KeyWorkCommand.self,
-        TestsCommand.self, MoveOnCommand.self, ReportCommand.self,
+        TestsCommand.self, MoveOnCommand.self, ReportCommand.self, SubjectAccessCommand.self, AuditCommand.self,
     ]
 }

@@ -13,6 +13,10 @@ public struct Stores: Sendable {
     public let premises: PremisesStore
     public let reference: ReferenceStore
     public let audit: AuditStore
+    /// Who read a person's records.
+    public let accessLog: AccessLogStore
+    /// A person's data, as a subject access request asks for it.
+    public let subjectAccess: SubjectAccessStore
     public let idempotency: IdempotencyStore
     public let rooms: RoomStore
     public let outOfService: OutOfServiceStore
@@ -54,6 +58,8 @@ public struct Stores: Sendable {
         premises = PremisesStore(pool: pool)
         reference = ReferenceStore(pool: pool)
         audit = AuditStore(pool: pool)
+        accessLog = AccessLogStore(pool: pool)
+        subjectAccess = SubjectAccessStore(pool: pool)
         idempotency = IdempotencyStore(pool: pool, faults: idempotencyFaults)
         rooms = RoomStore(pool: pool)
         outOfService = OutOfServiceStore(pool: pool)

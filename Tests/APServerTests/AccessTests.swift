@@ -11,7 +11,7 @@ import Testing
 
 @Suite("Who may call what", .enabled(if: TestDatabase.isConfigured, "needs PostgreSQL: run bash Deploy/test.sh"))
 struct AccessTests {
-    static let everyone: Set<String> = ["admin", "manager", "night", "keyworker", "referrals", "regional", "oak.manager", "pp"]
+    static let everyone: Set<String> = ["admin", "manager", "night", "keyworker", "referrals", "regional", "oak.manager", "pp", "sar"]
 
     /// One call of the API and who may make it (as seen from the Elm AP).
     struct Case: Sendable {
@@ -51,6 +51,10 @@ struct AccessTests {
             (.get, "/premises/\(world.elm)/staff", nil)
         },
         Case(name: "GET /audit", allowed: ["admin"]) { _, _ in (.get, "/audit", nil) },
+        Case(name: "GET /audit/access", allowed: ["admin"]) { _, _ in (.get, "/audit/access?crn=X000001", nil) },
+        Case(name: "GET /subject-access-request", allowed: ["admin", "sar"]) { _, _ in
+            (.get, "/subject-access-request?crn=X000001", nil)
+        },
         Case(name: "GET /transfers", allowed: ["admin", "manager", "referrals", "regional", "oak.manager"]) { _, _ in
             (.get, "/transfers", nil)
         },
@@ -250,10 +254,11 @@ struct AccessTests {
     static let elmAssessors: Set<String> = ["admin", "referrals", "manager"]
 
     /// Everyone who may see Elm's records: its staff, the national roles and the North West's regional manager.
-    static let elmReaders: Set<String> = everyone.subtracting(["oak.manager", "pp"])
+    static let elmReaders: Set<String> = everyone.subtracting(["oak.manager", "pp", "sar"])
 
-    /// The staff of the APs and of the national and regional teams: everyone but the probation practitioner.
-    static let staff: Set<String> = everyone.subtracting(["pp"])
+    /// The staff of the APs and of the national and regional teams: everyone but the probation practitioner
+    /// and the subject access officer (who reads a person's data only through the logged export).
+    static let staff: Set<String> = everyone.subtracting(["pp", "sar"])
 
     @Test(
         "every role is allowed exactly the calls it should be, and refused the rest with 403 (404 where the premises is not theirs to see)",

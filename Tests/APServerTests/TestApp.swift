@@ -36,7 +36,7 @@ struct TestWorld: Sendable {
     static let accounts: [(String, Role)] = [
         ("admin", .administrator), ("manager", .apManager), ("night", .residentialWorker), ("keyworker", .keyWorker),
         ("referrals", .referralManager), ("regional", .regionalManager), ("oak.manager", .apManager),
-        ("spare", .referralManager), ("pp", .probationPractitioner), ("pp2", .probationPractitioner),
+        ("spare", .referralManager), ("pp", .probationPractitioner), ("pp2", .probationPractitioner), ("sar", .sarOfficer),
     ]
 
     static func make(pool: PostgresPool) async throws -> TestWorld {

@@ -228,6 +228,7 @@ extension Components.Schemas.Role {
         case .regionalManager: self = .regionalManager
         case .administrator: self = .administrator
         case .probationPractitioner: self = .probationPractitioner
+        case .sarOfficer: self = .sarOfficer
         }
     }
 
@@ -241,6 +242,7 @@ extension Components.Schemas.Role {
         case .regionalManager: .regionalManager
         case .administrator: .administrator
         case .probationPractitioner: .probationPractitioner
+        case .sarOfficer: .sarOfficer
         }
     }
 }

@@ -63,7 +63,7 @@ public enum PremisesAccess {
             guard principal.premisesID == premisesID else { throw Self.notYours }
         case .regionalManager:
             try await require(principal, roles, to: action, premisesID: premisesID, on: connection)
-        case .probationPractitioner:
+        case .probationPractitioner, .sarOfficer:
             throw Self.notYours
         }
     }

@@ -57,7 +57,7 @@ extension ReferralStore {
     public func progress(_ id: UUID, by principal: Principal) async throws -> ReferralProgress {
         try principal.require(Self.followers, to: "follow a referral's stays")
         return try await pool.withConnection { connection in
-            _ = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
+            let referral = try await Self.load(id, visibleTo: principal, on: connection, lock: false)
             let stays = try await connection.query(
                 """
                 SELECT p.id, pr.name, pr.address, pr.postcode, pr.telephone, p.expected_arrival, p.expected_departure,
@@ -95,6 +95,7 @@ extension ReferralStore {
                     night: try row.decode("night"), minutesLate: try row.decode("minutes_late"),
                     escalatedOn: try row.decode("escalated_on"), outcome: try row.decode("outcome"))
             }
+            try await AccessLog.record(.referralProgress, crn: referral.details.crn, referralID: id, by: principal, on: connection)
             return ReferralProgress(stays: stays, breaches: breaches)
         }
     }

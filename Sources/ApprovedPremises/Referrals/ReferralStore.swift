@@ -217,6 +217,7 @@ public struct ReferralStore: Sendable {
                     kind: try row.decode("kind"), note: try row.decode("note"), placementID: try row.decode("placement_id"),
                     staffName: try row.decode("display_name"), at: try row.decode("created_at"))
             }
+            try await AccessLog.record(.referral, crn: referral.details.crn, referralID: id, by: principal, on: connection)
             return (referral.shown(to: principal), events)
         }
     }

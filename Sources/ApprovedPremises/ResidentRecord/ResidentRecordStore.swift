@@ -97,7 +97,9 @@ public struct ResidentRecordStore: Sendable {
             let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
             try await PremisesAccess.require(
                 principal, Set(Role.allCases), to: "see residents' records", premisesID: placement.premisesID, on: connection)
-            return (placement, try await Self.entries(placementID, on: connection))
+            let entries = try await Self.entries(placementID, on: connection)
+            try await AccessLog.record(.residentRecord, crn: placement.crn, placementID: placementID, by: principal, on: connection)
+            return (placement, entries)
         }
     }
 
@@ -262,6 +264,7 @@ public struct ResidentRecordStore: Sendable {
             } catch let error as DomainError where error.kind == .notFound {
                 plan = nil
             }
+            try await AccessLog.record(.departureSummary, crn: placement.crn, placementID: placementID, by: principal, on: connection)
             let day = { (date: Date) in CalendarDate.today(in: premises.timeZone, now: date).description }
             return DepartureSummary(
                 placementID: placementID, personName: placement.personName, crn: placement.crn,

@@ -51,7 +51,7 @@ public struct Principal: Sendable, Equatable {
         case .administrator, .referralManager: true
         case .regionalManager: self.regionCode == regionCode
         case .residentialWorker, .keyWorker, .apManager: self.premisesID == premisesID
-        case .probationPractitioner: false
+        case .probationPractitioner, .sarOfficer: false
         }
     }
 }

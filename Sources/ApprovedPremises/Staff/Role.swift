@@ -15,6 +15,9 @@ public enum Role: String, Sendable, CaseIterable, Codable {
     /// A probation practitioner (community offender manager): applies for places and follows the
     /// referrals they own, and sees nothing of any AP's own records.
     case probationPractitioner = "probation_practitioner"
+    /// The subject access officer: answers a person's request for the data held about them
+    /// (the export, across every AP), and sees nothing else.
+    case sarOfficer = "sar_officer"
 
     /// Whether this role belongs to one premises.
     public var isPremisesStaff: Bool {
@@ -34,6 +37,7 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         case .regionalManager: "regional manager"
         case .administrator: "administrator"
         case .probationPractitioner: "probation practitioner"
+        case .sarOfficer: "subject access officer"
         }
     }
 

@@ -15,6 +15,7 @@ extension Chrome {
         switch principal.role {
         case .administrator, .referralManager: chrome.scope = "every AP"
         case .probationPractitioner: chrome.scope = WebScope.regionName ?? "their region"
+        case .sarOfficer: chrome.scope = "every AP's records, through the export"
         case .regionalManager: chrome.scope = WebScope.regionName ?? "their region"
         default: chrome.scope = premises?.name ?? "their AP"
         }
@@ -34,6 +35,7 @@ extension Chrome {
             case .regionalManager: ("reports", "Regional reports and their definitions")
             case .administrator: ("operator", "The operator")
             case .probationPractitioner: ("practitioner", "Applying for a place and following it")
+            case .sarOfficer: ("dataprotection", "A person's data: subject access and retention")
             }
         return Link(href: "/docs/documentation/approvedpremises/\(article)", text: "Your guide: \(title)", current: false)
     }
@@ -58,6 +60,8 @@ extension Chrome {
             ]
         case .probationPractitioner:
             return [link("/referrals", "Your referrals", "referrals")]
+        case .sarOfficer:
+            return [link("/subject-access", "Subject access", "subject-access")]
         default:
             if premises == nil { links = [link("/", "Today", "today")] }
         }
@@ -77,7 +81,12 @@ extension Chrome {
                 link("/staff", "Staff", "staff"),
             ]
         }
-        if role == .administrator { links += [link("/notifications", "E-mail", "notifications"), link("/staff", "Staff", "staff")] }
+        if role == .administrator {
+            links += [
+                link("/notifications", "E-mail", "notifications"), link("/staff", "Staff", "staff"),
+                link("/subject-access", "Subject access", "subject-access"),
+            ]
+        }
         if role.isPremisesStaff { links.append(link("/reports/occupancy", "Reports", "reports")) }
         return links
     }

@@ -101,6 +101,7 @@ struct SignInPages: Sendable {
         case .regionalManager: return PageRenderer.redirect(to: "/occupancy")
         case .administrator: return PageRenderer.redirect(to: "/premises")
         case .probationPractitioner: return PageRenderer.redirect(to: "/referrals")
+        case .sarOfficer: return PageRenderer.redirect(to: "/subject-access")
         default: return try await home()
         }
     }

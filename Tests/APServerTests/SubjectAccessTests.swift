@@ -232,4 +232,42 @@ struct SubjectAccessTests {
             #expect(try await rows() == Int64(reads.count))
         }
     }
+
+    @Test("ap sar writes the JSON or a printable HTML report; ap audit access lists who read; both refused to other roles")
+    func commandLine() async throws {
+        try await withApp(.live) { client, world in
+            _ = try await Self.journey(world)
+            let folder = try CommandLineTests.scratchFolder()
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let sar = try await CommandLineTests.signedIn("sar", to: client, in: folder)
+            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder)
+            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
+
+            var run = try await CommandLineTests.ap(["sar", "S000001"], config: sar)
+            #expect(run.status == 0 && run.output.contains("\"crn\" : \"S000001\"") && run.output.contains("Morgan Price"), "\(run.output)")
+            #expect(run.output.contains("another resident") && !run.output.contains("Alex Other"))
+            let report = folder.appendingPathComponent("S000001.html").path
+            run = try await CommandLineTests.ap(
+                ["sar", "S000001", "--from", "\(testDay(-26))", "--to", "\(testDay(-24))", "--html", "--output", report], config: sar)
+            #expect(run.status == 0 && run.output.contains("Wrote") && run.output.contains(report), "\(run.output)")
+            let html = try String(contentsOfFile: report, encoding: .utf8)
+            #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("<h1>Subject access export: S000001</h1>"))
+            #expect(html.contains("Incidents that name the person") && html.contains("raised voices over the television"))
+            #expect(html.contains("Records from \(testDay(-26)) to \(testDay(-24))") && !html.contains("bed not slept in"))
+
+            run = try await CommandLineTests.ap(["sar", "Z999999"], config: sar)
+            #expect(run.status == 0 && run.output.contains("Nothing is held about Z999999"), "\(run.output)")
+            run = try await CommandLineTests.ap(["sar", "s1"], config: sar)
+            #expect(run.status != 0 && run.output.contains("capital letter and six digits"), "\(run.output)")
+            run = try await CommandLineTests.ap(["sar", "S000001"], config: manager)
+            #expect(run.status != 0 && run.output.contains("may not"), "\(run.output)")
+
+            run = try await CommandLineTests.ap(["audit", "access", "S000001"], config: admin)
+            #expect(run.status == 0, "\(run.output)")
+            let lines = run.output.split(separator: "\n")
+            #expect(lines.count == 3 && lines[1].contains("Sar (sar)") && lines[1].contains("subject access export"), "\(run.output)")
+            run = try await CommandLineTests.ap(["audit", "access", "S000001"], config: sar)
+            #expect(run.status != 0, "\(run.output)")
+        }
+    }
 }

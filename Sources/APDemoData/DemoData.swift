@@ -18,6 +18,7 @@ public struct DemoData: Sendable {
         ("regional", "Rowan Regional", .regionalManager),
         ("other.manager", "Olu Other-Manager", .apManager),
         ("pp", "Priya Practitioner", .probationPractitioner),
+        ("sar", "Sasha Subject-Access", .sarOfficer),
     ]
 
     let pool: PostgresPool

@@ -43,15 +43,20 @@ struct SubjectAccessCatalogueTests {
             let leftOut = Set(SubjectAccessCatalogue.leftOut.keys)
             let flagged = try await Self.personTables(pool)
             let missing = flagged.subtracting(exported).subtracting(leftOut)
-            #expect(missing.isEmpty, "tables that can hold a person's data, neither exported nor left out with a reason: \(missing.sorted())")
+            #expect(
+                missing.isEmpty, "tables that can hold a person's data, neither exported nor left out with a reason: \(missing.sorted())")
             #expect(exported.isDisjoint(with: leftOut))
             #expect(SubjectAccessCatalogue.leftOut.values.allSatisfy { $0.count > 20 }, "each table left out says why")
             let tables = Set(
-                try await pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").map { try $0.decode("tablename", as: String.self) })
+                try await pool.query("SELECT tablename FROM pg_tables WHERE schemaname = 'public'").map {
+                    try $0.decode("tablename", as: String.self)
+                })
             #expect(exported.union(leftOut).subtracting(tables).isEmpty, "sections of tables that do not exist")
             #expect(Set(SubjectAccessCatalogue.sections.map(\.name)).count == SubjectAccessCatalogue.sections.count)
             // The catalogue covers the tables it must: the person's own, and those two steps away.
-            #expect(flagged.isSuperset(of: ["referral", "placement", "movement", "incident", "substance_test_result", "move_on_pathway_update"]))
+            #expect(
+                flagged.isSuperset(of: ["referral", "placement", "movement", "incident", "substance_test_result", "move_on_pathway_update"])
+            )
 
             // And the test finds a new one: a table that refers to a stay, and one that names a person.
             try await pool.execute("CREATE TABLE visit_note (id bigint PRIMARY KEY, placement_id uuid REFERENCES placement (id))")

@@ -67,6 +67,7 @@ public struct WebView: Sendable {
         ReportPages(view: self).register(on: router)
         SessionPages(view: self).register(on: router)
         NotificationsPage(view: self).register(on: router)
+        SubjectAccessPages(view: self).register(on: router)
         router.get(RouterPath(WebView.notFoundPath)) { _, _ -> Response in
             throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage)
         }
@@ -147,7 +148,7 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
         switch segments[1] {
         case "premises":
             return segments.count == 2 || (!segments[2].isEmpty && UUID(uuidString: String(segments[2])) == nil)
-        case "referrals", "occupancy", "reports", "notifications", "transfers", "appeals", "staff":
+        case "referrals", "occupancy", "reports", "notifications", "transfers", "appeals", "staff", "subject-access", "access-log":
             return true
         default:
             return false

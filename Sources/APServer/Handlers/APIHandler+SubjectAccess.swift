@@ -3,9 +3,9 @@ import ApprovedPremises
 import Foundation
 
 extension APIHandler {
-    func getSubjectAccessRequest(
-        _ input: Operations.GetSubjectAccessRequest.Input
-    ) async throws -> Operations.GetSubjectAccessRequest.Output {
+    typealias SubjectAccess = Operations.GetSubjectAccessRequest
+
+    func getSubjectAccessRequest(_ input: Operations.GetSubjectAccessRequest.Input) async throws -> SubjectAccess.Output {
         let answer = try await stores.subjectAccess.export(
             crn: input.query.crn, prn: input.query.prn, from: try Input.optionalDate(input.query.fromDate, field: "fromDate"),
             to: try Input.optionalDate(input.query.toDate, field: "toDate"), by: try RequestScope.caller())

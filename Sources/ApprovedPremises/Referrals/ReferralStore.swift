@@ -195,7 +195,7 @@ public struct ReferralStore: Sendable {
         try v.check()
     }
 
-    /// One referral with its timeline.
+    /// One referral with its timeline (the read is written to the access log).
     public func get(_ id: UUID, by principal: Principal) async throws -> (Referral, [ReferralEvent]) {
         try principal.require(Self.readers, to: "see referrals")
         return try await pool.withConnection { connection in
@@ -203,8 +203,7 @@ public struct ReferralStore: Sendable {
             let events = try await connection.query(
                 """
                 SELECT e.kind, e.note, e.placement_id, s.display_name, e.created_at
-                FROM referral_event e LEFT JOIN staff s ON s.id = e.staff_id
-                WHERE e.referral_id = \(id)
+                FROM referral_event e LEFT JOIN staff s ON s.id = e.staff_id WHERE e.referral_id = \(id)
                   -- An offer's entry and its row are written in one transaction (the same now()):
                   -- outside intake, only the offer to the caller's own premises is shown.
                   AND (\(Self.intake.contains(principal.role)) OR e.kind <> 'offered'

@@ -183,7 +183,11 @@ wait_for_cluster() {
     for _ in $(seq 1 600); do
         local cluster
         cluster="$(members || true)"
-        if leader_port >/dev/null && { [ "$want_sync" = 0 ] || grep -q '"sync_standby"' <<< "$cluster"; }; then
+        local port
+        # Patroni's /primary answers 200 as soon as it holds the leader key, which can be a moment
+        # before its PostgreSQL has left recovery; pgBackRest's check needs the promotion done.
+        if port="$(leader_port)" && [ "$(psql_at "$port" "SELECT pg_is_in_recovery()" 2>/dev/null)" = "f" ] \
+            && { [ "$want_sync" = 0 ] || grep -q '"sync_standby"' <<< "$cluster"; }; then
             if [ "$want_sync" = 0 ] || [ "$(grep -o '"state": *"\(running\|streaming\)"' <<< "$cluster" | wc -l)" -ge 3 ]; then
                 return 0
             fi
@@ -212,6 +216,12 @@ stanza_up() {
         as_owner pgbackrest --config="$PGBACKREST_CONF" --stanza=ap stanza-create >/dev/null
         say "made pgBackRest's stanza ap in $REPO"
     fi
+    # Right after a promotion the new timeline's history file may not be archived yet: three tries.
+    local attempt
+    for attempt in 1 2 3; do
+        as_owner pgbackrest --config="$PGBACKREST_CONF" --stanza=ap check >/dev/null 2>&1 && return 0
+        sleep 3
+    done
     as_owner pgbackrest --config="$PGBACKREST_CONF" --stanza=ap check >/dev/null \
         || { say "pgbackrest check failed: see $DIR/pgbackrest/log"; exit 1; }
 }

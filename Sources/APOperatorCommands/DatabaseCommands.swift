@@ -11,7 +11,10 @@ struct DB: AsyncParsableCommand {
         commandName: "db",
         abstract: "Operator commands on the database itself (DATABASE_URL or PG* variables).",
         discussion: "Example:  DATABASE_URL=postgresql://postgres@127.0.0.1:54329/approved_premises ap db migrate",
-        subcommands: [Migrate.self, Demo.self, CreateAdmin.self, Keygen.self, Seed.self, BenchReports.self, Bench.self, BenchPages.self])
+        subcommands: [
+            Migrate.self, Demo.self, CreateAdmin.self, Keygen.self, Retention.self, Seed.self, BenchReports.self, Bench.self,
+            BenchPages.self,
+        ])
 }
 
 /// Opens a pool for an operator command and closes it afterwards.

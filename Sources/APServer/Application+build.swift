@@ -34,8 +34,10 @@ public func buildApplication(
         maxConnections: configuration.reportDatabase == nil ? max(2, configuration.maxConnections / 2) : configuration.maxConnections,
         logger: logger)
     let checkpoints: CheckpointSettings
+    let retention: RetentionSchedule?
     do {
         checkpoints = try configuration.checkpoints()
+        retention = try configuration.retentionSchedule()
     } catch {
         await pool.close()
         throw error
@@ -71,6 +73,9 @@ public func buildApplication(
             CheckpointJob(
                 store: LogChainStore(pool: pool, checkpoints: checkpoints),
                 interval: .seconds(configuration.checkpointMinutes * 60), logger: logger))
+    }
+    if let retention {
+        app.addServices(RetentionJob(store: RetentionStore(pool: pool), schedule: retention, interval: .seconds(86_400), logger: logger))
     }
     return app
 }

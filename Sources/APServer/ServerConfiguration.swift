@@ -49,6 +49,9 @@ public struct ServerConfiguration: Sendable {
     /// default of a value made in code, and `AP_SENDMAIL=off`): no delivery job runs; messages are
     /// still written, and wait.
     public var mail: MailSettings?
+    /// The retention schedule the daily erasure job follows (`AP_RETENTION`, such as
+    /// `stays=7,referrals=7`; `off` runs no job). Unset: the standard schedule.
+    public var retention: String?
 
     /// A value with each field given.
     public init(
@@ -93,8 +96,16 @@ public struct ServerConfiguration: Sendable {
         configuration.docsFolder = DocsFolder.locate(environment: environment)
         configuration.mail =
             environment["AP_SENDMAIL"] == "off" ? nil : MailSettings.fromEnvironment(environment, publicURL: configuration.publicURL)
+        if let retention = environment["AP_RETENTION"], !retention.isEmpty { configuration.retention = retention }
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration
+    }
+
+    /// The schedule the daily retention job follows, or nil when `AP_RETENTION` is `off`; a
+    /// schedule that is not one is an error naming the part (the service does not start).
+    public func retentionSchedule() throws -> RetentionSchedule? {
+        guard let retention else { return .standard }
+        return retention == "off" ? nil : try RetentionSchedule.parse(retention)
     }
 
     /// The checkpoint key and folder as configured: a key file that cannot be read is an error

@@ -17,6 +17,7 @@ public struct Stores: Sendable {
     public let accessLog: AccessLogStore
     /// A person's data, as a subject access request asks for it.
     public let subjectAccess: SubjectAccessStore
+    public let retention: RetentionStore
     public let idempotency: IdempotencyStore
     public let rooms: RoomStore
     public let outOfService: OutOfServiceStore
@@ -60,6 +61,7 @@ public struct Stores: Sendable {
         audit = AuditStore(pool: pool)
         accessLog = AccessLogStore(pool: pool)
         subjectAccess = SubjectAccessStore(pool: pool)
+        retention = RetentionStore(pool: pool)
         idempotency = IdempotencyStore(pool: pool, faults: idempotencyFaults)
         rooms = RoomStore(pool: pool)
         outOfService = OutOfServiceStore(pool: pool)

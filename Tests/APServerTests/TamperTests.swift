@@ -139,11 +139,17 @@ struct TamperTests {
               SELECT entry_hash INTO previous FROM \(t) WHERE premises_id = '\(elm)' AND chain_seq = \(from - 1);
               FOR e IN SELECT id FROM \(t) WHERE premises_id = '\(elm)' AND chain_seq >= \(from) ORDER BY chain_seq LOOP
                 UPDATE \(t) x SET previous_hash = previous WHERE x.id = e.id;
-                UPDATE \(t) x SET entry_hash = sha256(coalesce(previous, '\\x'::bytea) || \(t)_chain_content(x)) WHERE x.id = e.id
+                UPDATE \(t) x SET entry_hash = sha256(coalesce(previous, '\\x'::bytea) || \(content(t))) WHERE x.id = e.id
                 RETURNING entry_hash INTO previous;
               END LOOP;
             END $$
             """
+    }
+
+    /// The database's own content function of entry `x` of `t`, in the entry's encoding (v3, with
+    /// sealed fields, since migration 0026; v2 before).
+    static func content(_ t: String) -> String {
+        "CASE WHEN x.commitments IS NULL THEN \(t)_chain_content(x) ELSE \(t)_chain_content_v3(x) END"
     }
 
     /// Makes one change, as the database's superuser (triggers off, but for the forged append).
@@ -219,13 +225,15 @@ struct TamperTests {
         case .contentFunctionReplaced:
             // The entry is changed, and the content function replaced so that it still hashes to the stored value:
             // anything that trusted the database's function would say the chain holds.
-            let original = try await pool.query(
-                "SELECT \(unsafeSQL: log.time)::text AS t FROM \(unsafeSQL: t) WHERE \(unsafeSQL: at) AND chain_seq = 2")[0]
-                .decode("t", as: String.self)
+            let entry = try await pool.query(
+                "SELECT \(unsafeSQL: log.time)::text AS t, commitments IS NOT NULL AS sealed FROM \(unsafeSQL: t) WHERE \(unsafeSQL: at) AND chain_seq = 2"
+            )[0]
+            let original: String = try entry.decode("t")
+            let function = "\(t)_chain_content" + (try entry.decode("sealed", as: Bool.self) ? "_v3" : "")
             statements = [
-                "ALTER FUNCTION \(t)_chain_content(\(t)) RENAME TO \(t)_chain_content_kept",
+                "ALTER FUNCTION \(function)(\(t)) RENAME TO \(t)_chain_content_kept",
                 """
-                CREATE FUNCTION \(t)_chain_content(x \(t)) RETURNS bytea LANGUAGE plpgsql AS $f$
+                CREATE FUNCTION \(function)(x \(t)) RETURNS bytea LANGUAGE plpgsql AS $f$
                 BEGIN IF x.chain_seq = 2 AND x.\(at) THEN x.\(log.time) := '\(original)'; END IF; RETURN \(t)_chain_content_kept(x); END $f$
                 """,
                 "UPDATE \(t) SET \(log.time) = \(log.time) - interval '1 hour' WHERE \(at) AND chain_seq = 2",
@@ -243,7 +251,7 @@ struct TamperTests {
             let fooled = try await pool.query(
                 """
                 SELECT count(*)::integer AS n FROM \(unsafeSQL: t) x WHERE x.\(unsafeSQL: at)
-                AND x.entry_hash <> sha256(coalesce(x.previous_hash, '\\x'::bytea) || \(unsafeSQL: t)_chain_content(x))
+                AND x.entry_hash <> sha256(coalesce(x.previous_hash, '\\x'::bytea) || \(unsafeSQL: content(t)))
                 """)[0].decode("n", as: Int.self)
             #expect(fooled == 0, "the replaced function should fool a check made with it")
         }

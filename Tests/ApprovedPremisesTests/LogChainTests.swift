@@ -77,6 +77,22 @@ struct LogChainTests {
             builder.field(String?.none)
             given.forEach { builder.field($0) }
             #expect(encoded == ChainEncoding.hex(builder.bytes))
+            // The sealed encoding (v3, migration 0026): the same fields under its own version, and
+            // the commitment to a field as the trigger makes it.
+            let sealed: String = try await pool.query(
+                """
+                SELECT encode(ap_chain_content_v3('movement', ARRAY[NULL::text] || \(given)::text[]), 'hex') AS hex
+                """)[0].decode("hex")
+            var v3 = ChainEncoding.Builder(table: "movement", version: ChainEncoding.sealedVersion)
+            v3.field(String?.none)
+            given.forEach { v3.field($0) }
+            #expect(sealed == ChainEncoding.hex(v3.bytes) && sealed != encoded)
+            let seal: String = try await pool.query(
+                "SELECT ap_chain_seal('night_check', jsonb_build_object('note', \(given[4])))::text AS seal")[0].decode("seal")
+            let parts = try JSONDecoder().decode([String: [String: String]].self, from: Data(seal.utf8))
+            let salt = try #require(parts["salts"]?["note"].flatMap(ChainEncoding.bytes(hex:)))
+            #expect(salt.count == 32)
+            #expect(parts["commitments"]?["note"] == ChainEncoding.hex(ChainEncoding.commitment(salt: salt, text: given[4])))
         }
     }
 }

@@ -10,8 +10,34 @@ import Foundation
 /// `columns` order `-` for NULL or `<length in bytes>:<text>`, each followed by `|`, where the text
 /// is PostgreSQL's text output of the value in UTC with `DateStyle` ISO (a boolean is `t` or `f`).
 /// Its hash is SHA-256 of the previous entry's hash (nothing for the first) and the encoding.
+///
+/// Since migration 0026 entries are written in `ap-chain-v3`: the same, except that each
+/// `sealed` field (a person's free text) enters as its commitment, the hex of
+/// sha256(salt || the field's text), kept beside the entry with its salt. Erasing the field and
+/// its salt under the retention schedule leaves the commitment, so the hash still holds and
+/// nothing can be read back. Entries written before keep `ap-chain-v2` (no commitments).
 public enum ChainEncoding {
     public static let version = "ap-chain-v2"
+    public static let sealedVersion = "ap-chain-v3"
+
+    /// Each chained log's fields that enter a v3 hash as commitments (migration 0026's `ap_chain_sealed`).
+    public static let sealed: [String: Set<String>] = [
+        "movement": ["destination", "correction_reason"],
+        "night_check": ["note"],
+        "incident": ["amendment_reason", "location", "summary", "action_taken"],
+        "audit_event": ["before", "after"],
+    ]
+
+    /// What an erased field may hold: nothing, or the word the schedule puts in its place.
+    public static let erasedValues: Set<String?> = [nil, "erased"]
+
+    /// The commitment to a sealed field: sha256(salt || text).
+    public static func commitment(salt: [UInt8], text: String) -> [UInt8] {
+        var hasher = SHA256()
+        hasher.update(data: salt)
+        hasher.update(data: Array(text.utf8))
+        return Array(hasher.finalize())
+    }
 
     /// Each chained log's table and the columns its hash covers, in order: the id, the premises
     /// and place in the chain, and every column shown to staff or read by a rule.
@@ -38,14 +64,14 @@ public enum ChainEncoding {
     public struct Builder {
         public private(set) var bytes: [UInt8]
 
-        public init(table: String) {
-            bytes = Array("\(ChainEncoding.version)|\(table)|".utf8)
+        public init(table: String, version: String = ChainEncoding.version) {
+            bytes = Array("\(version)|\(table)|".utf8)
         }
 
         /// Empties the builder for the next entry of `table`, keeping its storage.
-        public mutating func reset(table: String) {
+        public mutating func reset(table: String, version: String = ChainEncoding.version) {
             bytes.removeAll(keepingCapacity: true)
-            bytes.append(contentsOf: "\(ChainEncoding.version)|\(table)|".utf8)
+            bytes.append(contentsOf: "\(version)|\(table)|".utf8)
         }
 
         /// The next column's text, or NULL.

@@ -103,6 +103,12 @@ public struct LogChainStore: Sendable {
             if let entries = chains[log] { report.problems += Self.problems(in: entries, log: log) }
         }
         try hold(chains, premisesID: premisesID, to: receipt, in: &report)
+        let erased = chains.values.joined().filter(\.erasedBeforeSealing).count
+        if erased > 0 {
+            report.notEstablished.append(
+                "\(erased) entries written before the sealed encoding (migration 0026) were erased under the retention schedule: "
+                    + "their place in the chain and the checkpoints over them hold, but their content can no longer be recomputed")
+        }
         return report
     }
 
@@ -114,6 +120,10 @@ public struct LogChainStore: Sendable {
         public var encoding: [UInt8]
         public var previousHash: [UInt8]?
         public var entryHash: [UInt8]
+        /// What does not hold between a sealed field, its salt and its commitment (v3).
+        public var sealProblem: String? = nil
+        /// A v2 entry whose personal fields were erased: its hash can no longer be recomputed.
+        public var erasedBeforeSealing = false
     }
 
     /// What names an entry's chain in `table`, as its unique index on (chain, sequence) has it:
@@ -138,9 +148,11 @@ public struct LogChainStore: Sendable {
             """
             SELECT \(unsafeSQL: columns.map { "e.\($0) AS c_\($0)" }.joined(separator: ", ")), e.\(unsafeSQL: recordedColumn(table)) AS recorded,
                    e.id AS entry_id, e.chain_seq AS entry_seq,
-                   encode(e.previous_hash, 'hex') AS previous_hex, encode(e.entry_hash, 'hex') AS entry_hex
+                   encode(e.previous_hash, 'hex') AS previous_hex, encode(e.entry_hash, 'hex') AS entry_hex,
+                   e.salts::text AS seal_salts, e.commitments::text AS seal_commitments, e.erased_at IS NOT NULL AS seal_erased
             FROM \(unsafeSQL: table) e WHERE \(chain) ORDER BY e.chain_seq
             """)
+        let sealed = ChainEncoding.sealed[table] ?? []
         var builder = ChainEncoding.Builder(table: table)
         var entries = [Entry]()
         entries.reserveCapacity(rows.count)
@@ -148,17 +160,62 @@ public struct LogChainStore: Sendable {
             // Years of a premises' log are seconds of decoding: let the service's other
             // requests run on this thread between stretches of it.
             if index % 10_000 == 9_999 { await Task.yield() }
-            builder.reset(table: table)
-            for column in columns { builder.field(try row.decode("c_" + column, as: String?.self)) }
             let previous: String? = try row.decode("previous_hex")
             let hash: String? = try row.decode("entry_hex")
-            entries.append(
-                Entry(
-                    id: try row.decode("entry_id"), chainSeq: try row.decode("entry_seq"), recordedAt: try row.decode("recorded"),
-                    encoding: builder.bytes, previousHash: previous.flatMap(ChainEncoding.bytes(hex:)),
-                    entryHash: hash.flatMap(ChainEncoding.bytes(hex:)) ?? []))
+            var entry = Entry(
+                id: try row.decode("entry_id"), chainSeq: try row.decode("entry_seq"), recordedAt: try row.decode("recorded"),
+                encoding: [], previousHash: previous.flatMap(ChainEncoding.bytes(hex:)),
+                entryHash: hash.flatMap(ChainEncoding.bytes(hex:)) ?? [])
+            if let commitments = try row.decode("seal_commitments", as: String?.self) {
+                let salts = try row.decode("seal_salts", as: String?.self)
+                builder.reset(table: table, version: ChainEncoding.sealedVersion)
+                entry.sealProblem = try Self.sealedFields(
+                    of: row, columns: columns, sealed: sealed, commitments: Self.hexes(commitments), salts: Self.hexes(salts ?? "{}"),
+                    into: &builder)
+            } else {
+                builder.reset(table: table)
+                for column in columns { builder.field(try row.decode("c_" + column, as: String?.self)) }
+                entry.erasedBeforeSealing = try row.decode("seal_erased")
+            }
+            entry.encoding = builder.bytes
+            entries.append(entry)
         }
         return entries
+    }
+
+    /// A v3 entry's fields into `builder`, each sealed one as its commitment; and what does not
+    /// hold between a sealed field, its salt and its commitment, if anything. A field whose salt
+    /// is gone was erased, and may hold nothing but what erasure leaves.
+    static func sealedFields(
+        of row: PostgresRow, columns: [String], sealed: Set<String>, commitments: [String: String], salts: [String: String],
+        into builder: inout ChainEncoding.Builder
+    ) throws -> String? {
+        var problem: String?
+        for column in columns {
+            let value = try row.decode("c_" + column, as: String?.self)
+            guard sealed.contains(column) else {
+                builder.field(value)
+                continue
+            }
+            let commitment = commitments[column]
+            builder.field(commitment)
+            switch (commitment, salts[column].flatMap(ChainEncoding.bytes(hex:))) {
+            case (nil, _):
+                if value != nil { problem = "\(column) was filled in after the entry was recorded" }
+            case (let commitment?, let salt?):
+                if value.map({ ChainEncoding.hex(ChainEncoding.commitment(salt: salt, text: $0)) }) != commitment {
+                    problem = "this entry's \(column) was changed after it was recorded"
+                }
+            case (_?, nil):
+                if !ChainEncoding.erasedValues.contains(value) { problem = "this entry's \(column) was written again after it was erased" }
+            }
+        }
+        return problem
+    }
+
+    /// A JSON object of strings (the salts or commitments), as the database prints it.
+    static func hexes(_ json: String) throws -> [String: String] {
+        try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
     }
 
     /// What does not hold in one chain (entries in chain order).
@@ -172,9 +229,10 @@ public struct LogChainStore: Sendable {
             if entry.chainSeq != (before?.chainSeq ?? 0) + 1 {
                 problem("entries are missing before this one: the chain goes from #\(before?.chainSeq ?? 0) to #\(entry.chainSeq)")
             }
-            if ChainEncoding.hash(previous: entry.previousHash, encoding: entry.encoding) != entry.entryHash {
+            if !entry.erasedBeforeSealing && ChainEncoding.hash(previous: entry.previousHash, encoding: entry.encoding) != entry.entryHash {
                 problem("this entry was changed after it was recorded")
             }
+            if let sealProblem = entry.sealProblem { problem(sealProblem) }
             if entry.previousHash != before?.entryHash {
                 problem("this entry does not follow the one before it: an entry was removed, or inserted out of order")
             }

@@ -185,6 +185,21 @@ struct RetentionTests {
             #expect(second.count == 1 && second[0].records["incident"] == 1, "\(second)")
             #expect(try await Self.scan(pool, for: ["S000002", "Alex Other", "raised voices"]).isEmpty)
             #expect(try await chains.verify(premisesID: world.elm, by: admin).problems.isEmpty)
+
+            // What erasure may do, a superuser may not pass off: a sealed field changed, or written
+            // again once erased, is named by verify though every hash is left as it was.
+            for (statement, said) in [
+                ("UPDATE night_check SET note = 'seen in the lounge' WHERE note = 'erased'", "note was written again after it was erased"),
+                ("UPDATE movement SET destination = 'the shop' WHERE id = (SELECT max(id) FROM movement)", "destination was filled in after"),
+            ] {
+                try await pool.withConnection { connection in
+                    try await connection.execute("SET session_replication_role = replica")
+                    _ = try await connection.execute(SQL(unsafeSQL: statement))
+                    try await connection.execute("RESET session_replication_role")
+                }
+                let caught = try await chains.verify(premisesID: world.elm, by: admin).problems.map(\.problem)
+                #expect(caught.contains { $0.contains(said) }, "\(statement): \(caught)")
+            }
             _ = client
         }
     }

@@ -55,6 +55,15 @@ struct LogChainTests {
                     SELECT 'movement', chain_seq FROM movement m WHERE premises_id = \(premises)
                        AND entry_hash <> sha256(coalesce(previous_hash, '\\x'::bytea) || movement_chain_content(m))
                     """)
+                // A v2 entry erased under the retention schedule: its link holds and verify says its
+                // content can no longer be recomputed; changed without being marked erased, it is named.
+                try await connection.execute(
+                    "UPDATE movement SET destination = 'erased', erased_at = now() WHERE premises_id = \(premises) AND destination IS NOT NULL")
+                let erased = try await LogChainStore.entries(of: "movement", premisesID: premises, on: connection)
+                #expect(LogChainStore.problems(in: erased, log: "movement").isEmpty && erased.filter(\.erasedBeforeSealing).count == 1)
+                try await connection.execute("UPDATE movement SET kind = 'out' WHERE premises_id = \(premises) AND chain_seq = 2")
+                let changed = try await LogChainStore.entries(of: "movement", premisesID: premises, on: connection)
+                #expect(LogChainStore.problems(in: changed, log: "movement").map(\.chainSeq) == [2])
                 try await connection.execute("ROLLBACK")
                 #expect(counted == 7)
                 return (swift, try rows.map { "\(try $0.decode("log", as: String.self)) #\(try $0.decode("chain_seq", as: Int64.self))" })
@@ -88,7 +97,7 @@ struct LogChainTests {
             given.forEach { v3.field($0) }
             #expect(sealed == ChainEncoding.hex(v3.bytes) && sealed != encoded)
             let seal: String = try await pool.query(
-                "SELECT ap_chain_seal('night_check', jsonb_build_object('note', \(given[4])))::text AS seal")[0].decode("seal")
+                "SELECT ap_chain_seal('night_check', jsonb_build_object('note', \(given[4])::text))::text AS seal")[0].decode("seal")
             let parts = try JSONDecoder().decode([String: [String: String]].self, from: Data(seal.utf8))
             let salt = try #require(parts["salts"]?["note"].flatMap(ChainEncoding.bytes(hex:)))
             #expect(salt.count == 32)

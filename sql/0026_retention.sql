@@ -269,3 +269,64 @@ CREATE TRIGGER erasure_is_append_only BEFORE UPDATE OR DELETE ON erasure
     FOR EACH ROW EXECUTE FUNCTION refuse_change_to_append_only_log();
 CREATE TRIGGER erasure_is_never_truncated BEFORE TRUNCATE ON erasure
     FOR EACH STATEMENT EXECUTE FUNCTION refuse_change_to_append_only_log();
+
+-- The right to rectification: a key-work session and a test's result can be corrected, the
+-- original kept. A correction is the session (or the one substance's result) as it should read,
+-- with the reason, who and when; the latest one is what is shown and counted everywhere (the
+-- `_now` views), and the record as first written stays in its own table, in the audit log and in
+-- the subject access export.
+CREATE TABLE key_work_session_correction (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    session_id uuid NOT NULL REFERENCES key_work_session (id) ON DELETE RESTRICT,
+    held_at timestamptz NOT NULL,
+    duration_minutes integer NOT NULL CONSTRAINT key_work_correction_length_is_sensible CHECK (duration_minutes BETWEEN 5 AND 480),
+    kind text NOT NULL CONSTRAINT key_work_correction_kind_is_known
+        CHECK (kind IN ('induction', 'one_to_one', 'relapse_prevention', 'move_on_planning', 'other')),
+    topics text[] NOT NULL DEFAULT '{}',
+    notes text NOT NULL CONSTRAINT key_work_correction_has_notes CHECK (length(btrim(notes)) > 0),
+    next_session_on date,
+    reason text NOT NULL CONSTRAINT key_work_correction_has_reason CHECK (length(btrim(reason)) > 0),
+    recorded_by uuid NOT NULL REFERENCES staff (id) ON DELETE RESTRICT,
+    recorded_at timestamptz NOT NULL DEFAULT now()
+);
+CREATE INDEX key_work_session_correction_by_session ON key_work_session_correction (session_id, id);
+CREATE TRIGGER key_work_session_correction_is_append_only BEFORE UPDATE OR DELETE ON key_work_session_correction
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_to_append_only_log();
+
+CREATE VIEW key_work_session_now AS
+    SELECT k.id, k.placement_id, coalesce(c.held_at, k.held_at) AS held_at,
+           coalesce(c.duration_minutes, k.duration_minutes) AS duration_minutes, coalesce(c.kind, k.kind) AS kind,
+           coalesce(c.topics, k.topics) AS topics, coalesce(c.notes, k.notes) AS notes,
+           CASE WHEN c.id IS NULL THEN k.next_session_on ELSE c.next_session_on END AS next_session_on,
+           k.recorded_by, k.recorded_at, c.reason AS correction_reason, c.recorded_by AS corrected_by, c.recorded_at AS corrected_at
+    FROM key_work_session k
+    LEFT JOIN (SELECT DISTINCT ON (session_id) * FROM key_work_session_correction ORDER BY session_id, id DESC) c ON c.session_id = k.id;
+
+CREATE TABLE substance_test_result_correction (
+    id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    test_id uuid NOT NULL,
+    substance text NOT NULL,
+    result text NOT NULL CONSTRAINT substance_correction_result_is_known CHECK (result IN (
+        'negative', 'positive', 'positive_prescribed', 'dilute', 'tampered', 'refused', 'unable_to_provide')),
+    reading numeric CONSTRAINT substance_correction_reading_not_negative CHECK (reading >= 0),
+    reason text NOT NULL CONSTRAINT substance_correction_has_reason CHECK (length(btrim(reason)) > 0),
+    recorded_by uuid NOT NULL REFERENCES staff (id) ON DELETE RESTRICT,
+    recorded_at timestamptz NOT NULL DEFAULT now(),
+    FOREIGN KEY (test_id, substance) REFERENCES substance_test_result (test_id, substance) ON DELETE RESTRICT,
+    CONSTRAINT substance_correction_reading_is_alcohol CHECK (reading IS NULL OR substance = 'alcohol')
+);
+CREATE INDEX substance_test_result_correction_by_result ON substance_test_result_correction (test_id, substance, id);
+CREATE TRIGGER substance_test_result_correction_is_append_only BEFORE UPDATE OR DELETE ON substance_test_result_correction
+    FOR EACH ROW EXECUTE FUNCTION refuse_change_to_append_only_log();
+
+CREATE VIEW substance_test_result_now AS
+    SELECT r.test_id, r.substance, coalesce(c.result, r.result) AS result, CASE WHEN c.id IS NULL THEN r.reading ELSE c.reading END AS reading,
+           r.recorded_by, r.recorded_at, CASE WHEN c.id IS NULL THEN NULL ELSE r.result END AS corrected_from,
+           c.reason AS correction_reason, c.recorded_at AS corrected_at
+    FROM substance_test_result r
+    LEFT JOIN (SELECT DISTINCT ON (test_id, substance) * FROM substance_test_result_correction ORDER BY test_id, substance, id DESC) c
+        ON c.test_id = r.test_id AND c.substance = r.substance;
+
+INSERT INTO personal_field (table_name, column_name, replacement) VALUES
+    ('key_work_session_correction', 'notes', 'erased'), ('key_work_session_correction', 'reason', 'erased'),
+    ('substance_test_result_correction', 'reason', 'erased');

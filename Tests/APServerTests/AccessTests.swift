@@ -94,6 +94,15 @@ struct AccessTests {
         Case(name: "POST /key-work-actions/{none}/drop", allowed: ["admin", "manager", "keyworker", "oak.manager"]) { _, _ in
             (.post, "/key-work-actions/\(UUID())/drop", json(["reason": "Not needed"]))
         },
+        Case(name: "POST /key-work-sessions/{none}/corrections", allowed: ["admin", "manager", "keyworker", "oak.manager"]) { _, _ in
+            (
+                .post, "/key-work-sessions/\(UUID())/corrections",
+                json(["heldAt": "\(testDay(-1))T10:00:00Z", "durationMinutes": 30, "kind": "one_to_one", "notes": "n", "reason": "r"])
+            )
+        },
+        Case(name: "POST /tests/{none}/result-corrections", allowed: ["admin", "manager", "keyworker", "oak.manager"]) { _, _ in
+            (.post, "/tests/\(UUID())/result-corrections", json(["substance": "cocaine", "result": "negative", "reason": "lab error"]))
+        },
         Case(name: "GET /premises/{elm}/placements", allowed: elmReaders) { world, _ in
             (.get, "/premises/\(world.elm)/placements?from=\(testDay(0))&to=\(testDay(31))", nil)
         },

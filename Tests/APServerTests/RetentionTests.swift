@@ -190,7 +190,10 @@ struct RetentionTests {
             // again once erased, is named by verify though every hash is left as it was.
             for (statement, said) in [
                 ("UPDATE night_check SET note = 'seen in the lounge' WHERE note = 'erased'", "note was written again after it was erased"),
-                ("UPDATE movement SET destination = 'the shop' WHERE id = (SELECT max(id) FROM movement)", "destination was filled in after"),
+                (
+                    "UPDATE movement SET destination = 'the shop' WHERE id = (SELECT max(id) FROM movement)",
+                    "destination was filled in after"
+                ),
             ] {
                 try await pool.withConnection { connection in
                     try await connection.execute("SET session_replication_role = replica")

@@ -58,7 +58,8 @@ struct LogChainTests {
                 // A v2 entry erased under the retention schedule: its link holds and verify says its
                 // content can no longer be recomputed; changed without being marked erased, it is named.
                 try await connection.execute(
-                    "UPDATE movement SET destination = 'erased', erased_at = now() WHERE premises_id = \(premises) AND destination IS NOT NULL")
+                    "UPDATE movement SET destination = 'erased', erased_at = now() WHERE premises_id = \(premises) AND destination IS NOT NULL"
+                )
                 let erased = try await LogChainStore.entries(of: "movement", premisesID: premises, on: connection)
                 #expect(LogChainStore.problems(in: erased, log: "movement").isEmpty && erased.filter(\.erasedBeforeSealing).count == 1)
                 try await connection.execute("UPDATE movement SET kind = 'out' WHERE premises_id = \(premises) AND chain_seq = 2")

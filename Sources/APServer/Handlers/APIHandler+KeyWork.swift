@@ -32,6 +32,17 @@ extension APIHandler {
         return .created(.init(body: .json(.init(session))))
     }
 
+    func correctKeyWorkSession(_ input: Operations.CorrectKeyWorkSession.Input) async throws -> Operations.CorrectKeyWorkSession.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the corrected session as JSON") }
+        let session = try await stores.keyWork.correct(
+            sessionID: try Input.uuid(input.path.sessionId, field: "sessionId"),
+            .init(
+                heldAt: body.heldAt, durationMinutes: body.durationMinutes, kind: body.kind.rawValue, topics: body.topics ?? [],
+                notes: body.notes, nextSessionOn: try Input.optionalDate(body.nextSessionOn, field: "nextSessionOn")),
+            reason: body.reason, by: try RequestScope.caller())
+        return .created(.init(body: .json(.init(session))))
+    }
+
     func completeKeyWorkAction(_ input: Operations.CompleteKeyWorkAction.Input) async throws -> Operations.CompleteKeyWorkAction.Output {
         let action = try await stores.keyWork.complete(
             actionID: try Input.uuid(input.path.actionId, field: "actionId"), by: try RequestScope.caller())
@@ -87,6 +98,7 @@ extension Components.Schemas.KeyWorkSession {
             id: session.id.lowercased, placementId: session.placementID.lowercased, heldAt: session.heldAt,
             durationMinutes: session.durationMinutes, kind: .init(session.kind), topics: session.topics,
             notes: session.notes, nextSessionOn: session.nextSessionOn?.description, recordedBy: session.recordedBy,
-            actions: session.actions.map(Components.Schemas.KeyWorkAction.init))
+            actions: session.actions.map(Components.Schemas.KeyWorkAction.init),
+            correction: session.correction.map { .init(reason: $0.reason, by: $0.by, at: $0.at) })
     }
 }

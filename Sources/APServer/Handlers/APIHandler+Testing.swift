@@ -65,6 +65,14 @@ extension APIHandler {
         return try .ok(.init(body: .json(.init(test))))
     }
 
+    func correctTestResult(_ input: Operations.CorrectTestResult.Input) async throws -> Operations.CorrectTestResult.Output {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the correction as JSON") }
+        let test = try await stores.testing.correctResult(
+            try Input.uuid(input.path.testId, field: "testId"), substance: body.substance.rawValue, result: body.result.rawValue,
+            reading: body.reading, reason: body.reason, by: try RequestScope.caller())
+        return try .ok(.init(body: .json(.init(test))))
+    }
+
     func recordTestFollowUp(_ input: Operations.RecordTestFollowUp.Input) async throws -> Operations.RecordTestFollowUp.Output {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the follow-up as JSON") }
         let test = try await stores.testing.followUp(
@@ -96,7 +104,9 @@ extension Components.Schemas.SubstanceTest {
             results: try test.results.map {
                 .init(
                     substance: try contractValue($0.substance.rawValue, field: "substance"), result: .init($0.result), reading: $0.reading,
-                    recordedAt: $0.recordedAt)
+                    recordedAt: $0.recordedAt,
+                    correctedFrom: try $0.correctedFrom.map { try contractValue($0.rawValue, field: "correctedFrom") },
+                    correctionReason: $0.correctionReason, correctedAt: $0.correctedAt)
             },
             followUps: test.followUps.map { .init(action: .init($0.action), note: $0.note, by: $0.by, at: $0.at) })
     }

@@ -113,4 +113,45 @@ extension KeyWorkStore {
             }
         }
     }
+
+    /// Corrects a session (the right to rectification): `session` is the session as it should
+    /// read (its actions are closed or moved on their own), with the reason. The session as first
+    /// recorded is kept; the latest correction is what is shown and counted.
+    public func correct(sessionID: UUID, _ session: NewSession, reason: String, by principal: Principal, now: Date = Date())
+        async throws -> KeyWorkSession
+    {
+        var v = Self.validation(of: session, now: now)
+        v.require(!reason.isBlank, field: "reason", rule: "required", "reason says what was wrong")
+        try v.check()
+        return try await ConstraintViolations.translating {
+            try await pool.transaction { connection in
+                guard
+                    let placementID: UUID = try await connection.first(
+                        "SELECT placement_id FROM key_work_session WHERE id = \(sessionID) FOR UPDATE")?.decode("placement_id")
+                else { throw DomainError(.notFound, "there is no key-work session \(sessionID.uuidString.lowercased())") }
+                let placement = try await PlacementStore.load(placementID, on: connection, lock: false)
+                let premises = try await PremisesAccess.require(
+                    principal, Self.recorders, to: "correct key work", premisesID: placement.premisesID, on: connection)
+                try placement.requireHere(at: session.heldAt, field: "heldAt")
+                if let departedAt = placement.departedAt, session.heldAt > departedAt {
+                    throw DomainError.invalid(field: "heldAt", rule: "order", "heldAt is after \(placement.personName) left")
+                }
+                if let next = session.nextSessionOn, next < CalendarDate.today(in: premises.timeZone, now: session.heldAt) {
+                    throw DomainError.invalid(field: "nextSessionOn", rule: "order", "nextSessionOn must not be before the session")
+                }
+                let before = try await Self.sessions(placementID, on: connection).first { $0.id == sessionID }!
+                try await connection.execute(
+                    """
+                    INSERT INTO key_work_session_correction (session_id, held_at, duration_minutes, kind, topics, notes, next_session_on, reason, recorded_by, recorded_at)
+                    VALUES (\(sessionID), \(session.heldAt), \(session.durationMinutes), \(session.kind), \(session.topics)::text[], \(session.notes),
+                            \(session.nextSessionOn), \(reason), \(principal.staffID), \(now))
+                    """)
+                let after = try await Self.sessions(placementID, on: connection).first { $0.id == sessionID }!
+                try await AuditLog.record(
+                    on: connection, by: principal, action: "key_work.correction", entity: "key_work_session",
+                    entityID: sessionID.uuidString, before: before, after: after)
+                return after
+            }
+        }
+    }
 }

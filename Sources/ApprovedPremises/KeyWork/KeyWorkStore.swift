@@ -22,6 +22,16 @@ public struct KeyWorkSession: Sendable, Equatable, Codable {
     public var nextSessionOn: CalendarDate?
     public var recordedBy: String
     public var actions: [KeyWorkAction]
+    /// The latest correction, when the session was corrected (the fields above are as corrected;
+    /// the session as first recorded is kept, in its own table and the audit log).
+    public var correction: Correction? = nil
+
+    /// Who corrected a session, when and why.
+    public struct Correction: Sendable, Equatable, Codable {
+        public var reason: String
+        public var by: String
+        public var at: Date
+    }
 }
 
 /// Something agreed in a session: who does it, by when, and whether it is closed (done,
@@ -148,15 +158,7 @@ public struct KeyWorkStore: Sendable {
     public func record(_ placementID: UUID, _ session: NewSession, by principal: Principal, now: Date = Date()) async throws
         -> KeyWorkSession
     {
-        var v = Validation()
-        v.require(session.heldAt <= now.addingTimeInterval(120), field: "heldAt", rule: "future", "heldAt must not be in the future")
-        v.require(
-            (5...480).contains(session.durationMinutes), field: "durationMinutes", rule: "range",
-            "durationMinutes must be between 5 and 480")
-        v.require(
-            KeyWorkSession.Kind(rawValue: session.kind) != nil, field: "kind", rule: "oneOf",
-            "kind must be one of " + KeyWorkSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))
-        v.require(!session.notes.isBlank, field: "notes", rule: "required", "notes are required")
+        var v = Self.validation(of: session, now: now)
         for (index, action) in session.actions.enumerated() {
             v.require(!action.action.isBlank, field: "actions[\(index)].action", rule: "required", "an action says what is to be done")
             v.require(!action.owner.isBlank, field: "actions[\(index)].owner", rule: "required", "an action has an owner")
@@ -209,6 +211,20 @@ public struct KeyWorkStore: Sendable {
         }
     }
 
+    /// The rules of a session's own fields, as recorded or corrected.
+    static func validation(of session: NewSession, now: Date) -> Validation {
+        var v = Validation()
+        v.require(session.heldAt <= now.addingTimeInterval(120), field: "heldAt", rule: "future", "heldAt must not be in the future")
+        v.require(
+            (5...480).contains(session.durationMinutes), field: "durationMinutes", rule: "range",
+            "durationMinutes must be between 5 and 480")
+        v.require(
+            KeyWorkSession.Kind(rawValue: session.kind) != nil, field: "kind", rule: "oneOf",
+            "kind must be one of " + KeyWorkSession.Kind.allCases.map(\.rawValue).joined(separator: ", "))
+        v.require(!session.notes.isBlank, field: "notes", rule: "required", "notes are required")
+        return v
+    }
+
     static let actionColumns: SQL = """
         a.id, a.session_id, a.placement_id, p.person_name, a.action, a.owner, a.due_on, a.done_at, s.display_name AS done_by,
         a.outcome, a.close_note, a.moved_to
@@ -249,8 +265,8 @@ public struct KeyWorkStore: Sendable {
         return try await connection.query(
             """
             SELECT k.id, k.placement_id, k.held_at, k.duration_minutes, k.kind, array_to_string(k.topics, E'\\x1f') AS topics, k.notes,
-                   k.next_session_on, s.display_name AS recorded_by
-            FROM key_work_session k JOIN staff s ON s.id = k.recorded_by
+                   k.next_session_on, s.display_name AS recorded_by, k.correction_reason, c.display_name AS corrected_by, k.corrected_at
+            FROM key_work_session_now k JOIN staff s ON s.id = k.recorded_by LEFT JOIN staff c ON c.id = k.corrected_by
             WHERE k.placement_id IN (SELECT c.id FROM stay_chain(\(placementID)) c) ORDER BY k.held_at DESC
             """
         ).map { row in
@@ -260,7 +276,10 @@ public struct KeyWorkStore: Sendable {
                 durationMinutes: try row.decode("duration_minutes"), kind: KeyWorkSession.Kind(rawValue: try row.decode("kind"))!,
                 topics: (try row.decode("topics", as: String.self)).split(separator: "\u{1f}").map(String.init),
                 notes: try row.decode("notes"),
-                nextSessionOn: try row.decode("next_session_on"), recordedBy: try row.decode("recorded_by"), actions: actions[id] ?? [])
+                nextSessionOn: try row.decode("next_session_on"), recordedBy: try row.decode("recorded_by"), actions: actions[id] ?? [],
+                correction: try row.decode("correction_reason", as: String?.self).map {
+                    KeyWorkSession.Correction(reason: $0, by: try row.decode("corrected_by"), at: try row.decode("corrected_at"))
+                })
         }
     }
 
@@ -284,7 +303,7 @@ public struct KeyWorkStore: Sendable {
                 FROM placement p JOIN premises pr ON pr.id = p.premises_id
                 LEFT JOIN LATERAL (
                     SELECT (k.held_at AT TIME ZONE pr.time_zone)::date AS held_on, k.next_session_on
-                    FROM key_work_session k WHERE k.placement_id = p.id ORDER BY k.held_at DESC LIMIT 1
+                    FROM key_work_session_now k WHERE k.placement_id = p.id ORDER BY k.held_at DESC LIMIT 1
                 ) last ON true
                 LEFT JOIN staff s ON s.id = p.key_worker_id
                 WHERE p.premises_id = \(premisesID) AND p.arrived_at IS NOT NULL AND p.departed_at IS NULL

@@ -81,7 +81,7 @@ extension ReportStore {
                         SELECT k.held_at, \(unsafeSQL: local("k.held_at")) AS held_on,
                                coalesce(lag(k.next_session_on) OVER w,
                                         coalesce(lag(\(unsafeSQL: local("k.held_at"))) OVER w, p.arrival_date) + pr.key_work_interval_days) AS due_on
-                        FROM key_work_session k JOIN placement p ON p.id = k.placement_id JOIN premises pr ON pr.id = p.premises_id
+                        FROM key_work_session_now k JOIN placement p ON p.id = k.placement_id JOIN premises pr ON pr.id = p.premises_id
                         WHERE \(scope.condition)
                         WINDOW w AS (PARTITION BY k.placement_id ORDER BY k.held_at)
                     ) s WHERE \(inRange("s.held_on"))
@@ -104,7 +104,7 @@ extension ReportStore {
                        (SELECT coalesce(jsonb_object_agg(missed_reason, n), '{}')::text FROM (
                             SELECT missed_reason, count(*) AS n FROM tests t WHERE t.first = pe.first AND NOT t.taken GROUP BY missed_reason) x) AS missed_reasons,
                        (SELECT coalesce(jsonb_object_agg(key, n), '{}')::text FROM (
-                            SELECT x.substance || ': ' || x.result AS key, count(*) AS n FROM tests t JOIN substance_test_result x ON x.test_id = t.id
+                            SELECT x.substance || ': ' || x.result AS key, count(*) AS n FROM tests t JOIN substance_test_result_now x ON x.test_id = t.id
                             WHERE t.first = pe.first GROUP BY 1) y) AS results,
                        (SELECT count(*) FROM sessions s WHERE s.first = pe.first) AS sessions,
                        (SELECT count(*) FROM sessions s WHERE s.first = pe.first AND s.late) AS late,

@@ -165,7 +165,7 @@ public struct ResidentRecordStore: Sendable {
                            (SELECT string_agg('Action: ' || a.action || ' (' || a.owner || ', by ' || a.due_on || ')', E'\\n' ORDER BY a.position)
                             FROM key_work_action a WHERE a.session_id = k.id),
                            'Next session: ' || k.next_session_on)
-                FROM key_work_session k WHERE k.placement_id IN (SELECT c.id FROM stay_chain(\(id)) c)
+                FROM key_work_session_now k WHERE k.placement_id IN (SELECT c.id FROM stay_chain(\(id)) c)
                 UNION ALL
                 SELECT 'key_work_action', a.done_at,
                        CASE a.outcome WHEN 'dropped' THEN 'Action dropped: ' WHEN 'moved' THEN 'Action moved: ' ELSE 'Action done: ' END
@@ -179,7 +179,7 @@ public struct ResidentRecordStore: Sendable {
                            || CASE WHEN t.taken_at IS NULL THEN 'missed, ' || replace(t.missed_reason, '_', ' ') || coalesce(' (' || t.missed_note || ')', '')
                                    ELSE coalesce((SELECT string_agg(replace(x.substance, '_', ' ') || ' ' || replace(x.result, '_', ' ')
                                                                     || coalesce(' ' || trim_scale(x.reading) || ' µg', ''), ', ' ORDER BY x.substance)
-                                                  FROM substance_test_result x WHERE x.test_id = t.id), 'awaiting results') END,
+                                                  FROM substance_test_result_now x WHERE x.test_id = t.id), 'awaiting results') END,
                        nullif(concat_ws(E'\\n', 'Sample ' || t.sample_number,
                            (SELECT string_agg(replace(c.step, '_', ' ') || ' ' || to_char(c.occurred_at AT TIME ZONE p.tz, 'YYYY-MM-DD HH24:MI') || ' by ' || c.person,
                                               '; ' ORDER BY c.occurred_at) FROM substance_test_custody c WHERE c.test_id = t.id),

@@ -71,6 +71,10 @@ public enum SubjectAccessCatalogue {
             where: "x.placement_id IN (SELECT id FROM p)", at: "x.created_at"),
         .init("keyWorkSessions", "Key-work sessions", "key_work_session", where: "x.placement_id IN (SELECT id FROM p)", at: "x.held_at"),
         .init(
+            "keyWorkCorrections", "Corrections of key-work sessions: each as it now reads, with the reason",
+            "key_work_session_correction",
+            where: "x.session_id IN (SELECT s.id FROM key_work_session s WHERE s.placement_id IN (SELECT id FROM p))", at: "x.held_at"),
+        .init(
             "keyWorkActions", "Actions agreed in key work", "key_work_action", where: "x.placement_id IN (SELECT id FROM p)",
             at: "(SELECT s.held_at FROM key_work_session s WHERE s.id = x.session_id)", until: "coalesce(x.done_at, 'infinity')"),
         .init("tests", "Drug and alcohol tests", "substance_test", where: "x.placement_id IN (SELECT id FROM p)", at: "x.required_at"),
@@ -79,6 +83,10 @@ public enum SubjectAccessCatalogue {
             where: "x.test_id IN (SELECT t.id FROM substance_test t WHERE t.placement_id IN (SELECT id FROM p))", at: "x.occurred_at"),
         .init(
             "testResults", "Tests' results", "substance_test_result",
+            where: "x.test_id IN (SELECT t.id FROM substance_test t WHERE t.placement_id IN (SELECT id FROM p))", at: "x.recorded_at"),
+        .init(
+            "testResultCorrections", "Corrections of tests' results: each as it now reads, with the reason",
+            "substance_test_result_correction",
             where: "x.test_id IN (SELECT t.id FROM substance_test t WHERE t.placement_id IN (SELECT id FROM p))", at: "x.recorded_at"),
         .init(
             "testFollowUps", "What followed a test", "substance_test_follow_up",

@@ -32,7 +32,8 @@ extension TestingStore {
         var results = [UUID: [SubstanceTest.Result]]()
         for row in try await connection.query(
             """
-            SELECT test_id, substance, result, reading::float8 AS reading, recorded_at FROM substance_test_result
+            SELECT test_id, substance, result, reading::float8 AS reading, recorded_at, corrected_from, correction_reason, corrected_at
+            FROM substance_test_result_now
             WHERE test_id = ANY (\(ids)::uuid[]) ORDER BY substance
             """)
         {
@@ -40,7 +41,9 @@ extension TestingStore {
                 .init(
                     substance: .init(rawValue: try row.decode("substance"))!,
                     result: .init(rawValue: try row.decode("result"))!,
-                    reading: try row.decode("reading"), recordedAt: try row.decode("recorded_at")))
+                    reading: try row.decode("reading"), recordedAt: try row.decode("recorded_at"),
+                    correctedFrom: (try row.decode("corrected_from", as: String?.self)).flatMap(SubstanceTest.Outcome.init(rawValue:)),
+                    correctionReason: try row.decode("correction_reason"), correctedAt: try row.decode("corrected_at")))
         }
         var followUps = [UUID: [SubstanceTest.FollowUpTaken]]()
         for row in try await connection.query(
@@ -109,7 +112,7 @@ extension TestingStore {
                     where: """
                         t.placement_id = ANY (ARRAY(SELECT id FROM placement
                                                     WHERE premises_id = \(premisesID) AND arrived_at IS NOT NULL AND departed_at IS NULL))
-                        AND EXISTS (SELECT 1 FROM substance_test_result r WHERE r.test_id = t.id AND r.result = ANY (\(outcomes)::text[]))
+                        AND EXISTS (SELECT 1 FROM substance_test_result_now r WHERE r.test_id = t.id AND r.result = ANY (\(outcomes)::text[]))
                         AND NOT EXISTS (SELECT 1 FROM substance_test_follow_up f WHERE f.test_id = t.id)
                         """, on: connection)
             }

@@ -284,6 +284,40 @@ public struct TestingStore: Sendable {
         }
     }
 
+    /// Corrects one substance's result (the right to rectification), with the reason: the result
+    /// as first recorded is kept, and the latest correction is what is shown and counted.
+    public func correctResult(
+        _ testID: UUID, substance: String, result: String, reading: Double?, reason: String, by principal: Principal, now: Date = Date()
+    ) async throws -> SubstanceTest {
+        var v = Validation()
+        v.require(
+            SubstanceTest.Outcome(rawValue: result) != nil, field: "result", rule: "oneOf",
+            "result must be one of " + SubstanceTest.Outcome.allCases.map(\.rawValue).joined(separator: ", "))
+        if let reading {
+            v.require(
+                substance == "alcohol" && (0...Self.maximumReading).contains(reading), field: "reading", rule: "alcohol",
+                "a reading is for breath alcohol only, from 0 to \(Int(Self.maximumReading)) µg per 100 ml")
+        }
+        v.require(!reason.isBlank, field: "reason", rule: "required", "reason says what was wrong")
+        try v.check()
+        return try await change(testID, action: "testing.result_correction", by: principal) { test, connection in
+            guard let current = test.results.first(where: { $0.substance.rawValue == substance }) else {
+                throw DomainError.invalid(
+                    field: "substance", rule: "recorded",
+                    "substance must be one the test has a result for: "
+                        + (test.results.isEmpty ? "it has none yet" : test.results.map(\.substance.rawValue).joined(separator: ", ")))
+            }
+            guard current.result.rawValue != result || current.reading != reading else {
+                throw DomainError(.conflict, "the \(substance) result already reads \(result): there is nothing to correct")
+            }
+            try await connection.execute(
+                """
+                INSERT INTO substance_test_result_correction (test_id, substance, result, reading, reason, recorded_by, recorded_at)
+                VALUES (\(testID), \(substance), \(result), \(reading), \(reason), \(principal.staffID), \(now))
+                """)
+        }
+    }
+
     private func change(
         _ testID: UUID, action: String, by principal: Principal,
         _ body: (SubstanceTest, PostgresConnection) async throws -> Void

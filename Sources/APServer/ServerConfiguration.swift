@@ -49,8 +49,7 @@ public struct ServerConfiguration: Sendable {
     /// default of a value made in code, and `AP_SENDMAIL=off`): no delivery job runs; messages are
     /// still written, and wait.
     public var mail: MailSettings?
-    /// The retention schedule the daily erasure job follows (`AP_RETENTION`, such as
-    /// `stays=7,referrals=7`; `off` runs no job). Unset: the standard schedule.
+    /// The daily erasure job's schedule (`AP_RETENTION`: `stays=7,referrals=7`, or `off`); unset, the standard.
     public var retention: String?
 
     /// A value with each field given.

@@ -85,10 +85,8 @@ public struct SubstanceTest: Sendable, Equatable, Codable {
         /// Breath alcohol, micrograms per 100 ml.
         public var reading: Double?
         public var recordedAt: Date
-        /// The result as first recorded, when it was corrected (the latest correction is `result`).
-        public var correctedFrom: Outcome? = nil
-        public var correctionReason: String? = nil
-        public var correctedAt: Date? = nil
+        /// When corrected: the result as first recorded, and why and when (`result` is the latest).
+        public var correctedFrom: Outcome? = nil, correctionReason: String? = nil, correctedAt: Date? = nil
     }
 
     /// A follow-up done, by whom and when.

@@ -198,11 +198,36 @@ struct BenchPages: AsyncParsableCommand {
                 )
                 print(try await BenchJIT.describe(pool, service: true) + "\n")
                 Terminal.printTable(["PAGE", "PAGE TIME", "API", "RATIO", "NOTE"], rows)
+                try await Self.accessLogCost(pool, api: api, placementID: placementID, staffID: account.principal.staffID, runs: runs)
                 try await http.shutdown()
             } catch {
                 try? await http.shutdown()
                 throw error
             }
         }
+    }
+
+    /// What the access log costs a read: the placement's record through the API (which writes its
+    /// access-log row) beside the same read without the row, that is less the median of the row's
+    /// own insert, the same statement (``AccessLog/insert``) timed alone in the same run.
+    static func accessLogCost(_ pool: PostgresPool, api: BenchAPI, placementID: String, staffID: UUID, runs: Int) async throws {
+        let stay = UUID(uuidString: placementID)!
+        let crn: String = try await pool.query("SELECT crn FROM placement WHERE id = \(stay)")[0].decode("crn")
+        let (_, read) = try await BenchReports.time(runs: runs * 2) { try await api.get("/placements/\(placementID)/record").count }
+        let (_, row) = try await BenchReports.time(runs: runs * 2) {
+            try await pool.execute(
+                AccessLog.insert(
+                    .residentRecord, crn: crn, placementID: stay, referralID: nil, staffID: staffID, role: .administrator, requestID: nil))
+        }
+        let without = max(read - row, 1e-6)
+        print("\nThe access log's cost on a read (median of \(runs * 2) runs):")
+        Terminal.printTable(
+            ["READ", "WITH ITS ROW", "WITHOUT", "RATIO", "NOTE"],
+            [
+                [
+                    "GET /placements/{id}/record", Bench.ms(read), Bench.ms(without), Bench.ratio(read, without),
+                    "the row alone: \(Bench.ms(row))",
+                ]
+            ])
     }
 }

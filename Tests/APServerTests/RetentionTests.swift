@@ -207,6 +207,42 @@ struct RetentionTests {
         }
     }
 
+    @Test(
+        "the service erases by itself at start (then daily) under AP_RETENTION; a schedule that is not one stops it starting, naming the part"
+    )
+    func job() async throws {
+        try await withApp(.live) { _, world in
+            _ = try await SubjectAccessTests.journey(world)
+            let port = try LocalCluster.freePort()
+            var environment = ProcessInfo.processInfo.environment
+            environment["DATABASE_URL"] = world.pool.settings.connectionString
+            environment["AP_PORT"] = String(port)
+            environment["AP_BREACH_SCAN_SECONDS"] = "3600"
+            environment["AP_RETENTION"] = "stays=0,years=2"
+            let binary = try CommandLineTests.binary().path
+            let log = FileManager.default.temporaryDirectory.appendingPathComponent("ap-retention-\(UUID().uuidString).log")
+            defer { try? FileManager.default.removeItem(at: log) }
+            let refused = try await Subprocess.run(binary, ["serve"], environment: environment, output: log)
+            let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+            #expect(refused != 0 && said.contains("not \"years\""), "\(said)")
+
+            environment["AP_RETENTION"] = "stays=0,referrals=0"
+            var server = try Subprocess.start(binary, ["serve"], environment: environment)
+            defer { server.kill() }
+            try await FaultTests.waitReady("http://127.0.0.1:\(port)")
+            var erased = [PostgresRow]()
+            for _ in 0..<50 where erased.isEmpty {
+                erased = try await world.pool.query("SELECT erased_by FROM erasure")
+                if erased.isEmpty { try await Task.sleep(for: .milliseconds(200)) }
+            }
+            let by = try erased.first?.decode("erased_by", as: String.self)
+            #expect(erased.count == 1 && by == "the service's daily retention job", "\(erased.count)")
+            #expect(try await Self.scan(world.pool, for: ["S000001", "Morgan Price"]).isEmpty)
+            server.terminate()
+            _ = try await server.wait(upTo: .seconds(10))
+        }
+    }
+
     @Test("ap db retention: --dry-run lists, --apply erases, a bad schedule is refused naming it")
     func commandLine() async throws {
         try await withApp(.live) { _, world in

@@ -30,6 +30,10 @@ def test_subject_access_officer_finds_a_persons_records_and_the_administrator_se
     expect(page.locator("#curfewLog")).to_contain_text("The curfew log")
     expect(page.locator("#curfewBreaches")).to_contain_text("(1)")
     run.check(page)
+    # Pages with nobody's data are refused too: the officer's account reads the export only.
+    response = page.goto("/premises")
+    assert response.status == 403
+    expect(page.locator("main")).to_contain_text("through Subject access only")
     context.close()
 
     context = run.context()

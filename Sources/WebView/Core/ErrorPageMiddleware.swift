@@ -110,12 +110,26 @@ enum WebHeaders {
 /// pages they may act on, and signing out. Any other page of the web view (a premises, the bed
 /// board, the occupancy board, reports, e-mail, matching) is the 404 page for them, never a 403
 /// that would say the page exists; the stores refuse them too, this is the first door.
+///
+/// Keeps subject access officers to the export: any other page, even one that shows no person's
+/// data (the list of premises), is the 403 page for them, as every API call but the export is.
 struct PractitionerBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard WebScope.principal?.role == .probationPractitioner, !Self.isTheirs(request.uri.path) else {
+        let path = request.uri.path
+        switch WebScope.principal?.role {
+        case .probationPractitioner where !Self.isTheirs(path):
+            throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage)
+        case .sarOfficer where !Self.isOfficers(path):
+            throw PageError.forbidden("A subject access officer's account reads a person's records through Subject access only.")
+        default:
             return try await next(request, context)
         }
-        throw PageError.notFound(ErrorPageMiddleware<Context>.notFoundMessage)
+    }
+
+    /// Whether a subject access officer may ask for the path.
+    static func isOfficers(_ path: String) -> Bool {
+        ["/", "/sign-in", "/sign-out", "/session/extend", "/subject-access"].contains(path) || path.hasPrefix("/assets/")
+            || path.hasPrefix(WebView.notFoundPath) || path.hasPrefix(WebView.notAcceptablePath)
     }
 
     /// Whether a practitioner may ask for the path.

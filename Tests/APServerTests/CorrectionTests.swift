@@ -100,6 +100,15 @@ struct CorrectionTests {
             #expect(result["correctionReason"] as? String == "the laboratory's re-test was negative")
             let original: String = try await world.pool.query("SELECT result FROM substance_test_result")[0].decode("result")
             #expect(original == "positive")
+            // The resident's tests tab in the browser shows it corrected, with what it was and why.
+            let signedIn = try await client.execute(
+                uri: "/sign-in", method: .post, headers: WebViewTests.formHeaders,
+                body: WebViewTests.form(["username": "manager", "password": Fixtures.password]))
+            let cookie = String(try #require(signedIn.headers[.setCookie]?.split(separator: ";").first))
+            let tab = try await client.execute(
+                uri: "/premises/ELM/placements/\(journey.stay)/tests", method: .get, headers: [.accept: "text/html", .cookie: cookie])
+            #expect(
+                tab.text.contains("Cocaine: Negative (corrected from positive: the laboratory&#39;s re-test was negative)"), "\(tab.text)")
             let admin = try await world.fixtures.signIn("admin").principal
             let report = try await ReportStore(pool: world.pool).operations(
                 .premises(world.elm), from: testDay(-40), to: testDay(1), period: .year, by: admin)

@@ -23,7 +23,9 @@ extension PlacementPages {
                         rows: sessions.map {
                             .init(cells: [
                                 words.dateTime($0.heldAt) + " (\($0.durationMinutes) minutes)", Labels.of($0.kind.rawValue),
-                                ($0.topics.isEmpty ? "" : "Topics: \($0.topics.joined(separator: ", ")). ") + $0.notes, $0.recordedBy,
+                                ($0.topics.isEmpty ? "" : "Topics: \($0.topics.joined(separator: ", ")). ") + $0.notes,
+                                $0.recordedBy
+                                    + ($0.correction.map { "; corrected by \($0.by) \(words.dateTime($0.at)): \($0.reason)" } ?? ""),
                             ])
                         }, none: "No key-work session is recorded yet."),
                     Table(
@@ -69,6 +71,8 @@ extension PlacementPages {
                                     test.results.map {
                                         "\(Labels.of($0.substance.rawValue)): \(Labels.of($0.result.rawValue))"
                                             + ($0.reading.map { " (\(Int($0)) µg)" } ?? "")
+                                            + ($0.correctedFrom.map { " (corrected from \(Labels.of($0.rawValue).lowercased())" } ?? "")
+                                            + ($0.correctionReason.map { ": \($0))" } ?? "")
                                     }.joined(separator: "; "))
                             }
                             let follow: RecordsPage.Cell =

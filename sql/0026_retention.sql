@@ -237,10 +237,18 @@ BEGIN
 END;
 $$;
 
+-- Key-work actions as migration 0023 left them (open ones move with a transfer), and erasure.
 CREATE OR REPLACE FUNCTION refuse_change_to_key_work_action() RETURNS trigger
 LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'UPDATE' AND ap_is_erasure(TG_TABLE_NAME, to_jsonb(OLD), to_jsonb(NEW)) THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.done_at IS NULL AND NEW.done_at IS NULL
+       AND NEW.placement_id <> OLD.placement_id
+       AND (NEW.session_id, NEW.position, NEW.action, NEW.owner, NEW.due_on)
+           IS NOT DISTINCT FROM (OLD.session_id, OLD.position, OLD.action, OLD.owner, OLD.due_on)
+       AND EXISTS (SELECT 1 FROM placement p WHERE p.id = NEW.placement_id AND p.transferred_from = OLD.placement_id) THEN
         RETURN NEW;
     END IF;
     IF TG_OP = 'DELETE' OR OLD.done_at IS NOT NULL OR NEW.done_at IS NULL

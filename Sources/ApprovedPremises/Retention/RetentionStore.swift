@@ -173,12 +173,17 @@ public struct RetentionStore: Sendable {
     /// those whose before or after names one of their stays, referrals or their CRN — a night's
     /// round or an incident, say, records several residents at once, and its copy in the audit
     /// log goes with the first of them erased (the records themselves stay for the others).
+    /// The rows of a record of one person's (an entity of the export's tables but incidents, which
+    /// name several) are found by their keys, through the index; only the others (an incident, a
+    /// round, a handover) are read for the text.
     static func auditRows(_ plan: Plan, crn: String) -> SQL {
         let pattern = ([crn] + plan.stays + plan.referrals).joined(separator: "|")
+        let personal = SubjectAccessCatalogue.sections.map(\.table).filter { $0 != "incident" }
         return """
             (x.before IS NOT NULL OR x.after IS NOT NULL)
             AND ((x.entity, x.entity_id) IN (SELECT * FROM unnest(\(plan.entities)::text[], \(plan.ids)::text[]))
-                 OR coalesce(x.before::text, '') || coalesce(x.after::text, '') ~* \(pattern))
+                 OR (x.entity <> ALL (\(personal)::text[])
+                     AND coalesce(x.before::text, '') || coalesce(x.after::text, '') ~* \(pattern)))
             """
     }
 

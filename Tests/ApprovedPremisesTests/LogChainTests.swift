@@ -74,6 +74,15 @@ struct LogChainTests {
         }
     }
 
+    @Test("salts and commitments are read as jsonb prints them, and anything else as JSON")
+    func hexes() throws {
+        #expect(try LogChainStore.hexes("{}").isEmpty)
+        #expect(try LogChainStore.hexes(#"{"note": "0a9F"}"#) == ["note": "0a9F"])
+        #expect(try LogChainStore.hexes(#"{"after": "01", "before": "ff"}"#) == ["after": "01", "before": "ff"])
+        #expect(try LogChainStore.hexes(#"{"a, b": "x: y"}"#) == ["a, b": "x: y"])
+        #expect(throws: (any Error).self) { try LogChainStore.hexes(#"{"note": 12}"#) }
+    }
+
     @Test("the SQL encoding of every chained table is the Swift one, field by field")
     func sqlEncodingIsSwifts() async throws {
         try await TestDatabase.withDatabase { pool in

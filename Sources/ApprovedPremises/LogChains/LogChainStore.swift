@@ -213,9 +213,24 @@ public struct LogChainStore: Sendable {
         return problem
     }
 
-    /// A JSON object of strings (the salts or commitments), as the database prints it.
+    /// A JSON object of strings (the salts or commitments), as the database prints it: read by
+    /// hand in the form jsonb prints (`{"note": "9f…", "summary": "04…"}`, column names and hex
+    /// digits only), as verify reads it for every entry; anything else through the JSON decoder.
     static func hexes(_ json: String) throws -> [String: String] {
-        try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
+        var found = [String: String]()
+        let body = json.utf8.dropFirst().dropLast()
+        guard json.hasPrefix("{"), json.hasSuffix("}") else {
+            return try JSONDecoder().decode([String: String].self, from: Data(json.utf8))
+        }
+        for pair in String(decoding: body, as: UTF8.self).split(separator: ", ", omittingEmptySubsequences: true) {
+            let parts = pair.split(separator: ": ", maxSplits: 1)
+            guard parts.count == 2, parts[0].count > 2, parts[1].count >= 2, parts[0].first == "\"", parts[0].last == "\"",
+                parts[1].first == "\"", parts[1].last == "\"", !parts[0].dropFirst().dropLast().contains("\\"),
+                parts[1].dropFirst().dropLast().allSatisfy(\.isHexDigit)
+            else { return try JSONDecoder().decode([String: String].self, from: Data(json.utf8)) }
+            found[String(parts[0].dropFirst().dropLast())] = String(parts[1].dropFirst().dropLast())
+        }
+        return found
     }
 
     /// What does not hold in one chain (entries in chain order).

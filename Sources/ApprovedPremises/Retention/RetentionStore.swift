@@ -169,13 +169,11 @@ public struct RetentionStore: Sendable {
         return plan
     }
 
-    /// The audit log's rows erasure empties (`x`): those about one of the person's records, and
-    /// those whose before or after names one of their stays, referrals or their CRN — a night's
-    /// round or an incident, say, records several residents at once, and its copy in the audit
-    /// log goes with the first of them erased (the records themselves stay for the others).
-    /// The rows of a record of one person's (an entity of the export's tables but incidents, which
-    /// name several) are found by their keys, through the index; only the others (an incident, a
-    /// round, a handover) are read for the text.
+    /// The audit log's rows erasure empties (`x`): those about one of the person's own records,
+    /// found by key through the index, and those about a shared record (an incident, a night's
+    /// round, a handover: any entity but the export's one-person tables) whose before or after
+    /// names one of their stays, referrals or their CRN. A shared record's copy in the audit log
+    /// goes with the first resident erased; the record itself stays for the others.
     static func auditRows(_ plan: Plan, crn: String) -> SQL {
         let pattern = ([crn] + plan.stays + plan.referrals).joined(separator: "|")
         let personal = SubjectAccessCatalogue.sections.map(\.table).filter { $0 != "incident" }

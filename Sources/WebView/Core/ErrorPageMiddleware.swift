@@ -113,7 +113,7 @@ enum WebHeaders {
 ///
 /// Keeps subject access officers to the export: any other page, even one that shows no person's
 /// data (the list of premises), is the 403 page for them, as every API call but the export is.
-struct PractitionerBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
+struct RoleBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         switch WebScope.principal?.role {

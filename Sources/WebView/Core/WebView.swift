@@ -38,7 +38,7 @@ public struct WebView: Sendable {
             SecurityHeadersMiddleware<Context>()
             BrowserSessionMiddleware<Context>(browser: browser)
             ErrorPageMiddleware<Context>(renderer: renderer, logger: logger)
-            PractitionerBoundaryMiddleware<Context>()
+            RoleBoundaryMiddleware<Context>()
         }
         Assets.register(on: router)
         SignInPages(view: self).register(on: router)

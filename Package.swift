@@ -50,7 +50,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
-            ]
+            ],
+            // The deny-list of common passwords (`PasswordRules`), with its source.
+            resources: [.copy("Staff/DenyList")]
         ),
         .target(
             name: "APIContract",

@@ -9,6 +9,9 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
     public var status: Int?
     /// The service could not be reached at all (refused, timed out, no such host).
     public var unreachable = false
+    /// The rule each field of the service's problem broke (`code` → `required`), for a
+    /// command that answers one (`ap login` asking for the second factor's code).
+    public var rules: [String: String] = [:]
 
     /// An error in one sentence.
     public init(_ description: String) {
@@ -29,6 +32,7 @@ public struct CLIError: Error, CustomStringConvertible, Sendable {
         }
         self.init(text)
         self.status = status
+        for field in problem.errors ?? [] { rules[field.field] = field.rule }
     }
 }
 

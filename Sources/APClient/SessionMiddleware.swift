@@ -15,6 +15,8 @@ struct SessionMiddleware: ClientMiddleware {
         next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
     ) async throws -> (HTTPResponse, HTTPBody?) {
         var request = request
+        // The service lists this session as opened by `ap`.
+        request.headerFields[.userAgent] = "ap/1"
         if let token {
             request.headerFields[.authorization] = "Bearer \(token)"
         }

@@ -9,10 +9,21 @@ public enum Terminal {
             guard let pointer = getpass(prompt) else { throw CLIError("no password given") }
             return String(cString: pointer)
         }
-        guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        guard let line = Swift.readLine(strippingNewline: true), !line.isEmpty else {
             throw CLIError("no password given: type it at the prompt, or send it on stdin")
         }
         return line
+    }
+
+    /// Reads one line, after a prompt at a terminal; an error when there is none.
+    public static func readCode(prompt: String) throws -> String {
+        if isatty(STDIN_FILENO) == 1 {
+            FileHandle.standardOutput.write(Data(prompt.utf8))
+        }
+        guard let line = Swift.readLine(strippingNewline: true), !line.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw CLIError("no code given: type it at the prompt, or send it on the line after the password")
+        }
+        return line.trimmingCharacters(in: .whitespaces)
     }
 
     /// Reads one key press: at a terminal without waiting for Enter or echoing it; otherwise the

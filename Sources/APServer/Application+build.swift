@@ -49,6 +49,7 @@ public func buildApplication(
     let router = try buildRouter(
         pool: pool, reportPool: reportPool, passwordHasher: PasswordHasher(cost: configuration.bcryptCost),
         publicURL: configuration.publicURL, docsFolder: configuration.docsFolder, checkpoints: checkpoints, metrics: metrics,
+        sessionTimes: configuration.sessionTimes,
         clock: configuration.clock,
         logger: logger)
     var app = Application(
@@ -90,12 +91,12 @@ public func buildApplication(
 public func buildRouter(
     pool: PostgresPool, reportPool: PostgresPool? = nil, passwordHasher: PasswordHasher,
     publicURL: String? = nil, docsFolder: String? = nil, idempotencyFaults: IdempotencyStore.Faults = .none,
-    checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil,
+    checkpoints: CheckpointSettings = .none, metrics: ServiceMetrics? = nil, sessionTimes: SessionTimes = SessionTimes(),
     clock: @escaping ServiceClock = { Date() }, logger: Logger
 ) throws -> Router<AppRequestContext> {
     let stores = Stores(
         pool: pool, reportPool: reportPool, hasher: passwordHasher, idempotencyFaults: idempotencyFaults,
-        checkpoints: checkpoints)
+        checkpoints: checkpoints, sessionTimes: sessionTimes)
     let metrics =
         metrics ?? ServiceMetrics(pools: [("primary", pool)] + (reportPool.map { [("reports", $0)] } ?? []), breachJob: JobStatus())
     let handler = APIHandler(pool: pool, stores: stores, clock: clock)

@@ -51,6 +51,9 @@ public struct ServerConfiguration: Sendable {
     public var mail: MailSettings?
     /// The daily erasure job's schedule (`AP_RETENTION`: `stays=7,referrals=7`, or `off`); unset, the standard.
     public var retention: String?
+    /// How long sessions last: `AP_SESSION_IDLE_MINUTES` unused (default 120) ends one;
+    /// `AP_SESSION_LIFETIME_HOURS` (default 20) from sign-in ends any, however extended.
+    public var sessionTimes = SessionTimes()
 
     /// A value with each field given.
     public init(
@@ -96,6 +99,12 @@ public struct ServerConfiguration: Sendable {
         configuration.mail =
             environment["AP_SENDMAIL"] == "off" ? nil : MailSettings.fromEnvironment(environment, publicURL: configuration.publicURL)
         if let retention = environment["AP_RETENTION"], !retention.isEmpty { configuration.retention = retention }
+        if let minutes = environment["AP_SESSION_IDLE_MINUTES"].flatMap(Int.init), (1...1440).contains(minutes) {
+            configuration.sessionTimes = SessionTimes(lifetime: configuration.sessionTimes.lifetime, idle: .seconds(minutes * 60))
+        }
+        if let hours = environment["AP_SESSION_LIFETIME_HOURS"].flatMap(Int.init), (1...48).contains(hours) {
+            configuration.sessionTimes = SessionTimes(lifetime: .seconds(hours * 3600), idle: configuration.sessionTimes.idle)
+        }
         configuration.migrateOnStart = ["1", "true", "yes"].contains(environment["AP_MIGRATE_ON_START"]?.lowercased() ?? "")
         return configuration
     }

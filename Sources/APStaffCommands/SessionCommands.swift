@@ -6,8 +6,13 @@ struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Sign in and keep the session for the next commands.",
         discussion: """
-            Asks for the password (or reads it from stdin) and keeps the session token in your \
-            config folder, readable only by you. A session lasts one shift.
+            Asks for the password (or reads it from stdin), then, for an account that signs in \
+            with a second factor, the 6-digit code of your authenticator app (or a recovery \
+            code; the next line of stdin). An account that needs a factor and has none is shown \
+            the secret to add to an authenticator app, asked for its first code, and given ten \
+            recovery codes, once. Keeps the session token in your config folder, readable only \
+            by you. A session lasts one shift, and ends sooner when left unused (two hours by \
+            default).
 
             Example:  ap login night.worker --server http://127.0.0.1:8080
             """)
@@ -21,7 +26,29 @@ struct Login: AsyncParsableCommand {
         let url = try service.resolveServer(config: config)
         let password = try Terminal.readPassword(prompt: "Password for \(username): ")
         let client = Client(serverURL: url, token: nil)
-        let result = try await client.signIn(body: .json(.init(username: username, password: password))).ok.body.json
+        let result: Components.Schemas.SignInResult
+        do {
+            result = try await client.signIn(body: .json(.init(username: username, password: password))).ok.body.json
+        } catch let error as CLIError where error.status == 401 && error.rules["code"] != nil {
+            if error.rules["code"] == "enrol" {
+                let enrolment = try await client.enrolSecondFactor(body: .json(.init(username: username, password: password))).ok.body.json
+                print(
+                    """
+                    This account signs in with a second factor. Add this secret to an authenticator app
+                    (type it, or paste the URI):
+
+                        \(enrolment.secret)
+                        \(enrolment.uri)
+
+                    """)
+            }
+            let code = try Terminal.readCode(prompt: "Code from your authenticator app (or a recovery code): ")
+            result = try await client.signIn(body: .json(.init(username: username, password: password, code: code))).ok.body.json
+        }
+        if let codes = result.recoveryCodes {
+            print("Your recovery codes, each good once if you lose the app. Keep them somewhere safe; they are not shown again:")
+            for code in codes { print("    \(code)") }
+        }
         config.server = url.absoluteString
         config.token = result.token
         config.username = result.staff.username

@@ -47,12 +47,12 @@ public struct Stores: Sendable {
     public let mailboxes: MailboxStore
 
     /// The stores over a pool; reports over `reportPool` when given; checkpoints kept as
-    /// `checkpoints` says; `idempotencyFaults` only in tests of the crash window.
+    /// `checkpoints` says; sessions lasting `sessionTimes`; `idempotencyFaults` only in tests of the crash window.
     public init(
         pool: PostgresPool, reportPool: PostgresPool? = nil, hasher: PasswordHasher, idempotencyFaults: IdempotencyStore.Faults = .none,
-        checkpoints: CheckpointSettings = .none
+        checkpoints: CheckpointSettings = .none, sessionTimes: SessionTimes = SessionTimes()
     ) {
-        sessions = SessionStore(pool: pool, hasher: hasher)
+        sessions = SessionStore(pool: pool, hasher: hasher, times: sessionTimes)
         formDrafts = FormDraftStore(pool: pool)
         identity = ServiceIdentity(pool: pool)
         staff = StaffStore(pool: pool, hasher: hasher)

@@ -17,10 +17,12 @@ struct ProblemMiddleware<Context: RequestContext>: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let requestID = request.headers[.requestID].flatMap { $0.count <= 100 ? $0 : nil } ?? UUID().uuidString.lowercased()
         var response = await RequestScope.$requestID.withValue(requestID) {
-            do {
-                return try await next(request, context)
-            } catch {
-                return answer(for: error, requestID: requestID, request: request)
+            await RequestScope.$userAgent.withValue(request.headers[.userAgent]) {
+                do {
+                    return try await next(request, context)
+                } catch {
+                    return answer(for: error, requestID: requestID, request: request)
+                }
             }
         }
         response.headers[.requestID] = requestID

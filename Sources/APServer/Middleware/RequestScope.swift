@@ -11,6 +11,8 @@ enum RequestScope {
     @TaskLocal static var principal: Principal?
     /// The request's identifier (from `X-Request-Id`, or made up).
     @TaskLocal static var requestID: String = ""
+    /// The client's `User-Agent` (`ap/...` for the command line), to tell sessions apart.
+    @TaskLocal static var userAgent: String?
 
     /// The caller, with the request's identifier; `unauthenticated` when nobody signed in.
     static func caller() throws -> Principal {

@@ -49,3 +49,12 @@ public enum Role: String, Sendable, CaseIterable, Codable {
         }
     }
 }
+
+extension Role {
+    /// Whether every account of this role signs in with a second factor: all but the premises'
+    /// residential workers and key workers, for whom their premises decides
+    /// (`premises.second_factor_for_all_staff`).
+    public var alwaysNeedsSecondFactor: Bool {
+        self != .residentialWorker && self != .keyWorker
+    }
+}

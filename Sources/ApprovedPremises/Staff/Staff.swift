@@ -74,22 +74,11 @@ public struct StaffChanges: Sendable {
 
 /// The rules an account must keep, checked before the database does.
 enum StaffRules {
-    static let minimumPasswordLength = 10
-
     static func validateUsername(_ username: String, into validation: inout Validation) {
         validation.require(
             username.wholeMatch(of: /[a-z0-9][a-z0-9._-]{1,39}/) != nil,
             field: "username", rule: "format",
             "username must be 2-40 characters: lower-case letters, digits, '.', '_' or '-', starting with a letter or digit")
-    }
-
-    static func validatePassword(_ password: String, into validation: inout Validation) {
-        validation.require(
-            password.unicodeScalars.count >= minimumPasswordLength, field: "password", rule: "length",
-            "password must be at least \(minimumPasswordLength) characters")
-        validation.require(
-            password.unicodeScalars.count <= 72, field: "password", rule: "length",
-            "password must be at most 72 characters")
     }
 
     static func validateScope(

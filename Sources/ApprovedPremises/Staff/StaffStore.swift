@@ -53,7 +53,7 @@ public struct StaffStore: Sendable {
         StaffRules.validateUsername(new.username, into: &validation)
         StaffRules.validateDisplayName(new.displayName, into: &validation)
         StaffRules.validateEmail(new.email, into: &validation)
-        StaffRules.validatePassword(new.password, into: &validation)
+        PasswordRules.validate(new.password, username: new.username, into: &validation)
         StaffRules.validateScope(
             role: new.role, premisesID: new.premisesID, regionCode: new.regionCode, email: new.email, team: new.team, into: &validation)
         try validation.check()
@@ -178,8 +178,8 @@ public struct StaffStore: Sendable {
                 if !after.active || after.role != before.role || after.premisesID != before.premisesID
                     || after.regionCode != before.regionCode
                 {
-                    try await connection.execute(
-                        "UPDATE staff_session SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL")
+                    _ = try await SessionStore.endSessions(
+                        of: id, except: nil, reason: after.active ? "role or place changed" : "account deactivated", on: connection)
                 }
                 try await AuditLog.record(
                     on: connection, by: principal, action: "staff.update", entity: "staff",
@@ -204,18 +204,18 @@ public struct StaffStore: Sendable {
     }
 
     private func setPassword(_ id: UUID, to password: String, auditedAs principal: Principal?) async throws {
+        guard let row = try await pool.query("SELECT username FROM staff WHERE id = \(id)").first else {
+            throw DomainError(.notFound, "there is no member of staff \(id.uuidString.lowercased())")
+        }
+        let username: String = try row.decode("username")
         var validation = Validation()
-        StaffRules.validatePassword(password, into: &validation)
+        PasswordRules.validate(password, username: username, into: &validation)
         try validation.check()
         let hash = try await hasher.hash(password)
         try await pool.transaction { connection in
-            let changed = try await connection.execute(
+            try await connection.execute(
                 "UPDATE staff SET password_hash = \(hash), updated_at = now(), version = version + 1 WHERE id = \(id)")
-            guard changed == 1 else {
-                throw DomainError(.notFound, "there is no member of staff \(id.uuidString.lowercased())")
-            }
-            try await connection.execute("UPDATE staff_session SET revoked_at = now() WHERE staff_id = \(id) AND revoked_at IS NULL")
-            let username = try await connection.one("SELECT username FROM staff WHERE id = \(id)").decode("username", as: String.self)
+            _ = try await SessionStore.endSessions(of: id, except: nil, reason: "password reset", on: connection)
             try await connection.execute("DELETE FROM sign_in_throttle WHERE username = \(username)")
             try await AuditLog.record(
                 on: connection, by: principal, action: "staff.reset_password", entity: "staff",

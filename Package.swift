@@ -161,7 +161,7 @@ let package = Package(
         ),
         .target(
             name: "TestSupport",
-            dependencies: ["Postgres", "ApprovedPremises"],
+            dependencies: ["Postgres", "ApprovedPremises", .product(name: "Crypto", package: "swift-crypto")],
             path: "Tests/TestSupport"
         ),
     ],

@@ -8,6 +8,11 @@ public struct DemoData: Sendable {
     /// The password every demo account gets. Demo data is for a local machine only.
     public static let password = "demo-password"
 
+    /// The second-factor secret of every demo account that signs in with one (base32, as an
+    /// authenticator app takes it): public, since demo data is for a local machine only.
+    /// `Deploy/demo.sh` prints it, and `Deploy/demo-code.sh` prints its code of now.
+    public static let secondFactorSecret = "DEMOAPDEMOAPDEMOAPDEMOAPDEMOAP22"
+
     /// The demo accounts: username, name, role.
     public static let accounts: [(username: String, name: String, role: Role)] = [
         ("admin", "Ada Administrator", .administrator),
@@ -52,6 +57,9 @@ public struct DemoData: Sendable {
                     email: practitioner ? "priya.practitioner@probation.example" : nil, role: account.role,
                     premisesID: premisesID, regionCode: account.role.isRegional ? "NW" : nil,
                     team: practitioner ? "Manchester South OMU" : nil, password: Self.password))
+            if account.role.alwaysNeedsSecondFactor {
+                try await stores.sessions.enrolAsOperator(username: account.username, secret: Base32.decode(Self.secondFactorSecret)!)
+            }
             added.append(account.username)
         }
         try await loadBeds(premisesID: elm, now: now)

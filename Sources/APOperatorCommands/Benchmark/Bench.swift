@@ -220,11 +220,22 @@ struct BenchAccount: Sendable {
         } else {
             try await staff.resetPasswordAsOperator(username: username, to: password)
         }
-        let signedIn = try await SessionStore(pool: pool, hasher: hasher).signIn(username: username, password: password)
+        let signedIn = try await signInWithNewFactor(pool, hasher: hasher, username: username, password: password)
         let principal = Principal(
             staffID: signedIn.staff.id, username: username, displayName: signedIn.staff.displayName, role: .administrator,
             premisesID: nil, regionCode: nil, sessionID: UUID(), expiresAt: signedIn.expiresAt)
         return BenchAccount(principal: principal, token: signedIn.token)
+    }
+
+    /// Signs a benchmark account in as its role must: a new second factor, given it as an
+    /// operator, and that factor's code of now.
+    static func signInWithNewFactor(_ pool: PostgresPool, hasher: PasswordHasher, username: String, password: String) async throws -> SignedIn {
+        let sessions = SessionStore(pool: pool, hasher: hasher)
+        var generator = SystemRandomNumberGenerator()
+        let secret = Data((0..<20).map { _ in UInt8.random(in: .min ... .max, using: &generator) })
+        try await sessions.enrolAsOperator(username: username, secret: secret)
+        let code = TOTP.code(secret: secret, step: TOTP.step(at: Date()))
+        return try await sessions.signIn(username: username, password: password, code: code)
     }
 
     /// A man's referral to a NORMAL AP near `home`, accepted and ready to match (made once).

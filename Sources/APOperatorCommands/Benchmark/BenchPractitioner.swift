@@ -24,7 +24,7 @@ struct BenchPractitioner: Sendable {
         } else {
             try await staff.resetPasswordAsOperator(username: username, to: password)
         }
-        let signedIn = try await SessionStore(pool: pool, hasher: hasher).signIn(username: username, password: password)
+        let signedIn = try await BenchAccount.signInWithNewFactor(pool, hasher: hasher, username: username, password: password)
         let practitioner = Principal(
             staffID: signedIn.staff.id, username: username, displayName: signedIn.staff.displayName, role: .probationPractitioner,
             premisesID: nil, regionCode: "NW", sessionID: UUID(), expiresAt: signedIn.expiresAt)

@@ -70,6 +70,45 @@ final class BrowserSessions: Sendable {
         return Data(mac).base64URL
     }
 
+    /// The cookie that carries a sign-in between the right password and the right code: ten
+    /// minutes, sent only to the sign-in pages.
+    func pendingCookie(_ pending: String?) -> Cookie {
+        Cookie(
+            name: Self.pendingCookieName, value: pending ?? "", maxAge: pending == nil ? 0 : 600, path: "/sign-in",
+            secure: secureCookies, httpOnly: true, sameSite: .strict)
+    }
+    static let pendingCookieName = "ap_pending"
+
+    /// The token of a form shown before there is a session (the sign-in form, the code page):
+    /// an HMAC, under `label`, of the cookie it is bound to (the browser's `ap_browser`, or the
+    /// pending sign-in's), so another site can neither read nor make it (login CSRF).
+    static func preSessionToken(boundTo cookie: String, label: String) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Data(label.utf8), using: SymmetricKey(data: Data(cookie.utf8)))
+        return Data(mac).base64URL
+    }
+
+    /// Throws `forbidden` unless a form posted before there is a session carries the token bound
+    /// to its cookie, or says it comes from our own origin (`Origin`, or `Sec-Fetch-Site:
+    /// same-origin`); one that says it comes from elsewhere is refused either way.
+    func requirePreSessionForm(_ request: Request, token: String?, cookie: String?, label: String) throws {
+        try requireSameOrigin(request)
+        let tokenHolds = cookie.map { cookie in
+            token.map { Self.constantTimeEqual($0, Self.preSessionToken(boundTo: cookie, label: label)) } ?? false
+        } ?? false
+        let sameOrigin = request.headers[.origin] != nil || request.headers[.secFetchSite]?.lowercased() == "same-origin"
+        guard tokenHolds || sameOrigin else {
+            throw PageError.forbidden(
+                "This sign-in was not sent from this service's sign-in page, so it was not accepted. Open the sign-in page and sign in there.")
+        }
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let a = Array(a.utf8)
+        let b = Array(b.utf8)
+        guard a.count == b.count, !b.isEmpty else { return false }
+        return zip(a, b).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+
     /// Throws `forbidden` unless a form post comes from this service's own pages: the browser's
     /// `Sec-Fetch-Site` (when sent) says same-origin, and its `Origin` (when sent) is ours.
     func requireSameOrigin(_ request: Request) throws {

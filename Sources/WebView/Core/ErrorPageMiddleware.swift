@@ -77,9 +77,12 @@ struct ProblemPage: Sendable {
 }
 
 /// The response headers of every page: no script or style from anywhere else and none inline,
-/// no framing, no content sniffing, no referrer sent to other sites.
+/// no framing, no content sniffing, no referrer sent to other sites; behind TLS (an https
+/// `AP_PUBLIC_URL`), browsers told to use nothing else for a year (HSTS).
 struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
     var contentSecurityPolicy: String { WebHeaders.contentSecurityPolicy }
+    /// Whether the service is reached over TLS, so `Strict-Transport-Security` is sent.
+    var strictTransport = false
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await next(request, context)
@@ -87,6 +90,8 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
         response.headers[.xContentTypeOptions] = "nosniff"
         response.headers[.referrerPolicy] = "same-origin"
         response.headers[.xFrameOptions] = "DENY"
+        response.headers[.crossOriginOpenerPolicy] = "same-origin"
+        if strictTransport { response.headers[.strictTransportSecurity] = "max-age=31536000; includeSubDomains" }
         return response
     }
 }
@@ -97,6 +102,8 @@ extension HTTPField.Name {
     static let referrerPolicy = Self("Referrer-Policy")!
     static let xFrameOptions = Self("X-Frame-Options")!
     static let secFetchSite = Self("Sec-Fetch-Site")!
+    static let strictTransportSecurity = Self("Strict-Transport-Security")!
+    static let crossOriginOpenerPolicy = Self("Cross-Origin-Opener-Policy")!
 }
 
 /// The security headers' values.
@@ -129,12 +136,14 @@ struct RoleBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether a subject access officer may ask for the path.
     static func isOfficers(_ path: String) -> Bool {
         ["/", "/sign-in", "/sign-out", "/session/extend", "/subject-access"].contains(path) || path.hasPrefix("/assets/")
+            || path.hasPrefix("/account/sessions")
             || path.hasPrefix(WebView.notFoundPath) || path.hasPrefix(WebView.notAcceptablePath)
     }
 
     /// Whether a practitioner may ask for the path.
     static func isTheirs(_ path: String) -> Bool {
         if ["/", "/sign-in", "/sign-out", "/session/extend", "/referrals", "/referrals/new"].contains(path) || path.hasPrefix("/assets/")
+            || path.hasPrefix("/account/sessions")
             || path.hasPrefix(WebView.notFoundPath) || path.hasPrefix(WebView.notAcceptablePath)
         {
             return true

@@ -35,13 +35,15 @@ public struct WebView: Sendable {
     func router<Context: RequestContext>(context: Context.Type) -> Router<Context> {
         let router = Router(context: Context.self)
         router.addMiddleware {
-            SecurityHeadersMiddleware<Context>()
+            SecurityHeadersMiddleware<Context>(strictTransport: browser.secureCookies)
             BrowserSessionMiddleware<Context>(browser: browser)
             ErrorPageMiddleware<Context>(renderer: renderer, logger: logger)
             RoleBoundaryMiddleware<Context>()
         }
         Assets.register(on: router)
         SignInPages(view: self).register(on: router)
+        SecondFactorPages(view: self).register(on: router)
+        AccountPages(view: self).register(on: router)
         TodayPage(view: self).register(on: router)
         BedBoardPage(view: self).register(on: router)
         PlacementListPage(view: self).register(on: router)

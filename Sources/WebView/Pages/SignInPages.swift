@@ -9,6 +9,7 @@ struct SignInPages: Sendable {
 
     struct Model: Sendable {
         let next: String
+        let csrf: String
         let username: String
         let errors: [FormErrors.Item]
         let usernameError: String?
@@ -41,7 +42,7 @@ struct SignInPages: Sendable {
             return view.renderer.page(
                 "sign-in", title: (items.isEmpty ? "" : "Error: ") + "Sign in", chrome: chrome,
                 view: Model(
-                    next: next, username: draft?.fields["username"]?.first ?? "", errors: items,
+                    next: next, csrf: BrowserSessions.preSessionToken(boundTo: WebScope.browserKey, label: Self.formLabel), username: draft?.fields["username"]?.first ?? "", errors: items,
                     usernameError: items.first { $0.field == "username" }?.message,
                     passwordError: items.first { $0.field == "password" }?.message, hasErrors: !items.isEmpty),
                 status: items.isEmpty ? .ok : .unauthorized)
@@ -58,16 +59,28 @@ struct SignInPages: Sendable {
         router.get("/premises") { _, _ in try await home() }
     }
 
+    /// What the sign-in form's token is an HMAC of, under the browser's cookie.
+    static let formLabel = "ap-sign-in"
+
     private func signIn(_ request: Request) async throws -> Response {
-        try view.browser.requireSameOrigin(request)
         let fields = try await FormFields.read(request)
+        try view.browser.requirePreSessionForm(
+            request, token: fields["csrf"], cookie: request.cookies[BrowserSessions.browserCookieName]?.value, label: Self.formLabel)
         let next = Self.safeNext(fields["next"]) ?? "/"
         do {
-            let signedIn = try await view.stores.sessions.signIn(
+            let step = try await view.stores.sessions.beginSignIn(
                 username: fields["username"] ?? "", password: fields.values["password"]?.first ?? "")
-            var response = PageRenderer.redirect(to: next)
-            response.setCookie(view.browser.cookie(for: signedIn))
-            return response
+            switch step {
+            case .signedIn(let signedIn):
+                var response = PageRenderer.redirect(to: next)
+                response.setCookie(view.browser.cookie(for: signedIn))
+                return response
+            case .needsCode(let pending), .needsEnrolment(let pending):
+                let page = if case .needsCode = step { "/sign-in/code" } else { "/sign-in/enrol" }
+                var response = PageRenderer.redirect(to: "\(page)?next=\(next.urlQueryValue)")
+                response.setCookie(view.browser.pendingCookie(pending))
+                return response
+            }
         } catch let error as DomainError
             where [.invalid, .unauthenticated].contains(error.kind) || { if case .rateLimited = error.kind { true } else { false } }()
         {

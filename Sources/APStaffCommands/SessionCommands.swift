@@ -29,8 +29,11 @@ struct Login: AsyncParsableCommand {
         let result: Components.Schemas.SignInResult
         do {
             result = try await client.signIn(body: .json(.init(username: username, password: password))).ok.body.json
-        } catch let error as CLIError where error.status == 401 && error.rules["code"] != nil {
-            if error.rules["code"] == "enrol" {
+        } catch {
+            guard let problem = CLIError.unwrapping(error) as? CLIError, problem.status == 401, let rule = problem.rules["code"] else {
+                throw error
+            }
+            if rule == "enrol" {
                 let enrolment = try await client.enrolSecondFactor(body: .json(.init(username: username, password: password))).ok.body.json
                 print(
                     """

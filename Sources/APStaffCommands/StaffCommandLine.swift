@@ -5,7 +5,8 @@ import ArgumentParser
 public enum StaffCommandLine {
     /// The staff commands, in the order `ap --help` lists them.
     public static let commands: [any ParsableCommand.Type] = [
-        Login.self, Logout.self, WhoAmI.self, SessionsCommand.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self, PlacementsCommand.self,
+        Login.self, Logout.self, WhoAmI.self, SessionsCommand.self, StaffCommand.self, PremisesCommand.self, BedsCommand.self,
+        PlacementsCommand.self,
         ReferralsCommand.self, MatchCommand.self, TransfersCommand.self, AppealsCommand.self, Tonight.self, SignOut.self, SignIn.self,
         Check.self, Checks.self, Sync.self,
         BreachesCommand.self,

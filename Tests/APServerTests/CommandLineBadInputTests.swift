@@ -153,7 +153,7 @@ struct CommandLineBadInputTests {
                     premisesID: world.elm, crn: "X000005", personName: "Ann Upcoming", expectedArrival: today,
                     expectedDeparture: today.adding(days: 5), overbookingReason: "test: expected today"),
                 by: referrals)
-            let config = try await CommandLineTests.signedIn("manager", to: client, in: folder)
+            let config = try await CommandLineTests.signedIn("manager", to: client, in: folder, world.fixtures)
             // What the commands act on: a test awaiting custody and results, a pathway, an incident.
             for setup in [
                 ["tests", "authorise", "--reason", "random", "--from", "\(testDay(-30))", "--note", "house policy"],

@@ -54,11 +54,11 @@ struct CommandLineTests {
 
     /// Signs `username` in with `ap login` against the test's service, in a config file of its own
     /// in `folder`; the path of that file.
-    static func signedIn(_ username: String, to client: any TestClientProtocol, in folder: URL) async throws -> URL {
+    static func signedIn(_ username: String, to client: any TestClientProtocol, in folder: URL, _ fixtures: Fixtures) async throws -> URL {
         let config = folder.appendingPathComponent("\(username).json")
         let login = try await ap(
             ["login", username, "--server", "http://127.0.0.1:\(try #require(client.port))"], config: config,
-            stdin: Fixtures.password + "\n")
+            stdin: try await fixtures.loginInput(username))
         #expect(login.status == 0, "\(login.output)")
         return config
     }
@@ -75,7 +75,8 @@ struct CommandLineTests {
             #expect(wrong.status != 0)
             #expect(wrong.output.contains("username or password is wrong"))
 
-            let login = try await Self.ap(["login", "manager", "--server", server], config: config, stdin: Fixtures.password + "\n")
+            let login = try await Self.ap(
+                ["login", "manager", "--server", server], config: config, stdin: try await world.fixtures.loginInput("manager"))
             #expect(login.status == 0, "\(login.output)")
             let attributes = try FileManager.default.attributesOfItem(atPath: config.path)
             #expect((attributes[.posixPermissions] as? Int) == 0o600)
@@ -135,7 +136,10 @@ struct CommandLineTests {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             defer { try? FileManager.default.removeItem(at: folder) }
             let config = folder.appendingPathComponent("config.json")
-            #expect(try await Self.ap(["login", "admin", "--server", server], config: config, stdin: Fixtures.password + "\n").status == 0)
+            #expect(
+                try await Self.ap(
+                    ["login", "admin", "--server", server], config: config, stdin: try await world.fixtures.loginInput("admin")
+                ).status == 0)
             let add = try await Self.ap(
                 ["staff", "add", "jo.smith", "--name", "Jo Smith", "--role", "residential_worker", "--premises", "ELM"],
                 config: config, stdin: "a-long-password\n")
@@ -190,7 +194,7 @@ struct CommandLineTests {
                     expectedDeparture: CalendarDate.today(in: Premises.defaultTimeZone).adding(days: 5),
                     overbookingReason: "test: a second resident"), by: referrals)
             _ = try await store.arrive(eli.id, at: Date().addingTimeInterval(-1800), keyWorkerID: nil, expectedVersion: nil, by: principal)
-            let manager = try await Self.signedIn("manager", to: client, in: folder)
+            let manager = try await Self.signedIn("manager", to: client, in: folder, world.fixtures)
 
             let ambiguous = try await Self.ap(["resident", "s"], config: manager)
             #expect(
@@ -208,7 +212,7 @@ struct CommandLineTests {
         try await withApp(.live) { client, world in
             let folder = try Self.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let manager = try await Self.signedIn("manager", to: client, in: folder)
+            let manager = try await Self.signedIn("manager", to: client, in: folder, world.fixtures)
             let arrive = try await Self.ap(["placements", "arrive", "sam", "--key-worker", "keyworker"], config: manager)
             #expect(
                 arrive.status == 0 && arrive.output.contains("Arrived: Sam Jones") && arrive.output.contains("arrived 20"),
@@ -232,7 +236,7 @@ struct CommandLineTests {
             _ = try await PlacementStore(pool: world.pool).arrive(
                 world.placement, at: Date().addingTimeInterval(-3600), keyWorkerID: nil,
                 expectedVersion: nil, by: principal)
-            let manager = try await Self.signedIn("manager", to: client, in: folder)
+            let manager = try await Self.signedIn("manager", to: client, in: folder, world.fixtures)
             let cases: [(arguments: [String], says: String)] = [
                 (["handover", "write", "--shift", "night", "--watch", "sj:"], "--watch takes WHO: why"),
                 (["handover", "write", "--shift", "night", "--watch", ":"], "--watch takes WHO: why"),
@@ -277,7 +281,7 @@ struct CommandLineTests {
             let clock = String(format: "%02d:%02d", minutes / 60, minutes % 60)
             let expected = newYork.date(bySettingHour: minutes / 60, minute: minutes % 60, second: 0, of: Date())!
 
-            let night = try await Self.signedIn("night", to: client, in: folder)
+            let night = try await Self.signedIn("night", to: client, in: folder, world.fixtures)
             let whoami = try await Self.ap(["whoami"], config: night)
             #expect(whoami.output.contains("America/New_York"), "\(whoami.output)")
             let out = try await Self.ap(["out", "sj", "--at", clock, "-y"], config: night)
@@ -318,7 +322,9 @@ struct CommandLineTests {
 
             #expect(try await Self.ap(["login", "night", "--server", server], config: night, stdin: Fixtures.password + "\n").status == 0)
             #expect(
-                try await Self.ap(["login", "manager", "--server", server], config: manager, stdin: Fixtures.password + "\n").status == 0)
+                try await Self.ap(
+                    ["login", "manager", "--server", server], config: manager, stdin: try await world.fixtures.loginInput("manager")
+                ).status == 0)
 
             let out = try await Self.ap(["out", "sj", "--to", "the shop", "--json"], config: night)
             #expect(out.status == 0, "\(out.output)")

@@ -343,8 +343,8 @@ struct NotificationTests {
         try await withApp(.live) { client, world in
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder)
-            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
+            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder, world.fixtures)
+            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder, world.fixtures)
 
             // The test world's booking at Elm was written before Elm had a mailbox.
             var run = try await CommandLineTests.ap(["notifications", "list", "--failed"], config: admin)

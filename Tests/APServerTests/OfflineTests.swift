@@ -35,7 +35,7 @@ struct OfflineTests {
                 try await CommandLineTests.ap(arguments, config: config, stdin: stdin, environment: fast)
             }
             func login(_ username: String) async throws -> CommandLineTests.Run {
-                try await ap(["login", username, "--server", base], stdin: Fixtures.password + "\n")
+                try await ap(["login", username, "--server", base], stdin: try await Fixtures(pool: pool).loginInput(username))
             }
             #expect(try await login("night").status == 0)
             let online = try await ap(["tonight"])

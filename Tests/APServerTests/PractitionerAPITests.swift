@@ -398,7 +398,7 @@ struct PractitionerAPITests {
         try await withApp(.live) { client, world in
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder)
+            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder, world.fixtures)
             let add = try await CommandLineTests.ap(
                 [
                     "staff", "add", "p.patel", "--name", "Priya Patel", "--role", "probation_practitioner", "--region", "NW",
@@ -414,7 +414,7 @@ struct PractitionerAPITests {
             let submitted = try await client.execute(
                 uri: "/referral-drafts/\(draft)/submission", method: .post, headers: world.headers("pp"), body: json(["declaration": true]))
             let id = try #require(try submitted.json()["id"] as? String)
-            let pp = try await CommandLineTests.signedIn("pp", to: client, in: folder)
+            let pp = try await CommandLineTests.signedIn("pp", to: client, in: folder, world.fixtures)
             let list = try await CommandLineTests.ap(["referrals", "list"], config: pp)
             #expect(list.status == 0 && list.output.contains("Casey Brook") && !list.output.contains("Robin Reed"), "\(list.output)")
             let show = try await CommandLineTests.ap(["referrals", "show", id], config: pp)
@@ -431,9 +431,10 @@ struct PractitionerAPITests {
             let gone = try await CommandLineTests.ap(["referrals", "show", id], config: pp)
             #expect(gone.status != 0, "\(gone.output)")
             let patel = folder.appendingPathComponent("patel.json")
+            try await world.fixtures.enrol("p.patel")
             let login = try await CommandLineTests.ap(
-                ["login", "p.patel", "--server", "http://127.0.0.1:\(try #require(client.port))"], config: patel, stdin: "a-long-password\n"
-            )
+                ["login", "p.patel", "--server", "http://127.0.0.1:\(try #require(client.port))"], config: patel,
+                stdin: try await world.fixtures.loginInput("p.patel", password: "a-long-password"))
             #expect(login.status == 0, "\(login.output)")
             let withdrawn = try await CommandLineTests.ap(
                 ["referrals", "decide", id, "withdraw", "--reason", "duplicate_application"], config: patel)

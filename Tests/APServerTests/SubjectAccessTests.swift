@@ -239,9 +239,9 @@ struct SubjectAccessTests {
             _ = try await Self.journey(world)
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let sar = try await CommandLineTests.signedIn("sar", to: client, in: folder)
-            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder)
-            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
+            let sar = try await CommandLineTests.signedIn("sar", to: client, in: folder, world.fixtures)
+            let admin = try await CommandLineTests.signedIn("admin", to: client, in: folder, world.fixtures)
+            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder, world.fixtures)
 
             var run = try await CommandLineTests.ap(["sar", "S000001"], config: sar)
             #expect(run.status == 0 && run.output.contains("\"crn\" : \"S000001\"") && run.output.contains("Morgan Price"), "\(run.output)")

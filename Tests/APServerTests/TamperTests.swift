@@ -300,7 +300,8 @@ extension TamperTests {
                     _ = try await DemoData(pool: pool, hasher: hasher).load()
                     let sessions = SessionStore(pool: pool, hasher: hasher)
                     let manager = try await sessions.authenticate(
-                        token: try await sessions.signIn(username: "manager", password: DemoData.password).token)
+                        token: try await sessions.signIn(username: "manager", password: DemoData.password, code: TamperTests.demoCode())
+                            .token)
                     let elm: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'DEMO-ELM'")[0].decode("id")
                     let incidents = IncidentStore(pool: pool)
                     for hour in 1...4 {
@@ -355,7 +356,8 @@ extension TamperTests {
                 let server = "http://127.0.0.1:\(try #require(client.port))"
                 let config = scratch.appendingPathComponent("regional.json")
                 let login = try await CommandLineTests.ap(
-                    ["login", "regional", "--server", server], config: config, stdin: DemoData.password + "\n")
+                    ["login", "regional", "--server", server], config: config,
+                    stdin: DemoData.password + "\n" + TamperTests.demoCode() + "\n")
                 #expect(login.status == 0, "\(login.output)")
                 let receiptFile = scratch.appendingPathComponent("receipt.json").path
                 if receipt {
@@ -375,5 +377,10 @@ extension TamperTests {
             try? await TestDatabase.drop(name)
             throw error
         }
+    }
+
+    /// The demo accounts' second-factor code of now (`DemoData.secondFactorSecret`).
+    static func demoCode() -> String {
+        TOTP.code(secret: Base32.decode(DemoData.secondFactorSecret)!, step: TOTP.step(at: Date()))
     }
 }

@@ -487,8 +487,8 @@ struct TransferCommandLineTests {
             _ = try await TransferAPITests.places(world)
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
-            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder)
-            let unit = try await CommandLineTests.signedIn("referrals", to: client, in: folder)
+            let manager = try await CommandLineTests.signedIn("manager", to: client, in: folder, world.fixtures)
+            let unit = try await CommandLineTests.signedIn("referrals", to: client, in: folder, world.fixtures)
 
             let incomplete = try await CommandLineTests.ap(
                 ["placements", "transfer", "Tom", "--emergency", "--reason", "OTHER"], config: manager)

@@ -104,7 +104,7 @@ struct SessionTests {
             }
             // Once the wait is over, the right password works and clears the count.
             try await pool.execute("UPDATE sign_in_throttle SET locked_until = now() - interval '1 second'")
-            _ = try await sessions.signIn(username: "root", password: Fixtures.password)
+            _ = try await sessions.signIn(username: "root", password: Fixtures.password, code: try await fixtures.code(for: "root"))
             let left = try await pool.query("SELECT count(*)::integer AS n FROM sign_in_throttle").first!
             #expect(try left.decode("n", as: Int.self) == 0)
         }

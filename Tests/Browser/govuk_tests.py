@@ -365,6 +365,7 @@ def test_a_form_sent_after_the_sign_in_ended_is_kept_and_the_time_out_warning_of
     page.get_by_label("Username").fill("manager")
     page.get_by_label("Password").fill("demo-password")
     page.get_by_role("button", name="Sign in").click()
+    run.enter_code(page, "manager")
     expect(page.get_by_role("heading", level=1)).to_have_text("Record a non-arrival")
     expect(page.get_by_label("Notes (optional)")).to_have_value("Kept across the sign-in: rang the prison, no transport.")
     expect(page.locator(".notification-banner")).to_contain_text("Your sign-in had ended")

@@ -83,7 +83,8 @@ public struct Fixtures: Sendable {
             ).first
             if unused != nil { return code }
         }
-        throw DomainError(.rateLimited(retryAfterSeconds: 30), "\(username) has used every code of this half-minute and every recovery code")
+        throw DomainError(
+            .rateLimited(retryAfterSeconds: 30), "\(username) has used every code of this half-minute and every recovery code")
     }
 
     /// A signed-in principal for an account.

@@ -229,7 +229,9 @@ struct BenchAccount: Sendable {
 
     /// Signs a benchmark account in as its role must: a new second factor, given it as an
     /// operator, and that factor's code of now.
-    static func signInWithNewFactor(_ pool: PostgresPool, hasher: PasswordHasher, username: String, password: String) async throws -> SignedIn {
+    static func signInWithNewFactor(_ pool: PostgresPool, hasher: PasswordHasher, username: String, password: String) async throws
+        -> SignedIn
+    {
         let sessions = SessionStore(pool: pool, hasher: hasher)
         var generator = SystemRandomNumberGenerator()
         let secret = Data((0..<20).map { _ in UInt8.random(in: .min ... .max, using: &generator) })

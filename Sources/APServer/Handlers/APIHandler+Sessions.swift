@@ -65,7 +65,9 @@ extension APIHandler {
         return .noContent(.init())
     }
 
-    func setPremisesSecondFactor(_ input: Operations.SetPremisesSecondFactor.Input) async throws -> Operations.SetPremisesSecondFactor.Output {
+    func setPremisesSecondFactor(_ input: Operations.SetPremisesSecondFactor.Input) async throws
+        -> Operations.SetPremisesSecondFactor.Output
+    {
         guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the setting as JSON") }
         let required = try await stores.sessions.setSecondFactorForAllStaff(
             body.secondFactorForAllStaff, premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),

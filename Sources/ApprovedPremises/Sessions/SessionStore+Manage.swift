@@ -89,7 +89,10 @@ extension SessionStore {
             try await connection.execute("DELETE FROM recovery_code WHERE staff_id = \(staffID)")
             let ended = try await Self.endSessions(of: staffID, except: nil, reason: "second factor reset", on: connection)
             if let email: String = try staff.decode("email") {
-                let details = try JSON.string(["displayName": try staff.decode("display_name", as: String.self), "username": try staff.decode("username", as: String.self)])
+                let details = try JSON.string([
+                    "displayName": try staff.decode("display_name", as: String.self),
+                    "username": try staff.decode("username", as: String.self),
+                ])
                 try await connection.execute(
                     """
                     INSERT INTO notification (event, recipient_kind, recipient, details)

@@ -61,7 +61,8 @@ extension SessionStore {
         let code = rawCode.lowercased().filter { $0.isLetter || $0.isNumber }
         guard
             let factor = try await connection.first(
-                "SELECT secret, confirmed_at IS NOT NULL AS confirmed, last_step FROM second_factor WHERE staff_id = \(staff.id) FOR UPDATE")
+                "SELECT secret, confirmed_at IS NOT NULL AS confirmed, last_step FROM second_factor WHERE staff_id = \(staff.id) FOR UPDATE"
+            )
         else { return .failure(CodeRefused(message: "this account has no second factor yet: set one up first")) }
         let confirmed: Bool = try factor.decode("confirmed")
         if code.count == TOTP.digits, code.allSatisfy(\.isNumber) {
@@ -207,7 +208,8 @@ extension SessionStore {
             try await connection.execute("DELETE FROM recovery_code WHERE staff_id = \(staffID)")
             for code in recoveryCodes {
                 try await connection.execute(
-                    "INSERT INTO recovery_code (staff_id, code_hash) VALUES (\(staffID), \(Self.recoveryHash(code))) ON CONFLICT DO NOTHING")
+                    "INSERT INTO recovery_code (staff_id, code_hash) VALUES (\(staffID), \(Self.recoveryHash(code))) ON CONFLICT DO NOTHING"
+                )
             }
             try await AuditLog.record(
                 on: connection, by: nil, action: "second_factor.confirm", entity: "staff", entityID: staffID.uuidString,

@@ -234,7 +234,8 @@ public struct SessionStore: Sendable {
     public func signOut(_ principal: Principal) async throws {
         try await pool.transaction { connection in
             try await connection.execute(
-                "UPDATE staff_session SET revoked_at = now(), ended_reason = 'signed out' WHERE id = \(principal.sessionID) AND revoked_at IS NULL")
+                "UPDATE staff_session SET revoked_at = now(), ended_reason = 'signed out' WHERE id = \(principal.sessionID) AND revoked_at IS NULL"
+            )
             try await AuditLog.record(
                 on: connection, by: principal, action: "session.sign_out", entity: "staff_session",
                 entityID: principal.sessionID.uuidString, before: String?.none, after: String?.none)

@@ -11,8 +11,9 @@ public enum PasswordRules {
 
     /// The deny-list, lower case, read once.
     static let denyList: Set<String> = {
-        guard let url = Bundle.module.url(forResource: "DenyList/common-passwords", withExtension: "txt")
-            ?? Bundle.module.url(forResource: "common-passwords", withExtension: "txt", subdirectory: "DenyList"),
+        guard
+            let url = Bundle.module.url(forResource: "DenyList/common-passwords", withExtension: "txt")
+                ?? Bundle.module.url(forResource: "common-passwords", withExtension: "txt", subdirectory: "DenyList"),
             let text = try? String(contentsOf: url, encoding: .utf8)
         else { fatalError("the password deny-list is missing from the ApprovedPremises bundle") }
         return Set(text.split(separator: "\n").map { $0.lowercased() })

@@ -92,13 +92,15 @@ final class BrowserSessions: Sendable {
     /// same-origin`); one that says it comes from elsewhere is refused either way.
     func requirePreSessionForm(_ request: Request, token: String?, cookie: String?, label: String) throws {
         try requireSameOrigin(request)
-        let tokenHolds = cookie.map { cookie in
-            token.map { Self.constantTimeEqual($0, Self.preSessionToken(boundTo: cookie, label: label)) } ?? false
-        } ?? false
+        let tokenHolds =
+            cookie.map { cookie in
+                token.map { Self.constantTimeEqual($0, Self.preSessionToken(boundTo: cookie, label: label)) } ?? false
+            } ?? false
         let sameOrigin = request.headers[.origin] != nil || request.headers[.secFetchSite]?.lowercased() == "same-origin"
         guard tokenHolds || sameOrigin else {
             throw PageError.forbidden(
-                "This sign-in was not sent from this service's sign-in page, so it was not accepted. Open the sign-in page and sign in there.")
+                "This sign-in was not sent from this service's sign-in page, so it was not accepted. Open the sign-in page and sign in there."
+            )
         }
     }
 

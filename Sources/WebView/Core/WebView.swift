@@ -128,7 +128,11 @@ public struct WebDispatchMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether the request is one for the web view.
     static func isPage(_ request: Request) -> Bool {
         let path = request.uri.path
-        if ["/", "/sign-in", "/sign-out", "/session/extend"].contains(path) || path.hasPrefix("/assets/") { return true }
+        if ["/", "/sign-in", "/sign-in/code", "/sign-in/enrol", "/sign-out", "/session/extend"].contains(path) || path.hasPrefix("/assets/")
+            || path.hasPrefix("/account/")
+        {
+            return true
+        }
         guard Self.hasPage(path) else { return false }
         switch request.method {
         case .get, .head:

@@ -41,13 +41,17 @@ struct SecondFactorPages: Sendable {
         }
     }
 
-    private func page(enrol: Bool, pending: String, next: String, error: String?, status: HTTPResponse.Status = .ok) async throws -> Response {
+    private func page(enrol: Bool, pending: String, next: String, error: String?, status: HTTPResponse.Status = .ok) async throws
+        -> Response
+    {
         let enrolment = enrol ? try await view.stores.sessions.enrolment(pending: pending) : nil
         let errors = error.map { [FormErrors.Item(field: "code", message: $0)] } ?? []
         let grouped = enrolment.map { secret in
             stride(from: 0, to: secret.secret.count, by: 4).map { offset in
                 let start = secret.secret.index(secret.secret.startIndex, offsetBy: offset)
-                return String(secret.secret[start..<(secret.secret.index(start, offsetBy: 4, limitedBy: secret.secret.endIndex) ?? secret.secret.endIndex)])
+                return String(
+                    secret.secret[
+                        start..<(secret.secret.index(start, offsetBy: 4, limitedBy: secret.secret.endIndex) ?? secret.secret.endIndex)])
             }.joined(separator: " ")
         }
         let title = enrol ? "Set up your authenticator app" : "Enter the code from your authenticator app"

@@ -42,7 +42,8 @@ struct SignInPages: Sendable {
             return view.renderer.page(
                 "sign-in", title: (items.isEmpty ? "" : "Error: ") + "Sign in", chrome: chrome,
                 view: Model(
-                    next: next, csrf: BrowserSessions.preSessionToken(boundTo: WebScope.browserKey, label: Self.formLabel), username: draft?.fields["username"]?.first ?? "", errors: items,
+                    next: next, csrf: BrowserSessions.preSessionToken(boundTo: WebScope.browserKey, label: Self.formLabel),
+                    username: draft?.fields["username"]?.first ?? "", errors: items,
                     usernameError: items.first { $0.field == "username" }?.message,
                     passwordError: items.first { $0.field == "password" }?.message, hasErrors: !items.isEmpty),
                 status: items.isEmpty ? .ok : .unauthorized)

@@ -52,6 +52,9 @@ Web view: open http://$HOST:$PORT/ in a browser and sign in (password: demo-pass
   manager    the AP manager of Elm House: its today page, bed board, placements and forms
   night      a residential worker there (no manager actions offered)
   admin      every premises (other.manager: Oak Lodge's manager, refused at Elm House)
+Every account but night and keyworker then asks for a second factor's code. The demo's accounts
+share one authenticator secret, DEMOAPDEMOAPDEMOAPDEMOAPDEMOAP22 (add it to an authenticator
+app as a time-based key), or print the code of now with: bash Deploy/demo-code.sh
 
 Try it in another terminal:
   $AP login night --server http://$HOST:$PORT     (password: demo-password)

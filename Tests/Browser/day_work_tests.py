@@ -334,7 +334,7 @@ def test_a_bed_is_retired_from_a_night_and_leaves_the_board_and_an_allocated_one
 def test_an_administrator_adds_a_night_worker_who_then_signs_in(run):
     premises = referrals.new_premises(run, "Staff", beds=1, gender="men")
     username = f"night.{run.surname.lower()}"
-    password = f"Night-{run.surname}-2026!"
+    password = f"Evening-{run.surname}-2026!"
     context = run.context()
     page = context.new_page()
     run.sign_in(page, "admin")

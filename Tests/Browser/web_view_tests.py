@@ -603,9 +603,11 @@ def main():
     import transfer_tests
     import day_work_tests
     import data_protection_tests
+    import sign_in_tests
     everything = (list(globals().items()) + list(vars(referral_and_region_tests).items()) + list(vars(govuk_tests).items())
                   + list(vars(practitioner_tests).items()) + list(vars(transfer_tests).items())
-                  + list(vars(day_work_tests).items()) + list(vars(data_protection_tests).items()))
+                  + list(vars(day_work_tests).items()) + list(vars(data_protection_tests).items())
+                  + list(vars(sign_in_tests).items()))
     tests = [(name, test) for name, test in everything if name.startswith("test_") and arguments.k in name]
     failed = 0
     with sync_playwright() as playwright:

@@ -79,6 +79,7 @@ extension Components.Schemas.Notification.RecipientKindPayload {
         case .cru: self = .cru
         case .outOfHours: self = .outOfHours
         case .premises: self = .premises
+        case .staff: self = .staff
         }
     }
 }

@@ -27,6 +27,7 @@ enum MailTemplates {
         "emergency_transfer": "Emergency transfer to {{premisesName}}: {{personName}} ({{crn}})",
         "appeal_made": "Placement appealed by {{premisesName}}: {{personName}} ({{crn}})",
         "appeal_decided": "Appeal {{outcome}}: {{personName}} ({{crn}}) at {{premisesName}}",
+        "second_factor_reset": "Your second factor for Approved Premises was reset",
     ]
 
     static let bodies: [String: String] = [
@@ -117,6 +118,11 @@ enum MailTemplates {
         """,
         "appeal_decided": """
         The Central Referral Unit has {{outcome}} the appeal of the booking of {{personName}} ({{crn}}) at {{premisesName}}.
+        """,
+        "second_factor_reset": """
+        {{displayName}}, an administrator has reset the second factor of your account {{username}}: your authenticator
+        app's codes and your recovery codes no longer sign you in, and your sessions have ended. The next time you sign
+        in you will set up your app again. If you did not ask for this, tell your manager at once.
         """,
     ]
 

@@ -18,6 +18,8 @@ public struct OutboxMessage: Sendable, Equatable, Codable {
         case outOfHours = "out_of_hours"
         /// The premises' own mailbox.
         case premises
+        /// A member of staff, about their own account (their second factor reset).
+        case staff
     }
 
     public var id: UUID

@@ -13,11 +13,12 @@ enum MessageWords {
         "move_on_due": "Four weeks to departure, no address",
         "transfer_requested": "Transfer asked for", "transfer_booked": "Transfer booked", "transfer_refused": "Transfer refused",
         "emergency_transfer": "Emergency transfer", "appeal_made": "Placement appealed", "appeal_decided": "Appeal decided",
+        "second_factor_reset": "Second factor reset",
     ]
 
     static let recipients: [OutboxMessage.RecipientKind: String] = [
         .practitioner: "the probation practitioner", .cru: "the CRU mailbox", .outOfHours: "the out-of-hours mailbox",
-        .premises: "the premises' mailbox",
+        .premises: "the premises' mailbox", .staff: "the member of staff",
     ]
 
     static func event(_ message: OutboxMessage) -> String { events[message.event] ?? message.event }

@@ -21,7 +21,7 @@ struct AccountPages: Sendable {
         let csrf: String
         let idle: String
         let lifetime: String
-        var hasOthers: Bool { sessions.contains { !$0.current } }
+        let hasOthers: Bool
     }
 
     func register<Context: RequestContext>(on router: Router<Context>) {
@@ -59,7 +59,8 @@ struct AccountPages: Sendable {
         return view.renderer.page(
             "sessions", title: "Your sessions", chrome: chrome,
             view: Model(
-                sessions: rows, csrf: WebScope.csrf, idle: Self.duration(times.idle), lifetime: Self.duration(times.lifetime)))
+                sessions: rows, csrf: WebScope.csrf, idle: Self.duration(times.idle), lifetime: Self.duration(times.lifetime),
+                hasOthers: rows.contains { !$0.current }))
     }
 
     static func duration(_ duration: Duration) -> String {

@@ -18,7 +18,7 @@ struct SecondFactorPages: Sendable {
         let uri: String?
         let errors: [FormErrors.Item]
         let codeError: String?
-        var hasErrors: Bool { !errors.isEmpty }
+        let hasErrors: Bool
     }
 
     struct RecoveryCodes: Sendable {
@@ -60,7 +60,7 @@ struct SecondFactorPages: Sendable {
             view: Model(
                 enrol: enrol, action: enrol ? "/sign-in/enrol" : "/sign-in/code",
                 csrf: BrowserSessions.preSessionToken(boundTo: pending, label: Self.formLabel), next: next, secretGrouped: grouped,
-                uri: enrolment?.uri, errors: errors, codeError: error),
+                uri: enrolment?.uri, errors: errors, codeError: error, hasErrors: !errors.isEmpty),
             status: status)
     }
 

@@ -81,5 +81,17 @@ def test_a_new_account_sets_up_its_app_signs_in_with_a_code_and_ends_another_ses
     run.check(page)
     other.goto("/referrals")
     assert "/sign-in" in other.url, "the ended session is signed out at its next page"
+
+    # Changing the password: an 11-character one is refused naming the rule; a good one ends the other sessions.
+    page.get_by_role("link", name="Change your password").click()
+    page.get_by_label("Your current password").fill(password)
+    page.get_by_label("New password").fill("eleven-char")
+    page.get_by_role("button", name="Change your password").click()
+    expect(page.locator(".error-summary")).to_contain_text("at least 12 characters")
+    run.check(page)
+    page.get_by_label("Your current password").fill(password)
+    page.get_by_label("New password").fill(f"Later {run.surname} chose another")
+    page.get_by_role("button", name="Change your password").click()
+    expect(page.locator(".notification-banner")).to_contain_text("Your password is changed")
     first.close()
     second.close()

@@ -108,6 +108,7 @@ extension SessionStore {
     /// Changes the caller's own password, given the one they have, and ends their other
     /// sessions (the one asking stays); audited.
     public func changePassword(by principal: Principal, current: String, new password: String) async throws {
+        try await refuseWhileLocked(principal.username)
         let row = try await pool.query("SELECT password_hash FROM staff WHERE id = \(principal.staffID)").first
         guard let hash: String = try row?.decode("password_hash"), try await hasher.verify(current, hash: hash) else {
             try await recordFailure(principal.username)

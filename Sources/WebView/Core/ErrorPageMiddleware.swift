@@ -136,14 +136,14 @@ struct RoleBoundaryMiddleware<Context: RequestContext>: RouterMiddleware {
     /// Whether a subject access officer may ask for the path.
     static func isOfficers(_ path: String) -> Bool {
         ["/", "/sign-in", "/sign-out", "/session/extend", "/subject-access"].contains(path) || path.hasPrefix("/assets/")
-            || path.hasPrefix("/account/sessions")
+            || path.hasPrefix("/account/")
             || path.hasPrefix(WebView.notFoundPath) || path.hasPrefix(WebView.notAcceptablePath)
     }
 
     /// Whether a practitioner may ask for the path.
     static func isTheirs(_ path: String) -> Bool {
         if ["/", "/sign-in", "/sign-out", "/session/extend", "/referrals", "/referrals/new"].contains(path) || path.hasPrefix("/assets/")
-            || path.hasPrefix("/account/sessions")
+            || path.hasPrefix("/account/")
             || path.hasPrefix(WebView.notFoundPath) || path.hasPrefix(WebView.notAcceptablePath)
         {
             return true

@@ -108,7 +108,7 @@ struct StaffPages: Sendable {
                         .input("team", "Team (probation practitioners, optional)", name: "the team", value: posted?["team"]),
                         .password(
                             "password", "First password", name: "the first password",
-                            hint: "At least 10 characters. Give it to them in person; they change it when they sign in."),
+                            hint: "At least 12 characters, not a common password, without their username. Give it to them in person."),
                     ], cancel: "/staff")
             },
             change: { form, fields in
@@ -197,7 +197,9 @@ struct StaffPages: Sendable {
                     fields: [
                         .password(
                             "password", "New password", name: "the new password",
-                            hint: "At least 10 characters. Their sessions end now; give it to them in person.")
+                            hint:
+                                "At least 12 characters, not a common password, without their username. Their sessions end now; give it to them in person."
+                        )
                     ], cancel: "/staff")
             },
             change: { form, fields in

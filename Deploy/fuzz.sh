@@ -39,22 +39,34 @@ for _ in $(seq 1 100); do
     sleep 0.2
 done
 
+# A demo account's token: the password and, for an account with a second factor, the demo's
+# code of now (Deploy/demo-code.sh); each account signs in at most once a step here.
 token() {
+    local code
+    code="$(bash Deploy/demo-code.sh | cut -c1-6)"
     curl -fs -X POST "$BASE/auth/sign-in" -H 'Content-Type: application/json' \
-        -d "{\"username\":\"$1\",\"password\":\"demo-password\"}" | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
+        -d "{\"username\":\"$1\",\"password\":\"demo-password\",\"code\":\"$code\"}" \
+        | python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])'
 }
 ADMIN="$(token admin)"
 NIGHT="$(token night)"
 
 total=0
 status=0
-# Three passes: everything as an administrator and as a residential worker, but the two
-# operations that end a member of staff's sessions (a change of role or deactivation, a new
-# password), which the fuzzer would sooner or later aim at its own account, leaving the rest of
-# the pass signed out; then those two alone, as a third administrator's last pass. Signing out is
-# left out for the same reason.
-ENDERS=(--exclude-operation-id updateStaff --exclude-operation-id resetStaffPassword)
-ONLY_ENDERS=(--include-operation-id updateStaff --include-operation-id resetStaffPassword)
+# Three passes: everything as an administrator and as a residential worker, but the operations
+# that end a member of staff's sessions (a change of role or deactivation, a new password, one's
+# own password changed, sessions ended, a second factor reset) or slow their sign-in (a wrong
+# current password counts as a wrong password), which the fuzzer would sooner or later aim at
+# its own account, leaving the rest of the pass signed out; and the premises' second-factor
+# setting, which would ask the residential worker's next sign-in for a code. Then those alone,
+# as a third administrator's last pass. Signing out is left out for the same reason.
+ENDERS=()
+ONLY_ENDERS=()
+for operation in updateStaff resetStaffPassword changePassword endMyOtherSessions endSession endStaffSessions resetSecondFactor \
+    setPremisesSecondFactor; do
+    ENDERS+=(--exclude-operation-id "$operation")
+    ONLY_ENDERS+=(--include-operation-id "$operation")
+done
 # And a probation practitioner's pass over the calls that are theirs: drafts written section by
 # section and submitted, their referrals and the decisions they may take.
 PRACTITIONER=()

@@ -6,7 +6,7 @@ import Foundation
 public enum PasswordRules {
     /// The fewest characters a password may have.
     public static let minimumLength = 12
-    /// The most: bcrypt reads no further than 72 bytes.
+    /// The most (as the API document counts characters: Unicode scalars).
     public static let maximumLength = 72
 
     /// The deny-list, lower case, read once.
@@ -26,7 +26,7 @@ public enum PasswordRules {
 
     /// Checks a new password for the account `username`, each rule broken named on `password`.
     static func validate(_ password: String, username: String, into validation: inout Validation) {
-        let length = password.count
+        let length = password.unicodeScalars.count
         guard length >= minimumLength else {
             validation.require(
                 false, field: "password", rule: "length",
@@ -34,8 +34,7 @@ public enum PasswordRules {
             return
         }
         validation.require(
-            password.utf8.count <= maximumLength, field: "password", rule: "length",
-            "password must be at most \(maximumLength) bytes")
+            length <= maximumLength, field: "password", rule: "length", "password must be at most \(maximumLength) characters")
         validation.require(
             !isCommon(password), field: "password", rule: "common",
             "password is one of the most common passwords, which are tried first; choose another")

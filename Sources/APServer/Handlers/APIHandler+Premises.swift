@@ -47,4 +47,14 @@ extension APIHandler {
             found.id, by: caller, page: try Input.page(limit: input.query.limit, cursor: input.query.cursor))
         return .ok(.init(body: .json(.init(items: page.items.map(Components.Schemas.Staff.init), nextCursor: page.nextCursor))))
     }
+
+    func setPremisesSecondFactor(_ input: Operations.SetPremisesSecondFactor.Input) async throws
+        -> Operations.SetPremisesSecondFactor.Output
+    {
+        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the setting as JSON") }
+        let required = try await stores.sessions.setSecondFactorForAllStaff(
+            body.secondFactorForAllStaff, premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
+            by: try RequestScope.caller())
+        return .ok(.init(body: .json(.init(secondFactorForAllStaff: required))))
+    }
 }

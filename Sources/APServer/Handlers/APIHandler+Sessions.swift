@@ -48,34 +48,7 @@ extension APIHandler {
         return .noContent(.init())
     }
 
-    func listStaffSessions(_ input: Operations.ListStaffSessions.Input) async throws -> Operations.ListStaffSessions.Output {
-        let staffID = try Input.uuid(input.path.staffId, field: "staffId")
-        return .ok(.init(body: .json(try await sessionList(of: staffID, by: try RequestScope.caller()))))
-    }
-
-    func endStaffSessions(_ input: Operations.EndStaffSessions.Input) async throws -> Operations.EndStaffSessions.Output {
-        let staffID = try Input.uuid(input.path.staffId, field: "staffId")
-        let ended = try await stores.sessions.endSessions(of: staffID, by: try RequestScope.caller(), reason: "ended by an administrator")
-        return .ok(.init(body: .json(.init(ended: ended))))
-    }
-
-    func resetSecondFactor(_ input: Operations.ResetSecondFactor.Input) async throws -> Operations.ResetSecondFactor.Output {
-        try await stores.sessions.resetSecondFactor(
-            of: try Input.uuid(input.path.staffId, field: "staffId"), by: try RequestScope.caller())
-        return .noContent(.init())
-    }
-
-    func setPremisesSecondFactor(_ input: Operations.SetPremisesSecondFactor.Input) async throws
-        -> Operations.SetPremisesSecondFactor.Output
-    {
-        guard case .json(let body) = input.body else { throw DomainError(.invalid, "send the setting as JSON") }
-        let required = try await stores.sessions.setSecondFactorForAllStaff(
-            body.secondFactorForAllStaff, premisesID: try Input.uuid(input.path.premisesId, field: "premisesId"),
-            by: try RequestScope.caller())
-        return .ok(.init(body: .json(.init(secondFactorForAllStaff: required))))
-    }
-
-    private func sessionList(of staffID: UUID, by caller: Principal) async throws -> Components.Schemas.SessionList {
+    func sessionList(of staffID: UUID, by caller: Principal) async throws -> Components.Schemas.SessionList {
         let sessions = try await stores.sessions.sessions(of: staffID, by: caller)
         return .init(
             items: sessions.map {

@@ -50,4 +50,19 @@ extension APIHandler {
             try Input.uuid(input.path.staffId, field: "staffId"), to: body.password, by: try RequestScope.caller())
         return .noContent(.init())
     }
+
+    func listStaffSessions(_ input: Operations.ListStaffSessions.Input) async throws -> Operations.ListStaffSessions.Output {
+        let staffID = try Input.uuid(input.path.staffId, field: "staffId")
+        return .ok(.init(body: .json(try await sessionList(of: staffID, by: try RequestScope.caller()))))
+    }
+    func endStaffSessions(_ input: Operations.EndStaffSessions.Input) async throws -> Operations.EndStaffSessions.Output {
+        let staffID = try Input.uuid(input.path.staffId, field: "staffId")
+        let ended = try await stores.sessions.endSessions(of: staffID, by: try RequestScope.caller(), reason: "ended by an administrator")
+        return .ok(.init(body: .json(.init(ended: ended))))
+    }
+    func resetSecondFactor(_ input: Operations.ResetSecondFactor.Input) async throws -> Operations.ResetSecondFactor.Output {
+        try await stores.sessions.resetSecondFactor(
+            of: try Input.uuid(input.path.staffId, field: "staffId"), by: try RequestScope.caller())
+        return .noContent(.init())
+    }
 }

@@ -26,7 +26,7 @@ document.addEventListener("DOMContentLoaded", function () {
     });
   });
   // GOV.UK's time-out warning: five minutes before the sign-in ends, a dialog says when and
-  // offers to stay signed in (an hour more, up to 20 hours from signing in). Without this
+  // offers to stay signed in (used again now, and an hour more up to its lifetime). Without this
   // script a form sent after the end is kept and offered back after signing in again.
   var ends = Date.parse(document.body.dataset.sessionEnds || "");
   var dialog = document.getElementById("timeout-dialog");

@@ -62,7 +62,8 @@ struct SignInAPITests {
             #expect(
                 (try enrolment.json()["uri"] as? String)?.hasPrefix("otpauth://totp/Approved%20Premises%3Anew.unit?secret=\(secret)")
                     == true)
-            let code = TOTP.code(secret: try #require(Base32.decode(secret)), step: TOTP.step(at: Date()))
+            let step = TOTP.step(at: Date())
+            let code = TOTP.code(secret: try #require(Base32.decode(secret)), step: step)
 
             let folder = try CommandLineTests.scratchFolder()
             defer { try? FileManager.default.removeItem(at: folder) }
@@ -76,7 +77,7 @@ struct SignInAPITests {
             #expect(codes.count == 10, "\(login.output)")
 
             let other = try await Self.signIn(
-                client, world, "new.unit", code: TOTP.code(secret: try #require(Base32.decode(secret)), step: TOTP.step(at: Date()) + 1))
+                client, world, "new.unit", code: TOTP.code(secret: try #require(Base32.decode(secret)), step: step + 1))
             let otherToken = try #require(try other.json()["token"] as? String)
             let list = try await CommandLineTests.ap(["sessions"], config: config)
             #expect(

@@ -96,7 +96,9 @@ class Run:
         accepts (now, one either side) after the last one used, waiting for the clock if needed."""
         while True:
             now = int(time.time() // 30)
-            step = max(now - 1, self.last_step.get(username, now - 2) + 1)
+            # The step before now's only while its code has ten seconds of life left.
+            earliest = now - 1 if 30 - time.time() % 30 > 10 else now
+            step = max(earliest, self.last_step.get(username, now - 2) + 1)
             if step <= now + 1:
                 self.last_step[username] = step
                 return totp(secret, step)

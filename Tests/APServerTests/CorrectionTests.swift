@@ -101,10 +101,7 @@ struct CorrectionTests {
             let original: String = try await world.pool.query("SELECT result FROM substance_test_result")[0].decode("result")
             #expect(original == "positive")
             // The resident's tests tab in the browser shows it corrected, with what it was and why.
-            let signedIn = try await client.execute(
-                uri: "/sign-in", method: .post, headers: WebViewTests.formHeaders,
-                body: WebViewTests.form(["username": "manager", "password": Fixtures.password]))
-            let cookie = String(try #require(signedIn.headers[.setCookie]?.split(separator: ";").first))
+            let cookie = try await WebViewTests.browserSignIn(client, "manager", world.fixtures)
             let tab = try await client.execute(
                 uri: "/premises/ELM/placements/\(journey.stay)/tests", method: .get, headers: [.accept: "text/html", .cookie: cookie])
             #expect(

@@ -73,10 +73,10 @@ public struct Fixtures: Sendable {
         else { return nil }
         let now = TOTP.step(at: date)
         let last: Int64? = try row.decode("last_step")
-        // The step before now's is taken only while its code has ten seconds of life left (it
+        // The step before now's is taken only while its code has twenty seconds of life left (it
         // is refused from the next step on), so a code is never sent just as it expires.
         let left = Double(TOTP.stepSeconds) - date.timeIntervalSince1970.truncatingRemainder(dividingBy: Double(TOTP.stepSeconds))
-        let step = max(left > 10 ? now - 1 : now, (last ?? .min) + 1)
+        let step = max(left > 20 ? now - 1 : now, (last ?? .min) + 1)
         if step <= now + 1 { return TOTP.code(secret: try row.decode("secret"), step: step) }
         let staffID: UUID = try row.decode("staff_id")
         for code in Self.recoveryCodes(of: username) {

@@ -563,9 +563,9 @@ def test_bad_input_on_every_new_form_is_named_and_records_nothing(run):
         page.get_by_label("Residential worker").check()
         page.get_by_label("Premises (for AP staff)").select_option(pid)
         page.get_by_label("First password").fill("short")
-    refused("/staff/new", short_password, "Add the account", "at least 10 characters")
+    refused("/staff/new", short_password, "Add the account", "at least 12 characters")
     refused(f"/staff/{account['id']}/password", lambda: page.get_by_label("New password").fill("tiny"), "Set the password",
-            "at least 10 characters")
+            "at least 12 characters")
     admin_context.close()
 
     assert counts() == before, (before, counts())

@@ -51,6 +51,8 @@ class Run:
         self.last_step = {}
         self.tokens = {}
         self.cookies = {}
+        # The secrets of accounts a test made, set up at their first sign-in (the demo's share DEMO_SECRET).
+        self.secrets = {}
         # Names unique to this run, so a run against a database used before finds its own people.
         self.surname = "".join(random.choices("BCDFGHJKLMNPRSTVWZ", k=1)) + "".join(random.choices("aeiou", k=1)) + "".join(random.choices("nrstlm", k=1)) + "son"
 
@@ -91,9 +93,10 @@ class Run:
         with urllib.request.urlopen(request) as response:
             return response.read().decode("utf-8")
 
-    def code(self, username, secret=DEMO_SECRET):
+    def code(self, username, secret=None):
         """The next code the service will take for an account: the earliest step of the three it
         accepts (now, one either side) after the last one used, waiting for the clock if needed."""
+        secret = secret or self.secrets.get(username, DEMO_SECRET)
         while True:
             now = int(time.time() // 30)
             # The step before now's only while its code has ten seconds of life left.
@@ -112,7 +115,12 @@ class Run:
                 return self.tokens[username]
         body = {"username": username, "password": PASSWORD}
         status, answer = self.api("POST", "/auth/sign-in", body)
-        if status == 401 and any(e["field"] == "code" for e in answer.get("errors") or []):
+        rules = [e["rule"] for e in answer.get("errors") or [] if e["field"] == "code"] if status == 401 else []
+        if rules == ["enrol"]:
+            status, enrolment = self.api("POST", "/auth/second-factor", body)
+            assert status == 200, enrolment
+            self.secrets[username] = enrolment["secret"]
+        if rules:
             status, answer = self.api("POST", "/auth/sign-in", {**body, "code": self.code(username)})
         assert status == 200, answer
         self.tokens[username] = answer["token"]
@@ -166,9 +174,19 @@ class Run:
         self.enter_code(page, username)
         self.cookies[username] = next(c for c in page.context.cookies() if c["name"] == "ap_session")
 
-    def enter_code(self, page, username, secret=DEMO_SECRET):
-        """On the code page (an account with a second factor), the app's code; axe checks the page."""
-        if "/sign-in/code" in page.url:
+    def enter_code(self, page, username, secret=None):
+        """On the code page (an account with a second factor), the app's code; on the set-up page
+        (an account a test made), the secret shown is kept and its first code confirms it, and
+        the recovery codes are passed. Axe checks each page."""
+        if "/sign-in/enrol" in page.url:
+            self.check(page)
+            self.secrets[username] = page.locator("#secret").inner_text().replace(" ", "")
+            page.get_by_label("Code").fill(self.code(username))
+            page.get_by_role("button", name="Confirm and sign in").click()
+            page.wait_for_load_state()
+            page.get_by_role("button", name="I have kept my recovery codes: continue").click()
+            page.wait_for_load_state()
+        elif "/sign-in/code" in page.url:
             self.check(page)
             page.get_by_label("Code").fill(self.code(username, secret))
             page.get_by_role("button", name="Sign in").click()

@@ -2,6 +2,8 @@
 by CRN (a mistake first, named and focused), and an administrator reads who looked. Run by
 web_view_tests.py, with axe on every page.
 """
+import re
+
 from playwright.sync_api import expect
 
 
@@ -28,7 +30,9 @@ def test_subject_access_officer_finds_a_persons_records_and_the_administrator_se
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name="D100004: Dan Evans", level=2)).to_be_visible()
     expect(page.locator("#curfewLog")).to_contain_text("The curfew log")
-    expect(page.locator("#curfewBreaches")).to_contain_text("(1)")
+    # At least his breach of the demo's night (the breach job may open another for a curfew
+    # that has passed since the demo loaded, after midnight).
+    expect(page.locator("#curfewBreaches")).to_contain_text(re.compile(r"\([1-9][0-9]*\)"))
     run.check(page)
     # Pages with nobody's data are refused too: the officer's account reads the export only.
     response = page.goto("/premises")

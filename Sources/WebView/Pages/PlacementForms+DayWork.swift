@@ -13,11 +13,15 @@ extension PlacementForms {
             roles: KeyWorkStore.recorders,
             fields: { form, posted in
                 let today = CalendarDate.today(in: Self.zone(form))
+                // An hour ago, its date and time together (just after midnight, that is yesterday).
+                let began = Date().addingTimeInterval(-3600)
                 var fields: [FormModel.Field] = [
-                    .date("heldAt", "Date of the session", hint: DateInput.hint(today), value: today, posted: posted),
+                    .date(
+                        "heldAt", "Date of the session", hint: DateInput.hint(today),
+                        value: CalendarDate.today(in: Self.zone(form), now: began), posted: posted),
                     .time(
                         "heldAt-time", "Time it began", name: "the time it began",
-                        value: posted.map { $0["heldAt-time"] ?? "" } ?? form.scope.wording.time(Date().addingTimeInterval(-3600))),
+                        value: posted.map { $0["heldAt-time"] ?? "" } ?? form.scope.wording.time(began)),
                     .input(
                         "durationMinutes", "How long it lasted, in minutes", hint: "From 5 to 480.",
                         value: posted?["durationMinutes"] ?? "45"),

@@ -117,21 +117,44 @@ struct CreateAdmin: AsyncParsableCommand {
 
 struct Keygen: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Make the Ed25519 key pair that signs checkpoints of the logs (AP_SIGNING_KEY_FILE).",
+        abstract: "Make the Ed25519 key pair that signs checkpoints of the logs (AP_SIGNING_KEY_FILE), or replace it.",
         discussion: """
-            Writes the private key to FILE (readable by its owner only; it refuses to overwrite \
-            one) and its public half to FILE.pub, and prints the public half. Keep the private key \
-            on the service's machine and never in the database; give the public half to whoever \
-            checks receipts.
+            Writes the private key to FILE (readable by its owner only) and its public half to \
+            FILE.pub, and prints the public half. Keep the private key on the service's machine and \
+            never in the database; give the public half to whoever checks receipts.
 
-            Example:  ap db keygen /etc/ap/signing.key
+            --replace changes the key in FILE: the change, signed by the old key and the new, is \
+            appended to the list of keys (keys.jsonl) in AP_CHECKPOINT_DIR and \
+            AP_CHECKPOINT_WITNESS_DIR, then FILE is replaced. The service signs with the new key \
+            from its next checkpoint; checkpoints and receipts signed with the old one still \
+            verify, for the time it was in use. A key file replaced any other way shows in \
+            ap verify as a change of key nobody signed.
+
+            Examples:  ap db keygen /etc/ap/signing.key
+                       ap db keygen --replace /etc/ap/signing.key
             """)
 
     @Argument(help: "Where to write the private key.") var file: String
+    @Flag(help: "Replace the key FILE holds, recording the change signed by both keys.") var replace = false
 
     func run() async throws {
+        if replace {
+            let environment = ProcessInfo.processInfo.environment
+            let folders = ["AP_CHECKPOINT_DIR", "AP_CHECKPOINT_WITNESS_DIR"].compactMap { environment[$0] }.filter { !$0.isEmpty }
+            guard !folders.isEmpty else {
+                throw CLIError("set AP_CHECKPOINT_DIR (and AP_CHECKPOINT_WITNESS_DIR) as the service has them: the change of key is recorded there")
+            }
+            do {
+                let key = try CheckpointKey.replace(file: file, folders: folders.map(CheckpointFolder.init(path:)))
+                print("Replaced the signing key in \(file); the change is listed in \(folders.joined(separator: " and ")). The new public half:")
+                print(key.publicKey)
+            } catch let error as DomainError {
+                throw CLIError(error.message)
+            }
+            return
+        }
         guard !FileManager.default.fileExists(atPath: file) else {
-            throw CLIError("\(file) already exists: a new key would orphan every checkpoint it signed; choose another file")
+            throw CLIError("\(file) already exists: to change the key, use ap db keygen --replace \(file), which records the change")
         }
         let key = CheckpointKey()
         guard FileManager.default.createFile(atPath: file, contents: Data(key.fileText.utf8), attributes: [.posixPermissions: 0o600]) else {

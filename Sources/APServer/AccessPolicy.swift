@@ -138,6 +138,7 @@ struct AccessPolicy: ServerMiddleware {
         "verifyNationalLog": .roles([.administrator]),
         "takeNationalReceipt": .roles([.administrator]),
         "checkReceipt": .roles(LogChainStore.verifiers),
+        "verifyWithWitness": .roles(LogChainStore.verifiers),
         "assignKeyWorker": .roles(KeyWorkStore.assigners),
         "listKeyWorkSessions": .anyStaff,
         "recordKeyWorkSession": .roles(KeyWorkStore.recorders),

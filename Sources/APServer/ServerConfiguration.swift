@@ -39,6 +39,12 @@ public struct ServerConfiguration: Sendable {
     public var signingKeyFile: String?
     /// The write-once folder checkpoints are appended to (`AP_CHECKPOINT_DIR`), outside the database.
     public var checkpointDirectory: String?
+    /// A second folder on other storage every checkpoint is also appended to
+    /// (`AP_CHECKPOINT_WITNESS_DIR`).
+    public var witnessDirectory: String?
+    /// The address sent a daily digest of the checkpoints and each handover's
+    /// (`AP_CHECKPOINT_WITNESS_EMAIL`), through the outbox.
+    public var witnessEmail: String?
     /// How often every chain that moved is checkpointed (`AP_CHECKPOINT_MINUTES`, default 15);
     /// a premises is also checkpointed at each handover.
     public var checkpointMinutes: Int = 15
@@ -94,6 +100,8 @@ public struct ServerConfiguration: Sendable {
         if let url = environment["AP_PUBLIC_URL"], !url.isEmpty { configuration.publicURL = url }
         if let file = environment["AP_SIGNING_KEY_FILE"], !file.isEmpty { configuration.signingKeyFile = file }
         if let folder = environment["AP_CHECKPOINT_DIR"], !folder.isEmpty { configuration.checkpointDirectory = folder }
+        if let folder = environment["AP_CHECKPOINT_WITNESS_DIR"], !folder.isEmpty { configuration.witnessDirectory = folder }
+        if let address = environment["AP_CHECKPOINT_WITNESS_EMAIL"], !address.isEmpty { configuration.witnessEmail = address }
         if let minutes = environment["AP_CHECKPOINT_MINUTES"].flatMap(Int.init), minutes > 0 { configuration.checkpointMinutes = minutes }
         configuration.docsFolder = DocsFolder.locate(environment: environment)
         configuration.mail =
@@ -122,7 +130,15 @@ public struct ServerConfiguration: Sendable {
         if (signingKeyFile == nil) != (checkpointDirectory == nil) {
             throw DomainError(.invalid, "set both AP_SIGNING_KEY_FILE and AP_CHECKPOINT_DIR to keep checkpoints of the logs, or neither")
         }
+        if checkpointDirectory == nil, witnessDirectory != nil || witnessEmail != nil {
+            throw DomainError(.invalid, "AP_CHECKPOINT_WITNESS_DIR and AP_CHECKPOINT_WITNESS_EMAIL witness checkpoints: set AP_CHECKPOINT_DIR and AP_SIGNING_KEY_FILE too")
+        }
+        if let witnessDirectory, witnessDirectory == checkpointDirectory {
+            throw DomainError(.invalid, "AP_CHECKPOINT_WITNESS_DIR must be another folder than AP_CHECKPOINT_DIR, on other storage")
+        }
         return CheckpointSettings(
-            key: try signingKeyFile.map { try CheckpointKey(file: $0) }, folder: checkpointDirectory.map(CheckpointFolder.init(path:)))
+            key: try signingKeyFile.map { try CheckpointKey(file: $0) }, keyFile: signingKeyFile,
+            folder: checkpointDirectory.map(CheckpointFolder.init(path:)), witnessFolder: witnessDirectory.map(CheckpointFolder.init(path:)),
+            witnessEmail: witnessEmail)
     }
 }

@@ -14,11 +14,19 @@ struct Verify: AsyncParsableCommand {
             newer than the last checkpoint).
 
             --receipt prints the premises' latest signed checkpoint as JSON, to keep somewhere the \
-            database's administrator cannot reach; --receipt-file holds the logs to one kept earlier.
+            database's administrator cannot reach; --receipt-file holds the logs to one kept earlier, \
+            checked with the key it names, and says whether that is a key this service has used.
+
+            --witness holds the logs to a witness kept off this machine as well: the witness folder \
+            (AP_CHECKPOINT_WITNESS_DIR) or a mailbox export of the witness e-mails. Every \
+            witnessed checkpoint must still be in the checkpoint folder, so a line deleted there, \
+            or the folder emptied, is found.
 
             Examples:  ap verify --premises DEMO-ELM
                        ap verify --receipt > elm-2026-12-01.json
                        ap verify --receipt-file elm-2026-12-01.json
+                       ap verify --witness /mnt/witness/checkpoints
+                       ap verify --witness witness-mailbox.mbox
                        ap verify --national          (administrators: the national audit log)
             """)
 
@@ -27,6 +35,7 @@ struct Verify: AsyncParsableCommand {
     var national = false
     @Flag(help: "Print the latest signed checkpoint as a receipt (JSON) instead of checking.") var receipt = false
     @Option(help: "Hold the logs to this receipt (a file written by --receipt).") var receiptFile: String?
+    @Option(help: "Hold the logs to a witness as well: its folder, or a mailbox export of its e-mails.") var witness: String?
     @Flag(help: "Print the report as JSON (and still fail when something does not hold).") var json = false
 
     func run() async throws {
@@ -50,7 +59,12 @@ struct Verify: AsyncParsableCommand {
             return
         }
         let result: Components.Schemas.LogVerification
-        if let receiptFile {
+        if let witness {
+            guard receiptFile == nil else { throw CLIError("--witness and --receipt-file: give one or the other") }
+            let lines = try Self.witnessLines(witness, premisesID: national ? nil : premisesID)
+            result = try await client.verifyWithWitness(body: .json(.init(premisesId: national ? nil : premisesID, lines: lines))).ok.body
+                .json
+        } else if let receiptFile {
             guard let data = FileManager.default.contents(atPath: receiptFile) else { throw CLIError("cannot read \(receiptFile)") }
             let kept: Components.Schemas.Receipt
             do {
@@ -69,11 +83,33 @@ struct Verify: AsyncParsableCommand {
             try Terminal.printJSON(result)
         } else {
             Self.print(result, held: receiptFile.map { "the receipt \($0)" }, local: local)
+            if let witness { Swift.print("the witness \(witness) holds \(result.witnessed ?? 0) checkpoint\(result.witnessed == 1 ? "" : "s") of these logs") }
         }
         guard result.problems.isEmpty else {
             let logs = Set(result.problems.map(\.log)).sorted().map { Self.names[$0] ?? $0 }.joined(separator: ", ")
             throw CLIError("tampered with: \(logs) (\(result.problems.count) problem\(result.problems.count == 1 ? "" : "s"))")
         }
+    }
+
+    /// The lines of a witness (every file of a folder, or one file such as a mailbox export)
+    /// that may be a checkpoint of these logs (nil: the national audit log's) or a key record.
+    static func witnessLines(_ path: String, premisesID: String?) throws -> [String] {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isFolder) else { throw CLIError("cannot read \(path)") }
+        let files =
+            isFolder.boolValue
+            ? ((try? FileManager.default.contentsOfDirectory(atPath: path)) ?? []).sorted().map { "\(path)/\($0)" } : [path]
+        var lines = [String]()
+        for file in files {
+            guard let data = FileManager.default.contents(atPath: file) else { continue }
+            for line in String(decoding: data, as: UTF8.self).split(whereSeparator: \.isNewline) {
+                let text = line.trimmingCharacters(in: .whitespaces)
+                guard text.hasPrefix("{"), text.contains("\"version\":\"ap-") else { continue }
+                let ours = premisesID.map { text.contains($0.lowercased()) } ?? !text.contains("\"premisesID\"")
+                if ours || text.contains("\"version\":\"ap-key-") { lines.append(text) }
+            }
+        }
+        return lines
     }
 
     static let names = [
@@ -101,6 +137,7 @@ struct Verify: AsyncParsableCommand {
                     ?? "")
                 + (checkpoints.isEmpty ? "" : ": \(checkpoints.count) problem\(checkpoints.count == 1 ? "" : "s")"))
         checkpoints.forEach(problem)
+        if let key = result.receiptKey { Swift.print("the receipt is \(key)") }
         for doubt in result.notEstablished { Swift.print("not established: \(doubt)") }
     }
 }

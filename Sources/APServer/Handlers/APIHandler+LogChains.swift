@@ -33,12 +33,20 @@ extension APIHandler {
         return .ok(.init(body: .json(Self.verification(try await stores.logChains.check(receipt: receipt, by: try RequestScope.caller())))))
     }
 
+    func verifyWithWitness(_ input: Operations.VerifyWithWitness.Input) async throws -> Operations.VerifyWithWitness.Output {
+        guard case .json(let body) = input.body else { throw DomainError.invalid(field: "body", rule: "json", "the body must be JSON") }
+        let premisesID = try body.premisesId.map { try Input.uuid($0, field: "premisesId") }
+        let report = try await stores.logChains.verify(premisesID: premisesID, witness: Witness(lines: body.lines), by: try RequestScope.caller())
+        return .ok(.init(body: .json(Self.verification(report))))
+    }
+
     static func verification(_ report: ChainReport) -> Components.Schemas.LogVerification {
         .init(
             entries: report.totalEntries,
             logs: LogChainStore.logs.compactMap { log in report.entries[log.name].map { .init(log: log.name, entries: $0) } },
             problems: report.problems.map { .init(log: $0.log, entryId: $0.entryID, chainSeq: $0.chainSeq, problem: $0.problem) },
-            checkpoints: report.checkpoints, lastCheckpoint: report.lastCheckpoint, notEstablished: report.notEstablished)
+            checkpoints: report.checkpoints, lastCheckpoint: report.lastCheckpoint, notEstablished: report.notEstablished,
+            receiptKey: report.receiptKey, witnessed: report.witnessed)
     }
 
     static func receipt(_ checkpoint: Checkpoint) -> Components.Schemas.Receipt {

@@ -28,6 +28,7 @@ enum MailTemplates {
         "appeal_made": "Placement appealed by {{premisesName}}: {{personName}} ({{crn}})",
         "appeal_decided": "Appeal {{outcome}}: {{personName}} ({{crn}}) at {{premisesName}}",
         "second_factor_reset": "Your second factor for Approved Premises was reset",
+        "checkpoint_witness": "Signed checkpoints of the logs: {{what}}",
     ]
 
     static let bodies: [String: String] = [
@@ -123,6 +124,14 @@ enum MailTemplates {
         {{displayName}}, an administrator has reset the second factor of your account {{username}}: your authenticator
         app's codes and your recovery codes no longer sign you in, and your sessions have ended. The next time you sign
         in you will set up your app again. If you did not ask for this, tell your manager at once.
+        """,
+        "checkpoint_witness": """
+        Signed checkpoints of the approved premises service's logs: {{what}}. They hold no personal data: each
+        checkpoint is a log's last entry number and hash, signed with the service's key, and the last lines list
+        every key the service has used. Keep this message where nobody who runs the service's machine can reach it.
+        To hold the logs to it, export this mailbox to a file and run: ap verify --witness FILE
+
+        {{lines}}
         """,
     ]
 

@@ -20,8 +20,10 @@ struct StrictInputMiddleware: ServerMiddleware {
     let ifMatchRequired: Set<String>
     /// The values each operation's enum fields take: every one a body gets wrong is named at once.
     let enums: DocumentEnums
-    /// The largest body read.
-    let maxBodySize = 1 << 20
+    /// The largest body read: 1 MiB, but for a witness's checkpoints (a year of them).
+    func maxBodySize(_ operationID: String) -> Int {
+        operationID == "verifyWithWitness" ? 64 << 20 : 1 << 20
+    }
 
     init(document: Data) {
         let text = String(decoding: document, as: UTF8.self)
@@ -61,7 +63,7 @@ struct StrictInputMiddleware: ServerMiddleware {
         guard let body else { return try await next(request, nil, metadata) }
         let bytes: [UInt8]
         do {
-            bytes = try await [UInt8](collecting: body, upTo: maxBodySize)
+            bytes = try await [UInt8](collecting: body, upTo: maxBodySize(operationID))
         } catch {
             throw HTTPError(.contentTooLarge)
         }

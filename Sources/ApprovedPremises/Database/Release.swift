@@ -5,7 +5,7 @@ public enum Release {
 
     /// The last migration of `sql/` this build was written against: a database must have had it
     /// (`ap db migrate`) before this build serves it.
-    public static let schemaMigration = "0027_second_factor.sql"
+    public static let schemaMigration = "0028_checkpoint_witness.sql"
 
     /// What `ap --version` prints: the release and the schema migration it expects.
     public static var description: String {

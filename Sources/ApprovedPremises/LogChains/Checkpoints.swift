@@ -123,8 +123,7 @@ public struct CheckpointKey: Sendable {
 
     /// Whether a checkpoint was signed by this key, as it reads now.
     public func signed(_ checkpoint: Checkpoint) -> Bool {
-        guard let signature = ChainEncoding.bytes(hex: checkpoint.signature) else { return false }
-        return privateKey.publicKey.isValidSignature(Data(signature), for: Data(checkpoint.signedBytes))
+        checkpoint.key == publicKey && Signatures.valid(checkpoint.signature, by: publicKey, over: checkpoint.signedBytes)
     }
 }
 
@@ -147,16 +146,43 @@ public struct CheckpointFolder: Sendable {
 
     /// Appends a checkpoint to the day's file, creating the folder and file when needed.
     public func append(_ checkpoint: Checkpoint, on date: Date) throws {
+        try append(line: try checkpoint.line(), to: "checkpoints-\(String(Checkpoint.format(date).prefix(10))).jsonl")
+    }
+
+    /// The list of keys beside the checkpoints.
+    public static let keysFile = "keys.jsonl"
+
+    /// Appends a key record to the list of keys.
+    public func append(_ record: KeyRecord) throws {
+        try append(line: try record.line(), to: Self.keysFile)
+    }
+
+    /// Every key record in the list of keys, and the lines of it that are not one.
+    public func keyRecords() -> (records: [KeyRecord], unreadable: [Line]) {
+        guard let text = try? String(contentsOfFile: "\(path)/\(Self.keysFile)", encoding: .utf8) else { return ([], []) }
+        var records = [KeyRecord]()
+        var unreadable = [Line]()
+        for (index, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where !line.isEmpty {
+            if let record = KeyRecord.decode(line) {
+                records.append(record)
+            } else {
+                unreadable.append(Line(file: Self.keysFile, number: index + 1, text: String(line)))
+            }
+        }
+        return (records, unreadable)
+    }
+
+    /// Appends one line, whole and synced, opened append-only.
+    func append(line: String, to name: String) throws {
         try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-        let day = String(Checkpoint.format(date).prefix(10))
-        let file = "\(path)/checkpoints-\(day).jsonl"
+        let file = "\(path)/\(name)"
         let descriptor = open(file, O_WRONLY | O_APPEND | O_CREAT, 0o640)
-        guard descriptor >= 0 else { throw DomainError(.unavailable, "AP_CHECKPOINT_DIR: cannot append to \(file)") }
+        guard descriptor >= 0 else { throw DomainError(.unavailable, "cannot append to \(file)") }
         defer { close(descriptor) }
-        let bytes = Array((try checkpoint.line() + "\n").utf8)
+        let bytes = Array((line + "\n").utf8)
         let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
         guard written == bytes.count, fsync(descriptor) == 0 else {
-            throw DomainError(.unavailable, "AP_CHECKPOINT_DIR: could not write a whole checkpoint to \(file)")
+            throw DomainError(.unavailable, "could not write a whole line to \(file)")
         }
     }
 
@@ -174,16 +200,37 @@ public struct CheckpointFolder: Sendable {
     }
 }
 
-/// How the service keeps checkpoints: the key and the folder, when configured.
+/// How the service keeps checkpoints: the key and the folder, when configured, and the witness
+/// outside this machine that each checkpoint also goes to.
 public struct CheckpointSettings: Sendable {
     public var key: CheckpointKey?
+    /// The file the key was read from (`AP_SIGNING_KEY_FILE`): read again before each
+    /// checkpoint, so that a key made by `ap db keygen` signs from the next one on.
+    public var keyFile: String?
     public var folder: CheckpointFolder?
+    /// A second folder on other storage every checkpoint and key record is also appended to
+    /// (`AP_CHECKPOINT_WITNESS_DIR`).
+    public var witnessFolder: CheckpointFolder?
+    /// An address sent a daily digest of the latest checkpoints and, at each handover, the
+    /// premises' checkpoint, through the outbox (`AP_CHECKPOINT_WITNESS_EMAIL`).
+    public var witnessEmail: String?
     /// What was last written of each chain (shared by the copies of these settings).
     public let memory = CheckpointMemory()
 
-    public init(key: CheckpointKey? = nil, folder: CheckpointFolder? = nil) {
+    public init(
+        key: CheckpointKey? = nil, keyFile: String? = nil, folder: CheckpointFolder? = nil, witnessFolder: CheckpointFolder? = nil,
+        witnessEmail: String? = nil
+    ) {
         self.key = key
+        self.keyFile = keyFile
         self.folder = folder
+        self.witnessFolder = witnessFolder
+        self.witnessEmail = witnessEmail
+    }
+
+    /// The key to sign with now: the key file as it reads now, or the key given.
+    func currentKey() -> CheckpointKey? {
+        keyFile.flatMap { try? CheckpointKey(file: $0) } ?? key
     }
 
     public static let none = CheckpointSettings()

@@ -46,21 +46,32 @@ extension LogChainStore {
     }
 
     /// Signs and appends a checkpoint of every chain that has moved since this store last wrote
-    /// one (all of them the first time, and `premisesID`'s whatever it did, as at a handover).
+    /// one (all of them the first time, and `premisesID`'s whatever it did, as at a handover),
+    /// to the folder and to the witness folder; at a handover, the premises' checkpoint is also
+    /// e-mailed to the witness. The key is the key file as it reads now; the first time a
+    /// folder is written to, the key is listed as the service's first (`keys.jsonl`).
     /// Returns how many were written; nothing when no key and folder are configured.
     @discardableResult
     public func checkpoint(now: Date = Date(), premisesID forced: UUID? = nil) async throws -> Int {
-        guard let key = checkpoints.key, let folder = checkpoints.folder else { return 0 }
+        guard let key = checkpoints.currentKey(), let folder = checkpoints.folder else { return 0 }
         let chains = try await pool.withConnection { try await Self.heads(on: $0) }
-        var written = 0
+        for place in [folder] + (checkpoints.witnessFolder.map { [$0] } ?? []) where place.keyRecords().records.isEmpty {
+            try place.append(try KeyRecord.introducing(key, replacing: nil, at: now))
+        }
+        var written = [Checkpoint]()
         for chain in chains {
             let name = chain.premisesID?.uuidString ?? "national"
             guard chain.premisesID == forced && forced != nil || checkpoints.memory.moved(name, chain.heads) else { continue }
-            try folder.append(try key.sign(at: now, premisesID: chain.premisesID, premisesCode: chain.code, heads: chain.heads), on: now)
+            let checkpoint = try key.sign(at: now, premisesID: chain.premisesID, premisesCode: chain.code, heads: chain.heads)
+            try folder.append(checkpoint, on: now)
+            try checkpoints.witnessFolder?.append(checkpoint, on: now)
             checkpoints.memory.wrote(name, chain.heads)
-            written += 1
+            written.append(checkpoint)
         }
-        return written
+        if let forced, let handover = written.first(where: { $0.premisesID == forced.uuidString.lowercased() }) {
+            try await witness([handover], kind: "handover", premisesID: forced)
+        }
+        return written.count
     }
 
     /// The latest signed checkpoint of a premises (nil: the national audit log's), to keep as a
@@ -77,8 +88,12 @@ extension LogChainStore {
             throw DomainError(.conflict, "this service keeps no checkpoints (AP_CHECKPOINT_DIR is not set), so there is no receipt to take")
         }
         let wanted = premisesID?.uuidString.lowercased()
-        // The latest of its checkpoints that this service signed (a line changed since, or signed with another key, is no receipt).
-        let signed = { (checkpoint: Checkpoint) in checkpoint.premisesID == wanted && checkpoints.key?.signed(checkpoint) ?? true }
+        // The latest of its checkpoints signed by a key the service lists, for its time (a line
+        // changed since, or signed with a key swapped in, is no receipt).
+        let keys = keyring(witness: nil).keyring
+        let signed = { (checkpoint: Checkpoint) in
+            checkpoint.premisesID == wanted && keys.problem(with: checkpoint, at: checkpoint.date ?? .distantPast) == nil
+        }
         guard let latest = try folder.lines().reversed().lazy.compactMap({ try? Checkpoint.decode($0.text) }).first(where: signed) else {
             throw DomainError(.conflict, "no checkpoint has been taken of these logs yet: try again after the next one")
         }
@@ -92,7 +107,7 @@ extension LogChainStore {
             return try await pool.withConnection { connection in
                 try check(
                     ["audit_log": try await Self.entries(of: "audit_event", premisesID: nil, on: connection)], premisesID: nil,
-                    against: receipt)
+                    against: Evidence(receipt: receipt))
             }
         }
         guard let premisesID = UUID(uuidString: premises) else {
@@ -102,99 +117,7 @@ extension LogChainStore {
             try await PremisesAccess.require(principal, Self.verifiers, to: "check a receipt", premisesID: premisesID, on: connection)
             var chains = [String: [Entry]]()
             for log in Self.logs { chains[log.name] = try await Self.entries(of: log.table, premisesID: premisesID, on: connection) }
-            return try check(chains, premisesID: premisesID, against: receipt)
-        }
-    }
-
-    /// Holds the chains to every checkpoint of theirs in the folder (or to the one receipt):
-    /// each must be signed by this service's key, each (sequence, hash) it saw must still be in
-    /// its chain, and each chain must be at least as long as it was.
-    func hold(_ chains: [String: [Entry]], premisesID: UUID?, to receipt: Checkpoint?, in report: inout ChainReport) throws {
-        guard let key = checkpoints.key else {
-            report.notEstablished.append(
-                "this service has no signing key (AP_SIGNING_KEY_FILE), so the logs were not held to any checkpoint: a chain cut short, or rewritten with every later hash recomputed, would not be found"
-            )
-            return
-        }
-        var signed = [(checkpoint: Checkpoint, at: Date, place: String)]()
-        if let receipt {
-            signed.append((receipt, receipt.date ?? .distantPast, "the receipt"))
-        } else if let folder = checkpoints.folder {
-            let wanted = premisesID?.uuidString.lowercased()
-            for line in try folder.lines() {
-                guard let checkpoint = try? Checkpoint.decode(line.text) else {
-                    report.problems.append(
-                        ChainProblem(
-                            log: "checkpoints",
-                            problem: "\(line.file) line \(line.number) is not a checkpoint any more: the folder was changed"))
-                    continue
-                }
-                if checkpoint.premisesID == wanted {
-                    signed.append((checkpoint, checkpoint.date ?? .distantPast, "\(line.file) line \(line.number)"))
-                }
-            }
-        }
-        let zone = Premises.defaultTimeZone
-        func when(_ date: Date) -> String {
-            var calendar = Calendar(identifier: .gregorian)
-            calendar.timeZone = zone
-            let c = calendar.dateComponents([.year, .month, .day, .hour, .minute], from: date)
-            return String(format: "%04d-%02d-%02d %02d:%02d", c.year ?? 0, c.month ?? 0, c.day ?? 0, c.hour ?? 0, c.minute ?? 0)
-        }
-        var covered = [String: (seq: Int64, at: Date)]()
-        var missing = [String: ChainProblem]()
-        var rewritten = [String: ChainProblem]()
-        for (checkpoint, at, place) in signed {
-            guard key.signed(checkpoint) else {
-                let other =
-                    checkpoint.key != key.publicKey
-                    ? ": it was signed with another key (\(checkpoint.key.prefix(12))…, not this service's \(key.publicKey.prefix(12))…)"
-                    : ": the line was changed after it was signed"
-                report.problems.append(
-                    ChainProblem(log: "checkpoints", problem: "the checkpoint of \(when(at)) (\(place)) has an invalid signature\(other)"))
-                continue
-            }
-            report.checkpoints += 1
-            report.lastCheckpoint = max(report.lastCheckpoint ?? at, at)
-            for head in checkpoint.heads {
-                guard let entries = chains[head.log] else { continue }
-                if (covered[head.log]?.seq ?? -1) <= head.seq { covered[head.log] = (head.seq, at) }
-                guard head.seq > 0 else { continue }
-                let last = entries.last?.chainSeq ?? 0
-                if last < head.seq {
-                    if missing[head.log].map({ ($0.chainSeq ?? 0) < head.seq }) ?? true {
-                        missing[head.log] = ChainProblem(
-                            log: head.log,
-                            problem: "entries are missing after #\(last): the checkpoint of \(when(at)) saw the chain reach #\(head.seq)")
-                    }
-                } else if let entry = entries.first(where: { $0.chainSeq == head.seq }), ChainEncoding.hex(entry.entryHash) != head.hash,
-                    rewritten[head.log] == nil
-                {
-                    rewritten[head.log] = ChainProblem(
-                        log: head.log, entryID: entry.id, chainSeq: head.seq,
-                        problem:
-                            "the chain was rewritten before the checkpoint of \(when(at)): #\(head.seq) is not the entry that checkpoint signed"
-                    )
-                }
-            }
-        }
-        report.problems += rewritten.values.sorted { $0.log < $1.log } + missing.values.sorted { $0.log < $1.log }
-        let names = ["curfew_log": "curfew log", "night_checks": "night checks", "incidents": "incident log", "audit_log": "audit log"]
-        for log in Self.logs.map(\.name) {
-            guard let entries = chains[log], let last = entries.last?.chainSeq else { continue }
-            let name = names[log] ?? log
-            if let covered = covered[log] {
-                if last > covered.seq {
-                    let newer = last - covered.seq
-                    let which = newer == 1 ? "1 \(name) entry (#\(last))" : "\(newer) \(name) entries (#\(covered.seq + 1) to #\(last))"
-                    report.notEstablished.append(
-                        "\(which) came after the last checkpoint (\(when(covered.at))): only the chain vouches for \(newer == 1 ? "it" : "them"), so a change to \(newer == 1 ? "it" : "them") with every later hash recomputed would not be found"
-                    )
-                }
-            } else {
-                report.notEstablished.append(
-                    "no signed checkpoint covers the \(name) (\(last) entr\(last == 1 ? "y" : "ies")): only the chain vouches for it")
-            }
+            return try check(chains, premisesID: premisesID, against: Evidence(receipt: receipt))
         }
     }
 }

@@ -29,6 +29,10 @@ public struct ChainReport: Sendable, Equatable, Codable {
     public var lastCheckpoint: Date?
     /// What checking could not establish, in words (entries newer than the last checkpoint).
     public var notEstablished: [String] = []
+    /// Whose key signed the receipt checked, in words (nil when no receipt was).
+    public var receiptKey: String?
+    /// Witnessed checkpoints the chains were held to (nil when no witness was given).
+    public var witnessed: Int?
 
     public var totalEntries: Int { entries.values.reduce(0, +) }
 }
@@ -82,7 +86,7 @@ public struct LogChainStore: Sendable {
             try await PremisesAccess.require(principal, Self.verifiers, to: "verify the logs", premisesID: premisesID, on: connection)
             var chains = [String: [Entry]]()
             for log in Self.logs { chains[log.name] = try await Self.entries(of: log.table, premisesID: premisesID, on: connection) }
-            return try check(chains, premisesID: premisesID, against: nil)
+            return try check(chains, premisesID: premisesID, against: Evidence())
         }
     }
 
@@ -92,17 +96,17 @@ public struct LogChainStore: Sendable {
         try principal.require([.administrator], to: "verify the national audit log")
         return try await pool.withConnection { connection in
             let chains = ["audit_log": try await Self.entries(of: "audit_event", premisesID: nil, on: connection)]
-            return try check(chains, premisesID: nil, against: nil)
+            return try check(chains, premisesID: nil, against: Evidence())
         }
     }
 
-    /// The chains' own checks, then the checkpoints' (or the one receipt's).
-    func check(_ chains: [String: [Entry]], premisesID: UUID?, against receipt: Checkpoint?) throws -> ChainReport {
+    /// The chains' own checks, then the checkpoints' (or the one receipt's), and the witness's.
+    func check(_ chains: [String: [Entry]], premisesID: UUID?, against evidence: Evidence) throws -> ChainReport {
         var report = ChainReport(entries: chains.mapValues(\.count), problems: [])
         for log in Self.logs.map(\.name) {
             if let entries = chains[log] { report.problems += Self.problems(in: entries, log: log) }
         }
-        try hold(chains, premisesID: premisesID, to: receipt, in: &report)
+        try hold(chains, premisesID: premisesID, to: evidence, in: &report)
         let erased = chains.values.joined().filter(\.erasedBeforeSealing).count
         if erased > 0 {
             report.notEstablished.append(

@@ -59,38 +59,48 @@ struct TamperTests {
     /// The checkpointed demo every case copies, made once.
     static let demo = Source()
 
-    @Test("each kind of tampering, on each log, is named by ap verify", arguments: Tamper.allCases)
+    @Test("each kind of tampering, on each log, is named by ap verify, with a witness, and by a receipt taken before", arguments: Tamper.allCases)
     func caught(_ tamper: Tamper) async throws {
         let source = try await Self.demo.made()
         for log in Log.allCases {
-            try await Self.onCopy(of: source) { pool, folder, elm in
-                let last = try await Self.lastSeq(log, elm, pool)
-                try await Self.tamper(tamper, log, elm: elm, last: last, pool: pool, folder: folder, key: source.key)
+            try await Self.onCopy(of: source) { place in
+                let last = try await Self.lastSeq(log, place.elm, place.pool)
+                try await Self.tamper(tamper, log, elm: place.elm, last: last, pool: place.pool, folder: place.folder, key: source.key)
                 return last
-            } verify: { run, pool, elm, last in
-                let said = "\(tamper) of the \(log.name):\n\(run.output)"
+            } verify: { runs, place, last in
+                let pool = place.pool
+                let elm = place.elm
                 if tamper == .forgedAppendedWithTriggersOn {
                     // Newer than the last checkpoint: the README's stated limit. The chain holds, verify
                     // says what it cannot vouch for, and the entry carries the database's time and the
                     // session's member of staff, not the ones the forger gave.
-                    #expect(run.status == 0, "\(said)")
-                    #expect(
-                        run.output.contains("not established: 1 \(log.name) entr")
-                            || (log == .audit_event && run.output.contains("came after the last checkpoint")), "\(said)")
+                    for run in runs.all {
+                        let said = "\(tamper) of the \(log.name):\n\(run.output)"
+                        #expect(run.status == 0, "\(said)")
+                        #expect(
+                            run.output.contains("not established: 1 \(log.name) entr")
+                                || (log == .audit_event && run.output.contains("came after the last checkpoint")), "\(said)")
+                    }
                     let forged = try await pool.query(
                         """
                         SELECT (\(unsafeSQL: log == .audit_event ? "occurred_at" : "recorded_at") > now() - interval '10 minutes') AS fresh,
                                \(unsafeSQL: log == .audit_event ? "staff_id" : "recorded_by")::text AS recorder
                         FROM \(unsafeSQL: log.rawValue) WHERE premises_id = \(elm) AND chain_seq = \(last + 1)
                         """)
-                    #expect(try forged.first?.decode("fresh", as: Bool.self) == true, "\(said)")
-                    #expect(try forged.first?.decode("recorder", as: String.self) == source.manager.uuidString.lowercased(), "\(said)")
+                    #expect(try forged.first?.decode("fresh", as: Bool.self) == true)
+                    #expect(try forged.first?.decode("recorder", as: String.self) == source.manager.uuidString.lowercased())
                     return
                 }
-                #expect(run.status != 0, "\(said)")
-                for expected in Self.expected(tamper, log, last: last) where !run.output.contains(expected) {
-                    Issue.record("ap verify did not say \"\(expected)\" after \(said)")
+                // A receipt is held to alone: a change to the checkpoint folder is nothing it can see.
+                let folderOnly = tamper == .checkpointEdited || tamper == .checkpointWithAnotherKey
+                for run in folderOnly ? [runs.plain, runs.witness] : runs.all {
+                    let said = "\(tamper) of the \(log.name):\n\(run.output)"
+                    #expect(run.status != 0, "\(said)")
+                    for expected in Self.expected(tamper, log, last: last) where !run.output.contains(expected) {
+                        Issue.record("ap verify did not say \"\(expected)\" after \(said)")
+                    }
                 }
+                if folderOnly { #expect(runs.receipt?.status == 0, "\(runs.receipt?.output ?? "")") }
             }
         }
     }
@@ -98,14 +108,16 @@ struct TamperTests {
     @Test("a receipt taken before a rewrite proves it, even with the checkpoint folder gone")
     func receiptProvesARewrite() async throws {
         let source = try await Self.demo.made()
-        try await Self.onCopy(of: source, receipt: true) { pool, folder, elm in
-            try await Self.tamper(.changedAndRehashed, .night_check, elm: elm, last: 0, pool: pool, folder: folder, key: source.key)
-            try FileManager.default.removeItem(atPath: folder)
+        try await Self.onCopy(of: source) { place in
+            try await Self.tamper(.changedAndRehashed, .night_check, elm: place.elm, last: 0, pool: place.pool, folder: place.folder, key: source.key)
+            try FileManager.default.removeItem(atPath: place.folder)
             return nil
-        } verify: { run, _, _, _ in
+        } verify: { runs, _, _ in
+            let run = try #require(runs.receipt)
             #expect(run.status != 0, "\(run.output)")
             #expect(run.output.contains("held to the receipt"), "\(run.output)")
             #expect(run.output.contains("the chain was rewritten before the checkpoint of"), "\(run.output)")
+            #expect(run.output.contains("the receipt is signed with this service's current key"), "\(run.output)")
         }
     }
 
@@ -121,7 +133,7 @@ struct TamperTests {
         case .forgedMidChain: ["(#3): this entry does not follow the one before it"]
         case .changedAndRehashed: ["the chain was rewritten before the checkpoint of", "#\(last) is not the entry that checkpoint signed"]
         case .checkpointEdited: ["has an invalid signature: the line was changed after it was signed"]
-        case .checkpointWithAnotherKey: ["has an invalid signature: it was signed with another key"]
+        case .checkpointWithAnotherKey: ["has an invalid signature: it was signed with a key this service never listed"]
         case .forgedAppendedWithTriggersOn: []
         }
     }
@@ -259,7 +271,7 @@ struct TamperTests {
 
     /// Edits Elm's latest checkpoint line for `log`, or appends one signed with another key.
     static func editCheckpoints(_ tamper: Tamper, _ log: Log, elm: UUID, folder: String) throws {
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).sorted().last)
+        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("checkpoints-") }.sorted().last)
         let file = "\(folder)/\(name)"
         var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         let index = try #require(lines.lastIndex { $0.contains(elm.uuidString.lowercased()) })
@@ -279,12 +291,17 @@ struct TamperTests {
 
 extension TamperTests {
     /// The demo, with four more incidents by Elm House's manager (so every chain of Elm's, its
-    /// audit log's too, has at least five entries), checkpointed with a key of its own.
+    /// audit log's too, has at least five entries), checkpointed with a key of its own to a
+    /// folder and a witness folder; then two more incidents, checkpointed again (so the latest
+    /// checkpoint alone covers them).
     struct Made: Sendable {
         var name: String
         var folder: String
+        var witness: String
         var key: CheckpointKey
         var manager: UUID
+        /// The incident log's last entry at the first checkpoint.
+        var firstIncidents: Int64
     }
 
     actor Source {
@@ -304,22 +321,29 @@ extension TamperTests {
                             .token)
                     let elm: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'DEMO-ELM'")[0].decode("id")
                     let incidents = IncidentStore(pool: pool)
-                    for hour in 1...4 {
+                    func record(_ hour: Int) async throws {
                         _ = try await incidents.record(
                             premisesID: elm,
                             .init(
-                                kind: "other", severity: "low", occurredAt: Date().addingTimeInterval(Double(-hour) * 3600),
+                                kind: "other", severity: "low", occurredAt: Date().addingTimeInterval(Double(-hour) * 600),
                                 location: "Kitchen",
                                 summary: "a smoke alarm went off (\(hour))", residents: [], staff: [manager.staffID],
                                 actionTaken: "alarm reset", told: []),
                             by: manager)
                     }
+                    for hour in [6, 5, 4, 3] { try await record(hour) }
                     let folder = NSTemporaryDirectory() + "ap-tamper-source-\(UUID().uuidString)"
                     let key = CheckpointKey()
-                    let store = LogChainStore(pool: pool, checkpoints: CheckpointSettings(key: key, folder: CheckpointFolder(path: folder)))
-                    #expect(try await store.checkpoint() > 0)
+                    let settings = CheckpointSettings(
+                        key: key, folder: CheckpointFolder(path: folder + "/checkpoints"), witnessFolder: CheckpointFolder(path: folder + "/witness"))
+                    #expect(try await LogChainStore(pool: pool, checkpoints: settings).checkpoint() > 0)
+                    let first = try await TamperTests.lastSeq(.incident, elm, pool)
+                    for hour in [2, 1] { try await record(hour) }
+                    #expect(try await LogChainStore(pool: pool, checkpoints: settings).checkpoint(premisesID: elm) > 0)
                     await pool.close()
-                    return Made(name: name, folder: folder, key: key, manager: manager.staffID)
+                    return Made(
+                        name: name, folder: folder + "/checkpoints", witness: folder + "/witness", key: key, manager: manager.staffID,
+                        firstIncidents: first)
                 } catch {
                     await pool.close()
                     throw error
@@ -330,27 +354,56 @@ extension TamperTests {
         }
     }
 
-    /// Copies the checkpointed demo and its checkpoint folder, makes the change, serves the copy
-    /// and runs `ap verify --premises DEMO-ELM` as the regional manager (with `receipt`, takes a
-    /// receipt before the change and verifies against it after).
+    /// A copy of the demo as a case sees it: the pool, the checkpoint folder, the witness folder
+    /// and the key file the service reads, and Elm House.
+    struct Place: Sendable {
+        var pool: PostgresPool
+        var folder: String
+        var witness: String
+        var keyFile: String
+        var elm: UUID
+        /// The case's own folder: `regional.json` (the CLI's sign-in) and `receipt.json` are in it.
+        var scratch: URL
+
+        /// The service's checkpoint settings on this copy, as configured: it reads the key file.
+        var settings: CheckpointSettings {
+            CheckpointSettings(keyFile: keyFile, folder: CheckpointFolder(path: folder), witnessFolder: CheckpointFolder(path: witness))
+        }
+    }
+
+    /// What `ap verify` said after the change: on its own, with the witness folder, and held to
+    /// the receipt taken before the change.
+    struct Runs: Sendable {
+        var plain: CommandLineTests.Run
+        var witness: CommandLineTests.Run
+        var receipt: CommandLineTests.Run?
+        var all: [CommandLineTests.Run] { [plain, witness] + (receipt.map { [$0] } ?? []) }
+    }
+
+    /// Copies the checkpointed demo, its checkpoint and witness folders and its key, takes a
+    /// receipt, makes the change, serves the copy and runs `ap verify --premises DEMO-ELM` as the
+    /// regional manager: on its own, with `--witness` and with `--receipt-file`.
     static func onCopy(
-        of source: Made, receipt: Bool = false,
-        tamper: @escaping @Sendable (PostgresPool, String, UUID) async throws -> Int64?,
-        verify: @escaping @Sendable (CommandLineTests.Run, PostgresPool, UUID, Int64) async throws -> Void
+        of source: Made,
+        tamper: @escaping @Sendable (Place) async throws -> Int64?,
+        verify: @escaping @Sendable (Runs, Place, Int64) async throws -> Void
     ) async throws {
         let name = try await TestDatabase.create(copying: source.name)
         let scratch = try CommandLineTests.scratchFolder()
         let folder = scratch.appendingPathComponent("checkpoints").path
+        let witness = scratch.appendingPathComponent("witness").path
         try FileManager.default.copyItem(atPath: source.folder, toPath: folder)
+        try FileManager.default.copyItem(atPath: source.witness, toPath: witness)
+        let keyFile = scratch.appendingPathComponent("signing.key").path
+        try source.key.fileText.write(toFile: keyFile, atomically: true, encoding: .utf8)
         let pool = try TestDatabase.pool(name)
         defer { try? FileManager.default.removeItem(at: scratch) }
         do {
             let elm: UUID = try await pool.query("SELECT id FROM premises WHERE code = 'DEMO-ELM'")[0].decode("id")
+            let place = Place(pool: pool, folder: folder, witness: witness, keyFile: keyFile, elm: elm, scratch: scratch)
             var logger = Logger(label: "tamper")
             logger.logLevel = .critical
-            let router = try buildRouter(
-                pool: pool, passwordHasher: PasswordHasher(cost: 4),
-                checkpoints: CheckpointSettings(key: source.key, folder: CheckpointFolder(path: folder)), logger: logger)
+            let router = try buildRouter(pool: pool, passwordHasher: PasswordHasher(cost: 4), checkpoints: place.settings, logger: logger)
             let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)), logger: logger)
             try await app.test(.live) { client in
                 let server = "http://127.0.0.1:\(try #require(client.port))"
@@ -360,15 +413,16 @@ extension TamperTests {
                     stdin: DemoData.password + "\n" + TamperTests.demoCode() + "\n")
                 #expect(login.status == 0, "\(login.output)")
                 let receiptFile = scratch.appendingPathComponent("receipt.json").path
-                if receipt {
-                    let taken = try await CommandLineTests.ap(["verify", "--premises", "DEMO-ELM", "--receipt"], config: config)
-                    #expect(taken.status == 0, "\(taken.output)")
-                    try taken.output.write(toFile: receiptFile, atomically: true, encoding: .utf8)
-                }
-                let last = try await tamper(pool, folder, elm) ?? 0
-                let run = try await CommandLineTests.ap(
-                    ["verify", "--premises", "DEMO-ELM"] + (receipt ? ["--receipt-file", receiptFile] : []), config: config)
-                try await verify(run, pool, elm, last)
+                let taken = try await CommandLineTests.ap(["verify", "--premises", "DEMO-ELM", "--receipt"], config: config)
+                #expect(taken.status == 0, "\(taken.output)")
+                try taken.output.write(toFile: receiptFile, atomically: true, encoding: .utf8)
+                let last = try await tamper(place) ?? 0
+                let command = ["verify", "--premises", "DEMO-ELM"]
+                let runs = Runs(
+                    plain: try await CommandLineTests.ap(command, config: config),
+                    witness: try await CommandLineTests.ap(command + ["--witness", witness], config: config),
+                    receipt: try await CommandLineTests.ap(command + ["--receipt-file", receiptFile], config: config))
+                try await verify(runs, place, last)
             }
             await pool.close()
             try await TestDatabase.drop(name)

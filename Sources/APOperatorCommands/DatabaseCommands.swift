@@ -142,11 +142,14 @@ struct Keygen: AsyncParsableCommand {
             let environment = ProcessInfo.processInfo.environment
             let folders = ["AP_CHECKPOINT_DIR", "AP_CHECKPOINT_WITNESS_DIR"].compactMap { environment[$0] }.filter { !$0.isEmpty }
             guard !folders.isEmpty else {
-                throw CLIError("set AP_CHECKPOINT_DIR (and AP_CHECKPOINT_WITNESS_DIR) as the service has them: the change of key is recorded there")
+                throw CLIError(
+                    "set AP_CHECKPOINT_DIR (and AP_CHECKPOINT_WITNESS_DIR) as the service has them: the change of key is recorded there")
             }
             do {
                 let key = try CheckpointKey.replace(file: file, folders: folders.map(CheckpointFolder.init(path:)))
-                print("Replaced the signing key in \(file); the change is listed in \(folders.joined(separator: " and ")). The new public half:")
+                print(
+                    "Replaced the signing key in \(file); the change is listed in \(folders.joined(separator: " and ")). The new public half:"
+                )
                 print(key.publicKey)
             } catch let error as DomainError {
                 throw CLIError(error.message)

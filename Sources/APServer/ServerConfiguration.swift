@@ -131,14 +131,18 @@ public struct ServerConfiguration: Sendable {
             throw DomainError(.invalid, "set both AP_SIGNING_KEY_FILE and AP_CHECKPOINT_DIR to keep checkpoints of the logs, or neither")
         }
         if checkpointDirectory == nil, witnessDirectory != nil || witnessEmail != nil {
-            throw DomainError(.invalid, "AP_CHECKPOINT_WITNESS_DIR and AP_CHECKPOINT_WITNESS_EMAIL witness checkpoints: set AP_CHECKPOINT_DIR and AP_SIGNING_KEY_FILE too")
+            throw DomainError(
+                .invalid,
+                "AP_CHECKPOINT_WITNESS_DIR and AP_CHECKPOINT_WITNESS_EMAIL witness checkpoints: set AP_CHECKPOINT_DIR and AP_SIGNING_KEY_FILE too"
+            )
         }
         if let witnessDirectory, witnessDirectory == checkpointDirectory {
             throw DomainError(.invalid, "AP_CHECKPOINT_WITNESS_DIR must be another folder than AP_CHECKPOINT_DIR, on other storage")
         }
         return CheckpointSettings(
             key: try signingKeyFile.map { try CheckpointKey(file: $0) }, keyFile: signingKeyFile,
-            folder: checkpointDirectory.map(CheckpointFolder.init(path:)), witnessFolder: witnessDirectory.map(CheckpointFolder.init(path:)),
+            folder: checkpointDirectory.map(CheckpointFolder.init(path:)),
+            witnessFolder: witnessDirectory.map(CheckpointFolder.init(path:)),
             witnessEmail: witnessEmail)
     }
 }

@@ -83,7 +83,10 @@ struct Verify: AsyncParsableCommand {
             try Terminal.printJSON(result)
         } else {
             Self.print(result, held: receiptFile.map { "the receipt \($0)" }, local: local)
-            if let witness { Swift.print("the witness \(witness) holds \(result.witnessed ?? 0) checkpoint\(result.witnessed == 1 ? "" : "s") of these logs") }
+            if let witness {
+                Swift.print(
+                    "the witness \(witness) holds \(result.witnessed ?? 0) checkpoint\(result.witnessed == 1 ? "" : "s") of these logs")
+            }
         }
         guard result.problems.isEmpty else {
             let logs = Set(result.problems.map(\.log)).sorted().map { Self.names[$0] ?? $0 }.joined(separator: ", ")

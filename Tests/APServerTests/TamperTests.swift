@@ -59,7 +59,9 @@ struct TamperTests {
     /// The checkpointed demo every case copies, made once.
     static let demo = Source()
 
-    @Test("each kind of tampering, on each log, is named by ap verify, with a witness, and by a receipt taken before", arguments: Tamper.allCases)
+    @Test(
+        "each kind of tampering, on each log, is named by ap verify, with a witness, and by a receipt taken before",
+        arguments: Tamper.allCases)
     func caught(_ tamper: Tamper) async throws {
         let source = try await Self.demo.made()
         for log in Log.allCases {
@@ -109,7 +111,8 @@ struct TamperTests {
     func receiptProvesARewrite() async throws {
         let source = try await Self.demo.made()
         try await Self.onCopy(of: source) { place in
-            try await Self.tamper(.changedAndRehashed, .night_check, elm: place.elm, last: 0, pool: place.pool, folder: place.folder, key: source.key)
+            try await Self.tamper(
+                .changedAndRehashed, .night_check, elm: place.elm, last: 0, pool: place.pool, folder: place.folder, key: source.key)
             try FileManager.default.removeItem(atPath: place.folder)
             return nil
         } verify: { runs, _, _ in
@@ -271,7 +274,8 @@ struct TamperTests {
 
     /// Edits Elm's latest checkpoint line for `log`, or appends one signed with another key.
     static func editCheckpoints(_ tamper: Tamper, _ log: Log, elm: UUID, folder: String) throws {
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("checkpoints-") }.sorted().last)
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix("checkpoints-") }.sorted().last)
         let file = "\(folder)/\(name)"
         var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         let index = try #require(lines.lastIndex { $0.contains(elm.uuidString.lowercased()) })
@@ -335,7 +339,8 @@ extension TamperTests {
                     let folder = NSTemporaryDirectory() + "ap-tamper-source-\(UUID().uuidString)"
                     let key = CheckpointKey()
                     let settings = CheckpointSettings(
-                        key: key, folder: CheckpointFolder(path: folder + "/checkpoints"), witnessFolder: CheckpointFolder(path: folder + "/witness"))
+                        key: key, folder: CheckpointFolder(path: folder + "/checkpoints"),
+                        witnessFolder: CheckpointFolder(path: folder + "/witness"))
                     #expect(try await LogChainStore(pool: pool, checkpoints: settings).checkpoint() > 0)
                     let first = try await TamperTests.lastSeq(.incident, elm, pool)
                     for hour in [2, 1] { try await record(hour) }

@@ -27,7 +27,8 @@ struct WitnessTests {
 
     /// Removes the latest checkpoint line of Elm's from the folder on this machine.
     static func deleteLatestLine(_ place: TamperTests.Place) throws {
-        let name = try #require(try FileManager.default.contentsOfDirectory(atPath: place.folder).filter { $0.hasPrefix("checkpoints-") }.max())
+        let name = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: place.folder).filter { $0.hasPrefix("checkpoints-") }.max())
         let file = "\(place.folder)/\(name)"
         var lines = try String(contentsOfFile: file, encoding: .utf8).split(separator: "\n").map(String.init)
         lines.remove(at: try #require(lines.lastIndex { $0.contains(place.elm.uuidString.lowercased()) }))
@@ -45,7 +46,9 @@ struct WitnessTests {
             // The stated limit of a folder on the same machine: what is left agrees with itself.
             #expect(runs.plain.status == 0, "\(runs.plain.output)")
             #expect(runs.witness.status != 0, "\(runs.witness.output)")
-            #expect(runs.witness.output.contains("which the witness holds, is not in the checkpoint folder on this machine"), "\(runs.witness.output)")
+            #expect(
+                runs.witness.output.contains("which the witness holds, is not in the checkpoint folder on this machine"),
+                "\(runs.witness.output)")
             #expect(runs.witness.output.contains("incident log: "), "\(runs.witness.output)")
             #expect(runs.witness.output.contains("entries are missing after #\(source.firstIncidents)"), "\(runs.witness.output)")
             let receipt = try #require(runs.receipt)
@@ -67,7 +70,8 @@ struct WitnessTests {
             #expect(runs.plain.output.contains("no signed checkpoint covers"), "\(runs.plain.output)")
             #expect(runs.witness.status != 0, "\(runs.witness.output)")
             #expect(
-                runs.witness.output.contains("the checkpoint folder on this machine holds none of these logs' checkpoints, but the witness holds"),
+                runs.witness.output.contains(
+                    "the checkpoint folder on this machine holds none of these logs' checkpoints, but the witness holds"),
                 "\(runs.witness.output)")
             #expect(runs.witness.output.contains("entries are missing after #\(source.firstIncidents)"), "\(runs.witness.output)")
             let receipt = try #require(runs.receipt)
@@ -120,7 +124,8 @@ struct WitnessTests {
             }
             // More entries, checkpointed with the new key.
             try await TamperTests.tamper(
-                .forgedAppendedWithTriggersOn, .incident, elm: place.elm, last: try await TamperTests.lastSeq(.incident, place.elm, place.pool),
+                .forgedAppendedWithTriggersOn, .incident, elm: place.elm,
+                last: try await TamperTests.lastSeq(.incident, place.elm, place.pool),
                 pool: place.pool, folder: place.folder, key: source.key)
             #expect(try await LogChainStore(pool: place.pool, checkpoints: place.settings).checkpoint() > 0)
             let lines = try CheckpointFolder(path: place.folder).lines().compactMap { try? Checkpoint.decode($0.text) }
@@ -143,7 +148,9 @@ struct WitnessTests {
         }
     }
 
-    @Test("the witness by e-mail: the day's digest and a handover's checkpoint go through the outbox to a real mail server, and the mailbox export proves a deleted line")
+    @Test(
+        "the witness by e-mail: the day's digest and a handover's checkpoint go through the outbox to a real mail server, and the mailbox export proves a deleted line"
+    )
     func witnessByEmail() async throws {
         let source = try await TamperTests.demo.made()
         try await TamperTests.onCopy(of: source) { place in
@@ -155,7 +162,8 @@ struct WitnessTests {
             #expect(try await !store.witnessDigest(), "one digest a day, however often the job asks")
             let before = try await TamperTests.lastSeq(.incident, place.elm, place.pool)
             try await TamperTests.tamper(
-                .forgedAppendedWithTriggersOn, .incident, elm: place.elm, last: before, pool: place.pool, folder: place.folder, key: source.key)
+                .forgedAppendedWithTriggersOn, .incident, elm: place.elm, last: before, pool: place.pool, folder: place.folder,
+                key: source.key)
             #expect(try await store.checkpoint(premisesID: place.elm) > 0, "the handover's checkpoint")
             let sink = try await MailSink.start()
             let handedOver = try await NotificationTests.job(place.pool, sink: sink).pass()

@@ -36,7 +36,8 @@ extension APIHandler {
     func verifyWithWitness(_ input: Operations.VerifyWithWitness.Input) async throws -> Operations.VerifyWithWitness.Output {
         guard case .json(let body) = input.body else { throw DomainError.invalid(field: "body", rule: "json", "the body must be JSON") }
         let premisesID = try body.premisesId.map { try Input.uuid($0, field: "premisesId") }
-        let report = try await stores.logChains.verify(premisesID: premisesID, witness: Witness(lines: body.lines), by: try RequestScope.caller())
+        let report = try await stores.logChains.verify(
+            premisesID: premisesID, witness: Witness(lines: body.lines), by: try RequestScope.caller())
         return .ok(.init(body: .json(Self.verification(report))))
     }
 

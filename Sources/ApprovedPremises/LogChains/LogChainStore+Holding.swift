@@ -8,31 +8,6 @@ struct Evidence {
     var witness: Witness?
 }
 
-/// The checkpoints and key records a witness kept (a second folder, or a mailbox export), as
-/// `ap verify --witness` sends them.
-public struct Witness: Sendable {
-    public var checkpoints: [Checkpoint]
-    public var keys: [KeyRecord]
-
-    /// The witness's lines: each one a checkpoint or a key record (any other line is skipped: a
-    /// mailbox holds headers and words too).
-    public init(lines: [String]) {
-        var checkpoints = [Checkpoint]()
-        var keys = [KeyRecord]()
-        for line in lines {
-            let text = line.trimmingCharacters(in: .whitespacesAndNewlines)
-            guard text.hasPrefix("{") else { continue }
-            if let key = KeyRecord.decode(text) {
-                keys.append(key)
-            } else if let checkpoint = try? Checkpoint.decode(text), checkpoint.version == Checkpoint.version {
-                checkpoints.append(checkpoint)
-            }
-        }
-        self.checkpoints = checkpoints
-        self.keys = keys
-    }
-}
-
 extension LogChainStore {
     /// The keys the service has used, from the list beside the checkpoints and the witness's;
     /// with neither, the service's own key alone. With what does not hold of the lists.
@@ -84,7 +59,9 @@ extension LogChainStore {
             let at = checkpoint.date ?? .distantPast
             if let problem = keys.problem(with: checkpoint, at: at) {
                 report.problems.append(
-                    ChainProblem(log: "checkpoints", problem: "the checkpoint of \(checkpointTime(at)) (\(place)) has an invalid signature: \(problem)"))
+                    ChainProblem(
+                        log: "checkpoints",
+                        problem: "the checkpoint of \(checkpointTime(at)) (\(place)) has an invalid signature: \(problem)"))
             } else {
                 signed.append((checkpoint, at, place))
             }
@@ -126,7 +103,8 @@ extension LogChainStore {
             report.problems.append(
                 ChainProblem(
                     log: "checkpoints",
-                    problem: "the receipt of \(checkpointTime(at)) is not signed by the key it names (\(receipt.key.prefix(12))…): it was changed after it was signed"
+                    problem:
+                        "the receipt of \(checkpointTime(at)) is not signed by the key it names (\(receipt.key.prefix(12))…): it was changed after it was signed"
                 ))
             return
         }
@@ -140,7 +118,8 @@ extension LogChainStore {
             report.problems.append(
                 ChainProblem(
                     log: "checkpoints",
-                    problem: "the receipt is signed with a key this service never listed (\(receipt.key.prefix(12))…): either it is not this service's, or the list of keys beside the checkpoints was changed"
+                    problem:
+                        "the receipt is signed with a key this service never listed (\(receipt.key.prefix(12))…): either it is not this service's, or the list of keys beside the checkpoints was changed"
                 ))
         }
         signed.append((receipt, at, "the receipt"))
@@ -154,7 +133,8 @@ extension LogChainStore {
             report.problems.append(
                 ChainProblem(
                     log: "checkpoints",
-                    problem: "the checkpoint folder on this machine holds none of these logs' checkpoints, but the witness holds \(witnessed.count): the folder was emptied or replaced"
+                    problem:
+                        "the checkpoint folder on this machine holds none of these logs' checkpoints, but the witness holds \(witnessed.count): the folder was emptied or replaced"
                 ))
             return
         }
@@ -163,7 +143,8 @@ extension LogChainStore {
             report.problems.append(
                 ChainProblem(
                     log: "checkpoints",
-                    problem: "the checkpoint of \(checkpointTime(checkpoint.date ?? .distantPast)), which the witness holds, is not in the checkpoint folder on this machine as signed: its line was deleted or changed"
+                    problem:
+                        "the checkpoint of \(checkpointTime(checkpoint.date ?? .distantPast)), which the witness holds, is not in the checkpoint folder on this machine as signed: its line was deleted or changed"
                 ))
         }
         if gone.count > 5 {
@@ -173,7 +154,9 @@ extension LogChainStore {
     }
 
     /// Holds each chain to the checkpoints that are signed as they say.
-    static func hold(_ chains: [String: [Entry]], to signed: [(checkpoint: Checkpoint, at: Date, place: String)], in report: inout ChainReport) {
+    static func hold(
+        _ chains: [String: [Entry]], to signed: [(checkpoint: Checkpoint, at: Date, place: String)], in report: inout ChainReport
+    ) {
         var covered = [String: (seq: Int64, at: Date)]()
         var missing = [String: ChainProblem]()
         var rewritten = [String: ChainProblem]()
@@ -189,11 +172,14 @@ extension LogChainStore {
                     if missing[head.log].map({ ($0.chainSeq ?? 0) < head.seq }) ?? true {
                         missing[head.log] = ChainProblem(
                             log: head.log,
-                            problem: "entries are missing after #\(last): the checkpoint of \(checkpointTime(at)) saw the chain reach #\(head.seq)")
+                            problem:
+                                "entries are missing after #\(last): the checkpoint of \(checkpointTime(at)) saw the chain reach #\(head.seq)"
+                        )
                     }
                 } else if let entry = entries.first(where: { $0.chainSeq == head.seq }), ChainEncoding.hex(entry.entryHash) != head.hash,
-                    rewritten[head.log] == nil
+                    (rewritten[head.log]?.chainSeq ?? 0) < head.seq
                 {
+                    // The latest checkpoint the chain no longer agrees with: the one nearest its head.
                     rewritten[head.log] = ChainProblem(
                         log: head.log, entryID: entry.id, chainSeq: head.seq,
                         problem:

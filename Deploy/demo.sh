@@ -30,6 +30,9 @@ AP="$(swift build --show-bin-path)/ap"
 # Tamper evidence). The service signs every chain at start, every 15 minutes and at each handover.
 export AP_SIGNING_KEY_FILE="${AP_SIGNING_KEY_FILE:-$PWD/.local/demo-signing.key}"
 export AP_CHECKPOINT_DIR="${AP_CHECKPOINT_DIR:-$PWD/.local/checkpoints}"
+# The witness: a second folder every checkpoint also goes to (a real one is on storage this
+# machine's root cannot rewrite); `ap verify --witness .local/witness` holds the logs to it.
+export AP_CHECKPOINT_WITNESS_DIR="${AP_CHECKPOINT_WITNESS_DIR:-$PWD/.local/witness}"
 [ -f "$AP_SIGNING_KEY_FILE" ] || "$AP" db keygen "$AP_SIGNING_KEY_FILE" >/dev/null
 
 # E-mail: a local SMTP server keeps every message the service sends, one file each, in
@@ -45,7 +48,7 @@ cat <<MESSAGE
 
 ApprovedPremises is starting at http://$HOST:$PORT   (API: http://$HOST:$PORT/openapi.yaml)
 Database: $DATABASE_URL
-Checkpoints of the logs: $AP_CHECKPOINT_DIR (signed with $AP_SIGNING_KEY_FILE)
+Checkpoints of the logs: $AP_CHECKPOINT_DIR (signed with $AP_SIGNING_KEY_FILE), witnessed in $AP_CHECKPOINT_WITNESS_DIR
 E-mail the service sends: $MAIL_DIR (one file per message; ls -t it, or: ap notifications list as admin)
 
 Web view: open http://$HOST:$PORT/ in a browser and sign in (password: demo-password) as

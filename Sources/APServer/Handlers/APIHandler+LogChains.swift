@@ -35,6 +35,13 @@ extension APIHandler {
 
     func verifyWithWitness(_ input: Operations.VerifyWithWitness.Input) async throws -> Operations.VerifyWithWitness.Output {
         guard case .json(let body) = input.body else { throw DomainError.invalid(field: "body", rule: "json", "the body must be JSON") }
+        guard body.lines.count <= 200_000 else {
+            throw DomainError.invalid(field: "lines", rule: "maxItems", "a witness is sent as at most 200,000 lines")
+        }
+        if let long = body.lines.firstIndex(where: { $0.unicodeScalars.count > 4000 }) {
+            throw DomainError.invalid(
+                field: "lines[\(long)]", rule: "maxLength", "each line is at most 4,000 characters (a checkpoint is under 1,000)")
+        }
         let premisesID = try body.premisesId.map { try Input.uuid($0, field: "premisesId") }
         let report = try await stores.logChains.verify(
             premisesID: premisesID, witness: Witness(lines: body.lines), by: try RequestScope.caller())

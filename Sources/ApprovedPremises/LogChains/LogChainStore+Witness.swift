@@ -32,16 +32,18 @@ extension LogChainStore {
     @discardableResult
     public func witnessDigest(now: Date = Date()) async throws -> Bool {
         guard checkpoints.witnessEmail != nil, let folder = checkpoints.folder else { return false }
+        let once = "checkpoint_witness:\(Checkpoint.format(now).prefix(10))"
+        // Asked every checkpoint interval: once the day's is queued, the folder is not read again.
+        guard try await pool.query("SELECT 1 FROM notification WHERE once_key = \(once)").isEmpty else { return false }
         let days = Set((0...1).map { String(Checkpoint.format(now.addingTimeInterval(Double(-$0) * 86_400)).prefix(10)) })
         var latest = [String: Checkpoint]()
         for line in try folder.lines() where days.contains(String(line.file.dropFirst("checkpoints-".count).prefix(10))) {
             guard let checkpoint = try? Checkpoint.decode(line.text) else { continue }
             latest[checkpoint.premisesID ?? "national"] = checkpoint
         }
-        let day = String(Checkpoint.format(now).prefix(10))
         return try await witness(
             latest.values.sorted { ($0.premisesCode ?? "") < ($1.premisesCode ?? "") }, kind: "digest", premisesID: nil,
-            once: "checkpoint_witness:\(day)")
+            once: once)
     }
 
     /// Queues an e-mail to the witness address with these checkpoints and the list of keys.
